@@ -1,0 +1,69 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.accounts.models import User
+from solidarity.core.forms import NetworkSettingsForm
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        help_text=_("Letters, numbers and . @ + - _ only. Others see it: a nickname is fine."),
+        error_messages={"invalid": _("Use only letters, numbers and . @ + - _")},
+    )
+    email = forms.EmailField(label=_("Email"))
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, existing: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+        if existing is not None:
+            # The account exists (createadmin): only the password is chosen here.
+            del self.fields["username"]
+            del self.fields["email"]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That username is taken. Please choose another."))
+        return username
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif first:
+            probe = self.existing or User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(first, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class SetupForm(NetworkSettingsForm, AcceptInvitationForm):
+    """The first start: the network's settings and the first admin, on one page."""
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    is_admin = forms.BooleanField(
+        label=_("Make this person an admin"),
+        required=False,
+        help_text=_("Admins manage the whole network. They must set up a second factor."),
+    )

@@ -1,0 +1,43 @@
+"""Admins must have a second factor before they see anything but the pages that set one up."""
+
+from collections.abc import Callable
+from inspect import iscoroutinefunction
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import sync_and_async_middleware
+
+# Path pieces an admin without a second factor may still reach (under /en/ or /es/).
+OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/", "/healthz")
+
+
+def needs_second_factor(user: AbstractBaseUser | AnonymousUser, path: str) -> bool:
+    if not (user.is_authenticated and getattr(user, "is_superuser", False)):
+        return False
+    if any(piece in path for piece in OPEN_PATHS):
+        return False
+    return not is_mfa_enabled(user)
+
+
+@sync_and_async_middleware
+def require_second_factor(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Any]:
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request: HttpRequest) -> Any:
+            user = await request.auser()
+            if await sync_to_async(needs_second_factor)(user, request.path):
+                return HttpResponseRedirect(reverse("mfa_index"))
+            return await get_response(request)
+
+        return async_middleware
+
+    def middleware(request: HttpRequest) -> Any:
+        if needs_second_factor(request.user, request.path):
+            return HttpResponseRedirect(reverse("mfa_index"))
+        return get_response(request)
+
+    return middleware

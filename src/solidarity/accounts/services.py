@@ -1,0 +1,153 @@
+"""Accounts services: invitations, the first admin, API tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from solidarity.accounts.models import ApiToken, Invitation, User
+
+INVITATION_LIFETIME = timedelta(days=7)
+SETUP_LIFETIME = timedelta(days=2)
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def digest(secret: str) -> str:
+    # The secrets are 256 random bits: a plain hash is enough, no slow KDF needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+    def link(self, base_url: str | None = None, language: str = "en") -> str:
+        with translation.override(language):
+            path = reverse("accounts:accept-invitation", args=[self.token])
+        return (base_url or settings.BASE_URL) + path
+
+
+def issue_invitation(
+    *,
+    email: str = "",
+    user: User | None = None,
+    is_admin: bool = False,
+    is_setup: bool = False,
+    created_by: User | None = None,
+) -> IssuedInvitation:
+    token = secrets.token_urlsafe(32)
+    lifetime = SETUP_LIFETIME if (is_setup or user is not None) else INVITATION_LIFETIME
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(),
+        user=user,
+        is_admin=is_admin,
+        is_setup=is_setup,
+        token_hash=digest(token),
+        created_by=created_by,
+        expires_at=timezone.now() + lifetime,
+    )
+    return IssuedInvitation(invitation, token)
+
+
+def do_invite(*, email: str, is_admin: bool, created_by: User, language: str) -> IssuedInvitation:
+    """Invite someone by email. The mail is sent after the row commits."""
+    issued = issue_invitation(email=email, is_admin=is_admin, created_by=created_by)
+    link = issued.link(language=language)
+    with translation.override(language):
+        subject = render_to_string("accounts/email/invitation_subject.txt").strip()
+        body = render_to_string("accounts/email/invitation_body.txt", {"link": link, "days": INVITATION_LIFETIME.days})
+    transaction.on_commit(lambda: send_mail(subject, body, None, [issued.invitation.email]))
+    return issued
+
+
+def find_invitation(token: str) -> Invitation | None:
+    invitation = Invitation.objects.filter(token_hash=digest(token)).select_related("user").first()
+    return invitation if invitation is not None and invitation.is_usable else None
+
+
+def needs_first_admin() -> bool:
+    return not User.objects.filter(is_superuser=True, is_active=True).exists()
+
+
+def do_issue_setup_link() -> IssuedInvitation:
+    """The first start's link: creates the first admin and asks for the network settings."""
+    return issue_invitation(is_admin=True, is_setup=True)
+
+
+class InvitationUsed(Exception):
+    """The link was used or expired meanwhile."""
+
+
+@transaction.atomic
+def do_accept_invitation(invitation: Invitation, *, username: str, email: str, password: str, language: str) -> User:
+    """Create (or finish) the account an invitation is for. Claims the invitation atomically: used once."""
+    now = timezone.now()
+    claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if claimed != 1:
+        raise InvitationUsed
+    user = invitation.user or User(username=username, email=email.strip().lower())
+    user.language = language
+    user.is_superuser = user.is_superuser or invitation.is_admin
+    user.is_staff = False
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def do_create_admin(*, username: str, email: str) -> tuple[User, IssuedInvitation]:
+    """An admin account with no password yet, and a one-time link to set password and second factor."""
+    with transaction.atomic():
+        user = User(username=username, email=email.strip().lower(), is_superuser=True)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        return user, issue_invitation(user=user, email=user.email, is_admin=True)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def do_create_token(user: User, *, name: str, lifetime: timedelta | None = None) -> IssuedToken:
+    secret = "sol_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:12],
+        token_hash=digest(secret),
+        expires_at=timezone.now() + lifetime if lifetime else None,
+    )
+    return IssuedToken(token, secret)
+
+
+def do_revoke_tokens(user: User, *, name: str | None = None) -> int:
+    """Revoke the user's live tokens (one by name, or all); returns how many."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if name is not None:
+        tokens = tokens.filter(name=name)
+    return tokens.update(revoked_at=timezone.now())
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user behind a live, unexpired token; records the use (at most once a minute)."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.filter(token_hash=digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from solidarity.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("join/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("invitations/", views.invitations, name="invitations"),
+]

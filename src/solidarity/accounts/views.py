@@ -1,0 +1,80 @@
+"""Joining by invitation, and inviting."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from solidarity.accounts.access import signed_in
+from solidarity.accounts.forms import AcceptInvitationForm, InviteForm, SetupForm
+from solidarity.accounts.models import Invitation, User
+from solidarity.accounts.services import InvitationUsed, do_accept_invitation, do_invite, find_invitation
+from solidarity.core.permissions import permission
+from solidarity.core.services import do_update_network_settings, get_network_settings
+
+BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission("public")
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form_class = SetupForm if invitation.is_setup else AcceptInvitationForm
+    initial = {"email": invitation.email} | (network_initial() if invitation.is_setup else {})
+    form = form_class(request.POST or None, existing=invitation.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accept(invitation, form)
+        except InvitationUsed:
+            return render(request, "accounts/invitation_invalid.html", status=404)
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("web:dashboard")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def network_initial() -> dict[str, object]:
+    current = get_network_settings()
+    return {
+        "name": current.name,
+        "time_zone": current.time_zone,
+        "phone_region": current.phone_region,
+        "languages": current.languages,
+    }
+
+
+def accept(invitation: Invitation, form: AcceptInvitationForm) -> User:
+    data = form.cleaned_data
+    if isinstance(form, SetupForm):
+        do_update_network_settings(**form.network_values())
+    return do_accept_invitation(
+        invitation,
+        username=data.get("username", ""),
+        email=data.get("email", ""),
+        password=data["password1"],
+        language=get_language() or "en",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission("admin")
+def invitations(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        do_invite(
+            email=form.cleaned_data["email"],
+            is_admin=form.cleaned_data["is_admin"],
+            created_by=signed_in(request),
+            language=get_language() or "en",
+        )
+        messages.success(request, _("Invitation sent."))
+        return redirect("accounts:invitations")
+    pending = Invitation.objects.filter(used_at__isnull=True, user__isnull=True, is_setup=False).order_by("-created_at")
+    return render(request, "accounts/invitations.html", {"form": form, "pending": pending[:50]})

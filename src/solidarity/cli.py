@@ -1,0 +1,63 @@
+"""The `solidarity` command: one entry point for operators."""
+
+import os
+import sys
+
+HELP = """\
+usage: solidarity COMMAND [options]
+
+Run a Solidarity network. Configuration comes from environment variables
+(SOLIDARITY_HOME, SOLIDARITY_DATABASE_URL, ...): see README.md.
+
+commands:
+  up            run everything (web server and worker) in one command
+  web           run only the web server (the scale path)
+  worker        run only the background worker (the scale path)
+  createadmin   make a network admin and print a one-time setup link
+  token         create, list or revoke API tokens
+  demo          fill the network with fictional demo data
+  manage        run any Django management command
+
+examples:
+  solidarity up
+  solidarity up --host 0.0.0.0 --port 443 --tls-cert cert.pem --tls-key key.pem
+  solidarity createadmin rosa --email rosa@example.org
+  solidarity token create rosa --name backups
+  solidarity manage migrate
+
+Every command takes --help.
+"""
+
+COMMANDS = {"up", "web", "worker", "createadmin", "token", "demo", "manage"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(HELP, end="")
+        return 0
+    command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        print(f"solidarity: unknown command {command!r}; see 'solidarity --help'", file=sys.stderr)
+        return 2
+    if command in {"up", "web"} and "--tls-cert" in rest:
+        # Serving HTTPS implies secure cookies and HSTS, which settings read at import.
+        os.environ["SOLIDARITY_HTTPS"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.config.settings")
+    os.umask(0o077)  # the database, keys and uploads are for the operator's eyes only
+
+    import django
+    from django.core.management import execute_from_command_line
+
+    from solidarity.config.env import ConfigError
+
+    try:
+        django.setup()
+    except ConfigError as error:
+        print(f"solidarity: {error}", file=sys.stderr)
+        return 2
+    if command == "manage":
+        execute_from_command_line(["solidarity manage", *rest])
+    else:
+        execute_from_command_line(["solidarity", command, *rest])
+    return 0

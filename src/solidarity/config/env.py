@@ -1,0 +1,177 @@
+"""Deployment configuration from environment variables alone.
+
+Every variable is read here, once, and a bad value raises ConfigError naming
+the variable, so `solidarity` can stop with one clear line, never a traceback.
+"""
+
+import base64
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A deployment variable has a value Solidarity cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ConfigError(name, f"expected 1 or 0 (true/false), got {raw!r}")
+
+
+def home() -> Path:
+    raw = os.environ.get("SOLIDARITY_HOME", "var")
+    path = Path(raw).expanduser().resolve()
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError("SOLIDARITY_HOME", f"cannot create {path}: {error.strerror}") from None
+    if not os.access(path, os.W_OK):
+        raise ConfigError("SOLIDARITY_HOME", f"{path} is not writable")
+    return path
+
+
+def owner_only_file(path: Path, make: bytes) -> bytes:
+    """Read a secret file, creating it with `make` (mode 0600) if it is missing."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+def secret_key(home_dir: Path) -> str:
+    return owner_only_file(home_dir / "secret_key", secrets.token_urlsafe(50).encode()).decode()
+
+
+def database(home_dir: Path) -> dict[str, object]:
+    raw = os.environ.get("SOLIDARITY_DATABASE_URL", "").strip()
+    if not raw:
+        return sqlite(home_dir / "solidarity.sqlite3")
+    scheme = urlsplit(raw).scheme
+    if scheme == "sqlite":
+        target = raw.removeprefix("sqlite://").removeprefix("/") if raw != "sqlite://" else ""
+        if not target:
+            raise ConfigError("SOLIDARITY_DATABASE_URL", "sqlite:///PATH needs a file path")
+        return sqlite(Path("/" + target) if raw.startswith("sqlite:////") else Path(target))
+    if scheme not in {"postgres", "postgresql"}:
+        raise ConfigError(
+            "SOLIDARITY_DATABASE_URL",
+            f"unsupported scheme {scheme!r}: use postgres://USER@HOST:PORT/NAME or leave it unset for SQLite",
+        )
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(raw))
+    except ValueError as error:
+        raise ConfigError("SOLIDARITY_DATABASE_URL", str(error)) from None
+    if not config.get("NAME"):
+        raise ConfigError("SOLIDARITY_DATABASE_URL", "the URL names no database (…/NAME)")
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["CONN_MAX_AGE"] = 0
+    config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": 10, "timeout": 10}}
+    return config
+
+
+def sqlite(path: Path) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+def redis_url() -> str | None:
+    raw = os.environ.get("SOLIDARITY_REDIS_URL", "").strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError("SOLIDARITY_REDIS_URL", "expected redis://HOST:PORT/DB (or rediss://, unix://)")
+    return raw
+
+
+@dataclass(frozen=True)
+class Mailer:
+    backend: str
+    options: dict[str, object]
+
+
+def email() -> Mailer:
+    raw = os.environ.get("SOLIDARITY_EMAIL_URL", "console:").strip()
+    if raw in {"console:", "console://"}:
+        return Mailer("django.core.mail.backends.console.EmailBackend", {})
+    parts = urlsplit(raw)
+    if parts.scheme not in {"smtp", "smtps", "smtp+tls"}:
+        raise ConfigError("SOLIDARITY_EMAIL_URL", "expected smtp://HOST:PORT, smtp+tls://…, smtps://… or console:")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("SOLIDARITY_EMAIL_URL", "the port is not a number") from None
+    if not parts.hostname:
+        raise ConfigError("SOLIDARITY_EMAIL_URL", "the URL names no host")
+    options: dict[str, object] = {
+        "host": parts.hostname,
+        "port": port or {"smtps": 465, "smtp+tls": 587}.get(parts.scheme, 25),
+        "use_ssl": parts.scheme == "smtps",
+        "use_tls": parts.scheme == "smtp+tls",
+        "timeout": 20,
+    }
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return Mailer("django.core.mail.backends.smtp.EmailBackend", options)
+
+
+def allowed_hosts() -> list[str]:
+    raw = os.environ.get("SOLIDARITY_ALLOWED_HOSTS", "")
+    hosts = [host.strip() for host in raw.split(",") if host.strip()]
+    for host in hosts:
+        if "/" in host or " " in host:
+            raise ConfigError("SOLIDARITY_ALLOWED_HOSTS", f"{host!r} is not a host name (no scheme or path)")
+    return [*hosts, "127.0.0.1", "localhost", "[::1]"]
+
+
+def base_url() -> str:
+    raw = os.environ.get("SOLIDARITY_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+        raise ConfigError("SOLIDARITY_URL", "expected the public address, e.g. https://red.example.org")
+    return raw
+
+
+def keyring(home_dir: Path) -> Path:
+    """The encryption keyring: created once, owner-only; the data protection core reads it."""
+    path = home_dir / "keyring.json"
+    key_id = secrets.token_hex(4)
+    fresh = json.dumps(
+        {"version": 1, "primary": key_id, "keys": {key_id: base64.b64encode(secrets.token_bytes(32)).decode()}}
+    )
+    owner_only_file(path, fresh.encode())
+    return path

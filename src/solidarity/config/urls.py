@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from solidarity.config.api import api
+from solidarity.core.views import healthz
+from solidarity.web import views as web_views
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("live/dashboard", web_views.dashboard_stream, name="live-dashboard"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("solidarity.web.urls")),
+    path("", include("solidarity.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    prefix_default_language=True,
+)
+
+handler400 = web_views.bad_request
+handler403 = web_views.forbidden
+handler404 = web_views.not_found
+handler500 = web_views.server_error

@@ -1,0 +1,103 @@
+"""The API's shared pieces: the error shape and declared permissions for operations."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Literal
+
+from django.forms import Form
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+
+from solidarity.core.forms import NetworkSettingsForm
+from solidarity.core.permissions import Permission, is_admin
+from solidarity.core.services import do_update_network_settings, get_network_settings
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+class ApiError(HttpError):
+    """An error with a stable code: raise ApiError(409, "already_done", _("…"))."""
+
+    def __init__(self, status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.fields = fields or {}
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def api_permission(needed: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare and enforce what an operation needs; authentication itself is the router's `auth`."""
+
+    def decorate(operation: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(operation)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if needed == "admin" and not is_admin(request.user):
+                raise ApiError(403, "forbidden", _("Only network admins may do this."))
+            return operation(request, *args, **kwargs)
+
+        wrapper.solidarity_permission = needed  # type: ignore[attr-defined]  # read by the URL walk
+        return wrapper
+
+    return decorate
+
+
+# The network's settings, for scripts.
+router = Router(tags=["network"])
+
+
+class NetworkOut(Schema):
+    name: str
+    time_zone: str
+    phone_region: str
+    languages: list[str]
+
+
+class NetworkPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    time_zone: str | None = None
+    phone_region: str | None = Field(None, min_length=2, max_length=2)
+    languages: list[Literal["en", "es"]] | None = Field(None, min_length=1)
+
+
+def network_out() -> NetworkOut:
+    current = get_network_settings()
+    return NetworkOut(
+        name=current.name, time_zone=current.time_zone, phone_region=current.phone_region, languages=current.languages
+    )
+
+
+@router.get("", response=NetworkOut, summary="The network's settings")
+@api_permission("authenticated")
+def read_network(request: HttpRequest) -> NetworkOut:
+    return network_out()
+
+
+@router.patch("", response=NetworkOut, summary="Change the network's settings")
+@api_permission("admin")
+def update_network(request: HttpRequest, payload: NetworkPatch) -> NetworkOut:
+    current = network_out().model_dump()
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    form = NetworkSettingsForm(current | changes)
+    if not form.is_valid():
+        raise ApiError(422, "invalid_input", _("Some values are not valid."), form_errors(form))
+    do_update_network_settings(**form.network_values())
+    return network_out()
+
+
+def form_errors(form: Form) -> dict[str, list[str]]:
+    return {field: [str(message) for message in errors] for field, errors in form.errors.items()}

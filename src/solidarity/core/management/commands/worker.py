@@ -1,0 +1,63 @@
+import os
+import socket
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandParser
+from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Worker
+
+from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.tasks import heartbeat
+
+HEARTBEAT_SECONDS = 15.0
+
+
+def beat_forever(worker_id: str, stop: threading.Event) -> None:
+    """Enqueue a heartbeat job now and every HEARTBEAT_SECONDS: running it proves the queue moves."""
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            heartbeat.enqueue(worker_id)
+        except Exception as error:  # a database or Redis blip must not kill the ticker
+            print(f"solidarity worker: could not enqueue the heartbeat ({type(error).__name__})", flush=True)
+        stop.wait(HEARTBEAT_SECONDS)
+
+
+class Command(SolidarityCommand):
+    help = "Run the background worker: jobs from the database queue, or from Redis when SOLIDARITY_REDIS_URL is set."
+    examples = "  solidarity worker\n  SOLIDARITY_REDIS_URL=redis://127.0.0.1:6379/0 solidarity worker\n"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls of the database queue")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        stop = threading.Event()
+        threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True).start()
+        try:
+            if settings.REDIS_URL:
+                call_command(
+                    "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True, name=worker_id
+                )
+            else:
+                run_database_worker(worker_id, options["interval"])
+        finally:
+            stop.set()
+
+
+def run_database_worker(worker_id: str, interval: float) -> None:
+    worker = Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    worker.configure_signals()
+    worker.run()

@@ -1,0 +1,69 @@
+"""Core services: network settings and the health of the running system."""
+
+from datetime import datetime, timedelta
+from typing import TypedDict
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from solidarity.core.models import NetworkSettings, WorkerHeartbeat
+
+HEARTBEAT_FRESH = timedelta(seconds=60)
+SETTINGS_CACHE_KEY = "network-settings"
+
+
+def get_network_settings() -> NetworkSettings:
+    """The one settings row, cached; created with defaults on first use."""
+    found = cache.get(SETTINGS_CACHE_KEY)
+    if isinstance(found, NetworkSettings):
+        return found
+    found, _ = NetworkSettings.objects.get_or_create(pk=1, defaults={"languages": ["en", "es"]})
+    cache.set(SETTINGS_CACHE_KEY, found, 300)
+    return found
+
+
+def do_update_network_settings(
+    *, name: str, time_zone: str, phone_region: str, languages: list[str], mark_configured: bool = True
+) -> NetworkSettings:
+    settings_row = get_network_settings()
+    settings_row.name = name
+    settings_row.time_zone = time_zone
+    settings_row.phone_region = phone_region.upper()
+    settings_row.languages = languages
+    settings_row.is_configured = settings_row.is_configured or mark_configured
+    settings_row.save()
+    cache.delete(SETTINGS_CACHE_KEY)
+    return settings_row
+
+
+class Check(TypedDict, total=False):
+    ok: bool
+    last_heartbeat: str | None
+    age_seconds: float | None
+
+
+class Health(TypedDict):
+    status: str
+    database: Check
+    worker: Check
+
+
+def last_heartbeat() -> datetime | None:
+    return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+
+
+def health() -> Health:
+    try:
+        connection.ensure_connection()
+        beat = last_heartbeat()
+        database: Check = {"ok": True}
+    except DatabaseError:
+        return {"status": "fail", "database": {"ok": False}, "worker": {"ok": False}}
+    age = (timezone.now() - beat).total_seconds() if beat else None
+    worker: Check = {
+        "ok": age is not None and age < HEARTBEAT_FRESH.total_seconds(),
+        "last_heartbeat": beat.isoformat() if beat else None,
+        "age_seconds": round(age, 1) if age is not None else None,
+    }
+    return {"status": "ok" if worker["ok"] else "fail", "database": database, "worker": worker}

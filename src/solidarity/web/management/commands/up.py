@@ -1,0 +1,128 @@
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError, CommandParser
+from django.db import DatabaseError, connection
+
+from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
+from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.web import serving
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In the worker child: the kernel sends SIGTERM if `up` itself dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Supervisor:
+    """Runs the worker as a child process and restarts it if it dies, until stopped."""
+
+    def __init__(self) -> None:
+        self.child: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self.watch, name="worker-supervisor", daemon=True).start()
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "solidarity", "worker"], preexec_fn=die_with_parent, env=os.environ.copy()
+        )
+
+    def watch(self) -> None:
+        while not self.stopping.is_set():
+            self.child = self.spawn()
+            code = self.child.wait()
+            if self.stopping.is_set():
+                return
+            print(f"solidarity: the worker stopped (exit {code}); restarting it", file=sys.stderr, flush=True)
+            self.stopping.wait(1.0)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+class Command(SolidarityCommand):
+    help = "Run Solidarity: prepare the data folder and database, then the web server and the worker, in one command."
+    examples = (
+        "  solidarity up\n"
+        "  solidarity up --port 8080\n"
+        "  solidarity up --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem\n"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        serving.add_listen_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        listen = serving.listen_from(options)
+        started = time.monotonic()
+        prepare()
+        sock = serving.bind(listen)
+        self.announce(listen, time.monotonic() - started)
+        supervisor = Supervisor()
+        stop_on_signal(supervisor)
+        supervisor.start()
+        try:
+            serving.server(listen).run(sockets=[sock])
+        finally:
+            supervisor.stop()
+            self.stdout.write("Solidarity stopped.")
+
+    def announce(self, listen: serving.Listen, seconds: float) -> None:
+        self.stdout.write(f"Solidarity is running at {listen.url} (ready in {seconds:.1f} s; Ctrl-C stops it)")
+        self.stdout.write(f"Data folder: {settings.HOME}")
+        if not listen.is_local and not listen.tls_cert:
+            self.stderr.write(
+                "WARNING: listening beyond this computer without HTTPS. Browsers refuse passkeys and secure "
+                "cookies over plain HTTP, and anyone on the network can read what is sent. Use --tls-cert and "
+                "--tls-key, or a reverse proxy with HTTPS (see README)."
+            )
+        if needs_first_admin():
+            base = listen.url.rstrip("/").replace("0.0.0.0", "127.0.0.1")  # noqa: S104  (a link, not a bind)
+            link = do_issue_setup_link().link(base_url=base)
+            self.stdout.write("")
+            self.stdout.write("No admin yet. Open this one-time link to set up the network and its first admin:")
+            self.stdout.write(f"  {link}")
+            self.stdout.write("")
+        self.stdout.flush()
+
+
+def prepare() -> None:
+    """Bring the database and static files up to date. Quiet unless something is wrong."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def stop_on_signal(supervisor: Supervisor) -> None:
+    """Ctrl-C or SIGTERM: uvicorn handles the signal while it serves, then hands it back here."""
+
+    def handle(signum: int, frame: object) -> None:
+        supervisor.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

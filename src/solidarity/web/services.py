@@ -1,0 +1,22 @@
+"""What the dashboard tells an admin about the running system."""
+
+from typing import TypedDict
+
+from django.conf import settings
+from django.db import connection
+
+
+class SystemStatus(TypedDict):
+    jobs_backend: str
+    live_backend: str
+    database: str
+    https: bool
+
+
+def system_status() -> SystemStatus:
+    return {
+        "jobs_backend": "Redis" if settings.REDIS_URL else connection.display_name,
+        "live_backend": "Redis" if settings.LIVE_BACKEND == "redis" else connection.display_name,
+        "database": connection.display_name,
+        "https": settings.HTTPS,
+    }

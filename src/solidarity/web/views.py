@@ -1,0 +1,81 @@
+"""The shell of the site: the public home, the dashboard, network settings, error pages."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from solidarity.core import live
+from solidarity.core.forms import NetworkSettingsForm
+from solidarity.core.permissions import permission
+from solidarity.core.services import do_update_network_settings, get_network_settings, health
+from solidarity.web.services import system_status
+
+
+@require_GET
+@permission("public")
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_GET
+@permission("authenticated")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/dashboard.html", {"health": health(), "status": system_status()})
+
+
+@require_GET
+@permission("admin")
+async def dashboard_stream(request: HttpRequest) -> StreamingHttpResponse:
+    return live.sse_response("dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+@permission("admin")
+def network_settings(request: HttpRequest) -> HttpResponse:
+    current = get_network_settings()
+    initial = {
+        "name": current.name,
+        "time_zone": current.time_zone,
+        "phone_region": current.phone_region,
+        "languages": current.languages,
+    }
+    form = NetworkSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        do_update_network_settings(**form.network_values())
+        messages.success(request, _("Settings saved."))
+        return redirect("web:network-settings")
+    return render(request, "web/network_settings.html", {"form": form})
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_page(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return error_page(request, 404, "not_found", _("This page does not exist, or you cannot see it."))
+
+
+def forbidden(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return error_page(request, 403, "forbidden", _("You do not have permission to see this page."))
+
+
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return error_page(request, 400, "bad_request", _("The request could not be understood."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return error_page(request, 500, "server_error", _("Something went wrong on our side. Please try again."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(request, 403, "csrf_failed", _("This form expired. Go back, reload the page and send it again."))

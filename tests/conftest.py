@@ -1,0 +1,106 @@
+"""Personas and helpers shared by the suite."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from django.test import Client
+
+from solidarity.accounts.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "a long test passphrase"
+
+
+def make_user(username: str, *, is_admin: bool = False) -> User:
+    user = User(username=username, email=f"{username}@example.org", is_superuser=is_admin)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    """A network admin who has set up a second factor (TOTP)."""
+    user = make_user("ana.admin", is_admin=True)
+    from tests.mfa import add_totp
+
+    add_totp(user)
+    return user
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return make_user("mo.member")
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def member_client(member: User) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def solidarity(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start the real `solidarity` command, as an operator would."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "solidarity", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def command_env(home: Path, **extra: str) -> dict[str, str]:
+    # A started command gets its own home and SQLite unless the test hands it a database or Redis.
+    dropped = {"DJANGO_SETTINGS_MODULE", "SOLIDARITY_DATABASE_URL", "SOLIDARITY_REDIS_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env["SOLIDARITY_HOME"] = str(home)
+    env.update(extra)
+    return env
+
+
+def wait_for(url: str, *, timeout: float = 30.0, status: int = 200) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    last: httpx.Response | None = None
+    while time.monotonic() < deadline:
+        try:
+            last = httpx.get(url, timeout=2)
+            if last.status_code == status:
+                return last
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer {status} in {timeout}s (last: {last and last.status_code})")
+
+
+@pytest.fixture
+def stop_processes() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -1,0 +1,23 @@
+"""Test settings: the real settings, with a throwaway home, cheap hashing and inline jobs."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SOLIDARITY_HOME", tempfile.mkdtemp(prefix="solidarity-test-"))
+
+from solidarity.config.settings import *  # noqa: F403
+from solidarity.config.settings import DATABASES, HOME
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production uses Argon2
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": HOME / "media"}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# On SQLite the test database is a file, so a worker started by a test can open it.
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
+
+(HOME / "static").mkdir(exist_ok=True)

@@ -1,0 +1,112 @@
+"""The `solidarity` command, run as an operator runs it."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, command_env, free_port, solidarity, wait_for
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc: Linux, like the machines this runs on)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.slow
+def test_up_serves_both_languages_and_stops_without_orphans(
+    tmp_path: Path, stop_processes: list[subprocess.Popen[str]]
+) -> None:
+    port = free_port()
+    up = solidarity("up", "--port", str(port), env=command_env(tmp_path / "home"))
+    stop_processes.append(up)
+
+    health = wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+    assert health.json()["worker"]["ok"] is True
+    english = httpx.get(f"http://127.0.0.1:{port}/en/")
+    spanish = httpx.get(f"http://127.0.0.1:{port}/es/")
+    assert english.status_code == spanish.status_code == 200
+    assert 'lang="en"' in english.text
+    assert 'lang="es"' in spanish.text
+    workers = children_of(up.pid)
+    assert workers, "up runs its worker as a child process"
+
+    up.send_signal(signal.SIGTERM)
+    output, _ = up.communicate(timeout=30)
+    assert up.returncode == 0, output
+    assert "Solidarity is running at http://127.0.0.1:" in output
+    assert re.search(r"http://127\.0\.0\.1:\d+/en/join/[\w-]+/", output), "first start prints a setup link"
+    assert not any(alive(pid) for pid in workers), "no worker is left behind"
+    home = tmp_path / "home"
+    for name in ("secret_key", "keyring.json", "solidarity.sqlite3"):
+        assert (home / name).stat().st_mode & 0o077 == 0, f"{name} is readable by others"
+
+
+@pytest.mark.slow
+def test_killing_up_takes_its_worker_down_too(tmp_path: Path, stop_processes: list[subprocess.Popen[str]]) -> None:
+    port = free_port()
+    up = solidarity("up", "--port", str(port), env=command_env(tmp_path))
+    stop_processes.append(up)
+    wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+    workers = children_of(up.pid)
+    assert workers
+
+    up.kill()
+    up.wait()
+    for _ in range(50):
+        if not any(alive(pid) for pid in workers):
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert not any(alive(pid) for pid in workers)
+
+
+@pytest.mark.parametrize("command", ["", "up", "web", "worker", "createadmin", "token", "demo"])
+def test_every_command_explains_itself_with_examples(tmp_path: Path, command: str) -> None:
+    args = [command, "--help"] if command else ["--help"]
+    result = subprocess.run(
+        [sys.executable, "-m", "solidarity", *args],
+        env=command_env(tmp_path),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "examples:" in result.stdout
+    assert "solidarity" in result.stdout
+
+
+def test_unknown_command_is_refused_plainly(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "solidarity", "launch"],
+        env=command_env(tmp_path),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown command 'launch'" in result.stderr
