@@ -73,10 +73,11 @@ def database(home_dir: Path) -> dict[str, object]:
         return sqlite(home_dir / "solidarity.sqlite3")
     scheme = urlsplit(raw).scheme
     if scheme == "sqlite":
-        target = raw.removeprefix("sqlite://").removeprefix("/") if raw != "sqlite://" else ""
-        if not target:
-            raise ConfigError("SOLIDARITY_DATABASE_URL", "sqlite:///PATH needs a file path")
-        return sqlite(Path("/" + target) if raw.startswith("sqlite:////") else Path(target))
+        # sqlite:///relative/file or sqlite:////absolute/file, as in SQLAlchemy and dj-database-url.
+        target = raw.removeprefix("sqlite:///")
+        if target == raw or not target:
+            raise ConfigError("SOLIDARITY_DATABASE_URL", "expected sqlite:///PATH or sqlite:////ABSOLUTE/PATH")
+        return sqlite(Path(target))
     if scheme not in {"postgres", "postgresql"}:
         raise ConfigError(
             "SOLIDARITY_DATABASE_URL",
