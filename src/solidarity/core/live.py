@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any, Protocol, TypedDict
 
@@ -161,7 +161,7 @@ class Hub:
         if self.listener is None or self.listener.done() or self.listener.get_loop() is not loop:
             self.listener = loop.create_task(self.run())
 
-    async def subscribe(self, channel: str) -> AsyncIterator[Event | None]:
+    async def subscribe(self, channel: str) -> AsyncGenerator[Event | None]:
         """Yield events for `channel`; None every KEEPALIVE_SECONDS of silence."""
         queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self.queues[queue] = channel
