@@ -13,8 +13,8 @@ def ids(path: str) -> set[tuple[str, str]]:
 
 
 committed, regenerated = ids(sys.argv[1]), ids(sys.argv[2])
-for context, msgid in sorted(regenerated - committed):
+for _context, msgid in sorted(regenerated - committed):
     print(f"missing from the catalog: {msgid!r}")
-for context, msgid in sorted(committed - regenerated):
+for _context, msgid in sorted(committed - regenerated):
     print(f"no longer in the code: {msgid!r}")
 sys.exit(1 if committed != regenerated else 0)

@@ -25,8 +25,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SOLIDARITY_", "DJANGO_"))}
         env["SOLIDARITY_HOME"] = home
-        up = subprocess.Popen([sys.executable, "-m", "solidarity", "up", "--port", "8791"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        up = subprocess.Popen(
+            [sys.executable, "-m", "solidarity", "up", "--port", "8791"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             client = httpx.Client(base_url="http://127.0.0.1:8791", headers={"accept-encoding": "gzip, br"})
             for _ in range(300):
@@ -51,10 +56,14 @@ def measure(client: httpx.Client, page: str) -> None:
         assert asset.status_code == 200, url
         wire += int(asset.headers.get("content-length") or len(asset.content))
         raw += len(asset.content)
-        print(f"  {url}: {asset.headers.get('content-encoding', 'identity')}, "
-              f"{int(asset.headers.get('content-length') or 0)} bytes on the wire")
-    print(f"{page}: {len(urls)} requests, {wire / 1024:.1f} KB on the wire ({wire / BUDGET:.2f} of the 100 KB budget),"
-          f" {raw / 1024:.1f} KB uncompressed")
+        print(
+            f"  {url}: {asset.headers.get('content-encoding', 'identity')}, "
+            f"{int(asset.headers.get('content-length') or 0)} bytes on the wire"
+        )
+    print(
+        f"{page}: {len(urls)} requests, {wire / 1024:.1f} KB on the wire ({wire / BUDGET:.2f} of the 100 KB budget),"
+        f" {raw / 1024:.1f} KB uncompressed"
+    )
 
 
 if __name__ == "__main__":

@@ -39,16 +39,26 @@ def free_port() -> int:
 
 def baseline(home: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "solidarity", "manage", "check"], env=env_for(home), cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "solidarity", "manage", "check"],
+        env=env_for(home),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 
 def time_to_serve(home: Path) -> float:
     port = free_port()
     started = time.perf_counter()
-    up = subprocess.Popen([sys.executable, "-m", "solidarity", "up", "--port", str(port)], env=env_for(home),
-                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "solidarity", "up", "--port", str(port)],
+        env=env_for(home),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
