@@ -10,12 +10,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from solidarity.accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts with an empty cache: Redis, unlike the database, is not rolled back."""
+    if settings.REDIS_URL:
+        cache.clear()
 
 
 def make_user(username: str, *, is_admin: bool = False) -> User:
