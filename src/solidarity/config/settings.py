@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from servestatic.compress import Compressor
 
 from solidarity.config import env
 
@@ -163,6 +164,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
 }
 SERVESTATIC_KEEP_ONLY_HASHED_FILES = True
+# Source maps (megabytes, for developers' tools only) are not worth compressing at every deploy.
+SERVESTATIC_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Accounts: invitation only, login by username or email, MFA.
 LOGIN_URL = "account_login"
@@ -193,7 +196,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"solidarity": {"level": "INFO"}, "django.request": {"level": "ERROR"}},
+    "loggers": {
+        "solidarity": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+        "django.tasks": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

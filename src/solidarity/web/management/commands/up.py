@@ -1,13 +1,16 @@
 import ctypes
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, connection
@@ -115,7 +118,27 @@ def prepare() -> None:
         raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    collect_static()
+
+
+def static_fingerprint() -> str:
+    """Names, sizes and times of every static source file: unchanged means nothing to collect."""
+    digest = hashlib.sha256()
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            stat = Path(storage.path(path)).stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static() -> None:
+    """Collect and compress static files, only when they changed since the last start."""
+    stamp = Path(settings.STATIC_ROOT) / ".fingerprint"
+    fingerprint = static_fingerprint()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
 
 
 def stop_on_signal(supervisor: Supervisor) -> None:
