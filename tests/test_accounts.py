@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from solidarity.accounts.models import Invitation, User
@@ -189,3 +189,17 @@ def test_passwords_are_hashed_with_argon2_in_production() -> None:
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert production.SESSION_COOKIE_AGE <= 12 * 60 * 60
+
+
+@pytest.mark.django_db
+def test_only_the_newest_setup_link_works(client: Client) -> None:
+    old = do_issue_setup_link()
+    new = do_issue_setup_link()
+    assert find_invitation(old.token) is None
+    assert find_invitation(new.token) is not None
+
+
+@pytest.mark.django_db
+def test_createadmin_refuses_a_taken_username(member: User) -> None:
+    with pytest.raises(CommandError, match="username"):
+        call_command("createadmin", "mo.member", email="other@example.org")

@@ -110,3 +110,41 @@ def test_unknown_command_is_refused_plainly(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "unknown command 'launch'" in result.stderr
+
+
+@pytest.mark.slow
+def test_up_restarts_a_worker_that_dies(tmp_path: Path, stop_processes: list[subprocess.Popen[str]]) -> None:
+    port = free_port()
+    up = solidarity("up", "--port", str(port), env=command_env(tmp_path))
+    stop_processes.append(up)
+    wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+    [first] = children_of(up.pid)
+
+    os.kill(first, signal.SIGKILL)
+
+    replacement: list[int] = []
+    for _ in range(100):
+        replacement = [pid for pid in children_of(up.pid) if pid != first]
+        if replacement:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert replacement, "up started a new worker"
+    up.send_signal(signal.SIGTERM)
+    output, _ = up.communicate(timeout=30)
+    assert "the worker stopped" in output
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "solidarity", "up", "--port", "1"],
+        env=command_env(tmp_path, SOLIDARITY_DATABASE_URL="postgres://nobody@127.0.0.1:9/solidarity"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "cannot reach the database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -21,6 +21,7 @@ def test_every_response_carries_the_security_headers(client: Client, path: str) 
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response  # plain HTTP on localhost: no HSTS
 
 

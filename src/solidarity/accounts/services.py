@@ -77,8 +77,13 @@ def needs_first_admin() -> bool:
     return not User.objects.filter(is_superuser=True, is_active=True).exists()
 
 
+@transaction.atomic
 def do_issue_setup_link() -> IssuedInvitation:
-    """The first start's link: creates the first admin and asks for the network settings."""
+    """The first start's link: creates the first admin and asks for the network settings.
+
+    Only the newest link works: printing a new one retires those printed before.
+    """
+    Invitation.objects.filter(is_setup=True, used_at__isnull=True).update(expires_at=timezone.now())
     return issue_invitation(is_admin=True, is_setup=True)
 
 

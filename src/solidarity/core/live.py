@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from solidarity.core.db import psycopg_params
 from solidarity.core.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -64,15 +65,7 @@ class DatabaseBackend:
             await self._poll(deliver)
 
     async def _listen_postgresql(self, deliver: Deliver) -> None:
-        db = connection.settings_dict
-        async with await psycopg.AsyncConnection.connect(
-            dbname=db["NAME"],
-            user=db.get("USER") or None,
-            password=db.get("PASSWORD") or None,
-            host=db.get("HOST") or None,
-            port=db.get("PORT") or None,
-            autocommit=True,
-        ) as conn:
+        async with await psycopg.AsyncConnection.connect(**psycopg_params(), autocommit=True) as conn:
             await conn.execute(f"LISTEN {PG_CHANNEL}")
             async for notify in conn.notifies():
                 deliver(json.loads(notify.payload))

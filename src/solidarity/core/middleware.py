@@ -42,3 +42,26 @@ def network_time_zone(get_response: Callable[[HttpRequest], Any]) -> Callable[[H
         return get_response(request)
 
     return middleware
+
+
+# Powerful browser features no page of ours uses. Passkeys (publickey-credentials-*) stay allowed.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+
+
+@sync_and_async_middleware
+def permissions_policy(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Any]:
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request: HttpRequest) -> Any:
+            response = await get_response(request)
+            response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+            return response
+
+        return async_middleware
+
+    def middleware(request: HttpRequest) -> Any:
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware

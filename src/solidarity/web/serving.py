@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 from django.core.management.base import CommandError, CommandParser
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 APP = "solidarity.config.asgi:application"
 
@@ -70,8 +71,17 @@ def bind(listen: Listen) -> socket.socket:
     return sock
 
 
-def server(listen: Listen, workers: int = 1) -> uvicorn.Server:
-    config = uvicorn.Config(
+def serve(listen: Listen, sock: socket.socket, workers: int = 1) -> None:
+    """Serve until SIGINT or SIGTERM; several processes share the socket when workers > 1."""
+    config = uvicorn_config(listen, workers)
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def uvicorn_config(listen: Listen, workers: int) -> uvicorn.Config:
+    return uvicorn.Config(
         APP,
         host=listen.host,
         port=listen.port,
@@ -84,4 +94,3 @@ def server(listen: Listen, workers: int = 1) -> uvicorn.Server:
         timeout_graceful_shutdown=3,  # live pages hold connections open: do not wait on them
         proxy_headers=False,
     )
-    return uvicorn.Server(config)

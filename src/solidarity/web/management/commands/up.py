@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from django.db import DatabaseError, connection
 
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.db import psycopg_params
 from solidarity.web import serving
 
 PR_SET_PDEATHSIG = 1
@@ -86,7 +88,7 @@ class Command(SolidarityCommand):
         stop_on_signal(supervisor)
         supervisor.start()
         try:
-            serving.server(listen).run(sockets=[sock])
+            serving.serve(listen, sock)
         finally:
             supervisor.stop()
             self.stdout.write("Solidarity stopped.")
@@ -113,8 +115,11 @@ class Command(SolidarityCommand):
 def prepare() -> None:
     """Bring the database and static files up to date. Quiet unless something is wrong."""
     try:
+        if connection.vendor == "postgresql":
+            # Probe once, directly: the pool would retry quietly for its whole timeout.
+            psycopg.connect(**psycopg_params(), connect_timeout=5).close()
         connection.ensure_connection()
-    except DatabaseError as error:
+    except (DatabaseError, psycopg.Error) as error:
         raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -22,4 +22,4 @@ class Command(SolidarityCommand):
         sock = serving.bind(listen)
         self.stdout.write(f"Solidarity web is running at {listen.url}")
         self.stdout.flush()
-        serving.server(listen, workers=max(1, options["workers"])).run(sockets=[sock])
+        serving.serve(listen, sock, workers=max(1, options["workers"]))
