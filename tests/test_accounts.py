@@ -203,3 +203,15 @@ def test_only_the_newest_setup_link_works(client: Client) -> None:
 def test_createadmin_refuses_a_taken_username(member: User) -> None:
     with pytest.raises(CommandError, match="username"):
         call_command("createadmin", "mo.member", email="other@example.org")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/en/settings/?next=/accounts/2fa/", "/en/invitations/x/accounts/2fa/", "/api/v1/network"]
+)
+def test_admin_without_second_factor_cannot_slip_past_the_setup_pages(path: str) -> None:
+    client = Client()
+    client.force_login(make_user("no.factor", is_admin=True))
+    response = client.get(path)
+    assert response.status_code in {302, 404}
+    assert response.status_code == 404 or response["Location"] == "/en/accounts/2fa/"

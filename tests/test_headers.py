@@ -19,7 +19,7 @@ def test_every_response_carries_the_security_headers(client: Client, path: str) 
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in response["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response  # plain HTTP on localhost: no HSTS

@@ -1,5 +1,6 @@
 """Admins must have a second factor before they see anything but the pages that set one up."""
 
+import re
 from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any
@@ -11,14 +12,14 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import sync_and_async_middleware
 
-# Path pieces an admin without a second factor may still reach (under /en/ or /es/).
-OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/", "/healthz")
+# What an admin without a second factor may still reach: the pages that set one up, and sign-out.
+OPEN_PATHS = re.compile(r"^/(?:[a-z]{2}/accounts/(?:2fa|logout|reauthenticate)/|static/|healthz$)")
 
 
 def needs_second_factor(user: AbstractBaseUser | AnonymousUser, path: str) -> bool:
     if not (user.is_authenticated and getattr(user, "is_superuser", False)):
         return False
-    if any(piece in path for piece in OPEN_PATHS):
+    if OPEN_PATHS.match(path):
         return False
     return not is_mfa_enabled(user)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -34,9 +35,12 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             user = accept(invitation, form)
         except InvitationUsed:
             return render(request, "accounts/invitation_invalid.html", status=404)
-        login(request, user, backend=BACKEND)
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("web:dashboard")
+        except IntegrityError:  # someone took the username or email a moment ago
+            form.add_error(None, _("That username or email was just taken. Please choose another."))
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("web:dashboard")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
 
 

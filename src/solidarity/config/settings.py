@@ -130,7 +130,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: browsers send "Origin: null" on POST under no-referrer, which fails CSRF.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 63072000 if HTTPS else 0
