@@ -105,6 +105,41 @@ def wait_for(url: str, *, timeout: float = 30.0, status: int = 200) -> httpx.Res
     raise AssertionError(f"{url} did not answer {status} in {timeout}s (last: {last and last.status_code})")
 
 
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc: Linux, like the machines this runs on)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def descendants_of(pid: int) -> list[int]:
+    found = children_of(pid)
+    return found + [grandchild for child in found for grandchild in descendants_of(child)]
+
+
+def gone(pids: list[int], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @pytest.fixture
 def stop_processes() -> Iterator[list[subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []

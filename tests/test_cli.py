@@ -10,28 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, command_env, free_port, solidarity, wait_for
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def children_of(pid: int) -> list[int]:
-    """Processes whose parent is `pid` (from /proc: Linux, like the machines this runs on)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
+from tests.conftest import ROOT, alive, children_of, command_env, free_port, solidarity, wait_for
 
 
 @pytest.mark.slow

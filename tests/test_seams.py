@@ -19,7 +19,7 @@ from django.test import override_settings
 from solidarity.core import live
 from solidarity.core.models import WorkerHeartbeat
 from solidarity.core.tasks import heartbeat
-from tests.conftest import command_env, solidarity
+from tests.conftest import alive, command_env, descendants_of, gone, solidarity
 
 
 def worker_env() -> dict[str, str]:
@@ -95,6 +95,13 @@ def test_worker_process_runs_jobs_and_its_events_reach_web_processes(
     while not WorkerHeartbeat.objects.filter(worker="enqueued-by-the-test").exists():
         assert time.monotonic() < deadline, "the worker did not run a job enqueued by another process"
         time.sleep(0.2)
+
+    # Killed outright, the worker takes every process it forked (RQ's job and scheduler processes) with it.
+    [worker] = stop_processes
+    family = descendants_of(worker.pid)
+    worker.kill()
+    worker.wait()
+    assert gone(family), f"processes outlived their worker: {[pid for pid in family if alive(pid)]}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -39,7 +39,7 @@ def do_update_network_settings(
 
 class Check(TypedDict, total=False):
     ok: bool
-    last_heartbeat: str | None
+    last_heartbeat: datetime | None
     age_seconds: float | None
 
 
@@ -63,7 +63,7 @@ def health() -> Health:
     age = (timezone.now() - beat).total_seconds() if beat else None
     worker: Check = {
         "ok": age is not None and age < HEARTBEAT_FRESH.total_seconds(),
-        "last_heartbeat": beat.isoformat() if beat else None,
+        "last_heartbeat": beat,
         "age_seconds": round(age, 1) if age is not None else None,
     }
     return {"status": "ok" if worker["ok"] else "fail", "database": database, "worker": worker}

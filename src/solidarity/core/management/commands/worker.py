@@ -10,6 +10,7 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.processes import die_with_parent
 from solidarity.core.tasks import heartbeat
 
 HEARTBEAT_SECONDS = 15.0
@@ -34,13 +35,20 @@ class Command(SolidarityCommand):
         parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls of the database queue")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # RQ forks a process per job and one for its scheduler: none may outlive this worker.
+        os.register_at_fork(after_in_child=die_with_parent)
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True).start()
         try:
             if settings.REDIS_URL:
                 call_command(
-                    "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=True, name=worker_id
+                    "rqworker",
+                    "default",
+                    job_class="django_tasks_rq.Job",
+                    with_scheduler=True,
+                    name=worker_id,
+                    verbosity=0,  # RQ logs every job at INFO
                 )
             else:
                 run_database_worker(worker_id, options["interval"])

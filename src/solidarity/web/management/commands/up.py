@@ -1,4 +1,3 @@
-import ctypes
 import hashlib
 import os
 import signal
@@ -19,15 +18,8 @@ from django.db import DatabaseError, connection
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.db import psycopg_params
+from solidarity.core.processes import die_with_parent
 from solidarity.web import serving
-
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """In the worker child: the kernel sends SIGTERM if `up` itself dies, even by SIGKILL."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Supervisor:
