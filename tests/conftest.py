@@ -82,6 +82,19 @@ def solidarity(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+def run_solidarity(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the real `solidarity` command to the end, capturing what it prints."""
+    return subprocess.run(
+        [sys.executable, "-m", "solidarity", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def command_env(home: Path, **extra: str) -> dict[str, str]:
     # A started command gets its own home and SQLite unless the test hands it a database or Redis.
     dropped = {"DJANGO_SETTINGS_MODULE", "SOLIDARITY_DATABASE_URL", "SOLIDARITY_REDIS_URL"}

@@ -4,13 +4,22 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT, alive, children_of, command_env, free_port, solidarity, wait_for
+from tests.conftest import (
+    alive,
+    children_of,
+    command_env,
+    descendants_of,
+    free_port,
+    gone,
+    run_solidarity,
+    solidarity,
+    wait_for,
+)
 
 
 @pytest.mark.slow
@@ -42,61 +51,44 @@ def test_up_serves_both_languages_and_stops_without_orphans(
         assert (home / name).stat().st_mode & 0o077 == 0, f"{name} is readable by others"
 
 
-@pytest.mark.slow
-def test_killing_up_takes_its_worker_down_too(tmp_path: Path, stop_processes: list[subprocess.Popen[str]]) -> None:
+def start_up(home: Path, stop_processes: list[subprocess.Popen[str]]) -> subprocess.Popen[str]:
+    """`solidarity up` on a free port, once it is healthy."""
     port = free_port()
-    up = solidarity("up", "--port", str(port), env=command_env(tmp_path))
+    up = solidarity("up", "--port", str(port), env=command_env(home))
     stop_processes.append(up)
     wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
-    workers = children_of(up.pid)
-    assert workers
+    return up
+
+
+@pytest.mark.slow
+def test_killing_up_takes_its_worker_down_too(tmp_path: Path, stop_processes: list[subprocess.Popen[str]]) -> None:
+    up = start_up(tmp_path, stop_processes)
+    family = descendants_of(up.pid)
+    assert family
 
     up.kill()
     up.wait()
-    for _ in range(50):
-        if not any(alive(pid) for pid in workers):
-            break
-        subprocess.run(["sleep", "0.1"], check=True)
-    assert not any(alive(pid) for pid in workers)
+    assert gone(family)
 
 
 @pytest.mark.parametrize("command", ["", "up", "web", "worker", "createadmin", "token", "demo"])
 def test_every_command_explains_itself_with_examples(tmp_path: Path, command: str) -> None:
     args = [command, "--help"] if command else ["--help"]
-    result = subprocess.run(
-        [sys.executable, "-m", "solidarity", *args],
-        env=command_env(tmp_path),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_solidarity(*args, env=command_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "examples:" in result.stdout
     assert "solidarity" in result.stdout
 
 
 def test_unknown_command_is_refused_plainly(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "solidarity", "launch"],
-        env=command_env(tmp_path),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_solidarity("launch", env=command_env(tmp_path))
     assert result.returncode == 2
     assert "unknown command 'launch'" in result.stderr
 
 
 @pytest.mark.slow
 def test_up_restarts_a_worker_that_dies(tmp_path: Path, stop_processes: list[subprocess.Popen[str]]) -> None:
-    port = free_port()
-    up = solidarity("up", "--port", str(port), env=command_env(tmp_path))
-    stop_processes.append(up)
-    wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+    up = start_up(tmp_path, stop_processes)
     [first] = children_of(up.pid)
 
     os.kill(first, signal.SIGKILL)
@@ -114,14 +106,11 @@ def test_up_restarts_a_worker_that_dies(tmp_path: Path, stop_processes: list[sub
 
 
 def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "solidarity", "up", "--port", "1"],
+    result = run_solidarity(
+        "up",
+        "--port",
+        "1",
         env=command_env(tmp_path, SOLIDARITY_DATABASE_URL="postgres://nobody@127.0.0.1:9/solidarity"),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode != 0
     assert "cannot reach the database" in result.stderr

@@ -1,13 +1,11 @@
 """Deployment configuration: good values work, a bad one names its variable."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from solidarity.config import env
-from tests.conftest import ROOT, command_env
+from tests.conftest import command_env, run_solidarity
 
 
 def test_default_database_is_sqlite_in_wal_mode_in_the_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,15 +47,7 @@ def test_postgres_url_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ],
 )
 def test_bad_value_stops_start_up_with_one_line_naming_the_variable(tmp_path: Path, variable: str, value: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "solidarity", "manage", "check"],
-        env=command_env(tmp_path, **{variable: value}),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_solidarity("manage", "check", env=command_env(tmp_path, **{variable: value}))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

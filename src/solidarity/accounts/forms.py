@@ -59,6 +59,8 @@ class AcceptInvitationForm(forms.Form):
 class SetupForm(NetworkSettingsForm, AcceptInvitationForm):
     """The first start: the network's settings and the first admin, on one page."""
 
+    field_order = ["name", "time_zone", "phone_region", "languages"]
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
