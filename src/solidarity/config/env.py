@@ -167,12 +167,23 @@ def base_url() -> str:
     return raw
 
 
+def new_keyring() -> dict[str, object]:
+    """Fresh keys: AEAD keys for values, PRF keys for blind indexes, an Ed25519 seed for audit heads."""
+
+    def fresh() -> str:
+        return base64.b64encode(secrets.token_bytes(32)).decode()
+
+    aead_id, index_id = secrets.token_hex(4), secrets.token_hex(4)
+    return {
+        "version": 2,
+        "aead": {"primary": aead_id, "keys": {aead_id: fresh()}},
+        "index": {"primary": index_id, "keys": {index_id: fresh()}},
+        "signing": fresh(),
+    }
+
+
 def keyring(home_dir: Path) -> Path:
-    """The encryption keyring: created once, owner-only; the data protection core reads it."""
+    """The encryption keyring: created once, owner-only; the data protection core (core.keyring) reads it."""
     path = home_dir / "keyring.json"
-    key_id = secrets.token_hex(4)
-    fresh = json.dumps(
-        {"version": 1, "primary": key_id, "keys": {key_id: base64.b64encode(secrets.token_bytes(32)).decode()}}
-    )
-    owner_only_file(path, fresh.encode())
+    owner_only_file(path, json.dumps(new_keyring(), indent=1).encode())
     return path
