@@ -21,3 +21,5 @@ if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
 
 (HOME / "static").mkdir(exist_ok=True)
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405  (a model that carries every sensitive field)

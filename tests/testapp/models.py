@@ -1,0 +1,28 @@
+"""A test-only model carrying every kind of sensitive field, to prove the data protection core."""
+
+import uuid
+
+from django.db import models
+
+from solidarity.core.fields import (
+    BlindIndexField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    normalise_email,
+    normalise_phone,
+)
+
+
+class Dossier(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pseudonym = models.CharField(max_length=80)
+    name = EncryptedTextField(context="testapp.dossier.name", blank=True)
+    phone = EncryptedTextField(context="testapp.dossier.phone", blank=True)
+    phone_index = BlindIndexField(source="phone", normalise=normalise_phone)
+    email = EncryptedTextField(context="testapp.dossier.email", blank=True)
+    email_index = BlindIndexField(source="email", normalise=normalise_email)
+    note = EncryptedTextField(context="testapp.dossier.note", blank=True)
+    needs = EncryptedJSONField(context="testapp.dossier.needs", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.pseudonym
