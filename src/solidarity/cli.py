@@ -15,6 +15,7 @@ commands:
   worker        run only the background worker (the scale path)
   createadmin   make a network admin and print a one-time setup link
   token         create, list or revoke API tokens
+  keys          show, rotate or retire the encryption keys
   demo          fill the network with fictional demo data
   manage        run any Django management command
 
@@ -28,7 +29,7 @@ examples:
 Every command takes --help.
 """
 
-COMMANDS = {"up", "web", "worker", "createadmin", "token", "demo", "manage"}
+COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "demo", "manage"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,6 +117,10 @@ class EncryptedTextField(models.TextField[Any, Any]):
 class EncryptedJSONField(EncryptedTextField):
     """JSON encrypted at rest: the whole document is one sealed value."""
 
+    # For django-stubs: instances hold any JSON value, not only text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def to_plaintext(self, value: Any) -> str:
         return json.dumps(value, sort_keys=True)
 

@@ -1,0 +1,107 @@
+"""Key rotation: every value moves to the new key, resumably, and old keys retire."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
+
+from solidarity.core import keyring, keys
+from solidarity.core.fields import find_by_index
+from tests.testapp.models import Dossier
+
+
+@pytest.fixture(autouse=True)
+def own_keyring(tmp_path: Path, settings: Settings) -> None:
+    """Rotate a copy: the suite's other tests keep their keyring."""
+    copy = tmp_path / "keyring.json"
+    shutil.copy(settings.KEYRING_PATH, copy)
+    settings.KEYRING_PATH = copy
+
+
+def fill(count: int) -> list[Dossier]:
+    return [
+        Dossier.objects.create(pseudonym=f"d{n}", name=f"Nombre {n}", phone=f"+1 919 555 {2000 + n}", needs={"n": n})
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db
+def test_rotation_moves_every_value_and_index_to_the_new_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    fill(450)
+    old = keyring.current()
+
+    call_command("keys", "rotate")
+
+    new = keyring.current()
+    assert new.aead.primary != old.aead.primary
+    assert new.index.primary != old.index.primary
+    counts = keys.status()["testapp.Dossier"]
+    assert set(counts) == {f"aead:{new.aead.primary}", f"index:{new.index.primary}"}
+    assert Dossier.objects.get(pseudonym="d7").name == "Nombre 7"
+    assert [d.pseudonym for d in find_by_index(Dossier.objects.all(), "phone_index", "(919) 555-2007")] == ["d7"]
+    assert "450/450" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_an_interrupted_rotation_resumes_without_losing_a_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(450)
+    calls = 0
+    real_batch = keys.reencrypt_batch
+
+    def crash_on_second_batch(*args: object) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        return real_batch(*args)  # type: ignore[arg-type]  # passes through the real arguments
+
+    monkeypatch.setattr(keys, "reencrypt_batch", crash_on_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        keys.rotate()
+    monkeypatch.undo()
+
+    halfway = keys.status()["testapp.Dossier"]
+    assert len(halfway) == 4  # old and new keys, for values and indexes
+
+    call_command("keys", "rotate", "--resume")
+
+    ring = keyring.current()
+    assert set(keys.status()["testapp.Dossier"]) == {f"aead:{ring.aead.primary}", f"index:{ring.index.primary}"}
+    assert sorted(d.name for d in Dossier.objects.all())[:2] == ["Nombre 0", "Nombre 1"]
+    assert all(d.needs == {"n": int(d.pseudonym[1:])} for d in Dossier.objects.all())
+
+
+@pytest.mark.django_db
+def test_during_a_rotation_lookups_find_rows_under_either_index_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    [first, *_] = fill(3)
+    keyring.save(keyring.with_new_primaries(keyring.current()))  # rotated, nothing re-encrypted yet
+    assert [d.pk for d in find_by_index(Dossier.objects.all(), "phone_index", "919-555-2000")] == [first.pk]
+
+
+@pytest.mark.django_db
+def test_an_old_key_retires_only_once_nothing_uses_it() -> None:
+    fill(3)
+    old = keyring.current().aead.primary
+    keyring.save(keyring.with_new_primaries(keyring.current()))
+    with pytest.raises(CommandError, match="still use"):
+        call_command("keys", "retire", old)
+
+    call_command("keys", "rotate", "--resume")
+    call_command("keys", "retire", old)
+
+    assert old not in keyring.current().aead.keys
+    assert Dossier.objects.get(pseudonym="d2").name == "Nombre 2"
+    assert Path(settings.KEYRING_PATH).stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+def test_status_counts_values_per_key(capsys: pytest.CaptureFixture[str]) -> None:
+    fill(2)
+    call_command("keys", "status")
+    out = capsys.readouterr().out
+    primary = keyring.current().aead.primary
+    index = keyring.current().index.primary
+    assert f"testapp.Dossier: aead:{primary} 6, index:{index} 2" in out  # names, phones, needs; phone indexes
