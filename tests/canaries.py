@@ -1,0 +1,80 @@
+"""Canaries: short unique values planted through the ordinary paths, then searched for in raw storage.
+
+Every part that stores personal data plants its canaries here (PLANTERS) in the change
+that adds it, so the scan grows with the project.
+"""
+
+import hashlib
+import subprocess
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection
+
+from tests.testapp.models import Dossier
+
+
+@dataclass(frozen=True)
+class Canaries:
+    name: str
+    phone: str
+    email: str
+    note: str
+
+    def needles(self) -> dict[str, bytes]:
+        """Each canary, in the forms it could leak in, and its SHA-256."""
+        e164 = "+1" + "".join(ch for ch in self.phone if ch.isdigit())[-10:]
+        found: dict[str, bytes] = {}
+        for label, value in [
+            ("name", self.name),
+            ("phone", self.phone),
+            ("phone (E.164)", e164),
+            ("email", self.email),
+            ("note", self.note),
+        ]:
+            found[label] = value.encode()
+            found[f"{label} sha256"] = hashlib.sha256(value.encode()).hexdigest().encode()
+        return found
+
+
+def fresh() -> Canaries:
+    tag = uuid.uuid4().hex[:8]
+    return Canaries(
+        name=f"Canario {tag}",
+        phone=f"(919) 555-{int(tag[:4], 16) % 10000:04d}",
+        email=f"canary.{tag}@example.org",
+        note=f"note-canary-{tag} needs insulin",
+    )
+
+
+def plant_in_testapp(canaries: Canaries) -> None:
+    Dossier.objects.create(
+        pseudonym="canary",
+        name=canaries.name,
+        phone=canaries.phone,
+        email=canaries.email,
+        note=canaries.note,
+        needs={"note": canaries.note},
+    )
+
+
+PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp]
+
+
+def raw_database_bytes() -> bytes:
+    """The database as an attacker with the files would see it: SQLite files with their WAL, or pg_dump."""
+    if connection.vendor == "sqlite":
+        path = Path(connection.settings_dict["NAME"])
+        return b"".join(part.read_bytes() for part in [path, Path(f"{path}-wal")] if part.exists())
+    db = connection.settings_dict
+    return subprocess.run(
+        ["pg_dump", "-h", str(db["HOST"]), "-p", str(db["PORT"]), "-U", str(db["USER"]), str(db["NAME"])],
+        check=True,
+        capture_output=True,
+    ).stdout
+
+
+def leaks(canaries: Canaries, haystack: bytes) -> list[str]:
+    return [label for label, needle in canaries.needles().items() if needle in haystack]

@@ -1,0 +1,40 @@
+"""No personal value reaches the database files, a dump or the logs in clear."""
+
+import logging
+
+import pytest
+
+from solidarity.core.fields import find_by_index
+from tests import canaries
+from tests.testapp.models import Dossier
+
+
+@pytest.mark.django_db(transaction=True)
+def test_planted_canaries_appear_nowhere_in_raw_storage_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    planted = canaries.fresh()
+
+    # Given canaries planted through every part's ordinary create path, and used as a person would...
+    for plant in canaries.PLANTERS:
+        plant(planted)
+    [found] = find_by_index(Dossier.objects.all(), "phone_index", planted.phone)
+    assert found.note == planted.note
+
+    # ...then neither the raw database nor anything logged holds them.
+    assert canaries.leaks(planted, canaries.raw_database_bytes()) == []
+    logged = "\n".join(record.getMessage() for record in caplog.records).encode()
+    assert canaries.leaks(planted, logged) == []
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    planted = canaries.fresh()
+    assert canaries.leaks(planted, f"... {planted.email} ...".encode()) == ["email"]
+    assert "phone (E.164)" in canaries.leaks(planted, canaries.Canaries.needles(planted)["phone (E.164)"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_sees_a_value_stored_in_clear() -> None:
+    # A control: a canary in a plain column must be found, or the scan proves nothing.
+    planted = canaries.fresh()
+    Dossier.objects.create(pseudonym=planted.name)
+    assert canaries.leaks(planted, canaries.raw_database_bytes()) == ["name"]
