@@ -71,7 +71,9 @@ def test_killing_up_takes_its_worker_down_too(tmp_path: Path, stop_processes: li
     assert gone(family)
 
 
-@pytest.mark.parametrize("command", ["", "up", "web", "worker", "createadmin", "token", "keys", "demo"])
+@pytest.mark.parametrize(
+    "command", ["", "up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "demo"]
+)
 def test_every_command_explains_itself_with_examples(tmp_path: Path, command: str) -> None:
     args = [command, "--help"] if command else ["--help"]
     result = run_solidarity(*args, env=command_env(tmp_path))

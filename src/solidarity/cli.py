@@ -16,6 +16,7 @@ commands:
   createadmin   make a network admin and print a one-time setup link
   token         create, list or revoke API tokens
   keys          show, rotate or retire the encryption keys
+  backup        write one encrypted backup; restore brings it back
   demo          fill the network with fictional demo data
   manage        run any Django management command
 
@@ -29,7 +30,7 @@ examples:
 Every command takes --help.
 """
 
-COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "demo", "manage"}
+COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "demo", "manage"}
 
 
 def main(argv: list[str] | None = None) -> int:
