@@ -56,7 +56,6 @@ def homes(tmp_path: Path) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
 
 def prepare(env: dict[str, str]) -> None:
     solidarity_ok("manage", "migrate", "-v0", env=env)
-    solidarity_ok("manage", "createcachetable", env=env)
 
 
 def solidarity_ok(*args: str, env: dict[str, str]) -> str:

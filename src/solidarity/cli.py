@@ -17,6 +17,7 @@ commands:
   token         create, list or revoke API tokens
   keys          show, rotate or retire the encryption keys
   backup        write one encrypted backup; restore brings it back
+  audit         verify the tamper-evident audit log; print its signed head
   demo          fill the network with fictional demo data
   manage        run any Django management command
 
@@ -30,7 +31,7 @@ examples:
 Every command takes --help.
 """
 
-COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "demo", "manage"}
+COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "audit", "demo", "manage"}
 
 
 def main(argv: list[str] | None = None) -> int:

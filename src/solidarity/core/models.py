@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 
@@ -55,3 +56,76 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.event}"
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(models.TextChoices):
+    """What an actor did to the records an entry names (the context tells translators these are log verbs)."""
+
+    CREATED = "created", pgettext_lazy("audit action", "created")
+    CHANGED = "changed", pgettext_lazy("audit action", "changed")
+    VIEWED = "viewed", pgettext_lazy("audit action", "viewed")
+    EXPORTED = "exported", pgettext_lazy("audit action", "exported")
+    DELETED = "deleted", pgettext_lazy("audit action", "deleted")
+    PURGED = "purged", pgettext_lazy("audit action", "purged")
+    LOGIN = "login", pgettext_lazy("audit action", "signed in")
+    LOGOUT = "logout", pgettext_lazy("audit action", "signed out")
+    DECRYPTION_FAILED = "decryption_failed", pgettext_lazy("audit action", "failed to decrypt")
+
+
+class AuditEntry(models.Model):
+    """One link of the append-only audit chain; core.audit writes, prunes and verifies it.
+
+    `hash` is the SHA-256 of every other field (core.audit.entry_hash), `prev_hash` the hash
+    of the entry before. No sensitive value is ever stored here: ids, counts, field names.
+    """
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=40)
+    role = models.CharField(max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=64)
+    object_ids = models.JSONField(default=list)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor} {self.action} {self.object_type}"
+
+
+class AuditChain(models.Model):
+    """One row: where the audit chain starts and where it ends.
+
+    seq/hash: the last pruned entry (0 and the genesis hash before any prune): the chain resumes after it.
+    head_seq/head_hash: the latest entry. Appending locks this row, so two writers never fork the chain.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    head_seq = models.PositiveBigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    pruned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_chain_single_row")]
+
+    def __str__(self) -> str:
+        return f"audit chain {self.seq}..{self.head_seq}"
+
+
+class ScheduledRun(models.Model):
+    """When a periodic job (core.schedule) is next due; a worker claims a run by moving next_run_at."""
+
+    name = models.CharField(max_length=80, unique=True)
+    next_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 import os
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,19 +12,29 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.processes import die_with_parent
+from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
 
 HEARTBEAT_SECONDS = 15.0
 
 
 def beat_forever(worker_id: str, stop: threading.Event) -> None:
-    """Enqueue a heartbeat job now and every HEARTBEAT_SECONDS: running it proves the queue moves."""
+    """Enqueue a heartbeat job now and every HEARTBEAT_SECONDS: running it proves the queue moves.
+
+    Each tick also enqueues the periodic jobs that are due (core.schedule): every worker ticks,
+    and each run is claimed by one of them.
+    """
+    ticks: list[tuple[str, Callable[[], object]]] = [
+        ("the heartbeat", lambda: heartbeat.enqueue(worker_id)),
+        ("periodic jobs", enqueue_due),
+    ]
     while not stop.is_set():
         close_old_connections()
-        try:
-            heartbeat.enqueue(worker_id)
-        except Exception as error:  # a database or Redis blip must not kill the ticker
-            print(f"solidarity worker: could not enqueue the heartbeat ({type(error).__name__})", flush=True)
+        for name, tick in ticks:
+            try:
+                tick()
+            except Exception as error:  # a database or Redis blip must not kill the ticker
+                print(f"solidarity worker: could not enqueue {name} ({type(error).__name__})", flush=True)
         stop.wait(HEARTBEAT_SECONDS)
 
 

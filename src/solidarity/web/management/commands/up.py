@@ -113,8 +113,7 @@ def prepare() -> None:
         connection.ensure_connection()
     except (DatabaseError, psycopg.Error) as error:
         raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)  # also creates the database cache's table
     collect_static()
 
 
