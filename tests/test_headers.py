@@ -1,6 +1,7 @@
 """Security headers on every response; nothing from other hosts."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.checks import Error
@@ -8,6 +9,7 @@ from django.test import Client, override_settings
 from django.utils.csp import CSP
 
 from solidarity.core.checks import csp_only_self
+from tests.conftest import command_env, run_solidarity
 
 
 @pytest.mark.django_db
@@ -49,3 +51,21 @@ def test_system_check_refuses_a_foreign_origin() -> None:
         errors = csp_only_self(None)
     assert [error.id for error in errors if isinstance(error, Error)] == ["solidarity.E001"]
     assert csp_only_self(None) == []
+
+
+@pytest.mark.django_db
+def test_pages_for_signed_in_people_are_never_cached(admin_client: Client, client: Client) -> None:
+    assert "no-store" in admin_client.get("/en/dashboard/")["Cache-Control"]
+    assert "no-store" not in client.get("/en/").get("Cache-Control", "")
+
+
+def test_production_settings_pass_djangos_deployment_checks(tmp_path: Path) -> None:
+    production = command_env(
+        tmp_path,
+        SOLIDARITY_HTTPS="1",
+        SOLIDARITY_EMAIL_URL="smtp+tls://mail.example.org",
+        SOLIDARITY_ALLOWED_HOSTS="red.example.org",
+        SOLIDARITY_URL="https://red.example.org",
+    )
+    result = run_solidarity("manage", "check", "--deploy", "--fail-level", "WARNING", env=production)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -8,6 +8,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
 
 from solidarity.core.services import get_network_settings
@@ -63,5 +64,29 @@ def permissions_policy(get_response: Callable[[HttpRequest], Any]) -> Callable[[
         response = get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    return middleware
+
+
+def no_store_when_signed_in(user: Any, response: Any) -> Any:
+    # Pages for a signed-in person may show personal data: no browser or proxy keeps a copy.
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@sync_and_async_middleware
+def private_pages(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Any]:
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request: HttpRequest) -> Any:
+            response = await get_response(request)
+            return no_store_when_signed_in(await request.auser(), response)
+
+        return async_middleware
+
+    def middleware(request: HttpRequest) -> Any:
+        response = get_response(request)
+        return no_store_when_signed_in(getattr(request, "user", None), response)
 
     return middleware

@@ -90,6 +90,7 @@ def uvicorn_config(listen: Listen, workers: int) -> uvicorn.Config:
         workers=workers,
         lifespan="off",
         access_log=False,  # an access log would keep addresses and paths: Solidarity keeps neither
+        log_config=None,  # uvicorn's messages go through Solidarity's logging, and its filter
         log_level="warning",
         timeout_graceful_shutdown=3,  # live pages hold connections open: do not wait on them
         proxy_headers=False,
