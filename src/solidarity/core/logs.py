@@ -1,8 +1,10 @@
-"""Logs never carry personal data: a filter on every handler masks what slips through.
+"""Logs never carry personal data: the formatter masks what slips through.
 
-Code logs ids, never values; this filter is the net under that rule. It masks email
-addresses, phone numbers (found by libphonenumber's matcher, which leaves dates, times
-and ids alone) and IP addresses in the message, its arguments and any traceback.
+Code logs ids, never values; this formatter is the net under that rule. It masks email
+addresses, phone numbers (found by libphonenumber's matcher) and IP addresses in the
+formatted line, traceback included. Long tokens that mix letters and digits (ids, hashes,
+signatures) are left whole, so a digit run inside a hash is never taken for a number.
+It formats a copy of the text and leaves the log record alone, so other handlers see it as logged.
 """
 
 import ipaddress
@@ -13,6 +15,8 @@ import phonenumbers
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 IP_LIKE = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]{3,45}(?![\w:])")
+TOKEN = re.compile(r"\S+")
+OPAQUE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9+/=:_.-]{20,}$")
 
 
 def mask_ip(match: re.Match[str]) -> str:
@@ -24,20 +28,26 @@ def mask_ip(match: re.Match[str]) -> str:
     return "[ip]" + match.group()[len(candidate) :]
 
 
-def scrub(text: str) -> str:
-    text = EMAIL.sub("[email]", text)
-    text = IP_LIKE.sub(mask_ip, text)
+def mask_phones(text: str) -> str:
     # Region "US" only decides how numbers without +country code are read; any country's are found.
     for found in reversed(list(phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE))):
         text = text[: found.start] + "[phone]" + text[found.end :]
     return text
 
 
-class ScrubPersonalData(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
-        record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+def scrub(text: str) -> str:
+    text = EMAIL.sub("[email]", text)
+    text = IP_LIKE.sub(mask_ip, text)
+    # Set opaque tokens aside while phone numbers are masked, then put them back.
+    opaque = [token for token in TOKEN.findall(text) if OPAQUE.match(token)]
+    for n, token in enumerate(opaque):
+        text = text.replace(token, f"\x00{n}\x00", 1)
+    text = mask_phones(text)
+    for n, token in enumerate(opaque):
+        text = text.replace(f"\x00{n}\x00", token, 1)
+    return text
+
+
+class ScrubbingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
