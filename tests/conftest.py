@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from solidarity.accounts.models import User
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.accounts.services import do_add_member, do_create_group
+from solidarity.core.permissions import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long test passphrase"
@@ -47,6 +49,65 @@ def admin(db: None) -> User:
 @pytest.fixture
 def member(db: None) -> User:
     return make_user("mo.member")
+
+
+def make_member(username: str, group: WorkingGroup, role: Role) -> User:
+    """An account in `group`; roles that reach sensitive data come with a second factor, as they must."""
+    user = make_user(username)
+    do_add_member(group, user, role)
+    if role in {Role.DISPATCHER, Role.COORDINATOR, Role.TREASURER}:
+        from tests.mfa import add_totp
+
+        add_totp(user)
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def medics(db: None) -> WorkingGroup:
+    """The working group the need-to-know personas are about."""
+    return do_create_group(name="Street Medics Committee", description="Kits, pairs and trainings.")
+
+
+@pytest.fixture
+def rapid_response(db: None) -> WorkingGroup:
+    """ANOTHER working group: its people must see nothing of the medics."""
+    return do_create_group(name="Rapid Response", description="The hotline and dispatch.")
+
+
+@pytest.fixture
+def coordinator(medics: WorkingGroup) -> User:
+    """Coordinates the Street Medics Committee; has a second factor."""
+    return make_member("cora.coordinator", medics, Role.COORDINATOR)
+
+
+@pytest.fixture
+def medic(medics: WorkingGroup) -> User:
+    """A plain member of the same group as the coordinator."""
+    return make_member("mia.medic", medics, Role.MEMBER)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Signed in, in no working group."""
+    return make_user("otto.outsider")
+
+
+@pytest.fixture
+def other_member(rapid_response: WorkingGroup) -> User:
+    """A responder of ANOTHER working group."""
+    return make_member("rio.responder", rapid_response, Role.RESPONDER)
+
+
+@pytest.fixture
+def other_coordinator(rapid_response: WorkingGroup) -> User:
+    """The coordinator of ANOTHER working group; has a second factor."""
+    return make_member("oli.othercoord", rapid_response, Role.COORDINATOR)
 
 
 @pytest.fixture

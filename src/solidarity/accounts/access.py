@@ -1,9 +1,17 @@
-"""Fetching what a request may touch."""
+"""Fetching what a request may touch: every access_* checks the permission first.
 
+A working group the caller may not see does not exist for them: Http404, never 403,
+so that outsiders cannot learn which groups exist. Views and API modules reach
+sensitive models only through here (tests/test_url_walk.py lints it).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
-from solidarity.accounts.models import User
+from solidarity.accounts.models import ROLES_WITH_SENSITIVE_DATA, ApiToken, Invitation, Membership, User, WorkingGroup
+from solidarity.core.permissions import GroupRole, Role, role
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -11,3 +19,56 @@ def signed_in(request: HttpRequest) -> User:
     if not isinstance(request.user, User) or not request.user.is_active:
         raise PermissionDenied
     return request.user
+
+
+def role_in_group(user: AbstractBaseUser, slug: str) -> Role | None:
+    """The role `user` holds in the group with this slug, or None: what core's `role(...)` checks ask."""
+    held = (
+        Membership.objects.filter(user_id=user.pk, user__is_active=True, group__slug=slug)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(held) if held is not None else None
+
+
+def access_membership(user: User, slug: str, needed: Role | GroupRole) -> Membership:
+    """The caller's own membership in the group, with its group, if its role is one `needed` admits."""
+    requirement = needed if isinstance(needed, GroupRole) else role(needed)
+    membership = Membership.objects.select_related("group").filter(user=user, group__slug=slug).first()
+    if membership is None or not user.is_active or not requirement.admits(Role(membership.role)):
+        raise Http404
+    return membership
+
+
+def access_group(user: User, slug: str, needed: Role | GroupRole) -> WorkingGroup:
+    """The group with this slug, if `user` holds a role there that `needed` admits; Http404 otherwise."""
+    return access_membership(user, slug, needed).group
+
+
+def members_of(group: WorkingGroup) -> QuerySet[Membership]:
+    """Everyone in a group the caller reached through access_group or access_membership."""
+    return group.memberships.select_related("user").filter(user__is_active=True).order_by("user__username")
+
+
+def my_memberships(user: User) -> QuerySet[Membership]:
+    """The caller's own working groups, with the role held in each."""
+    return Membership.objects.filter(user=user).select_related("group").order_by("group__name")
+
+
+def pending_invitations(user: User) -> QuerySet[Invitation]:
+    """Invitations nobody has answered yet, newest first: for admins only."""
+    if not user.is_admin:
+        raise PermissionDenied
+    return Invitation.objects.filter(used_at__isnull=True, user__isnull=True, is_setup=False).order_by("-created_at")
+
+
+def live_tokens(user: User) -> QuerySet[ApiToken]:
+    """The caller's own API tokens that are not revoked, oldest first."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("created_at")
+
+
+def reaches_sensitive_data(user: AbstractBaseUser) -> bool:
+    """Admins, and anyone holding a role that reaches sensitive data in some group: they need a second factor."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user_id=user.pk, role__in=ROLES_WITH_SENSITIVE_DATA).exists()

@@ -1,15 +1,20 @@
-"""Who the caller is, and their API tokens."""
+"""Who the caller is, their API tokens, and their working groups."""
 
 from datetime import datetime
+from uuid import UUID
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
-from solidarity.accounts.access import signed_in
-from solidarity.accounts.models import ApiToken
+from solidarity.accounts.access import access_group, live_tokens, members_of, my_memberships, signed_in
+from solidarity.accounts.models import Membership
 from solidarity.core.api import api_permission
+from solidarity.core.permissions import Role, role
 
 router = Router(tags=["accounts"])
+groups_router = Router(tags=["groups"])
 
 
 class MeOut(Schema):
@@ -38,7 +43,6 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/tokens", response=list[TokenOut], summary="Your live API tokens")
 @api_permission("authenticated")
 def tokens(request: HttpRequest) -> list[TokenOut]:
-    live = ApiToken.objects.filter(user=signed_in(request), revoked_at__isnull=True).order_by("created_at")
     return [
         TokenOut(
             id=str(token.uuid),
@@ -48,5 +52,32 @@ def tokens(request: HttpRequest) -> list[TokenOut]:
             expires_at=token.expires_at,
             last_used_at=token.last_used_at,
         )
-        for token in live
+        for token in live_tokens(signed_in(request))
     ]
+
+
+class GroupOut(Schema):
+    id: UUID = Field(alias="group.uuid")
+    slug: str = Field(alias="group.slug")
+    name: str = Field(alias="group.name")
+    description: str = Field(alias="group.description")
+    role: Role = Field(description="Your role in this group.")
+
+
+class MemberOut(Schema):
+    username: str = Field(alias="user.username")
+    role: Role
+
+
+@groups_router.get("", response=list[GroupOut], summary="Your working groups, with your role in each")
+@paginate
+@api_permission("authenticated")
+def my_groups(request: HttpRequest) -> QuerySet[Membership]:
+    return my_memberships(signed_in(request))
+
+
+@groups_router.get("/{slug}/members", response=list[MemberOut], summary="The members of one of your groups")
+@paginate
+@api_permission(role(Role.MEMBER, kwarg="slug"))
+def group_members(request: HttpRequest, slug: str) -> QuerySet[Membership]:
+    return members_of(access_group(signed_in(request), slug, Role.MEMBER))

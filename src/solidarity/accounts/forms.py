@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import User
 from solidarity.core.forms import NetworkSettingsForm
+from solidarity.core.permissions import Role
 
 
 class AcceptInvitationForm(forms.Form):
@@ -69,3 +70,8 @@ class InviteForm(forms.Form):
         required=False,
         help_text=_("Admins manage the whole network. They must set up a second factor."),
     )
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)

@@ -1,4 +1,10 @@
-"""Admins must have a second factor before they see anything but the pages that set one up."""
+"""Accounts that reach sensitive data must have a second factor before they see anything else.
+
+That is admins, and anyone holding a role in ROLES_WITH_SENSITIVE_DATA (dispatcher, coordinator,
+treasurer) in any working group. Until they set one up they reach only the pages that do so,
+and sign-out; every other page, the account pages (email, password) included, sends them there.
+allauth's MFA pages act on request.user alone, so they cannot touch another account.
+"""
 
 import re
 from collections.abc import Callable
@@ -12,16 +18,16 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import sync_and_async_middleware
 
-# What an admin without a second factor may still reach: the pages that set one up, and sign-out.
+from solidarity.accounts.access import reaches_sensitive_data
+
+# What such an account without a second factor may still reach: the pages that set one up, and sign-out.
 OPEN_PATHS = re.compile(r"^/(?:[a-z]{2}/accounts/(?:2fa|logout|reauthenticate)/|static/|healthz$)")
 
 
 def needs_second_factor(user: AbstractBaseUser | AnonymousUser, path: str) -> bool:
-    if not (user.is_authenticated and getattr(user, "is_superuser", False)):
+    if not user.is_authenticated or OPEN_PATHS.match(path):
         return False
-    if OPEN_PATHS.match(path):
-        return False
-    return not is_mfa_enabled(user)
+    return reaches_sensitive_data(user) and not is_mfa_enabled(user)
 
 
 @sync_and_async_middleware

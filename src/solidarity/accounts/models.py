@@ -1,4 +1,7 @@
-"""Accounts: users, invitations and API tokens. No names kept: a username and an email are enough."""
+"""Accounts: users, working groups and their members, invitations and API tokens.
+
+No names kept: a username and an email are enough.
+"""
 
 import uuid
 
@@ -7,7 +10,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.core.permissions import Role, sensitive
 
+# Roles that reach sensitive data (reports, cases, funds): their holders must have a second factor.
+ROLES_WITH_SENSITIVE_DATA = frozenset({Role.DISPATCHER, Role.COORDINATOR, Role.TREASURER})
+
+
+@sensitive
 class User(AbstractUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"), unique=True)
@@ -20,6 +29,7 @@ class User(AbstractUser):
         return self.is_active and self.is_superuser
 
 
+@sensitive
 class Invitation(models.Model):
     """A one-time link to join: sent by an admin, or printed by the CLI for the first admin."""
 
@@ -42,6 +52,7 @@ class Invitation(models.Model):
         return self.used_at is None and self.expires_at > timezone.now()
 
 
+@sensitive
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is kept."""
 
@@ -64,3 +75,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WorkingGroup(models.Model):
+    """A committee of the network: Street Medics, Rapid Response, Education, Funds."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in addresses."))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@sensitive
+class Membership(models.Model):
+    """One account in one working group, with one role there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="one_membership_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id} as {self.role}"

@@ -6,4 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("join/<str:token>/", views.accept_invitation, name="accept-invitation"),
     path("invitations/", views.invitations, name="invitations"),
+    path("groups/<slug:group>/", views.group, name="group"),
+    path("groups/<slug:group>/members/", views.add_member, name="add-member"),
 ]

@@ -1,4 +1,4 @@
-"""Joining by invitation, and inviting."""
+"""Joining by invitation, inviting, and working groups."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,13 +8,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solidarity.accounts.access import signed_in
-from solidarity.accounts.forms import AcceptInvitationForm, InviteForm, SetupForm
-from solidarity.accounts.models import Invitation, User
-from solidarity.accounts.services import InvitationUsed, do_accept_invitation, do_invite, find_invitation
-from solidarity.core.permissions import permission
+from solidarity.accounts.access import access_membership, members_of, pending_invitations, signed_in
+from solidarity.accounts.forms import AcceptInvitationForm, AddMemberForm, InviteForm, SetupForm
+from solidarity.accounts.models import Invitation, Membership, User
+from solidarity.accounts.services import (
+    InvitationUsed,
+    MembershipError,
+    check_add_member,
+    do_accept_invitation,
+    do_invite,
+    find_invitation,
+)
+from solidarity.core.permissions import Role, permission, role
 from solidarity.core.services import do_update_network_settings, get_network_settings
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -80,5 +87,37 @@ def invitations(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Invitation sent."))
         return redirect("accounts:invitations")
-    pending = Invitation.objects.filter(used_at__isnull=True, user__isnull=True, is_setup=False).order_by("-created_at")
-    return render(request, "accounts/invitations.html", {"form": form, "pending": pending[:50]})
+    pending = pending_invitations(signed_in(request))[:50]
+    return render(request, "accounts/invitations.html", {"form": form, "pending": pending})
+
+
+@require_GET
+@permission(role(Role.MEMBER))
+def group(request: HttpRequest, group: str) -> HttpResponse:
+    return render_group(request, access_membership(signed_in(request), group, Role.MEMBER), AddMemberForm())
+
+
+@require_POST
+@permission(role(Role.COORDINATOR))
+def add_member(request: HttpRequest, group: str) -> HttpResponse:
+    mine = access_membership(signed_in(request), group, Role.COORDINATOR)
+    form = AddMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            added = check_add_member(mine.group, form.cleaned_data["username"], Role(form.cleaned_data["role"]))
+        except MembershipError as error:
+            form.add_error("username", error.message)
+        else:
+            messages.success(request, _("%(username)s joined the group.") % {"username": added.user.username})
+            return redirect("accounts:group", group=mine.group.slug)
+    return render_group(request, mine, form)
+
+
+def render_group(request: HttpRequest, mine: Membership, form: AddMemberForm) -> HttpResponse:
+    context = {
+        "group": mine.group,
+        "mine": mine,
+        "members": members_of(mine.group),
+        "form": form if mine.role == Role.COORDINATOR else None,
+    }
+    return render(request, "accounts/group.html", context)

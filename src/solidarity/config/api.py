@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from solidarity.accounts.api import groups_router
 from solidarity.accounts.api import router as accounts_router
 from solidarity.accounts.api_auth import BearerToken
 from solidarity.core.api import STATUS_CODES, ApiError, error_body
@@ -23,6 +24,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/accounts", accounts_router)
+api.add_router("/groups", groups_router)
 api.add_router("/network", network_router)
 
 

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from solidarity.core.forms import NetworkSettingsForm
-from solidarity.core.permissions import Permission, is_admin
+from solidarity.core.permissions import GroupRole, Permission, holds, is_admin
 from solidarity.core.services import do_update_network_settings, get_network_settings
 
 STATUS_CODES = {
@@ -41,16 +41,24 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 
 def api_permission(needed: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare and enforce what an operation needs; authentication itself is the router's `auth`."""
+    """Declare and enforce what an operation needs; authentication itself is the router's `auth`.
+
+    `role(...)` reads the group's slug from the operation's path parameter named by its `kwarg`
+    (`role(Role.MEMBER, kwarg="slug")` for `/groups/{slug}/members`); to anyone else it is 404.
+    """
 
     def decorate(operation: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(operation)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if needed == "admin" and not is_admin(request.user):
                 raise ApiError(403, "forbidden", _("Only network admins may do this."))
+            if isinstance(needed, GroupRole) and not holds(request.user, needed, kwargs):
+                raise ApiError(404, "not_found", _("Not found."))
             return operation(request, *args, **kwargs)
 
         wrapper.solidarity_permission = needed  # type: ignore[attr-defined]  # read by the URL walk
+        # ninja takes the docstring as the operation's description: the OpenAPI document shows the permission.
+        wrapper.__doc__ = "\n\n".join(filter(None, [operation.__doc__, f"Permission: {needed}."]))
         return wrapper
 
     return decorate

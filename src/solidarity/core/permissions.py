@@ -1,50 +1,134 @@
 """Every view declares the permission it needs; the declaration is also the check.
 
-This issue knows three levels. The data protection core adds roles per
-working group; the URL walk reads `view.solidarity_permission`.
+A view or API operation declares one of:
+
+- `"public"`: anyone, signed in or not;
+- `"authenticated"`: any signed-in account (it sees its own things only);
+- `"admin"`: a network admin;
+- `role(Role.COORDINATOR, ...)`: one of these roles in the working group the URL
+  names (its `group` keyword argument, a slug). To anyone else the group does not
+  exist: 404, never 403.
+
+The URL walk (tests/test_url_walk.py) reads the declaration as `view.solidarity_permission`.
+
+core knows the words for roles but not who holds them (accounts, two tiers up, does):
+accounts registers a look-up at start-up with `register_role_lookup`. Until it does,
+every role check fails closed.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import wraps
 from inspect import iscoroutinefunction
 from typing import Any, Literal
 
-from asgiref.sync import markcoroutinefunction
+from asgiref.sync import markcoroutinefunction, sync_to_async
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect, QueryDict
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext_lazy as _
 
-Permission = Literal["public", "authenticated", "admin"]
 View = Callable[..., Any]
+AnyUser = AbstractBaseUser | AnonymousUser
 
 
-def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+class Role(models.TextChoices):
+    """A role held in one working group (accounts.Membership.role)."""
+
+    MEMBER = "member", _("member")
+    RESPONDER = "responder", _("responder")
+    DISPATCHER = "dispatcher", _("dispatcher")
+    COORDINATOR = "coordinator", _("coordinator")
+    TREASURER = "treasurer", _("treasurer")
+
+
+@dataclass(frozen=True)
+class GroupRole:
+    """Needs one of `roles` in the working group whose slug is the URL's `kwarg`.
+
+    `Role.MEMBER` among them means any member of the group, whatever their role.
+    """
+
+    roles: frozenset[Role]
+    kwarg: str = "group"
+
+    def admits(self, held: Role) -> bool:
+        return Role.MEMBER in self.roles or held in self.roles
+
+    def __str__(self) -> str:
+        return f"role {' or '.join(sorted(self.roles))} in <{self.kwarg}>"
+
+
+def role(*roles: Role, kwarg: str = "group") -> GroupRole:
+    """@permission(role(Role.COORDINATOR)): a coordinator of the group the URL names."""
+    if not roles:
+        raise ValueError("role() needs at least one role")
+    return GroupRole(frozenset(Role(name) for name in roles), kwarg)
+
+
+Permission = Literal["public", "authenticated", "admin"] | GroupRole
+
+# What role `user` holds in the group with this slug, or None: set by accounts at start-up.
+RoleLookup = Callable[[AbstractBaseUser, str], Role | None]
+_role_lookup: RoleLookup | None = None
+
+
+def register_role_lookup(lookup: RoleLookup) -> None:
+    # One look-up for the process, set once by accounts' AppConfig.ready.
+    global _role_lookup
+    _role_lookup = lookup
+
+
+def login_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    # django.contrib.auth.views.redirect_to_login, without importing auth's views: models import this module.
+    query = QueryDict(mutable=True)
+    query[REDIRECT_FIELD_NAME] = request.get_full_path()
+    return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}")
+
+
+def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
 
 
+def holds(user: AnyUser, needed: GroupRole, kwargs: Mapping[str, Any]) -> bool:
+    """Does `user` hold a role `needed` admits in the group named by the URL's keyword arguments?"""
+    slug = kwargs.get(needed.kwarg)
+    if _role_lookup is None or not isinstance(slug, str) or not isinstance(user, AbstractBaseUser):
+        return False
+    if not user.is_active:
+        return False
+    held = _role_lookup(user, slug)
+    return held is not None and needed.admits(held)
+
+
 def refusal(
-    request: HttpRequest, user: AbstractBaseUser | AnonymousUser, needed: Permission
+    request: HttpRequest, user: AnyUser, needed: Permission, kwargs: Mapping[str, Any] | None = None
 ) -> HttpResponseBase | None:
-    """None when `user` may pass; otherwise the answer to give (a login redirect) or PermissionDenied."""
+    """None when `user` may pass; otherwise the answer to give (a login redirect), PermissionDenied or Http404."""
     if needed == "public":
         return None
     if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return login_redirect(request)
     if needed == "admin" and not is_admin(user):
         raise PermissionDenied
+    if isinstance(needed, GroupRole) and not holds(user, needed, kwargs or {}):
+        raise Http404
     return None
 
 
 def permission(needed: Permission) -> Callable[[View], View]:
-    """Declare and enforce what a view needs: @permission("admin")."""
+    """Declare and enforce what a view needs: @permission("admin"), @permission(role(Role.COORDINATOR))."""
 
     def decorate(view: View) -> View:
         if iscoroutinefunction(view):
 
             @wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                answer = refusal(request, await request.auser(), needed)
+                answer = await sync_to_async(refusal)(request, await request.auser(), needed, kwargs)
                 return answer if answer is not None else await view(request, *args, **kwargs)
 
             wrapper: Any = markcoroutinefunction(async_wrapper)
@@ -52,10 +136,20 @@ def permission(needed: Permission) -> Callable[[View], View]:
 
             @wraps(view)
             def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                answer = refusal(request, request.user, needed)
+                answer = refusal(request, request.user, needed, kwargs)
                 return answer if answer is not None else view(request, *args, **kwargs)
 
         wrapper.solidarity_permission = needed
         return wrapper  # type: ignore[no-any-return]  # functools.wraps keeps the view's own signature
 
     return decorate
+
+
+# Models whose rows views and API modules reach only through access.py (linted by tests/test_url_walk.py).
+SENSITIVE_MODELS: set[type[models.Model]] = set()
+
+
+def sensitive[M: type[models.Model]](model: M) -> M:
+    """Mark a model as sensitive: `@sensitive class Case(models.Model)`."""
+    SENSITIVE_MODELS.add(model)
+    return model

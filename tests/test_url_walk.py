@@ -1,0 +1,408 @@
+"""Need to know: every URL and API operation declares its permission, and a walk proves each one.
+
+The walk requests every URL pattern of the project (allauth's and the API's included) as
+anonymous, as an outsider (signed in, in no group), as a member and as a coordinator of
+ANOTHER working group. Each gets a redirect to sign in, 401, 403, 404 or 405, never the
+data, except the pages in PUBLIC (anyone) and SIGNED_IN (any account, its own things only),
+which the test prints. A view without a declaration fails, unless it is a library's view
+in NOT_OURS, each entry saying what that view lets through.
+
+Then a lint: views and API modules reach sensitive models only through access.py.
+"""
+
+import ast
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+from ninja.operation import Operation
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.config.api import api
+from solidarity.core.permissions import SENSITIVE_MODELS, GroupRole, Permission
+from tests.conftest import client_for
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "solidarity"
+
+# "owner": a page about one object (a passkey) that only its owner may open. The walk names
+# an object the coordinator owns, so every persona of the walk must be refused.
+Effective = Permission | Literal["owner"]
+
+# Library views cannot carry our decorator: what each lets through, by URL name. Only views of
+# allauth, django-ninja or Django may be listed here (the walk checks the module).
+NOT_OURS: dict[str, Effective] = {
+    # allauth: signing in, and the steps around it. Sign-up is closed (accounts.adapter).
+    "account_login": "public",
+    "account_logout": "public",
+    "account_inactive": "public",
+    "account_signup": "public",
+    "account_confirm_login_code": "public",
+    "account_email_verification_sent": "public",
+    "account_confirm_email": "public",
+    "account_reset_password": "public",
+    "account_reset_password_done": "public",
+    "account_reset_password_from_key": "public",
+    "account_reset_password_from_key_done": "public",
+    "mfa_authenticate": "public",  # the second step of signing in
+    "mfa_login_webauthn": "public",  # signing in with a passkey
+    # allauth: the signed-in account's own email, password and second factors.
+    "account_reauthenticate": "authenticated",
+    "account_email": "authenticated",
+    "account_change_password": "authenticated",
+    "account_set_password": "authenticated",
+    "mfa_index": "authenticated",
+    "mfa_reauthenticate": "authenticated",
+    "mfa_activate_totp": "authenticated",
+    "mfa_deactivate_totp": "authenticated",
+    "mfa_view_recovery_codes": "authenticated",
+    "mfa_generate_recovery_codes": "authenticated",
+    "mfa_download_recovery_codes": "authenticated",
+    "mfa_list_webauthn": "authenticated",
+    "mfa_add_webauthn": "authenticated",
+    "mfa_reauthenticate_webauthn": "authenticated",
+    # allauth: one passkey, looked up among the signed-in account's own.
+    "mfa_remove_webauthn": "owner",
+    "mfa_edit_webauthn": "owner",
+    # django-ninja: the API's description (no data) and its root, which answers 404.
+    "api:openapi-json": "public",
+    "api:openapi-view": "public",
+    "api:api-root": "public",
+}
+LIBRARIES = ("allauth.", "ninja.", "django.")
+
+# Anyone may open these: they must be exactly the patterns that let the public through.
+PUBLIC = {
+    "healthz",
+    "web:home",
+    "accounts:accept-invitation",
+    *(name for name, needed in NOT_OURS.items() if needed == "public"),
+}
+# Any signed-in account may open these; each shows only that account's own things.
+SIGNED_IN = {
+    "web:dashboard",
+    "api:me",
+    "api:tokens",
+    "api:my_groups",
+    "api:read_network",
+    *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
+}
+
+PERSONAS = ["anonymous", "outsider", "other_member", "other_coordinator"]
+REFUSALS = {401, 403, 404, 405}
+ERRORS = {500, 502, 504}  # not 503: /healthz says so while no worker runs
+LOGIN = "/en/accounts/login/"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    route: str
+    callback: Any
+    kwargs: list[str]
+    operation: Operation | None = None
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.operation.methods) if self.operation else ["GET", "POST"]
+
+    @property
+    def declared(self) -> Effective | None:
+        view = self.operation.view_func if self.operation else self.callback
+        needed: Effective | None = getattr(view, "solidarity_permission", None)
+        return needed if needed is not None else NOT_OURS.get(self.name)
+
+
+def patterns(
+    resolver: URLResolver, prefix: str = "", namespace: str = "", outer: tuple[str, ...] = ()
+) -> Iterator[Endpoint]:
+    for entry in resolver.url_patterns:
+        names = (*outer, *kwarg_names(entry))
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from patterns(entry, prefix + str(entry.pattern), inner, names)
+        else:
+            assert entry.name, f"{prefix}{entry.pattern} has no name: name it, so the walk can build its URL"
+            yield Endpoint(f"{namespace}{entry.name}", prefix + str(entry.pattern), entry.callback, list(names))
+
+
+def kwarg_names(entry: URLPattern | URLResolver) -> list[str]:
+    # An included URLconf's keyword arguments sit in the pattern that includes it.
+    if isinstance(entry.pattern, RoutePattern | RegexPattern):
+        return list(entry.pattern.regex.groupindex)
+    return []
+
+
+def operations() -> dict[tuple[str, str], Operation]:
+    """Every django-ninja operation, by (URL name, path) as the API's URL patterns name them."""
+    found = {}
+    api.urls  # noqa: B018  # binds the routers
+    for prefix, router in api._routers:  # ninja keeps this list for callers like us
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/v1/" + "/".join(part.strip("/") for part in (prefix, path) if part.strip("/"))
+                found[(f"api:{operation.view_func.__name__}", full)] = operation
+    return found
+
+
+def module_of(callback: Any) -> str:
+    return str(getattr(getattr(callback, "func", callback), "__module__", ""))
+
+
+def endpoints() -> list[Endpoint]:
+    found = list(patterns(get_resolver()))
+    by_name = operations()
+    for endpoint in found:
+        if module_of(endpoint.callback) == "ninja.operation":
+            path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", endpoint.route).removesuffix("/")
+            endpoint.operation = by_name.pop((endpoint.name, path))
+    assert not by_name, f"API operations without a URL pattern: {sorted(by_name)}"
+    return found
+
+
+@dataclass
+class World:
+    """What the walk fills URLs with: real objects that someone else owns."""
+
+    group: WorkingGroup
+    owner: User
+    passkey: Authenticator
+
+    def fill(self, endpoint: Endpoint) -> dict[str, Any]:
+        fillers: dict[str, Any] = {
+            "group": self.group.slug,  # our pages: the working group the URL names
+            "slug": self.group.slug,  # the API's /groups/{slug}/...
+            "pk": self.passkey.pk,  # allauth's passkey pages
+            "token": "not-a-real-invitation-token",  # accounts:accept-invitation
+            "key": "not-a-real-key",  # allauth's email and password links
+            "uidb36": "1",
+        }
+        missing = set(endpoint.kwargs) - set(fillers)
+        assert not missing, f"{endpoint.route}: give the walk a real object for {missing}"
+        return {name: fillers[name] for name in endpoint.kwargs}
+
+    def url(self, endpoint: Endpoint) -> str:
+        kwargs = self.fill(endpoint)
+        if endpoint.operation is not None:
+            return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), endpoint.route)
+        url = reverse(endpoint.name, kwargs=kwargs)
+        assert resolve(url).func is endpoint.callback, f"{url} does not reach {endpoint.name}"
+        return url
+
+
+@pytest.fixture
+def world(coordinator: User, medic: User, medics: WorkingGroup) -> World:
+    passkey = Authenticator.objects.create(
+        user=coordinator, type=Authenticator.Type.WEBAUTHN, data={"name": "cora's key", "credential": {}}
+    )
+    return World(medics, coordinator, passkey)
+
+
+def fresh_session(user: User) -> Client:
+    """Signed in, with the password just entered again: allauth's reauthentication gate is open.
+
+    (Written into the session as allauth records it: posting the password each time hits its rate limit.)
+    """
+    client = client_for(user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
+def request(client: Client, method: str, url: str, *, api_call: bool) -> HttpResponse:
+    if api_call:
+        response = client.generic(method, url, json.dumps({}), content_type="application/json")
+    elif method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, {})
+    assert isinstance(response, HttpResponse)
+    return response
+
+
+def refused(response: HttpResponse) -> bool:
+    if response.status_code in REFUSALS:
+        return True
+    return response.status_code == 302 and str(response["Location"]).startswith(LOGIN)
+
+
+def may_pass(needed: Effective, persona: str) -> bool:
+    """Whether the walk's persona may be let through by this declaration."""
+    return needed == "public" or (needed == "authenticated" and persona != "anonymous")
+
+
+def canaries(world: World, medic: User) -> list[str]:
+    """What only the medics may see: their group's name and description, their members' usernames."""
+    return [world.group.name, world.group.description, world.owner.username, medic.username]
+
+
+@pytest.mark.django_db
+def test_every_url_declares_a_permission_and_refuses_outsiders(
+    world: World, medic: User, outsider: User, other_member: User, other_coordinator: User
+) -> None:
+    users = {"outsider": outsider, "other_member": other_member, "other_coordinator": other_coordinator}
+    all_endpoints = endpoints()
+    undeclared = [e.route for e in all_endpoints if e.declared is None]
+    assert not undeclared, f"views without @permission (or an entry in NOT_OURS): {undeclared}"
+    declared = [e for e in all_endpoints if e.declared is not None]
+    for endpoint in all_endpoints:
+        if endpoint.name in NOT_OURS:
+            assert module_of(endpoint.callback).startswith(LIBRARIES), f"{endpoint.name} is ours: declare it"
+        assert (endpoint.declared == "public") == (endpoint.name in PUBLIC), f"{endpoint.name}: public?"
+        assert (endpoint.declared == "authenticated") == (endpoint.name in SIGNED_IN), f"{endpoint.name}: signed in?"
+
+    failures: list[str] = []
+    exercised = 0
+    for endpoint in all_endpoints:
+        url = world.url(endpoint)
+        needed = endpoint.declared
+        assert needed is not None
+        for persona in PERSONAS:
+            for method in endpoint.methods:
+                client = fresh_session(users[persona]) if persona in users else Client()
+                response = request(client, method, url, api_call=endpoint.operation is not None)
+                body = response.content.decode(errors="replace") if not response.streaming else ""
+                leaked = [canary for canary in canaries(world, medic) if canary in body]
+                if response.status_code in ERRORS or leaked:
+                    failures.append(f"{persona} {method} {url}: {response.status_code}, shows {leaked}")
+                elif not may_pass(needed, persona) and not refused(response):
+                    failures.append(f"{persona} {method} {url}: {response.status_code}, expected a refusal")
+        if isinstance(needed, GroupRole):
+            # The rightful person gets through: the refusals above are about the person, not a bad URL.
+            statuses = [
+                request(client_for(world.owner), method, url, api_call=endpoint.operation is not None).status_code
+                for method in endpoint.methods
+            ]
+            if min(statuses) >= 400 or {401, 403, 404} & set(statuses):
+                failures.append(f"the coordinator {endpoint.methods} {url}: {statuses}")
+        exercised += 1
+
+    counts = f"{len(all_endpoints)} patterns, {len(declared)} declared or allow-listed, {exercised} exercised"
+    print(f"\nURL walk: {counts}")
+    print("Public (anyone):", ", ".join(sorted(PUBLIC)))
+    print("Signed in (own account only):", ", ".join(sorted(SIGNED_IN)))
+    print("Library views allow-listed:", ", ".join(f"{name}={needed}" for name, needed in sorted(NOT_OURS.items())))
+    assert not failures, "\n".join(failures)
+    assert len(all_endpoints) == len(declared) == exercised, counts
+
+
+def test_the_walk_covers_every_operation_in_the_openapi_document_which_states_its_permission() -> None:
+    document = api.get_openapi_schema()
+    documented = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    undescribed = [
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "Permission: " not in operation.get("description", "")
+    ]
+    assert not undescribed, f"the OpenAPI document should state each operation's permission: {undescribed}"
+    walked = {
+        ("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", e.route).removesuffix("/"), method)
+        for e in endpoints()
+        if e.operation is not None
+        for method in e.methods
+    }
+    assert documented == walked
+
+
+# The lint: views and API modules reach sensitive models only through access.py.
+
+MANAGERS = {"objects", "_default_manager", "_base_manager"}
+SHORTCUTS = {"django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404"}
+GET_USER_MODEL = "django.contrib.auth.get_user_model"
+
+
+def qualified_name(model: type[Any]) -> str:
+    return f"{model.__module__}.{model.__name__}"
+
+
+def sensitive_uses(source: str, sensitive: set[str]) -> list[int]:
+    """Lines that query a sensitive model directly: `Model.objects…` or `get_object_or_404(Model, …)`."""
+    tree = ast.parse(source)
+    imported: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.asname or alias.name: alias.name for alias in node.names}
+
+    def name_of(expr: ast.expr) -> str | None:
+        if isinstance(expr, ast.Name):
+            return imported.get(expr.id, expr.id)
+        if isinstance(expr, ast.Attribute):
+            base = name_of(expr.value)
+            return f"{base}.{expr.attr}" if base else None
+        if isinstance(expr, ast.Call) and name_of(expr.func) == GET_USER_MODEL:
+            return qualified_name(User)
+        return None
+
+    def queries(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr in MANAGERS:
+            return name_of(node.value) in sensitive
+        if isinstance(node, ast.Call) and name_of(node.func) in SHORTCUTS and node.args:
+            return name_of(node.args[0]) in sensitive
+        return False
+
+    lines = [getattr(node, "lineno", 0) for node in ast.walk(tree) if queries(node)]
+    return sorted(lines)
+
+
+def view_modules() -> list[Path]:
+    return sorted(
+        path
+        for path in SOURCE.rglob("*.py")
+        if path.name in {"views.py", "api.py"} or path.parent.name in {"views", "api"}
+    )
+
+
+def test_views_and_api_modules_fetch_sensitive_models_only_through_access() -> None:
+    sensitive = {qualified_name(model) for model in SENSITIVE_MODELS}
+    found = [
+        f"{path.relative_to(SOURCE)}:{line}"
+        for path in view_modules()
+        for line in sensitive_uses(path.read_text(), sensitive)
+    ]
+    assert not found, f"query these through an access_* function (access.py) instead: {found}"
+
+
+def test_accounts_registers_its_sensitive_models() -> None:
+    names = {qualified_name(model) for model in SENSITIVE_MODELS}
+    accounts = {f"solidarity.accounts.models.{name}" for name in ("User", "Membership", "ApiToken", "Invitation")}
+    assert accounts <= names
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from solidarity.accounts.models import User\nUser.objects.get(pk=1)",
+        "from solidarity.accounts.models import Membership as M\nM.objects.filter(role='coordinator')",
+        "from solidarity.accounts import models\nmodels.ApiToken._default_manager.all()",
+        "from django.shortcuts import get_object_or_404\n"
+        "from solidarity.accounts.models import Invitation\nget_object_or_404(Invitation, uuid=code)",
+        "from django.contrib.auth import get_user_model\nget_user_model().objects.all()",
+    ],
+)
+def test_the_lint_catches_direct_queries(source: str) -> None:
+    sensitive = {qualified_name(model) for model in SENSITIVE_MODELS}
+    assert sensitive_uses(source, sensitive)
+
+
+def test_the_lint_lets_other_models_and_access_functions_pass() -> None:
+    sensitive = {qualified_name(model) for model in SENSITIVE_MODELS}
+    source = (
+        "from solidarity.accounts.access import access_group\n"
+        "from solidarity.accounts.models import WorkingGroup\n"
+        "WorkingGroup.objects.count()\naccess_group(user, slug, needed)"
+    )
+    assert sensitive_uses(source, sensitive) == []
