@@ -72,7 +72,8 @@ def test_killing_up_takes_its_worker_down_too(tmp_path: Path, stop_processes: li
 
 
 @pytest.mark.parametrize(
-    "command", ["", "up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "audit", "demo"]
+    "command",
+    ["", "up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "audit", "purge", "demo"],
 )
 def test_every_command_explains_itself_with_examples(tmp_path: Path, command: str) -> None:
     args = [command, "--help"] if command else ["--help"]

@@ -18,6 +18,7 @@ commands:
   keys          show, rotate or retire the encryption keys
   backup        write one encrypted backup; restore brings it back
   audit         verify the tamper-evident audit log; print its signed head
+  purge         delete personal data whose retention period is over
   demo          fill the network with fictional demo data
   manage        run any Django management command
 
@@ -31,7 +32,20 @@ examples:
 Every command takes --help.
 """
 
-COMMANDS = {"up", "web", "worker", "createadmin", "token", "keys", "backup", "restore", "audit", "demo", "manage"}
+COMMANDS = {
+    "up",
+    "web",
+    "worker",
+    "createadmin",
+    "token",
+    "keys",
+    "backup",
+    "restore",
+    "audit",
+    "purge",
+    "demo",
+    "manage",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ class Dossier(models.Model):
     email_index = BlindIndexField(source="email", normalise=normalise_email)
     note = EncryptedTextField(context="testapp.dossier.note", blank=True)
     needs = EncryptedJSONField(context="testapp.dossier.needs", null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.pseudonym

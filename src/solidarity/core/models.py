@@ -25,6 +25,9 @@ class NetworkSettings(models.Model):
         help_text=_("Two-letter country code used to read phone numbers written without +country code."),
     )
     languages = models.JSONField(_("languages offered"), default=list)
+    retention_days = models.JSONField(
+        _("retention periods"), default=dict, help_text="Days to keep, per retention rule (core.retention)."
+    )
     is_configured = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,7 +8,7 @@ from django.tasks import Task
 from django.utils import timezone
 
 from solidarity.core.models import ScheduledRun
-from solidarity.core.tasks import anchor_audit_head
+from solidarity.core.tasks import anchor_audit_head, purge_expired
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,10 @@ class Periodic:
     every: timedelta
 
 
-PERIODIC = (Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),)
+PERIODIC = (
+    Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),
+    Periodic("purge-expired", purge_expired, timedelta(days=1)),
+)
 
 
 def claim(job: Periodic, now: datetime) -> bool:

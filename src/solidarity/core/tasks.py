@@ -1,4 +1,5 @@
-"""Core jobs: the worker's heartbeat, which also keeps the live-event relay small, and the audit head's anchor."""
+"""Core jobs: the worker's heartbeat (which also keeps the live-event relay small), the audit head's anchor,
+and the retention purge."""
 
 import logging
 from datetime import timedelta
@@ -6,10 +7,11 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
-from solidarity.core import audit, live
+from solidarity.core import audit, live, retention
 from solidarity.core.models import WorkerHeartbeat
 
 audit_log = logging.getLogger("solidarity.audit")
+retention_log = logging.getLogger("solidarity.retention")
 
 
 @task()
@@ -37,3 +39,11 @@ def anchor_audit_head() -> None:
         audit_log.error("audit chain broken at %s", result.problem)
         return
     audit_log.warning("audit head %s", audit.sign_head(result.tip))
+
+
+@task()
+def purge_expired() -> None:
+    """Delete what the retention rules say is due (core.retention). Idempotent."""
+    for result in retention.purge():
+        if result.count:
+            retention_log.info("%s: purged %d rows", result.rule, result.count)
