@@ -10,6 +10,7 @@ from django.test.utils import isolate_apps
 
 from solidarity.core import crypto
 from solidarity.core.fields import EncryptedTextField, Sealed, find_by_index, reveal
+from solidarity.core.models import AuditAction, AuditEntry
 from tests.testapp.models import Dossier
 
 
@@ -59,6 +60,10 @@ def test_a_value_swapped_into_another_row_fails_closed() -> None:
     for dossier in Dossier.objects.filter(pk__in=[one.pk, two.pk]):
         with pytest.raises(crypto.DecryptionError):
             _ = dossier.name
+
+    refusals = AuditEntry.objects.filter(action=AuditAction.DECRYPTION_FAILED)
+    assert sorted(entry.object_ids[0] for entry in refusals) == sorted([str(one.uuid), str(two.uuid)])
+    assert {entry.detail["field"] for entry in refusals} == {"testapp.dossier.name"}
 
 
 @pytest.mark.django_db

@@ -23,7 +23,8 @@ from django.core import checks
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-from solidarity.core import crypto, keyring
+from solidarity.core import audit, crypto, keyring
+from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 
 logger = logging.getLogger("solidarity.crypto")
@@ -53,7 +54,15 @@ class EncryptedAttribute(DeferredAttribute):
         try:
             plain = self.field.from_plaintext(crypto.decrypt(value, context=self.field.context, row=instance.uuid))
         except crypto.DecryptionError:
+            # Fail closed, and leave a trace: a moved or altered value is a sign of tampering.
             logger.warning("decryption refused: %s of %s", self.field.context, instance.uuid)
+            audit.record(
+                actor=audit.SYSTEM,
+                action=AuditAction.DECRYPTION_FAILED,
+                object_type=instance._meta.label_lower,
+                object_ids=[instance.uuid],
+                detail={"field": self.field.context},
+            )
             raise
         instance.__dict__[self.field.attname] = plain
         return plain
