@@ -23,3 +23,6 @@ if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
 (HOME / "static").mkdir(exist_ok=True)
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405  (a model that carries every sensitive field)
+
+# Cheap proof-of-work challenges: the tests solve them in Python (production: core.public.DEFAULT_POW_COST).
+PUBLIC_POW_COST = 100
