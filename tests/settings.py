@@ -26,3 +26,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405  (a model that
 
 # Cheap proof-of-work challenges: the tests solve them in Python (production: core.public.DEFAULT_POW_COST).
 PUBLIC_POW_COST = 100
+SOLIDARITY_KDF = {
+    "time_cost": 1,
+    "memory_cost": 8,
+    "parallelism": 1,
+}  # cheap key derivation; production: Argon2id 64 MiB

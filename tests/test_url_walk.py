@@ -27,7 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from ninja.operation import Operation
 
-from solidarity.accounts.models import User, WorkingGroup
+from solidarity.accounts.models import ApiToken, User, WorkingGroup
+from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import SENSITIVE_MODELS, GroupRole, Permission
 from tests.conftest import client_for
@@ -94,6 +95,8 @@ SIGNED_IN = {
     "api:tokens",
     "api:my_groups",
     "api:read_network",
+    "accounts:tokens",  # the caller's own tokens
+    "accounts:revoke-token",  # one of the caller's own tokens (access_token: 404 for anyone else's)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 
@@ -176,6 +179,7 @@ class World:
     group: WorkingGroup
     owner: User
     passkey: Authenticator
+    api_token: ApiToken
 
     def fill(self, endpoint: Endpoint) -> dict[str, Any]:
         fillers: dict[str, Any] = {
@@ -185,6 +189,8 @@ class World:
             "token": "not-a-real-invitation-token",  # accounts:accept-invitation
             "key": "not-a-real-key",  # allauth's email and password links
             "uidb36": "1",
+            "api_token": self.api_token.uuid,  # accounts:revoke-token: the coordinator's own token
+            "person": self.owner.uuid,  # accounts:account-security: the coordinator's account
         }
         missing = set(endpoint.kwargs) - set(fillers)
         assert not missing, f"{endpoint.route}: give the walk a real object for {missing}"
@@ -204,7 +210,8 @@ def world(coordinator: User, medic: User, medics: WorkingGroup) -> World:
     passkey = Authenticator.objects.create(
         user=coordinator, type=Authenticator.Type.WEBAUTHN, data={"name": "cora's key", "credential": {}}
     )
-    return World(medics, coordinator, passkey)
+    api_token = do_create_token(coordinator, name="cora's script").token
+    return World(medics, coordinator, passkey, api_token)
 
 
 def fresh_session(user: User) -> Client:

@@ -5,6 +5,10 @@ so that outsiders cannot learn which groups exist. Views and API modules reach
 sensitive models only through here (tests/test_url_walk.py lints it).
 """
 
+from uuid import UUID
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -72,3 +76,32 @@ def reaches_sensitive_data(user: AbstractBaseUser) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return Membership.objects.filter(user_id=user.pk, role__in=ROLES_WITH_SENSITIVE_DATA).exists()
+
+
+def access_token(user: User, token: UUID) -> ApiToken:
+    """One of the caller's own live tokens; anyone else's does not exist for them (Http404)."""
+    found = live_tokens(user).filter(uuid=token).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_account(user: User, person: UUID) -> User:
+    """Any account, by its uuid, for a network admin (their security page); PermissionDenied for others."""
+    if not user.is_admin:
+        raise PermissionDenied
+    found = User.objects.filter(uuid=person).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def second_factor_verified(request: HttpRequest) -> bool:
+    """Did the signed-in account prove a second factor in this session (at sign-in, or reauthenticating)?
+
+    allauth records each authentication of a session; a passkey sign-in counts, being a second factor itself.
+    """
+    user = request.user
+    if not user.is_authenticated or not is_mfa_enabled(user):
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))

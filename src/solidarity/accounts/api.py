@@ -28,6 +28,7 @@ class TokenOut(Schema):
     id: str
     name: str
     prefix: str
+    scope: str
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
@@ -48,6 +49,7 @@ def tokens(request: HttpRequest) -> list[TokenOut]:
             id=str(token.uuid),
             name=token.name,
             prefix=token.prefix,
+            scope=token.scope,
             created_at=token.created_at,
             expires_at=token.expires_at,
             last_used_at=token.last_used_at,

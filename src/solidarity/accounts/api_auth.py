@@ -1,16 +1,32 @@
-"""Bearer tokens for the API: `Authorization: Bearer sol_…`."""
+"""Bearer tokens for the API: `Authorization: Bearer sol_…`.
+
+A token is created only from a session verified with a second factor, or on the server's
+command line, so a request carrying a valid one counts as second-factor verified.
+Its scope is enforced here, for every operation at once: a read token may only read
+(GET, HEAD, OPTIONS). Every write through a token is recorded in the audit log.
+"""
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from solidarity.accounts.services import user_for_token
+from solidarity.accounts.models import TokenScope
+from solidarity.accounts.services import do_record_token_write, find_token
+from solidarity.core.api import ApiError
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = find_token(token)
+        if found is None:
+            return None
+        if request.method not in READ_METHODS:
+            if found.scope != TokenScope.WRITE:
+                raise ApiError(403, "read_only_token", _("This token may only read. Create one that may also write."))
+            do_record_token_write(found, method=str(request.method), path=request.path)
+        request.user = found.user
+        return found.user

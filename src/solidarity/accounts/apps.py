@@ -8,8 +8,15 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: both modules load models, which exist only once the app registry is ready.
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
         from solidarity.accounts.access import role_in_group
+        from solidarity.accounts.sessions import signed_in, signed_out
         from solidarity.core.permissions import register_role_lookup
 
         # core's permission declarations ask accounts who holds which role (core cannot import accounts).
         register_role_lookup(role_in_group)
+        # Django's sign-in and sign-out are the one place every path passes (allauth's views, an
+        # invitation's acceptance, the test client): accounts' own session rules hook in there.
+        user_logged_in.connect(signed_in, dispatch_uid="solidarity.accounts.signed_in")
+        user_logged_out.connect(signed_out, dispatch_uid="solidarity.accounts.signed_out")

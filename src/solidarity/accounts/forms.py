@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.accounts.models import User
+from solidarity.accounts.models import TokenScope, User
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role
 
@@ -75,3 +75,25 @@ class InviteForm(forms.Form):
 class AddMemberForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class CreateTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=80, help_text=_("To recognise the token later: where or what it is for.")
+    )
+    scope = forms.ChoiceField(
+        label=_("May"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        help_text=_("Give a script only what it needs: most only read."),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Expires in"),
+        coerce=int,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("a year"))],
+        initial=90,
+    )
+
+
+class AccountSecurityForm(forms.Form):
+    action = forms.ChoiceField(choices=[("reset_second_factor", "reset_second_factor"), ("disable", "disable")])

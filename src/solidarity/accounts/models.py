@@ -1,11 +1,15 @@
-"""Accounts: users, working groups and their members, invitations and API tokens.
+"""Accounts: users, their sessions, working groups and their members, invitations and API tokens.
 
 No names kept: a username and an email are enough.
 """
 
 import uuid
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +57,30 @@ class Invitation(models.Model):
 
 
 @sensitive
+class Session(AbstractBaseSession):
+    """A browser session (the database session engine, accounts.sessions), with the account signed in to it.
+
+    The account's column lets signing out and disabling an account end every session of theirs at once.
+    No IP address and no user agent: Solidarity never stores them.
+    """
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls) -> type[SessionBase]:
+        # By its setting's name: accounts.sessions imports this module.
+        store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+        return store
+
+
+class TokenScope(models.TextChoices):
+    """What a token may do: read only, or also change things (write includes read)."""
+
+    READ = "read", _("read")
+    WRITE = "write", _("read and write")
+
+
+@sensitive
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 is kept."""
 
@@ -61,6 +89,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=16, help_text="The first characters, to recognise a token.")
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.WRITE)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

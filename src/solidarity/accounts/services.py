@@ -1,25 +1,30 @@
-"""Accounts services: invitations, the first admin, working groups and their members, API tokens."""
+"""Accounts services: invitations, the first admin, sessions, second factors, working groups and members, API tokens."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from solidarity.accounts.models import ApiToken, Invitation, Membership, User, WorkingGroup
+from solidarity.accounts.models import ApiToken, Invitation, Membership, Session, TokenScope, User, WorkingGroup
+from solidarity.core import audit
+from solidarity.core.models import AuditAction
 from solidarity.core.permissions import Role
 
 INVITATION_LIFETIME = timedelta(days=7)
 SETUP_LIFETIME = timedelta(days=2)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+WEB_TOKEN_LIFETIME = timedelta(days=90)
 
 
 def digest(secret: str) -> str:
@@ -120,34 +125,127 @@ def do_create_admin(*, username: str, email: str) -> tuple[User, IssuedInvitatio
         return user, issue_invitation(user=user, email=user.email, is_admin=True)
 
 
+def do_end_sessions(user: User) -> int:
+    """End every session `user` is signed in to, on every device; returns how many ended.
+
+    One DELETE on the session table (accounts.sessions names the account on each row). A browser
+    sending an ended session's cookie is anonymous at its next request.
+    """
+    ended, _by_model = Session.objects.filter(user=user).delete()
+    return ended
+
+
+@transaction.atomic
+def do_disable_account(admin: User, user: User) -> bool:
+    """Disable `user`'s account and end all their sessions, audited; True if it was active.
+
+    A disabled account cannot sign in, and its API tokens stop working (user_for_token).
+    """
+    disabled = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
+    user.is_active = False
+    ended = do_end_sessions(user)
+    if disabled:
+        audit.record(
+            actor=str(admin.uuid),
+            role="admin",
+            action=AuditAction.CHANGED,
+            object_type="accounts.user",
+            object_ids=[user.uuid],
+            detail={"what": "account disabled", "sessions": ended},
+        )
+    return disabled
+
+
+@transaction.atomic
+def do_reset_second_factor(admin: User, user: User) -> int:
+    """An admin removes `user`'s second factors (a lost phone or key) and ends their sessions, audited.
+
+    Returns how many authenticators (TOTP, passkeys, recovery codes) went. If `user`'s role reaches
+    sensitive data, they must set up a new second factor before they see anything (middleware).
+    """
+    removed: int = Authenticator.objects.filter(user=user).delete()[0]
+    ended = do_end_sessions(user)
+    audit.record(
+        actor=str(admin.uuid),
+        role="admin",
+        action=AuditAction.CHANGED,
+        object_type="accounts.user",
+        object_ids=[user.uuid],
+        detail={"what": "second factor reset", "authenticators": removed, "sessions": ended},
+    )
+    return removed
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: ApiToken
     secret: str
 
 
-def do_create_token(user: User, *, name: str, lifetime: timedelta | None = None) -> IssuedToken:
+@transaction.atomic
+def do_create_token(
+    user: User,
+    *,
+    name: str,
+    lifetime: timedelta | None = None,
+    scope: TokenScope = TokenScope.WRITE,
+    actor: str | None = None,
+) -> IssuedToken:
+    """A new token for `user`, audited; the secret exists only in the result, the database keeps its hash.
+
+    actor: who creates it (audit.CLI from the server's command line; by default the user themself).
+    Raises IntegrityError if `user` has a live token with this name.
+    """
     secret = "sol_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=secret[:12],
         token_hash=digest(secret),
+        scope=scope,
         expires_at=timezone.now() + lifetime if lifetime else None,
+    )
+    audit.record(
+        actor=actor or str(user.uuid),
+        action=AuditAction.CREATED,
+        object_type="accounts.apitoken",
+        object_ids=[token.uuid],
+        detail={"token": token.prefix, "scope": token.scope},
     )
     return IssuedToken(token, secret)
 
 
-def do_revoke_tokens(user: User, *, name: str | None = None) -> int:
-    """Revoke the user's live tokens (one by name, or all); returns how many."""
+@transaction.atomic
+def do_revoke_tokens(user: User, *, name: str | None = None, actor: str | None = None) -> int:
+    """Revoke the user's live tokens (one by name, or all), audited; returns how many."""
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
     if name is not None:
         tokens = tokens.filter(name=name)
-    return tokens.update(revoked_at=timezone.now())
+    return revoke(tokens, actor=actor or str(user.uuid))
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user behind a live, unexpired token; records the use (at most once a minute)."""
+@transaction.atomic
+def do_revoke_token(token: ApiToken, *, actor: str) -> bool:
+    """Revoke one token (reached through access.access_token), audited; True if it was live."""
+    return revoke(ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True), actor=actor) == 1
+
+
+def revoke(tokens: QuerySet[ApiToken], *, actor: str) -> int:
+    revoked = list(tokens.select_for_update().values_list("uuid", flat=True))
+    count = ApiToken.objects.filter(uuid__in=revoked, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        audit.record(
+            actor=actor,
+            action=AuditAction.CHANGED,
+            object_type="accounts.apitoken",
+            object_ids=revoked,
+            detail={"what": "revoked", "tokens": count},
+        )
+    return count
+
+
+def find_token(secret: str) -> ApiToken | None:
+    """The live, unexpired token of an active user with this secret; records the use (at most once a minute)."""
     now = timezone.now()
     token = (
         ApiToken.objects.filter(token_hash=digest(secret), revoked_at__isnull=True, user__is_active=True)
@@ -158,7 +256,27 @@ def user_for_token(secret: str) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user behind a live, unexpired token (see find_token)."""
+    token = find_token(secret)
+    return token.user if token is not None else None
+
+
+def do_record_token_write(token: ApiToken, *, method: str, path: str) -> None:
+    """Audit one write through a token: who (the token's owner), with which token, what request.
+
+    The path carries codes and UUIDs only (no personal data in URLs), so it may go into the log.
+    """
+    audit.record(
+        actor=str(token.user.uuid),
+        action=AuditAction.LOGIN,
+        object_type="accounts.apitoken",
+        object_ids=[token.uuid],
+        detail={"token": token.prefix, "method": method, "path": path[:200]},
+    )
 
 
 class MembershipError(Exception):

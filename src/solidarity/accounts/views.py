@@ -1,24 +1,50 @@
-"""Joining by invitation, inviting, and working groups."""
+"""Joining by invitation, inviting, working groups, API tokens, and an account's security for admins."""
 
+from datetime import timedelta
+from uuid import UUID
+
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timezone import now
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from solidarity.accounts.access import access_membership, members_of, pending_invitations, signed_in
-from solidarity.accounts.forms import AcceptInvitationForm, AddMemberForm, InviteForm, SetupForm
-from solidarity.accounts.models import Invitation, Membership, User
+from solidarity.accounts.access import (
+    access_account,
+    access_membership,
+    access_token,
+    live_tokens,
+    members_of,
+    pending_invitations,
+    second_factor_verified,
+    signed_in,
+)
+from solidarity.accounts.forms import (
+    AcceptInvitationForm,
+    AccountSecurityForm,
+    AddMemberForm,
+    CreateTokenForm,
+    InviteForm,
+    SetupForm,
+)
+from solidarity.accounts.models import Invitation, Membership, TokenScope, User
 from solidarity.accounts.services import (
     InvitationUsed,
+    IssuedToken,
     MembershipError,
     check_add_member,
     do_accept_invitation,
+    do_create_token,
+    do_disable_account,
     do_invite,
+    do_reset_second_factor,
+    do_revoke_token,
     find_invitation,
 )
 from solidarity.core.permissions import Role, permission, role
@@ -121,3 +147,57 @@ def render_group(request: HttpRequest, mine: Membership, form: AddMemberForm) ->
         "form": form if mine.role == Role.COORDINATOR else None,
     }
     return render(request, "accounts/group.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission("authenticated")
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The caller's API tokens; a new one only from a session verified with a second factor, shown once."""
+    user = signed_in(request)
+    verified = second_factor_verified(request)
+    form = CreateTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and verified and form.is_valid():
+        try:
+            issued = create_token(user, form)
+        except IntegrityError:
+            form.add_error("name", _("You already have a token with this name. Choose another, or revoke that one."))
+        else:
+            form = CreateTokenForm()
+    context = {"form": form, "verified": verified, "issued": issued, "tokens": live_tokens(user), "now": now()}
+    return render(request, "accounts/tokens.html", context)
+
+
+def create_token(user: User, form: CreateTokenForm) -> IssuedToken:
+    data = form.cleaned_data
+    return do_create_token(
+        user, name=data["name"], scope=TokenScope(data["scope"]), lifetime=timedelta(days=data["days"])
+    )
+
+
+@require_POST
+@permission("authenticated")
+def revoke_token(request: HttpRequest, api_token: UUID) -> HttpResponse:
+    user = signed_in(request)
+    do_revoke_token(access_token(user, api_token), actor=str(user.uuid))
+    messages.success(request, _("The token was revoked: it no longer works."))
+    return redirect("accounts:tokens")
+
+
+@require_http_methods(["GET", "POST"])
+@permission("admin")
+def account_security(request: HttpRequest, person: UUID) -> HttpResponse:
+    """An admin resets someone's lost second factor, or disables their account; either ends their sessions."""
+    admin = signed_in(request)
+    account = access_account(admin, person)
+    form = AccountSecurityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "disable":
+            do_disable_account(admin, account)
+            messages.success(request, _("The account is disabled and signed out everywhere."))
+        else:
+            do_reset_second_factor(admin, account)
+            messages.success(request, _("The second factor was removed and every session ended."))
+        return redirect("accounts:account-security", person=account.uuid)
+    context = {"account": account, "has_second_factor": is_mfa_enabled(account)}
+    return render(request, "accounts/account_security.html", context)

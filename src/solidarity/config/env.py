@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
+from solidarity.core.keyring import SEALED_KEYRING, runtime_dir
+
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -183,7 +185,10 @@ def new_keyring() -> dict[str, object]:
 
 
 def keyring(home_dir: Path) -> Path:
-    """The encryption keyring: created once, owner-only; the data protection core (core.keyring) reads it."""
+    """The keyring core.keyring reads: in the home (standard mode, created once, owner-only),
+    or, once sealed, in memory where `solidarity keys unlock` puts it (never created here)."""
+    if (home_dir / SEALED_KEYRING).exists():
+        return runtime_dir(home_dir) / "keyring.json"
     path = home_dir / "keyring.json"
     owner_only_file(path, json.dumps(new_keyring(), indent=1).encode())
     return path

@@ -56,7 +56,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "solidarity.core.middleware.network_time_zone",
+    "solidarity.accounts.middleware.end_expired_sessions",
     "solidarity.accounts.middleware.require_second_factor",
+    "solidarity.web.middleware.LockedKeys",
 ]
 
 ROOT_URLCONF = "solidarity.config.urls"
@@ -120,7 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Database sessions whose rows name the account, so that signing out ends them all (accounts.sessions).
+SESSION_ENGINE = "solidarity.accounts.sessions"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # also the absolute lifetime of a signed-in session, enforced server-side
+SESSION_IDLE_TIMEOUT = 30 * 60  # a signed-in session ends after this long without a request
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS

@@ -23,6 +23,8 @@ import pyrage
 from django.conf import settings
 from django.db import connection
 
+from solidarity.core import keyring
+
 FORMAT = 1
 MIN_PASSPHRASE = 12
 
@@ -66,6 +68,8 @@ def dump_database(folder: Path) -> str:
 def create(target: Path, passphrase: str) -> dict[str, Any]:
     """Write an encrypted backup to `target` (owner-only); returns its manifest."""
     check_passphrase(passphrase)
+    if keyring.is_locked():
+        raise BackupError("the keys are locked: run `solidarity keys unlock` first")
     home = Path(settings.HOME)
     with tempfile.TemporaryDirectory(prefix="solidarity-backup-") as scratch:
         folder = Path(scratch)
@@ -80,7 +84,7 @@ def create(target: Path, passphrase: str) -> dict[str, Any]:
         with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
             add_bytes(archive, "manifest.json", json.dumps(manifest).encode())
             archive.add(folder / database, arcname=database)
-            archive.add(Path(settings.KEYRING_PATH), arcname="keyring.json")
+            archive.add(keyring.keyring_path(), arcname="keyring.json")
             archive.add(home / "secret_key", arcname="secret_key")
             media = home / "media"
             if media.is_dir():

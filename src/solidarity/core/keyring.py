@@ -1,26 +1,48 @@
-"""The keyring: which keys protect values, blind indexes and audit heads.
+"""The keyring: which keys protect values, blind indexes and audit heads, and who holds it.
 
 Standard mode keeps it in $SOLIDARITY_HOME/keyring.json, readable only by the owner:
 it protects stolen dumps and backups, not a seized running server.
+
+Sealed mode (`solidarity keys seal`) keeps it only wrapped, in keyring.sealed.json: a
+random data key encrypts the keyring, and each operator passphrase (Argon2id) wraps that
+data key in a slot of its own, so losing one passphrase loses nothing. `keys unlock`
+puts the keyring in memory (a tmpfs folder, gone at power-off) where every process of
+the network reads it; until then the network is locked. A public key stays in clear
+beside the slots, so what arrives while locked can be sealed for later (`seal_for_later`).
 """
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import secrets
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import pyrage
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from pyrage import x25519
 
 KEY_BYTES = 32
+SEALED_KEYRING = "keyring.sealed.json"
 
 
 class KeyringError(Exception):
     """The keyring file is missing, unreadable or malformed."""
+
+
+class KeyringLocked(KeyringError):
+    """The network is sealed and no operator has unlocked it since it started."""
+
+    def __init__(self) -> None:
+        super().__init__("the keys are locked: an operator must run `solidarity keys unlock`")
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,7 @@ class Keyring:
     aead: KeySet
     index: KeySet
     signing_seed: bytes
+    inbox: str = ""  # an age X25519 identity: opens what was sealed for later
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -74,6 +97,7 @@ def parse(text: str) -> Keyring:
         aead=key_set(data.get("aead"), "aead"),
         index=key_set(data.get("index"), "index"),
         signing_seed=decode_key(data.get("signing"), "the signing key"),
+        inbox=str(data.get("inbox") or ""),
     )
 
 
@@ -94,21 +118,39 @@ def dump(ring: Keyring) -> str:
             "aead": {"primary": ring.aead.primary, "keys": {k: encode(v) for k, v in ring.aead.keys.items()}},
             "index": {"primary": ring.index.primary, "keys": {k: encode(v) for k, v in ring.index.keys.items()}},
             "signing": encode(ring.signing_seed),
+            **({"inbox": ring.inbox} if ring.inbox else {}),
         },
         indent=1,
     )
 
 
-def save(ring: Keyring, path: Path | None = None) -> None:
-    """Replace the keyring file atomically, owner-only."""
-    path = path or Path(settings.KEYRING_PATH)
+def is_sealed() -> bool:
+    return (Path(settings.HOME) / SEALED_KEYRING).exists()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace a file atomically, owner-only, in an owner-only folder."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = path.with_suffix(".tmp")
     fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(dump(ring))
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     staging.replace(path)
+
+
+def keyring_path() -> Path:
+    """Where the keyring is read from now: in memory once sealed (even if this process started unsealed)."""
+    return runtime_keyring() if is_sealed() else Path(settings.KEYRING_PATH)
+
+
+def save(ring: Keyring, path: Path | None = None) -> None:
+    """Replace the keyring file atomically, owner-only; a sealed network re-seals it too."""
+    text = dump(ring)
+    write_private(path or keyring_path(), text)
+    if is_sealed():
+        reseal(text)
 
 
 def with_new_primaries(ring: Keyring) -> Keyring:
@@ -137,12 +179,170 @@ _lock = threading.Lock()
 def current() -> Keyring:
     """The keyring this process uses, re-read whenever the file changes (a rotation by another process)."""
     global _loaded
-    path = Path(settings.KEYRING_PATH)
+    path = keyring_path()
     try:
         stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        if is_sealed():
+            raise KeyringLocked from None
+        raise KeyringError(f"cannot read {path}: no such file") from None
     except OSError as error:
         raise KeyringError(f"cannot read {path}: {error.strerror}") from None
     with _lock:
         if _loaded is None or _loaded[0] != stamp:
             _loaded = (stamp, load(path))
         return _loaded[1]
+
+
+# Sealed mode.
+
+KDF = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 1}  # Argon2id, memory in KiB
+
+
+def kdf_params() -> dict[str, int]:
+    return dict(getattr(settings, "SOLIDARITY_KDF", KDF))
+
+
+def sealed_path() -> Path:
+    return Path(settings.HOME) / SEALED_KEYRING
+
+
+def derive(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
+    return hash_secret_raw(passphrase.encode(), salt, hash_len=KEY_BYTES, type=Type.ID, **params)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def wrap(key: bytes, plaintext: bytes, label: bytes) -> dict[str, str]:
+    nonce = secrets.token_bytes(12)
+    return {"nonce": b64(nonce), "sealed": b64(AESGCM(key).encrypt(nonce, plaintext, label))}
+
+
+def unwrap(key: bytes, box: dict[str, str], label: bytes) -> bytes:
+    return AESGCM(key).decrypt(base64.b64decode(box["nonce"]), base64.b64decode(box["sealed"]), label)
+
+
+def new_slot(passphrase: str, data_key: bytes) -> dict[str, object]:
+    salt, params = secrets.token_bytes(16), kdf_params()
+    return {"salt": b64(salt), **params, **wrap(derive(passphrase, salt, params), data_key, b"slot")}
+
+
+def open_slots(sealed: dict[str, Any], passphrase: str) -> bytes:
+    """The data key, from the first slot this passphrase opens."""
+    for slot in sealed["slots"]:
+        params = {name: int(slot[name]) for name in KDF}
+        try:
+            return unwrap(derive(passphrase, base64.b64decode(slot["salt"]), params), slot, b"slot")
+        except InvalidTag:
+            continue
+    raise KeyringError("that passphrase opens no slot of this keyring")
+
+
+def read_sealed() -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(sealed_path().read_text())
+    except (OSError, json.JSONDecodeError):
+        raise KeyringError("cannot read the sealed keyring") from None
+    return data
+
+
+def shred(path: Path) -> None:
+    """Overwrite, then remove (on a journaling or flash disk this is best effort: encrypt the disk)."""
+    if path.exists():
+        size = path.stat().st_size
+        with path.open("r+b") as handle:
+            handle.write(secrets.token_bytes(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+
+
+def with_inbox(text: str) -> str:
+    """The keyring's text, with an inbox identity (for what arrives while locked) if it had none."""
+    data = json.loads(text)
+    data.setdefault("inbox", str(x25519.Identity.generate()))
+    return json.dumps(data, indent=1)
+
+
+def seal(passphrase: str) -> None:
+    """Standard -> sealed: wrap the keyring under a passphrase, keep it unlocked in memory, shred the file."""
+    plain_path = Path(settings.HOME) / "keyring.json"
+    if is_sealed():
+        raise KeyringError("the keyring is already sealed")
+    text = with_inbox(plain_path.read_text())
+    ring = parse(text)
+    data_key = secrets.token_bytes(KEY_BYTES)
+    sealed = {
+        "version": 1,
+        "inbox": str(x25519.Identity.from_str(ring.inbox).to_public()),
+        "slots": [new_slot(passphrase, data_key)],
+        "keyring": wrap(data_key, text.encode(), b"keyring"),
+    }
+    write_private(runtime_keyring(), text)
+    write_private(runtime_keyring().with_name("data-key"), b64(data_key))
+    write_private(sealed_path(), json.dumps(sealed, indent=1))
+    shred(plain_path)
+
+
+def runtime_dir(home_dir: Path) -> Path:
+    """Where a sealed network's unlocked keyring lives: memory only (tmpfs), gone at power-off."""
+    base = Path(os.environ.get("SOLIDARITY_RUNTIME_DIR", "/dev/shm"))  # noqa: S108  (tmpfs, owner-only folder)
+    return base / f"solidarity-{hashlib.sha256(str(home_dir).encode()).hexdigest()[:16]}"
+
+
+def runtime_keyring() -> Path:
+    return runtime_dir(Path(settings.HOME)) / "keyring.json"
+
+
+def unlock(passphrase: str) -> None:
+    sealed = read_sealed()
+    data_key = open_slots(sealed, passphrase)
+    text = unwrap(data_key, sealed["keyring"], b"keyring").decode()
+    parse(text)
+    write_private(runtime_keyring(), text)
+    write_private(runtime_keyring().with_name("data-key"), b64(data_key))
+
+
+def lock() -> None:
+    for name in ("keyring.json", "data-key"):
+        shred(runtime_keyring().with_name(name))
+
+
+def is_locked() -> bool:
+    return is_sealed() and not runtime_keyring().exists()
+
+
+def add_passphrase(existing: str, new: str) -> int:
+    """Another slot for another operator's passphrase; returns how many slots there are."""
+    sealed = read_sealed()
+    sealed["slots"].append(new_slot(new, open_slots(sealed, existing)))
+    write_private(sealed_path(), json.dumps(sealed, indent=1))
+    return len(sealed["slots"])
+
+
+def reseal(text: str) -> None:
+    """Re-wrap a changed keyring (a rotation) under the data key held in memory."""
+    sealed = read_sealed()
+    data_key = base64.b64decode(runtime_keyring().with_name("data-key").read_text())
+    sealed["keyring"] = wrap(data_key, text.encode(), b"keyring")
+    write_private(sealed_path(), json.dumps(sealed, indent=1))
+
+
+def inbox_recipient() -> x25519.Recipient:
+    if is_sealed():
+        return x25519.Recipient.from_str(read_sealed()["inbox"])
+    return x25519.Identity.from_str(current().inbox).to_public()
+
+
+def seal_for_later(data: bytes) -> bytes:
+    """Encrypt what arrives (a public report, an inbound message) so only the keyring can open it.
+
+    Works while the network is locked: only the public key is needed.
+    """
+    return bytes(pyrage.encrypt(data, [inbox_recipient()]))
+
+
+def open_later(blob: bytes) -> bytes:
+    return bytes(pyrage.decrypt(blob, [x25519.Identity.from_str(current().inbox)]))

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from solidarity.core import keyring
 from solidarity.core.models import NetworkSettings, WorkerHeartbeat
 
 HEARTBEAT_FRESH = timedelta(seconds=60)
@@ -43,10 +44,22 @@ class Check(TypedDict, total=False):
     age_seconds: float | None
 
 
+class Keys(TypedDict):
+    ok: bool
+    mode: str
+
+
 class Health(TypedDict):
     status: str
     database: Check
     worker: Check
+    keys: Keys
+
+
+def key_custody() -> Keys:
+    if keyring.is_locked():
+        return {"ok": False, "mode": "sealed-locked"}
+    return {"ok": True, "mode": "sealed" if keyring.is_sealed() else "standard"}
 
 
 def last_heartbeat() -> datetime | None:
@@ -59,11 +72,13 @@ def health() -> Health:
         beat = last_heartbeat()
         database: Check = {"ok": True}
     except DatabaseError:
-        return {"status": "fail", "database": {"ok": False}, "worker": {"ok": False}}
+        return {"status": "fail", "database": {"ok": False}, "worker": {"ok": False}, "keys": key_custody()}
     age = (timezone.now() - beat).total_seconds() if beat else None
     worker: Check = {
         "ok": age is not None and age < HEARTBEAT_FRESH.total_seconds(),
         "last_heartbeat": beat,
         "age_seconds": round(age, 1) if age is not None else None,
     }
-    return {"status": "ok" if worker["ok"] else "fail", "database": database, "worker": worker}
+    keys = key_custody()
+    status = "locked" if not keys["ok"] else "ok" if worker["ok"] else "fail"
+    return {"status": status, "database": database, "worker": worker, "keys": keys}

@@ -5,12 +5,15 @@ from typing import TypedDict
 from django.conf import settings
 from django.db import connection
 
+from solidarity.core.services import key_custody
+
 
 class SystemStatus(TypedDict):
     jobs_backend: str
     live_backend: str
     database: str
     https: bool
+    keys: str
 
 
 def system_status() -> SystemStatus:
@@ -19,4 +22,5 @@ def system_status() -> SystemStatus:
         "live_backend": "Redis" if settings.LIVE_BACKEND == "redis" else connection.display_name,
         "database": connection.display_name,
         "https": settings.HTTPS,
+        "keys": key_custody()["mode"],
     }

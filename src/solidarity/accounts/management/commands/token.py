@@ -4,8 +4,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db import IntegrityError
 
-from solidarity.accounts.models import ApiToken, User
+from solidarity.accounts.models import ApiToken, TokenScope, User
 from solidarity.accounts.services import do_create_token, do_revoke_tokens
+from solidarity.core.audit import CLI
 from solidarity.core.commands import Command as SolidarityCommand
 
 
@@ -13,7 +14,7 @@ class Command(SolidarityCommand):
     help = "Create, list or revoke API tokens. A new token is printed once; only its hash is kept."
     examples = (
         "  solidarity token create rosa --name backups\n"
-        "  solidarity token create rosa --name phone --expires-days 90\n"
+        "  solidarity token create rosa --name phone --expires-days 90 --scope read\n"
         "  solidarity token list rosa\n"
         "  solidarity token revoke rosa --name backups\n"
         "  solidarity token revoke rosa --all\n"
@@ -25,6 +26,9 @@ class Command(SolidarityCommand):
         create.add_argument("username")
         create.add_argument("--name", default="cli", help="a name to recognise the token (default: cli)")
         create.add_argument("--expires-days", type=int, help="days until the token stops working")
+        create.add_argument(
+            "--scope", choices=TokenScope.values, default=TokenScope.WRITE, help="read, or write (default: write)"
+        )
         listing = actions.add_parser("list", help="list live tokens")
         listing.add_argument("username")
         revoke = actions.add_parser("revoke", help="revoke a token by name, or all of them")
@@ -43,7 +47,13 @@ class Command(SolidarityCommand):
             if days is not None and days < 1:
                 raise CommandError("--expires-days must be 1 or more")
             try:
-                issued = do_create_token(user, name=options["name"], lifetime=timedelta(days=days) if days else None)
+                issued = do_create_token(
+                    user,
+                    name=options["name"],
+                    lifetime=timedelta(days=days) if days else None,
+                    scope=TokenScope(options["scope"]),
+                    actor=CLI,
+                )
             except IntegrityError:
                 raise CommandError(f"{user.username} already has a live token named {options['name']!r}") from None
             self.stdout.write(issued.secret)
@@ -51,11 +61,10 @@ class Command(SolidarityCommand):
         elif action == "list":
             for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("created_at"):
                 expires = token.expires_at.date().isoformat() if token.expires_at else "never"
-                self.stdout.write(
-                    f"{token.name}\t{token.prefix}…\tcreated {token.created_at:%Y-%m-%d}\texpires {expires}"
-                )
+                created = f"{token.created_at:%Y-%m-%d}"
+                self.stdout.write(f"{token.name}\t{token.prefix}…\t{token.scope}\tcreated {created}\texpires {expires}")
         else:
-            count = do_revoke_tokens(user, name=None if options["all"] else options["name"])
+            count = do_revoke_tokens(user, name=None if options["all"] else options["name"], actor=CLI)
             if count == 0:
                 raise CommandError("no live token matched")
             self.stdout.write(f"Revoked {count} token(s).")

@@ -1,6 +1,7 @@
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,12 +11,14 @@ from django.core.management.base import CommandParser
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
+from solidarity.core import keyring
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.processes import die_with_parent
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
 
 HEARTBEAT_SECONDS = 15.0
+UNLOCK_POLL_SECONDS = 1.0
 
 
 def beat_forever(worker_id: str, stop: threading.Event) -> None:
@@ -48,6 +51,7 @@ class Command(SolidarityCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # RQ forks a process per job and one for its scheduler: none may outlive this worker.
         os.register_at_fork(after_in_child=die_with_parent)
+        wait_until_unlocked()
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True).start()
@@ -65,6 +69,14 @@ class Command(SolidarityCommand):
                 run_database_worker(worker_id, options["interval"])
         finally:
             stop.set()
+
+
+def wait_until_unlocked() -> None:
+    """A sealed, locked network keeps its queue: jobs wait, none fails for want of keys, nothing is lost."""
+    if keyring.is_locked():
+        print("solidarity worker: the keys are locked; waiting for `solidarity keys unlock`", flush=True)
+    while keyring.is_locked():
+        time.sleep(UNLOCK_POLL_SECONDS)
 
 
 def run_database_worker(worker_id: str, interval: float) -> None:
