@@ -44,6 +44,7 @@ def test_postgres_url_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ("SOLIDARITY_DEBUG", "maybe"),
         ("SOLIDARITY_HTTPS", "sometimes"),
         ("SOLIDARITY_URL", "example.org"),
+        ("SOLIDARITY_OPERATOR_EMAIL", "operator at example"),
     ],
 )
 def test_bad_value_stops_start_up_with_one_line_naming_the_variable(tmp_path: Path, variable: str, value: str) -> None:

@@ -5,12 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings
 
 from solidarity.core import backup, keyring, keys
 from solidarity.core.keyring import KeyringError, KeyringLocked
+from solidarity.core.management.commands.worker import notify_locked
 from solidarity.web.middleware import LockedKeys
 from tests.testapp.models import Dossier
 
@@ -141,3 +143,15 @@ def test_sealing_twice_is_refused() -> None:
 def test_a_short_passphrase_cannot_seal(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="at least 12"):
         call_command("keys", "seal", "--passphrase-file", passphrase_file(tmp_path, "short"))
+
+
+def test_the_operator_is_told_when_a_sealed_network_starts_locked(settings: Settings) -> None:
+    settings.OPERATOR_EMAIL = "operator@example.org"
+    keyring.seal(FIRST)
+    keyring.lock()
+
+    notify_locked()
+
+    [message] = mail.outbox
+    assert message.to == ["operator@example.org"]
+    assert "keys unlock" in str(message.body)

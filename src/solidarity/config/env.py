@@ -161,6 +161,13 @@ def allowed_hosts() -> list[str]:
     return [*hosts, "127.0.0.1", "localhost", "[::1]"]
 
 
+def operator_email() -> str:
+    raw = os.environ.get("SOLIDARITY_OPERATOR_EMAIL", "").strip()
+    if raw and (raw.count("@") != 1 or " " in raw or "." not in raw.split("@")[1]):
+        raise ConfigError("SOLIDARITY_OPERATOR_EMAIL", "expected one email address")
+    return raw
+
+
 def base_url() -> str:
     raw = os.environ.get("SOLIDARITY_URL", "http://127.0.0.1:8000").strip().rstrip("/")
     parts = urlsplit(raw)

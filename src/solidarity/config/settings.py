@@ -15,6 +15,7 @@ DEBUG = env.flag("SOLIDARITY_DEBUG")
 HTTPS = env.flag("SOLIDARITY_HTTPS")
 BEHIND_PROXY = env.flag("SOLIDARITY_BEHIND_PROXY")
 BASE_URL = env.base_url()
+OPERATOR_EMAIL = env.operator_email()  # told when a sealed network starts locked
 REDIS_URL = env.redis_url()
 ALLOWED_HOSTS = env.allowed_hosts()
 

@@ -1,4 +1,5 @@
 import os
+import smtplib
 import socket
 import threading
 import time
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.db import close_old_connections
@@ -71,10 +73,27 @@ class Command(SolidarityCommand):
             stop.set()
 
 
+def notify_locked() -> None:
+    """Tell the operator (SOLIDARITY_OPERATOR_EMAIL) that the network waits to be unlocked."""
+    print("solidarity worker: the keys are locked; waiting for `solidarity keys unlock`", flush=True)
+    if not settings.OPERATOR_EMAIL:
+        return
+    try:
+        send_mail(
+            "Solidarity is locked",
+            f"The network at {settings.BASE_URL} started sealed and locked. Until an operator runs\n"
+            "`solidarity keys unlock` on the server, it shows public pages only and keeps its jobs waiting.",
+            None,
+            [settings.OPERATOR_EMAIL],
+        )
+    except (OSError, smtplib.SMTPException):  # mail trouble must not stop the worker waiting for the unlock
+        print("solidarity worker: could not email the operator that the keys are locked", flush=True)
+
+
 def wait_until_unlocked() -> None:
     """A sealed, locked network keeps its queue: jobs wait, none fails for want of keys, nothing is lost."""
     if keyring.is_locked():
-        print("solidarity worker: the keys are locked; waiting for `solidarity keys unlock`", flush=True)
+        notify_locked()
     while keyring.is_locked():
         time.sleep(UNLOCK_POLL_SECONDS)
 
