@@ -180,11 +180,12 @@ def wait_for(url: str, *, timeout: float = 30.0, status: int = 200) -> httpx.Res
 
 
 def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for whoever adopted it to reap it."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    return True
+    return state not in {"Z", "X"}
 
 
 def children_of(pid: int) -> list[int]:
@@ -205,7 +206,7 @@ def descendants_of(pid: int) -> list[int]:
     return found + [grandchild for child in found for grandchild in descendants_of(child)]
 
 
-def gone(pids: list[int], timeout: float = 10.0) -> bool:
+def gone(pids: list[int], timeout: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout
     while any(alive(pid) for pid in pids):
         if time.monotonic() > deadline:
