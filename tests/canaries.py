@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import connection
 
+from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from tests.testapp.models import Dossier
 
 
@@ -60,7 +61,15 @@ def plant_in_testapp(canaries: Canaries) -> None:
     )
 
 
-PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp]
+def plant_account_email(canaries: Canaries) -> None:
+    """An account made as an invitation link makes it (the first admin's, or createadmin's link)."""
+    invitation = issue_invitation().invitation
+    do_accept_invitation(
+        invitation, username="canary", email=canaries.email, password="a long canary passphrase", language="en"
+    )
+
+
+PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email]
 
 
 def raw_database_bytes() -> bytes:

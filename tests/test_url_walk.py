@@ -58,7 +58,6 @@ NOT_OURS: dict[str, Effective] = {
     "mfa_login_webauthn": "public",  # signing in with a passkey
     # allauth: the signed-in account's own email, password and second factors.
     "account_reauthenticate": "authenticated",
-    "account_email": "authenticated",
     "account_change_password": "authenticated",
     "account_set_password": "authenticated",
     "mfa_index": "authenticated",
@@ -80,12 +79,15 @@ NOT_OURS: dict[str, Effective] = {
     "api:api-root": "public",
 }
 LIBRARIES = ("allauth.", "ninja.", "django.")
+# Library views that one of ours shadows at the same address, so they cannot be reached.
+SHADOWED = {"account_email"}  # by accounts:no-email-management (allauth's copy of emails, in clear)
 
 # Anyone may open these: they must be exactly the patterns that let the public through.
 PUBLIC = {
     "healthz",
     "web:home",
     "accounts:accept-invitation",
+    "accounts:no-email-management",  # answers 404 to everyone: allauth's email page, switched off
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -162,7 +164,7 @@ def module_of(callback: Any) -> str:
 
 
 def endpoints() -> list[Endpoint]:
-    found = list(patterns(get_resolver()))
+    found = [endpoint for endpoint in patterns(get_resolver()) if endpoint.name not in SHADOWED]
     by_name = operations()
     for endpoint in found:
         if module_of(endpoint.callback) == "ninja.operation":

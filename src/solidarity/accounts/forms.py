@@ -1,10 +1,14 @@
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import TokenScope, User
+from solidarity.accounts.services import find_users_by_email
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role
 
@@ -39,7 +43,7 @@ class AcceptInvitationForm(forms.Form):
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        if find_users_by_email(email):
             raise forms.ValidationError(_("An account with this email already exists."))
         return email
 
@@ -97,3 +101,14 @@ class CreateTokenForm(forms.Form):
 
 class AccountSecurityForm(forms.Form):
     action = forms.ChoiceField(choices=[("reset_second_factor", "reset_second_factor"), ("disable", "disable")])
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):  # type: ignore[misc]  # allauth ships no type hints
+    """allauth's password reset, finding the account through the email's blind index (ACCOUNT_FORMS)."""
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        self.users = find_users_by_email(get_adapter().clean_email(email), is_active=True)
+        if not self.users and not allauth_settings.PREVENT_ENUMERATION:
+            raise get_adapter().validation_error("unknown_email")
+        return email

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.core.fields import BlindIndexField, EncryptedTextField, normalise_email
 from solidarity.core.permissions import Role, sensitive
 
 # Roles that reach sensitive data (reports, cases, funds): their holders must have a second factor.
@@ -23,7 +25,10 @@ ROLES_WITH_SENSITIVE_DATA = frozenset({Role.DISPATCHER, Role.COORDINATOR, Role.T
 @sensitive
 class User(AbstractUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    email = models.EmailField(_("email address"), unique=True)
+    # Encrypted like any contact. One account per address is checked through the blind index
+    # (services.find_users_by_email): a truncated index cannot be a unique constraint.
+    email = EncryptedTextField(_("email address"), context="accounts.user.email", validators=[validate_email])
+    email_index = BlindIndexField(source="email", normalise=normalise_email)
     language = models.CharField(_("language"), max_length=8, default="en")
     first_name = None  # type: ignore[assignment]  # minimise: accounts keep no real names
     last_name = None  # type: ignore[assignment]  # minimise: accounts keep no real names

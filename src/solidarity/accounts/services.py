@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import ApiToken, Invitation, Membership, Session, TokenScope, User, WorkingGroup
 from solidarity.core import audit
+from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import Role
 
@@ -25,6 +27,19 @@ INVITATION_LIFETIME = timedelta(days=7)
 SETUP_LIFETIME = timedelta(days=2)
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 WEB_TOKEN_LIFETIME = timedelta(days=90)
+
+
+def find_users_by_email(email: str, *, is_active: bool | None = None) -> list[User]:
+    """The accounts with this email, in any case: through its blind index, as the column is encrypted.
+
+    The one look-up by email: invitations, createadmin, and allauth's sign-in and password reset (adapter).
+    """
+    users: list[User] = find_by_index(User.objects.all(), "email_index", email)
+    return [user for user in users if is_active is None or user.is_active == is_active]
+
+
+class EmailTaken(IntegrityError):
+    """Another account has this email. Checked through the blind index, which cannot be a unique constraint."""
 
 
 def digest(secret: str) -> str:
@@ -106,6 +121,8 @@ def do_accept_invitation(invitation: Invitation, *, username: str, email: str, p
     claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if claimed != 1:
         raise InvitationUsed
+    if invitation.user is None and find_users_by_email(email):
+        raise EmailTaken
     user = invitation.user or User(username=username, email=email.strip().lower())
     user.language = language
     user.is_superuser = user.is_superuser or invitation.is_admin
@@ -121,8 +138,11 @@ def do_create_admin(*, username: str, email: str) -> tuple[User, IssuedInvitatio
         user = User(username=username, email=email.strip().lower(), is_superuser=True)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
+        if find_users_by_email(user.email):
+            raise ValidationError({"email": [_("An account with this email already exists.")]})
         user.save()
-        return user, issue_invitation(user=user, email=user.email, is_admin=True)
+        # The invitation names the account, not its email: the email stays encrypted on the account alone.
+        return user, issue_invitation(user=user, is_admin=True)
 
 
 def do_end_sessions(user: User) -> int:

@@ -4,6 +4,8 @@ from solidarity.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    # Before allauth's own (config.urls): an account has one email, kept encrypted on the account.
+    path("accounts/email/", views.no_email_management, name="no-email-management"),
     path("join/<str:token>/", views.accept_invitation, name="accept-invitation"),
     path("invitations/", views.invitations, name="invitations"),
     path("groups/<slug:group>/", views.group, name="group"),

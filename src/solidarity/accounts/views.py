@@ -7,7 +7,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timezone import now
 from django.utils.translation import get_language
@@ -50,7 +50,14 @@ from solidarity.accounts.services import (
 from solidarity.core.permissions import Role, permission, role
 from solidarity.core.services import do_update_network_settings, get_network_settings
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "solidarity.accounts.adapter.AuthenticationBackend"
+
+
+@require_http_methods(["GET", "POST"])
+@permission("public")
+def no_email_management(request: HttpRequest) -> HttpResponse:
+    """allauth's email page, switched off: it copies addresses into allauth's own table, in clear."""
+    raise Http404
 
 
 @require_http_methods(["GET", "POST"])

@@ -122,7 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# allauth's, finding accounts by email through the blind index (accounts.adapter).
+AUTHENTICATION_BACKENDS = ["solidarity.accounts.adapter.AuthenticationBackend"]
 # Database sessions whose rows name the account, so that signing out ends them all (accounts.sessions).
 SESSION_ENGINE = "solidarity.accounts.sessions"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # also the absolute lifetime of a signed-in session, enforced server-side
@@ -185,6 +186,10 @@ SERVESTATIC_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "m
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 ACCOUNT_ADAPTER = "solidarity.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "solidarity.accounts.forms.ResetPasswordForm"}
+# Django's: it also binds a reset link to the account's email, and does not copy the email into
+# allauth's own table in clear, as allauth's does.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "django.contrib.auth.tokens.PasswordResetTokenGenerator"  # noqa: S105
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
