@@ -24,6 +24,7 @@ from solidarity.accounts.services import (
     do_remove_member,
 )
 from solidarity.core import permissions
+from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import GroupRole, Role, permission, role
 from tests.conftest import PASSWORD, client_for, make_user
 from tests.mfa import totp_code
@@ -110,7 +111,7 @@ def test_the_group_page_costs_the_same_few_queries_however_many_members(
         do_add_member(medics, make_user(f"medic.{n}"), Role.MEMBER)
     with CaptureQueriesContext(connection) as many:
         assert client.get(GROUP_PAGE).status_code == 200
-    assert len(many) == len(few) <= 9
+    assert len(many) == len(few) <= 14  # 9, plus the audit entry for who was seen (lock, append, move the head)
 
 
 @pytest.mark.django_db
@@ -197,8 +198,8 @@ def test_the_api_lists_a_groups_members_to_its_members(
     client = client_for(medic)
     client.get(MEMBERS_API)  # the session and the cached settings are warm
     # (the cache, unless Redis holds it), session, user, the second-factor rule, the role check,
-    # access_group, count, page
-    with django_assert_max_num_queries(8):
+    # access_group, count, page, and the audit entry for who was seen (lock, append, move the head)
+    with django_assert_max_num_queries(12):
         body = client.get(MEMBERS_API).json()
     assert body == {
         "items": [{"username": "cora.coordinator", "role": "coordinator"}, {"username": "mia.medic", "role": "member"}],
@@ -354,3 +355,18 @@ def test_nobody_removes_or_turns_off_someone_elses_second_factor(coordinator: Us
 
     assert Authenticator.objects.filter(pk=passkey.pk, data__name="cora's key").exists()
     assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.django_db
+def test_seeing_a_groups_members_is_audited_and_its_coordinators_read_the_trail(coordinator: User, medic: User) -> None:
+    client_for(medic).get(GROUP_PAGE)
+
+    [entry] = AuditEntry.objects.filter(action=AuditAction.VIEWED)
+    assert entry.actor == str(medic.uuid)
+    assert set(entry.object_ids) == {str(coordinator.uuid), str(medic.uuid)}
+    assert entry.detail == {"group": "street-medics-committee"}
+
+    trail = client_for(coordinator).get(GROUP_PAGE + "audit/")
+    assert trail.status_code == 200
+    assert "mia.medic" in trail.content.decode()
+    assert client_for(medic).get(GROUP_PAGE + "audit/").status_code == 404

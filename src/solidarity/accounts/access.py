@@ -5,6 +5,9 @@ so that outsiders cannot learn which groups exist. Views and API modules reach
 sensitive models only through here (tests/test_url_walk.py lints it).
 """
 
+import re
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from allauth.account.authentication import get_authentication_records
@@ -15,7 +18,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from solidarity.accounts.models import ROLES_WITH_SENSITIVE_DATA, ApiToken, Invitation, Membership, User, WorkingGroup
+from solidarity.core import audit
+from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import GroupRole, Role, role
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -52,6 +59,52 @@ def access_group(user: User, slug: str, needed: Role | GroupRole) -> WorkingGrou
 def members_of(group: WorkingGroup) -> QuerySet[Membership]:
     """Everyone in a group the caller reached through access_group or access_membership."""
     return group.memberships.select_related("user").filter(user__is_active=True).order_by("user__username")
+
+
+def members_seen_by(viewer: User, mine: Membership) -> list[Membership]:
+    """The members of the viewer's group, with one audit entry saying who saw whom (ids, never values)."""
+    members = list(members_of(mine.group))
+    audit.record(
+        actor=str(viewer.uuid),
+        role=mine.role,
+        action=AuditAction.VIEWED,
+        object_type="accounts.user",
+        object_ids=[membership.user.uuid for membership in members],
+        detail={"group": mine.group.slug},
+    )
+    return members
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    at: datetime
+    actor: str  # a username, or who acted for the system
+    action: str
+    records: int
+
+
+TRAIL_SCAN = 2000  # recent entries looked through: JSON look-ups differ between SQLite and PostgreSQL
+
+
+def group_audit_trail(group: WorkingGroup, limit: int = 100) -> list[TrailEntry]:
+    """Recent audit entries about this group's people, for its coordinators."""
+    people = {str(uuid) for uuid in group.memberships.values_list("user__uuid", flat=True)}
+    recent = AuditEntry.objects.filter(object_type="accounts.user").order_by("-seq")[:TRAIL_SCAN]
+    found = [e for e in recent if e.detail.get("group") == group.slug or people & set(e.object_ids)][:limit]
+    names = dict(
+        User.objects.filter(uuid__in=[e.actor for e in found if UUID_TEXT.fullmatch(e.actor)]).values_list(
+            "uuid", "username"
+        )
+    )
+    return [
+        TrailEntry(
+            e.at,
+            names.get(UUID(e.actor), e.actor) if UUID_TEXT.fullmatch(e.actor) else e.actor,
+            e.get_action_display(),
+            len(e.object_ids),
+        )
+        for e in found
+    ]
 
 
 def my_memberships(user: User) -> QuerySet[Membership]:

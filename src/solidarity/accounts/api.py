@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from solidarity.accounts.access import access_group, live_tokens, members_of, my_memberships, signed_in
+from solidarity.accounts.access import access_membership, live_tokens, members_seen_by, my_memberships, signed_in
 from solidarity.accounts.models import Membership
 from solidarity.core.api import api_permission
 from solidarity.core.permissions import Role, role
@@ -81,5 +81,6 @@ def my_groups(request: HttpRequest) -> QuerySet[Membership]:
 @groups_router.get("/{slug}/members", response=list[MemberOut], summary="The members of one of your groups")
 @paginate
 @api_permission(role(Role.MEMBER, kwarg="slug"))
-def group_members(request: HttpRequest, slug: str) -> QuerySet[Membership]:
-    return members_of(access_group(signed_in(request), slug, Role.MEMBER))
+def group_members(request: HttpRequest, slug: str) -> list[Membership]:
+    viewer = signed_in(request)
+    return members_seen_by(viewer, access_membership(viewer, slug, Role.MEMBER))

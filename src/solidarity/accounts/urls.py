@@ -10,6 +10,7 @@ urlpatterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("groups/<slug:group>/", views.group, name="group"),
     path("groups/<slug:group>/members/", views.add_member, name="add-member"),
+    path("groups/<slug:group>/audit/", views.group_audit, name="group-audit"),
     path("security/tokens/", views.tokens, name="tokens"),
     path("security/tokens/<uuid:api_token>/revoke/", views.revoke_token, name="revoke-token"),
     path("people/<uuid:person>/security/", views.account_security, name="account-security"),

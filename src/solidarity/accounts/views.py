@@ -19,8 +19,9 @@ from solidarity.accounts.access import (
     access_account,
     access_membership,
     access_token,
+    group_audit_trail,
     live_tokens,
-    members_of,
+    members_seen_by,
     pending_invitations,
     second_factor_verified,
     signed_in,
@@ -146,11 +147,18 @@ def add_member(request: HttpRequest, group: str) -> HttpResponse:
     return render_group(request, mine, form)
 
 
+@require_GET
+@permission(role(Role.COORDINATOR))
+def group_audit(request: HttpRequest, group: str) -> HttpResponse:
+    mine = access_membership(signed_in(request), group, Role.COORDINATOR)
+    return render(request, "accounts/group_audit.html", {"group": mine.group, "trail": group_audit_trail(mine.group)})
+
+
 def render_group(request: HttpRequest, mine: Membership, form: AddMemberForm) -> HttpResponse:
     context = {
         "group": mine.group,
         "mine": mine,
-        "members": members_of(mine.group),
+        "members": members_seen_by(signed_in(request), mine),
         "form": form if mine.role == Role.COORDINATOR else None,
     }
     return render(request, "accounts/group.html", context)
