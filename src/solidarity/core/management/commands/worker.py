@@ -21,6 +21,7 @@ from solidarity.core.tasks import heartbeat
 
 HEARTBEAT_SECONDS = 15.0
 UNLOCK_POLL_SECONDS = 1.0
+TICKER_JOIN_SECONDS = 10.0
 
 
 def beat_forever(worker_id: str, stop: threading.Event) -> None:
@@ -56,7 +57,8 @@ class Command(SolidarityCommand):
         wait_until_unlocked()
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
-        threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True).start()
+        ticker = threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True)
+        ticker.start()
         try:
             if settings.REDIS_URL:
                 call_command(
@@ -70,7 +72,10 @@ class Command(SolidarityCommand):
             else:
                 run_database_worker(worker_id, options["interval"])
         finally:
+            # Let the ticker finish what it is doing: a daemon thread cut off at exit while it holds a lock
+            # (logging's, a connection's) can leave the interpreter waiting on that lock forever.
             stop.set()
+            ticker.join(timeout=TICKER_JOIN_SECONDS)
 
 
 def notify_locked() -> None:
