@@ -49,7 +49,7 @@ from solidarity.accounts.services import (
     find_invitation,
 )
 from solidarity.core.permissions import Role, permission, role
-from solidarity.core.services import do_update_network_settings, get_network_settings
+from solidarity.core.services import do_update_network_settings, network_values
 
 BACKEND = "solidarity.accounts.adapter.AuthenticationBackend"
 
@@ -69,7 +69,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form_class = SetupForm if invitation.is_setup else AcceptInvitationForm
-    initial = {"email": invitation.email} | (network_initial() if invitation.is_setup else {})
+    initial = {"email": invitation.email} | (dict(network_values()) if invitation.is_setup else {})
     form = form_class(request.POST or None, existing=invitation.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,16 +83,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("web:dashboard")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
-
-
-def network_initial() -> dict[str, object]:
-    current = get_network_settings()
-    return {
-        "name": current.name,
-        "time_zone": current.time_zone,
-        "phone_region": current.phone_region,
-        "languages": current.languages,
-    }
 
 
 def accept(invitation: Invitation, form: AcceptInvitationForm) -> User:

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import GroupRole, Permission, holds, is_admin
-from solidarity.core.services import do_update_network_settings, get_network_settings
+from solidarity.core.services import do_update_network_settings, network_values
 
 STATUS_CODES = {
     400: "bad_request",
@@ -82,29 +82,21 @@ class NetworkPatch(Schema):
     languages: list[Literal["en", "es"]] | None = Field(None, min_length=1)
 
 
-def network_out() -> NetworkOut:
-    current = get_network_settings()
-    return NetworkOut(
-        name=current.name, time_zone=current.time_zone, phone_region=current.phone_region, languages=current.languages
-    )
-
-
 @router.get("", response=NetworkOut, summary="The network's settings")
 @api_permission("authenticated")
 def read_network(request: HttpRequest) -> NetworkOut:
-    return network_out()
+    return NetworkOut(**network_values())
 
 
 @router.patch("", response=NetworkOut, summary="Change the network's settings")
 @api_permission("admin")
 def update_network(request: HttpRequest, payload: NetworkPatch) -> NetworkOut:
-    current = network_out().model_dump()
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
-    form = NetworkSettingsForm(current | changes)
+    form = NetworkSettingsForm(network_values() | changes)
     if not form.is_valid():
         raise ApiError(422, "invalid_input", _("Some values are not valid."), form_errors(form))
     do_update_network_settings(**form.network_values())
-    return network_out()
+    return NetworkOut(**network_values())
 
 
 def form_errors(form: Form) -> dict[str, list[str]]:

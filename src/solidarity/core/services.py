@@ -24,6 +24,24 @@ def get_network_settings() -> NetworkSettings:
     return found
 
 
+class NetworkValues(TypedDict):
+    name: str
+    time_zone: str
+    phone_region: str
+    languages: list[str]
+
+
+def network_values() -> NetworkValues:
+    """The settings an admin edits, as the settings form and the API name them."""
+    current = get_network_settings()
+    return {
+        "name": current.name,
+        "time_zone": current.time_zone,
+        "phone_region": current.phone_region,
+        "languages": current.languages,
+    }
+
+
 def do_update_network_settings(
     *, name: str, time_zone: str, phone_region: str, languages: list[str], mark_configured: bool = True
 ) -> NetworkSettings:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from solidarity.core import live
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import permission
-from solidarity.core.services import do_update_network_settings, get_network_settings, health
+from solidarity.core.services import do_update_network_settings, health, network_values
 from solidarity.web.services import system_status
 
 
@@ -36,14 +36,7 @@ async def dashboard_stream(request: HttpRequest) -> StreamingHttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission("admin")
 def network_settings(request: HttpRequest) -> HttpResponse:
-    current = get_network_settings()
-    initial = {
-        "name": current.name,
-        "time_zone": current.time_zone,
-        "phone_region": current.phone_region,
-        "languages": current.languages,
-    }
-    form = NetworkSettingsForm(request.POST or None, initial=initial)
+    form = NetworkSettingsForm(request.POST or None, initial=dict(network_values()))
     if request.method == "POST" and form.is_valid():
         do_update_network_settings(**form.network_values())
         messages.success(request, _("Settings saved."))
