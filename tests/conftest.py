@@ -10,8 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -213,6 +215,30 @@ def gone(pids: list[int], timeout: float = 20.0) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def worker_env() -> dict[str, str]:
+    """Point a `solidarity worker` at this test run's database and Redis."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    extra = {"SOLIDARITY_DATABASE_URL": url}
+    if settings.REDIS_URL:
+        extra["SOLIDARITY_REDIS_URL"] = settings.REDIS_URL
+    return command_env(Path(settings.HOME), **extra)
+
+
+def require_services() -> None:
+    """The scale path is tested over real connections: in CI a missing service fails, never skips."""
+    if settings.REDIS_URL:
+        try:
+            redis.Redis.from_url(settings.REDIS_URL).ping()
+        except redis.ConnectionError:
+            if os.environ.get("CI") == "true":
+                pytest.fail("Redis is not reachable at SOLIDARITY_REDIS_URL")
+            pytest.skip("Redis is not reachable at SOLIDARITY_REDIS_URL")
 
 
 @pytest.fixture

@@ -24,8 +24,7 @@ from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import anchor_audit_head
-from tests.conftest import solidarity
-from tests.test_seams import require_services, worker_env
+from tests.conftest import require_services, solidarity, worker_env
 
 TABLE = AuditEntry._meta.db_table
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

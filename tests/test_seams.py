@@ -6,10 +6,8 @@ RQ and Redis pub/sub. CI runs this module in both passes.
 """
 
 import asyncio
-import os
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,38 +17,12 @@ from django.test import override_settings
 from solidarity.core import live
 from solidarity.core.models import WorkerHeartbeat
 from solidarity.core.tasks import heartbeat
-from tests.conftest import alive, command_env, descendants_of, gone, solidarity
-
-
-def worker_env() -> dict[str, str]:
-    """Point a `solidarity worker` at this test run's database and Redis."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    extra = {"SOLIDARITY_DATABASE_URL": url}
-    if settings.REDIS_URL:
-        extra["SOLIDARITY_REDIS_URL"] = settings.REDIS_URL
-    return command_env(Path(settings.HOME), **extra)
+from tests.conftest import alive, descendants_of, gone, require_services, solidarity, worker_env
 
 
 def production_tasks() -> dict[str, object]:
     backend = "django_tasks_rq.RQBackend" if settings.REDIS_URL else "django_tasks_db.DatabaseBackend"
     return {"default": {"BACKEND": backend, "QUEUES": ["default"]}}
-
-
-def require_services() -> None:
-    """The scale path is tested over real connections: in CI a missing service fails, never skips."""
-    if settings.REDIS_URL:
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL).ping()
-        except redis.ConnectionError:
-            if os.environ.get("CI") == "true":
-                pytest.fail("Redis is not reachable at SOLIDARITY_REDIS_URL")
-            pytest.skip("Redis is not reachable at SOLIDARITY_REDIS_URL")
 
 
 async def next_event(channel: str, started: asyncio.Event, timeout: float) -> live.Event:
