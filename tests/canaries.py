@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection
 
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
@@ -58,6 +60,7 @@ def plant_in_testapp(canaries: Canaries) -> None:
         email=canaries.email,
         note=canaries.note,
         needs={"note": canaries.note},
+        document=ContentFile(f"{canaries.note} {canaries.phone}".encode(), name=f"{canaries.name}.txt"),
     )
 
 
@@ -83,6 +86,12 @@ def raw_database_bytes() -> bytes:
         check=True,
         capture_output=True,
     ).stdout
+
+
+def raw_media_bytes() -> bytes:
+    """Every uploaded file as it lies on disk."""
+    media = Path(settings.HOME) / "media"
+    return b"".join(path.read_bytes() for path in sorted(media.rglob("*")) if path.is_file())
 
 
 def leaks(canaries: Canaries, haystack: bytes) -> list[str]:

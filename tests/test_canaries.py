@@ -1,8 +1,11 @@
 """No personal value reaches the database files, a dump or the logs in clear."""
 
 import logging
+import uuid
+from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from solidarity.core.fields import find_by_index
 from tests import canaries
@@ -19,9 +22,11 @@ def test_planted_canaries_appear_nowhere_in_raw_storage_or_logs(caplog: pytest.L
         plant(planted)
     [found] = find_by_index(Dossier.objects.all(), "phone_index", planted.phone)
     assert found.note == planted.note
+    assert found.document.name == f"{planted.name}.txt"
 
-    # ...then neither the raw database nor anything logged holds them.
+    # ...then neither the raw database, the uploaded files nor anything logged holds them.
     assert canaries.leaks(planted, canaries.raw_database_bytes()) == []
+    assert canaries.leaks(planted, canaries.raw_media_bytes()) == []
     logged = "\n".join(record.getMessage() for record in caplog.records).encode()
     assert canaries.leaks(planted, logged) == []
 
@@ -38,3 +43,14 @@ def test_the_scan_sees_a_value_stored_in_clear() -> None:
     planted = canaries.fresh()
     Dossier.objects.create(pseudonym=planted.name)
     assert canaries.leaks(planted, canaries.raw_database_bytes()) == ["name"]
+
+
+def test_the_scan_sees_a_file_stored_in_clear(settings: Settings) -> None:
+    planted = canaries.fresh()
+    plain = Path(settings.HOME) / "media" / "control" / f"{uuid.uuid4().hex}.txt"
+    plain.parent.mkdir(parents=True, exist_ok=True)
+    plain.write_text(planted.email)
+    try:
+        assert canaries.leaks(planted, canaries.raw_media_bytes()) == ["email"]
+    finally:
+        plain.unlink()

@@ -11,6 +11,7 @@ from solidarity.core.fields import (
     normalise_email,
     normalise_phone,
 )
+from solidarity.core.files import EncryptedFileField
 
 
 class Dossier(models.Model):
@@ -24,6 +25,8 @@ class Dossier(models.Model):
     note = EncryptedTextField(context="testapp.dossier.note", blank=True)
     needs = EncryptedJSONField(context="testapp.dossier.needs", null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    photo = EncryptedFileField(context="testapp.dossier.photo", image=True, blank=True)
+    document = EncryptedFileField(context="testapp.dossier.document", blank=True)
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -70,6 +70,29 @@ def decrypt(stored: str, *, context: str, row: UUID, ring: Keyring | None = None
     return plain.decode()
 
 
+def encrypt_bytes(plaintext: bytes, *, context: str, row: UUID, ring: Keyring | None = None) -> bytes:
+    """A file's content, sealed like a value but kept binary: `v1:<key id>:` then nonce + ciphertext."""
+    ring = ring or current()
+    key_id = ring.aead.primary
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(ring.aead.primary_key).encrypt(nonce, plaintext, associated_data(context, row, key_id))
+    return f"{FORMAT}:{key_id}:".encode() + nonce + sealed
+
+
+def decrypt_bytes(stored: bytes, *, context: str, row: UUID, ring: Keyring | None = None) -> bytes:
+    ring = ring or current()
+    version, _, rest = stored.partition(b":")
+    raw_key_id, separator, raw = rest.partition(b":")
+    key_id = raw_key_id.decode("ascii", errors="replace")
+    key = ring.aead.keys.get(key_id)
+    if version != FORMAT.encode() or not separator or key is None or len(raw) <= NONCE_BYTES:
+        raise DecryptionError(f"{context} of {row}: unknown format or key {key_id[:16]!r}")
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(context, row, key_id))
+    except InvalidTag:
+        raise DecryptionError(f"{context} of {row}: the file does not belong here or was altered") from None
+
+
 def index_bits(population: int) -> int:
     """Truncation for a blind index over `population` rows (CipherSweet's rule of thumb).
 

@@ -16,6 +16,7 @@ from django.db import models, transaction
 
 from solidarity.core import crypto, keyring
 from solidarity.core.fields import BlindIndexField, EncryptedTextField
+from solidarity.core.files import EncryptedFileField
 
 BATCH = 200
 
@@ -29,22 +30,24 @@ class Protected:
     model: type[models.Model]
     encrypted: list[EncryptedTextField]
     indexes: list[BlindIndexField]
+    files: tuple[EncryptedFileField, ...] = ()
 
     @property
     def label(self) -> str:
         return self.model._meta.label
 
     def columns(self) -> list[str]:
-        return [field.attname for field in [*self.encrypted, *self.indexes]]
+        return [field.attname for field in [*self.encrypted, *self.indexes, *self.files]]
 
 
 def protected_models() -> list[Protected]:
     found = []
     for model in apps.get_models():
         encrypted = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if encrypted:
+        files = tuple(f for f in model._meta.concrete_fields if isinstance(f, EncryptedFileField))
+        if encrypted or files:
             indexes = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
-            found.append(Protected(model, encrypted, indexes))
+            found.append(Protected(model, encrypted, indexes, files))
     return found
 
 
@@ -56,6 +59,9 @@ def stored_key_ids(row: dict[str, Any], part: Protected) -> Iterator[tuple[str, 
     for index in part.indexes:
         if row[index.attname]:
             yield "index", str(row[index.attname]).split(":", 1)[0]
+    for file_field in part.files:
+        if row[file_field.attname]:
+            yield "aead", crypto.key_id_of(row[file_field.attname].sealed_meta)  # the file's key, from its column
 
 
 def status() -> dict[str, Counter[str]]:
@@ -106,6 +112,8 @@ def reencrypt_batch(part: Protected, pks: list[Any], ring: keyring.Keyring) -> i
             continue
         for field in part.encrypted:
             getattr(instance, field.attname)  # decrypts with the old key; save() encrypts with the primary
+        for file_field in part.files:
+            file_field.reencrypt(instance)  # a new file under the primary key; the old one goes on commit
         instance.save(update_fields=part.columns())
         changed += 1
     return changed
