@@ -16,6 +16,10 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.messaging.inbound import do_receive
+from solidarity.messaging.models import Channel
+from solidarity.messaging.services import Outgoing, do_set_language, email_content, enqueue
+from solidarity.messaging.sms import InboundSms
 from tests.testapp.models import Dossier
 
 
@@ -72,7 +76,16 @@ def plant_account_email(canaries: Canaries) -> None:
     )
 
 
-PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email]
+def plant_in_messaging(canaries: Canaries) -> None:
+    """Through the outbox (an email and an SMS, as any part sends them) and an inbound SMS, as a webhook keeps it."""
+    content = email_content(to=canaries.email, subject=canaries.name, text=canaries.note)
+    enqueue(Outgoing(Channel.EMAIL, canaries.email, content, idempotency_key=f"canary:{uuid.uuid4()}"))
+    enqueue(Outgoing(Channel.SMS, canaries.phone, {"text": canaries.note}, idempotency_key=f"canary:{uuid.uuid4()}"))
+    do_set_language(Channel.SMS, canaries.phone, "es")
+    do_receive("loopback", InboundSms(sender=canaries.phone, body=f"{canaries.name}: {canaries.note}"))
+
+
+PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email, plant_in_messaging]
 
 
 def raw_database_bytes() -> bytes:

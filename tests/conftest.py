@@ -1,27 +1,51 @@
 """Personas and helpers shared by the suite."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import redis
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.accounts.services import do_add_member, do_create_group
 from solidarity.core.permissions import Role
+from solidarity.messaging.models import Channel
+from solidarity.messaging.pump import drain
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mail_through_the_outbox(django_test_environment: None) -> None:
+    """Django's test set-up makes every mailer locmem: mail goes through the outbox again, as in production.
+
+    A test reads what left with `deliver()`: the outbox is sent inline, then `mail.outbox` holds it.
+    """
+    settings.MAILERS = {
+        "default": {"BACKEND": "solidarity.messaging.mail.OutboxBackend"},
+        "transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+
+
+def deliver() -> list[EmailMessage]:
+    """Send what the outbox holds for email, in this thread, and return the mail sent so far."""
+    drain(Channel.EMAIL)
+    return list(mail.outbox)
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +53,19 @@ def fresh_cache() -> None:
     """Each test starts with an empty cache: Redis, unlike the database, is not rolled back."""
     if settings.REDIS_URL:
         cache.clear()
+
+
+@pytest.fixture
+def own_home(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home of its own, so sealing it leaves the suite's keyring alone."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(settings.KEYRING_PATH, home / "keyring.json")
+    shutil.copy(Path(settings.HOME) / "secret_key", home / "secret_key")
+    settings.HOME = home
+    settings.KEYRING_PATH = home / "keyring.json"
+    monkeypatch.setenv("SOLIDARITY_RUNTIME_DIR", str(tmp_path / "memory"))
+    return home
 
 
 def make_user(username: str, *, is_admin: bool = False) -> User:

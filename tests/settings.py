@@ -14,7 +14,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": HOME / "media"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Django's test set-up turns every mailer into locmem; tests/conftest.py puts the outbox back in front.
+MAILERS = {
+    "default": {"BACKEND": "solidarity.messaging.mail.OutboxBackend"},
+    "transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
 
 # On SQLite the test database is a file, so a worker started by a test can open it.
 if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):

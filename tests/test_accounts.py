@@ -6,14 +6,13 @@ from typing import Any
 
 import pytest
 from allauth.mfa.utils import is_mfa_enabled
-from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from solidarity.accounts.models import Invitation, User
 from solidarity.accounts.services import do_issue_setup_link, find_invitation
 from solidarity.core.services import get_network_settings
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, deliver, make_user
 from tests.mfa import add_totp, totp_code
 
 
@@ -109,8 +108,7 @@ def test_admin_invites_by_email_and_the_invitee_joins(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post("/es/invitations/", {"email": "nueva@example.org"})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    [message] = deliver()
     assert message.to == ["nueva@example.org"]
     assert message.subject == "Le invitaron a unirse a su red en Solidarity"  # the inviter's language
     path = re.search(r"http://127\.0\.0\.1:8000(/es/join/[\w-]+/)", str(message.body))
@@ -128,7 +126,7 @@ def test_admin_invites_by_email_and_the_invitee_joins(
 @pytest.mark.django_db
 def test_members_cannot_invite(member_client: Client) -> None:
     assert member_client.post("/en/invitations/", {"email": "x@example.org"}).status_code == 403
-    assert not mail.outbox
+    assert not deliver()
 
 
 @pytest.mark.django_db

@@ -281,7 +281,7 @@ def test_a_purge_removes_the_files_of_the_rows_it_deletes(django_capture_on_comm
     closed_path, open_path = on_disk(closed.document), on_disk(still_open.document)
 
     with time_machine.travel(timezone.now() + timedelta(days=31)), django_capture_on_commit_callbacks(execute=True):
-        assert retention.purge() == [retention.Purged("testapp.closed-dossiers", 1)]
+        assert retention.Purged("testapp.closed-dossiers", 1) in retention.purge()
 
     assert not closed_path.exists()
     assert open_path.exists()

@@ -28,9 +28,9 @@ def test_a_closed_record_goes_once_its_period_is_over() -> None:
     Dossier.objects.create(pseudonym="still-open")
 
     with time_machine.travel(timezone.now() + timedelta(days=29)):
-        assert retention.purge() == [retention.Purged("testapp.closed-dossiers", 0)]
+        assert retention.Purged("testapp.closed-dossiers", 0) in retention.purge()
     with time_machine.travel(timezone.now() + timedelta(days=31)):
-        assert retention.purge() == [retention.Purged("testapp.closed-dossiers", 1)]
+        assert retention.Purged("testapp.closed-dossiers", 1) in retention.purge()
 
     assert list(Dossier.objects.values_list("pseudonym", flat=True)) == ["still-open"]
     entry = AuditEntry.objects.filter(action="purged").get()
@@ -60,7 +60,7 @@ def test_the_network_sets_the_period() -> None:
     current.save()
     closed("closed")
     with time_machine.travel(timezone.now() + timedelta(days=8)):
-        assert retention.purge()[0].count == 1
+        assert retention.Purged("testapp.closed-dossiers", 1) in retention.purge()
 
 
 @pytest.mark.django_db

@@ -1,7 +1,6 @@
 """Sealed mode: the keyring lives wrapped by operator passphrases, and in memory only once unlocked."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from pytest_django.fixtures import Settings
 
 from solidarity.core import backup, keyring, keys
 from solidarity.core.keyring import KeyringError, KeyringLocked
-from solidarity.core.management.commands.worker import notify_locked
+from solidarity.web.management.commands.worker import notify_locked
 from solidarity.web.middleware import LockedKeys
 from tests.testapp.models import Dossier
 
@@ -20,17 +19,7 @@ FIRST = "first operator passphrase"
 SECOND = "second operator passphrase"
 
 
-@pytest.fixture(autouse=True)
-def own_home(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A home of its own, so sealing it leaves the suite's keyring alone."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(settings.KEYRING_PATH, home / "keyring.json")
-    shutil.copy(Path(settings.HOME) / "secret_key", home / "secret_key")
-    settings.HOME = home
-    settings.KEYRING_PATH = home / "keyring.json"
-    monkeypatch.setenv("SOLIDARITY_RUNTIME_DIR", str(tmp_path / "memory"))
-    return home
+pytestmark = pytest.mark.usefixtures("own_home")
 
 
 def passphrase_file(tmp_path: Path, text: str) -> str:

@@ -64,7 +64,7 @@ class AcceptInvitationForm(forms.Form):
 class SetupForm(NetworkSettingsForm, AcceptInvitationForm):
     """The first start: the network's settings and the first admin, on one page."""
 
-    field_order = ["name", "time_zone", "phone_region", "languages"]
+    field_order = ["name", "time_zone", "phone_region", "languages", "hotline"]
 
 
 class InviteForm(forms.Form):

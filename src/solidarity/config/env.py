@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 
 from solidarity.core.keyring import SEALED_KEYRING, runtime_dir
+from solidarity.messaging.sms import SmsBackend
+from solidarity.messaging.sms.config import SmsConfigError, backends_from_environ
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -166,6 +168,26 @@ def operator_email() -> str:
     if raw and (raw.count("@") != 1 or " " in raw or "." not in raw.split("@")[1]):
         raise ConfigError("SOLIDARITY_OPERATOR_EMAIL", "expected one email address")
     return raw
+
+
+def outbox_lease_seconds() -> float:
+    """How long a worker may hold a message it is sending before another rescues it (a worker died)."""
+    raw = os.environ.get("SOLIDARITY_OUTBOX_LEASE_SECONDS", "60").strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ConfigError("SOLIDARITY_OUTBOX_LEASE_SECONDS", "expected a number of seconds") from None
+    if not 1 <= seconds <= 3600:
+        raise ConfigError("SOLIDARITY_OUTBOX_LEASE_SECONDS", "expected between 1 and 3600 seconds")
+    return seconds
+
+
+def sms_backends(home_dir: Path, base: str) -> list[SmsBackend]:
+    """The SMS backends in failover order (SOLIDARITY_SMS_BACKEND and friends), [] when SMS is not set up."""
+    try:
+        return backends_from_environ(os.environ, home=home_dir, base_url=base)
+    except SmsConfigError as error:
+        raise ConfigError(error.variable, error.problem) from None
 
 
 def base_url() -> str:

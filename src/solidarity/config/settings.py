@@ -15,6 +15,7 @@ DEBUG = env.flag("SOLIDARITY_DEBUG")
 HTTPS = env.flag("SOLIDARITY_HTTPS")
 BEHIND_PROXY = env.flag("SOLIDARITY_BEHIND_PROXY")
 BASE_URL = env.base_url()
+SMS_BACKENDS = env.sms_backends(HOME, BASE_URL)  # failover order; [] when SMS is not set up
 OPERATOR_EMAIL = env.operator_email()  # told when a sealed network starts locked
 REDIS_URL = env.redis_url()
 ALLOWED_HOSTS = env.allowed_hosts()
@@ -23,6 +24,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 INSTALLED_APPS = [
     "solidarity.core",
+    "solidarity.messaging",
     "solidarity.accounts",
     "solidarity.web",
     "django.contrib.auth",
@@ -108,7 +110,12 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "", "DEFAULT_TIMEOUT": 300}}
 LIVE_BACKEND = "redis" if REDIS_URL else "database"
 
 _mailer = env.email()
-MAILERS = {"default": {"BACKEND": _mailer.backend, "OPTIONS": _mailer.options}}
+# Every mail goes through the outbox (messaging.mail); the outbox's worker sends through "transport".
+MAILERS = {
+    "default": {"BACKEND": "solidarity.messaging.mail.OutboxBackend"},
+    "transport": {"BACKEND": _mailer.backend, "OPTIONS": _mailer.options},
+}
+OUTBOX_LEASE_SECONDS = env.outbox_lease_seconds()
 DEFAULT_FROM_EMAIL = f"Solidarity <noreply@{ALLOWED_HOSTS[0] if ALLOWED_HOSTS[0] != '127.0.0.1' else 'localhost'}>"
 
 # Passwords and sessions.

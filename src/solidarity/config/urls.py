@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("live/dashboard", web_views.dashboard_stream, name="live-dashboard"),
+    path("webhooks/", include("solidarity.messaging.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("solidarity.web.urls")),

@@ -73,6 +73,8 @@ class NetworkOut(Schema):
     time_zone: str
     phone_region: str
     languages: list[str]
+    hotline: str
+    clear_mail_when_key_expired: bool
 
 
 class NetworkPatch(Schema):
@@ -80,6 +82,8 @@ class NetworkPatch(Schema):
     time_zone: str | None = None
     phone_region: str | None = Field(None, min_length=2, max_length=2)
     languages: list[Literal["en", "es"]] | None = Field(None, min_length=1)
+    hotline: str | None = Field(None, max_length=32)
+    clear_mail_when_key_expired: bool | None = None
 
 
 @router.get("", response=NetworkOut, summary="The network's settings")

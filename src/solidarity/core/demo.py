@@ -11,6 +11,7 @@ def load() -> int:
         time_zone="America/New_York",
         phone_region="US",
         languages=["en", "es"],
+        hotline="+1 919-555-0100",  # 555-01xx: reserved for fiction
         mark_configured=False,
     )
     return 1

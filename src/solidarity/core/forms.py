@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.models import time_zone_choices
 
+NETWORK_FIELDS = ("name", "time_zone", "phone_region", "languages", "hotline", "clear_mail_when_key_expired")
+
 
 class NetworkSettingsForm(forms.Form):
     name = forms.CharField(label=_("Network name"), max_length=120)
@@ -20,6 +22,31 @@ class NetworkSettingsForm(forms.Form):
         label=_("Languages offered"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
 
+    hotline = forms.CharField(
+        label=_("Hotline number"),
+        max_length=32,
+        required=False,
+        help_text=_("The public number people call in an emergency. Automatic text replies give it."),
+    )
+    clear_mail_when_key_expired = forms.BooleanField(
+        label=_("Send mail in the clear when someone's OpenPGP key has expired"),
+        required=False,
+        help_text=_("Otherwise their mail waits until they send a new key."),
+    )
+
+    def clean_hotline(self) -> str:
+        raw: str = self.cleaned_data["hotline"].strip()
+        if not raw:
+            return ""
+        region = self.cleaned_data.get("phone_region") or "US"
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_possible_number(number):
+            raise forms.ValidationError(_("Write the number as people dial it, e.g. +1 919 555 0142."))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
     def clean_phone_region(self) -> str:
         region: str = self.cleaned_data["phone_region"].strip().upper()
         if region not in phonenumbers.SUPPORTED_REGIONS:
@@ -31,4 +58,4 @@ class NetworkSettingsForm(forms.Form):
         return [code for code, _name in settings.LANGUAGES if code in chosen]
 
     def network_values(self) -> dict[str, Any]:
-        return {key: self.cleaned_data[key] for key in ("name", "time_zone", "phone_region", "languages")}
+        return {key: self.cleaned_data[key] for key in NETWORK_FIELDS}

@@ -25,6 +25,17 @@ class NetworkSettings(models.Model):
         help_text=_("Two-letter country code used to read phone numbers written without +country code."),
     )
     languages = models.JSONField(_("languages offered"), default=list)
+    hotline = models.CharField(
+        _("hotline number"),
+        max_length=32,
+        blank=True,
+        help_text=_("The public number people call in an emergency. Automatic text replies give it."),
+    )
+    clear_mail_when_key_expired = models.BooleanField(
+        _("send mail in the clear when a key has expired"),
+        default=False,
+        help_text=_("Otherwise mail to someone whose OpenPGP key expired is held until they send a new key."),
+    )
     retention_days = models.JSONField(
         _("retention periods"), default=dict, help_text="Days to keep, per retention rule (core.retention)."
     )

@@ -29,6 +29,8 @@ class NetworkValues(TypedDict):
     time_zone: str
     phone_region: str
     languages: list[str]
+    hotline: str
+    clear_mail_when_key_expired: bool
 
 
 def network_values() -> NetworkValues:
@@ -39,13 +41,24 @@ def network_values() -> NetworkValues:
         "time_zone": current.time_zone,
         "phone_region": current.phone_region,
         "languages": current.languages,
+        "hotline": current.hotline,
+        "clear_mail_when_key_expired": current.clear_mail_when_key_expired,
     }
 
 
 def do_update_network_settings(
-    *, name: str, time_zone: str, phone_region: str, languages: list[str], mark_configured: bool = True
+    *,
+    name: str,
+    time_zone: str,
+    phone_region: str,
+    languages: list[str],
+    hotline: str = "",
+    clear_mail_when_key_expired: bool = False,
+    mark_configured: bool = True,
 ) -> NetworkSettings:
     settings_row = get_network_settings()
+    settings_row.hotline = hotline
+    settings_row.clear_mail_when_key_expired = clear_mail_when_key_expired
     settings_row.name = name
     settings_row.time_zone = time_zone
     settings_row.phone_region = phone_region.upper()

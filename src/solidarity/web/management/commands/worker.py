@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.db import close_old_connections
@@ -18,6 +18,7 @@ from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.processes import die_with_parent
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
+from solidarity.messaging import pump
 
 HEARTBEAT_SECONDS = 15.0
 UNLOCK_POLL_SECONDS = 1.0
@@ -57,14 +58,23 @@ class Command(SolidarityCommand):
         wait_until_unlocked()
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
-        ticker = threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True)
-        ticker.start()
+        threads = [threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True)]
+        # The outbox is sent by its own loops, one per channel, so an SMS throttle never holds up an email.
+        threads += [
+            threading.Thread(target=pump.run_forever, args=(channel, stop), name=f"outbox-{channel}", daemon=True)
+            for channel in pump.channels()
+        ]
+        for thread in threads:
+            thread.start()
         try:
             if settings.REDIS_URL:
                 call_command(
                     "rqworker",
                     "default",
                     job_class="django_tasks_rq.Job",
+                    # Jobs run in this process, not in a forked child: a fork while the outbox's threads hold
+                    # a lock (a connection's, logging's) leaves the child waiting on it forever.
+                    worker_class="rq.worker.SimpleWorker",
                     with_scheduler=True,
                     name=worker_id,
                     verbosity=0,  # RQ logs every job at INFO
@@ -72,10 +82,11 @@ class Command(SolidarityCommand):
             else:
                 run_database_worker(worker_id, options["interval"])
         finally:
-            # Let the ticker finish what it is doing: a daemon thread cut off at exit while it holds a lock
-            # (logging's, a connection's) can leave the interpreter waiting on that lock forever.
+            # Let the threads finish what they are doing: a daemon thread cut off at exit while it holds a
+            # lock (logging's, a connection's) can leave the interpreter waiting on that lock forever.
             stop.set()
-            ticker.join(timeout=TICKER_JOIN_SECONDS)
+            for thread in threads:
+                thread.join(timeout=TICKER_JOIN_SECONDS)
 
 
 def notify_locked() -> None:
@@ -83,14 +94,15 @@ def notify_locked() -> None:
     print("solidarity worker: the keys are locked; waiting for `solidarity keys unlock`", flush=True)
     if not settings.OPERATOR_EMAIL:
         return
+    # Straight to the transport, not through the outbox: the outbox stores what it sends encrypted, and
+    # the keys are locked. Nothing personal is in it, and the address is the deployment's own.
     try:
-        send_mail(
+        EmailMessage(
             "Solidarity is locked",
             f"The network at {settings.BASE_URL} started sealed and locked. Until an operator runs\n"
             "`solidarity keys unlock` on the server, it shows public pages only and keeps its jobs waiting.",
-            None,
-            [settings.OPERATOR_EMAIL],
-        )
+            to=[settings.OPERATOR_EMAIL],
+        ).send(using="transport")
     except (OSError, smtplib.SMTPException):  # mail trouble must not stop the worker waiting for the unlock
         print("solidarity worker: could not email the operator that the keys are locked", flush=True)
 

@@ -1,0 +1,243 @@
+"""SMS keywords: what an inbound text asks for, the seam where higher parts answer it, and the automatic replies.
+
+Pure: no model, no database. The router (messaging) calls `parse`, honours STOP and START
+itself, and hands the other commands to the handler a higher part registered
+(`register(Command.GO, ...)` in its AppConfig.ready): the router knows nothing of incidents
+or lists. Whatever is not a command goes to the hotline takers' inbox.
+
+The words are GLOSSARY.md's. The carrier words are those carriers act on themselves, so the
+network's state agrees with the carrier's block list: Twilio's default opt-out words (STOP,
+STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE; Advanced Opt-Out tutorial) and opt-in
+words (START, UNSTOP, YES; "Twilio support for opt-out keywords"), "STOP ALL" (Telnyx) and
+"OPT-OUT" (AWS End User Messaging), HELP and INFO (Twilio, AWS, Braze). ALTO and AYUDA are the
+industry's Spanish words (Twilio, "Industry Standards for Spanish-language Short Code
+campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American providers).
+
+Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
+
+1. STOP when the whole message is opt-out words ("Stop.", "OPT-OUT", "stop all", "ALTO ALTO").
+   Like the carriers, a sentence is not an opt-out: "Stop the raid" or "please stop texting
+   me" go to the inbox, where a person reads them and can opt the number out by hand.
+2. START when the whole message is an opt-in word. A bare YES is an answer (GO), except from
+   an opted-out number (`opted_out=True`): the carrier has just lifted its block on it, so
+   Solidarity opts it back in too.
+3. HELP when the whole message is a help word: "Help, ICE at my door" is not a command.
+4. GO, NO and CONFIRM when the message is the word alone or the word and one code. A code
+   has 2 to 8 letters and digits, at least one a digit (`CODE`), so "No se vayan", "Go home",
+   "Si vienen" or "Ok gracias" never read as answers.
+5. JOIN when the message is the word alone or the word and one list keyword.
+6. REPORT when the message starts with the word; the rest, as written, is the report.
+7. Anything else is UNMATCHED.
+
+A bare answer (GO, NO without a code) means something only when the sender has one alert
+pending; the router sends it to the inbox otherwise. A bare HELP is answered and also belongs
+in the inbox: someone in danger may text just AYUDA.
+
+A carrier acts only on its own words. With Twilio, add the Spanish words to the Messaging
+Service's Advanced Opt-Out, or ALTO opts a number out here but not at the carrier, and INICIAR
+cannot lift the carrier's block after a STOP.
+"""
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+class Command(StrEnum):
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+    GO = "go"
+    NO = "no"
+    JOIN = "join"
+    REPORT = "report"
+    CONFIRM = "confirm"
+    UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    argument: str  # a code or list keyword upper-cased, a report as written, else ""
+    language: str  # "en" or "es" for the word matched, "" when it is both (NO, OK, INFO) or none
+
+
+# Each word, folded (upper case, no accents), with its command and language.
+WORDS: dict[str, tuple[Command, str]] = {
+    **dict.fromkeys(
+        ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"), (Command.STOP, "en")
+    ),
+    **dict.fromkeys(("ALTO", "PARAR", "CANCELAR", "DETENER", "BAJA"), (Command.STOP, "es")),
+    **dict.fromkeys(("START", "UNSTOP"), (Command.START, "en")),
+    "INICIAR": (Command.START, "es"),
+    "HELP": (Command.HELP, "en"),
+    "INFO": (Command.HELP, ""),
+    "AYUDA": (Command.HELP, "es"),
+    **dict.fromkeys(("GO", "YES"), (Command.GO, "en")),
+    **dict.fromkeys(("VOY", "SI"), (Command.GO, "es")),
+    "OK": (Command.GO, ""),
+    "NO": (Command.NO, ""),
+    "JOIN": (Command.JOIN, "en"),
+    **dict.fromkeys(("UNIRSE", "UNIRME"), (Command.JOIN, "es")),
+    "REPORT": (Command.REPORT, "en"),
+    **dict.fromkeys(("REPORTE", "REPORTAR"), (Command.REPORT, "es")),
+    "CONFIRM": (Command.CONFIRM, "en"),
+    "CONFIRMAR": (Command.CONFIRM, "es"),
+}
+
+STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if command == Command.STOP)
+
+# Opt-out words people split in two: "STOP ALL", "OPT OUT", "OPT-OUT".
+SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
+
+CODE = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{2,8}")
+LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
+TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, in any script
+LEADING_SEPARATORS = " \t\r\n:;,.!?-\u2013\u2014"
+
+# The opt-in word carriers honour from an opted-out number, which is otherwise an answer.
+CARRIER_OPT_IN = "YES"
+
+
+def fold(text: str) -> str:
+    """Upper case without accents: "sí" -> "SI". How keywords, codes and list keywords are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def parse(body: str, *, opted_out: bool = False) -> Parsed:
+    """What an inbound text asks for. `opted_out`: the sender's number is opted out (see rule 2)."""
+    text = unicodedata.normalize("NFC", body)
+    tokens = list(TOKEN.finditer(text))
+    words = [fold(token.group()) for token in tokens]
+    if not words:
+        return Parsed(Command.UNMATCHED, "", "")
+
+    joined = _join_split_words(words)
+    if all(word in STOP_WORDS for word in joined):
+        return Parsed(Command.STOP, "", WORDS[joined[0]][1])
+
+    first, rest = words[0], words[1:]
+    command, language = WORDS.get(first, (Command.UNMATCHED, ""))
+    if len(words) == 1 and opted_out and first == CARRIER_OPT_IN:
+        return Parsed(Command.START, "", language)
+    if command in (Command.START, Command.HELP) and not rest:
+        return Parsed(command, "", language)
+    if command in (Command.GO, Command.NO, Command.CONFIRM) and _is_one(rest, CODE):
+        return Parsed(command, "".join(rest), language)
+    if command == Command.JOIN and _is_one(rest, LIST_KEYWORD):
+        return Parsed(command, "".join(rest), language)
+    if command == Command.REPORT:
+        return Parsed(command, text[tokens[0].end() :].lstrip(LEADING_SEPARATORS).rstrip(), language)
+    return Parsed(Command.UNMATCHED, "", "")
+
+
+def _join_split_words(words: list[str]) -> list[str]:
+    joined: list[str] = []
+    for word in words:
+        whole = SPLIT_WORDS.get((joined[-1], word)) if joined else None
+        if whole:
+            joined[-1] = whole
+        else:
+            joined.append(word)
+    return joined
+
+
+def _is_one(rest: list[str], pattern: re.Pattern[str]) -> bool:
+    """No argument, or exactly one that fits the pattern."""
+    return not rest or (len(rest) == 1 and pattern.fullmatch(rest[0]) is not None)
+
+
+# The registration seam.
+
+
+@dataclass(frozen=True)
+class InboundContext:
+    sender: str  # E.164
+    inbound_id: str  # the inbound message's UUID
+    language: str  # the language to answer in: the keyword's, else the sender's known one
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+
+
+Handler = Callable[[InboundContext, Parsed], Reply | None]
+
+
+class AlreadyRegistered(RuntimeError):
+    """A second handler for one command: two parts would both act on one text."""
+
+
+_handlers: dict[Command, Handler] = {}
+_lock = threading.Lock()
+
+
+def register(command: Command, handler: Handler, *, replace: bool = False) -> None:
+    """One handler per command, registered at start-up (AppConfig.ready). `replace` is for tests."""
+    with _lock:
+        current = _handlers.get(command)
+        if current is not None and current is not handler and not replace:
+            raise AlreadyRegistered(f"{command} is already handled by {current!r}")
+        _handlers[command] = handler
+
+
+def unregister(command: Command) -> None:
+    with _lock:
+        _handlers.pop(command, None)
+
+
+def handler_for(command: Command) -> Handler | None:
+    with _lock:
+        return _handlers.get(command)
+
+
+# Automatic replies. Each fits one SMS: under 160 GSM-7 characters in English with a network
+# name up to about 30 characters. The Spanish avoids á, í, ó and ú where the plain wording
+# allows (é, ñ, ¿ and ¡ are GSM-7; the others force UCS-2, 70 characters a segment).
+
+
+def _reply_language(language: str) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def help_text(language: str, network: str, hotline: str) -> str:
+    with translation.override(_reply_language(language)):
+        text = _(
+            # Translators: SMS, one segment. Keep the keywords of GLOSSARY.md: REPORTE, ALTO.
+            "%(network)s: for emergencies call %(hotline)s. To report, text REPORT and what you see. "
+            "Text STOP to stop all messages."
+        )
+    return text % {"network": network, "hotline": hotline}
+
+
+def stopped_text(language: str, network: str) -> str:
+    with translation.override(_reply_language(language)):
+        # Translators: SMS, one segment, sent once after an opt-out. Keyword: INICIAR.
+        text = _("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
+    return text % {"network": network}
+
+
+def started_text(language: str, network: str) -> str:
+    with translation.override(_reply_language(language)):
+        # Translators: SMS, one segment, sent after an opt-in. Keywords: AYUDA, ALTO.
+        text = _("%(network)s: you are subscribed again. Text HELP for help, or STOP to stop all messages.")
+    return text % {"network": network}
+
+
+def unmatched_text(language: str, network: str, hotline: str) -> str:
+    with translation.override(_reply_language(language)):
+        text = _(
+            # Translators: SMS, one segment, to a text that is not a keyword: perhaps someone in danger. Keep it calm.
+            "%(network)s: thank you, we got your message and a person will read it. "
+            "If this is an emergency, call %(hotline)s."
+        )
+    return text % {"network": network, "hotline": hotline}

@@ -1,0 +1,182 @@
+"""The outbox, inbound messages and what belongs to an address (its language, key, opt-out, failures).
+
+Messaging knows addresses and languages, not people or groups: a higher part hands it an
+address (an email or an E.164 phone number) and a rendered text, and reads back states.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.core.fields import BlindIndexField, EncryptedJSONField, EncryptedTextField, normalise_email
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Priority(models.IntegerChoices):
+    """Lower goes first: an alert passes every announcement already queued."""
+
+    ALERT = 0, _("Alert")
+    DIRECT = 1, _("Direct message")
+    ANNOUNCEMENT = 2, _("Announcement")
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+    DEAD = "dead", _("Stalled too often")
+
+
+FINAL_STATES = (State.SENT, State.DELIVERED, State.FAILED, State.BOUNCED, State.CANCELLED, State.DEAD)
+
+
+def normalise_address(value: str) -> str:
+    """Addresses are stored normalised (emails lower-cased, phones in E.164): the index compares them as text."""
+    return normalise_email(value)
+
+
+class Message(models.Model):
+    """One outgoing email or SMS to one address.
+
+    `content` holds what is sent: for email {"mime": the whole message as text} (built by
+    Django's mail classes, so headers, alternatives and attachments survive), for SMS
+    {"text": ...}. `idempotency_key` names the logical message: enqueueing it again
+    returns the same row. Keys never carry personal data ("lists.broadcast:<uuid>:<uuid>").
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = EncryptedTextField(context="messaging.message.to")
+    to_index = BlindIndexField(source="to", normalise=normalise_address)  # to cancel what waits for an opt-out
+    language = models.CharField(max_length=8, blank=True)
+    content = EncryptedJSONField(context="messaging.message.content")
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    batch = models.CharField(max_length=120, blank=True, db_index=True)  # e.g. "lists.broadcast:<uuid>"
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.DIRECT)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    reason = models.CharField(max_length=40, blank=True)  # a stable slug: messaging.reasons explains it
+    attempts = models.PositiveSmallIntegerField(default=0)
+    stalls = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    backend = models.CharField(max_length=60, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["channel", "priority", "next_attempt_at"],
+                name="messaging_due",
+                condition=Q(state="queued"),
+            ),
+            models.Index(fields=["lease_until"], name="messaging_leased", condition=Q(state="sending")),
+            models.Index(fields=["provider_id"], name="messaging_provider_id", condition=~Q(provider_id="")),
+            models.Index(fields=["batch", "state"], name="messaging_batch_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.uuid} ({self.state})"
+
+
+class Address(models.Model):
+    """What belongs to an address rather than to a message: language, OpenPGP key, opt-out, failures.
+
+    Found by its blind index (messaging.services.address_state), never by its value.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = EncryptedTextField(context="messaging.address.address")
+    address_index = BlindIndexField(source="address", normalise=normalise_address)
+    language = models.CharField(max_length=8, blank=True)
+    openpgp_key = EncryptedTextField(context="messaging.address.openpgp_key", blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=40, blank=True)  # a slug from messaging.reasons
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.channel} address {self.uuid}"
+
+
+class InboundState(models.TextChoices):
+    SEALED = "sealed", _("Waiting for the keys")  # arrived while the keys were locked
+    NEW = "new", _("New")
+    HANDLED = "handled", _("Handled")  # a keyword's handler took it
+    UNMATCHED = "unmatched", _("In the inbox")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class Inbound(models.Model):
+    """One message received (today: SMS). While the keys are locked it is kept sealed for later."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
+    backend = models.CharField(max_length=60)
+    provider_id = models.CharField(max_length=200, blank=True)
+    sender = EncryptedTextField(context="messaging.inbound.sender", blank=True)
+    sender_index = BlindIndexField(source="sender", normalise=normalise_address)
+    body = EncryptedTextField(context="messaging.inbound.body", blank=True)
+    sealed = models.TextField(blank=True)  # base64 age ciphertext of {"sender", "body"} while locked
+    command = models.CharField(max_length=12, blank=True)
+    state = models.CharField(max_length=12, choices=InboundState.choices, default=InboundState.NEW)
+    received_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A provider that retries its webhook does not make a message arrive twice.
+            models.UniqueConstraint(
+                fields=["backend", "provider_id"], name="messaging_inbound_once", condition=~Q(provider_id="")
+            )
+        ]
+        indexes = [models.Index(fields=["state", "received_at"], name="messaging_inbound_state")]
+
+    def __str__(self) -> str:
+        return f"inbound {self.uuid} ({self.state})"
+
+
+class NetworkKey(models.Model):
+    """The network's own OpenPGP key (Cv25519), which signs every encrypted email."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    fingerprint = models.CharField(max_length=64)
+    secret = EncryptedTextField(context="messaging.networkkey.secret")
+    public = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"OpenPGP key {self.fingerprint}"
+
+
+class Gateway(models.Model):
+    """A sending backend's health, shared by every worker: pings from a phone, failures in a row."""
+
+    name = models.CharField(max_length=60, unique=True)
+    last_ping_at = models.DateTimeField(null=True, blank=True)
+    failures_in_row = models.PositiveIntegerField(default=0)
+    down_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,379 @@
+"""OpenPGP for outgoing email: the network's own key, checking a recipient's key, PGP/MIME.
+
+The network signs with a key of its own and encrypts to a recipient's public key when the
+outbox holds one. Three rules follow from what people's mail programs can read:
+
+- The network key is Cv25519 (Ed25519 signing, X25519 encryption) in the RFC 4880 (v4)
+  profile. pysequoia's default profile is RFC 9580 (v6 keys, SEIPDv2/AEAD), which
+  GnuPG 2.2 cannot read; and RSA is out because the RSA code pysequoia bundles has a
+  timing advisory for private-key operations. A recipient's RSA key is fine: encrypting
+  to it is a public-key operation.
+- Sequoia picks SEIPDv2 only when every recipient key advertises it, so a v4 key made by
+  GnuPG gets SEIPDv1 with MDC, which every OpenPGP program reads.
+- Solidarity never hands a key it generated to a person, and refuses a secret key pasted
+  where a public key belongs: it never wants anyone's secret key.
+"""
+
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.headerregistry import BaseHeader
+from email.message import EmailMessage, Message, MIMEPart
+
+import pysequoia
+from django.utils.translation import gettext as _
+from pysequoia.packet import KeyFlags, Packet, PacketPile, PublicKeyAlgorithm, SignatureType, Tag
+
+# The outer Subject of an encrypted message; the real one travels inside (protected headers).
+HIDDEN_SUBJECT = "..."
+# Headers copied into the encrypted part so a mail program can show (and check) the real ones.
+PROTECTED_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", "In-Reply-To", "References")
+RECIPIENT_CACHE_SIZE = 1024
+
+_CRLF = policy.compat32.clone(linesep="\r\n")
+
+
+def _headers(*pairs: tuple[str, str]) -> tuple[tuple[str, BaseHeader], ...]:
+    return tuple((name, policy.default.header_factory(name, value)) for name, value in pairs)
+
+
+_CONTROL_HEADERS = _headers(
+    ("Content-Type", "application/pgp-encrypted"),
+    ("Content-Description", "PGP/MIME version identification"),
+)
+_DATA_HEADERS = _headers(
+    ("Content-Type", 'application/octet-stream; name="encrypted.asc"'),
+    ("Content-Description", "OpenPGP encrypted message"),
+    ("Content-Disposition", 'inline; filename="encrypted.asc"'),
+)
+
+_SECRET_TAGS = (Tag.SecretKey, Tag.SecretSubkey)
+_SELF_SIGNATURES = (
+    SignatureType.DirectKey,
+    SignatureType.PositiveCertification,
+    SignatureType.GenericCertification,
+    SignatureType.CasualCertification,
+    SignatureType.PersonaCertification,
+)
+_NETWORK_KEY_ALGORITHMS = (
+    PublicKeyAlgorithm.EdDSA,
+    PublicKeyAlgorithm.Ed25519,
+    PublicKeyAlgorithm.ECDH,
+    PublicKeyAlgorithm.X25519,
+)
+
+
+class OpenPgpError(Exception):
+    """A key or message we cannot use; `str(error)` is a short sentence for a coordinator."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class NetworkKey:
+    """The network's own key pair; `secret_armored` belongs in an encrypted field, nowhere else."""
+
+    secret_armored: str = field(repr=False)
+    public_armored: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What a coordinator needs to know about a recipient's public key, at one moment."""
+
+    fingerprint: str
+    user_ids: tuple[str, ...]
+    created: datetime
+    expires_at: datetime | None
+    is_expired: bool
+    can_encrypt: bool
+
+
+def generate_network_key(name: str, email: str) -> NetworkKey:
+    """A new Cv25519 key for the network, readable by GnuPG 2.2 and every v4 implementation.
+
+    It never expires: it is a machine's key kept in an encrypted field, and an expiry date
+    nobody remembers would stop encrypted mail on that day. Replacing it is a deliberate
+    operator action, not a timer.
+    """
+    tsk = pysequoia.Tsk.generate(
+        f"{name} <{email}>",
+        profile=pysequoia.Profile.RFC4880,
+        cipher_suite=pysequoia.CipherSuite.Cv25519,
+        validity_seconds=None,
+    )
+    cert = tsk.extract_certificate()
+    return NetworkKey(secret_armored=str(tsk), public_armored=str(cert), fingerprint=cert.fingerprint.upper())
+
+
+@dataclass(frozen=True)
+class _EncryptionKey:
+    created: datetime
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """A recipient's certificate, parsed once, with what a send must check at send time."""
+
+    cert: pysequoia.Cert
+    user_ids: tuple[str, ...]
+    created: datetime
+    expires_at: datetime | None
+    encryption_keys: tuple[_EncryptionKey, ...]
+
+    def is_expired_at(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def can_encrypt_at(self, now: datetime) -> bool:
+        if self.is_expired_at(now):
+            return False
+        return any(key.expires_at is None or key.expires_at > now for key in self.encryption_keys)
+
+    def info_at(self, now: datetime) -> KeyInfo:
+        return KeyInfo(
+            fingerprint=self.cert.fingerprint.upper(),
+            user_ids=self.user_ids,
+            created=self.created,
+            expires_at=self.expires_at,
+            is_expired=self.is_expired_at(now),
+            can_encrypt=self.can_encrypt_at(now),
+        )
+
+
+def inspect_public_key(armored: str, *, now: datetime | None = None) -> KeyInfo:
+    """Check a public key someone gave us and describe it, or raise OpenPgpError saying why not.
+
+    Refused: anything that is not one OpenPGP key, a secret key, a revoked key, a key with no
+    encryption subkey, a key whose algorithms Sequoia's standard policy rejects (SHA-1
+    bindings, small DSA and ElGamal keys). An expired key is described, not refused:
+    `is_expired` and `can_encrypt` tell the coordinator to ask for a fresh one.
+
+    Signatures are checked by Sequoia at the current time; `now` moves only the expiry
+    questions (`is_expired`, `can_encrypt`).
+    """
+    recipient = _parse_recipient(armored)
+    try:
+        pysequoia.encrypt(b"", [recipient.cert], armor=False)
+    except (RuntimeError, ValueError):
+        raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
+    return recipient.info_at(now or datetime.now(UTC))
+
+
+def encrypt_email(message: Message, *, recipient_key: str, signer_secret: str) -> EmailMessage:
+    """Sign and encrypt one message as PGP/MIME; see `Encryptor.encrypt_email`, which broadcasts use."""
+    return Encryptor(signer_secret).encrypt_email(message, recipient_key)
+
+
+class Encryptor:
+    """Signs with the network key and encrypts to recipients, parsing each key once.
+
+    Build one per broadcast or per worker: the network key is parsed (and its signer made)
+    here, and recipients' certificates are kept in a small LRU keyed by their armored text.
+    Safe to share between threads.
+    """
+
+    def __init__(self, signer_secret: str, *, cache_size: int = RECIPIENT_CACHE_SIZE) -> None:
+        self._signer = _network_signer(signer_secret)
+        self._cache: OrderedDict[str, _Recipient] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def encrypt_email(self, message: Message, recipient_key: str) -> EmailMessage:
+        """Return `message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2).
+
+        The outer message keeps every header except the body's own (Content-*, MIME-Version),
+        so routing and list headers (From, To, Date, Message-ID, List-Unsubscribe, List-Id,
+        Auto-Submitted...) still work, and its Subject becomes "...". The encrypted part is
+        the original body part with its Content-* headers, plus the real Subject and the
+        other PROTECTED_HEADERS, and `protected-headers="v1"` on its Content-Type (the
+        Autocrypt / Thunderbird convention: mail programs that know it show the inner
+        Subject; others show "..."). The inner part is serialised with CRLF line ends.
+
+        Raises OpenPgpError if the recipient's key is unusable or expired now: never falls
+        back to sending in clear, that choice belongs to the caller.
+        """
+        recipient = self._recipient(recipient_key)
+        if not recipient.can_encrypt_at(datetime.now(UTC)):
+            raise OpenPgpError(_("This key has expired. Ask for a new one."), code="expired")
+        outer, inner = _split(message)
+        try:
+            encrypted = pysequoia.encrypt(inner.as_bytes(policy=_CRLF), [recipient.cert], signer=self._signer)
+        except (RuntimeError, ValueError):
+            raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
+        _wrap(outer, encrypted.decode("ascii"))
+        return outer
+
+    def _recipient(self, armored: str) -> _Recipient:
+        with self._lock:
+            recipient = self._cache.get(armored)
+            if recipient is not None:
+                self._cache.move_to_end(armored)
+                return recipient
+        recipient = _parse_recipient(armored)
+        with self._lock:
+            self._cache[armored] = recipient
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return recipient
+
+
+def _network_signer(signer_secret: str) -> pysequoia.PySigner:
+    error = OpenPgpError(_("The network's own key is missing or damaged."), code="network_key")
+    try:
+        packets = list(PacketPile.from_bytes(signer_secret.encode()))
+        tsk = pysequoia.Tsk.from_bytes(signer_secret.encode())
+        signer = tsk.signer()
+    except (RuntimeError, ValueError, UnicodeError):
+        raise error from None
+    keys = [packet for packet in packets if packet.tag in _SECRET_TAGS]
+    # An RSA secret key would bring the bundled RSA code's timing advisory to our side.
+    if not keys or any(key.key_algorithm not in _NETWORK_KEY_ALGORITHMS for key in keys):
+        raise error
+    return signer
+
+
+def _parse_recipient(armored: str) -> _Recipient:
+    """Parse and check one public key (see inspect_public_key), without the trial encryption."""
+    not_a_key = OpenPgpError(_("This is not an OpenPGP public key."), code="not_a_key")
+    secret_key = OpenPgpError(
+        _("This is a secret key. Never share it: send the public key instead."), code="secret_key"
+    )
+    data = armored.strip().encode()
+    if b"PRIVATE KEY BLOCK" in data:
+        raise secret_key
+    try:
+        certs = pysequoia.Cert.split_bytes(data)
+        packets: list[Packet] = list(PacketPile.from_bytes(data)) if len(certs) == 1 else []
+    except (RuntimeError, ValueError):
+        raise not_a_key from None
+    if len(certs) > 1:
+        raise OpenPgpError(_("This contains more than one key. Send only one."), code="several_keys")
+    if any(packet.tag in _SECRET_TAGS for packet in packets):
+        raise secret_key
+    primary = next((packet for packet in packets if packet.tag == Tag.PublicKey), None)
+    if primary is None or primary.key_created is None:
+        raise not_a_key
+    cert = certs[0]
+    if cert.is_revoked:
+        raise OpenPgpError(_("This key has been revoked. Ask for a new one."), code="revoked")
+    try:
+        user_ids = tuple(str(user_id) for user_id in cert.user_ids)
+        expires_at = cert.expiration
+    except RuntimeError:
+        raise OpenPgpError(
+            _("This key uses old or unsupported algorithms. Ask for a new one."), code="unsupported"
+        ) from None
+    encryption_keys = _encryption_keys(packets, primary, expires_at)
+    if not encryption_keys:
+        raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key")
+    return _Recipient(
+        cert=cert,
+        user_ids=user_ids,
+        created=primary.key_created,
+        expires_at=expires_at,
+        encryption_keys=encryption_keys,
+    )
+
+
+def _encryption_keys(
+    packets: list[Packet], primary: Packet, primary_expires_at: datetime | None
+) -> tuple[_EncryptionKey, ...]:
+    """The non-revoked keys whose newest self-signature allows encryption, with their expiry.
+
+    pysequoia exposes no per-subkey validity, so this reads the packets: the newest binding
+    signature issued by the primary key wins, and a revocation by it removes the subkey.
+    Sequoia checks the signatures themselves when it encrypts; this adds the expiry check it
+    does not make (it falls back to an expired subkey rather than fail).
+    """
+    segments: list[tuple[Packet, list[Packet]]] = []
+    for packet in packets:
+        if packet.tag in (Tag.PublicKey, Tag.PublicSubkey):
+            segments.append((packet, []))
+        elif packet.tag == Tag.Signature and segments and _is_issued_by(packet, primary):
+            segments[-1][1].append(packet)
+    found: list[_EncryptionKey] = []
+    for key, signatures in segments:
+        kinds = _SELF_SIGNATURES if key is primary else (SignatureType.SubkeyBinding,)
+        bindings = [signature for signature in signatures if signature.signature_type in kinds]
+        is_revoked = any(signature.signature_type == SignatureType.SubkeyRevocation for signature in signatures)
+        if not bindings or is_revoked or key.key_created is None:
+            continue
+        newest = max(bindings, key=_created)
+        if not _encrypts(newest.key_flags):
+            continue
+        if key is primary:
+            expires_at = primary_expires_at
+        else:
+            period = newest.key_validity_period
+            expires_at = key.key_created + period if period else None
+        found.append(_EncryptionKey(created=key.key_created, expires_at=expires_at))
+    return tuple(found)
+
+
+def _is_issued_by(signature: Packet, key: Packet) -> bool:
+    if signature.issuer_fingerprint is not None:
+        return signature.issuer_fingerprint == key.fingerprint
+    return signature.issuer_key_id in {key.key_id, None}
+
+
+def _encrypts(flags: KeyFlags | None) -> bool:
+    return flags is not None and (flags.transport_encryption or flags.storage_encryption)
+
+
+def _created(signature: Packet) -> datetime:
+    return signature.signature_created or datetime.min.replace(tzinfo=UTC)
+
+
+def _split(message: Message) -> tuple[EmailMessage, Message]:
+    """Split a copy of `message` into the outer headers and the inner body part with protected headers.
+
+    Headers move as raw text (`raw_items`, `set_raw`) and the copy is parsed with compat32:
+    the modern email policy parses and refolds every header, five times slower for nothing.
+    """
+    inner = message_from_bytes(message.as_bytes(), policy=policy.compat32)
+    outer = EmailMessage(policy=policy.default)
+    for name, value in inner.raw_items():
+        if not _is_body_header(name) and name.lower() not in {"mime-version", "subject"}:
+            outer.set_raw(name, value)
+    protected = {name.lower() for name in PROTECTED_HEADERS}
+    for name in {name.lower() for name in inner}:
+        if not _is_body_header(name) and name not in protected:
+            del inner[name]
+    if "Content-Type" not in inner:
+        inner["Content-Type"] = "text/plain; charset=us-ascii"
+    inner.set_param("protected-headers", "v1")
+    return outer, inner
+
+
+def _is_body_header(name: str) -> bool:
+    return name.lower().startswith("content-")
+
+
+def _wrap(outer: EmailMessage, armored: str) -> None:
+    """Make `outer` the RFC 3156 multipart/encrypted holding `armored`.
+
+    The parts' headers are parsed once, at import: the modern email API re-parses a raw
+    header every time the generator reads it. The boundary is chosen here, so the
+    generator need not render the parts twice to find one.
+    """
+    control = MIMEPart(policy=policy.default)
+    for name, value in _CONTROL_HEADERS:
+        control[name] = value
+    control.set_payload("Version: 1\n")
+    data = MIMEPart(policy=policy.default)
+    for name, value in _DATA_HEADERS:
+        data[name] = value
+    data.set_payload(armored)
+    outer.set_raw("Subject", HIDDEN_SUBJECT)
+    outer.set_raw("MIME-Version", "1.0")
+    boundary = f"=-pgp-{secrets.token_hex(12)}"
+    outer["Content-Type"] = f'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="{boundary}"'
+    outer.set_payload([control, data])

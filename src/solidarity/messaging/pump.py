@@ -1,0 +1,256 @@
+"""The outbox's sender: claim due messages, hand each to its channel, record each outcome as it happens.
+
+1. Rescue messages whose lease ran out (their worker died mid-send): back to the queue, or
+   to dead letters after MAX_STALLS.
+2. Claim a batch: the most urgent due messages (alerts first), marked `sending` with a lease
+   token and an attempt counted, in one short transaction (FOR UPDATE SKIP LOCKED on
+   PostgreSQL; SQLite's IMMEDIATE transactions serialise claimers).
+3. Open the channel once for the batch (one SMTP connection, reused), then send message by
+   message, committing each outcome on its own before the next: a crash re-sends at most the
+   message in flight.
+4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
+"""
+
+import logging
+import smtplib
+import threading
+from datetime import timedelta
+from email.message import Message as MimeMessage
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import close_old_connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from solidarity.core.services import get_network_settings
+from solidarity.messaging import openpgp, services
+from solidarity.messaging.mail import RawEmail
+from solidarity.messaging.models import Address, Channel, Message, State
+
+log = logging.getLogger("solidarity.messaging")
+
+EMAIL_BATCH = 50
+IDLE_SECONDS = 0.25
+MAX_PAUSE_SECONDS = 30.0
+
+
+class Unreachable(Exception):
+    """The channel's server or provider cannot be reached at all: nothing in the batch can go now."""
+
+
+class Result:
+    """What happened to one message; `apply` records it."""
+
+    def apply(self, message: Message, token: UUID) -> None:
+        raise NotImplementedError
+
+
+class Sent(Result):
+    def __init__(self, backend: str, provider_id: str) -> None:
+        self.backend, self.provider_id = backend, provider_id
+
+    def apply(self, message: Message, token: UUID) -> None:
+        services.mark_sent(message, token, backend=self.backend, provider_id=self.provider_id)
+
+
+class Retry(Result):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def apply(self, message: Message, token: UUID) -> None:
+        services.mark_retry(message, token, self.reason)
+
+
+class Failed(Result):
+    def __init__(self, reason: str, state: str = State.FAILED, *, marks_address: bool = False) -> None:
+        self.reason, self.state, self.marks_address = reason, state, marks_address
+
+    def apply(self, message: Message, token: UUID) -> None:
+        services.mark_failed(message, token, self.reason, state=self.state)
+        if self.reason == "opted_out" and self.marks_address:
+            services.do_opt_out(message.channel, message.to)
+        elif self.marks_address:
+            services.do_mark_address_failure(message.channel, message.to, self.reason)
+
+
+class Held(Result):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def apply(self, message: Message, token: UUID) -> None:
+        services.mark_held(message, token, self.reason)
+
+
+class Sender(Protocol):
+    channel: str
+
+    def batch_size(self) -> int: ...
+    def open(self) -> None: ...
+    def send(self, message: Message, address: Address | None) -> Result: ...
+    def close(self) -> None: ...
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60)))
+
+
+def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
+    now = timezone.now()
+    token = uuid4()
+    with transaction.atomic():
+        due = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(channel=channel, state=State.QUEUED, next_attempt_at__lte=now)
+            .order_by("priority", "next_attempt_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        pks = list(due[:limit])
+        if not pks:
+            return token, []
+        Message.objects.filter(pk__in=pks, state=State.QUEUED).update(
+            state=State.SENDING, lease_token=token, lease_until=now + lease(), attempts=F("attempts") + 1
+        )
+    claimed = Message.objects.filter(lease_token=token).order_by("priority", "next_attempt_at", "pk")
+    return token, list(claimed)
+
+
+def run_once(sender: Sender) -> int:
+    """One batch: returns how many messages were claimed (0: nothing due)."""
+    services.rescue_stalled()
+    token, batch = claim(sender.channel, sender.batch_size())
+    if not batch:
+        return 0
+    addresses = services.addresses_for(sender.channel, [message.to for message in batch])
+    try:
+        sender.open()
+    except Unreachable as error:
+        services.release(batch, token)
+        raise error
+    for position, message in enumerate(batch):
+        try:
+            result = sender.send(message, addresses.get(message.to))
+        except Unreachable:
+            services.mark_retry(message, token, "unreachable")
+            services.release(batch[position + 1 :], token)
+            sender.close()
+            raise
+        result.apply(message, token)
+    return len(batch)
+
+
+def drain(channel: str = Channel.EMAIL, sender: Sender | None = None) -> int:
+    """Send everything due now, in this thread (tests, the demo); returns how many were handled."""
+    sender = sender or sender_for(channel)
+    handled = 0
+    try:
+        while count := run_once(sender):
+            handled += count
+    finally:
+        sender.close()
+    return handled
+
+
+def run_forever(channel: str, stop: threading.Event) -> None:
+    """The worker's loop for one channel: poll when idle, pause (up to 30 s) while the server is unreachable."""
+    sender = sender_for(channel)
+    pause = 1.0
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            handled = run_once(sender)
+            pause = 1.0
+        except Unreachable as error:
+            log.warning("outbox %s: %s; trying again in %.0f s", channel, error, pause)
+            stop.wait(pause)
+            pause = min(pause * 2, MAX_PAUSE_SECONDS)
+            continue
+        except Exception:  # a database blip must not end the loop: log it and go on
+            log.exception("outbox %s: a batch failed", channel)
+            sender.close()
+            stop.wait(pause)
+            continue
+        if not handled:
+            sender.close()  # do not hold an idle SMTP connection open
+            stop.wait(IDLE_SECONDS)
+    sender.close()
+
+
+def channels() -> list[str]:
+    """The channels this network sends on: email always (the console in development), SMS once configured."""
+    return [Channel.EMAIL, *([Channel.SMS] if getattr(settings, "SMS_BACKENDS", None) else [])]
+
+
+def sender_for(channel: str) -> Sender:
+    if channel == Channel.EMAIL:
+        return EmailSender()
+    from solidarity.messaging.sms_sender import SmsSender
+
+    return SmsSender()
+
+
+class EmailSender:
+    """Email through MAILERS["transport"] (SMTP, or the console in development), over one reused connection."""
+
+    channel: str = Channel.EMAIL
+
+    def __init__(self) -> None:
+        self.backend: Any = None
+        self.encryptor: openpgp.Encryptor | None = None
+
+    def encrypt(self, mime: MimeMessage, key: str) -> MimeMessage | Result:
+        """PGP/MIME to the address's key, signed by the network's; an unusable key holds the message."""
+        if self.encryptor is None:
+            self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
+        try:
+            return self.encryptor.encrypt_email(mime, key)
+        except openpgp.OpenPgpError as error:
+            if error.code == "expired" and get_network_settings().clear_mail_when_key_expired:
+                return mime
+            return Held("key_expired" if error.code == "expired" else "key_unusable")
+
+    def batch_size(self) -> int:
+        return EMAIL_BATCH
+
+    def open(self) -> None:
+        if self.backend is None:
+            self.backend = mailers["transport"]
+        try:
+            self.backend.open()
+        except (OSError, smtplib.SMTPException) as error:
+            self.backend = None
+            raise Unreachable(f"the mail server cannot be reached ({type(error).__name__})") from None
+
+    def close(self) -> None:
+        if self.backend is not None:
+            try:
+                self.backend.close()
+            finally:
+                self.backend = None
+
+    def send(self, message: Message, address: Address | None) -> Result:
+        blocked = services.blocked_for(message, address)
+        if blocked:
+            return Failed(blocked, State.CANCELLED)
+        mime = services.parse_mime(message.content)
+        if address is not None and address.openpgp_key:
+            encrypted = self.encrypt(mime, str(address.openpgp_key))
+            if isinstance(encrypted, Result):
+                return encrypted
+            mime = encrypted
+        email = RawEmail(mime, to=message.to, from_email=str(message.content.get("from") or mime["From"]))
+        try:
+            self.backend.send_messages([email])
+        except ValueError:  # Django refuses an address it cannot put in an envelope
+            return Failed("invalid_address")
+        except smtplib.SMTPRecipientsRefused as error:
+            code = next(iter(error.recipients.values()))[0]
+            return Failed("bounced", State.BOUNCED, marks_address=True) if code >= 500 else Retry("deferred")
+        except smtplib.SMTPResponseException as error:
+            log.warning("smtp refused: %s %s", error.smtp_code, error.smtp_error)
+            return Failed("refused") if error.smtp_code >= 500 else Retry("deferred")
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            raise Unreachable(f"the mail server went away ({type(error).__name__})") from None
+        return Sent("smtp", str(mime.get("Message-ID", "")))

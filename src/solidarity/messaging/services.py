@@ -1,0 +1,366 @@
+"""Messaging owns the outbox: enqueue, cancel, the outcome of each hand-over, and each address's state.
+
+Invariants:
+- Enqueueing is a row in the caller's transaction: a rollback sends nothing. The same
+  idempotency key enqueued twice is one message.
+- A message's state moves by conditional updates only (`filter(state=..., lease_token=...)`),
+  one message at a time as it is handed over, so a crash re-sends at most what was in flight.
+- Nothing is sent to an address that opted out or bounced: enqueueing cancels it with the
+  reason, and an opt-out cancels what already waits for that address.
+"""
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import message_from_string, policy
+from email.message import Message as MimeMessage
+from email.utils import parseaddr
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
+from solidarity.core.services import get_network_settings
+from solidarity.messaging import openpgp, reasons
+from solidarity.messaging.models import (
+    FINAL_STATES,
+    Address,
+    Channel,
+    Message,
+    NetworkKey,
+    Priority,
+    State,
+    normalise_address,
+)
+
+log = logging.getLogger("solidarity.messaging")
+
+MAX_ATTEMPTS = 8  # transient failures before a message fails for good
+MAX_STALLS = 3  # leases that ran out (a worker died mid-send) before a message is dead-lettered
+FIRST_RETRY = timedelta(seconds=20)
+LAST_RETRY = timedelta(hours=1)
+CHUNK = 500  # values per IN (...): well under the databases' limits on parameters
+
+
+def normalise(channel: str, address: str) -> str:
+    return normalise_phone(address) if channel == Channel.SMS else normalise_address(address)
+
+
+# Addresses.
+
+
+def find_address(channel: str, address: str) -> Address | None:
+    value = normalise(channel, address)
+    found = find_by_index(Address.objects.filter(channel=channel), "address_index", value)
+    return found[0] if found else None
+
+
+def addresses_for(channel: str, normalised: list[str]) -> dict[str, Address]:
+    """The rows of many addresses at once (one query): {normalised address: row} for those that have one."""
+    field = Address._meta.get_field("address_index")
+    assert isinstance(field, BlindIndexField)  # noqa: S101  (a declaration error, caught in tests)
+    wanted = set(normalised)
+    candidates = sorted({index for value in wanted for index in field.candidates(value)})
+    found: dict[str, Address] = {}
+    for start in range(0, len(candidates), CHUNK):
+        rows = Address.objects.filter(channel=channel, address_index__in=candidates[start : start + CHUNK])
+        for row in rows.order_by("pk"):
+            if row.address in wanted:
+                found.setdefault(row.address, row)
+    return found
+
+
+def address_state(channel: str, address: str) -> Address:
+    """The address's row, created on first need. Two creators racing make two rows; every reader takes the first."""
+    found = find_address(channel, address)
+    if found is not None:
+        return found
+    return Address.objects.create(channel=channel, address=normalise(channel, address))
+
+
+def blocked_for(message: Message, state: Address | None) -> str:
+    """Why this message may not go to its address now ("" when it may): the opt-out's confirmation may."""
+    blocked = is_blocked(state)
+    return "" if blocked == "opted_out" and message.content.get("confirms_opt_out") else blocked
+
+
+def is_blocked(state: Address | None) -> str:
+    """Why nothing may be sent to this address ("" when it may)."""
+    if state is None:
+        return ""
+    if state.opted_out_at is not None:
+        return "opted_out"
+    if state.failure_reason and reasons.marks_address(state.failure_reason):
+        return state.failure_reason
+    return ""
+
+
+def do_opt_out(channel: str, address: str) -> int:
+    """The address asked for nothing more (STOP, a carrier's opt-out, one-click unsubscribe from everything).
+
+    Cancels what still waits for it; returns how many messages were cancelled.
+    """
+    with transaction.atomic():
+        state = address_state(channel, address)
+        if state.opted_out_at is None:
+            Address.objects.filter(pk=state.pk).update(opted_out_at=timezone.now())
+        return cancel_waiting_for(channel, normalise(channel, address), "opted_out")
+
+
+def do_opt_in(channel: str, address: str) -> bool:
+    """The address came back (START/INICIAR). Returns whether it had opted out."""
+    state = find_address(channel, address)
+    if state is None or state.opted_out_at is None:
+        return False
+    return Address.objects.filter(pk=state.pk, opted_out_at__isnull=False).update(opted_out_at=None) == 1
+
+
+def do_set_language(channel: str, address: str, language: str) -> None:
+    state = address_state(channel, address)
+    if state.language != language:
+        Address.objects.filter(pk=state.pk).update(language=language)
+
+
+def do_set_openpgp_key(channel: str, address: str, armored: str) -> None:
+    state = address_state(channel, address)
+    state.openpgp_key = armored
+    state.save(update_fields=["openpgp_key", "updated_at"])
+
+
+def do_mark_address_failure(channel: str, address: str, reason: str) -> None:
+    """Keep a failure with the address, so the people part can show it and nobody keeps messaging it."""
+    state = address_state(channel, address)
+    Address.objects.filter(pk=state.pk).update(
+        failure_reason=reason, failures=F("failures") + 1, last_failure_at=timezone.now()
+    )
+    if reasons.marks_address(reason):
+        cancel_waiting_for(channel, normalise(channel, address), reason)
+
+
+def cancel_waiting_for(channel: str, normalised: str, reason: str) -> int:
+    waiting = find_by_index(Message.objects.filter(channel=channel, state=State.QUEUED), "to_index", normalised)
+    cancelled = [message.pk for message in waiting if not message.content.get("confirms_opt_out")]
+    return Message.objects.filter(pk__in=cancelled, state=State.QUEUED).update(state=State.CANCELLED, reason=reason)
+
+
+def network_key() -> NetworkKey:
+    """The network's OpenPGP key, made on first need (Cv25519, readable by gpg 2.2; see messaging.openpgp)."""
+    found = NetworkKey.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    name = get_network_settings().name
+    made = openpgp.generate_network_key(name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+    return NetworkKey.objects.create(
+        fingerprint=made.fingerprint, secret=made.secret_armored, public=made.public_armored
+    )
+
+
+# Enqueueing.
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to enqueue (see `enqueue_many`)."""
+
+    channel: str
+    to: str
+    content: dict[str, Any]
+    idempotency_key: str
+    language: str = ""
+    priority: int = Priority.DIRECT
+    batch: str = ""
+
+
+def enqueue_many(
+    outgoing: list[Outgoing], *, send_after: datetime | None = None, even_if_opted_out: bool = False
+) -> int:
+    """Queue messages in the caller's transaction; returns how many were new (a known key is skipped).
+
+    Addresses that opted out or failed for good are queued as cancelled with the reason, so a
+    broadcast's report counts them. `even_if_opted_out` is for the one confirmation of an opt-out.
+    """
+    now = timezone.now()
+    addressed = [(item, normalise(item.channel, item.to)) for item in outgoing]
+    states = {
+        channel: addresses_for(channel, [to for item, to in addressed if item.channel == channel])
+        for channel in {item.channel for item in outgoing}
+    }
+    rows = []
+    for item, to in addressed:
+        blocked = is_blocked(states[item.channel].get(to))
+        content = item.content
+        if even_if_opted_out and blocked == "opted_out":
+            blocked, content = "", {**content, "confirms_opt_out": True}
+        rows.append(
+            Message(
+                channel=item.channel,
+                to=to,
+                language=item.language,
+                content=content,
+                idempotency_key=item.idempotency_key,
+                batch=item.batch,
+                priority=item.priority,
+                state=State.CANCELLED if blocked else State.QUEUED,
+                reason=blocked,
+                next_attempt_at=send_after or now,
+            )
+        )
+    known = set(
+        Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    new = [row for row in rows if row.idempotency_key not in known]
+    Message.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(new)
+
+
+def enqueue(item: Outgoing, *, send_after: datetime | None = None, even_if_opted_out: bool = False) -> Message:
+    """Queue one message (see `enqueue_many`) and return its row, new or already known."""
+    enqueue_many([item], send_after=send_after, even_if_opted_out=even_if_opted_out)
+    return Message.objects.get(idempotency_key=item.idempotency_key)
+
+
+def email_content(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    language: str = "",
+    headers: dict[str, str] | None = None,
+    from_email: str | None = None,
+) -> dict[str, Any]:
+    """The outbox content of one email: a whole MIME message, multipart when there is HTML."""
+    mail = EmailMultiAlternatives(subject, text, from_email, [to], headers=headers or {})
+    if html:
+        mail.attach_alternative(html, "text/html")
+    mime = mail.message()
+    if language:
+        mime["Content-Language"] = language
+    return {"mime": mime.as_string(), "from": mail.from_email}
+
+
+def parse_mime(content: dict[str, Any]) -> MimeMessage:
+    return message_from_string(str(content["mime"]), policy=policy.SMTP)
+
+
+def cancel(idempotency_key: str) -> bool:
+    """Cancel a message that is still queued (an alert for a role already filled). False if it has left."""
+    return (
+        Message.objects.filter(idempotency_key=idempotency_key, state=State.QUEUED).update(
+            state=State.CANCELLED, reason="cancelled"
+        )
+        == 1
+    )
+
+
+def cancel_batch(batch: str) -> int:
+    return Message.objects.filter(batch=batch, state=State.QUEUED).update(state=State.CANCELLED, reason="cancelled")
+
+
+# Outcomes: each a conditional update on the lease, committed on its own.
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with full jitter: many messages that failed together do not retry together."""
+    ceiling = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
+    return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))  # noqa: S311
+
+
+def leased(message: Message, token: UUID) -> "QuerySet[Message]":
+    return Message.objects.filter(pk=message.pk, state=State.SENDING, lease_token=token)
+
+
+def mark_sent(message: Message, token: UUID, *, backend: str, provider_id: str) -> bool:
+    now = timezone.now()
+    return (
+        leased(message, token).update(
+            state=State.SENT, backend=backend, provider_id=provider_id, sent_at=now, lease_token=None, reason=""
+        )
+        == 1
+    )
+
+
+def mark_retry(message: Message, token: UUID, reason: str, *, count_attempt: bool = True) -> bool:
+    """A transient failure: try again later, or fail for good after MAX_ATTEMPTS."""
+    attempts = message.attempts if count_attempt else max(message.attempts - 1, 0)
+    if attempts >= MAX_ATTEMPTS:
+        return mark_failed(message, token, "gave_up")
+    return (
+        leased(message, token).update(
+            state=State.QUEUED,
+            attempts=attempts,
+            next_attempt_at=timezone.now() + (backoff(attempts) if count_attempt else timedelta(seconds=5)),
+            lease_token=None,
+            reason=reason,
+        )
+        == 1
+    )
+
+
+def mark_failed(message: Message, token: UUID, reason: str, *, state: str = State.FAILED) -> bool:
+    done = leased(message, token).update(state=state, lease_token=None, reason=reason) == 1
+    log.info("message %s %s: %s", message.uuid, state, reason)
+    return done
+
+
+def mark_held(message: Message, token: UUID, reason: str) -> bool:
+    return leased(message, token).update(state=State.HELD, lease_token=None, reason=reason) == 1
+
+
+def release(messages: list[Message], token: UUID) -> int:
+    """Give back claimed messages that were not attempted (the server could not be reached)."""
+    return Message.objects.filter(pk__in=[m.pk for m in messages], state=State.SENDING, lease_token=token).update(
+        state=State.QUEUED,
+        attempts=F("attempts") - 1,
+        lease_token=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=5),
+    )
+
+
+def rescue_stalled(now: datetime | None = None) -> int:
+    """Messages whose lease ran out (their worker died mid-send) go back to the queue, or to dead letters."""
+    now = now or timezone.now()
+    stalled = Message.objects.filter(state=State.SENDING, lease_until__lt=now)
+    dead = stalled.filter(stalls__gte=MAX_STALLS - 1).update(
+        state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled"
+    )
+    back = stalled.update(
+        state=State.QUEUED, stalls=F("stalls") + 1, lease_token=None, next_attempt_at=now, reason="stalled"
+    )
+    if dead or back:
+        log.warning("outbox: %d stalled messages re-queued, %d dead-lettered", back, dead)
+    return back + dead
+
+
+def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reason: str = "") -> int:
+    """A provider's receipt: sent -> delivered, or failed with a reason. Final states only move forward."""
+    if not provider_id:
+        return 0
+    found = Message.objects.filter(provider_id=provider_id)
+    if backend:
+        found = found.filter(backend=backend)
+    now = timezone.now()
+    if state == State.DELIVERED:
+        return found.filter(state__in=[State.SENDING, State.SENT]).update(state=State.DELIVERED, delivered_at=now)
+    if state in (State.FAILED, State.BOUNCED):
+        changed = 0
+        for message in found.exclude(state__in=[State.FAILED, State.BOUNCED]):
+            changed += Message.objects.filter(pk=message.pk).update(state=state, reason=reason or "provider_error")
+            if reason == "opted_out":
+                do_opt_out(message.channel, message.to)
+            elif reasons.marks_address(reason):
+                do_mark_address_failure(message.channel, message.to, reason)
+        return changed
+    return 0
+
+
+def is_final(state: str) -> bool:
+    return state in FINAL_STATES

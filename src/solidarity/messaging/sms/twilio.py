@@ -1,0 +1,180 @@
+"""Twilio Programmable Messaging: send through the REST API, take its signed webhooks.
+
+Requests follow https://www.twilio.com/docs/messaging/api/message-resource (a form POST to
+/2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth), and webhooks are checked
+as https://www.twilio.com/docs/usage/webhooks/webhooks-security says: base64 HMAC-SHA1, keyed
+with the auth token, over the full URL followed by every POST parameter sorted by name, name and
+value concatenated with no delimiter.
+
+Twilio documents no idempotency key for creating a Message (`I-Twilio-Idempotency-Token` is a
+header Twilio puts on the webhooks it sends, not one its REST API honours), so a send that timed
+out after Twilio accepted it can go out twice when the outbox retries. The outbox's key is kept
+in no request: nothing about our people travels to Twilio but the number and the text.
+"""
+
+import base64
+import hashlib
+import hmac
+import threading
+from collections.abc import Iterable
+
+import httpx
+from django.http import HttpRequest
+from pydantic import BaseModel, ValidationError
+
+from solidarity.messaging.sms import Delivery, InboundSms, Sent, SmsError, StatusUpdate, Webhook
+from solidarity.messaging.sms.text import segments
+
+API = "https://api.twilio.com"
+TIMEOUT = httpx.Timeout(10.0)
+
+# MessageStatus values (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values).
+# "receiving" and "received" belong to inbound messages; anything unknown is ignored, not guessed.
+STATES = {
+    "accepted": Delivery.QUEUED,
+    "scheduled": Delivery.QUEUED,
+    "queued": Delivery.QUEUED,
+    "sending": Delivery.SENT,
+    "sent": Delivery.SENT,
+    "delivered": Delivery.DELIVERED,
+    "read": Delivery.DELIVERED,
+    "undelivered": Delivery.FAILED,
+    "failed": Delivery.FAILED,
+    "canceled": Delivery.FAILED,
+}
+INBOUND_STATES = {"", "received"}
+
+
+class _Created(BaseModel):
+    sid: str
+    status: str = ""
+    num_segments: str | None = None
+
+
+class _Problem(BaseModel):
+    code: int | None = None
+
+
+def signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
+    """X-Twilio-Signature for a POST of `params` to `url`, as Twilio computes it.
+
+    Parameters are sorted by name (and a repeated name by value, as Twilio's own helpers do),
+    each name then value appended to the URL with no delimiter; the HMAC-SHA1 of that string,
+    keyed with the auth token, in base64.
+    """
+    payload = url + "".join(name + value for name, value in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+class TwilioBackend:
+    """One Twilio account sending from one number or Messaging Service.
+
+    `webhook_url` is the public URL of this backend's webhook: it goes out as every message's
+    StatusCallback, and the same URL must be set as the number's (or the Messaging Service's)
+    incoming-message webhook, because signatures are checked against exactly this string.
+    """
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        sender: str,
+        webhook_url: str,
+        per_minute: int = 60,
+        transport: httpx.BaseTransport | None = None,
+        name: str = "twilio",
+    ) -> None:
+        self.name = name
+        self.per_minute = per_minute
+        self.account_sid = account_sid
+        self.sender = sender
+        self.webhook_url = webhook_url
+        self._auth_token = auth_token
+        self._transport = transport
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never the token
+        return f"<TwilioBackend {self.name} {self.account_sid}>"
+
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    base_url=API,
+                    auth=(self.account_sid, self._auth_token),
+                    timeout=TIMEOUT,
+                    transport=self._transport,
+                )
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def send(self, to: str, body: str, *, idempotency_key: str) -> Sent:
+        fields = {"To": to, "Body": body, "StatusCallback": self.webhook_url}
+        fields["MessagingServiceSid" if self.sender.startswith("MG") else "From"] = self.sender
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        try:
+            response = self._http().post(path, data=fields)
+        except httpx.TransportError as error:
+            raise SmsError(f"Twilio could not be reached ({type(error).__name__})", transient=True) from error
+        if response.is_success:
+            return self._sent(response, body)
+        code = _problem_code(response)
+        # The provider's message is left out on purpose: it often repeats the phone number.
+        problem = f"Twilio answered {response.status_code}" + (f" with error {code}" if code else "")
+        transient = response.status_code == 429 or response.status_code >= 500
+        raise SmsError(problem, transient=transient, code=code)
+
+    @staticmethod
+    def _sent(response: httpx.Response, body: str) -> Sent:
+        try:
+            created = _Created.model_validate_json(response.content)
+        except ValidationError as error:
+            # Twilio took the message but the answer is unreadable: resending could duplicate it.
+            raise SmsError("Twilio accepted the message without a readable SID", transient=False) from error
+        reported = created.num_segments or ""
+        count = int(reported) if reported.isdigit() else segments(body)
+        return Sent(provider_id=created.sid, segments=count, extra={"status": created.status})
+
+    def verify(self, request: HttpRequest) -> bool:
+        given = request.headers.get("X-Twilio-Signature", "")
+        if not given or not self._auth_token:
+            return False
+        params = [(name, value) for name, values in request.POST.lists() for value in values]
+        expected = signature(self._auth_token, self.webhook_url, params)
+        return hmac.compare_digest(expected.encode(), given.strip().encode())
+
+    def parse(self, request: HttpRequest) -> Webhook:
+        """An incoming message, or a status callback for one we sent.
+
+        Both reach the same URL. An incoming message has a Body and the status "received"
+        (in SmsStatus, sometimes also MessageStatus); a status callback has no Body.
+        """
+        post = request.POST
+        status = (post.get("MessageStatus") or post.get("SmsStatus") or "").strip().lower()
+        sid = post.get("MessageSid") or post.get("SmsSid") or ""
+        if "Body" in post and status in INBOUND_STATES:
+            inbound = InboundSms(
+                sender=post.get("From", ""), body=post["Body"], provider_id=sid, received_by=post.get("To", "")
+            )
+            return Webhook(inbound=[inbound])
+        state = STATES.get(status)
+        if state is None or not sid:
+            return Webhook()
+        code = (post.get("ErrorCode") or "").strip() if state is Delivery.FAILED else ""
+        return Webhook(statuses=[StatusUpdate(provider_id=sid, state=state, code=code)])
+
+
+def _problem_code(response: httpx.Response) -> str:
+    try:
+        problem = _Problem.model_validate_json(response.content)
+    except ValidationError:
+        return ""
+    return str(problem.code) if problem.code else ""

@@ -1,0 +1,152 @@
+"""SMS through the configured backends: a throttle per backend, spread across phones, failover when one is down.
+
+Backends come in the order of SOLIDARITY_SMS_BACKEND. Consecutive backends of one kind form a
+tier (every phone of `android`): messages are spread across the tier's healthy members, each
+held to its own rate (a phone sends about 29 a minute). When every member of a tier is down,
+messages move to the next tier, and the dispatchers are told (a live event on the dashboard).
+
+A backend is down after FAILURES_DOWN transient failures in a row, or when a phone that has
+pinged before stops pinging for PING_SILENCE; a success or a ping brings it back.
+"""
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from solidarity.core import live
+from solidarity.messaging.models import Address, Channel, Gateway, Message, State
+from solidarity.messaging.pump import Failed, Result, Retry, Sent, Unreachable
+from solidarity.messaging.services import blocked_for
+from solidarity.messaging.sms import SmsBackend, SmsError
+from solidarity.messaging.sms.errors import reason_for
+
+log = logging.getLogger("solidarity.messaging")
+
+FAILURES_DOWN = 3
+PING_SILENCE = timedelta(minutes=10)
+RETRY_DOWN_AFTER = timedelta(minutes=2)  # a down backend is tried again after this, in case it is back
+BATCH_SECONDS = 10  # claim about this many seconds of sending, so an alert never waits long behind a batch
+
+
+def kind(backend: SmsBackend) -> str:
+    return backend.name.split(":", 1)[0]
+
+
+def tiers(backends: Sequence[SmsBackend]) -> list[list[SmsBackend]]:
+    grouped: list[list[SmsBackend]] = []
+    for backend in backends:
+        if grouped and kind(grouped[-1][0]) == kind(backend):
+            grouped[-1].append(backend)
+        else:
+            grouped.append([backend])
+    return grouped
+
+
+def is_down(gateway: Gateway | None) -> bool:
+    if gateway is None:
+        return False
+    now = timezone.now()
+    if gateway.down_since is not None:
+        return now - gateway.down_since < RETRY_DOWN_AFTER or gateway.failures_in_row >= FAILURES_DOWN
+    return gateway.last_ping_at is not None and now - gateway.last_ping_at > PING_SILENCE
+
+
+def gateway_state() -> dict[str, Gateway]:
+    return {gateway.name: gateway for gateway in Gateway.objects.all()}
+
+
+def do_record_failure(backend: SmsBackend, error: str) -> None:
+    gateway, _ = Gateway.objects.get_or_create(name=backend.name)
+    Gateway.objects.filter(pk=gateway.pk).update(failures_in_row=F("failures_in_row") + 1, last_error=error[:200])
+    gateway.refresh_from_db()
+    if gateway.failures_in_row >= FAILURES_DOWN and gateway.down_since is None:
+        Gateway.objects.filter(pk=gateway.pk, down_since__isnull=True).update(down_since=timezone.now())
+        log.warning("SMS backend %s is down: messages move to the next one", backend.name)
+        live.publish("dashboard", "sms-backend", {"backend": backend.name, "state": "down"})
+
+
+def do_record_success(name: str) -> None:
+    updated = Gateway.objects.filter(name=name).exclude(failures_in_row=0, down_since=None)
+    was_down = updated.filter(down_since__isnull=False).exists()
+    updated.update(failures_in_row=0, down_since=None, last_error="")
+    if was_down:
+        log.warning("SMS backend %s is back", name)
+        live.publish("dashboard", "sms-backend", {"backend": name, "state": "up"})
+
+
+def do_record_ping(name: str) -> None:
+    """A phone's heartbeat (its ping webhook): it is alive and online."""
+    Gateway.objects.update_or_create(name=name, defaults={"last_ping_at": timezone.now()})
+    do_record_success(name)
+
+
+class SmsSender:
+    channel: str = Channel.SMS
+
+    def __init__(self, backends: Sequence[SmsBackend] | None = None) -> None:
+        self.backends = list(backends if backends is not None else getattr(settings, "SMS_BACKENDS", []))
+        self.next_free: dict[str, float] = {}
+        self.health: dict[str, Gateway] = {}
+
+    def batch_size(self) -> int:
+        per_minute = sum(backend.per_minute for backend in self.usable())
+        return max(1, min(50, per_minute * BATCH_SECONDS // 60))
+
+    def open(self) -> None:
+        self.health = gateway_state()
+
+    def close(self) -> None:
+        for backend in self.backends:
+            backend.close()
+
+    def usable(self) -> list[SmsBackend]:
+        """The first tier with a healthy member (its healthy members), or the first tier when all are down."""
+        for tier in tiers(self.backends):
+            healthy = [backend for backend in tier if not is_down(self.health.get(backend.name))]
+            if healthy:
+                return healthy
+        return tiers(self.backends)[0] if self.backends else []
+
+    def candidates(self) -> list[SmsBackend]:
+        """Backends in the order to try: the usable tier's soonest free first, then every other healthy one."""
+        first = sorted(self.usable(), key=lambda backend: self.next_free.get(backend.name, 0.0))
+        rest = [
+            backend for backend in self.backends if backend not in first and not is_down(self.health.get(backend.name))
+        ]
+        return first + rest
+
+    def wait_for_turn(self, backend: SmsBackend) -> None:
+        now = time.monotonic()
+        free_at = self.next_free.get(backend.name, now)
+        if free_at > now:
+            time.sleep(free_at - now)
+        self.next_free[backend.name] = max(free_at, now) + 60.0 / max(backend.per_minute, 1)
+
+    def send(self, message: Message, address: Address | None) -> Result:
+        blocked = blocked_for(message, address)
+        if blocked:
+            return Failed(blocked, State.CANCELLED)
+        if not self.backends:
+            return Failed("no_sms_backend", State.HELD)
+        text = str(message.content.get("text", ""))
+        for backend in self.candidates():
+            self.wait_for_turn(backend)
+            try:
+                sent = backend.send(message.to, text, idempotency_key=message.idempotency_key)
+            except SmsError as error:
+                if error.transient:
+                    do_record_failure(backend, str(error))
+                    self.health = gateway_state()
+                    continue  # fail over to the next backend for this very message
+                reason = reason_for(backend.name, error.code)
+                return Failed(reason.slug, marks_address=reason.marks_address)
+            do_record_success(backend.name)
+            return Sent(backend.name, sent.provider_id)
+        if len(self.backends) == 1:
+            raise Unreachable(f"SMS backend {self.backends[0].name} cannot be reached")
+        return Retry("unreachable")

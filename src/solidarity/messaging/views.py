@@ -1,0 +1,31 @@
+"""Webhooks from the SMS providers: one URL per backend, authenticated by the provider's own signature."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from solidarity.core.permissions import permission
+from solidarity.messaging.inbound import do_receive_webhook
+from solidarity.messaging.sms import SmsBackend
+
+# Twilio reads the answer as TwiML: an empty response says "no reply from here" (replies go through the outbox).
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def backend_named(name: str) -> SmsBackend:
+    for backend in getattr(settings, "SMS_BACKENDS", []):
+        if backend.name == name:
+            return backend  # type: ignore[no-any-return]  # settings are untyped
+    raise Http404
+
+
+@csrf_exempt  # the provider cannot hold a CSRF token; its signature is checked instead
+@require_POST
+@permission("public")  # anyone may reach it; only a request the backend verifies is read
+def sms_webhook(request: HttpRequest, backend: str) -> HttpResponse:
+    found = backend_named(backend)
+    if not found.verify(request):
+        return HttpResponse("signature refused", status=403, content_type="text/plain")
+    do_receive_webhook(found.name, found.parse(request))
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -1,0 +1,253 @@
+"""SMS keywords: parsing English and Spanish texts, the handler registry, the automatic replies."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from solidarity.messaging.keywords import (
+    WORDS,
+    AlreadyRegistered,
+    Command,
+    InboundContext,
+    Parsed,
+    Reply,
+    handler_for,
+    help_text,
+    parse,
+    register,
+    started_text,
+    stopped_text,
+    unmatched_text,
+    unregister,
+)
+
+C = Command
+UNMATCHED = (C.UNMATCHED, "", "")
+
+CASES: list[tuple[str, tuple[Command, str, str]]] = [
+    # Opt-out: the whole message, any case, any punctuation.
+    ("STOP", (C.STOP, "", "en")),
+    ("Stop.", (C.STOP, "", "en")),
+    ("  stop!  ", (C.STOP, "", "en")),
+    ("STOPALL", (C.STOP, "", "en")),
+    ("stop all", (C.STOP, "", "en")),
+    ("Unsubscribe", (C.STOP, "", "en")),
+    ("cancel", (C.STOP, "", "en")),
+    ("END", (C.STOP, "", "en")),
+    ("quit", (C.STOP, "", "en")),
+    ("OPTOUT", (C.STOP, "", "en")),
+    ("opt out", (C.STOP, "", "en")),
+    ("Opt-Out", (C.STOP, "", "en")),
+    ("revoke", (C.STOP, "", "en")),
+    ("STOP STOP", (C.STOP, "", "en")),
+    ("¡Alto!", (C.STOP, "", "es")),
+    ("parar", (C.STOP, "", "es")),
+    ("Cancelar", (C.STOP, "", "es")),
+    ("detener", (C.STOP, "", "es")),
+    ("BAJA", (C.STOP, "", "es")),
+    # A sentence is never an opt-out: it goes to the inbox.
+    ("Stop the raid", UNMATCHED),
+    ("please stop texting me", UNMATCHED),
+    ("STOP 4821", UNMATCHED),
+    ("Alto, es la migra", UNMATCHED),
+    # Opt back in.
+    ("START", (C.START, "", "en")),
+    ("unstop", (C.START, "", "en")),
+    ("Iniciar", (C.START, "", "es")),
+    ("Start the car", UNMATCHED),
+    # Help: only the word alone.
+    ("HELP", (C.HELP, "", "en")),
+    ("help?", (C.HELP, "", "en")),
+    ("Info", (C.HELP, "", "")),
+    ("ayuda", (C.HELP, "", "es")),
+    ("Help, ICE at my door", UNMATCHED),
+    ("Ayuda, la migra está en mi puerta", UNMATCHED),
+    # I can go: the word alone or with one code.
+    ("GO", (C.GO, "", "en")),
+    ("go ab12", (C.GO, "AB12", "en")),
+    ("GO 4821", (C.GO, "4821", "en")),
+    ("GO #4821", (C.GO, "4821", "en")),
+    (" voy! ", (C.GO, "", "es")),
+    ("¡VOY!", (C.GO, "", "es")),
+    ("Voy 4821", (C.GO, "4821", "es")),
+    ("YES", (C.GO, "", "en")),
+    ("yes 4821", (C.GO, "4821", "en")),
+    ("SÍ", (C.GO, "", "es")),
+    ("si", (C.GO, "", "es")),
+    ("sí, AB12", (C.GO, "AB12", "es")),
+    ("Si\u0301 4821", (C.GO, "4821", "es")),  # a decomposed accent
+    ("OK", (C.GO, "", "")),
+    ("ok 4821", (C.GO, "4821", "")),
+    ("\uff27\uff4f \uff14\uff18\uff12\uff11", (C.GO, "4821", "en")),  # full-width "Go 4821", from some keyboards
+    # I can't go.
+    ("NO", (C.NO, "", "")),
+    ("no.", (C.NO, "", "")),
+    ("No 4821", (C.NO, "4821", "")),
+    ("NO, ab12", (C.NO, "AB12", "")),
+    # Free text that starts with an answer word is not an answer.
+    ("No se vayan, la migra está aquí", UNMATCHED),
+    ("No se", UNMATCHED),
+    ("No way", UNMATCHED),
+    ("Go to the church on 5th", UNMATCHED),
+    ("Go home", UNMATCHED),
+    ("si vienen, avísame", UNMATCHED),
+    ("Si vienen", UNMATCHED),
+    ("Ok gracias", UNMATCHED),
+    ("Yes I can", UNMATCHED),
+    ("GO 4821 with my sister", UNMATCHED),
+    ("GO 123456789", UNMATCHED),  # too long to be a code
+    ("GO 4", UNMATCHED),  # too short
+    # Confirm a subscription or a seat.
+    ("CONFIRM 1234", (C.CONFIRM, "1234", "en")),
+    ("confirmar 1234", (C.CONFIRM, "1234", "es")),
+    ("Confirm", (C.CONFIRM, "", "en")),
+    ("Confirm ICE at the school", UNMATCHED),
+    ("Confirmo que vi a la migra", UNMATCHED),
+    # Join a list: one list keyword, upper-cased, accents folded.
+    ("JOIN eastside", (C.JOIN, "EASTSIDE", "en")),
+    ("unirse Niños", (C.JOIN, "NINOS", "es")),
+    ("Unirme alertas", (C.JOIN, "ALERTAS", "es")),
+    ("JOIN", (C.JOIN, "", "en")),
+    ("Join us at the church", UNMATCHED),
+    # Report: the rest as written.
+    ("REPORT ICE at 5th and Main", (C.REPORT, "ICE at 5th and Main", "en")),
+    ("report: two vans on Elm St.", (C.REPORT, "two vans on Elm St.", "en")),
+    ("Reporte la migra está en la escuela Lincoln ", (C.REPORT, "la migra está en la escuela Lincoln", "es")),
+    ("REPORTAR - retén en la 35 y Ávila", (C.REPORT, "retén en la 35 y Ávila", "es")),
+    ("¡REPORTE! ¿Hay migra en la 5?", (C.REPORT, "¿Hay migra en la 5?", "es")),
+    ("REPORTE", (C.REPORT, "", "es")),
+    ("Reporting ICE at Walmart", UNMATCHED),
+    # No keyword at all: the inbox.
+    ("ICE at my door", UNMATCHED),
+    ("la migra está en mi puerta", UNMATCHED),
+    ("", UNMATCHED),
+    ("   ", UNMATCHED),
+    ("🙏", UNMATCHED),
+    ("?!", UNMATCHED),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), CASES)
+def test_text_parses_to_its_command(body: str, expected: tuple[Command, str, str]) -> None:
+    assert parse(body) == Parsed(*expected)
+
+
+def test_bare_yes_from_an_opted_out_number_opts_it_back_in() -> None:
+    assert parse("Yes!", opted_out=True) == Parsed(C.START, "", "en")
+
+
+def test_yes_with_a_code_stays_an_answer_from_an_opted_out_number() -> None:
+    # The carrier lifts its block only on the word alone.
+    assert parse("YES 4821", opted_out=True) == Parsed(C.GO, "4821", "en")
+    assert parse("SÍ", opted_out=True) == Parsed(C.GO, "", "es")
+
+
+def test_stop_wins_over_everything_even_when_opted_out() -> None:
+    assert parse("STOP", opted_out=True).command == C.STOP
+
+
+def test_every_keyword_parses_alone_to_its_command() -> None:
+    for word, (command, language) in WORDS.items():
+        assert parse(word.lower()) == Parsed(command, "", language), word
+
+
+# The registry.
+
+
+@pytest.fixture
+def no_go_handler() -> Iterator[None]:
+    before = handler_for(C.GO)
+    unregister(C.GO)
+    yield
+    unregister(C.GO)
+    if before is not None:
+        register(C.GO, before)
+
+
+def answer(context: InboundContext, parsed: Parsed) -> Reply | None:
+    return Reply(f"{context.sender} {parsed.argument}")
+
+
+def other_answer(context: InboundContext, parsed: Parsed) -> Reply | None:
+    return None
+
+
+@pytest.mark.usefixtures("no_go_handler")
+def test_registered_handler_answers_its_command() -> None:
+    register(C.GO, answer)
+    handler = handler_for(C.GO)
+    assert handler is not None
+    context = InboundContext(sender="+15555550100", inbound_id="0b9d6f0e-6c2f-4a47-9d54-0f4a8c7e1a10", language="en")
+    assert handler(context, parse("GO 4821")) == Reply("+15555550100 4821")
+
+
+@pytest.mark.usefixtures("no_go_handler")
+def test_second_handler_for_a_command_is_refused() -> None:
+    register(C.GO, answer)
+    register(C.GO, answer)  # the same one again (a module imported twice) is harmless
+    with pytest.raises(AlreadyRegistered):
+        register(C.GO, other_answer)
+    assert handler_for(C.GO) is answer
+
+
+@pytest.mark.usefixtures("no_go_handler")
+def test_replace_swaps_the_handler() -> None:
+    register(C.GO, answer)
+    register(C.GO, other_answer, replace=True)
+    assert handler_for(C.GO) is other_answer
+
+
+@pytest.mark.usefixtures("no_go_handler")
+def test_unregistered_command_has_no_handler() -> None:
+    register(C.GO, answer)
+    unregister(C.GO)
+    assert handler_for(C.GO) is None
+    unregister(C.GO)  # twice is fine
+
+
+# The automatic replies.
+
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+NETWORK = "Eastside Rapid Response Net"  # 27 characters
+HOTLINE = "+15555550100"
+
+REPLIES = [
+    lambda language: help_text(language, NETWORK, HOTLINE),
+    lambda language: stopped_text(language, NETWORK),
+    lambda language: started_text(language, NETWORK),
+    lambda language: unmatched_text(language, NETWORK, HOTLINE),
+]
+
+
+@pytest.mark.parametrize("reply", REPLIES)
+def test_english_reply_fits_one_sms_segment(reply: Callable[[str], str]) -> None:
+    text = reply("en")
+    assert set(text) <= GSM7, set(text) - GSM7
+    assert len(text) <= 160, len(text)
+    assert NETWORK in text
+
+
+@pytest.mark.parametrize("reply", REPLIES)
+@pytest.mark.parametrize("language", ["en", "es", "", "fr"])
+def test_reply_renders_in_any_language_asked(reply: Callable[[str], str], language: str) -> None:
+    text = reply(language)
+    assert NETWORK in text
+    assert "%(" not in text
+
+
+def test_english_replies_say_how_to_stop_come_back_and_reach_the_hotline() -> None:
+    assert "STOP" in help_text("en", NETWORK, HOTLINE)
+    assert "REPORT" in help_text("en", NETWORK, HOTLINE)
+    assert HOTLINE in help_text("en", NETWORK, HOTLINE)
+    assert "START" in stopped_text("en", NETWORK)
+    assert "STOP" in started_text("en", NETWORK)
+    assert HOTLINE in unmatched_text("en", NETWORK, HOTLINE)
+    assert "person will read" in unmatched_text("en", NETWORK, HOTLINE)
+
+
+def test_unknown_language_answers_in_english() -> None:
+    assert unmatched_text("fr", NETWORK, HOTLINE) == unmatched_text("en", NETWORK, HOTLINE)
+    assert help_text("", NETWORK, HOTLINE) == help_text("en", NETWORK, HOTLINE)

@@ -1,0 +1,321 @@
+"""OpenPGP for outgoing email, with real GnuPG 2.2 as the reader that must understand it."""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage, MIMEPart
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+
+from solidarity.messaging.openpgp import (
+    Encryptor,
+    NetworkKey,
+    OpenPgpError,
+    encrypt_email,
+    generate_network_key,
+    inspect_public_key,
+)
+
+GPG = "/usr/bin/gpg"
+SUBJECT = "Reunión del martes: acción en la plaza"
+TEXT = "Hola, compañera: la reunión será el martes en la plaza.\nTrae agua y ánimo.\n"
+HTML = "<p>Hola, compañera: la <b>reunión</b> será el martes en la plaza.</p>"
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """A throwaway GnuPG home: the recipient's side of every test."""
+
+    home: Path
+
+    def gpg(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        command = [GPG, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args]
+        env = {**os.environ, "GNUPGHOME": str(self.home)}
+        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=True)
+
+    def new_key(self, email: str, algo: str, usage: str = "default", expire: str = "0") -> str:
+        """Generate a key and return its fingerprint."""
+        self.gpg("--quick-gen-key", f"Persona <{email}>", algo, usage, expire)
+        return self.fingerprint(email)
+
+    def fingerprint(self, email: str) -> str:
+        listing = self.gpg("--with-colons", "--list-keys", email).stdout.decode()
+        return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+    def export(self, *emails: str) -> str:
+        return self.gpg("--armor", "--export", *emails).stdout.decode()
+
+    def decrypt(self, armored: bytes) -> tuple[bytes, list[str]]:
+        """The plaintext and gpg's machine-readable status lines."""
+        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored)
+        status = [line for line in result.stderr.decode(errors="replace").splitlines() if line.startswith("[GNUPG:]")]
+        return result.stdout, status
+
+
+@pytest.fixture(scope="module")
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyring]:
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    ring = Keyring(home)
+    yield ring
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
+
+
+@pytest.fixture(scope="module")
+def network(keyring: Keyring) -> NetworkKey:
+    """The network's own key, known to the recipient as a person's mail program would know it."""
+    key = generate_network_key("Red de Apoyo Mutuo", "red@example.org")
+    keyring.gpg("--import", stdin=key.public_armored.encode())
+    return key
+
+
+@pytest.fixture(scope="module")
+def ed25519_key(keyring: Keyring) -> str:
+    keyring.new_key("rosa@example.org", "future-default")  # ed25519 primary, cv25519 encryption subkey
+    return keyring.export("rosa@example.org")
+
+
+@pytest.fixture(scope="module")
+def rsa_key(keyring: Keyring) -> str:
+    fingerprint = keyring.new_key("raul@example.org", "rsa3072", "sign")
+    keyring.gpg("--quick-add-key", fingerprint, "rsa3072", "encr", "0")
+    return keyring.export("raul@example.org")
+
+
+def announcement() -> EmailMessage:
+    """A broadcast as the outbox builds it, through Django's own mail classes."""
+    mail = EmailMultiAlternatives(
+        subject=SUBJECT,
+        body=TEXT,
+        from_email="Red de Apoyo Mutuo <red@example.org>",
+        to=["rosa@example.org"],
+        headers={
+            "List-Id": "Avisos <avisos.example.org>",
+            "List-Unsubscribe": "<https://red.example.org/baja/abc123>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    mail.attach_alternative(HTML, "text/html")
+    return mail.message()
+
+
+def encrypted_parts(message: EmailMessage) -> tuple[MIMEPart, MIMEPart]:
+    """The two parts of a multipart/encrypted message: version control, then the OpenPGP message."""
+    control, data = message.iter_parts()
+    return control, data
+
+
+def assert_readable_by_gpg(keyring: Keyring, network: NetworkKey, encrypted: EmailMessage) -> None:
+    """gpg decrypts it, the network key's signature is good, and the real message is inside."""
+    wire = message_from_bytes(encrypted.as_bytes(policy=policy.SMTP), policy=policy.default)
+    _, data = encrypted_parts(wire)
+
+    plaintext, status = keyring.decrypt(data.get_content())
+
+    assert "[GNUPG:] DECRYPTION_OKAY" in status
+    assert any(line.startswith("[GNUPG:] GOODSIG ") for line in status)
+    assert any(line.startswith("[GNUPG:] VALIDSIG ") and line.endswith(network.fingerprint) for line in status)
+    # MDC, not AEAD: SEIPDv1, which every OpenPGP program reads.
+    assert any(line.startswith("[GNUPG:] DECRYPTION_INFO 2 ") and line.endswith(" 0") for line in status)
+    assert b"\r\n" in plaintext
+    inner = message_from_bytes(plaintext, policy=policy.default)
+    assert isinstance(inner, EmailMessage)
+    assert inner["Subject"] == SUBJECT
+    assert inner.get_content_type() == "multipart/alternative"
+    assert inner.get_param("protected-headers") == "v1"
+    plain, html = inner.get_body(("plain",)), inner.get_body(("html",))
+    assert plain is not None
+    assert html is not None
+    assert plain.get_content().replace("\r\n", "\n") == TEXT
+    assert HTML in html.get_content()
+
+
+def test_email_to_an_ed25519_key_is_decrypted_and_verified_by_gpg(
+    keyring: Keyring, network: NetworkKey, ed25519_key: str
+) -> None:
+    encrypted = encrypt_email(announcement(), recipient_key=ed25519_key, signer_secret=network.secret_armored)
+
+    assert_readable_by_gpg(keyring, network, encrypted)
+
+
+def test_email_to_an_rsa_key_is_decrypted_and_verified_by_gpg(
+    keyring: Keyring, network: NetworkKey, rsa_key: str
+) -> None:
+    message = EmailMessage()
+    message["From"] = "red@example.org"
+    message["To"] = "raul@example.org"
+    message["Subject"] = SUBJECT
+    message.set_content(TEXT)
+    message.add_alternative(HTML, subtype="html")
+
+    encrypted = Encryptor(network.secret_armored).encrypt_email(message, rsa_key)
+
+    assert_readable_by_gpg(keyring, network, encrypted)
+
+
+def test_plain_text_email_keeps_its_charset_inside(keyring: Keyring, network: NetworkKey, ed25519_key: str) -> None:
+    message = EmailMessage()
+    message["Subject"] = SUBJECT
+    message.set_content(TEXT)
+
+    encrypted = encrypt_email(message, recipient_key=ed25519_key, signer_secret=network.secret_armored)
+
+    plaintext, _ = keyring.decrypt(encrypted_parts(encrypted)[1].get_content())
+    inner = message_from_bytes(plaintext, policy=policy.default)
+    assert isinstance(inner, EmailMessage)
+    assert inner.get_content_type() == "text/plain"
+    assert inner.get_param("protected-headers") == "v1"
+    assert inner.get_content().replace("\r\n", "\n") == TEXT
+
+
+def test_outer_message_is_rfc3156_and_shows_nothing_of_the_content(network: NetworkKey, ed25519_key: str) -> None:
+    original = announcement()
+
+    encrypted = encrypt_email(original, recipient_key=ed25519_key, signer_secret=network.secret_armored)
+
+    wire = encrypted.as_bytes(policy=policy.SMTP)
+    outer = message_from_bytes(wire, policy=policy.default)
+    assert outer.get_content_type() == "multipart/encrypted"
+    assert outer.get_param("protocol") == "application/pgp-encrypted"
+    control, data = encrypted_parts(outer)
+    assert control.get_content_type() == "application/pgp-encrypted"
+    assert control.get_content().strip() == b"Version: 1"
+    assert data.get_content_type() == "application/octet-stream"
+    assert data.get_param("name") == "encrypted.asc"
+    assert data.get_content().startswith(b"-----BEGIN PGP MESSAGE-----")
+    assert outer["Subject"] == "..."
+    for name in ("From", "To", "Date", "Message-ID", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        assert outer[name] == original[name], name
+    assert outer["Auto-Submitted"] == "auto-generated"
+    for secret in (b"plaza", b"Reuni", b"martes", b"compa", b"agua"):
+        assert secret not in wire
+    assert original["Subject"] == SUBJECT, "the caller's message is left as it was"
+
+
+def test_gpg_sees_the_network_key_as_v4_ed25519_with_cv25519_encryption(keyring: Keyring, network: NetworkKey) -> None:
+    listing = keyring.gpg("--with-colons", "--list-keys", network.fingerprint).stdout.decode()
+
+    records = [line.split(":") for line in listing.splitlines()]
+    primary = next(record for record in records if record[0] == "pub")
+    subkeys = [record for record in records if record[0] == "sub"]
+    fingerprints = [record[9] for record in records if record[0] == "fpr"]
+    assert (primary[3], primary[16]) == ("22", "ed25519")
+    assert any(sub[3] == "18" and sub[16] == "cv25519" and "e" in sub[11] for sub in subkeys)
+    assert primary[6] == "", "the network key does not expire"
+    # v4 fingerprints are 40 hex digits (v5 and v6 are 64).
+    assert fingerprints[0] == network.fingerprint
+    assert all(len(fingerprint) == 40 for fingerprint in fingerprints)
+    assert network.secret_armored not in repr(network), "the secret stays out of logs and tracebacks"
+
+
+def test_inspected_key_describes_a_usable_key(ed25519_key: str, keyring: Keyring) -> None:
+    info = inspect_public_key(ed25519_key)
+
+    assert info.fingerprint == keyring.fingerprint("rosa@example.org")
+    assert info.user_ids == ("Persona <rosa@example.org>",)
+    assert info.expires_at is None
+    assert info.can_encrypt
+    assert not info.is_expired
+
+
+def test_expired_key_is_described_as_expired_and_unusable(keyring: Keyring, network: NetworkKey) -> None:
+    keyring.new_key("caduca@example.org", "future-default", "default", "1d")
+    armored = keyring.export("caduca@example.org")
+
+    today = inspect_public_key(armored)
+    later = inspect_public_key(armored, now=datetime.now(UTC) + timedelta(days=3))
+
+    assert today.can_encrypt
+    assert today.expires_at is not None
+    assert later.is_expired
+    assert not later.can_encrypt
+    encryptor = Encryptor(network.secret_armored)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=False), pytest.raises(OpenPgpError) as error:
+        encryptor.encrypt_email(announcement(), armored)
+    assert error.value.code == "expired"
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.usefixtures("english")
+def test_secret_key_is_refused(keyring: Keyring, ed25519_key: str) -> None:
+    secret = keyring.gpg("--armor", "--export-secret-keys", "rosa@example.org").stdout.decode()
+
+    with pytest.raises(OpenPgpError) as error:
+        inspect_public_key(secret)
+
+    assert error.value.code == "secret_key"
+    assert str(error.value) == "This is a secret key. Never share it: send the public key instead."
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("garbage", ["", "hello", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nabc\n"])
+def test_garbage_is_refused_in_plain_words(garbage: str) -> None:
+    with pytest.raises(OpenPgpError) as error:
+        inspect_public_key(garbage)
+
+    assert str(error.value) == "This is not an OpenPGP public key."
+
+
+@pytest.mark.usefixtures("english")
+def test_key_without_encryption_subkey_is_refused(keyring: Keyring) -> None:
+    keyring.new_key("firma@example.org", "ed25519", "sign")
+
+    with pytest.raises(OpenPgpError) as error:
+        inspect_public_key(keyring.export("firma@example.org"))
+
+    assert error.value.code == "no_encryption_key"
+    assert str(error.value) == "This key has no encryption subkey we can use."
+
+
+@pytest.mark.usefixtures("english")
+def test_two_keys_at_once_are_refused(ed25519_key: str, rsa_key: str) -> None:
+    with pytest.raises(OpenPgpError) as error:
+        inspect_public_key(ed25519_key + rsa_key)
+
+    assert error.value.code == "several_keys"
+
+
+@pytest.mark.usefixtures("english")
+def test_revoked_key_is_refused(keyring: Keyring) -> None:
+    fingerprint = keyring.new_key("revocada@example.org", "future-default")
+    # gpg keeps a ready revocation certificate, its armor line guarded by a colon.
+    revocation = (keyring.home / "openpgp-revocs.d" / f"{fingerprint}.rev").read_text().replace(":-----", "-----")
+    keyring.gpg("--import", stdin=revocation.encode())
+
+    with pytest.raises(OpenPgpError) as error:
+        inspect_public_key(keyring.export("revocada@example.org"))
+
+    assert error.value.code == "revoked"
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("kind", ["garbage", "public key"])
+def test_network_key_must_be_a_secret_key(kind: str, network: NetworkKey) -> None:
+    signer = "garbage" if kind == "garbage" else network.public_armored
+
+    with pytest.raises(OpenPgpError) as error:
+        Encryptor(signer)
+
+    assert error.value.code == "network_key"
+
+
+def test_encryptor_keeps_working_past_its_cache_size(
+    keyring: Keyring, network: NetworkKey, ed25519_key: str, rsa_key: str
+) -> None:
+    encryptor = Encryptor(network.secret_armored, cache_size=1)
+
+    for key in (ed25519_key, rsa_key, ed25519_key):
+        assert_readable_by_gpg(keyring, network, encryptor.encrypt_email(announcement(), key))

@@ -1,0 +1,257 @@
+"""The outbox: one row per message, idempotent, transactional, sent once through a real SMTP server."""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from solidarity.core import retention
+from solidarity.core.services import get_network_settings
+from solidarity.messaging import pump, services
+from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging.services import Outgoing
+from tests.smtp import SmtpServer, smtp_server
+from tests.test_openpgp import Keyring as GpgHome
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with smtp_server() as server, override_settings(MAILERS=server.mailers):
+        yield server
+
+
+def mail(to: str, key: str, *, subject: str = "Assembly on Thursday", priority: int = Priority.DIRECT) -> Outgoing:
+    content = services.email_content(to=to, subject=subject, text=f"Hello {to}, see you there.", language="en")
+    return Outgoing(Channel.EMAIL, to, content, idempotency_key=key, language="en", priority=priority)
+
+
+def test_the_same_key_enqueued_twice_is_one_message() -> None:
+    first = services.enqueue(mail("ana@example.org", "test:1"))
+    again = services.enqueue(mail("ana@example.org", "test:1", subject="Changed"))
+
+    assert first.pk == again.pk
+    assert Message.objects.count() == 1
+
+
+def test_a_rolled_back_enqueue_sends_nothing(smtp: SmtpServer) -> None:
+    def enqueue_then_fail() -> None:
+        with transaction.atomic():
+            services.enqueue(mail("ana@example.org", "test:1"))
+            raise RuntimeError("the caller's transaction fails")
+
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
+
+    assert pump.drain(Channel.EMAIL) == 0
+    assert not smtp.inbox.messages
+
+
+def test_each_message_goes_out_once_with_its_message_id(smtp: SmtpServer) -> None:
+    services.enqueue_many([mail(f"person{n}@example.org", f"test:{n}") for n in range(120)])
+
+    assert pump.drain(Channel.EMAIL) == 120
+    assert pump.drain(Channel.EMAIL) == 0
+
+    assert sorted(r.recipients[0] for r in smtp.inbox.messages) == sorted(f"person{n}@example.org" for n in range(120))
+    sent = Message.objects.get(idempotency_key="test:7")
+    assert sent.state == State.SENT
+    assert sent.attempts == 1
+    assert sent.provider_id == smtp.inbox.to("person7@example.org")[0]["Message-ID"]
+
+
+def test_alerts_pass_announcements_already_queued(smtp: SmtpServer) -> None:
+    services.enqueue_many(
+        [mail(f"n{n}@example.org", f"news:{n}", priority=Priority.ANNOUNCEMENT) for n in range(pump.EMAIL_BATCH)]
+    )
+    services.enqueue(mail("medic@example.org", "alert:1", subject="Raid confirmed", priority=Priority.ALERT))
+
+    pump.run_once(pump.EmailSender())
+
+    assert smtp.inbox.messages[0].recipients == ["medic@example.org"]
+    assert Message.objects.filter(state=State.QUEUED).count() == 1  # one announcement waits for the next batch
+
+
+def test_a_cancelled_message_never_leaves(smtp: SmtpServer) -> None:
+    services.enqueue(mail("ana@example.org", "alert:filled", priority=Priority.ALERT))
+
+    assert services.cancel("alert:filled")
+    assert pump.drain(Channel.EMAIL) == 0
+    assert not smtp.inbox.messages
+    assert not services.cancel("alert:filled")  # already final
+
+
+def test_a_refused_recipient_bounces_and_nothing_more_is_sent_to_it(smtp: SmtpServer) -> None:
+    smtp.inbox.refuse["gone@example.org"] = "550 5.1.1 no such user"
+    services.enqueue(mail("gone@example.org", "test:1"))
+
+    pump.drain(Channel.EMAIL)
+
+    bounced = Message.objects.get(idempotency_key="test:1")
+    assert (bounced.state, bounced.reason) == (State.BOUNCED, "bounced")
+    later = services.enqueue(mail("Gone@Example.org", "test:2"))
+    assert (later.state, later.reason) == (State.CANCELLED, "bounced")
+
+
+def test_a_deferred_recipient_is_tried_again_later(smtp: SmtpServer) -> None:
+    smtp.inbox.refuse["busy@example.org"] = "451 4.3.0 try again later"
+    services.enqueue(mail("busy@example.org", "test:1"))
+
+    pump.drain(Channel.EMAIL)
+
+    waiting = Message.objects.get(idempotency_key="test:1")
+    assert (waiting.state, waiting.reason, waiting.attempts) == (State.QUEUED, "deferred", 1)
+    assert waiting.next_attempt_at > timezone.now() + timedelta(seconds=5)
+
+    del smtp.inbox.refuse["busy@example.org"]
+    with time_machine.travel(waiting.next_attempt_at + timedelta(seconds=1)):
+        assert pump.drain(Channel.EMAIL) == 1
+    assert Message.objects.get(idempotency_key="test:1").state == State.SENT
+    assert len(smtp.inbox.to("busy@example.org")) == 1
+
+
+def test_a_message_that_keeps_failing_gives_up_with_a_reason(smtp: SmtpServer) -> None:
+    smtp.inbox.refuse["busy@example.org"] = "451 4.3.0 try again later"
+    services.enqueue(mail("busy@example.org", "test:1"))
+
+    for _ in range(services.MAX_ATTEMPTS):
+        message = Message.objects.get(idempotency_key="test:1")
+        with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+            pump.drain(Channel.EMAIL)
+
+    failed = Message.objects.get(idempotency_key="test:1")
+    assert (failed.state, failed.reason, failed.attempts) == (State.FAILED, "gave_up", services.MAX_ATTEMPTS)
+
+
+def test_mail_waits_while_the_server_is_down_and_goes_when_it_is_back(smtp: SmtpServer) -> None:
+    services.enqueue_many([mail(f"p{n}@example.org", f"test:{n}") for n in range(10)])
+    smtp.stop()
+
+    start = timezone.now()
+    for minute in range(3):
+        with time_machine.travel(start + timedelta(minutes=minute)), pytest.raises(pump.Unreachable):
+            pump.drain(Channel.EMAIL)
+
+    assert set(Message.objects.values_list("state", "attempts")) == {(State.QUEUED, 0)}  # nothing spent
+    smtp.start()
+    with time_machine.travel(start + timedelta(minutes=3)):
+        assert pump.drain(Channel.EMAIL) == 10
+    assert len(smtp.inbox.messages) == 10
+
+
+def test_a_stalled_message_is_rescued_and_dead_lettered_after_stalling_too_often(smtp: SmtpServer) -> None:
+    services.enqueue(mail("ana@example.org", "test:1"))
+
+    with time_machine.travel(timezone.now()) as clock:
+        for stall in range(1, services.MAX_STALLS + 1):
+            _, claimed = pump.claim(Channel.EMAIL, 10)  # a worker claims it, then dies before sending
+            assert [m.idempotency_key for m in claimed] == ["test:1"]
+            clock.shift(pump.lease() + timedelta(seconds=1))
+            assert services.rescue_stalled() == 1
+            assert Message.objects.get().stalls == stall
+
+        dead = Message.objects.get()
+        assert (dead.state, dead.reason) == (State.DEAD, "stalled")
+        assert pump.drain(Channel.EMAIL) == 0
+    assert not smtp.inbox.messages
+
+
+def test_a_late_outcome_from_a_rescued_lease_changes_nothing(smtp: SmtpServer) -> None:
+    services.enqueue(mail("ana@example.org", "test:1"))
+    token, [message] = pump.claim(Channel.EMAIL, 10)
+    with time_machine.travel(timezone.now() + pump.lease() + timedelta(seconds=1)):
+        services.rescue_stalled()
+
+    assert not services.mark_sent(message, token, backend="smtp", provider_id="late")
+    assert Message.objects.get().state == State.QUEUED
+
+
+def test_an_opt_out_cancels_what_waits_and_what_comes_later() -> None:
+    services.enqueue(mail("ana@example.org", "test:1"))
+
+    assert services.do_opt_out(Channel.EMAIL, " ANA@example.org") == 1
+
+    assert Message.objects.get(idempotency_key="test:1").state == State.CANCELLED
+    later = services.enqueue(mail("ana@example.org", "test:2"))
+    assert (later.state, later.reason) == (State.CANCELLED, "opted_out")
+    assert services.do_opt_in(Channel.EMAIL, "ana@example.org")
+    assert services.enqueue(mail("ana@example.org", "test:3")).state == State.QUEUED
+
+
+def test_the_outbox_keeps_addresses_and_bodies_encrypted() -> None:
+    services.enqueue(mail("canary.zq81@example.org", "test:1", subject="Canary subject zq81"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM messaging_message")
+        raw = repr(cursor.fetchall())
+    assert "zq81" not in raw
+    assert "test:1" in raw  # the key is not personal: it stays in clear for idempotency
+
+
+# OpenPGP per recipient: gpg, the real one, reads what the outbox sent.
+
+
+@pytest.fixture(scope="module")
+def gnupg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GpgHome]:
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    ring = GpgHome(home)
+    yield ring
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
+
+
+def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: SmtpServer, gnupg: GpgHome) -> None:
+    gnupg.new_key("rosa@example.org", "future-default")
+    services.do_set_openpgp_key(Channel.EMAIL, "rosa@example.org", gnupg.export("rosa@example.org"))
+    gnupg.gpg("--import", stdin=str(services.network_key().public).encode())
+    services.enqueue(mail("rosa@example.org", "test:1", subject="Secret meeting place zq81"))
+
+    assert pump.drain(Channel.EMAIL) == 1
+
+    [received] = smtp.inbox.to("rosa@example.org")
+    assert received.get_content_type() == "multipart/encrypted"
+    assert "zq81" not in received.as_string()
+    _, data = received.iter_parts()
+    plaintext, status = gnupg.decrypt(data.get_content())
+    assert "[GNUPG:] DECRYPTION_OKAY" in status
+    assert any(line.startswith("[GNUPG:] GOODSIG ") for line in status)
+    assert b"Secret meeting place zq81" in plaintext
+
+
+def test_mail_to_an_expired_key_is_held_unless_the_network_allows_clear_mail(smtp: SmtpServer, gnupg: GpgHome) -> None:
+    gnupg.new_key("caduca@example.org", "future-default", "default", "1d")
+    services.do_set_openpgp_key(Channel.EMAIL, "caduca@example.org", gnupg.export("caduca@example.org"))
+    services.enqueue(mail("caduca@example.org", "test:1"))
+
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        pump.drain(Channel.EMAIL)
+        held = Message.objects.get(idempotency_key="test:1")
+        assert (held.state, held.reason) == (State.HELD, "key_expired")
+
+        network = get_network_settings()
+        network.clear_mail_when_key_expired = True
+        network.save()
+        cache.clear()
+        services.enqueue(mail("caduca@example.org", "test:2"))
+        pump.drain(Channel.EMAIL)
+    assert Message.objects.get(idempotency_key="test:2").state == State.SENT
+    assert not smtp.inbox.to("caduca@example.org")[0].is_multipart()
+
+
+def test_sent_messages_are_purged_after_their_period(smtp: SmtpServer) -> None:
+    services.enqueue(mail("ana@example.org", "test:1"))
+    services.enqueue(mail("bea@example.org", "test:2"), send_after=timezone.now() + timedelta(days=60))
+    pump.drain(Channel.EMAIL)
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert retention.Purged("messaging.sent-messages", 1) in retention.purge()
+
+    assert list(Message.objects.values_list("idempotency_key", flat=True)) == ["test:2"]  # still waiting: kept

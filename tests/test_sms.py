@@ -1,0 +1,285 @@
+"""SMS end to end: webhooks in, keywords routed, replies and messages out through the outbox, failover."""
+
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from solidarity.core import keyring
+from solidarity.messaging import keywords, pump, services
+from solidarity.messaging.inbound import do_open_sealed
+from solidarity.messaging.keywords import Command, InboundContext, Parsed, Reply
+from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, Priority, State
+from solidarity.messaging.sms.android import AndroidGatewayBackend
+from solidarity.messaging.sms.loopback import LoopbackBackend
+from solidarity.messaging.sms_sender import SmsSender
+from tests.test_sealed import FIRST
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "loopback-test-token"
+NEIGHBOUR = "+19195550142"  # 555-01xx: fictional
+
+
+@pytest.fixture
+def loopback(settings: Settings, tmp_path: Path) -> Path:
+    outbox = tmp_path / "sms-outbox.jsonl"
+    settings.SMS_BACKENDS = [LoopbackBackend(outbox, TOKEN)]
+    return outbox
+
+
+def text_in(client: Client, body: str, *, sender: str = NEIGHBOUR, sid: str = "", token: str = TOKEN) -> int:
+    response = client.post(
+        "/webhooks/sms/loopback/",
+        {"From": sender, "Body": body, **({"MessageSid": sid} if sid else {})},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return response.status_code
+
+
+def texts_out(outbox: Path) -> list[dict[str, Any]]:
+    pump.drain(Channel.SMS)
+    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
+
+
+def test_help_in_spanish_is_answered_in_spanish(client: Client, loopback: Path) -> None:
+    assert text_in(client, "ayuda") == 200
+
+    [sent] = texts_out(loopback)
+    assert sent["to"] == NEIGHBOUR
+    assert "REPORTE" in sent["body"]
+    assert "ALTO" in sent["body"]
+    assert Inbound.objects.get().command == Command.HELP
+
+
+def test_a_text_without_keyword_goes_to_the_inbox_with_one_calm_reply(client: Client, loopback: Path) -> None:
+    text_in(client, "ICE at my door on Elm St")
+
+    inbound = Inbound.objects.get()
+    assert (inbound.state, inbound.body) == (InboundState.UNMATCHED, "ICE at my door on Elm St")
+    [sent] = texts_out(loopback)
+    assert "a person will read it" in sent["body"]
+
+
+def test_automatic_replies_to_one_number_are_limited(client: Client, loopback: Path) -> None:
+    for n in range(6):
+        text_in(client, f"robot says {n}")
+
+    assert Inbound.objects.filter(state=InboundState.UNMATCHED).count() == 6  # every message is kept
+    assert len(texts_out(loopback)) == 3
+
+
+def test_stop_opts_out_of_everything_confirmed_once(client: Client, loopback: Path) -> None:
+    waiting = services.enqueue(
+        services.Outgoing(Channel.SMS, "(919) 555-0142", {"text": "Assembly Thursday"}, idempotency_key="news:1")
+    )
+
+    text_in(client, "Stop.")
+    text_in(client, "ALTO")
+
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.reason) == (State.CANCELLED, "opted_out")
+    [confirmation] = texts_out(loopback)
+    assert "START" in confirmation["body"]
+    later = services.enqueue(
+        services.Outgoing(Channel.SMS, NEIGHBOUR, {"text": "Assembly Friday"}, idempotency_key="news:2")
+    )
+    assert later.state == State.CANCELLED
+
+    text_in(client, "iniciar")
+    assert (
+        services.enqueue(
+            services.Outgoing(Channel.SMS, NEIGHBOUR, {"text": "Assembly Saturday"}, idempotency_key="news:3")
+        ).state
+        == State.QUEUED
+    )
+
+
+def test_a_registered_handler_gets_its_command(client: Client, loopback: Path) -> None:
+    seen: list[tuple[InboundContext, Parsed]] = []
+
+    def answer(context: InboundContext, parsed: Parsed) -> Reply:
+        seen.append((context, parsed))
+        return Reply("Gracias, te esperamos.")
+
+    keywords.register(Command.GO, answer, replace=True)
+    try:
+        text_in(client, "¡Voy! ab12")
+    finally:
+        keywords.unregister(Command.GO)
+
+    [(context, parsed)] = seen
+    assert (context.sender, context.language, parsed.argument) == (NEIGHBOUR, "es", "AB12")
+    assert [sent["body"] for sent in texts_out(loopback)] == ["Gracias, te esperamos."]
+
+
+def test_an_unhandled_command_goes_to_the_inbox(client: Client, loopback: Path) -> None:
+    text_in(client, "GO AB12")  # nothing registered GO in this test
+
+    assert Inbound.objects.get().state == InboundState.UNMATCHED
+
+
+def test_a_retried_webhook_keeps_one_message(client: Client, loopback: Path) -> None:
+    text_in(client, "hola", sid="SM123")
+    text_in(client, "hola", sid="SM123")
+
+    assert Inbound.objects.count() == 1
+
+
+def test_a_wrong_token_is_refused_and_keeps_nothing(client: Client, loopback: Path) -> None:
+    assert text_in(client, "hola", token="guess") == 403
+    assert not Inbound.objects.exists()
+
+
+def test_the_loopback_webhook_does_not_exist_unless_configured(client: Client, settings: Settings) -> None:
+    settings.SMS_BACKENDS = []
+    assert text_in(client, "hola") == 404
+
+
+@pytest.mark.usefixtures("own_home")
+def test_a_text_received_while_locked_is_sealed_then_routed_on_unlock(client: Client, loopback: Path) -> None:
+    keyring.seal(FIRST)
+    keyring.lock()
+    try:
+        assert text_in(client, "ayuda") == 200
+        inbound = Inbound.objects.get()
+        assert inbound.state == InboundState.SEALED
+        assert not inbound.sender
+        assert "ayuda" not in inbound.sealed
+    finally:
+        keyring.unlock(FIRST)
+
+    assert do_open_sealed() == 1
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.sender, inbound.command) == (InboundState.HANDLED, NEIGHBOUR, Command.HELP)
+    assert len(texts_out(loopback)) == 1
+
+
+# Phones: spread, throttled, failover when one is down.
+
+SIGNING_KEY = "phone-signing-key"
+
+
+def phone(name: str, handler: Any) -> AndroidGatewayBackend:
+    return AndroidGatewayBackend(
+        f"android:{name}",
+        f"http://{name}.lan:8080",
+        "sms",
+        "secret",
+        signing_key=SIGNING_KEY,
+        per_minute=6000,
+        transport=httpx.MockTransport(handler),
+    )
+
+
+def accepting(log: list[str]) -> Any:
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent = json.loads(request.content)
+        log.append(sent["phoneNumbers"][0])
+        return httpx.Response(202, json={"id": sent["id"], "state": "Pending"})
+
+    return handle
+
+
+def refusing(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("phone off", request=request)
+
+
+def queue_texts(count: int, *, priority: int = Priority.ANNOUNCEMENT) -> None:
+    services.enqueue_many(
+        [
+            services.Outgoing(Channel.SMS, f"+1919555{n:04d}", {"text": "Assembly"}, f"t:{n}", priority=priority)
+            for n in range(count)
+        ]
+    )
+
+
+def test_texts_are_spread_across_phones() -> None:
+    kitchen: list[str] = []
+    hall: list[str] = []
+    queue_texts(20)
+
+    pump.drain(Channel.SMS, SmsSender([phone("kitchen", accepting(kitchen)), phone("hall", accepting(hall))]))
+
+    assert len(kitchen) + len(hall) == 20
+    assert abs(len(kitchen) - len(hall)) <= 1
+    assert Message.objects.filter(state=State.SENT).count() == 20
+
+
+def test_a_phone_that_fails_hands_its_texts_to_the_next_backend() -> None:
+    reached: list[str] = []
+    queue_texts(10)
+
+    pump.drain(Channel.SMS, SmsSender([phone("kitchen", refusing), phone("hall", accepting(reached))]))
+
+    assert len(reached) == 10
+    assert Message.objects.filter(state=State.SENT, backend="android:hall").count() == 10
+    kitchen = Gateway.objects.get(name="android:kitchen")
+    assert kitchen.down_since is not None
+
+
+def test_a_lone_backend_that_is_down_keeps_the_texts_waiting() -> None:
+    queue_texts(3)
+
+    with pytest.raises(pump.Unreachable):
+        pump.drain(Channel.SMS, SmsSender([phone("kitchen", refusing)]))
+
+    assert set(Message.objects.values_list("state", flat=True)) == {State.QUEUED}
+
+
+def signed(body: dict[str, Any]) -> dict[str, str]:
+    raw = json.dumps(body).encode()
+    timestamp = str(int(time.time()))
+    signature = hmac.new(SIGNING_KEY.encode(), raw + timestamp.encode(), hashlib.sha256).hexdigest()
+    return {"X-Signature": signature, "X-Timestamp": timestamp}
+
+
+def post_event(client: Client, name: str, event: dict[str, Any]) -> int:
+    return client.post(
+        f"/webhooks/sms/android:{name}/", json.dumps(event), content_type="application/json", headers=signed(event)
+    ).status_code
+
+
+def test_a_phone_reports_delivery_and_failures(client: Client, settings: Settings) -> None:
+    sent: list[str] = []
+    kitchen = phone("kitchen", accepting(sent))
+    settings.SMS_BACKENDS = [kitchen]
+    queue_texts(2)
+    pump.drain(Channel.SMS, SmsSender([kitchen]))
+    first, second = Message.objects.order_by("idempotency_key")
+
+    delivered = {"event": "sms:delivered", "id": "e1", "payload": {"messageId": first.provider_id}}
+    failed = {
+        "event": "sms:failed",
+        "id": "e2",
+        "payload": {"messageId": second.provider_id, "reason": "Send result: RESULT_ERROR_NO_SERVICE"},
+    }
+    assert post_event(client, "kitchen", delivered) == 200
+    assert post_event(client, "kitchen", failed) == 200
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == State.DELIVERED
+    assert (second.state, second.reason) == (State.FAILED, "phone_no_service")
+
+
+def test_a_phones_ping_marks_it_alive(client: Client, settings: Settings) -> None:
+    settings.SMS_BACKENDS = [phone("kitchen", refusing)]
+
+    assert post_event(client, "kitchen", {"event": "system:ping", "id": "p1", "payload": {}}) == 200
+    assert Gateway.objects.get(name="android:kitchen").last_ping_at is not None
+    tampered = {"event": "system:ping", "id": "p2", "payload": {}}
+    response = client.post(
+        "/webhooks/sms/android:kitchen/",
+        json.dumps(tampered),
+        content_type="application/json",
+        headers=signed({"event": "other"}),
+    )
+    assert response.status_code == 403
