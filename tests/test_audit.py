@@ -20,11 +20,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import anchor_audit_head
-from tests.conftest import require_services, solidarity, worker_env
+from tests.conftest import deliver, require_services, solidarity, worker_env
 
 TABLE = AuditEntry._meta.db_table
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -408,3 +409,14 @@ def test_the_worker_logs_the_signed_head_on_its_first_tick(stop_processes: list[
         except queue.Empty:
             continue
     assert audit.read_head(line.split("audit head ")[1]) == audit.Head(1, entry.hash)
+
+
+def test_the_daily_head_is_mailed_to_coordinators_and_admins(coordinator: User, admin: User, medic: User) -> None:
+    viewed(2)
+
+    anchor_audit_head.enqueue()
+
+    sent = deliver()
+    assert sorted(recipient for message in sent for recipient in message.to) == sorted([coordinator.email, admin.email])
+    line = next(line for line in str(sent[0].body).splitlines() if line.count(":") == 2)
+    assert audit.read_head(line).seq == audit.verify().tip.seq

@@ -1,9 +1,11 @@
 """The `solidarity` command, run as an operator runs it."""
 
+import json
 import os
 import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -44,11 +46,43 @@ def test_up_serves_both_languages_and_stops_without_orphans(
     output, _ = up.communicate(timeout=30)
     assert up.returncode == 0, output
     assert "Solidarity is running at http://127.0.0.1:" in output
+    assert "SMS not configured" in output
     assert re.search(r"http://127\.0\.0\.1:\d+/en/join/[\w-]+/", output), "first start prints a setup link"
     assert not any(alive(pid) for pid in workers), "no worker is left behind"
     home = tmp_path / "home"
     for name in ("secret_key", "keyring.json", "solidarity.sqlite3"):
         assert (home / name).stat().st_mode & 0o077 == 0, f"{name} is readable by others"
+
+
+@pytest.mark.slow
+def test_a_text_to_the_loopback_webhook_is_answered_by_the_running_network(
+    tmp_path: Path, stop_processes: list[subprocess.Popen[str]]
+) -> None:
+    port = free_port()
+    home = tmp_path / "home"
+    token = "a-loopback-token-for-this-test"
+    env = command_env(home, SOLIDARITY_SMS_BACKEND="loopback", SOLIDARITY_LOOPBACK_TOKEN=token)
+    up = solidarity("up", "--port", str(port), env=env)
+    stop_processes.append(up)
+    wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/webhooks/sms/loopback/",
+        data={"From": "+19195550142", "Body": "AYUDA"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert answer.status_code == 200
+    outbox = home / "sms-outbox.jsonl"
+    deadline = time.monotonic() + 30
+    while not outbox.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    [sent] = [json.loads(line) for line in outbox.read_text().splitlines()]
+    assert sent["to"] == "+19195550142"
+    assert "REPORTE" in sent["body"]  # answered in Spanish, by the worker's outbox loop
+    up.send_signal(signal.SIGTERM)
+    output, _ = up.communicate(timeout=30)
+    assert "LOOPBACK SMS" in output
 
 
 def start_up(home: Path, stop_processes: list[subprocess.Popen[str]]) -> subprocess.Popen[str]:

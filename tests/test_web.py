@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from pytest_django.fixtures import Settings
 
 from solidarity.accounts.models import User
 from solidarity.core.services import get_network_settings
@@ -34,6 +35,12 @@ def test_admin_dashboard_shows_the_worker_and_streams_it_live(admin_client: Clie
     html = admin_client.get("/en/dashboard/").content.decode()
     assert "Background worker" in html
     assert 'data-stream="/live/dashboard"' in html
+
+
+def test_admin_dashboard_says_when_sms_is_not_configured(admin_client: Client, settings: Settings) -> None:
+    settings.SMS_BACKENDS = []
+    page = admin_client.get("/en/dashboard/").content.decode()
+    assert "SMS not configured" in page
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from solidarity.accounts.models import ROLES_WITH_SENSITIVE_DATA, ApiToken, Invitation, Membership, User, WorkingGroup
@@ -158,3 +158,10 @@ def second_factor_verified(request: HttpRequest) -> bool:
     if not user.is_authenticated or not is_mfa_enabled(user):
         return False
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
+def audit_head_recipients() -> list[tuple[str, str]]:
+    """Who keeps a copy of the daily signed audit head: every active coordinator and admin, once each."""
+    coordinators = Membership.objects.filter(role=Role.COORDINATOR).values_list("user_id", flat=True)
+    people = User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(pk__in=coordinators))
+    return [(str(user.email), user.language) for user in people.order_by("pk") if user.email]

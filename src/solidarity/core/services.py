@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from typing import TypedDict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -80,10 +81,16 @@ class Keys(TypedDict):
     mode: str
 
 
+class Sms(TypedDict):
+    configured: bool
+    backends: list[str]
+
+
 class Health(TypedDict):
     status: str
     database: Check
     worker: Check
+    sms: Sms
     keys: Keys
 
 
@@ -103,7 +110,13 @@ def health() -> Health:
         beat = last_heartbeat()
         database: Check = {"ok": True}
     except DatabaseError:
-        return {"status": "fail", "database": {"ok": False}, "worker": {"ok": False}, "keys": key_custody()}
+        return {
+            "status": "fail",
+            "database": {"ok": False},
+            "worker": {"ok": False},
+            "keys": key_custody(),
+            "sms": sms_configured(),
+        }
     age = (timezone.now() - beat).total_seconds() if beat else None
     worker: Check = {
         "ok": age is not None and age < HEARTBEAT_FRESH.total_seconds(),
@@ -112,4 +125,10 @@ def health() -> Health:
     }
     keys = key_custody()
     status = "locked" if not keys["ok"] else "ok" if worker["ok"] else "fail"
-    return {"status": status, "database": database, "worker": worker, "keys": keys}
+    return {"status": status, "database": database, "worker": worker, "keys": keys, "sms": sms_configured()}
+
+
+def sms_configured() -> Sms:
+    """Whether SMS can go out at all: /healthz says "not configured" rather than pretend (not a failure)."""
+    names = [str(backend.name) for backend in getattr(settings, "SMS_BACKENDS", [])]
+    return {"configured": bool(names), "backends": names}

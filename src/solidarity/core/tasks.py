@@ -2,10 +2,14 @@
 and the retention purge."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from solidarity.core import audit, live, retention
 from solidarity.core.models import WorkerHeartbeat
@@ -24,21 +28,41 @@ def heartbeat(worker: str) -> None:
     live.publish("dashboard", "heartbeat", {"worker": worker, "at": now.isoformat()})
 
 
+# Who receives the daily signed head: accounts registers its coordinators and admins (core cannot import accounts).
+HeadRecipients = Callable[[], list[tuple[str, str]]]  # (email, language)
+_head_recipients: HeadRecipients | None = None
+
+
+def register_head_recipients(recipients: HeadRecipients) -> None:
+    global _head_recipients
+    _head_recipients = recipients
+
+
 @task()
 def anchor_audit_head() -> None:
     """Daily (core.schedule): publish the audit chain's signed head, so that a rewrite can be proven later.
 
     The head goes out only for a chain that verifies; a broken chain is logged at ERROR with its
-    first problem instead, and nothing is signed. Until the messaging part exists the destination
-    is the operator's log (logger "solidarity.audit" at WARNING, shown under the default level);
-    the messaging issue will send the same line to the coordinators through the outbox. Takes no
-    lock (audit.verify walks without one). Idempotent: a second run publishes the same or a later head.
+    first problem instead, and nothing is signed. The head goes to the operator's log (logger
+    "solidarity.audit" at WARNING) and by mail, through the outbox, to the people accounts
+    registers (coordinators and admins): copies held by several people are what a root user who
+    rewrites the chain cannot reach. Takes no lock (audit.verify walks without one). Idempotent:
+    a second run publishes the same or a later head.
     """
     result = audit.verify()
     if result.problem is not None:
         audit_log.error("audit chain broken at %s", result.problem)
         return
-    audit_log.warning("audit head %s", audit.sign_head(result.tip))
+    head = audit.sign_head(result.tip)
+    audit_log.warning("audit head %s", head)
+    for email, language in _head_recipients() if _head_recipients else []:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            subject = _("Today's audit head")
+            body = _(
+                "This line proves what the network's audit log held today. Keep this mail: if someone "
+                "ever rewrites the log, the command `solidarity audit verify --head LINE` shows it.\n\n%(head)s\n"
+            ) % {"head": head}
+        EmailMessage(subject, body, to=[email], headers={"Auto-Submitted": "auto-generated"}).send()
 
 
 @task()

@@ -12,7 +12,8 @@ pinged before stops pinging for PING_SILENCE; a success or a ping brings it back
 import logging
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import F
@@ -83,6 +84,32 @@ def do_record_ping(name: str) -> None:
     """A phone's heartbeat (its ping webhook): it is alive and online."""
     Gateway.objects.update_or_create(name=name, defaults={"last_ping_at": timezone.now()})
     do_record_success(name)
+
+
+class BackendStatus(TypedDict):
+    name: str
+    per_minute: int
+    is_down: bool
+    last_ping_at: datetime | None
+    last_error: str
+
+
+def sms_status() -> list[BackendStatus]:
+    """Each configured SMS backend and how it is doing, for the dashboard ([] when SMS is not configured)."""
+    health = gateway_state()
+    found: list[BackendStatus] = []
+    for backend in getattr(settings, "SMS_BACKENDS", []):
+        gateway = health.get(backend.name)
+        found.append(
+            {
+                "name": backend.name,
+                "per_minute": backend.per_minute,
+                "is_down": is_down(gateway),
+                "last_ping_at": gateway.last_ping_at if gateway else None,
+                "last_error": gateway.last_error if gateway else "",
+            }
+        )
+    return found
 
 
 class SmsSender:

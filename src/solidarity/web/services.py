@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 
 from solidarity.core.services import key_custody
+from solidarity.messaging.sms_sender import BackendStatus, sms_status
 
 
 class SystemStatus(TypedDict):
@@ -14,6 +15,8 @@ class SystemStatus(TypedDict):
     database: str
     https: bool
     keys: str
+    sms: list[BackendStatus]
+    is_loopback: bool
 
 
 def system_status() -> SystemStatus:
@@ -23,4 +26,6 @@ def system_status() -> SystemStatus:
         "database": connection.display_name,
         "https": settings.HTTPS,
         "keys": key_custody()["mode"],
+        "sms": sms_status(),
+        "is_loopback": any(backend.name == "loopback" for backend in settings.SMS_BACKENDS),
     }

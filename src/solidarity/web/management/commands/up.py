@@ -85,6 +85,19 @@ class Command(SolidarityCommand):
             supervisor.stop()
             self.stdout.write("Solidarity stopped.")
 
+    def announce_sms(self) -> None:
+        names = [backend.name for backend in settings.SMS_BACKENDS]
+        if not names:
+            self.stdout.write("SMS not configured: no text messages go out or come in (see SOLIDARITY_SMS_BACKEND).")
+        elif "loopback" in names:
+            self.stderr.write(
+                "WARNING: LOOPBACK SMS. Texts are written in the clear to "
+                f"{Path(settings.HOME) / 'sms-outbox.jsonl'} and never leave this computer. For trying Solidarity "
+                "out only: never with real people's numbers."
+            )
+        else:
+            self.stdout.write(f"SMS through: {', '.join(names)}")
+
     def announce(self, listen: serving.Listen, seconds: float) -> None:
         self.stdout.write(f"Solidarity is running at {listen.url} (ready in {seconds:.1f} s; Ctrl-C stops it)")
         self.stdout.write(f"Data folder: {settings.HOME}")
@@ -94,6 +107,7 @@ class Command(SolidarityCommand):
                 "cookies over plain HTTP, and anyone on the network can read what is sent. Use --tls-cert and "
                 "--tls-key, or a reverse proxy with HTTPS (see README)."
             )
+        self.announce_sms()
         if needs_first_admin():
             base = listen.url.rstrip("/").replace("0.0.0.0", "127.0.0.1")  # noqa: S104  (a link, not a bind)
             link = do_issue_setup_link().link(base_url=base)
