@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings
 
-from solidarity.core import keyring, keys
+from solidarity.core import crypto, keyring, keys
 from solidarity.core.fields import find_by_index
+from solidarity.core.services import get_network_settings
 from tests.testapp.models import Dossier
 
 
@@ -79,6 +81,41 @@ def test_during_a_rotation_lookups_find_rows_under_either_index_key(monkeypatch:
     [first, *_] = fill(3)
     keyring.save(keyring.with_new_primaries(keyring.current()))  # rotated, nothing re-encrypted yet
     assert [d.pk for d in find_by_index(Dossier.objects.all(), "phone_index", "919-555-2000")] == [first.pk]
+
+
+@pytest.mark.django_db
+def test_a_grown_network_gets_longer_indexes_at_its_next_rotation_and_finds_everyone_meanwhile() -> None:
+    [first, *_] = fill(3)
+    old = keyring.current()
+    assert first.phone_index.split(":")[1] == str(crypto.index_bits(5000))  # 11 bits: the default population
+    network = get_network_settings()
+    network.expected_population = 200_000
+    network.save()
+    cache.clear()
+
+    keyring.save(keyring.with_new_primaries(old, population=network.expected_population))  # rotation begins
+    assert [d.pk for d in find_by_index(Dossier.objects.all(), "phone_index", "919-555-2000")] == [first.pk]
+    keys.reencrypt()
+
+    first.refresh_from_db()
+    new_key, bits, _ = first.phone_index.split(":")
+    assert (new_key, int(bits)) == (keyring.current().index.primary, crypto.index_bits(200_000))
+    assert int(bits) > crypto.index_bits(5000)
+    assert [d.pk for d in find_by_index(Dossier.objects.all(), "phone_index", "919-555-2000")] == [first.pk]
+    assert keyring.current().population(old.index.primary) == 5000  # the old key keeps its own sizing
+
+
+@pytest.mark.django_db
+def test_rotate_sizes_the_new_index_key_from_the_network_setting() -> None:
+    network = get_network_settings()
+    network.expected_population = 40_000
+    network.save()
+    cache.clear()
+
+    keys.rotate()
+
+    ring = keyring.current()
+    assert ring.population(ring.index.primary) == 40_000
 
 
 @pytest.mark.django_db

@@ -75,6 +75,7 @@ class NetworkOut(Schema):
     languages: list[str]
     hotline: str
     clear_mail_when_key_expired: bool
+    expected_population: int
 
 
 class NetworkPatch(Schema):
@@ -84,6 +85,7 @@ class NetworkPatch(Schema):
     languages: list[Literal["en", "es"]] | None = Field(None, min_length=1)
     hotline: str | None = Field(None, max_length=32)
     clear_mail_when_key_expired: bool | None = None
+    expected_population: int | None = Field(None, ge=10, le=10_000_000)
 
 
 @router.get("", response=NetworkOut, summary="The network's settings")

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import math
 import os
+from collections.abc import Callable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -118,11 +119,16 @@ def blind_index(normalised: str, *, context: str, bits: int, key_id: str, ring: 
     return f"{key_id}:{bits}:{value:x}"
 
 
-def blind_indexes(normalised: str, *, context: str, bits: int, ring: Keyring | None = None) -> list[str]:
+def blind_indexes(
+    normalised: str, *, context: str, bits: Callable[[str], int], ring: Keyring | None = None
+) -> list[str]:
     """Every index value this plaintext may be stored under: one per index key in the keyring.
 
     During a rotation rows carry the old key's index until they are re-indexed, so a
     look-up asks for all of them.
     """
     ring = ring or current()
-    return [blind_index(normalised, context=context, bits=bits, key_id=key_id, ring=ring) for key_id in ring.index.keys]
+    return [
+        blind_index(normalised, context=context, bits=bits(key_id), key_id=key_id, ring=ring)
+        for key_id in ring.index.keys
+    ]

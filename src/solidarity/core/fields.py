@@ -29,8 +29,6 @@ from solidarity.core.services import get_network_settings
 
 logger = logging.getLogger("solidarity.crypto")
 
-DEFAULT_POPULATION = 5000
-
 
 class Sealed(str):
     """A value as stored: ciphertext, opened only with its row's UUID."""
@@ -151,14 +149,20 @@ def normalise_phone(value: str) -> str:
 
 
 class BlindIndexField(models.CharField[Any, Any]):
-    """A truncated keyed hash of another field's normalised plaintext, kept up to date on save."""
+    """A truncated keyed hash of another field's normalised plaintext, kept up to date on save.
+
+    The truncation follows from the expected number of rows: the network's setting, recorded
+    with each index key when it is made (keyring.populations), so a new setting takes effect
+    at the next `keys rotate` and values under the old key stay findable meanwhile. A field
+    whose table holds a known share of it may say `population=` itself.
+    """
 
     def __init__(
         self,
         *args: Any,
         source: str = "",
         normalise: Callable[[str], str] = normalise_email,
-        population: int = DEFAULT_POPULATION,
+        population: int | None = None,
         **kwargs: Any,
     ) -> None:
         self.source, self.normalise, self.population = source, normalise, population
@@ -181,23 +185,31 @@ class BlindIndexField(models.CharField[Any, Any]):
         assert isinstance(source, EncryptedTextField)  # noqa: S101  (a declaration error, caught in tests)
         return source.context
 
-    @property
-    def bits(self) -> int:
-        return crypto.index_bits(self.population)
+    def bits(self, key_id: str, ring: keyring.Keyring | None = None) -> int:
+        """The truncation of this field's index under one index key."""
+        ring = ring or keyring.current()
+        return crypto.index_bits(self.population or ring.population(key_id))
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = model_instance.__dict__.get(self.source)
         if isinstance(value, Sealed):
             return getattr(model_instance, self.attname)  # source unchanged: index unchanged
-        if not value:
-            return ""
-        return crypto.blind_index(
-            self.normalise(str(value)), context=self.context, bits=self.bits, key_id=keyring.current().index.primary
-        )
+        index = self.index_of(str(value)) if value else ""
+        setattr(model_instance, self.attname, index)  # the instance shows what was stored, as auto_now does
+        return index
+
+    def index_of(self, value: str) -> str:
+        ring = keyring.current()
+        primary = ring.index.primary
+        bits = self.bits(primary, ring)
+        return crypto.blind_index(self.normalise(value), context=self.context, bits=bits, key_id=primary, ring=ring)
 
     def candidates(self, value: str) -> list[str]:
         """The index values a look-up for `value` must match (all keys in the keyring)."""
-        return crypto.blind_indexes(self.normalise(value), context=self.context, bits=self.bits)
+        ring = keyring.current()
+        return crypto.blind_indexes(
+            self.normalise(value), context=self.context, bits=lambda key_id: self.bits(key_id, ring), ring=ring
+        )
 
 
 def find_by_index(queryset: models.QuerySet[Any], index_field: str, value: str) -> list[Any]:

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.models import time_zone_choices
 
-NETWORK_FIELDS = ("name", "time_zone", "phone_region", "languages", "hotline", "clear_mail_when_key_expired")
+NETWORK_FIELDS = (
+    "name",
+    "time_zone",
+    "phone_region",
+    "languages",
+    "hotline",
+    "clear_mail_when_key_expired",
+    "expected_population",
+)
 
 
 class NetworkSettingsForm(forms.Form):
@@ -33,6 +41,21 @@ class NetworkSettingsForm(forms.Form):
         required=False,
         help_text=_("Otherwise their mail waits until they send a new key."),
     )
+
+    expected_population = forms.IntegerField(
+        label=_("Expected number of people"),
+        min_value=10,
+        max_value=10_000_000,
+        initial=5000,
+        required=False,
+        help_text=_(
+            "About how many people and contacts the network will hold at most. It sizes the look-up codes "
+            "of phone numbers and emails, and takes effect at the next key rotation."
+        ),
+    )
+
+    def clean_expected_population(self) -> int:
+        return int(self.cleaned_data.get("expected_population") or 5000)
 
     def clean_hotline(self) -> str:
         raw: str = self.cleaned_data["hotline"].strip()

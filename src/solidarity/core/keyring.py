@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +55,21 @@ class KeySet:
         return self.keys[self.primary]
 
 
+DEFAULT_POPULATION = 5000  # an index key made before populations were recorded was sized for this many rows
+
+
 @dataclass(frozen=True)
 class Keyring:
     aead: KeySet
     index: KeySet
     signing_seed: bytes
     inbox: str = ""  # an age X25519 identity: opens what was sealed for later
+    # The expected population each index key was sized for (the network setting when the key was made):
+    # a blind index's truncation follows from it, and changes only with a new key, so old values stay findable.
+    populations: dict[str, int] = field(default_factory=dict)
+
+    def population(self, index_key_id: str) -> int:
+        return self.populations.get(index_key_id, DEFAULT_POPULATION)
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -98,7 +107,15 @@ def parse(text: str) -> Keyring:
         index=key_set(data.get("index"), "index"),
         signing_seed=decode_key(data.get("signing"), "the signing key"),
         inbox=str(data.get("inbox") or ""),
+        populations=populations(data.get("index")),
     )
+
+
+def populations(data: object) -> dict[str, int]:
+    found = data.get("populations", {}) if isinstance(data, dict) else {}
+    if not isinstance(found, dict) or not all(isinstance(n, int) and n > 0 for n in found.values()):
+        raise KeyringError("the index keys' populations are malformed")
+    return {str(key_id): int(n) for key_id, n in found.items()}
 
 
 def load(path: Path) -> Keyring:
@@ -116,7 +133,11 @@ def dump(ring: Keyring) -> str:
         {
             "version": 2,
             "aead": {"primary": ring.aead.primary, "keys": {k: encode(v) for k, v in ring.aead.keys.items()}},
-            "index": {"primary": ring.index.primary, "keys": {k: encode(v) for k, v in ring.index.keys.items()}},
+            "index": {
+                "primary": ring.index.primary,
+                "keys": {k: encode(v) for k, v in ring.index.keys.items()},
+                **({"populations": ring.populations} if ring.populations else {}),
+            },
             "signing": encode(ring.signing_seed),
             **({"inbox": ring.inbox} if ring.inbox else {}),
         },
@@ -153,13 +174,17 @@ def save(ring: Keyring, path: Path | None = None) -> None:
         reseal(text)
 
 
-def with_new_primaries(ring: Keyring) -> Keyring:
-    """The same keyring plus a fresh AEAD key and a fresh index key, both primary. Old keys stay to read old values."""
+def with_new_primaries(ring: Keyring, *, population: int | None = None) -> Keyring:
+    """The same keyring plus a fresh AEAD key and a fresh index key, both primary. Old keys stay to read old values.
+
+    `population` (the network's expected population now) sizes the new index key's truncation.
+    """
     aead_id, index_id = secrets.token_hex(4), secrets.token_hex(4)
     return replace(
         ring,
         aead=KeySet(aead_id, {**ring.aead.keys, aead_id: secrets.token_bytes(KEY_BYTES)}),
         index=KeySet(index_id, {**ring.index.keys, index_id: secrets.token_bytes(KEY_BYTES)}),
+        populations={**ring.populations, index_id: population or ring.population(ring.index.primary)},
     )
 
 
@@ -169,6 +194,7 @@ def without_keys(ring: Keyring, key_ids: set[str]) -> Keyring:
         ring,
         aead=KeySet(ring.aead.primary, {k: v for k, v in ring.aead.keys.items() if k not in key_ids}),
         index=KeySet(ring.index.primary, {k: v for k, v in ring.index.keys.items() if k not in key_ids}),
+        populations={k: n for k, n in ring.populations.items() if k not in key_ids},
     )
 
 

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from solidarity.core import crypto, keyring
 from solidarity.core.fields import BlindIndexField, EncryptedTextField
 from solidarity.core.files import EncryptedFileField
+from solidarity.core.services import get_network_settings
 
 BATCH = 200
 
@@ -120,8 +121,13 @@ def reencrypt_batch(part: Protected, pks: list[Any], ring: keyring.Keyring) -> i
 
 
 def rotate(progress: Progress | None = None) -> int:
-    """Make fresh keys primary, then re-encrypt everything under them."""
-    keyring.save(keyring.with_new_primaries(keyring.current()))
+    """Make fresh keys primary, then re-encrypt everything under them.
+
+    The new index key is sized for the network's expected population now (a network setting),
+    so a grown network gets longer indexes at its next rotation.
+    """
+    population = get_network_settings().expected_population
+    keyring.save(keyring.with_new_primaries(keyring.current(), population=population))
     return reencrypt(progress)
 
 

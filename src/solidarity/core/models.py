@@ -25,6 +25,14 @@ class NetworkSettings(models.Model):
         help_text=_("Two-letter country code used to read phone numbers written without +country code."),
     )
     languages = models.JSONField(_("languages offered"), default=list)
+    expected_population = models.PositiveIntegerField(
+        _("expected number of people"),
+        default=5000,
+        help_text=_(
+            "About how many people and contacts the network will hold at most. It sizes the look-up codes "
+            "of phone numbers and emails, and takes effect at the next key rotation."
+        ),
+    )
     hotline = models.CharField(
         _("hotline number"),
         max_length=32,

@@ -32,6 +32,7 @@ class NetworkValues(TypedDict):
     languages: list[str]
     hotline: str
     clear_mail_when_key_expired: bool
+    expected_population: int
 
 
 def network_values() -> NetworkValues:
@@ -44,6 +45,7 @@ def network_values() -> NetworkValues:
         "languages": current.languages,
         "hotline": current.hotline,
         "clear_mail_when_key_expired": current.clear_mail_when_key_expired,
+        "expected_population": current.expected_population,
     }
 
 
@@ -55,9 +57,11 @@ def do_update_network_settings(
     languages: list[str],
     hotline: str = "",
     clear_mail_when_key_expired: bool = False,
+    expected_population: int = 5000,
     mark_configured: bool = True,
 ) -> NetworkSettings:
     settings_row = get_network_settings()
+    settings_row.expected_population = expected_population
     settings_row.hotline = hotline
     settings_row.clear_mail_when_key_expired = clear_mail_when_key_expired
     settings_row.name = name
