@@ -12,8 +12,10 @@ from solidarity.core.fields import (
     normalise_phone,
 )
 from solidarity.core.files import EncryptedFileField
+from solidarity.core.permissions import Role, restrict_fields
 
 
+@restrict_fields({"name": {Role.COORDINATOR}, "phone": {Role.COORDINATOR}, "email": {Role.COORDINATOR}})
 class Dossier(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pseudonym = models.CharField(max_length=80)

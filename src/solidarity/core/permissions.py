@@ -153,3 +153,64 @@ def sensitive[M: type[models.Model]](model: M) -> M:
     """Mark a model as sensitive: `@sensitive class Case(models.Model)`."""
     SENSITIVE_MODELS.add(model)
     return model
+
+
+# Field level: some fields of a record need more than the right to see the record.
+
+
+class FieldHidden(PermissionDenied):
+    """A field the viewer's role may not read (a dispatcher asking for a responder's phone number)."""
+
+    silent_variable_failure = True  # a template shows nothing for it
+
+
+# {model: {field name: roles that may read it}}; fields not named here go with the record.
+FIELD_READERS: dict[type[models.Model], dict[str, frozenset[Role]]] = {}
+
+
+def restrict_fields[M: type[models.Model]](readers: Mapping[str, set[Role] | frozenset[Role]]) -> Callable[[M], M]:
+    """Declare who may read which fields: `@restrict_fields({"phone": {Role.COORDINATOR}})`.
+
+    A dispatcher sees a responder's pseudonym, zone, skills and answer; the phone number and
+    email stay with the coordinators, and messages reach the responder by id (the sending
+    service looks the address up itself). Admins read every field.
+    """
+
+    def declare(model: M) -> M:
+        FIELD_READERS[model] = {name: frozenset(roles) for name, roles in readers.items()}
+        return model
+
+    return declare
+
+
+def readable_fields(model: type[models.Model], held: Role | None, *, is_admin: bool = False) -> set[str]:
+    """The fields of `model` a holder of `held` (in the record's group) may read."""
+    names = {field.name for field in model._meta.concrete_fields}
+    if is_admin:
+        return names
+    hidden = {name for name, roles in FIELD_READERS.get(model, {}).items() if held not in roles}
+    # A blind index follows its source: its value would let a viewer test guesses of the hidden one.
+    hidden |= {field.name for field in model._meta.concrete_fields if getattr(field, "source", None) in hidden}
+    return names - hidden
+
+
+class Redacted:
+    """A record as one viewer may see it: the readable fields as attributes, the rest refused.
+
+    Templates and API schemas get this instead of the model instance, so a hidden field cannot
+    slip into a page: reading it raises FieldHidden (a template shows nothing for it, as for any
+    failing attribute), and `hidden` names what was held back so a page can say "not shown".
+    """
+
+    def __init__(self, record: models.Model, held: Role | None, *, is_admin: bool = False) -> None:
+        self._record = record
+        self._readable = readable_fields(type(record), held, is_admin=is_admin)
+        self.hidden = sorted({field.name for field in record._meta.concrete_fields} - self._readable)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._readable:
+            return getattr(self._record, name)
+        raise FieldHidden(f"{type(self._record).__name__}.{name} is not shown to this role")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self._record, name) for name in sorted(self._readable)}
