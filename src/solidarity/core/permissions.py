@@ -83,6 +83,13 @@ def register_role_lookup(lookup: RoleLookup) -> None:
     _role_lookup = lookup
 
 
+def held_role(user: AnyUser, slug: str) -> Role | None:
+    """The role `user` holds in the working group `slug`, or None (also before accounts registered its look-up)."""
+    if _role_lookup is None or not isinstance(user, AbstractBaseUser) or not user.is_active:
+        return None
+    return _role_lookup(user, slug)
+
+
 def login_redirect(request: HttpRequest) -> HttpResponseRedirect:
     # django.contrib.auth.views.redirect_to_login, without importing auth's views: models import this module.
     query = QueryDict(mutable=True)

@@ -16,13 +16,15 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from solidarity.core import keyring, live
+from solidarity.core import audit, keyring, live
 from solidarity.core.fields import normalise_phone
+from solidarity.core.models import AuditAction
 from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import keywords, services
@@ -175,3 +177,42 @@ def reply(inbound: Inbound, text: str, *, limited: bool = True, even_if_opted_ou
         ),
         even_if_opted_out=even_if_opted_out,
     )
+
+
+def do_mark_reviewed(inbound: Inbound, *, actor: str, role: str) -> None:
+    """A hotline taker read it and did what was needed: it leaves the inbox (and its retention clock starts)."""
+    with transaction.atomic():
+        done = Inbound.objects.filter(pk=inbound.pk, state=InboundState.UNMATCHED).update(
+            state=InboundState.REVIEWED, reviewed_at=timezone.now()
+        )
+        if done:
+            audit.record(
+                actor=actor,
+                role=role,
+                action=AuditAction.CHANGED,
+                object_type="messaging.inbound",
+                object_ids=[inbound.uuid],
+                detail={"state": InboundState.REVIEWED},
+            )
+
+
+def do_reply(inbound: Inbound, text: str, *, actor: str, role: str) -> None:
+    """Answer an inbound text by SMS without showing the taker the number: the outbox reads it from the row."""
+    with transaction.atomic():
+        services.enqueue(
+            services.Outgoing(
+                Channel.SMS,
+                str(inbound.sender),
+                {"text": text},
+                idempotency_key=f"messaging.inbox-reply:{inbound.uuid}:{uuid.uuid4()}",
+                priority=Priority.DIRECT,
+            )
+        )
+        audit.record(
+            actor=actor,
+            role=role,
+            action=AuditAction.CHANGED,
+            object_type="messaging.inbound",
+            object_ids=[inbound.uuid],
+            detail={"replied": 1},
+        )

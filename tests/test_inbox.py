@@ -1,0 +1,88 @@
+"""The inbox: texts no keyword took, read by hotline takers, answered without showing them the number."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from solidarity.accounts.models import WorkingGroup
+from solidarity.core.models import AuditAction, AuditEntry
+from solidarity.core.permissions import Role
+from solidarity.messaging import pump
+from solidarity.messaging.inbound import do_receive
+from solidarity.messaging.models import Channel, Inbound, InboundState
+from solidarity.messaging.sms import InboundSms
+from solidarity.messaging.sms.loopback import LoopbackBackend
+from tests.conftest import client_for, make_member
+
+pytestmark = pytest.mark.django_db
+
+NEIGHBOUR = "+19195550177"  # 555-01xx: fictional
+
+
+@pytest.fixture
+def hotline(rapid_response: WorkingGroup) -> Client:
+    return client_for(make_member("dina.dispatcher", rapid_response, Role.DISPATCHER))
+
+
+@pytest.fixture
+def sms_file(settings: Settings, tmp_path: Path) -> Path:
+    path = tmp_path / "sms-outbox.jsonl"
+    settings.SMS_BACKENDS = [LoopbackBackend(path, "a-long-loopback-token")]
+    return path
+
+
+def text(body: str) -> Inbound:
+    inbound = do_receive("loopback", InboundSms(sender=NEIGHBOUR, body=body))
+    assert inbound is not None
+    return inbound
+
+
+def test_a_dispatcher_reads_the_inbox_without_the_full_number_and_the_reading_is_audited(hotline: Client) -> None:
+    inbound = text("La migra está en la esquina de Elm y 5th")
+
+    page = hotline.get("/es/groups/rapid-response/inbox/").content.decode()
+
+    assert "La migra está en la esquina de Elm y 5th" in page
+    assert "0177" in page
+    assert "9195550177" not in page
+    seen = AuditEntry.objects.get(action=AuditAction.VIEWED, object_type="messaging.inbound")
+    assert seen.object_ids == [str(inbound.uuid)]
+    assert seen.role == Role.DISPATCHER
+
+
+def test_a_reply_goes_to_the_sender_by_sms(hotline: Client, sms_file: Path) -> None:
+    inbound = text("ICE at my door")
+
+    response = hotline.post(
+        f"/en/groups/rapid-response/inbox/{inbound.uuid}/reply/", {"text": "Do not open. A legal observer is coming."}
+    )
+
+    assert response.status_code == 302
+    pump.drain(Channel.SMS)
+    replies = [json.loads(line) for line in sms_file.read_text().splitlines()]
+    assert replies[-1] == {**replies[-1], "to": NEIGHBOUR, "body": "Do not open. A legal observer is coming."}
+
+
+def test_a_reviewed_text_leaves_the_inbox(hotline: Client) -> None:
+    inbound = text("hola?")
+
+    hotline.post(f"/en/groups/rapid-response/inbox/{inbound.uuid}/reviewed/")
+
+    inbound.refresh_from_db()
+    assert inbound.state == InboundState.REVIEWED
+    assert "hola?" not in hotline.get("/en/groups/rapid-response/inbox/").content.decode()
+    handled = text("STOP")  # a keyword's text never was in the inbox
+    assert hotline.post(f"/en/groups/rapid-response/inbox/{handled.uuid}/reply/", {"text": "x"}).status_code == 404
+
+
+def test_only_dispatchers_open_the_inbox(rapid_response: WorkingGroup, medics: WorkingGroup) -> None:
+    text("help")
+    responder = client_for(make_member("rafa.responder", rapid_response, Role.RESPONDER))
+    medics_coordinator = client_for(make_member("cori.coordinator", medics, Role.COORDINATOR))
+
+    assert responder.get("/en/groups/rapid-response/inbox/").status_code == 404
+    assert medics_coordinator.get("/en/groups/rapid-response/inbox/").status_code == 404
+    assert medics_coordinator.get(f"/en/groups/{medics.slug}/inbox/").status_code == 404
