@@ -1,0 +1,40 @@
+"""The worker process sends the outbox: mail queued here leaves through SMTP from there (every backend pair)."""
+
+import subprocess
+import time
+
+import pytest
+
+from solidarity.messaging import services
+from solidarity.messaging.models import Channel, Message, Priority, State
+from tests.conftest import require_services, solidarity, worker_env
+from tests.smtp import smtp_server
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_sends_what_another_process_queued(stop_processes: list[subprocess.Popen[str]]) -> None:
+    require_services()
+    with smtp_server() as server:
+        env = {**worker_env(), "SOLIDARITY_EMAIL_URL": f"smtp://127.0.0.1:{server.port}"}
+        services.enqueue_many(
+            [
+                services.Outgoing(
+                    Channel.EMAIL,
+                    f"vecino{n}@example.org",
+                    services.email_content(to=f"vecino{n}@example.org", subject="Asamblea", text="El jueves."),
+                    idempotency_key=f"worker-test:{n}",
+                    priority=Priority.ANNOUNCEMENT,
+                )
+                for n in range(30)
+            ]
+        )
+        stop_processes.append(solidarity("worker", env=env))
+
+        deadline = time.monotonic() + 60
+        while Message.objects.exclude(state=State.SENT).exists():
+            assert time.monotonic() < deadline, "the worker did not send the outbox"
+            time.sleep(0.2)
+
+    assert sorted(received.recipients[0] for received in server.inbox.messages) == sorted(
+        f"vecino{n}@example.org" for n in range(30)
+    )
