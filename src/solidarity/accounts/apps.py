@@ -23,3 +23,21 @@ class AccountsConfig(AppConfig):
         # invitation's acceptance, the test client): accounts' own session rules hook in there.
         user_logged_in.connect(signed_in, dispatch_uid="solidarity.accounts.signed_in")
         user_logged_out.connect(signed_out, dispatch_uid="solidarity.accounts.signed_out")
+        register_retention()
+
+
+def register_retention() -> None:
+    from django.db.models import Q
+
+    from solidarity.accounts.models import Invitation
+    from solidarity.core import retention
+
+    retention.register(
+        retention.Rule(
+            name="accounts.spent-invitations",
+            model=Invitation,
+            what="An invitation (the invitee's email), once used or expired.",
+            default_days=30,
+            due=lambda cutoff: Invitation.objects.filter(Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)),
+        )
+    )

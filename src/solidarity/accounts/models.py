@@ -43,7 +43,7 @@ class Invitation(models.Model):
     """A one-time link to join: sent by an admin, or printed by the CLI for the first admin."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    email = models.EmailField(blank=True)
+    email = EncryptedTextField(context="accounts.invitation.email", blank=True)  # personal data until it is used
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     is_admin = models.BooleanField(default=False)
     is_setup = models.BooleanField(default=False, help_text="The first start: also asks for the network settings.")
