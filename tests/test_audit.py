@@ -24,7 +24,7 @@ from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
 from solidarity.core.schedule import enqueue_due
-from solidarity.core.tasks import anchor_audit_head
+from solidarity.core.tasks import anchor_audit_head, prune_audit_log
 from tests.conftest import deliver, require_services, solidarity, worker_env
 
 TABLE = AuditEntry._meta.db_table
@@ -364,7 +364,7 @@ def test_the_daily_job_logs_the_signed_head_or_the_break(db: None, caplog: pytes
 def test_a_due_job_is_enqueued_once_even_when_asked_twice(db: None, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="solidarity.audit")
 
-    daily = ["anchor-audit-head", "purge-expired"]
+    daily = ["anchor-audit-head", "purge-expired", "prune-audit-log"]
     with time_machine.travel(MONDAY, tick=False):
         assert enqueue_due() == daily
         assert enqueue_due() == []
@@ -383,7 +383,11 @@ def test_workers_ticking_together_enqueue_a_due_job_once() -> None:
         results = in_threads(4, lambda _: enqueue_due())
 
     # Each due job is enqueued by exactly one of them.
-    assert sorted(name for names in results for name in names) == ["anchor-audit-head", "purge-expired"]
+    assert sorted(name for names in results for name in names) == [
+        "anchor-audit-head",
+        "prune-audit-log",
+        "purge-expired",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -420,3 +424,16 @@ def test_the_daily_head_is_mailed_to_coordinators_and_admins(coordinator: User, 
     assert sorted(recipient for message in sent for recipient in message.to) == sorted([coordinator.email, admin.email])
     line = next(line for line in str(sent[0].body).splitlines() if line.count(":") == 2)
     assert audit.read_head(line).seq == audit.verify().tip.seq
+
+
+def test_the_daily_job_prunes_the_log_past_its_period_and_the_chain_still_verifies(db: None) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        viewed(3)
+    with time_machine.travel(MONDAY + timedelta(days=400), tick=False):
+        viewed(2)
+        prune_audit_log.enqueue()
+
+    assert AuditEntry.objects.filter(at__lt=MONDAY + timedelta(days=1)).count() == 0
+    result = audit.verify()
+    assert result.problem is None
+    assert result.start.seq == 3

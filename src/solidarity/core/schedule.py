@@ -8,7 +8,7 @@ from django.tasks import Task
 from django.utils import timezone
 
 from solidarity.core.models import ScheduledRun
-from solidarity.core.tasks import anchor_audit_head, purge_expired
+from solidarity.core.tasks import anchor_audit_head, prune_audit_log, purge_expired
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Periodic:
 PERIODIC = (
     Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),
     Periodic("purge-expired", purge_expired, timedelta(days=1)),
+    Periodic("prune-audit-log", prune_audit_log, timedelta(days=1)),
 )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.core import audit, live, retention
 from solidarity.core.models import WorkerHeartbeat
+from solidarity.core.services import get_network_settings
 
 audit_log = logging.getLogger("solidarity.audit")
 retention_log = logging.getLogger("solidarity.retention")
@@ -63,6 +64,25 @@ def anchor_audit_head() -> None:
                 "ever rewrites the log, the command `solidarity audit verify --head LINE` shows it.\n\n%(head)s\n"
             ) % {"head": head}
         EmailMessage(subject, body, to=[email], headers={"Auto-Submitted": "auto-generated"}).send()
+
+
+AUDIT_LOG_DAYS = 365  # the default: an admin may change it (network settings' retention_days["core.audit-log"])
+
+
+@task()
+def prune_audit_log() -> None:
+    """Daily (core.schedule): the audit log's own retention. The chain's start moves, and stays verifiable.
+
+    A broken chain is never pruned (audit.prune refuses: that would erase the evidence); it is logged.
+    """
+    days = int(get_network_settings().retention_days.get("core.audit-log", AUDIT_LOG_DAYS))
+    try:
+        pruned = audit.prune(timezone.now() - timedelta(days=days))
+    except audit.AuditChainBroken as problem:
+        audit_log.error("audit log not pruned: the chain is broken at %s", problem)
+        return
+    if pruned:
+        audit_log.info("audit log: %d entries older than %d days pruned", pruned, days)
 
 
 @task()
