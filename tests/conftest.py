@@ -5,8 +5,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,31 @@ def own_home(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> 
     settings.KEYRING_PATH = home / "keyring.json"
     monkeypatch.setenv("SOLIDARITY_RUNTIME_DIR", str(tmp_path / "memory"))
     return home
+
+
+def in_threads[T](count: int, work: Callable[[int], T]) -> list[T]:
+    """Run work(0..count-1) in threads, each on its own connection, started together; re-raise any error."""
+    barrier = threading.Barrier(count)
+    results: dict[int, T] = {}
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return [results[index] for index in range(count)]
 
 
 def make_user(username: str, *, is_admin: bool = False) -> User:

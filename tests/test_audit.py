@@ -10,7 +10,6 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +24,7 @@ from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import anchor_audit_head, prune_audit_log
-from tests.conftest import deliver, require_services, solidarity, worker_env
+from tests.conftest import deliver, in_threads, require_services, solidarity, worker_env
 
 TABLE = AuditEntry._meta.db_table
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,31 +48,6 @@ def viewed(count: int = 1) -> list[AuditEntry]:
 def raw(sql: str, *params: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql.replace("TABLE", TABLE), params)
-
-
-def in_threads[T](count: int, work: Callable[[int], T]) -> list[T]:
-    """Run work(0..count-1) in threads, each on its own connection, started together; re-raise any error."""
-    barrier = threading.Barrier(count)
-    results: dict[int, T] = {}
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return [results[index] for index in range(count)]
 
 
 def test_entries_chain_to_each_other_and_verify(db: None) -> None:

@@ -17,6 +17,7 @@ from solidarity.core.services import get_network_settings
 from solidarity.messaging import pump, services
 from solidarity.messaging.models import Channel, Message, Priority, State
 from solidarity.messaging.services import Outgoing
+from tests.conftest import in_threads
 from tests.smtp import SmtpServer, smtp_server
 from tests.test_openpgp import Keyring as GpgHome
 
@@ -255,3 +256,20 @@ def test_sent_messages_are_purged_after_their_period(smtp: SmtpServer) -> None:
         assert retention.Purged("messaging.sent-messages", 1) in retention.purge()
 
     assert list(Message.objects.values_list("idempotency_key", flat=True)) == ["test:2"]  # still waiting: kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_together_never_take_the_same_message() -> None:
+    services.enqueue_many([mail(f"p{n}@example.org", f"test:{n}") for n in range(200)])
+
+    def claim_until_empty(_: int) -> list[int]:
+        taken: list[int] = []
+        while batch := pump.claim(Channel.EMAIL, 7)[1]:
+            taken += [message.pk for message in batch]
+        return taken
+
+    claimed = in_threads(4, claim_until_empty)
+
+    every = [pk for taken in claimed for pk in taken]
+    assert len(every) == len(set(every)) == 200
+    assert sum(1 for taken in claimed if taken) > 1  # they really worked side by side
