@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.accounts.services import do_accept_invitation, do_create_group, issue_invitation
+from solidarity.lists.models import AnnouncementList, Broadcast
+from solidarity.lists.services import do_confirm, do_send_broadcast, do_subscribe
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel
 from solidarity.messaging.services import Outgoing, do_set_language, email_content, enqueue
@@ -85,7 +87,32 @@ def plant_in_messaging(canaries: Canaries) -> None:
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"{canaries.name}: {canaries.note}"))
 
 
-PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email, plant_in_messaging]
+def plant_in_lists(canaries: Canaries) -> None:
+    """Sign-ups through the public form's service (an email; a phone confirmed by text), JOIN by SMS, a broadcast."""
+    tag = uuid.uuid4().hex[:8]
+    group = do_create_group(name=f"Canary lists {tag}")
+    announcement_list = AnnouncementList.objects.create(
+        group=group, name=f"Canary list {tag}", slug=f"canary-{tag}", has_sms=True, keyword=f"CANARY{tag.upper()}"
+    )
+    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es", "Walltown"))
+    texted = do_subscribe(announcement_list, Channel.SMS, canaries.phone, "es")
+    do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRMAR {texted.confirm_code}"))
+    do_receive("loopback", InboundSms(sender=canaries.phone, body=f"JOIN CANARY{tag.upper()}"))
+    broadcast = Broadcast.objects.create(
+        group=group, subject_en="News", text_en="News", one_language="en", channels=[Channel.EMAIL, Channel.SMS]
+    )
+    broadcast.lists.set([announcement_list])
+    sender = do_accept_invitation(
+        issue_invitation().invitation,
+        username=f"canary-coordinator-{tag}",
+        email=f"coordinator.{tag}@example.net",
+        password="a long canary passphrase",
+        language="en",
+    )
+    do_send_broadcast(broadcast, by=sender)
+
+
+PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email, plant_in_messaging, plant_in_lists]
 
 
 def raw_database_bytes() -> bytes:

@@ -31,6 +31,7 @@ from solidarity.accounts.models import ApiToken, Membership, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import SENSITIVE_MODELS, GroupRole, Permission, Role
+from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Inbound
 from solidarity.messaging.sms import InboundSms
@@ -92,6 +93,9 @@ PUBLIC = {
     "accounts:accept-invitation",
     "accounts:no-email-management",  # answers 404 to everyone: allauth's email page, switched off
     "messaging:sms-webhook",  # reads only what the SMS provider's signature (or the loopback's token) vouches for
+    "lists:subscribe",  # a public list's sign-up form; it answers alike whoever is subscribed
+    "lists:confirm",  # an email's confirmation link: acts only on its secret token, and only on POST
+    "lists:unsubscribe",  # an email's unsubscribe link (and RFC 8058 one-click): acts only on its signed token
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -207,6 +211,8 @@ class World:
             "api_token": self.api_token.uuid,  # accounts:revoke-token: the coordinator's own token
             "person": self.owner.uuid,  # accounts:account-security: the coordinator's account
             "backend": "loopback",  # messaging:sms-webhook: no SMS backend in the walk's settings
+            "list_slug": walk_list(self.group).slug,  # lists: a list of the walk's group (and its public page)
+            "broadcast": walk_broadcast(self.group, self.owner).uuid,  # lists: a draft broadcast of the walk's group
             "message": self.inbound.uuid,  # inbox: a text waiting in the inbox
         }
         missing = set(endpoint.kwargs) - set(fillers)
@@ -434,3 +440,21 @@ def test_the_lint_lets_other_models_and_access_functions_pass() -> None:
         "WorkingGroup.objects.count()\naccess_group(user, slug, needed)"
     )
     assert sensitive_uses(source, sensitive) == []
+
+
+# The lists part's objects for the walk, made on first need.
+
+
+def walk_list(group: WorkingGroup) -> AnnouncementList:
+    found, _created = AnnouncementList.objects.get_or_create(
+        slug="walk-announcements", defaults={"group": group, "name": "Walk announcements", "zones": ["Eastside"]}
+    )
+    return found
+
+
+def walk_broadcast(group: WorkingGroup, owner: User) -> Broadcast:
+    found = Broadcast.objects.filter(group=group).first()
+    if found is None:
+        found = Broadcast.objects.create(group=group, created_by=owner, subject_en="Walk", text_en="Walk")
+        found.lists.set([walk_list(group)])
+    return found

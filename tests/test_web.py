@@ -7,6 +7,7 @@ from pytest_django.fixtures import Settings
 
 from solidarity.accounts.models import User
 from solidarity.core.services import get_network_settings
+from solidarity.lists.models import AnnouncementList
 
 
 @pytest.mark.django_db
@@ -95,7 +96,8 @@ def test_demo_fills_the_network_and_running_it_twice_does_no_harm(capsys: pytest
     assert len(users) == 4
     assert all(user.email.endswith("@example.org") for user in users)
     assert get_network_settings().name == "Vecinos Unidos (demo)"
-    assert "0 accounts added" in capsys.readouterr().out.splitlines()[-1]
+    assert "0 accounts, 0 lists added" in capsys.readouterr().out.splitlines()[-1]
+    assert AnnouncementList.objects.exists()
 
 
 @pytest.mark.django_db

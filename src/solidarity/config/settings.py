@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "solidarity.core",
     "solidarity.messaging",
     "solidarity.accounts",
+    "solidarity.lists",
     "solidarity.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

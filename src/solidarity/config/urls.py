@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("solidarity.web.urls")),
     path("", include("solidarity.accounts.urls")),
+    path("", include("solidarity.lists.urls")),
     path("", include("solidarity.messaging.inbox_urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,

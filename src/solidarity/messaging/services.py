@@ -22,7 +22,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
@@ -364,3 +364,9 @@ def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reaso
 
 def is_final(state: str) -> bool:
     return state in FINAL_STATES
+
+
+def batch_counts(batch: str) -> dict[str, int]:
+    """How many of a batch's messages are in each state ({"queued": 3, "sent": 97}): a broadcast's progress."""
+    rows = Message.objects.filter(batch=batch).order_by().values("state").annotate(count=Count("pk"))
+    return {row["state"]: row["count"] for row in rows}

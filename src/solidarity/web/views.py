@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from solidarity.accounts.access import my_memberships, signed_in
 from solidarity.core import live
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import permission
@@ -24,7 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission("authenticated")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dashboard.html", {"health": health(), "status": system_status()})
+    groups = my_memberships(signed_in(request))
+    return render(request, "web/dashboard.html", {"health": health(), "status": system_status(), "groups": groups})
 
 
 @require_GET

@@ -5,9 +5,10 @@ from django.db import transaction
 from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.lists import demo as lists_demo
 
 # Each part adds its loader here, lowest tier first. Loaders are idempotent.
-LOADERS = [("network settings", core_demo.load), ("accounts", accounts_demo.load)]
+LOADERS = [("network settings", core_demo.load), ("accounts", accounts_demo.load), ("lists", lists_demo.load)]
 
 
 class Command(SolidarityCommand):

@@ -1,0 +1,80 @@
+"""Fetching the lists, subscriptions and broadcasts a request may touch: every access_* checks first.
+
+A group's lists and broadcasts exist only for its coordinators (Http404 for anyone else).
+The public reaches a list only through its sign-up page (public lists only), and a
+subscription only through the secret its link carries.
+"""
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from solidarity.accounts.access import access_group
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.permissions import Role
+from solidarity.lists.models import AnnouncementList, Broadcast, Subscription, SubscriptionState
+from solidarity.lists.services import digest, subscription_uuid_from
+
+
+def access_lists_group(user: User, group: str) -> WorkingGroup:
+    """The group whose lists and broadcasts the caller coordinates."""
+    return access_group(user, group, Role.COORDINATOR)
+
+
+def lists_of(group: WorkingGroup) -> QuerySet[AnnouncementList]:
+    """The lists of a group the caller reached through access_lists_group."""
+    return AnnouncementList.objects.filter(group=group).order_by("name")
+
+
+def broadcasts_of(group: WorkingGroup) -> QuerySet[Broadcast]:
+    """A group's broadcasts, newest first, for a group the caller reached through access_lists_group."""
+    return Broadcast.objects.filter(group=group).order_by("-created_at").prefetch_related("lists")
+
+
+def access_list(user: User, group: str, list_slug: str) -> AnnouncementList:
+    """One of the lists of a group the caller coordinates; Http404 otherwise."""
+    found = lists_of(access_lists_group(user, group)).filter(slug=list_slug).select_related("group").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_broadcast(user: User, group: str, broadcast: UUID) -> Broadcast:
+    """One of the broadcasts of a group the caller coordinates; Http404 otherwise."""
+    found = broadcasts_of(access_lists_group(user, group)).filter(uuid=broadcast).select_related("group").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def public_list(list_slug: str) -> AnnouncementList:
+    """A list with a public sign-up page; to anyone, any other list does not exist."""
+    found = AnnouncementList.objects.filter(slug=list_slug, is_public=True).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def subscription_to_confirm(token: str) -> Subscription | None:
+    """The subscription a confirmation link names: pending, or already confirmed (the link was used)."""
+    if not token:
+        return None
+    return (
+        Subscription.objects.filter(
+            confirm_token_hash=digest(token), state__in=[SubscriptionState.PENDING, SubscriptionState.CONFIRMED]
+        )
+        .select_related("announcement_list")
+        .first()
+    )
+
+
+def subscription_to_unsubscribe(token: str) -> Subscription | None:
+    """The subscription an unsubscribe link names (a signed uuid), whatever its state; None once it was purged.
+
+    Http404 for a link we did not sign.
+    """
+    found = subscription_uuid_from(token)
+    if found is None:
+        raise Http404
+    return Subscription.objects.filter(uuid=found).select_related("announcement_list").first()

@@ -1,0 +1,77 @@
+"""Fictional demo lists: invented subscribers at example.org and 555-01xx numbers, which reach nobody."""
+
+from django.utils import timezone
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.lists.models import AnnouncementList, Subscription, SubscriptionState
+from solidarity.lists.services import ListValues, do_save_list, find_subscription
+from solidarity.messaging.models import Channel
+
+DEMO_LISTS = [
+    (
+        "rapid-response",
+        ListValues(
+            name="Rapid response — East Durham",
+            slug="east-durham",
+            description="Alerts when ICE is seen in East Durham. A few messages a month, more during raids.",
+            has_email=True,
+            has_sms=True,
+            keyword="ESTE",
+            is_public=True,
+            shows_count=True,
+            zones=["East Durham", "Walltown", "Old North Durham"],
+        ),
+    ),
+    (
+        "education",
+        ListValues(
+            name="Know your rights workshops",
+            slug="workshops",
+            description="Dates and places of the next workshops.",
+            has_email=True,
+            has_sms=False,
+            keyword="",
+            is_public=True,
+            shows_count=False,
+            zones=[],
+        ),
+    ),
+]
+
+DEMO_SUBSCRIBERS = [
+    ("east-durham", Channel.EMAIL, "vecina.uno@example.org", "es", "Walltown"),
+    ("east-durham", Channel.EMAIL, "neighbour.two@example.org", "en", "East Durham"),
+    ("east-durham", Channel.SMS, "+19195550110", "es", "East Durham"),
+    ("workshops", Channel.EMAIL, "vecina.uno@example.org", "es", ""),
+]
+
+
+def load() -> int:
+    """Add what is missing (after the accounts' demo); returns how many lists and subscriptions were added."""
+    created = 0
+    coordinator = User.objects.filter(username="rosa.ejemplo").first()
+    if coordinator is None:
+        return 0
+    for group_slug, values in DEMO_LISTS:
+        group = WorkingGroup.objects.filter(slug=group_slug).first()
+        if group is not None and not AnnouncementList.objects.filter(slug=values.slug).exists():
+            do_save_list(group, values, by=coordinator)
+            created += 1
+    for list_slug, channel, address, language, zone in DEMO_SUBSCRIBERS:
+        found = AnnouncementList.objects.filter(slug=list_slug).first()
+        if found is None:
+            continue
+        if find_subscription(found, channel, address) is None:
+            # Confirmed as they are made: a demo sends no confirmation to addresses that reach nobody.
+            Subscription.objects.create(
+                announcement_list=found,
+                channel=channel,
+                address=address,
+                language=language,
+                zone=zone,
+                state=SubscriptionState.CONFIRMED,
+                asked_at=timezone.now(),
+                confirmed_at=timezone.now(),
+            )
+            created += 1
+    return created

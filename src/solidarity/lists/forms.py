@@ -1,0 +1,348 @@
+from typing import Any, cast
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from solidarity.accounts.models import WorkingGroup
+from solidarity.core.public import PublicForm
+from solidarity.core.services import get_network_settings
+from solidarity.lists.models import AnnouncementList, Broadcast
+from solidarity.lists.services import Draft, ListValues, public_count
+from solidarity.messaging import keywords
+from solidarity.messaging.models import Channel
+
+MAX_ZONES = 40
+MAX_ZONE_LENGTH = 60
+MAX_SMS_TEXT = 1600  # ten segments at most
+MAX_EMAIL_TEXT = 20_000
+RESERVED_SLUGS = {"new"}  # groups/<group>/lists/new/ creates a list
+LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]  # each named in its own language
+
+
+def sms_configured() -> bool:
+    return bool(getattr(settings, "SMS_BACKENDS", []))
+
+
+def network_languages() -> list[tuple[str, str]]:
+    offered = get_network_settings().languages or [code for code, _name in LANGUAGE_CHOICES]
+    return [(code, name) for code, name in LANGUAGE_CHOICES if code in offered] or LANGUAGE_CHOICES
+
+
+# The public sign-up form.
+
+
+class SubscribeForm(PublicForm):
+    """An email or a phone number, a zone if the list offers zones, and a language: nothing else."""
+
+    address = forms.CharField(max_length=254)
+    zone = forms.ChoiceField(label=_("Your zone"), required=False)
+    language = forms.ChoiceField(label=_("Language for messages"), widget=forms.RadioSelect)
+
+    # Set by for_list: core.public's view builds the form from its class alone.
+    announcement_list: AnnouncementList
+    subscriber_count: int | None = None  # shown on the page only when the list allows it
+
+    @classmethod
+    def for_list(cls, announcement_list: AnnouncementList) -> type["SubscribeForm"]:
+        attributes = {"announcement_list": announcement_list, "subscriber_count": public_count(announcement_list)}
+        return type("SubscribeForm", (cls,), attributes)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        email, sms = self.channels()
+        address = self.fields["address"]
+        if email and sms:
+            address.label = _("Email or mobile phone number")
+            address.help_text = _("We use it only to send you this list's messages.")
+        elif sms:
+            address.label = _("Mobile phone number")
+            address.help_text = _("We use it only to text you this list's messages.")
+        else:
+            address.label = _("Email")
+            address.help_text = _("We use it only to email you this list's messages.")
+        kind = "email" if not sms else "tel" if not email else "text"
+        address.widget.attrs.update({"autocomplete": "on" if kind == "text" else kind, "inputmode": kind})
+        zones = [str(zone) for zone in self.announcement_list.zones]
+        if zones:
+            self.choice_field("zone").choices = [("", _("Choose your zone")), *((zone, zone) for zone in zones)]
+            self.fields["zone"].required = True
+        else:
+            del self.fields["zone"]
+        languages = network_languages()
+        self.choice_field("language").choices = languages
+        current = (get_language() or settings.LANGUAGE_CODE)[:2]
+        self.fields["language"].initial = current if current in dict(languages) else languages[0][0]
+
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+    def channels(self) -> tuple[bool, bool]:
+        """Whether people may sign up here by email, and by SMS (only once an SMS service is configured)."""
+        return self.announcement_list.has_email, self.announcement_list.has_sms and sms_configured()
+
+    def clean_address(self) -> str:
+        value: str = self.cleaned_data["address"].strip()
+        email, sms = self.channels()
+        if "@" in value:
+            if not email:
+                raise forms.ValidationError(_("This list sends texts only: give a mobile phone number."))
+            try:
+                validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("This does not look like an email address.")) from None
+            self.channel = Channel.EMAIL
+            return value.lower()
+        if not sms:
+            raise forms.ValidationError(_("Give an email address."))
+        try:
+            number = phonenumbers.parse(value, get_network_settings().phone_region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(_("This does not look like a mobile phone number."))
+        self.channel = Channel.SMS
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# A group's lists.
+
+
+class ListForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: Rapid response — East Durham."))
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        required=False,
+        help_text=_("Used in the sign-up page's address. Leave it empty to make one from the name."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the public sign-up page: what people will get, and how often."),
+    )
+    has_email = forms.BooleanField(label=_("Send by email"), required=False, initial=True)
+    has_sms = forms.BooleanField(label=_("Send by SMS"), required=False)
+    keyword = forms.CharField(
+        label=_("SMS keyword"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "One word, letters and numbers only. People join by texting JOIN and this word (UNIRSE in Spanish)."
+        ),
+    )
+    is_public = forms.BooleanField(label=_("Public sign-up page"), required=False, initial=True)
+    shows_count = forms.BooleanField(label=_("Show the number of subscribers on the sign-up page"), required=False)
+    zones = forms.CharField(
+        label=_("Zones"),
+        max_length=MAX_ZONES * (MAX_ZONE_LENGTH + 2),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: the neighbourhoods people choose from. Never street addresses."),
+    )
+
+    def __init__(self, *args: Any, existing: AnnouncementList | None = None, **kwargs: Any) -> None:
+        if existing is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                name: getattr(existing, name)
+                for name in (
+                    "name",
+                    "slug",
+                    "description",
+                    "has_email",
+                    "has_sms",
+                    "keyword",
+                    "is_public",
+                    "shows_count",
+                )
+            } | {"zones": "\n".join(existing.zones)}
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+
+    def others(self) -> Any:
+        lists = AnnouncementList.objects.all()
+        return lists.exclude(pk=self.existing.pk) if self.existing is not None else lists
+
+    def clean_keyword(self) -> str:
+        keyword = keywords.fold(self.cleaned_data["keyword"]).strip()
+        if not keyword:
+            return ""
+        if not keywords.LIST_KEYWORD.fullmatch(keyword):
+            raise forms.ValidationError(_("Use one word of 2 to 30 letters and numbers, without spaces."))
+        if keyword in keywords.WORDS:
+            raise forms.ValidationError(_("This word is already an SMS command. Choose another."))
+        if self.others().filter(keyword=keyword).exists():
+            raise forms.ValidationError(_("Another list uses this keyword. Choose another."))
+        return keyword
+
+    def clean_zones(self) -> list[str]:
+        zones = list(dict.fromkeys(line.strip() for line in self.cleaned_data["zones"].splitlines() if line.strip()))
+        if len(zones) > MAX_ZONES:
+            raise forms.ValidationError(_("At most %(count)d zones.") % {"count": MAX_ZONES})
+        if any(len(zone) > MAX_ZONE_LENGTH for zone in zones):
+            raise forms.ValidationError(
+                _("A zone's name has at most %(count)d characters.") % {"count": MAX_ZONE_LENGTH}
+            )
+        return zones
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "name" in data and not data.get("slug"):
+            data["slug"] = slugify(data["name"])[:60]
+            if not data["slug"]:
+                self.add_error("slug", _("Choose a short name with letters or numbers."))
+        if data.get("slug") in RESERVED_SLUGS or (
+            data.get("slug") and self.others().filter(slug=data["slug"]).exists()
+        ):
+            self.add_error("slug" if self.data.get("slug") else "name", _("Another list has this short name."))
+        if not data.get("has_email") and not data.get("has_sms"):
+            self.add_error("has_email", _("Choose email, SMS or both."))
+        if data.get("keyword") and not data.get("has_sms"):
+            self.add_error("keyword", _("A keyword is for lists sent by SMS."))
+        return data
+
+    def values(self) -> ListValues:
+        data = self.cleaned_data
+        return ListValues(
+            name=data["name"],
+            slug=data["slug"],
+            description=data["description"],
+            has_email=data["has_email"],
+            has_sms=data["has_sms"],
+            keyword=data["keyword"],
+            is_public=data["is_public"],
+            shows_count=data["shows_count"],
+            zones=data["zones"],
+        )
+
+
+# The broadcast composer.
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class BroadcastForm(forms.Form):
+    lists = forms.ModelMultipleChoiceField(
+        label=_("Lists"), queryset=AnnouncementList.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Send by"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple, initial=[Channel.EMAIL]
+    )
+    one_language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("", _("Each person in their language (write both texts)")),
+            ("en", _("English only, to everyone")),
+            ("es", _("Spanish only, to everyone")),
+        ],
+    )
+    subject_en = forms.CharField(label=_("Email subject in English"), max_length=200, required=False)
+    text_en = forms.CharField(
+        label=_("Text in English"), max_length=MAX_EMAIL_TEXT, required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    subject_es = forms.CharField(label=_("Email subject in Spanish"), max_length=200, required=False)
+    text_es = forms.CharField(
+        label=_("Text in Spanish"),
+        max_length=MAX_EMAIL_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "lang": "es"}),
+    )
+    zones = forms.MultipleChoiceField(
+        label=_("Only these zones"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None checked: everyone. People who gave no zone get it in any case."),
+    )
+    when = forms.ChoiceField(
+        label=_("When to send"),
+        widget=forms.RadioSelect,
+        choices=[("now", _("As soon as I press Send")), ("later", _("At a time I choose"))],
+        initial="now",
+    )
+    scheduled_for = forms.DateTimeField(
+        label=_("Date and time"),
+        required=False,
+        widget=DateTimeInput(),
+    )
+
+    def __init__(self, *args: Any, group: WorkingGroup, existing: Broadcast | None = None, **kwargs: Any) -> None:
+        if existing is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "lists": list(existing.lists.all()),
+                "channels": existing.channels,
+                "one_language": existing.one_language,
+                "subject_en": existing.subject_en,
+                "subject_es": existing.subject_es,
+                "text_en": existing.text_en,
+                "text_es": existing.text_es,
+                "zones": existing.zones,
+                "when": "later" if existing.scheduled_for else "now",
+                "scheduled_for": timezone.localtime(existing.scheduled_for) if existing.scheduled_for else None,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["scheduled_for"].help_text = _(
+            "Only for a time you choose, in the network's time zone (%(zone)s)."
+        ) % {"zone": get_network_settings().time_zone}
+        lists = AnnouncementList.objects.filter(group=group).order_by("name")
+        self.fields["lists"].queryset = lists  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
+        zones = sorted({str(zone) for item in lists for zone in item.zones})
+        if zones:
+            cast(forms.ChoiceField, self.fields["zones"]).choices = [(zone, zone) for zone in zones]
+        else:
+            del self.fields["zones"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: list[AnnouncementList] = list(data.get("lists") or [])
+        channels: list[str] = data.get("channels") or []
+        for channel, label in Channel.choices:
+            if chosen and channel in channels and not any(channel in item.channels for item in chosen):
+                self.add_error("channels", _("None of these lists is sent by %(channel)s.") % {"channel": label})
+        one = data.get("one_language", "")
+        for language in [one] if one else ["en", "es"]:
+            text_field, subject_field = f"text_{language}", f"subject_{language}"
+            if not (data.get(text_field) or "").strip():
+                self.add_error(text_field, _("Write the text."))
+            if Channel.EMAIL in channels and not (data.get(subject_field) or "").strip():
+                self.add_error(subject_field, _("Write the subject of the email."))
+            if Channel.SMS in channels and len(data.get(text_field) or "") > MAX_SMS_TEXT:
+                self.add_error(
+                    text_field, _("Too long for SMS: at most %(count)d characters.") % {"count": MAX_SMS_TEXT}
+                )
+        if data.get("when") == "later":
+            when = data.get("scheduled_for")
+            if when is None:
+                self.add_error("scheduled_for", _("Choose the date and time."))
+            elif when <= timezone.now():
+                self.add_error("scheduled_for", _("Choose a time in the future."))
+        return data
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        one = data["one_language"]
+        keep = {one} if one else {"en", "es"}
+        return Draft(
+            lists=list(data["lists"]),
+            subject_en=data["subject_en"].strip() if "en" in keep else "",
+            subject_es=data["subject_es"].strip() if "es" in keep else "",
+            text_en=data["text_en"].strip() if "en" in keep else "",
+            text_es=data["text_es"].strip() if "es" in keep else "",
+            one_language=one,
+            channels=[channel for channel, _label in Channel.choices if channel in data["channels"]],
+            zones=list(data.get("zones") or []),
+            scheduled_for=data["scheduled_for"] if data["when"] == "later" else None,
+        )

@@ -1,0 +1,241 @@
+"""Public sign-up, confirmation and unsubscribe pages; a group's lists and the broadcast composer for coordinators.
+
+Subscribers' addresses are shown to nobody: a coordinator sees counts by channel and zone.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from solidarity.accounts.access import signed_in
+from solidarity.core.permissions import Role, permission, role
+from solidarity.core.public import Verdict, public_form
+from solidarity.lists.access import (
+    access_broadcast,
+    access_list,
+    access_lists_group,
+    broadcasts_of,
+    lists_of,
+    public_list,
+    subscription_to_confirm,
+    subscription_to_unsubscribe,
+)
+from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
+from solidarity.lists.models import BroadcastState, SubscriptionState
+from solidarity.lists.services import (
+    BroadcastNotDraft,
+    broadcast_progress,
+    broadcast_report,
+    do_cancel_broadcast,
+    do_compose_broadcast,
+    do_confirm,
+    do_save_list,
+    do_send_broadcast,
+    do_settle_broadcast,
+    do_settle_broadcasts,
+    do_subscribe,
+    do_unsubscribe,
+    preview,
+    sms_per_minute,
+    subscriber_counts,
+)
+
+COORDINATOR = role(Role.COORDINATOR)
+
+# The public pages.
+
+
+@require_http_methods(["GET", "POST"])
+@permission("public")
+def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
+    """A public list's sign-up form: works without JavaScript, and answers alike whoever is already subscribed."""
+    form_class = SubscribeForm.for_list(public_list(list_slug))
+    view = public_form(form_class, scope="lists.subscribe", template="lists/subscribe.html")(signed_up)
+    return view(request)
+
+
+def signed_up(request: HttpRequest, form: SubscribeForm, verdict: Verdict) -> HttpResponse:
+    data = form.cleaned_data
+    do_subscribe(form.announcement_list, form.channel, data["address"], data["language"], data.get("zone", ""))
+    context = {"announcement_list": form.announcement_list, "channel": form.channel}
+    return render(request, "lists/subscribe_sent.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission("public")
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The email's link opens this page; only its button confirms (mail scanners open links)."""
+    subscription = subscription_to_confirm(token)
+    if subscription is None:
+        return render(request, "lists/link_invalid.html", status=404)
+    if request.method == "POST":
+        do_confirm(subscription)
+        return redirect(request.path)
+    confirmed = subscription.state == SubscriptionState.CONFIRMED
+    return render(
+        request, "lists/confirm.html", {"announcement_list": subscription.announcement_list, "confirmed": confirmed}
+    )
+
+
+@csrf_exempt  # RFC 8058: a mail program's one-click POST has no session and no token; the link's signature is the key
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission("public")
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows one button; a POST (the button, or a mail program's one-click) unsubscribes at once."""
+    subscription = subscription_to_unsubscribe(token)
+    if subscription is None:  # removed for good since: nothing more goes to it
+        return render(request, "lists/unsubscribe.html", {"done": True})
+    if request.method == "POST":
+        do_unsubscribe(subscription)
+    done = subscription.state == SubscriptionState.UNSUBSCRIBED
+    return render(
+        request, "lists/unsubscribe.html", {"announcement_list": subscription.announcement_list, "done": done}
+    )
+
+
+# A group's lists, for its coordinators.
+
+
+@require_GET
+@permission(COORDINATOR)
+def group_lists(request: HttpRequest, group: str) -> HttpResponse:
+    found = access_lists_group(signed_in(request), group)
+    do_settle_broadcasts(found)  # no periodic job settles them (core's schedule has no seam for parts yet)
+    lists = [(item, subscriber_counts(item)) for item in lists_of(found)]
+    context = {"group": found, "lists": lists, "broadcasts": broadcasts_of(found)[:20]}
+    return render(request, "lists/group_lists.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission(COORDINATOR)
+def create_list(request: HttpRequest, group: str) -> HttpResponse:
+    user = signed_in(request)
+    found = access_lists_group(user, group)
+    form = ListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = do_save_list(found, form.values(), by=user)
+        messages.success(request, _("The list was created."))
+        return redirect("lists:list", group=found.slug, list_slug=saved.slug)
+    return render(request, "lists/list_form.html", {"group": found, "form": form})
+
+
+@require_GET
+@permission(COORDINATOR)
+def list_detail(request: HttpRequest, group: str, list_slug: str) -> HttpResponse:
+    announcement_list = access_list(signed_in(request), group, list_slug)
+    context = {
+        "group": announcement_list.group,
+        "announcement_list": announcement_list,
+        "counts": subscriber_counts(announcement_list),
+        "sms_configured": sms_configured(),
+    }
+    return render(request, "lists/list_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission(COORDINATOR)
+def edit_list(request: HttpRequest, group: str, list_slug: str) -> HttpResponse:
+    user = signed_in(request)
+    announcement_list = access_list(user, group, list_slug)
+    form = ListForm(request.POST or None, existing=announcement_list)
+    if request.method == "POST" and form.is_valid():
+        saved = do_save_list(announcement_list.group, form.values(), by=user, announcement_list=announcement_list)
+        messages.success(request, _("The list was saved."))
+        return redirect("lists:list", group=saved.group.slug, list_slug=saved.slug)
+    context = {"group": announcement_list.group, "form": form, "announcement_list": announcement_list}
+    return render(request, "lists/list_form.html", context)
+
+
+# Broadcasts.
+
+
+@require_http_methods(["GET", "POST"])
+@permission(COORDINATOR)
+def compose(request: HttpRequest, group: str) -> HttpResponse:
+    user = signed_in(request)
+    found = access_lists_group(user, group)
+    chosen = lists_of(found).filter(slug__in=request.GET.getlist("list"))  # "Write to this list" links
+    form = BroadcastForm(request.POST or None, group=found, initial={"lists": list(chosen), "channels": ["email"]})
+    if request.method == "POST" and form.is_valid():
+        broadcast = do_compose_broadcast(found, form.draft(), by=user)
+        return redirect("lists:broadcast", group=found.slug, broadcast=broadcast.uuid)
+    return render(request, "lists/broadcast_form.html", {"group": found, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission(COORDINATOR)
+def edit_broadcast(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponse:
+    user = signed_in(request)
+    found = access_broadcast(user, group, broadcast)
+    if found.state != BroadcastState.DRAFT:
+        messages.error(request, _("This broadcast has left already: it can no longer be changed."))
+        return redirect("lists:broadcast", group=found.group.slug, broadcast=found.uuid)
+    form = BroadcastForm(request.POST or None, group=found.group, existing=found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_compose_broadcast(found.group, form.draft(), by=user, broadcast=found)
+        except BroadcastNotDraft:
+            messages.error(request, _("This broadcast has left already: it can no longer be changed."))
+        return redirect("lists:broadcast", group=found.group.slug, broadcast=found.uuid)
+    return render(request, "lists/broadcast_form.html", {"group": found.group, "form": form, "broadcast": found})
+
+
+@require_GET
+@permission(COORDINATOR)
+def broadcast_page(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponse:
+    """A draft's preview and its Send button; then its progress (polled by htmx, or refreshed) and its report."""
+    found = access_broadcast(signed_in(request), group, broadcast)
+    do_settle_broadcast(found)
+    context = {
+        "group": found.group,
+        "broadcast": found,
+        "progress": broadcast_progress(found),
+        "report": broadcast_report(found) if found.state != BroadcastState.DRAFT else None,
+        "preview": preview(found) if found.state == BroadcastState.DRAFT else None,
+        "sms_per_minute": sms_per_minute(),
+    }
+    template = "lists/_progress.html" if getattr(request, "htmx", False) else "lists/broadcast.html"
+    return render(request, template, context)
+
+
+@require_POST
+@permission(COORDINATOR)
+def send_broadcast(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponse:
+    user = signed_in(request)
+    found = access_broadcast(user, group, broadcast)
+    try:
+        count = do_send_broadcast(found, by=user)
+    except BroadcastNotDraft:
+        messages.error(request, _("This broadcast was already sent or scheduled."))
+    else:
+        if found.state == BroadcastState.SCHEDULED:
+            text = ngettext(
+                "Scheduled: %(count)d message will go at the time chosen.",
+                "Scheduled: %(count)d messages will go at the time chosen.",
+                count,
+            )
+        else:
+            text = ngettext("Sending %(count)d message.", "Sending %(count)d messages.", count)
+        messages.success(request, text % {"count": count})
+    return redirect("lists:broadcast", group=found.group.slug, broadcast=found.uuid)
+
+
+@require_POST
+@permission(COORDINATOR)
+def cancel_broadcast(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponse:
+    user = signed_in(request)
+    found = access_broadcast(user, group, broadcast)
+    if do_cancel_broadcast(found, by=user) or found.state == BroadcastState.CANCELLED:
+        messages.success(request, _("Cancelled: what had not left yet will not be sent."))
+    else:
+        messages.error(request, _("Only a scheduled broadcast, or one still being sent, can be cancelled."))
+    return redirect("lists:broadcast", group=found.group.slug, broadcast=found.uuid)

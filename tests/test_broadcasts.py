@@ -1,0 +1,456 @@
+"""Broadcasts: compose in two languages, preview per channel, send now or later, progress and report."""
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.mail import EmailMessage
+from django.test import Client
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import retention
+from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
+from solidarity.lists.services import (
+    Draft,
+    ListValues,
+    broadcast_progress,
+    broadcast_report,
+    do_compose_broadcast,
+    do_confirm,
+    do_save_list,
+    do_send_broadcast,
+    do_settle_broadcast,
+    do_subscribe,
+    do_unsubscribe,
+)
+from solidarity.messaging import pump, services
+from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging.sms.loopback import LoopbackBackend
+from tests.conftest import client_for, deliver
+
+pytestmark = pytest.mark.django_db
+
+GROUP = "/en/groups/street-medics-committee"
+
+
+@pytest.fixture
+def loopback(settings: Settings, tmp_path: Path) -> Path:
+    outbox = tmp_path / "sms-outbox.jsonl"
+    settings.SMS_BACKENDS = [LoopbackBackend(outbox, "token", per_minute=60)]
+    return outbox
+
+
+def texts_out(outbox: Path) -> list[dict[str, Any]]:
+    pump.drain(Channel.SMS)
+    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
+
+
+def make_list(group: WorkingGroup, by: User, slug: str, **values: Any) -> AnnouncementList:
+    defaults: dict[str, Any] = {
+        "name": slug.replace("-", " ").title(),
+        "slug": slug,
+        "description": "",
+        "has_email": True,
+        "has_sms": True,
+        "keyword": "",
+        "is_public": True,
+        "shows_count": False,
+        "zones": ["East Durham", "Walltown"],
+    }
+    return do_save_list(group, ListValues(**(defaults | values)), by=by)
+
+
+def subscriber(
+    announcement_list: AnnouncementList, channel: str, address: str, language: str = "en", zone: str = "Walltown"
+) -> Subscription:
+    subscription = do_subscribe(announcement_list, channel, address, language, zone)
+    do_confirm(subscription)
+    return subscription
+
+
+@pytest.fixture
+def east(medics: WorkingGroup, coordinator: User) -> AnnouncementList:
+    return make_list(medics, coordinator, "east-durham")
+
+
+def compose(client: Client, lists: list[AnnouncementList], **data: Any) -> Broadcast:
+    fields = {
+        "lists": [str(item.pk) for item in lists],
+        "channels": ["email", "sms"],
+        "one_language": "",
+        "subject_en": "Assembly on Thursday",
+        "text_en": "Assembly on Thursday at 7 pm, Walltown library.",
+        "subject_es": "Asamblea el jueves",
+        "text_es": "Asamblea el jueves a las 7 pm, biblioteca de Walltown.",
+        "when": "now",
+    } | data
+    response = client.post(f"{GROUP}/broadcasts/new/", fields)
+    assert response.status_code == 302, response.content.decode()
+    broadcast = Broadcast.objects.order_by("-created_at").first()
+    assert broadcast is not None
+    assert response["Location"] == f"{GROUP}/broadcasts/{broadcast.uuid}/"
+    return broadcast
+
+
+def send(client: Client, broadcast: Broadcast) -> None:
+    assert client.post(f"{GROUP}/broadcasts/{broadcast.uuid}/send/").status_code == 302
+    broadcast.refresh_from_db()
+
+
+def header(email: EmailMessage, name: str) -> str:
+    return str(email.message()[name])
+
+
+def test_a_broadcast_reaches_each_confirmed_subscriber_once_in_their_language(
+    east: AnnouncementList, coordinator: User, medics: WorkingGroup, loopback: Path
+) -> None:
+    walltown = make_list(medics, coordinator, "walltown")
+    subscriber(east, Channel.EMAIL, "ana@example.org", "en")
+    subscriber(east, Channel.EMAIL, "beto@example.org", "es")
+    subscriber(walltown, Channel.EMAIL, "Beto@Example.org", "es")  # on both lists: gets it once
+    subscriber(east, Channel.SMS, "(919) 555-0101", "en")
+    subscriber(east, Channel.SMS, "(919) 555-0102", "es")
+    do_subscribe(east, Channel.EMAIL, "pending@example.org", "en", "Walltown")
+    do_unsubscribe(subscriber(east, Channel.EMAIL, "gone@example.org", "en"))
+    deliver()  # the confirmation requests
+    already = len(texts_out(loopback))
+    client = client_for(coordinator)
+
+    broadcast = compose(client, [east, walltown])
+    send(client, broadcast)
+
+    emails = [email for email in deliver() if email.subject.startswith(("Assembly", "Asamblea"))]
+    assert sorted((email.to[0], email.subject) for email in emails) == [
+        ("ana@example.org", "Assembly on Thursday"),
+        ("beto@example.org", "Asamblea el jueves"),
+    ]
+    spanish = next(email for email in emails if email.to == ["beto@example.org"])
+    assert "biblioteca de Walltown" in spanish.body
+    links = {header(email, "List-Unsubscribe") for email in emails}
+    assert len(links) == 2  # each person has a link of their own
+    assert all(header(email, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click" for email in emails)
+    assert all(re.search(r"<https?://\S+/lists/unsubscribe/\S+/>", link) for link in links)
+    for message in Message.objects.filter(batch=broadcast.batch, channel=Channel.EMAIL):
+        # As written to the wire: one line, never folded into RFC 2047 encoded-words mail programs cannot read.
+        assert re.search(r"^List-Unsubscribe: <https?://\S+/lists/unsubscribe/\S+/>$", message.content["mime"], re.M)
+        assert "\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in message.content["mime"]
+    texts = {sent["to"]: sent["body"] for sent in texts_out(loopback)[already:]}
+    assert texts.keys() == {"+19195550101", "+19195550102"}
+    assert texts["+19195550101"].startswith("Assembly on Thursday at 7 pm")
+    assert texts["+19195550102"].startswith("Asamblea el jueves")
+    assert {message.priority for message in Message.objects.filter(batch=broadcast.batch)} == {Priority.ANNOUNCEMENT}
+
+
+def test_the_unsubscribe_header_works_as_one_click(east: AnnouncementList, coordinator: User) -> None:
+    subscription = subscriber(east, Channel.EMAIL, "ana@example.org", "en")
+    client = client_for(coordinator)
+    send(client, compose(client, [east], channels=["email"]))
+    [email] = [email for email in deliver() if email.subject == "Assembly on Thursday"]
+    link = re.search(r"<https?://[^/]+(/\S+)>", header(email, "List-Unsubscribe"))
+    assert link
+    assert link.group(1) in email.body  # the same link, for people to click
+
+    response = Client(enforce_csrf_checks=True).post(
+        link.group(1), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.state == SubscriptionState.UNSUBSCRIBED
+
+
+def test_one_language_goes_to_everyone(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org", "en")
+    subscriber(east, Channel.EMAIL, "beto@example.org", "es")
+    client = client_for(coordinator)
+
+    broadcast = compose(client, [east], channels=["email"], one_language="es", subject_en="", text_en="")
+    send(client, broadcast)
+
+    assert sorted(email.subject for email in deliver() if "jueves" in email.subject) == ["Asamblea el jueves"] * 2
+
+
+def test_only_the_zones_picked_and_people_without_a_zone_get_it(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "walltown@example.org", zone="Walltown")
+    subscriber(east, Channel.EMAIL, "east@example.org", zone="East Durham")
+    subscriber(east, Channel.EMAIL, "anywhere@example.org", zone="")
+    client = client_for(coordinator)
+
+    send(client, compose(client, [east], channels=["email"], zones=["Walltown"]))
+
+    got = sorted(email.to[0] for email in deliver() if email.subject == "Assembly on Thursday")
+    assert got == ["anywhere@example.org", "walltown@example.org"]
+
+
+def test_the_composer_asks_for_both_texts_unless_one_language_is_chosen(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    response = client_for(coordinator).post(
+        f"{GROUP}/broadcasts/new/",
+        {"lists": [east.pk], "channels": ["email"], "subject_en": "Hi", "text_en": "Hello", "when": "now"},
+    )
+
+    assert response.status_code == 200
+    assert "Write the text." in response.content.decode()
+    assert not Broadcast.objects.exists()
+
+
+def test_the_preview_counts_people_and_sms_parts_and_warns_of_accents(
+    east: AnnouncementList, coordinator: User, loopback: Path
+) -> None:
+    for n in range(3):
+        subscriber(east, Channel.SMS, f"(919) 555-01{n:02d}", "es")
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    client = client_for(coordinator)
+
+    broadcast = compose(client, [east], text_es="Reunión mañana: traigan agua. " * 3)
+    page = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
+
+    assert "1 person by email" in page
+    assert "3 people by SMS" in page
+    assert "about 1 minute to reach everyone (60 texts a minute)" in page
+    assert "(UCS-2)" in page  # ó in Reunión
+    assert "Without those accents it would take" in page
+    assert "Reunion manana" not in page  # ñ stays: it is in the GSM alphabet
+    assert "Reunion mañana" in page
+    assert "Send now" in page
+    assert not Message.objects.filter(batch=broadcast.batch).exists()  # a preview sends nothing
+
+
+def test_the_preview_says_when_sms_is_not_configured(
+    east: AnnouncementList, coordinator: User, settings: Settings
+) -> None:
+    settings.SMS_BACKENDS = []
+    client = client_for(coordinator)
+
+    broadcast = compose(client, [east])
+
+    assert (
+        "SMS is not configured: no text will be sent."
+        in client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
+    )
+
+
+def test_sending_twice_sends_once(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    client = client_for(coordinator)
+    broadcast = compose(client, [east], channels=["email"])
+
+    send(client, broadcast)
+    send(client, broadcast)
+
+    assert Message.objects.filter(batch=broadcast.batch).count() == 1
+    assert broadcast.recipients == 1
+
+
+def test_a_sent_broadcast_cannot_be_changed(east: AnnouncementList, coordinator: User) -> None:
+    client = client_for(coordinator)
+    broadcast = compose(client, [east], channels=["email"])
+    send(client, broadcast)
+
+    response = client.post(f"{GROUP}/broadcasts/{broadcast.uuid}/edit/", {"text_en": "changed"})
+
+    assert response.status_code == 302
+    broadcast.refresh_from_db()
+    assert broadcast.text_en.startswith("Assembly on Thursday")
+
+
+def test_a_scheduled_broadcast_waits_for_its_time(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    deliver()
+    client = client_for(coordinator)
+    later = timezone.localtime() + timedelta(hours=2)
+
+    broadcast = compose(
+        client, [east], channels=["email"], when="later", scheduled_for=later.strftime("%Y-%m-%dT%H:%M")
+    )
+    send(client, broadcast)
+
+    assert broadcast.state == BroadcastState.SCHEDULED
+    assert [email for email in deliver() if email.subject == "Assembly on Thursday"] == []
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+        assert [email.to for email in deliver() if email.subject == "Assembly on Thursday"] == [["ana@example.org"]]
+        page = client_for(coordinator).get(f"{GROUP}/broadcasts/{broadcast.uuid}/")  # a new session: hours went by
+        assert page.status_code == 200
+    broadcast.refresh_from_db()
+    assert broadcast.state == BroadcastState.SENT
+
+
+def test_a_scheduled_broadcast_can_be_cancelled(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    deliver()
+    client = client_for(coordinator)
+    later = timezone.localtime() + timedelta(hours=2)
+    broadcast = compose(
+        client, [east], channels=["email"], when="later", scheduled_for=later.strftime("%Y-%m-%dT%H:%M")
+    )
+    send(client, broadcast)
+
+    assert client.post(f"{GROUP}/broadcasts/{broadcast.uuid}/cancel/").status_code == 302
+
+    broadcast.refresh_from_db()
+    assert broadcast.state == BroadcastState.CANCELLED
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        assert [email for email in deliver() if email.subject == "Assembly on Thursday"] == []
+    assert broadcast_progress(broadcast).cancelled == 1
+
+
+def test_unsubscribing_before_a_scheduled_time_cancels_that_persons_message(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    ana = subscriber(east, Channel.EMAIL, "ana@example.org")
+    subscriber(east, Channel.EMAIL, "beto@example.org")
+    deliver()
+    broadcast = do_compose_broadcast(
+        east.group,
+        Draft(
+            lists=[east],
+            subject_en="Later",
+            text_en="Later",
+            one_language="en",
+            channels=["email"],
+            scheduled_for=timezone.now() + timedelta(hours=1),
+        ),
+        by=coordinator,
+    )
+    do_send_broadcast(broadcast, by=coordinator)
+
+    do_unsubscribe(ana)
+
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        assert [email.to for email in deliver() if email.subject == "Later"] == [["beto@example.org"]]
+
+
+def test_progress_and_report_count_messages_by_state_and_reason(
+    east: AnnouncementList, coordinator: User, loopback: Path
+) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    subscriber(east, Channel.EMAIL, "beto@example.org")
+    subscriber(east, Channel.SMS, "(919) 555-0101")
+    subscriber(east, Channel.SMS, "(919) 555-0102")
+    services.do_opt_out(Channel.SMS, "(919) 555-0102")  # texted STOP since
+    deliver()
+    texts_out(loopback)
+    client = client_for(coordinator)
+    broadcast = compose(client, [east])
+    send(client, broadcast)
+
+    progress = broadcast_progress(broadcast)
+    assert (progress.queued, progress.sent, progress.cancelled, progress.total) == (3, 0, 1, 4)
+    page = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
+    assert 'hx-trigger="every 3s"' in page  # live while it goes out
+    assert '<noscript><meta http-equiv="refresh"' in page  # and without JavaScript
+    assert '<progress id="progress-bar" max="4" value="1">' in page
+
+    deliver()
+    texts_out(loopback)
+    [sms] = Message.objects.filter(batch=broadcast.batch, channel=Channel.SMS, state=State.SENT)
+    services.do_record_delivery(sms.provider_id, State.DELIVERED)
+
+    report = broadcast_report(broadcast)
+    assert (report.progress.sent, report.progress.delivered, report.progress.cancelled) == (2, 1, 1)
+    assert report.by_channel["sms"].delivered == 1
+    assert [(reason.slug, reason.count) for reason in report.reasons] == [("opted_out", 1)]
+    fragment = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/", headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert text.lstrip().startswith('<section id="progress"')
+    assert "This address asked to get no more messages. (1)" in text
+    assert "hx-trigger" not in text  # done: the page stops asking
+    broadcast.refresh_from_db()
+    assert broadcast.state == BroadcastState.SENT
+
+
+def test_the_report_outlives_the_outboxs_own_rows(east: AnnouncementList, coordinator: User) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    broadcast = do_compose_broadcast(
+        east.group,
+        Draft(lists=[east], subject_en="Hi", text_en="Hi", one_language="en", channels=["email"]),
+        by=coordinator,
+    )
+    do_send_broadcast(broadcast, by=coordinator)
+    deliver()
+    assert do_settle_broadcast(broadcast)
+
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        retention.purge()
+    assert not Message.objects.filter(batch=broadcast.batch).exists()
+
+    assert broadcast_progress(broadcast).sent == 1
+    assert broadcast_report(broadcast).progress.sent == 1
+
+
+def test_a_broadcast_to_nobody_is_sent_at_once(east: AnnouncementList, coordinator: User) -> None:
+    client = client_for(coordinator)
+    broadcast = compose(client, [east], channels=["email"])
+    send(client, broadcast)
+
+    client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/")
+
+    broadcast.refresh_from_db()
+    assert (broadcast.state, broadcast.recipients) == (BroadcastState.SENT, 0)
+
+
+def test_a_coordinator_cannot_pick_another_groups_list(
+    east: AnnouncementList, coordinator: User, other_coordinator: User, rapid_response: WorkingGroup
+) -> None:
+    theirs = make_list(rapid_response, other_coordinator, "theirs")
+
+    response = client_for(coordinator).post(
+        f"{GROUP}/broadcasts/new/",
+        {"lists": [theirs.pk], "channels": ["email"], "one_language": "en", "subject_en": "x", "text_en": "x"},
+    )
+
+    assert response.status_code == 200
+    assert not Broadcast.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["", "edit/", "send/", "cancel/"])
+def test_broadcast_pages_are_for_the_groups_coordinators_only(
+    east: AnnouncementList, coordinator: User, medic: User, outsider: User, other_coordinator: User, action: str
+) -> None:
+    broadcast = do_compose_broadcast(
+        east.group,
+        Draft(lists=[east], subject_en="Hi", text_en="Hi", one_language="en", channels=["email"]),
+        by=coordinator,
+    )
+    url = f"{GROUP}/broadcasts/{broadcast.uuid}/{action}"
+
+    for refused in (medic, outsider, other_coordinator):
+        client = client_for(refused)
+        assert client.get(url).status_code in {404, 405}, refused.username
+        assert client.post(url).status_code in {404, 405}, refused.username
+    broadcast.refresh_from_db()
+    assert broadcast.state == BroadcastState.DRAFT
+
+
+def test_the_composer_is_for_the_groups_coordinators_only(
+    east: AnnouncementList, coordinator: User, medic: User, outsider: User, other_coordinator: User
+) -> None:
+    assert client_for(coordinator).get(f"{GROUP}/broadcasts/new/").status_code == 200
+    for refused in (medic, outsider, other_coordinator):
+        assert client_for(refused).get(f"{GROUP}/broadcasts/new/").status_code == 404
+    assert Client().get(f"{GROUP}/broadcasts/new/").status_code == 302
+
+
+def test_without_an_sms_service_no_text_is_queued_to_wait_for_ever(
+    east: AnnouncementList, coordinator: User, settings: Settings
+) -> None:
+    subscriber(east, Channel.SMS, "(919) 555-0101")
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    settings.SMS_BACKENDS = []
+    client = client_for(coordinator)
+    broadcast = compose(client, [east])
+
+    send(client, broadcast)
+
+    assert list(Message.objects.filter(batch=broadcast.batch).values_list("channel", flat=True)) == ["email"]
+    deliver()
+    client.get(f"{GROUP}/lists/")  # the group's page settles what has gone out
+    broadcast.refresh_from_db()
+    assert broadcast.state == BroadcastState.SENT
