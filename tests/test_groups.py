@@ -270,7 +270,7 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     assert memberships >= 4
     call_command("demo")
     assert Membership.objects.count() == memberships
-    assert "0 accounts added" in capsys.readouterr().out.splitlines()[-1]
+    assert "0 accounts, 0 lists added" in capsys.readouterr().out.splitlines()[-1]
 
 
 # A second factor before sensitive data
