@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.core.management.base import CommandParser
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core import keyring
@@ -23,6 +23,7 @@ from solidarity.messaging import pump
 HEARTBEAT_SECONDS = 15.0
 UNLOCK_POLL_SECONDS = 1.0
 TICKER_JOIN_SECONDS = 10.0
+DATABASE_RETRY_SECONDS = 2.0
 
 
 def beat_forever(worker_id: str, stop: threading.Event) -> None:
@@ -127,4 +128,13 @@ def run_database_worker(worker_id: str, interval: float) -> None:
         excluded_queue_names=[],
     )
     worker.configure_signals()
-    worker.run()
+    while worker.running:
+        try:
+            worker.run()
+        except (OperationalError, InterfaceError) as error:
+            # The database went away (a restart, a failover): wait and carry on, as the outbox loops do,
+            # rather than exit and leave the jobs to whoever restarts the worker.
+            print(f"solidarity worker: the database is unreachable ({type(error).__name__}); retrying", flush=True)
+            close_old_connections()
+            connections.close_all()
+            time.sleep(DATABASE_RETRY_SECONDS)
