@@ -273,3 +273,20 @@ def test_workers_claiming_together_never_take_the_same_message() -> None:
     every = [pk for taken in claimed for pk in taken]
     assert len(every) == len(set(every)) == 200
     assert sum(1 for taken in claimed if taken) > 1  # they really worked side by side
+
+
+def test_a_long_list_unsubscribe_link_reaches_the_mail_server_unfolded(smtp: SmtpServer) -> None:
+    link = "https://network.example.org/en/lists/unsubscribe/" + "x" * 120 + "/"
+    content = services.email_content(
+        to="ana@example.org",
+        subject="Assembly",
+        text="See you there.",
+        raw_headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    services.enqueue(Outgoing(Channel.EMAIL, "ana@example.org", content, idempotency_key="test:1"))
+
+    pump.drain(Channel.EMAIL)
+
+    [received] = smtp.inbox.to("ana@example.org")
+    assert received["List-Unsubscribe"] == f"<{link}>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -182,6 +182,14 @@ def outbox_lease_seconds() -> float:
     return seconds
 
 
+def outbox_email_senders() -> int:
+    """How many connections the worker sends mail over at once (more helps with a distant relay)."""
+    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 16:
+        raise ConfigError("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "expected a whole number from 1 to 16")
+    return int(raw)
+
+
 def sms_backends(home_dir: Path, base: str) -> list[SmsBackend]:
     """The SMS backends in failover order (SOLIDARITY_SMS_BACKEND and friends), [] when SMS is not set up."""
     try:

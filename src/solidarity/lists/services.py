@@ -451,21 +451,6 @@ def sms_body(broadcast: Broadcast, language: str) -> str:
     return f"{broadcast.text(language).strip()}\n\n{footer}"
 
 
-def with_list_headers(content: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    """The email's stored text with these ASCII headers written on one line each, as RFC 2369 wants them.
-
-    Python's email package folds a header longer than 78 characters, and a URL has no space to
-    fold at: it turns the whole value into RFC 2047 encoded-words, which no mail program reads
-    as a URL (Gmail and Outlook then show no unsubscribe button). RFC 5322 allows 998.
-    """
-    mime = str(content["mime"])
-    end = mime.find("\n\n")
-    if end < 0 or not all(value.isascii() and value.isprintable() for value in headers.values()):
-        raise ValueError("list headers go into a built message, as printable ASCII")
-    lines = "".join(f"\n{name}: {value}" for name, value in headers.items())
-    return {**content, "mime": mime[:end] + lines + mime[end:]}
-
-
 def outgoing(broadcast: Broadcast, subscription: Subscription) -> messaging.Outgoing:
     language = broadcast.one_language or subscription.language
     to = str(subscription.address)
@@ -477,11 +462,8 @@ def outgoing(broadcast: Broadcast, subscription: Subscription) -> messaging.Outg
             subject=broadcast.subject(language),
             text=email_body(broadcast, language, subscription.announcement_list.name, link),
             language=language,
-        )
-        # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
-        content = with_list_headers(
-            content,
-            {
+            # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
+            raw_headers={
                 "List-Id": f"<{subscription.announcement_list.slug}.lists.{host}>",
                 "List-Unsubscribe": f"<{link}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -21,13 +21,14 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import close_old_connections, transaction
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, services
-from solidarity.messaging.mail import RawEmail
+from solidarity.messaging.mail import WIRE, RawEmail, envelope_address, header, parse_raw, wire_bytes
 from solidarity.messaging.models import Address, Channel, Message, State
 
 log = logging.getLogger("solidarity.messaging")
@@ -113,7 +114,8 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
         Message.objects.filter(pk__in=pks, state=State.QUEUED).update(
             state=State.SENDING, lease_token=token, lease_until=now + lease(), attempts=F("attempts") + 1
         )
-    claimed = Message.objects.filter(lease_token=token).order_by("priority", "next_attempt_at", "pk")
+    # By primary key: lease_token has no index, and a scan of the outbox would read every row's content.
+    claimed = Message.objects.filter(pk__in=pks, lease_token=token).order_by("priority", "next_attempt_at", "pk")
     return token, list(claimed)
 
 
@@ -154,7 +156,33 @@ def drain(channel: str = Channel.EMAIL, sender: Sender | None = None) -> int:
 
 
 def run_forever(channel: str, stop: threading.Event) -> None:
-    """The worker's loop for one channel: poll when idle, pause (up to 30 s) while the server is unreachable."""
+    """The worker's loops for one channel: email runs OUTBOX_EMAIL_SENDERS of them, each over its own connection.
+
+    Each loop claims batches of its own (SKIP LOCKED on PostgreSQL; on SQLite the claims take
+    turns and the sending overlaps), so a slow or distant mail server is kept busy. A crash
+    re-sends at most the message each loop had in flight.
+    """
+    count = max(int(getattr(settings, "OUTBOX_EMAIL_SENDERS", 1)), 1) if channel == Channel.EMAIL else 1
+    others = [
+        threading.Thread(target=run_other_loop, args=(channel, stop), name=f"outbox-{channel}-{n}", daemon=True)
+        for n in range(1, count)
+    ]
+    for thread in others:
+        thread.start()
+    run_loop(channel, stop)
+    for thread in others:
+        thread.join()
+
+
+def run_other_loop(channel: str, stop: threading.Event) -> None:
+    try:
+        run_loop(channel, stop)
+    finally:
+        connection.close()  # the database connection Django opened for this thread
+
+
+def run_loop(channel: str, stop: threading.Event) -> None:
+    """One sending loop: poll when idle, pause (up to 30 s) while the server is unreachable."""
     sender = sender_for(channel)
     pause = 1.0
     while not stop.is_set():
@@ -199,6 +227,7 @@ class EmailSender:
     def __init__(self) -> None:
         self.backend: Any = None
         self.encryptor: openpgp.Encryptor | None = None
+        self.senders: dict[str, str] = {}  # From -> envelope address (Django's prep_address)
 
     def encrypt(self, mime: MimeMessage, key: str) -> MimeMessage | Result:
         """PGP/MIME to the address's key, signed by the network's; an unusable key holds the message."""
@@ -234,15 +263,16 @@ class EmailSender:
         blocked = services.blocked_for(message, address)
         if blocked:
             return Failed(blocked, State.CANCELLED)
-        mime = services.parse_mime(message.content)
+        text = str(message.content["mime"])
+        mime: MimeMessage | None = None
         if address is not None and address.openpgp_key:
-            encrypted = self.encrypt(mime, str(address.openpgp_key))
+            parsed = parse_raw(text)
+            encrypted = self.encrypt(parsed, str(address.openpgp_key))
             if isinstance(encrypted, Result):
                 return encrypted
-            mime = encrypted
-        email = RawEmail(mime, to=message.to, from_email=str(message.content.get("from") or mime["From"]))
+            mime = None if encrypted is parsed else encrypted  # an expired key, clear mail allowed: as stored
         try:
-            self.backend.send_messages([email])
+            message_id = self.hand_over(message, text, mime)
         except ValueError:  # Django refuses an address it cannot put in an envelope
             return Failed("invalid_address")
         except smtplib.SMTPRecipientsRefused as error:
@@ -253,4 +283,34 @@ class EmailSender:
             return Failed("refused") if error.smtp_code >= 500 else Retry("deferred")
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             raise Unreachable(f"the mail server went away ({type(error).__name__})") from None
-        return Sent("smtp", str(mime.get("Message-ID", "")))
+        return Sent("smtp", message_id)
+
+    def hand_over(self, message: Message, text: str, mime: MimeMessage | None) -> str:
+        """Give one message (`mime` when it was rewritten, else the stored `text`) to the transport; its Message-ID.
+
+        Through Django's SMTP backend, the stored text goes out as it is on the backend's open
+        connection (what its `_send` does, without parsing and re-rendering the message);
+        any other backend (the console, tests' locmem) gets an EmailMessage.
+        """
+        smtp = self.smtp_connection()
+        if smtp is None:
+            parsed = mime or services.parse_mime(message.content)
+            from_email = str(message.content.get("from") or parsed["From"])
+            self.backend.send_messages([RawEmail(parsed, to=message.to, from_email=from_email)])
+            return str(parsed.get("Message-ID", ""))
+        # Encryption keeps From and Message-ID on the outer message: read them from the stored text either way.
+        data = wire_bytes(text) if mime is None else mime.as_bytes(policy=WIRE)
+        from_email = str(message.content.get("from") or header(text, "From"))
+        envelope_to = envelope_address(message.to, self.backend.prep_address)
+        smtp.sendmail(self.envelope_from(from_email), [envelope_to], data)
+        return header(text, "Message-ID")
+
+    def smtp_connection(self) -> smtplib.SMTP | None:
+        """The open connection when the transport is Django's own SMTP backend (a subclass may send otherwise)."""
+        return self.backend.connection if type(self.backend) is SmtpBackend else None
+
+    def envelope_from(self, from_email: str) -> str:
+        """The envelope sender, checked once per sender: a broadcast has one."""
+        if from_email not in self.senders:
+            self.senders[from_email] = self.backend.prep_address(from_email)
+        return self.senders[from_email]

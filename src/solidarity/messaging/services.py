@@ -21,7 +21,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
@@ -235,16 +235,30 @@ def email_content(
     html: str = "",
     language: str = "",
     headers: dict[str, str] | None = None,
+    raw_headers: dict[str, str] | None = None,
     from_email: str | None = None,
 ) -> dict[str, Any]:
-    """The outbox content of one email: a whole MIME message, multipart when there is HTML."""
+    """The outbox content of one email: a whole MIME message, multipart when there is HTML.
+
+    `raw_headers` are written on one line each, as RFC 2369 wants list headers: Python's email
+    package folds a header longer than 78 characters, and a URL has no space to fold at, so it
+    would turn the whole value into RFC 2047 encoded-words, which no mail program reads as a URL
+    (Gmail and Outlook then show no unsubscribe button). RFC 5322 allows 998. The pump sends the
+    stored text as it is, so they reach the mail server unchanged.
+    """
     mail = EmailMultiAlternatives(subject, text, from_email, [to], headers=headers or {})
     if html:
         mail.attach_alternative(html, "text/html")
     mime = mail.message()
     if language:
         mime["Content-Language"] = language
-    return {"mime": mime.as_string(), "from": mail.from_email}
+    text = mime.as_string()
+    if raw_headers:
+        if not all(value.isascii() and value.isprintable() and len(value) < 990 for value in raw_headers.values()):
+            raise ValueError("raw headers are printable ASCII lines")
+        end = text.find("\n\n")
+        text = text[:end] + "".join(f"\n{name}: {value}" for name, value in raw_headers.items()) + text[end:]
+    return {"mime": text, "from": mail.from_email}
 
 
 def parse_mime(content: dict[str, Any]) -> MimeMessage:
@@ -279,13 +293,24 @@ def leased(message: Message, token: UUID) -> "QuerySet[Message]":
 
 
 def mark_sent(message: Message, token: UUID, *, backend: str, provider_id: str) -> bool:
-    now = timezone.now()
-    return (
-        leased(message, token).update(
-            state=State.SENT, backend=backend, provider_id=provider_id, sent_at=now, lease_token=None, reason=""
-        )
-        == 1
+    """`leased(message, token).update(state=SENT, ...)`, written out: the same conditional update.
+
+    It runs once per message sent, each committed on its own, and building it with the ORM took
+    three times as long as SQLite took to run and commit it: half the send-out's own time
+    (bench/broadcast.py). Values go through the fields, as the ORM would pass them.
+    """
+    connection = connections[router.db_for_write(Message)]
+    table = connection.ops.quote_name(Message._meta.db_table)
+    sql = (
+        f"UPDATE {table}"  # noqa: S608  (the quoted table name; every value is a parameter)
+        " SET state = %s, backend = %s, provider_id = %s, sent_at = %s, lease_token = NULL, reason = ''"
+        " WHERE id = %s AND state = %s AND lease_token = %s"
     )
+    sent_at = Message._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    leased_to = Message._meta.get_field("lease_token").get_db_prep_value(token, connection)
+    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
+        cursor.execute(sql, [State.SENT, backend, provider_id, sent_at, message.pk, State.SENDING, leased_to])
+        return bool(cursor.rowcount == 1)
 
 
 def mark_retry(message: Message, token: UUID, reason: str, *, count_attempt: bool = True) -> bool:

@@ -1,0 +1,455 @@
+"""One personalised announcement to many email recipients: Solidarity's outbox against a plain smtplib loop.
+
+    uv run python bench/broadcast.py [--recipients 10000] [--senders 4] [--latency-ms 0] [--runs 1]
+        [--profile [tottime|cumulative]] [--skip-openpgp] [--keys N]
+
+Self-contained: a throwaway SOLIDARITY_HOME with a fresh SQLite database, and an aiosmtpd
+sink on 127.0.0.1 in a process of its own, as a mail server is (it counts each message and
+discards it; --latency-ms makes it wait before each 250 OK, like a distant relay). Every
+recipient gets the same announcement with an unsubscribe link of its own (in the text, the
+HTML and List-Unsubscribe), text + HTML, about 3 KB.
+
+Phases, each timed and reported in messages per second:
+  a. baseline: build each message with the standard library's MIME classes and send it with
+     smtplib over one reused connection; and the same with Django's EmailMultiAlternatives
+     (the outbox's builder) for reference;
+  b. outbox enqueue: build each message's content (services.email_content) and
+     `enqueue_many` them all in one transaction;
+  c. outbox send-out: `pump.drain` (one sender, one connection) until all are sent; then a
+     second broadcast sent by the worker's own loop, `pump.run_forever`, with
+     OUTBOX_EMAIL_SENDERS=--senders;
+  d-f. the same with OpenPGP: every address has a public key of its own (Cv25519, made with
+     `openpgp.generate_network_key`; --keys makes fewer, shared round-robin). The baseline
+     builds, encrypts with `openpgp.Encryptor` and sends with smtplib.
+"vs baseline" divides a phase's rate by its baseline's (a for b and c, d for e and f).
+"""
+
+import argparse
+import asyncio
+import cProfile
+import io
+import multiprocessing
+import os
+import platform
+import pstats
+import smtplib
+import socket
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from email import policy
+from email.message import Message as MimeMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formatdate, make_msgid
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+from typing import Any
+
+# Django and Solidarity are imported inside the functions: settings read the environment (the
+# throwaway home, the sink's port) when they are first imported, so main() sets it up first.
+
+FROM = "Red de Apoyo <noreply@network.example.org>"
+FROM_ADDRESS = "noreply@network.example.org"
+SITE = "https://network.example.org"
+
+
+# The sink, in a process of its own.
+
+
+class Counter:
+    """An aiosmtpd handler that counts each message and throws it away, after `latency` seconds if asked."""
+
+    def __init__(self, count: "Synchronized[int]", latency: float) -> None:
+        self.count, self.latency = count, latency
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        with self.count.get_lock():
+            self.count.value += 1
+        return "250 OK"
+
+
+def run_sink(port: int, count: "Synchronized[int]", latency: float, ready: Any, stop: Any) -> None:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(Counter(count, latency), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# The announcement.
+
+
+@dataclass(frozen=True)
+class Announcement:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+def announcement(position: int, prefix: str) -> Announcement:
+    to = f"{prefix}{position}@example.org"
+    link = f"{SITE}/es/unsubscribe/{os.urandom(18).hex()}"
+    text = (
+        f"Hola, compañera {position}:\n\n"
+        "La asamblea del jueves será a las 19:00 en el local del sindicato (calle de la Acequia, 12).\n"
+        "Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.\n"
+        "Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.\n\n"
+        + "Orden del día: 1. bienvenida; 2. informe de la comisión; 3. propuestas; 4. turnos.\n" * 3
+        + f"\nPara no recibir más anuncios: {link}\n"
+    )
+    html = (
+        f"<p>Hola, compañera {position}:</p>"
+        "<p>La <b>asamblea del jueves</b> será a las 19:00 en el local del sindicato "
+        "(calle de la Acequia, 12).</p>"
+        "<p>Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.</p>"
+        "<p>Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.</p>"
+        + "<ol><li>bienvenida</li><li>informe de la comisión</li><li>propuestas</li><li>turnos</li></ol>" * 3
+        + f'<p><a href="{link}">Dejar de recibir anuncios</a></p>'
+    )
+    headers = {
+        "List-Id": "Anuncios <anuncios.network.example.org>",
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return Announcement(to, "Asamblea del jueves: huelga de alquileres", text, html, headers)
+
+
+# Phases.
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    seconds: float
+    count: int
+    baseline: str = ""  # the name of the row this one is compared with
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+
+@dataclass(frozen=True)
+class Sink:
+    port: int
+    count: "Synchronized[int]"
+
+
+def timed(sink: Sink, name: str, count: int, work: Callable[[], Any], baseline: str, *, sends: bool) -> Row:
+    """Run one phase; when it `sends`, check that the sink received `count` messages."""
+    before = sink.count.value
+    started = time.perf_counter()
+    work()
+    row = Row(name, time.perf_counter() - started, count, baseline)
+    if sends and sink.count.value - before != count:
+        raise SystemExit(f"{name}: the sink received {sink.count.value - before} messages, expected {count}")
+    print(f"  {name}: {row.seconds:.2f} s, {row.rate:,.0f} msg/s", flush=True)
+    return row
+
+
+def plain_mime(item: Announcement) -> MimeMessage:
+    """The message as a hand-written sender would build it: the standard library's MIME classes."""
+    mime = MIMEMultipart("alternative")
+    mime["Subject"] = item.subject
+    mime["From"] = FROM
+    mime["To"] = item.to
+    mime["Date"] = formatdate(localtime=True)
+    mime["Message-ID"] = make_msgid(domain="network.example.org")
+    for name, value in item.headers.items():
+        mime[name] = value
+    mime["Content-Language"] = "es"
+    mime.attach(MIMEText(item.text, "plain", "utf-8"))
+    mime.attach(MIMEText(item.html, "html", "utf-8"))
+    return mime
+
+
+def django_mime(item: Announcement) -> MimeMessage:
+    """The message as the outbox builds it (services.email_content): Django's EmailMultiAlternatives."""
+    from django.core.mail import EmailMultiAlternatives
+
+    mail = EmailMultiAlternatives(item.subject, item.text, FROM, [item.to], headers=item.headers)
+    mail.attach_alternative(item.html, "text/html")
+    mime: MimeMessage = mail.message(policy=policy.SMTP)
+    mime["Content-Language"] = "es"
+    return mime
+
+
+def smtplib_loop(
+    sink: Sink,
+    announcements: list[Announcement],
+    build: Callable[[Announcement], MimeMessage],
+    encrypt: Callable[[MimeMessage, str], MimeMessage] | None = None,
+) -> None:
+    """Build each message and send it over one connection; encrypt it first if asked."""
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for item in announcements:
+            mime = build(item)
+            if encrypt is not None:
+                mime = encrypt(mime, item.to)
+            # SMTP wants CRLF line ends; each message keeps its own policy otherwise.
+            smtp.sendmail(FROM_ADDRESS, [item.to], mime.as_bytes(policy=mime.policy.clone(linesep="\r\n")))
+
+
+def enqueue(announcements: list[Announcement], key: str) -> None:
+    from django.db import transaction
+
+    from solidarity.messaging import services
+    from solidarity.messaging.models import Channel, Priority
+
+    outgoing = [
+        services.Outgoing(
+            channel=Channel.EMAIL,
+            to=item.to,
+            content=services.email_content(
+                to=item.to,
+                subject=item.subject,
+                text=item.text,
+                html=item.html,
+                language="es",
+                headers=item.headers,
+                from_email=FROM,
+            ),
+            idempotency_key=f"bench:{key}:{position}",
+            language="es",
+            priority=Priority.ANNOUNCEMENT,
+            batch=f"bench:{key}",
+        )
+        for position, item in enumerate(announcements)
+    ]
+    with transaction.atomic():
+        services.enqueue_many(outgoing)
+
+
+def drain() -> None:
+    """Send out everything queued with `pump.drain`: one sender, one connection, in this thread."""
+    from solidarity.messaging import pump
+    from solidarity.messaging.models import Channel
+
+    pump.drain(Channel.EMAIL)
+
+
+def worker(sink: Sink, count: int, senders: int) -> None:
+    """Send out `count` messages with the worker's own loop (`pump.run_forever`), OUTBOX_EMAIL_SENDERS=`senders`."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from solidarity.messaging import pump
+    from solidarity.messaging.models import Channel
+
+    def run(stop: threading.Event) -> None:
+        try:
+            pump.run_forever(Channel.EMAIL, stop)
+        finally:
+            connection.close()
+
+    target = sink.count.value + count
+    stop = threading.Event()
+    with override_settings(OUTBOX_EMAIL_SENDERS=senders):
+        thread = threading.Thread(target=run, args=(stop,))
+        thread.start()
+        while sink.count.value < target and thread.is_alive():
+            time.sleep(0.002)
+        stop.set()
+        thread.join()
+
+
+def profiled(work: Callable[[], Any], order: str) -> Callable[[], None]:
+    def run() -> None:
+        profile = cProfile.Profile()
+        profile.runcall(work)
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(25)
+        print(out.getvalue())
+
+    return run
+
+
+def check_sent(count: int) -> None:
+    from solidarity.messaging.models import Message, State
+
+    unsent = Message.objects.exclude(state=State.SENT).count()
+    if unsent or Message.objects.count() != count:
+        raise SystemExit(f"{unsent} messages were not sent")
+
+
+def give_keys(announcements: list[Announcement], keys: int) -> None:
+    """An OpenPGP public key for every address (`keys` distinct ones, shared round-robin)."""
+    from solidarity.messaging import openpgp
+    from solidarity.messaging.models import Address, Channel
+
+    public = [openpgp.generate_network_key("Persona", f"key{n}@example.org").public_armored for n in range(keys)]
+    rows = [
+        Address(channel=Channel.EMAIL, address=item.to, openpgp_key=public[position % keys])
+        for position, item in enumerate(announcements)
+    ]
+    Address.objects.bulk_create(rows, batch_size=500)
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    rates = {row.name: row.rate for row in rows}
+    lines = ["| phase | messages | seconds | msg/s | vs baseline |", "| --- | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        ratio = row.rate / rates[row.baseline] if row.baseline else 1.0
+        lines.append(f"| {row.name} | {row.count:,} | {row.seconds:.2f} | {row.rate:,.0f} | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+def medians(runs: list[list[Row]]) -> list[Row]:
+    return [
+        replace(rows[0], seconds=statistics.median(row.seconds for row in rows)) for rows in zip(*runs, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    sink: Sink
+    recipients: int
+    senders: int
+    profile: str  # a pstats sort order, or "" for no profile
+    plain: list[Announcement]
+    secret: list[Announcement]  # addresses with an OpenPGP key; none when OpenPGP is skipped
+
+
+def one_run(plan: Plan, run: int) -> list[Row]:
+    """Every phase once; the outbox is emptied afterwards."""
+    from solidarity.messaging import services
+    from solidarity.messaging.models import Address, Message
+    from solidarity.messaging.openpgp import Encryptor
+
+    sink, n, plain, secret = plan.sink, plan.recipients, plan.plain, plan.secret
+    send = profiled(drain, plan.profile) if plan.profile and run == 0 else drain
+    a, b, c = "a. baseline: stdlib email + smtplib, 1 connection", "b. outbox enqueue", "c. outbox send-out, pump.drain"
+    rows = [
+        timed(sink, a, n, lambda: smtplib_loop(sink, plain, plain_mime), "", sends=True),
+        timed(sink, "a. the same, built by Django", n, lambda: smtplib_loop(sink, plain, django_mime), a, sends=True),
+        timed(sink, b, n, lambda: enqueue(plain, f"{run}:b"), a, sends=False),
+        timed(sink, c, n, send, a, sends=True),
+    ]
+    check_sent(n)
+    rows.append(Row("b + c. outbox enqueue + send-out", rows[-1].seconds + rows[-2].seconds, n, a))
+    enqueue(plain, f"{run}:c")
+    name = f"c. outbox send-out, worker, {plan.senders} senders"
+    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), a, sends=True))
+    check_sent(2 * n)
+    Message.objects.all().delete()
+    if not secret:
+        return rows
+
+    keys = {row.address: str(row.openpgp_key) for row in Address.objects.all()}
+    encryptor = Encryptor(str(services.network_key().secret))  # fresh: each key is parsed once, as in the outbox
+
+    def encrypt(mime: MimeMessage, to: str) -> MimeMessage:
+        return encryptor.encrypt_email(mime, keys[to])
+
+    d, e, f = (
+        "d. OpenPGP baseline: stdlib email + encrypt + smtplib",
+        "e. OpenPGP outbox enqueue",
+        "f. OpenPGP send-out",
+    )
+    rows += [
+        timed(sink, d, n, lambda: smtplib_loop(sink, secret, plain_mime, encrypt), "", sends=True),
+        timed(sink, e, n, lambda: enqueue(secret, f"{run}:e"), d, sends=False),
+        timed(sink, f"{f}, pump.drain", n, send, d, sends=True),
+    ]
+    check_sent(n)
+    rows.append(Row("e + f. OpenPGP enqueue + send-out", rows[-1].seconds + rows[-2].seconds, n, d))
+    enqueue(secret, f"{run}:f")
+    name = f"{f}, worker, {plan.senders} senders"
+    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), d, sends=True))
+    check_sent(2 * n)
+    Message.objects.all().delete()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--senders", type=int, default=4, help="OUTBOX_EMAIL_SENDERS for the worker's send-out")
+    parser.add_argument("--keys", type=int, default=0, help="distinct OpenPGP keys (default: one per recipient)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="the sink waits this long before each 250 OK")
+    parser.add_argument("--runs", type=int, default=1, help="repeat every phase; the table shows medians")
+    parser.add_argument(
+        "--profile", nargs="?", const="tottime", default="", help="print cProfile's top costs of the first send-outs"
+    )
+    parser.add_argument("--skip-openpgp", action="store_true")
+    args = parser.parse_args()
+    n = args.recipients
+
+    context = multiprocessing.get_context("spawn")
+    count: Synchronized[int] = context.Value("q", 0)
+    ready, stop = context.Event(), context.Event()
+    port = free_port()
+    latency = args.latency_ms / 1000
+    sink_process = context.Process(target=run_sink, args=(port, count, latency, ready, stop), daemon=True)
+    sink_process.start()
+    if not ready.wait(30):
+        raise SystemExit("the SMTP sink did not start")
+
+    with tempfile.TemporaryDirectory(prefix="solidarity-bench-") as home:
+        for name in ("SOLIDARITY_DATABASE_URL", "SOLIDARITY_REDIS_URL"):
+            os.environ.pop(name, None)
+        os.environ["SOLIDARITY_HOME"] = home
+        os.environ["SOLIDARITY_EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "solidarity.config.settings"
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+
+        print(f"machine: {machine()}")
+        print(f"{n:,} recipients; sink on 127.0.0.1:{port}, {args.latency_ms:g} ms per message; SQLite (WAL) in {home}")
+        plain = [announcement(position, "person") for position in range(n)]
+        secret = [] if args.skip_openpgp else [announcement(position, "pgp") for position in range(n)]
+        keys = args.keys or n
+        if secret:
+            print(f"making {keys:,} OpenPGP keys (Cv25519) for {n:,} addresses...", flush=True)
+            give_keys(secret, keys)
+        plan = Plan(Sink(port, count), n, args.senders, args.profile, plain, secret)
+        runs = []
+        for run in range(args.runs):
+            print(f"run {run + 1} of {args.runs}", flush=True)
+            runs.append(one_run(plan, run))
+        stop.set()
+        sink_process.join(timeout=10)
+
+    print()
+    command = " ".join(["uv run python bench/broadcast.py", *sys.argv[1:]])
+    print(f"{datetime.now().astimezone().date().isoformat()}, `{command}`, {machine()}")
+    if secret:
+        shared = "one key per recipient" if keys == n else f"{keys} keys shared round-robin"
+        print(f"OpenPGP: Cv25519 recipient keys, {shared}; every message signed by the network key")
+    print(("medians of {args.runs} runs" if args.runs > 1 else "one run").format(args=args))
+    print(table(medians(runs)))
+
+
+if __name__ == "__main__":
+    main()
