@@ -11,6 +11,7 @@ from solidarity.messaging.keywords import (
     InboundContext,
     Parsed,
     Reply,
+    guess_language,
     handler_for,
     help_text,
     parse,
@@ -251,3 +252,18 @@ def test_english_replies_say_how_to_stop_come_back_and_reach_the_hotline() -> No
 def test_unknown_language_answers_in_english() -> None:
     assert unmatched_text("fr", NETWORK, HOTLINE) == unmatched_text("en", NETWORK, HOTLINE)
     assert help_text("", NETWORK, HOTLINE) == help_text("en", NETWORK, HOTLINE)
+
+
+@pytest.mark.parametrize(
+    ("body", "language"),
+    [
+        ("La migra está afuera de la iglesia", "es"),
+        ("hay hombres en mi puerta", "es"),
+        ("ICE is at my door, please help", "en"),
+        ("someone at the corner of 5th and Elm", "en"),
+        ("???", ""),
+        ("ok", ""),
+    ],
+)
+def test_the_language_of_a_text_without_keyword_is_guessed(body: str, language: str) -> None:
+    assert guess_language(body) == language

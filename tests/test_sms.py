@@ -283,3 +283,10 @@ def test_a_phones_ping_marks_it_alive(client: Client, settings: Settings) -> Non
         headers=signed({"event": "other"}),
     )
     assert response.status_code == 403
+
+
+def test_a_stranger_writing_in_spanish_is_answered_in_spanish(client: Client, loopback: Path) -> None:
+    text_in(client, "La migra está afuera de la iglesia, ayuda por favor")
+
+    [sent] = texts_out(loopback)
+    assert "una persona lo va a leer" in sent["body"]

@@ -101,7 +101,8 @@ def route(inbound: Inbound) -> None:
     address = services.find_address(Channel.SMS, sender)
     opted_out = address is not None and address.opted_out_at is not None
     parsed = keywords.parse(str(inbound.body), opted_out=opted_out)
-    language = parsed.language or (address.language if address else "") or default_language()
+    known = address.language if address else ""
+    language = parsed.language or known or keywords.guess_language(str(inbound.body)) or default_language()
     if parsed.language and (address is None or address.language != parsed.language):
         services.do_set_language(Channel.SMS, sender, parsed.language)
     network = get_network_settings()

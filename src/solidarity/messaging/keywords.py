@@ -241,3 +241,28 @@ def unmatched_text(language: str, network: str, hotline: str) -> str:
             "If this is an emergency, call %(hotline)s."
         )
     return text % {"network": network, "hotline": hotline}
+
+
+# The language of a text with no keyword, guessed, so a stranger is answered in the language they wrote in.
+
+SPANISH_HINTS = frozenset(
+    "LA EL LOS LAS DE DEL QUE EN ESTA ESTAN ESTOY POR FAVOR AYUDA AYUDEN MI MIS UNA UN MIGRA HAY AQUI "  # noqa: SIM905
+    "CASA PUERTA NECESITO HOLA GRACIAS CON PARA SU ES SON ALGUIEN TRABAJO CALLE ESQUINA IGLESIA ESCUELA".split()
+)
+ENGLISH_HINTS = frozenset(
+    "THE IS ARE AT MY HELP PLEASE THERE HERE DOOR HOUSE NEED HI HELLO THANKS THANK OF AND TO IN ON "  # noqa: SIM905
+    "SOMEONE WORK STREET CORNER CHURCH SCHOOL WITH FOR YOU WE THEY".split()
+)
+SPANISH_LETTERS = frozenset("ñÑ¿¡áéíóúÁÉÍÓÚ")
+
+
+def guess_language(body: str) -> str:
+    """ "es" or "en" when the words say so plainly, else "" (the caller falls back to what it knows)."""
+    words = [fold(token.group()) for token in TOKEN.finditer(body)]
+    spanish = sum(word in SPANISH_HINTS for word in words) + 2 * sum(ch in SPANISH_LETTERS for ch in body)
+    english = sum(word in ENGLISH_HINTS for word in words)
+    if spanish > english:
+        return "es"
+    if english > spanish:
+        return "en"
+    return ""
