@@ -1,13 +1,20 @@
 """The shell of the site: who sees what, settings, demo data, error pages."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from solidarity.accounts.models import User
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.permissions import Role
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList
+from solidarity.messaging.models import Gateway
+from solidarity.messaging.sms.loopback import LoopbackBackend
+from tests.conftest import client_for, make_member
 
 
 @pytest.mark.django_db
@@ -121,3 +128,13 @@ def test_requests_run_in_the_network_time_zone(rf: RequestFactory) -> None:
     do_update_network_settings(name="R", time_zone="America/Chicago", phone_region="US", languages=["en"])
     handler = network_time_zone(lambda request: HttpResponse(timezone.get_current_timezone_name()))
     assert handler(rf.get("/en/")).content == b"America/Chicago"
+
+
+def test_a_dispatcher_is_told_when_a_way_of_texting_is_down(rapid_response: WorkingGroup, settings: Settings) -> None:
+    settings.SMS_BACKENDS = [LoopbackBackend(Path(settings.HOME) / "sms.jsonl", "a-long-loopback-token")]
+    Gateway.objects.create(name="loopback", failures_in_row=3, down_since=timezone.now(), last_error="no signal")
+    dispatcher = client_for(make_member("dina.dispatcher", rapid_response, Role.DISPATCHER))
+    responder = client_for(make_member("rafa.responder", rapid_response, Role.RESPONDER))
+
+    assert "no signal" in dispatcher.get("/en/dashboard/").content.decode()
+    assert "no signal" not in responder.get("/en/dashboard/").content.decode()
