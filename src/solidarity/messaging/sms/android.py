@@ -21,7 +21,6 @@ system:ping), all pointing at this backend's URL, and set the same signing key o
 import hashlib
 import hmac
 import re
-import threading
 import time
 
 import httpx
@@ -29,9 +28,9 @@ from django.http import HttpRequest
 from pydantic import BaseModel, ValidationError
 
 from solidarity.messaging.sms import Delivery, InboundSms, Sent, SmsError, StatusUpdate, Webhook
+from solidarity.messaging.sms.http import LazyClient
 from solidarity.messaging.sms.text import segments
 
-TIMEOUT = httpx.Timeout(10.0)
 MAX_SKEW = 300  # seconds a webhook's X-Timestamp may be off from our clock
 STATES = {"sms:sent": Delivery.SENT, "sms:delivered": Delivery.DELIVERED, "sms:failed": Delivery.FAILED}
 _RESULT = re.compile(r"\bRESULT_[A-Z_]+\b")
@@ -99,29 +98,16 @@ class AndroidGatewayBackend:
         self.username = username
         self._password = password
         self._signing_key = signing_key
-        self._transport = transport
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = LazyClient(base_url=self.base_url, auth=(self.username, self._password), transport=transport)
 
     def __repr__(self) -> str:  # never the password or the key
         return f"<AndroidGatewayBackend {self.name} {self.base_url}>"
 
     def _http(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(
-                    base_url=self.base_url,
-                    auth=(self.username, self._password),
-                    timeout=TIMEOUT,
-                    transport=self._transport,
-                )
-            return self._client
+        return self._client.get()
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
     def send(self, to: str, body: str, *, idempotency_key: str) -> Sent:
         message_id = message_id_for(idempotency_key)

@@ -15,7 +15,6 @@ in no request: nothing about our people travels to Twilio but the number and the
 import base64
 import hashlib
 import hmac
-import threading
 from collections.abc import Iterable
 
 import httpx
@@ -23,10 +22,10 @@ from django.http import HttpRequest
 from pydantic import BaseModel, ValidationError
 
 from solidarity.messaging.sms import Delivery, InboundSms, Sent, SmsError, StatusUpdate, Webhook
+from solidarity.messaging.sms.http import LazyClient
 from solidarity.messaging.sms.text import segments
 
 API = "https://api.twilio.com"
-TIMEOUT = httpx.Timeout(10.0)
 
 # MessageStatus values (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values).
 # "receiving" and "received" belong to inbound messages; anything unknown is ignored, not guessed.
@@ -92,29 +91,16 @@ class TwilioBackend:
         self.sender = sender
         self.webhook_url = webhook_url
         self._auth_token = auth_token
-        self._transport = transport
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = LazyClient(base_url=API, auth=(self.account_sid, self._auth_token), transport=transport)
 
     def __repr__(self) -> str:  # never the token
         return f"<TwilioBackend {self.name} {self.account_sid}>"
 
     def _http(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(
-                    base_url=API,
-                    auth=(self.account_sid, self._auth_token),
-                    timeout=TIMEOUT,
-                    transport=self._transport,
-                )
-            return self._client
+        return self._client.get()
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
     def send(self, to: str, body: str, *, idempotency_key: str) -> Sent:
         fields = {"To": to, "Body": body, "StatusCallback": self.webhook_url}
