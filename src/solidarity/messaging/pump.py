@@ -71,10 +71,8 @@ class Failed(Result):
 
     def apply(self, message: Message, token: UUID) -> None:
         services.mark_failed(message, token, self.reason, state=self.state)
-        if self.reason == "opted_out" and self.marks_address:
-            services.do_opt_out(message.channel, message.to)
-        elif self.marks_address:
-            services.do_mark_address_failure(message.channel, message.to, self.reason)
+        if self.marks_address:
+            services.do_address_failed(message.channel, message.to, self.reason)
 
 
 class Held(Result):

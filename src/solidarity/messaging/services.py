@@ -29,7 +29,6 @@ from solidarity.core.fields import BlindIndexField, find_by_index, normalise_pho
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, reasons
 from solidarity.messaging.models import (
-    FINAL_STATES,
     Address,
     Channel,
     Message,
@@ -57,8 +56,7 @@ def normalise(channel: str, address: str) -> str:
 
 def find_address(channel: str, address: str) -> Address | None:
     value = normalise(channel, address)
-    found = find_by_index(Address.objects.filter(channel=channel), "address_index", value)
-    return found[0] if found else None
+    return addresses_for(channel, [value]).get(value)
 
 
 def addresses_for(channel: str, normalised: list[str]) -> dict[str, Address]:
@@ -141,6 +139,14 @@ def do_mark_address_failure(channel: str, address: str, reason: str) -> None:
     )
     if reasons.marks_address(reason):
         cancel_waiting_for(channel, normalise(channel, address), reason)
+
+
+def do_address_failed(channel: str, address: str, reason: str) -> None:
+    """A failure that belongs to the address: an opt-out (the carrier's STOP), or a failure kept with it."""
+    if reason == "opted_out":
+        do_opt_out(channel, address)
+    elif reasons.marks_address(reason):
+        do_mark_address_failure(channel, address, reason)
 
 
 def cancel_waiting_for(channel: str, normalised: str, reason: str) -> int:
@@ -379,16 +385,9 @@ def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reaso
         changed = 0
         for message in found.exclude(state__in=[State.FAILED, State.BOUNCED]):
             changed += Message.objects.filter(pk=message.pk).update(state=state, reason=reason or "provider_error")
-            if reason == "opted_out":
-                do_opt_out(message.channel, message.to)
-            elif reasons.marks_address(reason):
-                do_mark_address_failure(message.channel, message.to, reason)
+            do_address_failed(message.channel, message.to, reason)
         return changed
     return 0
-
-
-def is_final(state: str) -> bool:
-    return state in FINAL_STATES
 
 
 def batch_counts(batch: str) -> dict[str, int]:

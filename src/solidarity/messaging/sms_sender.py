@@ -172,7 +172,10 @@ class SmsSender:
                     continue  # fail over to the next backend for this very message
                 reason = reason_for(backend.name, error.code)
                 return Failed(reason.slug, marks_address=reason.marks_address)
-            do_record_success(backend.name)
+            gateway = self.health.get(backend.name)
+            if gateway is not None and (gateway.failures_in_row or gateway.down_since):
+                do_record_success(backend.name)  # only when it had failed: not two queries per text sent
+                self.health = gateway_state()
             return Sent(backend.name, sent.provider_id)
         if len(self.backends) == 1:
             raise Unreachable(f"SMS backend {self.backends[0].name} cannot be reached")

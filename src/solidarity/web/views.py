@@ -13,7 +13,6 @@ from solidarity.core import live
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, permission
 from solidarity.core.services import do_update_network_settings, health, network_values
-from solidarity.messaging.sms_sender import sms_status
 from solidarity.web.services import system_status
 
 
@@ -30,8 +29,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     groups = list(my_memberships(user))
     # Dispatchers are told when a way of texting is down: alerts then go by the next one, or wait.
     dispatches = user.is_superuser or any(membership.role == Role.DISPATCHER for membership in groups)
-    sms_down = [backend for backend in sms_status() if backend["is_down"]] if dispatches else []
-    context = {"health": health(), "status": system_status(), "groups": groups, "sms_down": sms_down}
+    status = system_status()
+    sms_down = [backend for backend in status["sms"] if backend["is_down"]] if dispatches else []
+    context = {"health": health(), "status": status, "groups": groups, "sms_down": sms_down}
     return render(request, "web/dashboard.html", context)
 
 
