@@ -12,8 +12,10 @@ HTML and List-Unsubscribe), text + HTML, about 3 KB.
 Phases, each timed and reported in messages per second:
   a. baseline: build each message with the standard library's MIME classes and send it with
      smtplib over one reused connection; and the same with Django's EmailMultiAlternatives
-     (the outbox's builder) for reference;
-  b. outbox enqueue: build each message's content (services.email_content) and
+     (`email_content`'s builder) for reference; and Mailman's bulk mode at its cheapest: one
+     message, not personalised, to 500 recipients per SMTP transaction;
+  b. outbox enqueue: each message's content filled in from one `EmailTemplate`, as lists'
+     broadcasts do (and, for reference, each built whole by `email_content`), then
      `enqueue_many` them all in one transaction;
   c. outbox send-out: `pump.drain` (one sender, one connection) until all are sent; then a
      second broadcast sent by the worker's own loop, `pump.run_forever`, with
@@ -58,6 +60,7 @@ from typing import Any
 FROM = "Red de Apoyo <noreply@network.example.org>"
 FROM_ADDRESS = "noreply@network.example.org"
 SITE = "https://network.example.org"
+BULK = 500  # recipients per SMTP transaction in Mailman's bulk mode (its max_recipients default)
 
 
 # The sink, in a process of its own.
@@ -73,7 +76,7 @@ class Counter:
         if self.latency:
             await asyncio.sleep(self.latency)
         with self.count.get_lock():
-            self.count.value += 1
+            self.count.value += len(envelope.rcpt_tos)  # a bulk message counts once per recipient
         return "250 OK"
 
 
@@ -103,11 +106,17 @@ class Announcement:
     text: str
     html: str
     headers: dict[str, str]
+    position: str
+    link: str
 
 
 def announcement(position: int, prefix: str) -> Announcement:
-    to = f"{prefix}{position}@example.org"
     link = f"{SITE}/es/unsubscribe/{os.urandom(18).hex()}"
+    return written(f"{prefix}{position}@example.org", str(position), link)
+
+
+def written(to: str, position: str, link: str) -> Announcement:
+    """The announcement to `to`, greeted by number, with its own unsubscribe link (or a template's markers)."""
     text = (
         f"Hola, compañera {position}:\n\n"
         "La asamblea del jueves será a las 19:00 en el local del sindicato (calle de la Acequia, 12).\n"
@@ -130,7 +139,7 @@ def announcement(position: int, prefix: str) -> Announcement:
         "List-Unsubscribe": f"<{link}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return Announcement(to, "Asamblea del jueves: huelga de alquileres", text, html, headers)
+    return Announcement(to, "Asamblea del jueves: huelga de alquileres", text, html, headers, position, link)
 
 
 # Phases.
@@ -209,25 +218,56 @@ def smtplib_loop(
             smtp.sendmail(FROM_ADDRESS, [item.to], mime.as_bytes(policy=mime.policy.clone(linesep="\r\n")))
 
 
-def enqueue(announcements: list[Announcement], key: str) -> None:
+def smtplib_bulk(sink: Sink, announcements: list[Announcement], per_transaction: int = BULK) -> None:
+    """Mailman's bulk mode, in its cheapest form: one message, not personalised, to many recipients per transaction."""
+    mime = plain_mime(announcements[0])
+    data = mime.as_bytes(policy=mime.policy.clone(linesep="\r\n"))
+    with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
+        for start in range(0, len(announcements), per_transaction):
+            chunk = announcements[start : start + per_transaction]
+            smtp.sendmail(FROM_ADDRESS, [item.to for item in chunk], data)
+
+
+def enqueue(announcements: list[Announcement], key: str, *, whole: bool = False) -> None:
+    """Queue one message per announcement in one transaction, as lists' do_send_broadcast does.
+
+    The message is built once as an `EmailTemplate` and filled in per recipient (its number and
+    link); with `whole`, each is built whole by `email_content`, as any single email is.
+    """
     from django.db import transaction
 
     from solidarity.messaging import services
     from solidarity.messaging.models import Channel, Priority
 
+    marked = written(services.slot("to"), services.slot("n"), services.slot("link"))
+    template = services.EmailTemplate(
+        subject=marked.subject,
+        text=marked.text,
+        html=marked.html,
+        language="es",
+        raw_headers=marked.headers,
+        from_email=FROM,
+        slots=("n", "link"),
+    )
+
+    def content(item: Announcement) -> dict[str, Any]:
+        if not whole:
+            return template.content(item.to, n=item.position, link=item.link)
+        return services.email_content(
+            to=item.to,
+            subject=item.subject,
+            text=item.text,
+            html=item.html,
+            language="es",
+            raw_headers=item.headers,
+            from_email=FROM,
+        )
+
     outgoing = [
         services.Outgoing(
             channel=Channel.EMAIL,
             to=item.to,
-            content=services.email_content(
-                to=item.to,
-                subject=item.subject,
-                text=item.text,
-                html=item.html,
-                language="es",
-                headers=item.headers,
-                from_email=FROM,
-            ),
+            content=content(item),
             idempotency_key=f"bench:{key}:{position}",
             language="es",
             priority=Priority.ANNOUNCEMENT,
@@ -346,10 +386,21 @@ def one_run(plan: Plan, run: int) -> list[Row]:
 
     sink, n, plain, secret = plan.sink, plan.recipients, plan.plain, plan.secret
     send = profiled(drain, plan.profile) if plan.profile and run == 0 else drain
-    a, b, c = "a. baseline: stdlib email + smtplib, 1 connection", "b. outbox enqueue", "c. outbox send-out, pump.drain"
+    a, b, c = (
+        "a. baseline: stdlib email + smtplib, 1 connection",
+        "b. outbox enqueue, one template",
+        "c. outbox send-out, pump.drain",
+    )
+    built_whole = "b. outbox enqueue, each message built whole"
+    bulk = f"a. bulk: one message to {BULK} recipients per transaction, as Mailman's bulk mode"
     rows = [
         timed(sink, a, n, lambda: smtplib_loop(sink, plain, plain_mime), "", sends=True),
         timed(sink, "a. the same, built by Django", n, lambda: smtplib_loop(sink, plain, django_mime), a, sends=True),
+        timed(sink, bulk, n, lambda: smtplib_bulk(sink, plain), a, sends=True),
+        timed(sink, built_whole, n, lambda: enqueue(plain, f"{run}:w", whole=True), a, sends=False),
+    ]
+    Message.objects.all().delete()
+    rows += [
         timed(sink, b, n, lambda: enqueue(plain, f"{run}:b"), a, sends=False),
         timed(sink, c, n, send, a, sends=True),
     ]

@@ -198,12 +198,28 @@ def without_keys(ring: Keyring, key_ids: set[str]) -> Keyring:
     )
 
 
-_loaded: tuple[int, Keyring] | None = None
+_loaded: tuple[tuple[object, object], Path, int, Keyring] | None = None  # settings, file, mtime, keyring
 _lock = threading.Lock()
 
 
 def current() -> Keyring:
-    """The keyring this process uses, re-read whenever the file changes (a rotation by another process)."""
+    """The keyring this process uses, re-read whenever the file changes (a rotation by another process).
+
+    Every encryption and decryption asks: the usual answer costs one stat() of the file it was
+    read from. Sealing or locking removes that file, and other settings (tests) name another,
+    which sends the caller the long way round.
+    """
+    loaded = _loaded
+    if loaded is not None and loaded[0] == (settings.KEYRING_PATH, settings.HOME):
+        try:
+            if loaded[1].stat().st_mtime_ns == loaded[2]:
+                return loaded[3]
+        except OSError:
+            pass
+    return reload()
+
+
+def reload() -> Keyring:
     global _loaded
     path = keyring_path()
     try:
@@ -214,10 +230,11 @@ def current() -> Keyring:
         raise KeyringError(f"cannot read {path}: no such file") from None
     except OSError as error:
         raise KeyringError(f"cannot read {path}: {error.strerror}") from None
+    configured = (settings.KEYRING_PATH, settings.HOME)
     with _lock:
-        if _loaded is None or _loaded[0] != stamp:
-            _loaded = (stamp, load(path))
-        return _loaded[1]
+        if _loaded is None or _loaded[:3] != (configured, path, stamp):
+            _loaded = (configured, path, stamp, load(path))
+        return _loaded[3]
 
 
 # Sealed mode.

@@ -451,24 +451,37 @@ def sms_body(broadcast: Broadcast, language: str) -> str:
     return f"{broadcast.text(language).strip()}\n\n{footer}"
 
 
-def outgoing(broadcast: Broadcast, subscription: Subscription) -> messaging.Outgoing:
+Templates = dict[tuple[str, int], messaging.EmailTemplate]
+
+
+def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> messaging.EmailTemplate:
+    """The broadcast's email in one language for one list's subscribers, built once (see messaging.EmailTemplate)."""
+    link = messaging.slot("link")
+    host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return messaging.EmailTemplate(
+        subject=broadcast.subject(language),
+        text=email_body(broadcast, language, announcement_list.name, link),
+        language=language,
+        # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
+        raw_headers={
+            "List-Id": f"<{announcement_list.slug}.lists.{host}>",
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        slots=("link",),
+    )
+
+
+def outgoing(broadcast: Broadcast, subscription: Subscription, templates: Templates) -> messaging.Outgoing:
+    """One subscriber's message; `templates` keeps the emails already built for this broadcast."""
     language = broadcast.one_language or subscription.language
     to = str(subscription.address)
     if subscription.channel == Channel.EMAIL:
+        key = (language, subscription.announcement_list_id)
+        if key not in templates:
+            templates[key] = email_template(broadcast, language, subscription.announcement_list)
         link = url_in(subscription.language, "lists:unsubscribe", unsubscribe_token(subscription))
-        host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-        content = messaging.email_content(
-            to=to,
-            subject=broadcast.subject(language),
-            text=email_body(broadcast, language, subscription.announcement_list.name, link),
-            language=language,
-            # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
-            raw_headers={
-                "List-Id": f"<{subscription.announcement_list.slug}.lists.{host}>",
-                "List-Unsubscribe": f"<{link}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        )
+        content = templates[key].content(to, link=link)
     else:
         content = {"text": sms_body(broadcast, language)}
     return messaging.Outgoing(
@@ -496,8 +509,9 @@ def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
         if not Broadcast.objects.filter(pk=broadcast.pk, state=BroadcastState.DRAFT).update(state=state, sent_at=now):
             raise BroadcastNotDraft
         sms = sms_per_minute() > 0  # without an SMS service, texts would wait for ever: none is queued
+        templates: Templates = {}
         items = [
-            outgoing(broadcast, subscription)
+            outgoing(broadcast, subscription, templates)
             for subscription in recipients(broadcast)
             if sms or subscription.channel != Channel.SMS
         ]

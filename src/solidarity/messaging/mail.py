@@ -7,7 +7,7 @@ console in development), used only by messaging.pump.
 
 import re
 from collections.abc import Callable
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from email.message import Message as MimeMessage
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.crypto import get_random_string
 
 from solidarity.messaging.models import Channel
-from solidarity.messaging.services import Outgoing, enqueue_many
+from solidarity.messaging.services import PLAIN_ADDRESS, Outgoing, enqueue_many, mime_bytes
 
 
 class OutboxBackend(BaseEmailBackend):
@@ -85,7 +85,7 @@ WIRE = policy.SMTP.clone(refold_source="none")
 
 def wire_bytes(text: str) -> bytes:
     """A stored message as SMTP's DATA wants it: CRLF line ends, characters as stored (as Django's SMTP sends them)."""
-    return _LINE_END.sub("\r\n", text).encode("utf-8", "surrogateescape")
+    return mime_bytes(_LINE_END.sub("\r\n", text))
 
 
 def header(text: str, name: str) -> str:
@@ -96,18 +96,13 @@ def header(text: str, name: str) -> str:
     return _LINE_END.sub("", found.group(1)).strip() if found else ""
 
 
-# A dot-atom address (RFC 5322), ASCII only: what Django's prep_address would hand back unchanged.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*")
-
-
 def envelope_address(address: str, prep_address: Callable[[str], str]) -> str:
     """An address for SMTP's envelope: a plain one as it is, any other through Django's `prep_address`.
 
     `prep_address` parses with the modern email API (a third of a millisecond): a broadcast's
     plain addresses skip it; anything else (a name, IDNA, an injection attempt) still meets it.
     """
-    return address if _PLAIN_ADDRESS.fullmatch(address) else prep_address(address)
+    return address if PLAIN_ADDRESS.fullmatch(address) else prep_address(address)
 
 
 class Verbatim(policy.Compat32):
@@ -131,4 +126,4 @@ VERBATIM = Verbatim()
 
 def parse_raw(text: str) -> MimeMessage:
     """A stored message parsed without the modern email API (compat32), for re-wrapping (OpenPGP)."""
-    return message_from_string(text, policy=VERBATIM)
+    return message_from_bytes(mime_bytes(text), policy=VERBATIM)
