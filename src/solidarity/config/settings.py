@@ -15,7 +15,9 @@ DEBUG = env.flag("SOLIDARITY_DEBUG")
 HTTPS = env.flag("SOLIDARITY_HTTPS")
 BEHIND_PROXY = env.flag("SOLIDARITY_BEHIND_PROXY")
 BASE_URL = env.base_url()
-SMS_BACKENDS = env.sms_backends(HOME, BASE_URL)  # failover order; [] when SMS is not set up
+# The environment's SMS backends in failover order ([] when unset). Read them through
+# messaging.sms_settings.configured_backends(), which falls back to those an admin saved.
+SMS_BACKENDS = env.sms_backends(HOME, BASE_URL)
 OPERATOR_EMAIL = env.operator_email()  # told when a sealed network starts locked
 REDIS_URL = env.redis_url()
 ALLOWED_HOSTS = env.allowed_hosts()

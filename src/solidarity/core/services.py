@@ -1,9 +1,9 @@
 """Core services: network settings and the health of the running system."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -132,7 +132,22 @@ def health() -> Health:
     return {"status": status, "database": database, "worker": worker, "keys": keys, "sms": sms_configured()}
 
 
+# The names of the SMS backends configured now: messaging registers its look-up at start-up (core cannot
+# import messaging). The backends come from the environment or from what an admin saved.
+SmsBackendNames = Callable[[], list[str]]
+_sms_backend_names: SmsBackendNames | None = None
+
+
+def register_sms_backends(names: SmsBackendNames) -> None:
+    # One look-up for the process, set once by messaging's AppConfig.ready.
+    global _sms_backend_names
+    _sms_backend_names = names
+
+
 def sms_configured() -> Sms:
     """Whether SMS can go out at all: /healthz says "not configured" rather than pretend (not a failure)."""
-    names = [str(backend.name) for backend in getattr(settings, "SMS_BACKENDS", [])]
+    try:
+        names = _sms_backend_names() if _sms_backend_names is not None else []
+    except DatabaseError:
+        names = []  # the saved settings cannot be read: the database check already says so
     return {"configured": bool(names), "backends": names}

@@ -16,6 +16,7 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.services import Draft, ListValues, public_count
 from solidarity.messaging import keywords
 from solidarity.messaging.models import Channel
+from solidarity.messaging.sms_settings import configured_backends
 
 MAX_ZONES = 40
 MAX_ZONE_LENGTH = 60
@@ -26,7 +27,7 @@ LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]  # each named in its 
 
 
 def sms_configured() -> bool:
-    return bool(getattr(settings, "SMS_BACKENDS", []))
+    return bool(configured_backends())
 
 
 def network_languages() -> list[tuple[str, str]]:

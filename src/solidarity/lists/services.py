@@ -40,6 +40,7 @@ from solidarity.messaging import services as messaging
 from solidarity.messaging.keywords import InboundContext, Parsed, Reply
 from solidarity.messaging.models import Channel, Message, Priority, State
 from solidarity.messaging.sms import text as sms_text
+from solidarity.messaging.sms_settings import configured_backends
 
 CONFIRM_AGAIN_AFTER = timedelta(minutes=5)  # a pending sign-up asks again at most this often: no mail bombing
 UNSUBSCRIBE_SALT = "solidarity.lists.unsubscribe"
@@ -420,7 +421,7 @@ def expected_counts(broadcast: Broadcast) -> dict[str, int]:
 
 def sms_per_minute() -> int:
     """How many SMS the configured backends hand over per minute together; 0 when SMS is not configured."""
-    return sum(int(backend.per_minute) for backend in getattr(settings, "SMS_BACKENDS", []))
+    return sum(backend.per_minute for backend in configured_backends())
 
 
 def sms_minutes(recipients_count: int) -> int | None:

@@ -13,10 +13,14 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from solidarity.core import retention
         from solidarity.core.permissions import sensitive
-        from solidarity.messaging.models import FINAL_STATES, Address, Inbound, InboundState, Message
+        from solidarity.core.services import register_sms_backends
+        from solidarity.messaging.models import FINAL_STATES, Address, Inbound, InboundState, Message, SmsSettings
+        from solidarity.messaging.sms_settings import configured_backends
 
-        for model in (Message, Address, Inbound):
+        for model in (Message, Address, Inbound, SmsSettings):
             sensitive(model)
+        # /healthz (core) names the SMS backends configured now; core cannot import messaging.
+        register_sms_backends(lambda: [backend.name for backend in configured_backends()])
 
         def sent_messages(cutoff: datetime) -> "QuerySet[Any]":
             return Message.objects.filter(state__in=FINAL_STATES, updated_at__lt=cutoff)

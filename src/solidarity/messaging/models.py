@@ -180,3 +180,38 @@ class Gateway(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SmsOrder(models.TextChoices):
+    """Which kind of provider is tried first; the other takes over when every one of the first is down."""
+
+    PHONES_FIRST = "android,twilio", _("Phones first, then Twilio")
+    TWILIO_FIRST = "twilio,android", _("Twilio first, then phones")
+
+
+class SmsSettings(models.Model):
+    """One row: the SMS providers an admin entered in the web UI (used when the environment sets none).
+
+    Secrets are encrypted (the Twilio account and token, each phone's password and signing key);
+    `phones` is one encrypted JSON list of messaging.sms_settings.Phone. `version` grows with every
+    save: each process rebuilds its backends when it sees a new one (messaging.sms_settings).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    order = models.CharField(max_length=20, choices=SmsOrder.choices, default=SmsOrder.PHONES_FIRST)
+    twilio_enabled = models.BooleanField(default=False)
+    twilio_account_sid = EncryptedTextField(context="messaging.smssettings.twilio_account_sid", blank=True)
+    twilio_auth_token = EncryptedTextField(context="messaging.smssettings.twilio_auth_token", blank=True)
+    twilio_sender = models.CharField(max_length=40, blank=True)  # the network's public number, or a service SID
+    android_enabled = models.BooleanField(default=False)
+    phones = EncryptedJSONField(context="messaging.smssettings.phones", default=list)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS settings")
+        verbose_name_plural = _("SMS settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="messaging_sms_settings_single_row")]
+
+    def __str__(self) -> str:
+        return f"SMS settings, version {self.version}"

@@ -118,9 +118,12 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
 
 
 def run_once(sender: Sender) -> int:
-    """One batch: returns how many messages were claimed (0: nothing due)."""
+    """One batch: returns how many messages were claimed (0: nothing due, or nothing to send with yet)."""
+    limit = sender.batch_size()
+    if limit < 1:
+        return 0  # SMS with no backend configured yet: texts wait in the queue, untouched
     services.rescue_stalled()
-    token, batch = claim(sender.channel, sender.batch_size())
+    token, batch = claim(sender.channel, limit)
     if not batch:
         return 0
     addresses = services.addresses_for(sender.channel, [message.to for message in batch])
@@ -205,8 +208,12 @@ def run_loop(channel: str, stop: threading.Event) -> None:
 
 
 def channels() -> list[str]:
-    """The channels this network sends on: email always (the console in development), SMS once configured."""
-    return [Channel.EMAIL, *([Channel.SMS] if getattr(settings, "SMS_BACKENDS", None) else [])]
+    """The channels the worker runs a loop for: email (the console in development) and SMS.
+
+    SMS always: its loop idles while no backend is configured (messaging.sms_settings), so a
+    provider an admin enters in the web UI starts sending without restarting the worker.
+    """
+    return [Channel.EMAIL, Channel.SMS]
 
 
 def sender_for(channel: str) -> Sender:

@@ -1,6 +1,7 @@
 """SMS through the configured backends: a throttle per backend, spread across phones, failover when one is down.
 
-Backends come in the order of SOLIDARITY_SMS_BACKEND. Consecutive backends of one kind form a
+Backends come in failover order from messaging.sms_settings (the environment's, or those an admin
+saved; a sender picks up a change at its next batch). Consecutive backends of one kind form a
 tier (every phone of `android`): messages are spread across the tier's healthy members, each
 held to its own rate (a phone sends about 29 a minute). When every member of a tier is down,
 messages move to the next tier, and the dispatchers are told (a live event on the dashboard).
@@ -15,7 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from solidarity.messaging.pump import Failed, Result, Retry, Sent, Unreachable
 from solidarity.messaging.services import blocked_for
 from solidarity.messaging.sms import SmsBackend, SmsError
 from solidarity.messaging.sms.errors import reason_for
+from solidarity.messaging.sms_settings import configured_backends
 
 log = logging.getLogger("solidarity.messaging")
 
@@ -55,6 +56,16 @@ def is_down(gateway: Gateway | None) -> bool:
     if gateway.down_since is not None:
         return now - gateway.down_since < RETRY_DOWN_AFTER or gateway.failures_in_row >= FAILURES_DOWN
     return gateway.last_ping_at is not None and now - gateway.last_ping_at > PING_SILENCE
+
+
+def usable(backends: Sequence[SmsBackend], health: dict[str, Gateway]) -> list[SmsBackend]:
+    """The first tier with a healthy member (its healthy members), or the first tier when all are down."""
+    grouped = tiers(backends)
+    for tier in grouped:
+        healthy = [backend for backend in tier if not is_down(health.get(backend.name))]
+        if healthy:
+            return healthy
+    return grouped[0] if grouped else []
 
 
 def gateway_state() -> dict[str, Gateway]:
@@ -90,21 +101,27 @@ class BackendStatus(TypedDict):
     name: str
     per_minute: int
     is_down: bool
+    is_live: bool  # in the tier texts go through now
     last_ping_at: datetime | None
     last_error: str
 
 
 def sms_status() -> list[BackendStatus]:
     """Each configured SMS backend and how it is doing, for the dashboard ([] when SMS is not configured)."""
+    backends = configured_backends()
+    if not backends:
+        return []
     health = gateway_state()
+    live = {backend.name for backend in usable(backends, health)}
     found: list[BackendStatus] = []
-    for backend in getattr(settings, "SMS_BACKENDS", []):
+    for backend in backends:
         gateway = health.get(backend.name)
         found.append(
             {
                 "name": backend.name,
                 "per_minute": backend.per_minute,
                 "is_down": is_down(gateway),
+                "is_live": backend.name in live,
                 "last_ping_at": gateway.last_ping_at if gateway else None,
                 "last_error": gateway.last_error if gateway else "",
             }
@@ -116,11 +133,29 @@ class SmsSender:
     channel: str = Channel.SMS
 
     def __init__(self, backends: Sequence[SmsBackend] | None = None) -> None:
-        self.backends = list(backends if backends is not None else getattr(settings, "SMS_BACKENDS", []))
+        # Given backends stay (tests); otherwise the configured ones, looked at again before each batch.
+        self.is_fixed = backends is not None
+        self.backends = list(backends) if backends is not None else configured_backends()
         self.next_free: dict[str, float] = {}
         self.health: dict[str, Gateway] = {}
 
+    def refresh(self) -> None:
+        """Take up the backends configured now (an admin may have changed them in the web UI): one cheap check."""
+        if self.is_fixed:
+            return
+        current = configured_backends()
+        if len(current) == len(self.backends) and all(a is b for a, b in zip(current, self.backends, strict=True)):
+            return
+        self.close()
+        self.backends = current
+        names = {backend.name for backend in current}
+        self.next_free = {name: free for name, free in self.next_free.items() if name in names}
+
     def batch_size(self) -> int:
+        """How many texts to claim: about BATCH_SECONDS of sending; 0 while no backend is configured (they wait)."""
+        self.refresh()  # the loop asks this first, before each batch: the moment to see a change
+        if not self.backends:
+            return 0
         per_minute = sum(backend.per_minute for backend in self.usable())
         return max(1, min(50, per_minute * BATCH_SECONDS // 60))
 
@@ -132,12 +167,7 @@ class SmsSender:
             backend.close()
 
     def usable(self) -> list[SmsBackend]:
-        """The first tier with a healthy member (its healthy members), or the first tier when all are down."""
-        for tier in tiers(self.backends):
-            healthy = [backend for backend in tier if not is_down(self.health.get(backend.name))]
-            if healthy:
-                return healthy
-        return tiers(self.backends)[0] if self.backends else []
+        return usable(self.backends, self.health)
 
     def candidates(self) -> list[SmsBackend]:
         """Backends in the order to try: the usable tier's soonest free first, then every other healthy one."""

@@ -1,6 +1,5 @@
 """Webhooks from the SMS providers: one URL per backend, authenticated by the provider's own signature."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -8,15 +7,16 @@ from django.views.decorators.http import require_POST
 from solidarity.core.permissions import permission
 from solidarity.messaging.inbound import do_receive_webhook
 from solidarity.messaging.sms import SmsBackend
+from solidarity.messaging.sms_settings import configured_backends
 
 # Twilio reads the answer as TwiML: an empty response says "no reply from here" (replies go through the outbox).
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def backend_named(name: str) -> SmsBackend:
-    for backend in getattr(settings, "SMS_BACKENDS", []):
+    for backend in configured_backends():
         if backend.name == name:
-            return backend  # type: ignore[no-any-return]  # settings are untyped
+            return backend
     raise Http404
 
 

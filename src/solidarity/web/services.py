@@ -7,6 +7,7 @@ from django.db import connection
 
 from solidarity.core.services import key_custody
 from solidarity.messaging.sms_sender import BackendStatus, sms_status
+from solidarity.messaging.sms_settings import configured_backends
 
 
 class SystemStatus(TypedDict):
@@ -27,5 +28,5 @@ def system_status() -> SystemStatus:
         "https": settings.HTTPS,
         "keys": key_custody()["mode"],
         "sms": sms_status(),
-        "is_loopback": any(backend.name == "loopback" for backend in settings.SMS_BACKENDS),
+        "is_loopback": any(backend.name == "loopback" for backend in configured_backends()),
     }

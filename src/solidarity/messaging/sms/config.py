@@ -1,4 +1,4 @@
-"""SMS backends from environment variables.
+"""SMS backends from environment variables (an admin may enter them in the web UI instead: messaging.sms_settings).
 
     SOLIDARITY_SMS_BACKEND=twilio,android          ordered failover list; empty or unset: no SMS
     SOLIDARITY_TWILIO_ACCOUNT_SID=AC...
@@ -27,10 +27,10 @@ from solidarity.messaging.sms.twilio import TwilioBackend
 
 KINDS = ("twilio", "android", "loopback")
 OUTBOX_FILE = "sms-outbox.jsonl"
-_PHONE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
-_SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
+PHONE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
 
 
 class SmsConfigError(Exception):
@@ -88,9 +88,9 @@ def _twilio(environ: Mapping[str, str], base_url: str, transport: httpx.BaseTran
     sid = _required(environ, "SOLIDARITY_TWILIO_ACCOUNT_SID", "twilio")
     token = _required(environ, "SOLIDARITY_TWILIO_AUTH_TOKEN", "twilio")
     sender = _required(environ, "SOLIDARITY_TWILIO_FROM", "twilio")
-    if not _ACCOUNT_SID.fullmatch(sid):
+    if not ACCOUNT_SID.fullmatch(sid):
         raise SmsConfigError("SOLIDARITY_TWILIO_ACCOUNT_SID", "expected AC followed by 32 hexadecimal characters")
-    if not (_E164.fullmatch(sender) or _SERVICE_SID.fullmatch(sender)):
+    if not (E164.fullmatch(sender) or SERVICE_SID.fullmatch(sender)):
         raise SmsConfigError(
             "SOLIDARITY_TWILIO_FROM", "expected a number in E.164 (+15555550100) or a Messaging Service SID (MG...)"
         )
@@ -105,7 +105,7 @@ def _phones(environ: Mapping[str, str], transport: httpx.BaseTransport | None) -
     for position, entry in enumerate(entries, start=1):
         name, _, url = entry.partition("=")
         name = name.strip().lower()
-        if not _PHONE_NAME.fullmatch(name):
+        if not PHONE_NAME.fullmatch(name):
             # The entry may hold a password: say where, never what.
             raise SmsConfigError(
                 variable, f"phone {position}: expected name=http://user:password@host:port, the name in a-z, 0-9, -"
@@ -130,16 +130,20 @@ def _phone(
         raise SmsConfigError(variable, f"phone {name!r}: the URL needs the phone's username and password")
     if parts.query or parts.fragment:
         raise SmsConfigError(variable, f"phone {name!r}: the URL takes no query or fragment")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    base = f"{parts.scheme}://{host}" + (f":{port}" if port else "") + parts.path.rstrip("/")
     return AndroidGatewayBackend(
         f"android:{name}",
-        base,
+        gateway_base(parts.scheme, parts.hostname, port, parts.path),
         unquote(parts.username),
         unquote(parts.password),
         signing_key=signing_key,
         transport=transport,
     )
+
+
+def gateway_base(scheme: str, hostname: str, port: int | None, path: str) -> str:
+    """A phone's address without credentials: scheme://host[:port][/path], an IPv6 host in brackets."""
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    return f"{scheme}://{host}" + (f":{port}" if port else "") + path.rstrip("/")
 
 
 def _loopback(environ: Mapping[str, str], home: Path) -> LoopbackBackend:

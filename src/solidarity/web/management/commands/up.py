@@ -19,6 +19,7 @@ from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.db import psycopg_params
 from solidarity.core.processes import die_with_parent
+from solidarity.messaging.sms_settings import configured_backends
 from solidarity.web import serving
 
 
@@ -86,9 +87,12 @@ class Command(SolidarityCommand):
             self.stdout.write("Solidarity stopped.")
 
     def announce_sms(self) -> None:
-        names = [backend.name for backend in settings.SMS_BACKENDS]
+        names = [backend.name for backend in configured_backends()]
         if not names:
-            self.stdout.write("SMS not configured: no text messages go out or come in (see SOLIDARITY_SMS_BACKEND).")
+            self.stdout.write(
+                "SMS not configured: no text messages go out or come in (an admin can enter a provider "
+                "in Settings, Text messages; or see SOLIDARITY_SMS_BACKEND)."
+            )
         elif "loopback" in names:
             self.stderr.write(
                 "WARNING: LOOPBACK SMS. Texts are written in the clear to "
