@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
-from solidarity.core.schedule import enqueue_due
+from solidarity.core.schedule import PERIODIC, enqueue_due
 from solidarity.core.tasks import anchor_audit_head, prune_audit_log
 from tests.conftest import deliver, in_threads, require_services, solidarity, worker_env
 
@@ -335,17 +335,22 @@ def test_the_daily_job_logs_the_signed_head_or_the_break(db: None, caplog: pytes
     assert broken.getMessage() == "audit chain broken at entry 1: it was altered: its hash does not match its contents"
 
 
+def core_jobs(names: list[str]) -> list[str]:
+    """core's own daily jobs among those enqueued (parts register theirs too: lists settles broadcasts each minute)."""
+    return [name for name in names if name in {job.name for job in PERIODIC}]
+
+
 def test_a_due_job_is_enqueued_once_even_when_asked_twice(db: None, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="solidarity.audit")
 
     daily = ["anchor-audit-head", "purge-expired", "prune-audit-log"]
     with time_machine.travel(MONDAY, tick=False):
-        assert enqueue_due() == daily
-        assert enqueue_due() == []
+        assert core_jobs(enqueue_due()) == daily
+        assert core_jobs(enqueue_due()) == []
     with time_machine.travel(MONDAY + timedelta(hours=23), tick=False):
-        assert enqueue_due() == []
+        assert core_jobs(enqueue_due()) == []
     with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
-        assert enqueue_due() == daily
+        assert core_jobs(enqueue_due()) == daily
 
     assert len(caplog.records) == 2  # the anchor logged the head twice
     assert ScheduledRun.objects.get(name="anchor-audit-head").next_run_at == MONDAY + timedelta(days=2)
@@ -354,7 +359,7 @@ def test_a_due_job_is_enqueued_once_even_when_asked_twice(db: None, caplog: pyte
 @pytest.mark.django_db(transaction=True)
 def test_workers_ticking_together_enqueue_a_due_job_once() -> None:
     with time_machine.travel(MONDAY, tick=False):
-        results = in_threads(4, lambda _: enqueue_due())
+        results = in_threads(4, lambda _: core_jobs(enqueue_due()))
 
     # Each due job is enqueued by exactly one of them.
     assert sorted(name for names in results for name in names) == [

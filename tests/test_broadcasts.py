@@ -1,20 +1,28 @@
 """Broadcasts: compose in two languages, preview per channel, send now or later, progress and report."""
 
+import asyncio
+import contextlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from asgiref.sync import sync_to_async
+from django.core import mail
 from django.core.mail import EmailMessage
-from django.test import Client
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.tasks import task
+from django.test import AsyncClient, Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.core import retention
+from solidarity.core import live, retention, schedule
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.services import (
     Draft,
@@ -29,10 +37,11 @@ from solidarity.lists.services import (
     do_subscribe,
     do_unsubscribe,
 )
-from solidarity.messaging import pump, services
+from solidarity.lists.tasks import settle_broadcasts
+from solidarity.messaging import progress, pump, services
 from solidarity.messaging.models import Channel, Message, Priority, State
 from solidarity.messaging.sms.loopback import LoopbackBackend
-from tests.conftest import client_for, deliver
+from tests.conftest import client_for, deliver, require_services
 
 pytestmark = pytest.mark.django_db
 
@@ -344,8 +353,10 @@ def test_progress_and_report_count_messages_by_state_and_reason(
     progress = broadcast_progress(broadcast)
     assert (progress.queued, progress.sent, progress.cancelled, progress.total) == (3, 0, 1, 4)
     page = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
-    assert 'hx-trigger="every 3s"' in page  # live while it goes out
+    assert f'data-stream="{GROUP}/broadcasts/{broadcast.uuid}/live/"' in page  # live while it goes out
+    assert re.search(r'<script src="/static/lists/progress\.js" defer>', page)
     assert '<noscript><meta http-equiv="refresh"' in page  # and without JavaScript
+    assert f'<a id="progress-refresh" href="{GROUP}/broadcasts/{broadcast.uuid}/">Refresh</a>' in page
     assert '<progress id="progress-bar" max="4" value="1">' in page
 
     deliver()
@@ -361,7 +372,8 @@ def test_progress_and_report_count_messages_by_state_and_reason(
     text = fragment.content.decode()
     assert text.lstrip().startswith('<section id="progress"')
     assert "This address asked to get no more messages. (1)" in text
-    assert "hx-trigger" not in text  # done: the page stops asking
+    assert "data-stream" not in text  # done: the page stops listening
+    assert "progress-refresh" not in text
     broadcast.refresh_from_db()
     assert broadcast.state == BroadcastState.SENT
 
@@ -454,3 +466,225 @@ def test_without_an_sms_service_no_text_is_queued_to_wait_for_ever(
     client.get(f"{GROUP}/lists/")  # the group's page settles what has gone out
     broadcast.refresh_from_db()
     assert broadcast.state == BroadcastState.SENT
+
+
+# Settled by a periodic job, and shown live.
+
+
+def send_now(group: WorkingGroup, lists: list[AnnouncementList], by: User, channels: list[str]) -> Broadcast:
+    """A broadcast handed to the outbox through the services, as a coordinator's Send button does."""
+    broadcast = do_compose_broadcast(
+        group, Draft(lists=lists, subject_en="Hi", text_en="Hi", one_language="en", channels=channels), by=by
+    )
+    do_send_broadcast(broadcast, by=by)
+    return broadcast
+
+
+def test_the_periodic_job_settles_a_finished_broadcast_that_nobody_opens(
+    east: AnnouncementList, coordinator: User, loopback: Path
+) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    subscriber(east, Channel.SMS, "(919) 555-0101")
+    deliver()
+    texts_out(loopback)  # the confirmation requests
+    out = send_now(east.group, [east], coordinator, ["email"])
+    waiting = send_now(east.group, [east], coordinator, ["sms"])
+    deliver()  # the email leaves; the text waits (no SMS loop runs here)
+    broadcasts = Message.objects.filter(batch__startswith="lists.broadcast:")
+    outbox = sorted(broadcasts.values_list("pk", "state"))
+    mails = len(mail.outbox)
+
+    assert "lists.settle-broadcasts" in schedule.enqueue_due()
+
+    out.refresh_from_db()
+    assert out.state == BroadcastState.SENT
+    assert out.finished_at is not None
+    assert [(row["channel"], row["state"], row["count"]) for row in out.report["rows"]] == [("email", "sent", 1)]
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.report) == (BroadcastState.SENDING, {})  # its text has not left
+    # The job starts nothing: no broadcast's message moved or was added, no mail went.
+    assert sorted(broadcasts.values_list("pk", "state")) == outbox
+    assert len(mail.outbox) == mails
+
+    texts_out(loopback)
+    settle_broadcasts.enqueue()
+    waiting.refresh_from_db()
+    assert waiting.state == BroadcastState.SENT
+
+
+def test_the_settling_job_runs_every_minute(db: None) -> None:
+    [job] = [job for job in schedule.jobs() if job.name == "lists.settle-broadcasts"]  # ListsConfig.ready
+
+    assert (job.task, job.every) == (settle_broadcasts, timedelta(minutes=1))
+
+
+TICKS: list[str] = []
+
+
+@task()
+def count_a_tick() -> None:
+    TICKS.append("tick")
+
+
+@task()
+def another_job() -> None:
+    """Never runs: it only tries to take count_a_tick's name."""
+
+
+@pytest.fixture
+def registered() -> Iterator[schedule.Periodic]:
+    TICKS.clear()
+    job = schedule.Periodic("tests.count-a-tick", count_a_tick, timedelta(minutes=5))
+    schedule.register(job)
+    yield job
+    schedule.unregister(job.name)
+
+
+def test_a_part_registers_a_periodic_job_and_each_run_is_enqueued_once(db: None, registered: schedule.Periodic) -> None:
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False):
+        assert "tests.count-a-tick" in schedule.enqueue_due()  # a new job is due at once
+        assert "tests.count-a-tick" not in schedule.enqueue_due()
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        assert "tests.count-a-tick" not in schedule.enqueue_due()
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        assert "tests.count-a-tick" in schedule.enqueue_due()
+
+    assert TICKS == ["tick", "tick"]
+    names = [job.name for job in schedule.jobs()]
+    assert names[:3] == ["anchor-audit-head", "purge-expired", "prune-audit-log"]  # core's, first
+    assert {"lists.settle-broadcasts", "tests.count-a-tick"} <= set(names)
+
+
+def test_a_job_name_is_taken_once(registered: schedule.Periodic) -> None:
+    schedule.register(registered)  # the same job again (a second ready()): nothing changes
+    assert [job.name for job in schedule.jobs()].count("tests.count-a-tick") == 1
+
+    with pytest.raises(schedule.DuplicateJob):
+        schedule.register(schedule.Periodic("tests.count-a-tick", another_job, timedelta(minutes=5)))
+    with pytest.raises(schedule.DuplicateJob):
+        schedule.register(schedule.Periodic("purge-expired", another_job, timedelta(days=1)))
+    with pytest.raises(ValueError, match="must be positive"):
+        schedule.register(schedule.Periodic("tests.never", another_job, timedelta(0)))
+    assert [job.task for job in schedule.jobs() if job.name == "tests.count-a-tick"] == [count_a_tick]
+
+
+def test_batch_events_are_throttled_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = "lists.broadcast:throttle-one", "lists.broadcast:throttle-two"
+
+    assert progress.notify_batch(first)
+    assert not progress.notify_batch(first)  # within THROTTLE_SECONDS of the last one
+    assert progress.notify_batch(second)  # another batch has a window of its own
+    assert not progress.notify_batch("")  # a message of its own, in no batch
+    monkeypatch.setattr(progress, "THROTTLE_SECONDS", 0.0)
+    assert progress.notify_batch(first)
+
+
+async def next_chunk(chunks: Any) -> str:
+    """The stream's next event, past its keepalive comments."""
+    while True:
+        chunk = (await anext(chunks)).decode()
+        if not chunk.startswith(":"):
+            return str(chunk)
+
+
+async def in_a_thread(work: Callable[[], object]) -> None:
+    """Run `work` as another process would: in a thread, on its own connection, committed."""
+
+    def then_close() -> None:
+        try:
+            work()
+        finally:
+            connection.close()  # this thread's connection, so the test database can be dropped
+
+    await sync_to_async(then_close)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_stream_says_when_the_broadcasts_messages_move_and_when_it_settles(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    require_services()
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    subscriber(east, Channel.EMAIL, "beto@example.org")
+    deliver()
+    broadcast = send_now(east.group, [east], coordinator, ["email"])
+    expected = json.dumps({"batch": broadcast.batch})
+
+    async def scenario() -> list[str]:
+        client = AsyncClient()
+        await client.aforce_login(coordinator)
+        response = await client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/live/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/event-stream"
+        assert isinstance(response, StreamingHttpResponse)
+        chunks = aiter(response.streaming_content)
+        assert await next_chunk(chunks) == "retry: 3000\n\n"
+        try:
+            listening = asyncio.ensure_future(next_chunk(chunks))  # subscribes to the hub
+            await live.hub.ready.wait()
+            await asyncio.sleep(0.3)  # the backend's listener is subscribed before anything moves
+            await in_a_thread(deliver)  # the outbox sends both emails
+            moved = await asyncio.wait_for(listening, 20)
+            await in_a_thread(settle_broadcasts.enqueue)  # the periodic job, a minute later
+            settled = await asyncio.wait_for(next_chunk(chunks), 20)
+            return [moved, settled]
+        finally:
+            await chunks.aclose()
+            if live.hub.listener is not None:
+                live.hub.listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await live.hub.listener
+            await in_a_thread(lambda: None)
+
+    moved, settled = asyncio.run(scenario())
+
+    assert moved == f"event: progress\ndata: {expected}\n\n"  # ids only: the page fetches the counts
+    assert settled == f"event: settled\ndata: {expected}\n\n"
+
+
+def test_only_the_groups_coordinators_may_open_the_stream(
+    east: AnnouncementList, coordinator: User, medic: User, outsider: User, other_coordinator: User
+) -> None:
+    subscriber(east, Channel.EMAIL, "ana@example.org")
+    broadcast = send_now(east.group, [east], coordinator, ["email"])  # going out: its message waits
+    url = f"{GROUP}/broadcasts/{broadcast.uuid}/live/"
+
+    allowed = client_for(coordinator).get(url)  # (not read: the stream would wait for events)
+    assert (allowed.status_code, allowed["Content-Type"]) == (200, "text/event-stream")
+    for refused in (medic, outsider, other_coordinator):
+        assert client_for(refused).get(url).status_code == 404, refused.username
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/en/accounts/login/")
+
+
+def test_a_broadcast_that_is_not_going_out_has_nothing_to_stream(east: AnnouncementList, coordinator: User) -> None:
+    draft = do_compose_broadcast(
+        east.group,
+        Draft(lists=[east], subject_en="Hi", text_en="Hi", one_language="en", channels=["email"]),
+        by=coordinator,
+    )
+    done = send_now(east.group, [east], coordinator, ["email"])  # to nobody: settled at once
+    do_settle_broadcast(done)
+    client = client_for(coordinator)
+
+    for broadcast in (draft, done):
+        response = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/live/")
+        assert response.status_code == 204  # EventSource stops asking
+
+
+def test_the_preview_counts_each_person_even_when_their_look_up_codes_collide(
+    east: AnnouncementList, coordinator: User, loopback: Path
+) -> None:
+    # Blind indexes are truncated on purpose (a few people share each): 300 numbers make many collisions.
+    for n in range(300):
+        subscriber(east, Channel.SMS, f"+1919555{n:04d}", "es")
+    client = client_for(coordinator)
+
+    broadcast = compose(client, [east], text_es="Asamblea el jueves.")
+    page = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
+
+    assert len({subscription.address_index for subscription in Subscription.objects.all()}) < 300
+    assert "300 people by SMS" in page

@@ -12,6 +12,7 @@ Stored as `<key id>:<bits>:<hex>`, so a look-up during a key rotation can ask fo
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import math
@@ -107,8 +108,9 @@ def index_bits(population: int) -> int:
     return max(bits, math.floor(math.log2(population) / 2) + 1)
 
 
+@functools.lru_cache(maxsize=128)
 def index_key(root: bytes, context: str) -> bytes:
-    """A separate key per table and column, derived from the keyring's index key."""
+    """A separate key per table and column, derived from the keyring's index key (once: every look-up asks)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"blind-index|{context}".encode()).derive(root)
 
 

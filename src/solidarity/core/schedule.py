@@ -1,4 +1,10 @@
-"""Periodic jobs: what runs how often, and the claim that enqueues each run once, however many workers tick."""
+"""Periodic jobs: what runs how often, and the claim that enqueues each run once, however many workers tick.
+
+core's own jobs are PERIODIC. A higher part registers its jobs from its AppConfig.ready with
+`register(Periodic(...))` (core cannot import the parts above it); the worker's ticker enqueues
+them all alike. A job's name is its ScheduledRun row: keep it stable across releases, and give a
+part's jobs the part's prefix ("lists.settle-broadcasts").
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +30,32 @@ PERIODIC = (
     Periodic("prune-audit-log", prune_audit_log, timedelta(days=1)),
 )
 
+_registered: dict[str, Periodic] = {}
+
+
+class DuplicateJob(ValueError):
+    """Two different jobs under one name: they would share (and steal) one ScheduledRun row."""
+
+
+def register(job: Periodic) -> None:
+    """Add a part's periodic job (from its AppConfig.ready). Registering the same job again changes nothing."""
+    if job.every <= timedelta(0):
+        raise ValueError(f"periodic job {job.name!r}: `every` must be positive")
+    taken = {core.name: core for core in PERIODIC} | _registered
+    if job.name in taken and taken[job.name] != job:
+        raise DuplicateJob(f"another periodic job is already named {job.name!r}")
+    _registered[job.name] = job
+
+
+def unregister(name: str) -> None:
+    """Remove a registered job (tests); core's own jobs stay."""
+    _registered.pop(name, None)
+
+
+def jobs() -> tuple[Periodic, ...]:
+    """Every periodic job: core's first, then the parts' in the order they registered."""
+    return (*PERIODIC, *_registered.values())
+
 
 def claim(job: Periodic, now: datetime) -> bool:
     """Take the job's due run: a conditional UPDATE that moves next_run_at, so one caller per run wins.
@@ -45,7 +77,7 @@ def enqueue_due() -> list[str]:
     """
     now = timezone.now()
     enqueued = []
-    for job in PERIODIC:
+    for job in jobs():
         with transaction.atomic():
             if claim(job, now):
                 job.task.enqueue()

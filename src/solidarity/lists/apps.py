@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import AppConfig
@@ -12,14 +12,17 @@ class ListsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
-        from solidarity.core import retention
-        from solidarity.lists import services
+        from solidarity.core import retention, schedule
+        from solidarity.lists import services, tasks
         from solidarity.lists.models import Broadcast, BroadcastState, Subscription, SubscriptionState
         from solidarity.messaging import keywords
 
         # Texts to the network: JOIN / UNIRSE and a list's keyword, CONFIRM / CONFIRMAR and a code.
         keywords.register(keywords.Command.JOIN, services.answer_join)
         keywords.register(keywords.Command.CONFIRM, services.answer_confirm)
+
+        # Broadcasts are settled (marked sent, their report kept) once their messages are all out.
+        schedule.register(schedule.Periodic("lists.settle-broadcasts", tasks.settle_broadcasts, timedelta(minutes=1)))
 
         def never_confirmed(cutoff: datetime) -> "QuerySet[Any]":
             return Subscription.objects.filter(state=SubscriptionState.PENDING, asked_at__lt=cutoff)

@@ -30,11 +30,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.core import audit
+from solidarity.core import audit, live
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
+from solidarity.messaging import progress as batch_progress
 from solidarity.messaging import reasons
 from solidarity.messaging import services as messaging
 from solidarity.messaging.keywords import InboundContext, Parsed, Reply
@@ -414,9 +415,12 @@ def recipients(broadcast: Broadcast) -> list[Subscription]:
 
 
 def expected_counts(broadcast: Broadcast) -> dict[str, int]:
-    """Recipients per channel, for the preview (distinct blind indexes: no address is decrypted)."""
-    rows = audience(broadcast).order_by().values("channel", "address_index").distinct()
-    return dict(Counter(row["channel"] for row in rows))
+    """Recipients per channel, for the preview: the people `do_send_broadcast` would queue a message for.
+
+    Counting distinct blind indexes would be cheaper but wrong: they are truncated on purpose,
+    so two people share one (600 numbers counted as 523). The addresses are decrypted, as sending does.
+    """
+    return dict(Counter(subscription.channel for subscription in recipients(broadcast)))
 
 
 def sms_per_minute() -> int:
@@ -642,18 +646,30 @@ def broadcast_report(broadcast: Broadcast) -> Report:
     )
 
 
-def do_settle_broadcasts(group: WorkingGroup) -> int:
-    """Settle the group's broadcasts that have gone out (see do_settle_broadcast); how many settled now."""
+SETTLED = "settled"  # the live event on a broadcast's batch channel once its report is kept
+
+
+def do_settle_broadcasts(group: WorkingGroup | None = None) -> int:
+    """Settle the broadcasts that have gone out (see do_settle_broadcast), the group's or everyone's; how many now.
+
+    Every minute the periodic job (lists.tasks.settle_broadcasts) settles everyone's, without a
+    page being viewed; a group's page settles its own as it shows them, so what it shows is current.
+    """
     going = Broadcast.objects.filter(
-        group=group, report={}, state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED, BroadcastState.CANCELLED]
-    )
-    return sum(do_settle_broadcast(broadcast) for broadcast in going)
+        report={}, state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED, BroadcastState.CANCELLED]
+    ).exclude(state=BroadcastState.SCHEDULED, scheduled_for__gt=timezone.now())
+    if group is not None:
+        going = going.filter(group=group)
+    return sum(do_settle_broadcast(broadcast) for broadcast in going.order_by("pk"))
 
 
 def do_settle_broadcast(broadcast: Broadcast) -> bool:
     """Once nothing of it waits in the outbox: a sending broadcast is sent, and its counts are kept as its report.
 
-    Idempotent (a conditional update); pages call it as they show progress. True if it settled now.
+    Nothing waits once each of its messages reached a final state (sent, delivered, failed, bounced,
+    cancelled, dead); a held message still waits. Idempotent (a conditional update): the periodic job
+    and the pages that show progress call it alike. True if it settled now; then its live pages hear
+    SETTLED on the batch's channel, after the commit.
     """
     if broadcast.report or broadcast.state not in (
         BroadcastState.SENDING,
@@ -680,6 +696,8 @@ def do_settle_broadcast(broadcast: Broadcast) -> bool:
         changed = Broadcast.objects.filter(pk=broadcast.pk, state=broadcast.state).update(
             state=BroadcastState.SENT, report=report, finished_at=now
         )
+    if changed:
+        live.publish(batch_progress.channel(broadcast.batch), SETTLED, {"batch": broadcast.batch})
     broadcast.refresh_from_db()
     return bool(changed)
 

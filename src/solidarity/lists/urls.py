@@ -15,6 +15,7 @@ urlpatterns = [
     path("groups/<slug:group>/lists/<slug:list_slug>/edit/", views.edit_list, name="edit-list"),
     path("groups/<slug:group>/broadcasts/new/", views.compose, name="compose"),
     path("groups/<slug:group>/broadcasts/<uuid:broadcast>/", views.broadcast_page, name="broadcast"),
+    path("groups/<slug:group>/broadcasts/<uuid:broadcast>/live/", views.broadcast_live, name="broadcast-live"),
     path("groups/<slug:group>/broadcasts/<uuid:broadcast>/edit/", views.edit_broadcast, name="edit-broadcast"),
     path("groups/<slug:group>/broadcasts/<uuid:broadcast>/send/", views.send_broadcast, name="send-broadcast"),
     path("groups/<slug:group>/broadcasts/<uuid:broadcast>/cancel/", views.cancel_broadcast, name="cancel-broadcast"),

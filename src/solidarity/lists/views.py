@@ -5,8 +5,9 @@ Subscribers' addresses are shown to nobody: a coordinator sees counts by channel
 
 from uuid import UUID
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
+from solidarity.core import live
 from solidarity.core.permissions import Role, permission, role
 from solidarity.core.public import Verdict, public_form
 from solidarity.lists.access import (
@@ -46,6 +48,7 @@ from solidarity.lists.services import (
     sms_per_minute,
     subscriber_counts,
 )
+from solidarity.messaging import progress as batch_progress
 
 COORDINATOR = role(Role.COORDINATOR)
 
@@ -109,7 +112,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @permission(COORDINATOR)
 def group_lists(request: HttpRequest, group: str) -> HttpResponse:
     found = access_lists_group(signed_in(request), group)
-    do_settle_broadcasts(found)  # no periodic job settles them (core's schedule has no seam for parts yet)
+    do_settle_broadcasts(found)  # the periodic job does it within a minute; here, so the page shows it now
     lists = [(item, subscriber_counts(item)) for item in lists_of(found)]
     context = {"group": found, "lists": lists, "broadcasts": broadcasts_of(found)[:20]}
     return render(request, "lists/group_lists.html", context)
@@ -192,7 +195,10 @@ def edit_broadcast(request: HttpRequest, group: str, broadcast: UUID) -> HttpRes
 @require_GET
 @permission(COORDINATOR)
 def broadcast_page(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponse:
-    """A draft's preview and its Send button; then its progress (polled by htmx, or refreshed) and its report."""
+    """A draft's preview and its Send button; then its progress (live, see broadcast_live) and its report.
+
+    htmx asks for the progress alone (lists/_progress.html) when the live stream says it moved.
+    """
     found = access_broadcast(signed_in(request), group, broadcast)
     do_settle_broadcast(found)
     context = {
@@ -205,6 +211,25 @@ def broadcast_page(request: HttpRequest, group: str, broadcast: UUID) -> HttpRes
     }
     template = "lists/_progress.html" if getattr(request, "htmx", False) else "lists/broadcast.html"
     return render(request, template, context)
+
+
+@require_GET
+@permission(COORDINATOR)
+async def broadcast_live(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponseBase:
+    """Server-Sent Events while the broadcast goes out: its messages moved, or it settled. Ids only, no counts.
+
+    The page then asks broadcast_page for the fresh progress. 204 when it is not going out (a
+    draft, one scheduled for later, one done): nothing will move, and the browser stops asking.
+    """
+    batch = await sync_to_async(batch_going_out)(request, group, broadcast)
+    if batch is None:
+        return HttpResponse(status=204)
+    return live.sse_response(batch_progress.channel(batch))
+
+
+def batch_going_out(request: HttpRequest, group: str, broadcast: UUID) -> str | None:
+    found = access_broadcast(signed_in(request), group, broadcast)
+    return found.batch if found.is_going_out else None
 
 
 @require_POST

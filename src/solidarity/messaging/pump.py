@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import openpgp, services
+from solidarity.messaging import openpgp, progress, services
 from solidarity.messaging.mail import WIRE, RawEmail, envelope_address, header, parse_raw, wire_bytes
 from solidarity.messaging.models import Address, Channel, Message, State
 
@@ -141,6 +141,7 @@ def run_once(sender: Sender) -> int:
             sender.close()
             raise
         result.apply(message, token)
+        progress.notify_batch(message.batch)
     return len(batch)
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import openpgp, reasons
+from solidarity.messaging import openpgp, progress, reasons
 from solidarity.messaging.models import (
     Address,
     Channel,
@@ -414,7 +414,11 @@ def cancel(idempotency_key: str) -> bool:
 
 
 def cancel_batch(batch: str) -> int:
-    return Message.objects.filter(batch=batch, state=State.QUEUED).update(state=State.CANCELLED, reason="cancelled")
+    waiting = Message.objects.filter(batch=batch, state=State.QUEUED)
+    cancelled = waiting.update(state=State.CANCELLED, reason="cancelled")
+    if cancelled:
+        progress.notify_batch(batch)
+    return cancelled
 
 
 # Outcomes: each a conditional update on the lease, committed on its own.
@@ -512,12 +516,17 @@ def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reaso
         found = found.filter(backend=backend)
     now = timezone.now()
     if state == State.DELIVERED:
-        return found.filter(state__in=[State.SENDING, State.SENT]).update(state=State.DELIVERED, delivered_at=now)
+        receipted = found.filter(state__in=[State.SENDING, State.SENT])
+        batches = set(receipted.values_list("batch", flat=True))
+        changed = receipted.update(state=State.DELIVERED, delivered_at=now)
+        progress.notify_batches(batches)
+        return changed
     if state in (State.FAILED, State.BOUNCED):
         changed = 0
         for message in found.exclude(state__in=[State.FAILED, State.BOUNCED]):
             changed += Message.objects.filter(pk=message.pk).update(state=state, reason=reason or "provider_error")
             do_address_failed(message.channel, message.to, reason)
+            progress.notify_batch(message.batch)
         return changed
     return 0
 
