@@ -1,0 +1,446 @@
+# Mailman is installed in a venv of its own, not the project's: mypy cannot see it.
+# mypy: disable-error-code="import-not-found"
+"""GNU Mailman 3.3.10 delivering one announcement to many list members, timed on this machine.
+
+    uv run python bench/mailman.py [--recipients 10000] [--runs 3] [--personalised-runs 1] [--wide 500]
+
+For comparison with bench/broadcast.py in the same run on the same machine: Mailman as a normal
+install runs it, with every runner started by `mailman start` (master, in, pipeline, out, ...),
+SQLite in a throwaway var dir, and the outgoing MTA pointed at an aiosmtpd sink on 127.0.0.1 in
+a process of its own (as in bench/broadcast.py: it counts `len(envelope.rcpt_tos)` for each DATA
+and throws the message away).
+
+Self-contained: Mailman needs Python 3.9-3.12, so it is installed (`pip install mailman==3.3.10`)
+into a venv of its own under ~/.cache/solidarity-bench, made once and reused. This file is also
+the helper that runs inside that venv (`--inside setup|inject`), with Mailman's own API after
+`mailman.core.initialize`, as `mailman shell` does.
+
+Setup, not timed in the table: a domain and an announcement list, whose 10,000 members are
+subscribed through `IMailingList.subscribe` with pre-verified addresses, regular delivery and no
+welcome message; the sender is an accepted nonmember. A second list of one member warms the
+runners up and shows they are running.
+
+Timed: from the moment the helper has put the message in the 'in' queue (`inject_message`, as
+`mailman inject` does) until the sink has counted every recipient. That takes in the runners'
+polling (each sleeps 1 s when its queue is empty, the default: runs vary by a second or two), the
+pipeline (rules, header cooking, the recipients read from the database, digest, ...), and the
+delivery by the 'out' runner, which Mailman times itself in smtp.log ("SMTP delivery" in the
+table: decorating, copying and sending; the rest is queues and pipeline). The modes:
+  - bulk: the list not personalised; one message, `[mta] max_recipients` recipients per SMTP
+    transaction (10, Mailman 3's default) over one connection;
+  - bulk, --wide recipients per transaction (`max_recipients: 500`, Mailman 2's SMTP_MAX_RCPTS,
+    as bench/broadcast.py's "Mailman's bulk mode" row assumes); 0 skips it;
+  - personalised: the list's `personalize` set to `Personalization.full`: one message per member,
+    each a deep copy decorated (footer) for that member, with the member in To:.
+Everything else is Mailman's default: mailman.cfg sets only the paths, the sink as SMTP host, free
+ports for the LMTP and REST runners, and the null MTA for incoming mail (no Postfix maps).
+The announcement is bench/broadcast.py's, text + HTML in Spanish, about 3 KB, not greeted by
+number (the list sends the same one to all).
+"""
+
+import argparse
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formatdate, make_msgid
+from multiprocessing.sharedctypes import SynchronizedArray
+from pathlib import Path
+from typing import Any
+
+VERSION = "3.3.10"
+VENV = Path.home() / ".cache" / "solidarity-bench" / f"mailman-{VERSION}"
+DOMAIN = "network.example.org"
+LIST = f"anuncios@{DOMAIN}"
+WARMUP = f"calentamiento@{DOMAIN}"
+FROM = f"Red de Apoyo <noreply@{DOMAIN}>"
+FROM_ADDRESS = f"noreply@{DOMAIN}"
+
+
+# The sink, in a process of its own.
+
+
+RECIPIENTS, TRANSACTIONS, BYTES = range(3)  # what the sink counts, in a shared array
+
+
+class Counter:
+    """An aiosmtpd handler that counts recipients, SMTP transactions and bytes, and throws each message away."""
+
+    def __init__(self, tally: "SynchronizedArray[int]") -> None:
+        self.tally = tally
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.tally.get_lock():
+            self.tally[RECIPIENTS] += len(envelope.rcpt_tos)  # a bulk message counts once per recipient
+            self.tally[TRANSACTIONS] += 1
+            self.tally[BYTES] += len(envelope.content)
+        return "250 OK"
+
+
+def run_sink(port: int, tally: "SynchronizedArray[int]", ready: Any, stop: Any) -> None:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(Counter(tally), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# The announcement.
+
+
+def announcement(to: str) -> bytes:
+    """bench/broadcast.py's announcement, as one posting to the list `to` (about 3 KB)."""
+    link = f"https://{DOMAIN}/es/unsubscribe"
+    text = (
+        "Hola, compañera:\n\n"
+        "La asamblea del jueves será a las 19:00 en el local del sindicato (calle de la Acequia, 12).\n"
+        "Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.\n"
+        "Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.\n\n"
+        + "Orden del día: 1. bienvenida; 2. informe de la comisión; 3. propuestas; 4. turnos.\n" * 3
+        + f"\nPara no recibir más anuncios: {link}\n"
+    )
+    html = (
+        "<p>Hola, compañera:</p>"
+        "<p>La <b>asamblea del jueves</b> será a las 19:00 en el local del sindicato "
+        "(calle de la Acequia, 12).</p>"
+        "<p>Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.</p>"
+        "<p>Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.</p>"
+        + "<ol><li>bienvenida</li><li>informe de la comisión</li><li>propuestas</li><li>turnos</li></ol>" * 3
+        + f'<p><a href="{link}">Dejar de recibir anuncios</a></p>'
+    )
+    mime = MIMEMultipart("alternative")
+    mime["Subject"] = "Asamblea del jueves: huelga de alquileres"
+    mime["From"] = FROM
+    mime["To"] = to
+    mime["Date"] = formatdate(localtime=True)
+    mime["Message-ID"] = make_msgid(domain=DOMAIN)
+    mime["Content-Language"] = "es"
+    mime.attach(MIMEText(text, "plain", "utf-8"))
+    mime.attach(MIMEText(html, "html", "utf-8"))
+    return mime.as_bytes()
+
+
+# Inside Mailman's venv: `python bench/mailman.py --inside COMMAND CONFIG ...`, Mailman's own API.
+
+
+def inside(command: str, config_path: str, argv: list[str]) -> None:
+    here = Path(__file__).resolve().parent  # this file's folder is first on sys.path: it would shadow Mailman
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
+    from mailman.core.initialize import initialize
+
+    initialize(config_path)
+    if command == "setup":
+        setup(int(argv[0]))
+    elif command == "inject":
+        inject(argv[0], argv[1])
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+def setup(recipients: int) -> None:
+    """A domain, the announcement list with `recipients` members, and a warm-up list of one."""
+    from mailman.app.lifecycle import create_list
+    from mailman.config import config
+    from mailman.interfaces.action import Action
+    from mailman.interfaces.domain import IDomainManager
+    from mailman.interfaces.member import DeliveryMode, MemberRole
+    from mailman.interfaces.usermanager import IUserManager
+    from mailman.utilities.datetime import now
+    from zope.component import getUtility
+
+    getUtility(IDomainManager).add(DOMAIN)
+    users = getUtility(IUserManager)
+    verified = now()
+    sender = users.create_address(FROM_ADDRESS, "Red de Apoyo")
+    sender.verified_on = verified
+    for fqdn, members in ((LIST, [f"persona{n}@example.org" for n in range(recipients)]), (WARMUP, [f"warm@{DOMAIN}"])):
+        mlist = create_list(fqdn)
+        mlist.send_welcome_message = False
+        mlist.admin_notify_mchanges = False
+        mlist.subscribe(sender, MemberRole.nonmember).moderation_action = Action.accept
+        for email in members:
+            address = users.create_address(email)
+            address.verified_on = verified
+            member = mlist.subscribe(address, MemberRole.member, send_welcome_message=False)
+            member.preferences.delivery_mode = DeliveryMode.regular
+    config.db.commit()
+
+
+def inject(fqdn: str, personalize: str) -> None:
+    """Set the list's personalisation, then put the announcement in the 'in' queue; print when, and its Message-ID."""
+    from email import message_from_bytes
+
+    from mailman.app.inject import inject_message
+    from mailman.config import config
+    from mailman.email.message import Message
+    from mailman.interfaces.listmanager import IListManager
+    from mailman.interfaces.mailinglist import Personalization
+    from zope.component import getUtility
+
+    mlist = getUtility(IListManager).get(fqdn)
+    mlist.personalize = Personalization[personalize]
+    config.db.commit()
+    msg = message_from_bytes(announcement(fqdn), Message)
+    started = time.monotonic()  # one clock for every process on Linux
+    inject_message(mlist, msg)
+    print(started, msg["Message-ID"], flush=True)
+
+
+# The benchmark, under the project's Python.
+
+
+def mailman_venv() -> Path:
+    """Mailman's venv, made with a Python it supports (3.9-3.12) the first time, reused after."""
+    if (VENV / "bin" / "mailman").exists():
+        return VENV
+    check = "import sys, venv; sys.exit(not (3, 9) <= sys.version_info[:2] <= (3, 12))"
+    candidates = [shutil.which(name) for name in ("python3.12", "python3.11", "python3.10")] + ["/usr/bin/python3"]
+    fits = [c for c in candidates if c and subprocess.run([c, "-c", check], capture_output=True).returncode == 0]
+    if not fits:
+        raise SystemExit("Mailman 3.3.10 needs Python 3.9 to 3.12, with venv; none was found")
+    python = fits[0]
+    print(f"installing mailman=={VERSION} into {VENV} with {python}...", flush=True)
+    shutil.rmtree(VENV, ignore_errors=True)
+    subprocess.run([python, "-m", "venv", str(VENV)], check=True)
+    install = subprocess.run([VENV / "bin" / "pip", "install", f"mailman=={VERSION}"], capture_output=True, text=True)
+    if install.returncode:
+        raise SystemExit(f"pip install mailman=={VERSION} failed:\n{install.stdout}{install.stderr}")
+    return VENV
+
+
+def write_config(home: Path, smtp_port: int, max_recipients: int | None) -> Path:
+    """mailman.cfg: everything under `home`, the sink as MTA, no MTA integration for incoming mail."""
+    lines = [
+        "[mailman]",
+        "layout: here",
+        f"site_owner: owner@{DOMAIN}",
+        "[paths.here]",
+        f"var_dir: {home / 'var'}",
+        "[mta]",
+        "incoming: mailman.mta.null.NullMTA",
+        "smtp_host: 127.0.0.1",
+        f"smtp_port: {smtp_port}",
+        f"lmtp_port: {free_port()}",
+        *([f"max_recipients: {max_recipients}"] if max_recipients is not None else []),
+        "[webservice]",
+        f"port: {free_port()}",
+    ]
+    path = home / "mailman.cfg"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class Delivery:
+    seconds: float  # from injection until the sink counted the last recipient
+    smtp_seconds: float  # of which the 'out' runner's delivery, as Mailman logs it in smtp.log
+    transactions: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Row:
+    mode: str
+    recipients: int
+    runs: list[Delivery]
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def smtp_seconds(self) -> float:
+        return statistics.median(run.smtp_seconds for run in self.runs)
+
+
+class Bench:
+    """Mailman under `home`, delivering to the sink on `port`, which counts into `tally`."""
+
+    def __init__(self, venv: Path, home: Path, port: int, tally: "SynchronizedArray[int]") -> None:
+        self.venv, self.home, self.port, self.tally = venv, home, port, tally
+        self.config = home / "mailman.cfg"
+
+    def helper(self, *argv: str) -> "subprocess.Popen[str]":
+        command = [str(self.venv / "bin" / "python"), __file__, "--inside", argv[0], str(self.config), *argv[1:]]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=self.home)
+
+    def mailman(self, *argv: str) -> None:
+        root = ["--run-as-root"] if os.geteuid() == 0 else []  # Mailman refuses root without it
+        command = [str(self.venv / "bin" / "mailman"), "-C", str(self.config), *root, *argv]
+        log = self.home / "mailman-command.log"  # not a pipe: the master it starts would hold it open
+        with log.open("w") as out:
+            failed = subprocess.run(command, cwd=self.home, stdout=out, stderr=subprocess.STDOUT).returncode
+        if failed:
+            raise SystemExit(f"{' '.join(command)} failed:\n{log.read_text()}")
+
+    def start(self, max_recipients: int | None) -> None:
+        """`mailman start` (the master and all its runners), then a posting to the warm-up list."""
+        write_config(self.home, self.port, max_recipients)
+        self.mailman("start")
+        self.deliver(WARMUP, "none", 1, timeout=120)
+
+    def stop(self) -> None:
+        self.mailman("stop")
+        pid = self.home / "var" / "master.pid"
+        deadline = time.monotonic() + 60
+        while pid.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def logs(self) -> str:
+        return "\n".join(f"{p.name}:\n{p.read_text()[-3000:]}" for p in (self.home / "var" / "logs").glob("*.log"))
+
+    def deliver(self, fqdn: str, personalize: str, count: int, timeout: float = 600) -> Delivery:
+        """Inject one posting to `fqdn` and wait until the sink has counted `count` more recipients."""
+        before = self.tally[:]
+        target = before[RECIPIENTS] + count
+        process = self.helper("inject", fqdn, personalize)
+        deadline = time.monotonic() + timeout
+        while self.tally[RECIPIENTS] < target:
+            if time.monotonic() > deadline:
+                counted = self.tally[RECIPIENTS] - before[RECIPIENTS]
+                raise SystemExit(f"{fqdn}: the sink counted {counted} of {count} recipients\n{self.logs()}")
+            time.sleep(0.001)
+        finished = time.monotonic()
+        out, _ = process.communicate(timeout=60)
+        if process.returncode:
+            raise SystemExit(f"injecting into {fqdn} failed")
+        started, message_id = out.split(maxsplit=1)
+        time.sleep(1)  # nothing more should come, and smtp.log should have its line
+        after = self.tally[:]
+        if after[RECIPIENTS] != target:
+            raise SystemExit(f"{fqdn}: the sink counted {after[RECIPIENTS] - before[RECIPIENTS]}, expected {count}")
+        return Delivery(
+            finished - float(started),
+            self.smtp_seconds(message_id.strip()),
+            after[TRANSACTIONS] - before[TRANSACTIONS],
+            after[BYTES] - before[BYTES],
+        )
+
+    def smtp_seconds(self, message_id: str) -> float:
+        """How long the 'out' runner took to deliver `message_id`, by smtp.log ('... completed in N seconds')."""
+        log = (self.home / "var" / "logs" / "smtp.log").read_text()
+        found = re.findall(rf"{re.escape(message_id)} smtp to \S+ for \d+ recips, completed in ([\d.]+) seconds", log)
+        if len(found) != 1:
+            raise SystemExit(f"smtp.log has {len(found)} deliveries of {message_id}\n{self.logs()}")
+        return float(found[0])
+
+    def runs(self, mode: str, personalize: str, n: int, runs: int) -> Row:
+        row = Row(mode, n, [])
+        for run in range(runs):
+            done = self.deliver(LIST, personalize, n)
+            row.runs.append(done)
+            print(
+                f"  {mode}, run {run + 1} of {runs}: {done.seconds:.2f} s (SMTP delivery {done.smtp_seconds:.2f} s), "
+                f"{done.transactions:,} SMTP transactions, {done.bytes // done.transactions:,} bytes each",
+                flush=True,
+            )
+        return row
+
+
+def machine() -> str:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| mode | recipients | SMTP transactions | seconds | msg/s | of which SMTP delivery, s | runs, s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        runs = ", ".join(f"{run.seconds:.2f}" for run in row.runs)
+        lines.append(
+            f"| {row.mode} | {row.recipients:,} | {row.runs[0].transactions:,} | {row.seconds:.2f} | "
+            f"{row.recipients / row.seconds:,.0f} | {row.smtp_seconds:.2f} | {runs} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--inside":
+        inside(sys.argv[2], sys.argv[3], sys.argv[4:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each bulk mode; the table shows medians")
+    parser.add_argument("--personalised-runs", type=int, default=1)
+    parser.add_argument("--wide", type=int, default=500, help="max_recipients of the second bulk mode; 0 skips it")
+    args = parser.parse_args()
+    n = args.recipients
+    venv = mailman_venv()
+    version = subprocess.run([venv / "bin" / "python", "--version"], capture_output=True, text=True).stdout.strip()
+    mailman = f"Mailman {VERSION} on {version}"
+
+    context = multiprocessing.get_context("spawn")
+    tally: SynchronizedArray[int] = context.Array("q", 3)
+    ready, stop = context.Event(), context.Event()
+    port = free_port()
+    sink = context.Process(target=run_sink, args=(port, tally, ready, stop), daemon=True)
+    sink.start()
+    if not ready.wait(30):
+        raise SystemExit("the SMTP sink did not start")
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="mailman-bench-") as directory:
+        home = Path(directory)
+        bench = Bench(venv, home, port, tally)
+        print(f"machine: {machine()}; {mailman}")
+        print(f"sink on 127.0.0.1:{port}; Mailman's home (SQLite) in {home}")
+        started = time.monotonic()
+        write_config(home, port, None)
+        if bench.helper("setup", str(n)).wait():
+            raise SystemExit("setting up the list failed")
+        print(f"list of {n:,} members set up in {time.monotonic() - started:.1f} s", flush=True)
+
+        bench.start(None)
+        try:
+            rows.append(bench.runs("bulk, max_recipients 10 (the default)", "none", n, args.runs))
+            rows.append(bench.runs("personalised (Personalization.full)", "full", n, args.personalised_runs))
+        finally:
+            bench.stop()
+        if args.wide:
+            bench.start(args.wide)
+            try:
+                rows.append(bench.runs(f"bulk, max_recipients {args.wide}", "none", n, args.runs))
+            finally:
+                bench.stop()
+        stop.set()
+        sink.join(timeout=10)
+
+    print()
+    command = " ".join(["uv run python bench/mailman.py", *sys.argv[1:]])
+    print(f"{datetime.now().astimezone().date().isoformat()}, `{command}`, {machine()}; {mailman}")
+    print(
+        "seconds: from the posting put in Mailman's 'in' queue until the sink counted its last recipient "
+        + ("(median)" if args.runs > 1 else "(one run)")
+        + "; SMTP delivery: the 'out' runner's, from smtp.log"
+    )
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
