@@ -7,6 +7,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,10 +66,11 @@ def drain(process: subprocess.Popen[str], output: list[str]) -> None:
         output.append(line)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def running_up(env: dict[str, str]) -> Iterator[Server]:
+    """`solidarity up` on a free port with `env`, answering /healthz; stopped afterwards."""
     port = free_port()
-    process = solidarity("up", "--port", str(port), env=command_env(tmp_path_factory.mktemp("home")))
+    process = solidarity("up", "--port", str(port), env=env)
     running = Server(url=f"http://127.0.0.1:{port}", process=process)
     threading.Thread(target=drain, args=(process, running.output), daemon=True).start()
     try:
@@ -84,6 +86,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_up(command_env(tmp_path_factory.mktemp("home"))) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Server, drain
-from tests.conftest import ROOT, command_env, free_port, wait_for
+from tests.browser.conftest import Server, running_up
+from tests.conftest import ROOT, command_env
 from tests.mfa import totp_code
 
 pytestmark = pytest.mark.slow
@@ -54,36 +53,13 @@ print(secret, group.slug, broadcast.uuid)
 @pytest.fixture
 def texting_server(tmp_path: Path) -> Iterator[tuple[Server, list[str]]]:
     """`solidarity up` whose worker texts through the loopback, and what SETUP printed."""
-    env = command_env(tmp_path, **LOOPBACK)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "solidarity", "up", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    running = Server(url=f"http://127.0.0.1:{port}", process=process)
-    threading.Thread(target=drain, args=(process, running.output), daemon=True).start()
-    try:
-        try:
-            wait_for(f"{running.url}/healthz", timeout=60)
-        except AssertionError as error:
-            raise AssertionError(f"{error}; the server printed:\n{''.join(running.output)}") from None
+    with running_up(command_env(tmp_path, **LOOPBACK)) as running:
         setup_env = command_env(tmp_path, DJANGO_SETTINGS_MODULE="solidarity.config.settings", **LOOPBACK)
         made = subprocess.run(
             [sys.executable, "-c", SETUP], env=setup_env, cwd=ROOT, capture_output=True, text=True, check=False
         )
         assert made.returncode == 0, made.stderr
         yield running, made.stdout.split()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def sign_in(tab: Page, secret: str) -> None:
