@@ -240,6 +240,25 @@ def test_bad_input_is_explained_and_nothing_is_saved(admin_client: Client, data:
     assert not SmsSettings.objects.exists()
 
 
+def test_an_address_refused_for_its_password_is_shown_again_without_it(admin_client: Client) -> None:
+    response = admin_client.post(PAGE, form([kitchen(url="http://sms:zq73-secret@192.168.1.20:8080/")]))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "zq73-secret" not in page
+    assert 'value="http://192.168.1.20:8080/"' in page
+
+
+def test_the_test_text_form_waits_for_a_provider(admin_client: Client) -> None:
+    before = admin_client.get(PAGE).content.decode()
+    assert 'action="/en/settings/sms/test/"' not in before
+    assert "No SMS provider is configured yet: save one first." in before
+
+    save(admin_client, form())
+
+    assert 'action="/en/settings/sms/test/"' in admin_client.get(PAGE).content.decode()
+
+
 def test_the_spanish_page_answers(admin_client: Client) -> None:
     assert admin_client.get("/es/settings/sms/").status_code == 200
     assert admin_client.post("/es/settings/sms/", form(twilio_account_sid="nope")).status_code == 400

@@ -5,11 +5,12 @@ always empty, and left empty it keeps the saved value. Error messages never repe
 """
 
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import phonenumbers
 from django import forms
 from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.services import get_network_settings
@@ -85,8 +86,18 @@ class PhoneForm(forms.Form):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise forms.ValidationError(problem)
         if parts.username or parts.password:
+            self.show_without_credentials(parts)
             raise forms.ValidationError(_("Put the username and password in their own boxes, not in the address."))
         return gateway_base(parts.scheme, parts.hostname, port, parts.path)
+
+    def show_without_credentials(self, parts: SplitResult) -> None:
+        """A refused form is shown again: without the password typed into the address."""
+        host = f"[{parts.hostname}]" if ":" in str(parts.hostname) else str(parts.hostname)
+        shown = urlunsplit(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
+        data = QueryDict(mutable=True)
+        data.update(self.data)  # a QueryDict keeps each key's values: a copy, to change one
+        data[self.add_prefix("url")] = shown
+        self.data = data
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
