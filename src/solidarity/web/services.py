@@ -7,7 +7,6 @@ from django.db import connection
 
 from solidarity.core.services import key_custody
 from solidarity.messaging.sms_sender import BackendStatus, sms_status
-from solidarity.messaging.sms_settings import configured_backends
 
 
 class SystemStatus(TypedDict):
@@ -21,12 +20,13 @@ class SystemStatus(TypedDict):
 
 
 def system_status() -> SystemStatus:
+    sms = sms_status()  # one row per configured backend: is_loopback reads them rather than asking again
     return {
         "jobs_backend": "Redis" if settings.REDIS_URL else connection.display_name,
         "live_backend": "Redis" if settings.LIVE_BACKEND == "redis" else connection.display_name,
         "database": connection.display_name,
         "https": settings.HTTPS,
         "keys": key_custody()["mode"],
-        "sms": sms_status(),
-        "is_loopback": any(backend.name == "loopback" for backend in configured_backends()),
+        "sms": sms,
+        "is_loopback": any(row["name"] == "loopback" for row in sms),
     }
