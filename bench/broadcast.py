@@ -117,9 +117,13 @@ def announcement(position: int, prefix: str) -> Announcement:
 
 
 def written(to: str, position: str, link: str) -> Announcement:
-    """The announcement to `to`, greeted by number, with its own unsubscribe link (or a template's markers)."""
+    """The announcement to `to`, greeted by number, with its own unsubscribe link (or a template's markers).
+
+    Without a number it is the one announcement a list sends to all (bench/mailman.py).
+    """
+    greeting = f"Hola, compañera {position}:" if position else "Hola, compañera:"
     text = (
-        f"Hola, compañera {position}:\n\n"
+        f"{greeting}\n\n"
         "La asamblea del jueves será a las 19:00 en el local del sindicato (calle de la Acequia, 12).\n"
         "Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.\n"
         "Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.\n\n"
@@ -127,7 +131,7 @@ def written(to: str, position: str, link: str) -> Announcement:
         + f"\nPara no recibir más anuncios: {link}\n"
     )
     html = (
-        f"<p>Hola, compañera {position}:</p>"
+        f"<p>{greeting}</p>"
         "<p>La <b>asamblea del jueves</b> será a las 19:00 en el local del sindicato "
         "(calle de la Acequia, 12).</p>"
         "<p>Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.</p>"

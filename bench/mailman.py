@@ -41,11 +41,8 @@ number (the list sends the same one to all).
 import argparse
 import multiprocessing
 import os
-import platform
 import re
 import shutil
-import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -59,6 +56,8 @@ from email.utils import formatdate, make_msgid
 from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
 from typing import Any
+
+from broadcast import free_port, machine, written  # this folder's: the same sink port, machine and text
 
 VERSION = "3.3.10"
 VENV = Path.home() / ".cache" / "solidarity-bench" / f"mailman-{VERSION}"
@@ -99,44 +98,21 @@ def run_sink(port: int, tally: "SynchronizedArray[int]", ready: Any, stop: Any) 
     controller.stop()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # The announcement.
 
 
 def announcement(to: str) -> bytes:
-    """bench/broadcast.py's announcement, as one posting to the list `to` (about 3 KB)."""
-    link = f"https://{DOMAIN}/es/unsubscribe"
-    text = (
-        "Hola, compañera:\n\n"
-        "La asamblea del jueves será a las 19:00 en el local del sindicato (calle de la Acequia, 12).\n"
-        "Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.\n"
-        "Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.\n\n"
-        + "Orden del día: 1. bienvenida; 2. informe de la comisión; 3. propuestas; 4. turnos.\n" * 3
-        + f"\nPara no recibir más anuncios: {link}\n"
-    )
-    html = (
-        "<p>Hola, compañera:</p>"
-        "<p>La <b>asamblea del jueves</b> será a las 19:00 en el local del sindicato "
-        "(calle de la Acequia, 12).</p>"
-        "<p>Hablaremos de la huelga de alquileres, del fondo de resistencia y de la acción del sábado.</p>"
-        "<p>Trae agua, ánimo y a quien quiera sumarse. Habrá traducción y cuidado de niñas y niños.</p>"
-        + "<ol><li>bienvenida</li><li>informe de la comisión</li><li>propuestas</li><li>turnos</li></ol>" * 3
-        + f'<p><a href="{link}">Dejar de recibir anuncios</a></p>'
-    )
+    """bench/broadcast.py's announcement, not greeted by number, as one posting to the list `to` (about 3 KB)."""
+    item = written(to, "", f"https://{DOMAIN}/es/unsubscribe")
     mime = MIMEMultipart("alternative")
-    mime["Subject"] = "Asamblea del jueves: huelga de alquileres"
+    mime["Subject"] = item.subject
     mime["From"] = FROM
     mime["To"] = to
     mime["Date"] = formatdate(localtime=True)
     mime["Message-ID"] = make_msgid(domain=DOMAIN)
     mime["Content-Language"] = "es"
-    mime.attach(MIMEText(text, "plain", "utf-8"))
-    mime.attach(MIMEText(html, "html", "utf-8"))
+    mime.attach(MIMEText(item.text, "plain", "utf-8"))
+    mime.attach(MIMEText(item.html, "html", "utf-8"))
     return mime.as_bytes()
 
 
@@ -355,15 +331,6 @@ class Bench:
                 flush=True,
             )
         return row
-
-
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
-    return (
-        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 def table(rows: list[Row]) -> str:
