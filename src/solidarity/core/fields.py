@@ -30,6 +30,21 @@ from solidarity.core.services import get_network_settings
 logger = logging.getLogger("solidarity.crypto")
 
 
+def row_uuid_errors(field: models.Field[Any, Any], what: str) -> list[checks.CheckMessage]:
+    """An encrypted field's model needs a `uuid` UUIDField with a default: each `what` is bound to it (E002)."""
+    uuid_field = next((f for f in field.model._meta.fields if f.name == "uuid"), None)
+    if isinstance(uuid_field, models.UUIDField) and callable(uuid_field.default):
+        return []
+    return [
+        checks.Error(
+            f"{field.model.__name__} has encrypted fields but no `uuid` UUIDField with a default",
+            hint=f"Each encrypted {what} is bound to its row's UUID, which must exist before the first save.",
+            obj=field,
+            id="solidarity.E002",
+        )
+    ]
+
+
 class Sealed(str):
     """A value as stored: ciphertext, opened only with its row's UUID."""
 
@@ -85,18 +100,7 @@ class EncryptedTextField(models.TextField[Any, Any]):
         return name, path, args, kwargs
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
-        errors = super().check(**kwargs)
-        uuid_field = next((f for f in self.model._meta.fields if f.name == "uuid"), None)
-        if not isinstance(uuid_field, models.UUIDField) or not callable(uuid_field.default):
-            errors.append(
-                checks.Error(
-                    f"{self.model.__name__} has encrypted fields but no `uuid` UUIDField with a default",
-                    hint="Each encrypted value is bound to its row's UUID, which must exist before the first save.",
-                    obj=self,
-                    id="solidarity.E002",
-                )
-            )
-        return errors
+        return [*super().check(**kwargs), *row_uuid_errors(self, "value")]
 
     def to_plaintext(self, value: Any) -> str:
         return str(value)

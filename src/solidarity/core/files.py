@@ -49,6 +49,7 @@ from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
 
 from solidarity.core import audit, crypto, images, keyring
+from solidarity.core.fields import row_uuid_errors
 from solidarity.core.models import AuditAction
 
 logger = logging.getLogger("solidarity.crypto")
@@ -196,18 +197,7 @@ class EncryptedFileField(models.TextField[Any, Any]):
             pre_delete.connect(self.forget, sender=cls)
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
-        errors = super().check(**kwargs)
-        uuid_field = next((f for f in self.model._meta.fields if f.name == "uuid"), None)
-        if not isinstance(uuid_field, models.UUIDField) or not callable(uuid_field.default):
-            errors.append(
-                checks.Error(
-                    f"{self.model.__name__} has encrypted fields but no `uuid` UUIDField with a default",
-                    hint="Each encrypted file is bound to its row's UUID, which must exist before the first save.",
-                    obj=self,
-                    id="solidarity.E002",
-                )
-            )
-        return errors
+        return [*super().check(**kwargs), *row_uuid_errors(self, "file")]
 
     @property
     def meta_context(self) -> str:
