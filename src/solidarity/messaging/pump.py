@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, progress, services
-from solidarity.messaging.mail import WIRE, RawEmail, envelope_address, header, parse_raw, wire_bytes
+from solidarity.messaging.mail import WIRE, RawEmail, envelope_address, header, parse_raw, send_plain, wire_bytes
 from solidarity.messaging.models import Address, Channel, Message, State
 
 log = logging.getLogger("solidarity.messaging")
@@ -308,7 +308,7 @@ class EmailSender:
         data = wire_bytes(text) if mime is None else mime.as_bytes(policy=WIRE)
         from_email = str(message.content.get("from") or header(text, "From"))
         envelope_to = envelope_address(message.to, self.backend.prep_address)
-        smtp.sendmail(self.envelope_from(from_email), [envelope_to], data)
+        send_plain(smtp, self.envelope_from(from_email), envelope_to, data)
         return header(text, "Message-ID")
 
     def smtp_connection(self) -> smtplib.SMTP | None:
