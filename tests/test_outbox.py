@@ -1,5 +1,6 @@
 """The outbox: one row per message, idempotent, transactional, sent once through a real SMTP server."""
 
+import math
 import os
 import subprocess
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from solidarity.core import retention
@@ -43,6 +45,28 @@ def test_the_same_key_enqueued_twice_is_one_message() -> None:
     assert Message.objects.count() == 1
 
 
+def test_a_key_queued_meanwhile_is_skipped_and_the_rest_inserted() -> None:
+    """Two enqueuers racing past the look-up of known keys: the second's insert skips the first's row."""
+    first = services.enqueue(mail("ana@example.org", "test:1"))
+    late = [
+        Message(
+            channel=Channel.EMAIL,
+            to=f"{name}@example.org",
+            content={"mime": "x"},
+            idempotency_key=key,
+            next_attempt_at=timezone.now(),
+        )
+        for name, key in (("eve", "test:1"), ("bea", "test:2"))
+    ]
+
+    services.insert_new(late)
+
+    assert Message.objects.get(idempotency_key="test:1").pk == first.pk
+    assert Message.objects.get(idempotency_key="test:1").to == "ana@example.org"
+    assert Message.objects.get(idempotency_key="test:2").to == "bea@example.org"  # sealed and opened as the ORM would
+    assert Message.objects.get(idempotency_key="test:2").content == {"mime": "x"}
+
+
 def test_a_rolled_back_enqueue_sends_nothing(smtp: SmtpServer) -> None:
     def enqueue_then_fail() -> None:
         with transaction.atomic():
@@ -74,11 +98,31 @@ def test_alerts_pass_announcements_already_queued(smtp: SmtpServer) -> None:
         [mail(f"n{n}@example.org", f"news:{n}", priority=Priority.ANNOUNCEMENT) for n in range(pump.EMAIL_BATCH)]
     )
     services.enqueue(mail("medic@example.org", "alert:1", subject="Raid confirmed", priority=Priority.ALERT))
+    sender = pump.EmailSender()
+    sender.batch_seconds = math.inf  # however slow this machine: the whole batch
 
-    pump.run_once(pump.EmailSender())
+    pump.run_once(sender)
 
     assert smtp.inbox.messages[0].recipients == ["medic@example.org"]
     assert Message.objects.filter(state=State.QUEUED).count() == 1  # one announcement waits for the next batch
+
+
+def test_a_batch_that_runs_long_gives_the_rest_back_so_a_new_alert_goes_next(smtp: SmtpServer) -> None:
+    services.enqueue_many([mail(f"n{n}@example.org", f"news:{n}", priority=Priority.ANNOUNCEMENT) for n in range(5)])
+    sender = pump.EmailSender()
+    sender.batch_seconds = 0.0  # a mail server so slow that each batch gives up after its first message
+
+    assert pump.run_once(sender) == 1
+    waiting = Message.objects.filter(state=State.QUEUED)
+    assert waiting.count() == 4
+    assert all(message.attempts == 0 and message.next_attempt_at <= timezone.now() for message in waiting)
+
+    services.enqueue(mail("medic@example.org", "alert:1", subject="Raid confirmed", priority=Priority.ALERT))
+    assert pump.run_once(sender) == 1
+    assert [received.recipients for received in smtp.inbox.messages][-1] == ["medic@example.org"]
+    sender.batch_seconds = math.inf
+    assert pump.drain(Channel.EMAIL, sender) == 4
+    assert len(smtp.inbox.messages) == 6
 
 
 def test_a_cancelled_message_never_leaves(smtp: SmtpServer) -> None:
@@ -290,3 +334,18 @@ def test_a_long_list_unsubscribe_link_reaches_the_mail_server_unfolded(smtp: Smt
     [received] = smtp.inbox.to("ana@example.org")
     assert received["List-Unsubscribe"] == f"<{link}>"
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_receipt_finds_its_text_through_the_index() -> None:
+    """Each delivery receipt looks its text up by the provider's id: never by reading the whole outbox."""
+    with CaptureQueriesContext(connection) as queries:
+        services.do_record_delivery("SM123", State.DELIVERED)
+    lookup = queries.captured_queries[0]["sql"]  # the first: which messages this receipt is about
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET enable_seqscan = off")  # a small table may be read whole: is the index usable?
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + lookup)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET enable_seqscan")
+    assert "messaging_sms_provider_id" in plan

@@ -9,11 +9,14 @@
    message, committing each outcome on its own before the next: a crash re-sends at most the
    message in flight.
 4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
+   When a batch has taken longer than its sender's `batch_seconds` (a slow mail server), give
+   back the rest, due at once: an alert queued meanwhile goes first, and no batch outlives its lease.
 """
 
 import logging
 import smtplib
 import threading
+import time
 from datetime import timedelta
 from email.message import Message as MimeMessage
 from typing import Any, Protocol
@@ -33,7 +36,10 @@ from solidarity.messaging.models import Address, Channel, Message, State
 
 log = logging.getLogger("solidarity.messaging")
 
-EMAIL_BATCH = 50
+# Up to 200 emails a claim (each claim and its look-ups cost about as much as sending ten), but
+# never more than a second's sending: a new alert waits behind at most that.
+EMAIL_BATCH = 200
+EMAIL_BATCH_SECONDS = 1.0
 IDLE_SECONDS = 0.25
 MAX_PAUSE_SECONDS = 30.0
 
@@ -85,6 +91,7 @@ class Held(Result):
 
 class Sender(Protocol):
     channel: str
+    batch_seconds: float  # after this long, what is left of a batch goes back to the queue, due now
 
     def batch_size(self) -> int: ...
     def open(self) -> None: ...
@@ -118,7 +125,7 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
 
 
 def run_once(sender: Sender) -> int:
-    """One batch: returns how many messages were claimed (0: nothing due, or nothing to send with yet)."""
+    """One batch: returns how many messages were attempted (0: nothing due, or nothing to send with yet)."""
     limit = sender.batch_size()
     if limit < 1:
         return 0  # SMS with no backend configured yet: texts wait in the queue, untouched
@@ -132,7 +139,11 @@ def run_once(sender: Sender) -> int:
     except Unreachable as error:
         services.release(batch, token)
         raise error
+    started = time.monotonic()
     for position, message in enumerate(batch):
+        if position and time.monotonic() - started > sender.batch_seconds:
+            services.release(batch[position:], token, after=timedelta(0))
+            return position
         try:
             result = sender.send(message, addresses.get(message.to))
         except Unreachable:
@@ -229,6 +240,7 @@ class EmailSender:
     """Email through MAILERS["transport"] (SMTP, or the console in development), over one reused connection."""
 
     channel: str = Channel.EMAIL
+    batch_seconds: float = EMAIL_BATCH_SECONDS
 
     def __init__(self) -> None:
         self.backend: Any = None
