@@ -1,7 +1,7 @@
 """One personalised announcement to many email recipients: Solidarity's outbox against a plain smtplib loop.
 
     uv run python bench/broadcast.py [--recipients 10000] [--senders 4] [--latency-ms 0] [--runs 1]
-        [--profile [tottime|cumulative]] [--skip-openpgp] [--keys N]
+        [--profile [tottime|cumulative]] [--skip-openpgp] [--keys N] [--serve]
 
 Self-contained: a throwaway SOLIDARITY_HOME with a fresh SQLite database, and an aiosmtpd
 sink on 127.0.0.1 in a process of its own, as a mail server is (it counts each message and
@@ -25,6 +25,10 @@ Phases, each timed and reported in messages per second:
      `openpgp.generate_network_key`; --keys makes fewer, shared round-robin). The baseline
      builds, encrypts with `openpgp.Encryptor` and sends with smtplib.
 "vs baseline" divides a phase's rate by its baseline's (a for b and c, d for e and f).
+
+--serve is for bench/mailman.py, which alternates Mailman's runs with Solidarity's: after the
+set-up it prints "ready", then for each line read from standard input runs b + c once (the
+template enqueue, then the worker with --senders) and prints the seconds each took.
 """
 
 import argparse
@@ -464,6 +468,21 @@ def one_run(plan: Plan, run: int) -> list[Row]:
     return rows
 
 
+def serve(plan: Plan) -> None:
+    """One personalised broadcast (b + c with the worker) per line read from standard input; prints its seconds."""
+    from solidarity.messaging.models import Message
+
+    print("ready", flush=True)
+    for run, _ in enumerate(sys.stdin):
+        started = time.perf_counter()
+        enqueue(plan.plain, f"serve:{run}")
+        queued = time.perf_counter()
+        worker(plan.sink, plan.recipients, plan.senders)
+        print(f"{queued - started:.3f} {time.perf_counter() - queued:.3f}", flush=True)
+        check_sent(plan.recipients)
+        Message.objects.all().delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=10_000)
@@ -475,6 +494,7 @@ def main() -> None:
         "--profile", nargs="?", const="tottime", default="", help="print cProfile's top costs of the first send-outs"
     )
     parser.add_argument("--skip-openpgp", action="store_true")
+    parser.add_argument("--serve", action="store_true", help="b + c once per line of standard input (bench/mailman.py)")
     args = parser.parse_args()
     n = args.recipients
 
@@ -504,12 +524,17 @@ def main() -> None:
         print(f"machine: {machine()}")
         print(f"{n:,} recipients; sink on 127.0.0.1:{port}, {args.latency_ms:g} ms per message; SQLite (WAL) in {home}")
         plain = [announcement(position, "person") for position in range(n)]
-        secret = [] if args.skip_openpgp else [announcement(position, "pgp") for position in range(n)]
+        secret = [] if args.skip_openpgp or args.serve else [announcement(position, "pgp") for position in range(n)]
         keys = args.keys or n
         if secret:
             print(f"making {keys:,} OpenPGP keys (Cv25519) for {n:,} addresses...", flush=True)
             give_keys(secret, keys)
         plan = Plan(Sink(port, count), n, args.senders, args.profile, plain, secret)
+        if args.serve:
+            serve(plan)
+            stop.set()
+            sink_process.join(timeout=10)
+            return
         runs = []
         for run in range(args.runs):
             print(f"run {run + 1} of {args.runs}", flush=True)

@@ -3,6 +3,7 @@
 """GNU Mailman 3.3.10 delivering one announcement to many list members, timed on this machine.
 
     uv run python bench/mailman.py [--recipients 10000] [--runs 3] [--personalised-runs 1] [--wide 500]
+        [--senders 4]
 
 For comparison with bench/broadcast.py in the same run on the same machine: Mailman as a normal
 install runs it, with every runner started by `mailman start` (master, in, pipeline, out, ...),
@@ -32,6 +33,12 @@ table: decorating, copying and sending; the rest is queues and pipeline). The mo
     as bench/broadcast.py's "Mailman's bulk mode" row assumes); 0 skips it;
   - personalised: the list's `personalize` set to `Personalization.full`: one message per member,
     each a deep copy decorated (footer) for that member, with the member in To:.
+Solidarity, in the same run: between Mailman's bulk runs (max_recipients 10), bench/broadcast.py
+--serve sends its personalised broadcast (each recipient greeted by number, with an unsubscribe
+link of its own) to the same number of addresses through a sink of the same kind: the template
+enqueue, then the worker with --senders senders, timed from the enqueue's start until its sink
+counted the last message. Alternating the two keeps a machine that speeds up or slows down during
+the run from favouring either; the table gives each run and the medians' ratio.
 Everything else is Mailman's default: mailman.cfg sets only the paths, the sink as SMTP host, free
 ports for the LMTP and REST runners, and the null MTA for incoming mail (no Postfix maps).
 The announcement is bench/broadcast.py's, text + HTML in Spanish, about 3 KB, not greeted by
@@ -320,7 +327,8 @@ class Bench:
             raise SystemExit(f"smtp.log has {len(found)} deliveries of {message_id}\n{self.logs()}")
         return float(found[0])
 
-    def runs(self, mode: str, personalize: str, n: int, runs: int) -> Row:
+    def runs(self, mode: str, personalize: str, n: int, runs: int, between: "Solidarity | None" = None) -> Row:
+        """Mailman's `runs` deliveries in one mode; with `between`, Solidarity's broadcast after each."""
         row = Row(mode, n, [])
         for run in range(runs):
             done = self.deliver(LIST, personalize, n)
@@ -330,20 +338,72 @@ class Bench:
                 f"{done.transactions:,} SMTP transactions, {done.bytes // done.transactions:,} bytes each",
                 flush=True,
             )
+            if between is not None:
+                between.run(run, runs)
         return row
 
 
-def table(rows: list[Row]) -> str:
+class Solidarity:
+    """bench/broadcast.py --serve: Solidarity's personalised broadcast to `n` addresses, once per `run`."""
+
+    def __init__(self, n: int, senders: int) -> None:
+        self.n, self.senders = n, senders
+        self.runs: list[tuple[float, float]] = []  # (enqueue, send-out) seconds
+        script = Path(__file__).with_name("broadcast.py")
+        command = [sys.executable, str(script), "--serve", "--recipients", str(n), "--senders", str(senders)]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.strip() == "ready":
+                return
+        raise SystemExit("bench/broadcast.py --serve did not start")
+
+    def run(self, run: int, runs: int) -> None:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().split()
+        if len(answer) != 2:
+            raise SystemExit("bench/broadcast.py --serve failed")
+        enqueue, send = float(answer[0]), float(answer[1])
+        self.runs.append((enqueue, send))
+        print(f"  Solidarity, run {run + 1} of {runs}: {enqueue + send:.2f} s (enqueue {enqueue:.2f} s)", flush=True)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(enqueue + send for enqueue, send in self.runs)
+
+    def row(self) -> str:
+        """Solidarity's line for `table`: the same columns, SMTP delivery being its send-out."""
+        runs = ", ".join(f"{enqueue + send:.2f}" for enqueue, send in self.runs)
+        send = statistics.median(send for _, send in self.runs)
+        return (
+            f"| Solidarity, personalised (enqueue + worker, {self.senders} senders) | {self.n:,} | {self.n:,} | "
+            f"{self.seconds:.2f} | {self.n / self.seconds:,.0f} | {send:.2f} | {runs} |"
+        )
+
+
+def table(rows: list[Row], solidarity: Solidarity | None) -> str:
     lines = [
         "| mode | recipients | SMTP transactions | seconds | msg/s | of which SMTP delivery, s | runs, s |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
+        if not row.runs:
+            continue
         runs = ", ".join(f"{run.seconds:.2f}" for run in row.runs)
         lines.append(
             f"| {row.mode} | {row.recipients:,} | {row.runs[0].transactions:,} | {row.seconds:.2f} | "
             f"{row.recipients / row.seconds:,.0f} | {row.smtp_seconds:.2f} | {runs} |"
         )
+    if solidarity is not None and solidarity.runs:
+        lines.append(solidarity.row())
     return "\n".join(lines)
 
 
@@ -356,6 +416,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each bulk mode; the table shows medians")
     parser.add_argument("--personalised-runs", type=int, default=1)
     parser.add_argument("--wide", type=int, default=500, help="max_recipients of the second bulk mode; 0 skips it")
+    parser.add_argument("--senders", type=int, default=4, help="Solidarity's OUTBOX_EMAIL_SENDERS; 0 leaves it out")
     args = parser.parse_args()
     n = args.recipients
     venv = mailman_venv()
@@ -382,10 +443,11 @@ def main() -> None:
         if bench.helper("setup", str(n)).wait():
             raise SystemExit("setting up the list failed")
         print(f"list of {n:,} members set up in {time.monotonic() - started:.1f} s", flush=True)
+        solidarity = Solidarity(n, args.senders) if args.senders else None
 
         bench.start(None)
         try:
-            rows.append(bench.runs("bulk, max_recipients 10 (the default)", "none", n, args.runs))
+            rows.append(bench.runs("bulk, max_recipients 10 (the default)", "none", n, args.runs, solidarity))
             rows.append(bench.runs("personalised (Personalization.full)", "full", n, args.personalised_runs))
         finally:
             bench.stop()
@@ -397,6 +459,8 @@ def main() -> None:
                 bench.stop()
         stop.set()
         sink.join(timeout=10)
+        if solidarity is not None:
+            solidarity.close()
 
     print()
     command = " ".join(["uv run python bench/mailman.py", *sys.argv[1:]])
@@ -406,7 +470,12 @@ def main() -> None:
         + ("(median)" if args.runs > 1 else "(one run)")
         + "; SMTP delivery: the 'out' runner's, from smtp.log"
     )
-    print(table(rows))
+    print(table(rows, solidarity))
+    if solidarity is not None and rows[0].runs:
+        print(
+            f"Mailman's default bulk mode / Solidarity personalised, medians of the alternating runs: "
+            f"{rows[0].seconds:.2f} s / {solidarity.seconds:.2f} s = {rows[0].seconds / solidarity.seconds:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -349,3 +349,15 @@ def test_a_receipt_finds_its_text_through_the_index() -> None:
         if connection.vendor == "postgresql":
             cursor.execute("RESET enable_seqscan")
     assert "messaging_sms_provider_id" in plan
+
+
+def test_sending_costs_one_write_per_message_and_no_lookup(smtp: SmtpServer) -> None:
+    """A claimed message carries all its sender reads (pump.SENDING_NEEDS): each costs its outcome's UPDATE only."""
+    services.enqueue_many([mail(f"person{n}@example.org", f"test:{n}") for n in range(30)])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert pump.drain(Channel.EMAIL) == 30
+
+    per_message = [query for query in queries.captured_queries if query["sql"].startswith("UPDATE")]
+    assert len(queries.captured_queries) - len(per_message) <= 12, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(per_message) == 30 + 1 + 2 * 2  # an outcome each; the claim; two rescues for each of two rounds

@@ -6,6 +6,7 @@ console in development), used only by messaging.pump.
 """
 
 import contextlib
+import functools
 import re
 import smtplib
 from collections.abc import Callable
@@ -94,9 +95,13 @@ def wire_bytes(text: str) -> bytes:
 def header(text: str, name: str) -> str:
     """One header's value in a stored message, unfolded ("" if absent): its Message-ID, say."""
     end = text.find("\n\n")
-    head = text if end < 0 else text[:end]
-    found = re.search(rf"^{re.escape(name)}:[ \t]*(.*(?:\r?\n[ \t].*)*)", head, re.IGNORECASE | re.MULTILINE)
+    found = header_pattern(name).search(text, 0, len(text) if end < 0 else end)
     return _LINE_END.sub("", found.group(1)).strip() if found else ""
+
+
+@functools.cache
+def header_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(name)}:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
 def envelope_address(address: str, prep_address: Callable[[str], str]) -> str:

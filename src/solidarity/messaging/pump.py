@@ -99,6 +99,11 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
+# What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
+# from text on SQLite) stays unread. Reading another field costs a query per message: add it here.
+SENDING_NEEDS = ("uuid", "channel", "to", "content", "idempotency_key", "batch", "attempts")
+
+
 def lease() -> timedelta:
     return timedelta(seconds=float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60)))
 
@@ -121,7 +126,7 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
         )
     # By primary key: lease_token has no index, and a scan of the outbox would read every row's content.
     claimed = Message.objects.filter(pk__in=pks, lease_token=token).order_by("priority", "next_attempt_at", "pk")
-    return token, list(claimed)
+    return token, list(claimed.only(*SENDING_NEEDS))
 
 
 def run_once(sender: Sender) -> int:
