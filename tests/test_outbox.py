@@ -209,6 +209,25 @@ def test_a_stalled_message_is_rescued_and_dead_lettered_after_stalling_too_often
     assert not smtp.inbox.messages
 
 
+def test_only_the_message_in_flight_when_a_worker_died_counts_a_stall(smtp: SmtpServer) -> None:
+    """A dead worker's claim: the first message it left was being sent; the others were never tried."""
+    services.enqueue_many([mail(f"n{n}@example.org", f"test:{n}") for n in range(3)])
+
+    with time_machine.travel(timezone.now()) as clock:
+        for stall in range(1, services.MAX_STALLS + 1):
+            _, claimed = pump.claim(Channel.EMAIL, 10)
+            assert claimed[0].idempotency_key == "test:0"  # claims go in order: it is tried first each time
+            clock.shift(pump.lease() + timedelta(seconds=1))
+            assert services.rescue_stalled() == 3
+            stalls = dict(Message.objects.values_list("idempotency_key", "stalls"))
+            assert stalls == {"test:0": stall, "test:1": 0, "test:2": 0}
+
+        states = dict(Message.objects.values_list("idempotency_key", "state"))
+        assert states == {"test:0": State.DEAD, "test:1": State.QUEUED, "test:2": State.QUEUED}
+        assert pump.drain(Channel.EMAIL) == 2
+    assert sorted(received.recipients[0] for received in smtp.inbox.messages) == ["n1@example.org", "n2@example.org"]
+
+
 def test_a_late_outcome_from_a_rescued_lease_changes_nothing(smtp: SmtpServer) -> None:
     services.enqueue(mail("ana@example.org", "test:1"))
     token, [message] = pump.claim(Channel.EMAIL, 10)
@@ -360,4 +379,4 @@ def test_sending_costs_one_write_per_message_and_no_lookup(smtp: SmtpServer) -> 
 
     per_message = [query for query in queries.captured_queries if query["sql"].startswith("UPDATE")]
     assert len(queries.captured_queries) - len(per_message) <= 12, [q["sql"][:80] for q in queries.captured_queries]
-    assert len(per_message) == 30 + 1 + 2 * 2  # an outcome each; the claim; two rescues for each of two rounds
+    assert len(per_message) == 30 + 1  # an outcome each, and the claim

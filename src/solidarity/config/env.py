@@ -183,8 +183,8 @@ def outbox_lease_seconds() -> float:
 
 
 def outbox_email_senders() -> int:
-    """How many connections the worker sends mail over at once (more helps with a distant relay)."""
-    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "1").strip()
+    """How many connections the worker sends mail over at once: 4 keeps a local or distant relay busy."""
+    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "4").strip()
     if not raw.isdigit() or not 1 <= int(raw) <= 16:
         raise ConfigError("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "expected a whole number from 1 to 16")
     return int(raw)

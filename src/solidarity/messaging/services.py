@@ -516,17 +516,30 @@ def release(messages: list[Message], token: UUID, *, after: timedelta = timedelt
 
 
 def rescue_stalled(now: datetime | None = None) -> int:
-    """Messages whose lease ran out (their worker died mid-send) go back to the queue, or to dead letters."""
+    """Messages whose lease ran out (their worker died mid-batch) go back to the queue.
+
+    A worker sends its claim in order, committing each outcome before the next, so of what a
+    dead claim left the first was in flight when it died: only that one counts a stall, and
+    after MAX_STALLS it goes to dead letters (a message that kills its worker must not kill
+    every worker after it). The rest were never tried: they go back as they were.
+    """
     now = now or timezone.now()
     stalled = Message.objects.filter(state=State.SENDING, lease_until__lt=now)
-    dead = stalled.filter(stalls__gte=MAX_STALLS - 1).update(
+    claims = stalled.order_by("lease_token", "priority", "next_attempt_at", "pk").values_list("lease_token", "pk")
+    in_flight: dict[UUID | None, int] = {}
+    for token, pk in claims:
+        in_flight.setdefault(token, pk)
+    if not in_flight:
+        return 0
+    tried = stalled.filter(pk__in=list(in_flight.values()))
+    dead = tried.filter(stalls__gte=MAX_STALLS - 1).update(
         state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled"
     )
-    back = stalled.update(
+    back = tried.update(
         state=State.QUEUED, stalls=F("stalls") + 1, lease_token=None, next_attempt_at=now, reason="stalled"
     )
-    if dead or back:
-        log.warning("outbox: %d stalled messages re-queued, %d dead-lettered", back, dead)
+    back += stalled.update(state=State.QUEUED, lease_token=None, next_attempt_at=now, reason="stalled")
+    log.warning("outbox: %d stalled messages re-queued, %d dead-lettered", back, dead)
     return back + dead
 
 
