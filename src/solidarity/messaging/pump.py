@@ -9,8 +9,9 @@
    message, committing each outcome on its own before the next: a crash re-sends at most the
    message in flight.
 4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
-   When a batch has taken longer than its sender's `batch_seconds` (a slow mail server), give
-   back the rest, due at once: an alert queued meanwhile goes first, and no batch outlives its lease.
+   Every second of a batch, look whether something more urgent is waiting (an alert queued
+   behind a broadcast's batch), and give back the rest, due at once, when it is, or when the
+   batch has used half its lease (a slow server): the alert goes next, and no lease runs out.
 """
 
 import logging
@@ -36,10 +37,8 @@ from solidarity.messaging.models import Address, Channel, Message, State
 
 log = logging.getLogger("solidarity.messaging")
 
-# Up to 200 emails a claim (each claim and its look-ups cost about as much as sending ten), but
-# never more than a second's sending: a new alert waits behind at most that.
-EMAIL_BATCH = 200
-EMAIL_BATCH_SECONDS = 1.0
+EMAIL_BATCH = 200  # a claim and its look-ups cost about as much as sending ten emails
+URGENT_CHECK_SECONDS = 1.0  # how long a new alert can wait behind a batch of announcements
 IDLE_SECONDS = 0.25
 MAX_PAUSE_SECONDS = 30.0
 
@@ -91,7 +90,6 @@ class Held(Result):
 
 class Sender(Protocol):
     channel: str
-    batch_seconds: float  # after this long, what is left of a batch goes back to the queue, due now
 
     def batch_size(self) -> int: ...
     def open(self) -> None: ...
@@ -101,7 +99,7 @@ class Sender(Protocol):
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
 # from text on SQLite) stays unread. Reading another field costs a query per message: add it here.
-SENDING_NEEDS = ("uuid", "channel", "to", "content", "idempotency_key", "batch", "attempts")
+SENDING_NEEDS = ("uuid", "channel", "to", "content", "idempotency_key", "batch", "attempts", "priority")
 
 
 def lease() -> timedelta:
@@ -145,10 +143,13 @@ def run_once(sender: Sender) -> int:
         services.release(batch, token)
         raise error
     started = time.monotonic()
+    look_again = started + URGENT_CHECK_SECONDS
     for position, message in enumerate(batch):
-        if position and time.monotonic() - started > sender.batch_seconds:
-            services.release(batch[position:], token, after=timedelta(0))
-            return position
+        if time.monotonic() >= look_again:
+            if gives_way(message, started):
+                services.release(batch[position:], token, after=timedelta(0))
+                return position
+            look_again = time.monotonic() + URGENT_CHECK_SECONDS
         try:
             result = sender.send(message, addresses.get(message.to))
         except Unreachable:
@@ -159,6 +160,13 @@ def run_once(sender: Sender) -> int:
         result.apply(message, token)
         progress.notify_batch(message.batch)
     return len(batch)
+
+
+def gives_way(message: Message, started: float) -> bool:
+    """Whether a batch stops before `message`: something more urgent waits, or half its lease is gone."""
+    if time.monotonic() - started > lease().total_seconds() / 2:
+        return True
+    return services.more_urgent_waiting(message.channel, message.priority)
 
 
 def drain(channel: str = Channel.EMAIL, sender: Sender | None = None) -> int:
@@ -245,7 +253,6 @@ class EmailSender:
     """Email through MAILERS["transport"] (SMTP, or the console in development), over one reused connection."""
 
     channel: str = Channel.EMAIL
-    batch_seconds: float = EMAIL_BATCH_SECONDS
 
     def __init__(self) -> None:
         self.backend: Any = None

@@ -505,6 +505,12 @@ def mark_held(message: Message, token: UUID, reason: str) -> bool:
     return leased(message, token).update(state=State.HELD, lease_token=None, reason=reason) == 1
 
 
+def more_urgent_waiting(channel: str, priority: int) -> bool:
+    """Whether a message of a higher priority (an alert) is due on `channel` (the outbox's due index answers)."""
+    due = Message.objects.filter(channel=channel, state=State.QUEUED, priority__lt=priority)
+    return due.filter(next_attempt_at__lte=timezone.now()).exists()
+
+
 def release(messages: list[Message], token: UUID, *, after: timedelta = timedelta(seconds=5)) -> int:
     """Give back claimed messages that were not attempted (the server could not be reached, or the batch ran long)."""
     return Message.objects.filter(pk__in=[m.pk for m in messages], state=State.SENDING, lease_token=token).update(

@@ -11,7 +11,6 @@ pinged before stops pinging for PING_SILENCE; a success or a ping brings it back
 """
 
 import logging
-import math
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -132,7 +131,6 @@ def sms_status() -> list[BackendStatus]:
 
 class SmsSender:
     channel: str = Channel.SMS
-    batch_seconds: float = math.inf  # batch_size() already claims about BATCH_SECONDS of texts
 
     def __init__(self, backends: Sequence[SmsBackend] | None = None) -> None:
         # Given backends stay (tests); otherwise the configured ones, looked at again before each batch.
