@@ -17,12 +17,22 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    content: bytes = b""  # as it arrived (dot-stuffing undone)
+    mail_options: list[str] = field(default_factory=list)  # MAIL FROM's, e.g. ["SIZE=2250"]
 
 
 @dataclass
 class Inbox:
     messages: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply, e.g. "550 no such user"
+    refuse_mail: str = ""  # an SMTP reply to every MAIL FROM, e.g. "451 local error"
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if self.refuse_mail:
+            return self.refuse_mail
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:
@@ -32,7 +42,10 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, _class=EmailMessage, policy=policy.default)
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        received = Received(
+            envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content, list(envelope.mail_options)
+        )
+        self.messages.append(received)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
