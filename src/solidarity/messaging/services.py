@@ -512,7 +512,7 @@ def more_urgent_waiting(channel: str, priority: int) -> bool:
 
 
 def release(messages: list[Message], token: UUID, *, after: timedelta = timedelta(seconds=5)) -> int:
-    """Give back claimed messages that were not attempted (the server could not be reached, or the batch ran long)."""
+    """Give back claimed messages that were not attempted (the server went away, or the batch gives way)."""
     return Message.objects.filter(pk__in=[m.pk for m in messages], state=State.SENDING, lease_token=token).update(
         state=State.QUEUED,
         attempts=F("attempts") - 1,
