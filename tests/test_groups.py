@@ -55,11 +55,11 @@ def test_member_means_anyone_in_the_group_and_other_roles_mean_exactly_those() -
 def test_without_accounts_role_look_up_every_role_check_fails_closed(coordinator: User) -> None:
     needed = role(Role.COORDINATOR)
     assert permissions.holds(coordinator, needed, {"group": "street-medics-committee"})
-    permissions.register_role_lookup(lambda user, slug: None)
+    permissions.ROLE_LOOKUP.unregister()
     try:
         assert not permissions.holds(coordinator, needed, {"group": "street-medics-committee"})
     finally:
-        permissions.register_role_lookup(role_in_group)
+        permissions.ROLE_LOOKUP.register(role_in_group)
     assert not permissions.holds(coordinator, needed, {})  # a URL that names no group
 
 

@@ -4,22 +4,20 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from solidarity.core.hooks import AlreadyRegistered
 from solidarity.messaging.keywords import (
+    HANDLERS,
     WORDS,
-    AlreadyRegistered,
     Command,
     InboundContext,
     Parsed,
     Reply,
     guess_language,
-    handler_for,
     help_text,
     parse,
-    register,
     started_text,
     stopped_text,
     unmatched_text,
-    unregister,
 )
 
 C = Command
@@ -157,12 +155,12 @@ def test_every_keyword_parses_alone_to_its_command() -> None:
 
 @pytest.fixture
 def no_go_handler() -> Iterator[None]:
-    before = handler_for(C.GO)
-    unregister(C.GO)
+    before = HANDLERS.get(C.GO)
+    HANDLERS.unregister(C.GO)
     yield
-    unregister(C.GO)
+    HANDLERS.unregister(C.GO)
     if before is not None:
-        register(C.GO, before)
+        HANDLERS.register(C.GO, before)
 
 
 def answer(context: InboundContext, parsed: Parsed) -> Reply | None:
@@ -175,8 +173,8 @@ def other_answer(context: InboundContext, parsed: Parsed) -> Reply | None:
 
 @pytest.mark.usefixtures("no_go_handler")
 def test_registered_handler_answers_its_command() -> None:
-    register(C.GO, answer)
-    handler = handler_for(C.GO)
+    HANDLERS.register(C.GO, answer)
+    handler = HANDLERS.get(C.GO)
     assert handler is not None
     context = InboundContext(sender="+15555550100", inbound_id="0b9d6f0e-6c2f-4a47-9d54-0f4a8c7e1a10", language="en")
     assert handler(context, parse("GO 4821")) == Reply("+15555550100 4821")
@@ -184,26 +182,26 @@ def test_registered_handler_answers_its_command() -> None:
 
 @pytest.mark.usefixtures("no_go_handler")
 def test_second_handler_for_a_command_is_refused() -> None:
-    register(C.GO, answer)
-    register(C.GO, answer)  # the same one again (a module imported twice) is harmless
+    HANDLERS.register(C.GO, answer)
+    HANDLERS.register(C.GO, answer)  # the same one again (a module imported twice) is harmless
     with pytest.raises(AlreadyRegistered):
-        register(C.GO, other_answer)
-    assert handler_for(C.GO) is answer
+        HANDLERS.register(C.GO, other_answer)
+    assert HANDLERS.get(C.GO) is answer
 
 
 @pytest.mark.usefixtures("no_go_handler")
 def test_replace_swaps_the_handler() -> None:
-    register(C.GO, answer)
-    register(C.GO, other_answer, replace=True)
-    assert handler_for(C.GO) is other_answer
+    HANDLERS.register(C.GO, answer)
+    HANDLERS.register(C.GO, other_answer, replace=True)
+    assert HANDLERS.get(C.GO) is other_answer
 
 
 @pytest.mark.usefixtures("no_go_handler")
 def test_unregistered_command_has_no_handler() -> None:
-    register(C.GO, answer)
-    unregister(C.GO)
-    assert handler_for(C.GO) is None
-    unregister(C.GO)  # twice is fine
+    HANDLERS.register(C.GO, answer)
+    HANDLERS.unregister(C.GO)
+    assert HANDLERS.get(C.GO) is None
+    HANDLERS.unregister(C.GO)  # twice is fine
 
 
 # The automatic replies.

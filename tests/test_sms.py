@@ -109,11 +109,11 @@ def test_a_registered_handler_gets_its_command(client: Client, loopback: Path) -
         seen.append((context, parsed))
         return Reply("Gracias, te esperamos.")
 
-    keywords.register(Command.GO, answer, replace=True)
+    keywords.HANDLERS.register(Command.GO, answer, replace=True)
     try:
         text_in(client, "¡Voy! ab12")
     finally:
-        keywords.unregister(Command.GO)
+        keywords.HANDLERS.unregister(Command.GO)
 
     [(context, parsed)] = seen
     assert (context.sender, context.language, parsed.argument) == (NEIGHBOUR, "es", "AB12")

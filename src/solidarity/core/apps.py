@@ -7,4 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Solidarity core"
 
     def ready(self) -> None:
-        from solidarity.core import checks  # noqa: F401  (registers the system checks)
+        from solidarity.core import (
+            checks,  # noqa: F401  (registers the system checks)
+            retention,
+        )
+
+        # Every part's retention rules, declared as data in its retention.py.
+        retention.discover()

@@ -1,9 +1,11 @@
-"""System checks: the page may load nothing from anywhere but the site itself."""
+"""System checks: the page may load nothing from anywhere but the site itself, and every hook is answered."""
 
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
+
+from solidarity.core import hooks
 
 ALLOWED_SOURCES = {"'self'", "'none'", "data:", "'nonce'"}
 
@@ -22,3 +24,16 @@ def csp_only_self(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                     )
                 )
     return errors
+
+
+@register()
+def hooks_answered(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A hook a lower tier relies on, left unanswered, is a part that forgot to register (core.hooks)."""
+    return [
+        Error(
+            f"nothing answers the hook {name}",
+            hint="The part that provides it registers it in its AppConfig.ready; is the app in INSTALLED_APPS?",
+            id="solidarity.E003",
+        )
+        for name in hooks.missing()
+    ]

@@ -12,8 +12,7 @@ A view or API operation declares one of:
 The URL walk (tests/test_url_walk.py) reads the declaration as `view.solidarity_permission`.
 
 core knows the words for roles but not who holds them (accounts, two tiers up, does):
-accounts registers a look-up at start-up with `register_role_lookup`. Until it does,
-every role check fails closed.
+accounts answers the ROLE_LOOKUP hook at start-up. Until it does, every role check fails closed.
 """
 
 from collections.abc import Callable, Mapping
@@ -31,6 +30,8 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext_lazy as _
+
+from solidarity.core.hooks import Hook
 
 View = Callable[..., Any]
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -72,22 +73,23 @@ def role(*roles: Role, kwarg: str = "group") -> GroupRole:
 
 Permission = Literal["public", "authenticated", "admin"] | GroupRole
 
-# What role `user` holds in the group with this slug, or None: set by accounts at start-up.
+# What role `user` holds in the group with this slug, or None: accounts answers (core cannot import it).
+# Until it does, nobody holds any role: every role check fails closed.
 RoleLookup = Callable[[AbstractBaseUser, str], Role | None]
-_role_lookup: RoleLookup | None = None
 
 
-def register_role_lookup(lookup: RoleLookup) -> None:
-    # One look-up for the process, set once by accounts' AppConfig.ready.
-    global _role_lookup
-    _role_lookup = lookup
+def no_role(user: AbstractBaseUser, slug: str) -> Role | None:
+    return None
+
+
+ROLE_LOOKUP = Hook[RoleLookup]("core.role-lookup", closed=no_role)
 
 
 def held_role(user: AnyUser, slug: str) -> Role | None:
     """The role `user` holds in the working group `slug`, or None (also before accounts registered its look-up)."""
-    if _role_lookup is None or not isinstance(user, AbstractBaseUser) or not user.is_active:
+    if not isinstance(user, AbstractBaseUser) or not user.is_active:
         return None
-    return _role_lookup(user, slug)
+    return ROLE_LOOKUP.get()(user, slug)
 
 
 def login_redirect(request: HttpRequest) -> HttpResponseRedirect:
@@ -104,11 +106,9 @@ def is_admin(user: AnyUser) -> bool:
 def holds(user: AnyUser, needed: GroupRole, kwargs: Mapping[str, Any]) -> bool:
     """Does `user` hold a role `needed` admits in the group named by the URL's keyword arguments?"""
     slug = kwargs.get(needed.kwarg)
-    if _role_lookup is None or not isinstance(slug, str) or not isinstance(user, AbstractBaseUser):
+    if not isinstance(slug, str):
         return False
-    if not user.is_active:
-        return False
-    held = _role_lookup(user, slug)
+    held = held_role(user, slug)
     return held is not None and needed.admits(held)
 
 

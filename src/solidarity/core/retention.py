@@ -1,44 +1,79 @@
-"""Retention: each model with personal data declares, here, how long it keeps it.
+"""Retention: each model with personal data declares, as data, how long it keeps it.
 
-A part registers its rules when it adds the model (`register(Rule(...))` in its
-AppConfig.ready). The daily purge job, `solidarity purge` and the retention table of
-docs/security.md all read this one registry, so the documentation cannot drift.
+A part declares its rules in its own `retention.py`, as a tuple named RULES, in the change that
+adds the model:
+
+    RULES = (
+        Rule(name="lists.unsubscribed", model=Subscription, what="...", default_days=7,
+             after="unsubscribed_at", where=Q(state=SubscriptionState.UNSUBSCRIBED)),
+    )
+
+core reads every installed part's RULES at start-up (`discover`, from CoreConfig.ready) into
+the RULES registry. The daily purge job, `solidarity purge` and the retention table of
+docs/security.md all read that one registry, so the documentation cannot drift.
 
 Purged means gone: rows are deleted (never flagged), SQLite runs with secure_delete and
 its write-ahead log is truncated after a purge, PostgreSQL rewrites the purged tables,
 and the audit log records what went (counts, never contents).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
+from importlib import import_module
+from operator import or_
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from solidarity.core import audit
+from solidarity.core.hooks import Registry
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 
 
 @dataclass(frozen=True)
 class Rule:
+    """Rows of `model` matching `where` go once a date in `after` is older than the rule's period.
+
+    `after` names one date field, or several: a row is due as soon as any of them is past the
+    cut-off (an invitation goes once used or once expired). A null date is never due.
+    """
+
     name: str  # stable: the key of its period in the network settings
     model: type[models.Model]
     what: str  # plain words for docs/security.md: what goes, and when
     default_days: int
-    due: Callable[[datetime], "models.QuerySet[Any]"]  # the rows to delete, given the cut-off
+    after: str | tuple[str, ...]
+    where: Q = field(default_factory=Q)
 
     def days(self) -> int:
         return int(get_network_settings().retention_days.get(self.name, self.default_days))
 
+    def due(self, cutoff: datetime) -> "models.QuerySet[Any]":
+        """The rows to delete, given the cut-off."""
+        fields = (self.after,) if isinstance(self.after, str) else self.after
+        older = reduce(or_, (Q(**{f"{name}__lt": cutoff}) for name in fields))
+        return self.model._default_manager.filter(self.where, older)
 
-RULES: dict[str, Rule] = {}
+
+RULES = Registry[str, Rule]("core.retention-rules")
 
 
 def register(rule: Rule) -> None:
-    RULES[rule.name] = rule
+    RULES.register(rule.name, rule)
+
+
+def discover() -> None:
+    """Register the RULES of every installed app's `retention` module (CoreConfig.ready calls this once)."""
+    for config in apps.get_app_configs():
+        if config.name != "solidarity.core" and module_has_submodule(config.module, "retention"):
+            for rule in import_module(f"{config.name}.retention").RULES:
+                register(rule)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Periodic jobs: what runs how often, and the claim that enqueues each run once, however many workers tick.
 
-core's own jobs are PERIODIC. A higher part registers its jobs from its AppConfig.ready with
+core registers its own jobs here. A higher part registers its jobs from its AppConfig.ready with
 `register(Periodic(...))` (core cannot import the parts above it); the worker's ticker enqueues
 them all alike. A job's name is its ScheduledRun row: keep it stable across releases, and give a
 part's jobs the part's prefix ("lists.settle-broadcasts").
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.tasks import Task
 from django.utils import timezone
 
+from solidarity.core.hooks import Registry
 from solidarity.core.models import ScheduledRun
 from solidarity.core.tasks import anchor_audit_head, prune_audit_log, purge_expired
 
@@ -24,37 +25,27 @@ class Periodic:
     every: timedelta
 
 
-PERIODIC = (
-    Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),
-    Periodic("purge-expired", purge_expired, timedelta(days=1)),
-    Periodic("prune-audit-log", prune_audit_log, timedelta(days=1)),
-)
-
-_registered: dict[str, Periodic] = {}
-
-
-class DuplicateJob(ValueError):
-    """Two different jobs under one name: they would share (and steal) one ScheduledRun row."""
+# Every periodic job by name: core's own first, then the parts' in the order they registered.
+JOBS = Registry[str, Periodic]("core.periodic-jobs")
 
 
 def register(job: Periodic) -> None:
-    """Add a part's periodic job (from its AppConfig.ready). Registering the same job again changes nothing."""
+    """Add a job (from a part's AppConfig.ready). The same job again changes nothing; another of its name raises."""
     if job.every <= timedelta(0):
         raise ValueError(f"periodic job {job.name!r}: `every` must be positive")
-    taken = {core.name: core for core in PERIODIC} | _registered
-    if job.name in taken and taken[job.name] != job:
-        raise DuplicateJob(f"another periodic job is already named {job.name!r}")
-    _registered[job.name] = job
+    JOBS.register(job.name, job)
 
 
-def unregister(name: str) -> None:
-    """Remove a registered job (tests); core's own jobs stay."""
-    _registered.pop(name, None)
+for core_job in (
+    Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),
+    Periodic("purge-expired", purge_expired, timedelta(days=1)),
+    Periodic("prune-audit-log", prune_audit_log, timedelta(days=1)),
+):
+    register(core_job)
 
 
-def jobs() -> tuple[Periodic, ...]:
-    """Every periodic job: core's first, then the parts' in the order they registered."""
-    return (*PERIODIC, *_registered.values())
+def jobs() -> list[Periodic]:
+    return JOBS.values()
 
 
 def claim(job: Periodic, now: datetime) -> bool:

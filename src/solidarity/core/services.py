@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from solidarity.core import keyring
+from solidarity.core.hooks import Hook
 from solidarity.core.models import NetworkSettings, WorkerHeartbeat
 
 HEARTBEAT_FRESH = timedelta(seconds=60)
@@ -132,22 +133,15 @@ def health() -> Health:
     return {"status": status, "database": database, "worker": worker, "keys": keys, "sms": sms_configured()}
 
 
-# The names of the SMS backends configured now: messaging registers its look-up at start-up (core cannot
-# import messaging). The backends come from the environment or from what an admin saved.
-SmsBackendNames = Callable[[], list[str]]
-_sms_backend_names: SmsBackendNames | None = None
-
-
-def register_sms_backends(names: SmsBackendNames) -> None:
-    # One look-up for the process, set once by messaging's AppConfig.ready.
-    global _sms_backend_names
-    _sms_backend_names = names
+# The names of the SMS backends configured now: messaging answers (core cannot import messaging).
+# The backends come from the environment or from what an admin saved.
+SMS_BACKEND_NAMES = Hook[Callable[[], list[str]]]("core.sms-backend-names")
 
 
 def sms_configured() -> Sms:
     """Whether SMS can go out at all: /healthz says "not configured" rather than pretend (not a failure)."""
     try:
-        names = _sms_backend_names() if _sms_backend_names is not None else []
+        names = SMS_BACKEND_NAMES.get()()
     except DatabaseError:
         names = []  # the saved settings cannot be read: the database check already says so
     return {"configured": bool(names), "backends": names}

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solidarity.core import audit, live, retention
+from solidarity.core.hooks import Hook
 from solidarity.core.models import WorkerHeartbeat
 from solidarity.core.services import get_network_settings
 
@@ -29,14 +30,9 @@ def heartbeat(worker: str) -> None:
     live.publish("dashboard", "heartbeat", {"worker": worker, "at": now.isoformat()})
 
 
-# Who receives the daily signed head: accounts registers its coordinators and admins (core cannot import accounts).
-HeadRecipients = Callable[[], list[tuple[str, str]]]  # (email, language)
-_head_recipients: HeadRecipients | None = None
-
-
-def register_head_recipients(recipients: HeadRecipients) -> None:
-    global _head_recipients
-    _head_recipients = recipients
+# Who receives the daily signed head, as (email, language): accounts answers with its coordinators and
+# admins (core cannot import accounts).
+AUDIT_HEAD_RECIPIENTS = Hook[Callable[[], list[tuple[str, str]]]]("core.audit-head-recipients")
 
 
 @task()
@@ -56,7 +52,7 @@ def anchor_audit_head() -> None:
         return
     head = audit.sign_head(result.tip)
     audit_log.warning("audit head %s", head)
-    for email, language in _head_recipients() if _head_recipients else []:
+    for email, language in AUDIT_HEAD_RECIPIENTS.get()():
         with translation.override(language or settings.LANGUAGE_CODE):
             subject = _("Today's audit head")
             body = _(

@@ -118,7 +118,7 @@ def route(inbound: Inbound) -> None:
         reply(inbound, keywords.started_text(language, network.name))
     elif parsed.command == Command.HELP:
         reply(inbound, help_text(language))
-    elif (handler := keywords.handler_for(parsed.command)) is not None:
+    elif (handler := keywords.HANDLERS.get(parsed.command)) is not None:
         answer = handler(InboundContext(sender, str(inbound.uuid), language), parsed)
         if answer is not None:
             reply(inbound, answer.text)

@@ -2,7 +2,7 @@
 
 Pure: no model, no database. The router (messaging) calls `parse`, honours STOP and START
 itself, and hands the other commands to the handler a higher part registered
-(`register(Command.GO, ...)` in its AppConfig.ready): the router knows nothing of incidents
+(`HANDLERS.register(Command.GO, ...)` in its AppConfig.ready): the router knows nothing of incidents
 or lists. Whatever is not a command goes to the hotline takers' inbox.
 
 The words are GLOSSARY.md's. The carrier words are those carriers act on themselves, so the
@@ -39,7 +39,6 @@ cannot lift the carrier's block after a STOP.
 """
 
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +47,8 @@ from enum import StrEnum
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from solidarity.core.hooks import Registry
 
 
 class Command(StrEnum):
@@ -173,31 +174,8 @@ class Reply:
 Handler = Callable[[InboundContext, Parsed], Reply | None]
 
 
-class AlreadyRegistered(RuntimeError):
-    """A second handler for one command: two parts would both act on one text."""
-
-
-_handlers: dict[Command, Handler] = {}
-_lock = threading.Lock()
-
-
-def register(command: Command, handler: Handler, *, replace: bool = False) -> None:
-    """One handler per command, registered at start-up (AppConfig.ready). `replace` is for tests."""
-    with _lock:
-        current = _handlers.get(command)
-        if current is not None and current is not handler and not replace:
-            raise AlreadyRegistered(f"{command} is already handled by {current!r}")
-        _handlers[command] = handler
-
-
-def unregister(command: Command) -> None:
-    with _lock:
-        _handlers.pop(command, None)
-
-
-def handler_for(command: Command) -> Handler | None:
-    with _lock:
-        return _handlers.get(command)
+# One handler per command, registered at start-up (AppConfig.ready): two parts never both act on one text.
+HANDLERS = Registry[Command, Handler]("messaging.keyword-handlers")
 
 
 # Automatic replies. Each fits one SMS: under 160 GSM-7 characters in English with a network

@@ -1,0 +1,25 @@
+"""How long messaging keeps messages and texts (core.retention reads RULES)."""
+
+from django.db.models import Q
+
+from solidarity.core.retention import Rule
+from solidarity.messaging.models import FINAL_STATES, Inbound, InboundState, Message
+
+RULES = (
+    Rule(
+        name="messaging.sent-messages",
+        model=Message,
+        what="An outgoing email or SMS (address and text), once sent, failed or cancelled.",
+        default_days=30,
+        after="updated_at",
+        where=Q(state__in=FINAL_STATES),
+    ),
+    Rule(
+        name="messaging.read-inbound",
+        model=Inbound,
+        what="An incoming SMS (number and text), once handled by a keyword or reviewed in the inbox.",
+        default_days=90,
+        after="received_at",
+        where=Q(state__in=[InboundState.HANDLED, InboundState.REVIEWED]),
+    ),
+)
