@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from solidarity.accounts.services import do_accept_invitation, do_create_group, issue_invitation
+from solidarity.accounts.groups import do_create_group
+from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.services import do_confirm, do_send_broadcast, do_subscribe
 from solidarity.messaging.inbound import do_receive

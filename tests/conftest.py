@@ -21,9 +21,10 @@ from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
 
+from solidarity.accounts.groups import do_add_member, do_create_group
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.accounts.services import do_add_member, do_create_group
 from solidarity.core.permissions import Role
+from solidarity.core.roles import sensitive_roles
 from solidarity.messaging.models import Channel
 from solidarity.messaging.pump import drain
 
@@ -116,11 +117,11 @@ def member(db: None) -> User:
     return make_user("mo.member")
 
 
-def make_member(username: str, group: WorkingGroup, role: Role) -> User:
-    """An account in `group`; roles that reach sensitive data come with a second factor, as they must."""
+def make_member(username: str, group: WorkingGroup, *roles: Role) -> User:
+    """An account in `group` holding `roles`; a role that reaches sensitive data comes with a second factor."""
     user = make_user(username)
-    do_add_member(group, user, role)
-    if role in {Role.DISPATCHER, Role.COORDINATOR, Role.TREASURER}:
+    do_add_member(group, user, roles)
+    if set(roles) & sensitive_roles():
         from tests.mfa import add_totp
 
         add_totp(user)
@@ -173,6 +174,40 @@ def other_member(rapid_response: WorkingGroup) -> User:
 def other_coordinator(rapid_response: WorkingGroup) -> User:
     """The coordinator of ANOTHER working group; has a second factor."""
     return make_member("oli.othercoord", rapid_response, Role.COORDINATOR)
+
+
+@pytest.fixture
+def funds(db: None) -> WorkingGroup:
+    return do_create_group(name="Funds", description="The bond fund and the medical and legal funds.")
+
+
+@pytest.fixture
+def assembly(db: None) -> WorkingGroup:
+    return do_create_group(name="General Assembly", description="Runs the assemblies.")
+
+
+@pytest.fixture
+def dispatcher(rapid_response: WorkingGroup) -> User:
+    """Takes the hotline for Rapid Response; has a second factor."""
+    return make_member("dani.dispatcher", rapid_response, Role.DISPATCHER)
+
+
+@pytest.fixture
+def responder(rapid_response: WorkingGroup) -> User:
+    """Answers Rapid Response's alerts."""
+    return make_member("rey.responder", rapid_response, Role.RESPONDER)
+
+
+@pytest.fixture
+def treasurer(funds: WorkingGroup) -> User:
+    """Keeps the funds; has a second factor."""
+    return make_member("tere.treasurer", funds, Role.TREASURER)
+
+
+@pytest.fixture
+def facilitator(assembly: WorkingGroup) -> User:
+    """Runs the general assembly, and is a member of it."""
+    return make_member("fai.facilitator", assembly, Role.FACILITATOR)
 
 
 @pytest.fixture

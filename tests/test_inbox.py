@@ -43,7 +43,7 @@ def text(body: str) -> Inbound:
 def test_a_dispatcher_reads_the_inbox_without_the_full_number_and_the_reading_is_audited(hotline: Client) -> None:
     inbound = text("La migra está en la esquina de Elm y 5th")
 
-    page = hotline.get("/es/groups/rapid-response/inbox/").content.decode()
+    page = hotline.get("/es/inbox/").content.decode()
 
     assert "La migra está en la esquina de Elm y 5th" in page
     assert "0177" in page
@@ -56,9 +56,7 @@ def test_a_dispatcher_reads_the_inbox_without_the_full_number_and_the_reading_is
 def test_a_reply_goes_to_the_sender_by_sms(hotline: Client, sms_file: Path) -> None:
     inbound = text("ICE at my door")
 
-    response = hotline.post(
-        f"/en/groups/rapid-response/inbox/{inbound.uuid}/reply/", {"text": "Do not open. A legal observer is coming."}
-    )
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/reply/", {"text": "Do not open. A legal observer is coming."})
 
     assert response.status_code == 302
     pump.drain(Channel.SMS)
@@ -69,13 +67,13 @@ def test_a_reply_goes_to_the_sender_by_sms(hotline: Client, sms_file: Path) -> N
 def test_a_reviewed_text_leaves_the_inbox(hotline: Client) -> None:
     inbound = text("hola?")
 
-    hotline.post(f"/en/groups/rapid-response/inbox/{inbound.uuid}/reviewed/")
+    hotline.post(f"/en/inbox/{inbound.uuid}/reviewed/")
 
     inbound.refresh_from_db()
     assert inbound.state == InboundState.REVIEWED
-    assert "hola?" not in hotline.get("/en/groups/rapid-response/inbox/").content.decode()
+    assert "hola?" not in hotline.get("/en/inbox/").content.decode()
     handled = text("STOP")  # a keyword's text never was in the inbox
-    assert hotline.post(f"/en/groups/rapid-response/inbox/{handled.uuid}/reply/", {"text": "x"}).status_code == 404
+    assert hotline.post(f"/en/inbox/{handled.uuid}/reply/", {"text": "x"}).status_code == 404
 
 
 def test_only_dispatchers_open_the_inbox(rapid_response: WorkingGroup, medics: WorkingGroup) -> None:
@@ -83,6 +81,32 @@ def test_only_dispatchers_open_the_inbox(rapid_response: WorkingGroup, medics: W
     responder = client_for(make_member("rafa.responder", rapid_response, Role.RESPONDER))
     medics_coordinator = client_for(make_member("cori.coordinator", medics, Role.COORDINATOR))
 
-    assert responder.get("/en/groups/rapid-response/inbox/").status_code == 404
-    assert medics_coordinator.get("/en/groups/rapid-response/inbox/").status_code == 404
-    assert medics_coordinator.get(f"/en/groups/{medics.slug}/inbox/").status_code == 404
+    assert responder.get("/en/inbox/").status_code == 404
+    assert medics_coordinator.get("/en/inbox/").status_code == 404
+    assert client_for(make_member("otto.outsider", medics)).get("/en/inbox/").status_code == 404
+
+
+def test_every_dispatcher_reads_the_one_inbox_whichever_group_they_dispatch_for(
+    rapid_response: WorkingGroup, medics: WorkingGroup
+) -> None:
+    text("someone at my door")
+    hotline_dispatcher = client_for(make_member("dina.dispatcher", rapid_response, Role.DISPATCHER))
+    medics_dispatcher = client_for(make_member("mo.dispatcher", medics, Role.DISPATCHER, Role.COORDINATOR))
+
+    for client in (hotline_dispatcher, medics_dispatcher):
+        assert "someone at my door" in client.get("/en/inbox/").content.decode()
+    assert "1 text waiting" in medics_dispatcher.get("/en/dashboard/").content.decode()
+
+
+def test_the_inbox_is_closed_the_moment_the_dispatcher_role_is_revoked(rapid_response: WorkingGroup) -> None:
+    from solidarity.accounts.groups import do_revoke_role
+
+    person = make_member("dina.dispatcher", rapid_response, Role.DISPATCHER)
+    client = client_for(person)
+    inbound = text("hola?")
+    assert client.get("/en/inbox/").status_code == 200
+
+    do_revoke_role(rapid_response, person, Role.DISPATCHER, by=None)
+
+    assert client.get("/en/inbox/").status_code == 404
+    assert client.post(f"/en/inbox/{inbound.uuid}/reviewed/").status_code == 404

@@ -27,15 +27,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from ninja.operation import Operation
 
+from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import ApiToken, Membership, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
-from solidarity.core.permissions import SENSITIVE_MODELS, GroupRole, Permission, Role
+from solidarity.core.permissions import (
+    SENSITIVE_MODELS,
+    AnyGroupRole,
+    GroupRole,
+    ObjectRole,
+    Permission,
+    Role,
+    RoleNeed,
+)
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Inbound
 from solidarity.messaging.sms import InboundSms
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, make_member, make_user
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "solidarity"
 
@@ -192,12 +201,12 @@ class World:
     api_token: ApiToken
     inbound: Inbound
 
-    def rightful(self, needed: GroupRole) -> User:
+    def rightful(self, needed: RoleNeed) -> User:
         """Someone who holds a role `needed` admits in the walk's group: its coordinator, or a member made for it."""
-        if needed.admits(Role.COORDINATOR):
+        if needed.admits(frozenset({Role.MEMBER, Role.COORDINATOR})):
             return self.owner
         held = sorted(needed.roles)[0]
-        found = Membership.objects.filter(group=self.group, role=held).select_related("user").first()
+        found = Membership.objects.filter(group=self.group, grants__role=held).select_related("user").first()
         return found.user if found else make_member(f"walk.{held}", self.group, Role(held))
 
     def fill(self, endpoint: Endpoint) -> dict[str, Any]:
@@ -209,11 +218,12 @@ class World:
             "key": "not-a-real-key",  # allauth's email and password links
             "uidb36": "1",
             "api_token": self.api_token.uuid,  # accounts:revoke-token: the coordinator's own token
-            "person": self.owner.uuid,  # accounts:account-security: the coordinator's account
+            "person": walk_member(self.group).uuid,  # a member's pages, account-security: a plain member
             "backend": "loopback",  # messaging:sms-webhook: no SMS backend in the walk's settings
             "list_slug": walk_list(self.group).slug,  # lists: a list of the walk's group (and its public page)
             "broadcast": walk_broadcast(self.group, self.owner).uuid,  # lists: a draft broadcast of the walk's group
             "message": self.inbound.uuid,  # inbox: a text waiting in the inbox
+            "id": walk_member(self.group).uuid,  # the API's /groups/{slug}/members/{id}: a member of the walk's group
         }
         missing = set(endpoint.kwargs) - set(fillers)
         assert not missing, f"{endpoint.route}: give the walk a real object for {missing}"
@@ -310,7 +320,7 @@ def test_every_url_declares_a_permission_and_refuses_outsiders(
                     failures.append(f"{persona} {method} {url}: {response.status_code}, shows {leaked}")
                 elif not may_pass(needed, persona) and not refused(response):
                     failures.append(f"{persona} {method} {url}: {response.status_code}, expected a refusal")
-        if isinstance(needed, GroupRole):
+        if isinstance(needed, GroupRole | AnyGroupRole | ObjectRole):
             # The rightful person gets through: the refusals above are about the person, not a bad URL.
             rightful = world.rightful(needed)
             statuses = [
@@ -393,11 +403,22 @@ def sensitive_uses(source: str, sensitive: set[str]) -> list[int]:
 
 
 def view_modules() -> list[Path]:
-    return sorted(
+    """Every module that serves a URL or an API operation, whatever its file name, and every views/api module."""
+    serving = {
+        module_of(endpoint.operation.view_func if endpoint.operation else endpoint.callback) for endpoint in endpoints()
+    }
+    by_url = {SOURCE.parent / (name.replace(".", "/") + ".py") for name in serving if name.startswith("solidarity.")}
+    by_name = {
         path
         for path in SOURCE.rglob("*.py")
         if path.name in {"views.py", "api.py"} or path.parent.name in {"views", "api"}
-    )
+    }
+    return sorted(by_url | by_name)
+
+
+def test_the_lint_reads_every_module_that_serves_a_url() -> None:
+    names = {path.relative_to(SOURCE).as_posix() for path in view_modules()}
+    assert {"messaging/inbox_views.py", "accounts/group_views.py", "messaging/sms_settings_views.py"} <= names
 
 
 def test_views_and_api_modules_fetch_sensitive_models_only_through_access() -> None:
@@ -442,7 +463,15 @@ def test_the_lint_lets_other_models_and_access_functions_pass() -> None:
     assert sensitive_uses(source, sensitive) == []
 
 
-# The lists part's objects for the walk, made on first need.
+# The walk's objects, made on first need.
+
+
+def walk_member(group: WorkingGroup) -> User:
+    """A plain member of the walk's group; an endpoint may remove them, so they are put back before each use."""
+    found = User.objects.filter(username="walk.member").first() or make_user("walk.member")
+    if not Membership.objects.filter(group=group, user=found).exists():
+        do_add_member(group, found)
+    return found
 
 
 def walk_list(group: WorkingGroup) -> AnnouncementList:

@@ -26,7 +26,7 @@ SETUP = f"""
 import django
 django.setup()
 from solidarity.accounts.models import User
-from solidarity.accounts.services import do_add_member, do_create_group
+from solidarity.accounts.groups import do_add_member, do_create_group
 from solidarity.core.permissions import Role
 from solidarity.lists.services import Draft, ListValues, do_compose_broadcast, do_join_by_sms, do_save_list
 from tests.mfa import add_totp
@@ -35,7 +35,7 @@ user = User(username="{USERNAME}", email="lola@example.org")
 user.set_password("{PASSWORD}")
 user.save()
 group = do_create_group(name="Street medics")
-do_add_member(group, user, Role.COORDINATOR)
+do_add_member(group, user, [Role.COORDINATOR])
 secret = add_totp(user)
 values = ListValues(
     name="East", slug="east", description="", has_email=False, has_sms=True, keyword="",

@@ -32,3 +32,13 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class Case(models.Model):
+    """A record owned by a working group and addressed by its own code: what an incident or a fund will be."""
+
+    code = models.CharField(max_length=8, unique=True)
+    group = models.ForeignKey("accounts.WorkingGroup", on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return self.code

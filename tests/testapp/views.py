@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from solidarity.core.permissions import permission
+from solidarity.core.permissions import Role, owner_role, permission
 from solidarity.core.public import Verdict, public_form
+from tests.testapp.access import access_case
 from tests.testapp.forms import TipForm
 from tests.testapp.models import Dossier
 
@@ -36,3 +37,9 @@ def tip(request: HttpRequest, form: TipForm, verdict: Verdict) -> HttpResponse:
 def report(request: HttpRequest, form: TipForm, verdict: Verdict) -> HttpResponse:
     store(form, verdict)
     return HttpResponseRedirect(request.path)
+
+
+@permission(owner_role(Role.CASE_WORKER, Role.COORDINATOR, access=access_case, kwarg="case"))
+def case(request: HttpRequest, case: str) -> HttpResponse:
+    found = access_case(request.user, case)
+    return HttpResponse(f"{found.obj.code} for {', '.join(sorted(found.roles))}")

@@ -1,7 +1,7 @@
 """Fictional demo accounts and working groups: invented names, example.org addresses, no way to sign in."""
 
+from solidarity.accounts.groups import do_add_member, do_create_group
 from solidarity.accounts.models import Membership, User, WorkingGroup
-from solidarity.accounts.services import do_add_member, do_create_group
 from solidarity.core.permissions import Role
 
 DEMO_MEMBERS = [
@@ -48,6 +48,6 @@ def load() -> int:
         user = User.objects.get(username=username)
         group = WorkingGroup.objects.get(slug=slug)
         if not Membership.objects.filter(user=user, group=group).exists():
-            do_add_member(group, user, role)
+            do_add_member(group, user, [role])
             created += 1
     return created

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import TokenScope, User
 from solidarity.accounts.services import find_users_by_email
+from solidarity.core import roles
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role
 
@@ -76,9 +77,40 @@ class InviteForm(forms.Form):
     )
 
 
+class RolesField(forms.MultipleChoiceField):
+    """The roles one may grant, as checkboxes; none checked is a plain member."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Roles besides member"))
+        kwargs.setdefault("required", False)
+        super().__init__(choices=roles.choices, **kwargs)
+
+    def clean(self, value: Any) -> list[Role]:
+        return [Role(code) for code in super().clean(value)]
+
+
 class AddMemberForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    roles = RolesField()
+
+
+class MemberRolesForm(forms.Form):
+    roles = RolesField()
+
+
+class GroupForm(forms.Form):
+    """A working group's name and description (an admin creates and renames groups)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AppointForm(forms.Form):
+    """An admin appoints a coordinator: an account, by its username."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
 
 
 class CreateTokenForm(forms.Form):

@@ -17,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.fields import BlindIndexField, EncryptedTextField, normalise_email
 from solidarity.core.permissions import Role, sensitive
-
-# Roles that reach sensitive data (reports, cases, funds): their holders must have a second factor.
-ROLES_WITH_SENSITIVE_DATA = frozenset({Role.DISPATCHER, Role.COORDINATOR, Role.TREASURER})
+from solidarity.core.roles import ordered
 
 
 @sensitive
@@ -112,12 +110,17 @@ class ApiToken(models.Model):
 
 
 class WorkingGroup(models.Model):
-    """A committee of the network: Street Medics, Rapid Response, Education, Funds."""
+    """A committee of the network: Street Medics, Rapid Response, Education, Funds.
+
+    An archived group keeps its history but is nobody's any more: no role held in it counts
+    (core.permissions), so its pages are gone for everyone until an admin brings it back.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in addresses."))
     description = models.TextField(_("description"), blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("working group")
@@ -126,14 +129,17 @@ class WorkingGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 @sensitive
 class Membership(models.Model):
-    """One account in one working group, with one role there."""
+    """One account in one working group: being in it is the member role; other roles are RoleGrants."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -142,4 +148,41 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="one_membership_per_group")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.group_id} as {self.role}"
+        return f"{self.user_id} in {self.group_id}"
+
+    # The roles, when the caller already knows them (access_membership has them from the request's look-up).
+    known_roles: frozenset[Role] | None = None
+
+    @property
+    def roles(self) -> list[Role]:
+        """Every role held here, MEMBER last, in the vocabulary's order (prefetch `grants` for lists)."""
+        if self.known_roles is not None:
+            return ordered(self.known_roles)
+        return ordered({Role.MEMBER, *(Role(grant.role) for grant in self.grants.all())})
+
+    @property
+    def extra_roles(self) -> list[Role]:
+        """The roles held here besides being a member."""
+        return [held for held in self.roles if held != Role.MEMBER]
+
+
+@sensitive
+class RoleGrant(models.Model):
+    """One role, besides being a member, held by one member in one group (core.roles names them).
+
+    Granting and revoking is audited (accounts.services); the row keeps who granted it and when.
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("role"), max_length=32)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["membership", "role"], name="one_grant_per_role")]
+        indexes = [models.Index(fields=["role"], name="accounts_rolegrant_role")]
+
+    def __str__(self) -> str:
+        return f"{self.role} for membership {self.membership_id}"

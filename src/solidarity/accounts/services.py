@@ -1,4 +1,4 @@
-"""Accounts services: invitations, the first admin, sessions, second factors, working groups and members, API tokens."""
+"""Accounts services: invitations, the first admin, sessions, second factors, API tokens (groups: accounts.groups)."""
 
 import hashlib
 import secrets
@@ -14,14 +14,12 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from solidarity.accounts.models import ApiToken, Invitation, Membership, Session, TokenScope, User, WorkingGroup
+from solidarity.accounts.models import ApiToken, Invitation, Session, TokenScope, User
 from solidarity.core import audit
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
-from solidarity.core.permissions import Role
 
 INVITATION_LIFETIME = timedelta(days=7)
 SETUP_LIFETIME = timedelta(days=2)
@@ -297,47 +295,3 @@ def do_record_token_write(token: ApiToken, *, method: str, path: str) -> None:
         object_ids=[token.uuid],
         detail={"token": token.prefix, "method": method, "path": path[:200]},
     )
-
-
-class MembershipError(Exception):
-    """A membership change that cannot be made; `message` says why, in the caller's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def do_create_group(*, name: str, description: str = "", slug: str = "") -> WorkingGroup:
-    """A new working group; its slug comes from the name unless given."""
-    group = WorkingGroup(name=name.strip(), slug=slug or slugify(name)[:60], description=description)
-    group.full_clean()
-    group.save()
-    return group
-
-
-def do_add_member(group: WorkingGroup, user: User, role: Role) -> Membership:
-    """Add `user` to `group` with `role`. One membership per person and group: a second raises MembershipError."""
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(group=group, user=user, role=role)
-    except IntegrityError:
-        raise MembershipError(_("%(username)s is already in this group.") % {"username": user.username}) from None
-
-
-def check_add_member(group: WorkingGroup, username: str, role: Role) -> Membership:
-    """Find the active account named `username`, then add it to `group` (MembershipError if there is none)."""
-    user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
-    if user is None:
-        raise MembershipError(_("No account has this username."))
-    return do_add_member(group, user, role)
-
-
-def do_change_role(group: WorkingGroup, user: User, role: Role) -> bool:
-    """Give `user` another role in `group`; True if it changed. One conditional update: no read-check-save."""
-    return Membership.objects.filter(group=group, user=user).exclude(role=role).update(role=role) == 1
-
-
-def do_remove_member(group: WorkingGroup, user: User) -> bool:
-    """Take `user` out of `group`; True if they were in it."""
-    deleted, _by_model = Membership.objects.filter(group=group, user=user).delete()
-    return deleted > 0

@@ -1,4 +1,4 @@
-"""Joining by invitation, inviting, working groups, API tokens, and an account's security for admins."""
+"""Joining by invitation, inviting, API tokens, and an account's security for admins (groups: group_views)."""
 
 from datetime import timedelta
 from uuid import UUID
@@ -13,33 +13,21 @@ from django.utils.timezone import now
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from solidarity.accounts.access import (
     access_account,
-    access_membership,
     access_token,
-    group_audit_trail,
     live_tokens,
-    members_seen_by,
     pending_invitations,
     second_factor_verified,
     signed_in,
 )
-from solidarity.accounts.forms import (
-    AcceptInvitationForm,
-    AccountSecurityForm,
-    AddMemberForm,
-    CreateTokenForm,
-    InviteForm,
-    SetupForm,
-)
-from solidarity.accounts.models import Invitation, Membership, TokenScope, User
+from solidarity.accounts.forms import AcceptInvitationForm, AccountSecurityForm, CreateTokenForm, InviteForm, SetupForm
+from solidarity.accounts.models import Invitation, TokenScope, User
 from solidarity.accounts.services import (
     InvitationUsed,
     IssuedToken,
-    MembershipError,
-    check_add_member,
     do_accept_invitation,
     do_create_token,
     do_disable_account,
@@ -48,7 +36,7 @@ from solidarity.accounts.services import (
     do_revoke_token,
     find_invitation,
 )
-from solidarity.core.permissions import Role, permission, role
+from solidarity.core.permissions import permission
 from solidarity.core.services import do_update_network_settings, network_values
 
 BACKEND = "solidarity.accounts.adapter.AuthenticationBackend"
@@ -113,45 +101,6 @@ def invitations(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:invitations")
     pending = pending_invitations(signed_in(request))[:50]
     return render(request, "accounts/invitations.html", {"form": form, "pending": pending})
-
-
-@require_GET
-@permission(role(Role.MEMBER))
-def group(request: HttpRequest, group: str) -> HttpResponse:
-    return render_group(request, access_membership(signed_in(request), group, Role.MEMBER), AddMemberForm())
-
-
-@require_POST
-@permission(role(Role.COORDINATOR))
-def add_member(request: HttpRequest, group: str) -> HttpResponse:
-    mine = access_membership(signed_in(request), group, Role.COORDINATOR)
-    form = AddMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            added = check_add_member(mine.group, form.cleaned_data["username"], Role(form.cleaned_data["role"]))
-        except MembershipError as error:
-            form.add_error("username", error.message)
-        else:
-            messages.success(request, _("%(username)s joined the group.") % {"username": added.user.username})
-            return redirect("accounts:group", group=mine.group.slug)
-    return render_group(request, mine, form)
-
-
-@require_GET
-@permission(role(Role.COORDINATOR))
-def group_audit(request: HttpRequest, group: str) -> HttpResponse:
-    mine = access_membership(signed_in(request), group, Role.COORDINATOR)
-    return render(request, "accounts/group_audit.html", {"group": mine.group, "trail": group_audit_trail(mine.group)})
-
-
-def render_group(request: HttpRequest, mine: Membership, form: AddMemberForm) -> HttpResponse:
-    context = {
-        "group": mine.group,
-        "mine": mine,
-        "members": members_seen_by(signed_in(request), mine),
-        "form": form if mine.role == Role.COORDINATOR else None,
-    }
-    return render(request, "accounts/group.html", context)
 
 
 @require_http_methods(["GET", "POST"])

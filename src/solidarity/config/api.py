@@ -12,7 +12,7 @@ from ninja.security import django_auth
 from solidarity.accounts.api import groups_router
 from solidarity.accounts.api import router as accounts_router
 from solidarity.accounts.api_auth import BearerToken
-from solidarity.core.api import STATUS_CODES, ApiError, error_body
+from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first
 from solidarity.core.api import router as network_router
 
 api = NinjaAPI(
@@ -26,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/accounts", accounts_router)
 api.add_router("/groups", groups_router)
 api.add_router("/network", network_router)
+permission_first(api)
 
 
 def field_name(location: list[Any]) -> str:

@@ -5,13 +5,14 @@ from functools import wraps
 from typing import Any, Literal
 
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import HttpError
+from ninja.operation import AsyncOperation, Operation
 
 from solidarity.core.forms import NetworkSettingsForm
-from solidarity.core.permissions import GroupRole, Permission, holds, is_admin
+from solidarity.core.permissions import AnyGroupRole, GroupRole, ObjectRole, Permission, holds, is_admin
 from solidarity.core.services import do_update_network_settings, network_values
 
 STATUS_CODES = {
@@ -40,20 +41,62 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def refused(request: HttpRequest, needed: Permission, kwargs: dict[str, Any]) -> ApiError | None:
+    """The error for a caller `needed` refuses (authentication is the router's `auth`), or None."""
+    if needed == "admin" and not is_admin(request.user):
+        return ApiError(403, "forbidden", _("Only network admins may do this."))
+    if isinstance(needed, GroupRole | AnyGroupRole | ObjectRole):
+        try:
+            allowed = holds(request.user, needed, kwargs)
+        except Http404:
+            allowed = False
+        if not allowed:
+            return ApiError(404, "not_found", _("Not found."))
+    return None
+
+
+class PermissionFirst(Operation):
+    """An operation that checks its declared permission right after authentication, before reading its input.
+
+    So a caller it refuses learns nothing from it, not even which input it would take: 401, 403 or
+    404, never a 422 about a body it may not send. (The declaration is checked again around the
+    call itself; the look-ups are kept per request, so the second check costs nothing.)
+    """
+
+    def _run_checks(self, request: HttpRequest) -> HttpResponse | None:
+        error = super()._run_checks(request)
+        if error is not None:
+            return error
+        needed: Permission | None = getattr(self.view_func, "solidarity_permission", None)
+        match = request.resolver_match
+        problem = refused(request, needed, dict(match.kwargs) if match else {}) if needed else None
+        return self.api.on_exception(request, problem) if problem is not None else None
+
+
+def permission_first(api: NinjaAPI) -> None:
+    """Make every operation of `api`'s routers a PermissionFirst (config.api calls this once)."""
+    for _prefix, router in api._routers:  # ninja keeps this list for callers like us
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if isinstance(operation, AsyncOperation):
+                    raise TypeError(f"{operation.view_func.__name__}: async operations check their permission late")
+                operation.__class__ = PermissionFirst
+
+
 def api_permission(needed: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and enforce what an operation needs; authentication itself is the router's `auth`.
 
     `role(...)` reads the group's slug from the operation's path parameter named by its `kwarg`
-    (`role(Role.MEMBER, kwarg="slug")` for `/groups/{slug}/members`); to anyone else it is 404.
+    (`role(Role.MEMBER, kwarg="slug")` for `/groups/{slug}/members`), `owner_role(...)` the object's
+    code; to anyone else it is 404 (an access function's Http404 becomes the API's 404 too).
     """
 
     def decorate(operation: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(operation)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if needed == "admin" and not is_admin(request.user):
-                raise ApiError(403, "forbidden", _("Only network admins may do this."))
-            if isinstance(needed, GroupRole) and not holds(request.user, needed, kwargs):
-                raise ApiError(404, "not_found", _("Not found."))
+            problem = refused(request, needed, kwargs)
+            if problem is not None:
+                raise problem
             return operation(request, *args, **kwargs)
 
         wrapper.solidarity_permission = needed  # type: ignore[attr-defined]  # read by the URL walk

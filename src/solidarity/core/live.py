@@ -28,6 +28,15 @@ from solidarity.core.models import LiveEvent
 
 logger = logging.getLogger(__name__)
 
+# Each account's own channel: its open streams hear ROLES_CHANGED when a role of theirs is granted or
+# revoked, and end, so nothing opened under a role that is gone keeps flowing.
+ROLES_CHANGED = "roles-changed"
+
+
+def user_channel(user_uuid: object) -> str:
+    return f"user:{user_uuid}"
+
+
 PG_CHANNEL = "solidarity_live"
 REDIS_CHANNEL = "solidarity:live"
 POLL_SECONDS = 0.05

@@ -5,14 +5,24 @@ A view or API operation declares one of:
 - `"public"`: anyone, signed in or not;
 - `"authenticated"`: any signed-in account (it sees its own things only);
 - `"admin"`: a network admin;
-- `role(Role.COORDINATOR, ...)`: one of these roles in the working group the URL
-  names (its `group` keyword argument, a slug). To anyone else the group does not
-  exist: 404, never 403.
+- `role(Role.COORDINATOR, ...)`: one of these roles in the working group the URL names (its
+  `group` keyword argument, a slug);
+- `anywhere(Role.DISPATCHER, ...)`: one of these roles in any working group (the hotline's
+  inbox belongs to the network's dispatchers, whichever group they dispatch for);
+- `owner_role(Role.DISPATCHER, ..., access=access_incident, kwarg="code")`: one of these roles
+  in the working group that owns the object the URL names. The part's access function finds
+  the object for the caller and says which roles the caller holds in its group (`Scoped`).
+
+To anyone refused a role, the group or object does not exist: 404, never 403. `Role.MEMBER`
+among the roles means anyone in the group. Admins are not members of every group: an admin
+who needs a group's pages joins it, as need-to-know asks.
+
+A person's roles in every group are looked up once per request (`roles_by_group`, kept on the
+request's user object). core knows the words for roles (core.roles) but not who holds them:
+accounts answers the ROLE_LOOKUP hook at start-up. Until it does, nobody holds any role: every
+role check fails closed.
 
 The URL walk (tests/test_url_walk.py) reads the declaration as `view.solidarity_permission`.
-
-core knows the words for roles but not who holds them (accounts, two tiers up, does):
-accounts answers the ROLE_LOOKUP hook at start-up. Until it does, every role check fails closed.
 """
 
 from collections.abc import Callable, Mapping
@@ -29,67 +39,152 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
-from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.hooks import Hook
+from solidarity.core.roles import Role
 
 View = Callable[..., Any]
 AnyUser = AbstractBaseUser | AnonymousUser
+Roles = frozenset[Role]
+
+__all__ = ["Role", "Roles"]  # Role is core.roles'; permissions are declared with it
 
 
-class Role(models.TextChoices):
-    """A role held in one working group (accounts.Membership.role)."""
+def _admits(wanted: Roles, held: Roles) -> bool:
+    """Held roles (a member's, MEMBER included) satisfy `wanted`: MEMBER means any member at all."""
+    return bool(held) and (Role.MEMBER in wanted or bool(wanted & held))
 
-    MEMBER = "member", _("member")
-    RESPONDER = "responder", _("responder")
-    DISPATCHER = "dispatcher", _("dispatcher")
-    COORDINATOR = "coordinator", _("coordinator")
-    TREASURER = "treasurer", _("treasurer")
+
+def _roles_from(roles: tuple[Role | str, ...]) -> Roles:
+    if not roles:
+        raise ValueError("a role declaration needs at least one role")
+    return frozenset(Role(name) for name in roles)
 
 
 @dataclass(frozen=True)
 class GroupRole:
-    """Needs one of `roles` in the working group whose slug is the URL's `kwarg`.
+    """Needs one of `roles` in the working group whose slug is the URL's `kwarg`."""
 
-    `Role.MEMBER` among them means any member of the group, whatever their role.
-    """
-
-    roles: frozenset[Role]
+    roles: Roles
     kwarg: str = "group"
 
-    def admits(self, held: Role) -> bool:
-        return Role.MEMBER in self.roles or held in self.roles
+    def admits(self, held: Roles) -> bool:
+        return _admits(self.roles, held)
 
     def __str__(self) -> str:
         return f"role {' or '.join(sorted(self.roles))} in <{self.kwarg}>"
 
 
-def role(*roles: Role, kwarg: str = "group") -> GroupRole:
+@dataclass(frozen=True)
+class AnyGroupRole:
+    """Needs one of `roles` in any working group."""
+
+    roles: Roles
+
+    def admits(self, held: Roles) -> bool:
+        return _admits(self.roles, held)
+
+    def __str__(self) -> str:
+        return f"role {' or '.join(sorted(self.roles))} in any working group"
+
+
+@dataclass(frozen=True)
+class Scoped[T]:
+    """An object fetched for a caller, with the roles the caller holds in the working group that owns it."""
+
+    obj: T
+    group: str  # the owning group's slug
+    roles: Roles
+
+    def has(self, *wanted: Role) -> bool:
+        return _admits(frozenset(wanted), self.roles)
+
+
+# A part's access function: finds the object the URL names for this caller, with the caller's roles
+# in its group, or raises Http404. It takes the caller as a user of accounts (hence Any here).
+ScopedAccess = Callable[[Any, Any], Scoped[Any]]
+
+
+@dataclass(frozen=True)
+class ObjectRole:
+    """Needs one of `roles` in the working group that owns the object named by the URL's `kwarg`."""
+
+    roles: Roles
+    access: ScopedAccess
+    kwarg: str
+
+    def admits(self, held: Roles) -> bool:
+        return _admits(self.roles, held)
+
+    def __str__(self) -> str:
+        return f"role {' or '.join(sorted(self.roles))} in the group that owns <{self.kwarg}>"
+
+
+def role(*roles: Role | str, kwarg: str = "group") -> GroupRole:
     """@permission(role(Role.COORDINATOR)): a coordinator of the group the URL names."""
-    if not roles:
-        raise ValueError("role() needs at least one role")
-    return GroupRole(frozenset(Role(name) for name in roles), kwarg)
+    return GroupRole(_roles_from(roles), kwarg)
 
 
-Permission = Literal["public", "authenticated", "admin"] | GroupRole
-
-# What role `user` holds in the group with this slug, or None: accounts answers (core cannot import it).
-# Until it does, nobody holds any role: every role check fails closed.
-RoleLookup = Callable[[AbstractBaseUser, str], Role | None]
+def anywhere(*roles: Role | str) -> AnyGroupRole:
+    """@permission(anywhere(Role.DISPATCHER)): a dispatcher of any working group."""
+    return AnyGroupRole(_roles_from(roles))
 
 
-def no_role(user: AbstractBaseUser, slug: str) -> Role | None:
-    return None
+def owner_role(*roles: Role | str, access: ScopedAccess, kwarg: str) -> ObjectRole:
+    """@permission(owner_role(Role.COORDINATOR, access=access_list, kwarg="list_slug"))."""
+    return ObjectRole(_roles_from(roles), access, kwarg)
 
 
-ROLE_LOOKUP = Hook[RoleLookup]("core.role-lookup", closed=no_role)
+RoleNeed = GroupRole | AnyGroupRole | ObjectRole
+Permission = Literal["public", "authenticated", "admin"] | RoleNeed
 
 
-def held_role(user: AnyUser, slug: str) -> Role | None:
-    """The role `user` holds in the working group `slug`, or None (also before accounts registered its look-up)."""
+# Who holds what. {group slug: roles held there, MEMBER included}, for the groups `user` is in.
+RoleLookup = Callable[[AbstractBaseUser], Mapping[str, Roles]]
+
+
+def no_roles(user: AbstractBaseUser) -> Mapping[str, Roles]:
+    return {}
+
+
+ROLE_LOOKUP = Hook[RoleLookup]("core.role-lookup", closed=no_roles)
+_KEPT = "_solidarity_kept"  # what a request already looked up, kept on its user object
+
+
+def remember[T](user: AnyUser, key: tuple[Any, ...], find: Callable[[], T]) -> T:
+    """`find()` once per request and key: kept on the request's user object, which lives as long as the request.
+
+    The roles look-up and the parts' access functions use it, so a view and its permission
+    check, asking the same thing, cost one query.
+    """
+    kept: dict[tuple[Any, ...], Any] = user.__dict__.setdefault(_KEPT, {})
+    if key not in kept:
+        kept[key] = find()
+    found: T = kept[key]
+    return found
+
+
+def forget(user: AnyUser) -> None:
+    """Drop what was kept for this user object (a service that changed their roles calls it)."""
+    user.__dict__.pop(_KEPT, None)
+
+
+def roles_by_group(user: AnyUser) -> Mapping[str, Roles]:
+    """Every working group `user` is in, with the roles held there; looked up once per request."""
     if not isinstance(user, AbstractBaseUser) or not user.is_active:
-        return None
-    return ROLE_LOOKUP.get()(user, slug)
+        return {}
+    return remember(user, ("roles",), lambda: ROLE_LOOKUP.get()(user))
+
+
+def roles_in(user: AnyUser, slug: str) -> Roles:
+    """The roles `user` holds in the working group `slug` (empty when they are not in it)."""
+    return roles_by_group(user).get(slug, frozenset())
+
+
+def holds_anywhere(user: AnyUser, *wanted: Role) -> bool:
+    """Does `user` hold one of `wanted` in some working group?"""
+    needed = frozenset(wanted)
+    return any(_admits(needed, held) for held in roles_by_group(user).values())
 
 
 def login_redirect(request: HttpRequest) -> HttpResponseRedirect:
@@ -103,13 +198,18 @@ def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
 
 
-def holds(user: AnyUser, needed: GroupRole, kwargs: Mapping[str, Any]) -> bool:
-    """Does `user` hold a role `needed` admits in the group named by the URL's keyword arguments?"""
-    slug = kwargs.get(needed.kwarg)
-    if not isinstance(slug, str):
+def holds(user: AnyUser, needed: RoleNeed, kwargs: Mapping[str, Any]) -> bool:
+    """Does `user` hold a role `needed` admits where the URL's keyword arguments point? Http404 from an access."""
+    if not isinstance(user, AbstractBaseUser) or not user.is_active:
         return False
-    held = held_role(user, slug)
-    return held is not None and needed.admits(held)
+    if isinstance(needed, AnyGroupRole):
+        return holds_anywhere(user, *needed.roles)
+    value = kwargs.get(needed.kwarg)
+    if value is None:
+        return False
+    if isinstance(needed, GroupRole):
+        return isinstance(value, str) and needed.admits(roles_in(user, value))
+    return needed.admits(needed.access(user, value).roles)
 
 
 def refusal(
@@ -122,7 +222,7 @@ def refusal(
         return login_redirect(request)
     if needed == "admin" and not is_admin(user):
         raise PermissionDenied
-    if isinstance(needed, GroupRole) and not holds(user, needed, kwargs or {}):
+    if isinstance(needed, GroupRole | AnyGroupRole | ObjectRole) and not holds(user, needed, kwargs or {}):
         raise Http404
     return None
 
@@ -190,12 +290,12 @@ def restrict_fields[M: type[models.Model]](readers: Mapping[str, set[Role] | fro
     return declare
 
 
-def readable_fields(model: type[models.Model], held: Role | None, *, is_admin: bool = False) -> set[str]:
-    """The fields of `model` a holder of `held` (in the record's group) may read."""
+def readable_fields(model: type[models.Model], held: Roles, *, is_admin: bool = False) -> set[str]:
+    """The fields of `model` a holder of `held` (the viewer's roles in the record's group) may read."""
     names = {field.name for field in model._meta.concrete_fields}
     if is_admin:
         return names
-    hidden = {name for name, roles in FIELD_READERS.get(model, {}).items() if held not in roles}
+    hidden = {name for name, roles in FIELD_READERS.get(model, {}).items() if not held & roles}
     # A blind index follows its source: its value would let a viewer test guesses of the hidden one.
     hidden |= {field.name for field in model._meta.concrete_fields if getattr(field, "source", None) in hidden}
     return names - hidden
@@ -209,7 +309,7 @@ class Redacted:
     failing attribute), and `hidden` names what was held back so a page can say "not shown".
     """
 
-    def __init__(self, record: models.Model, held: Role | None, *, is_admin: bool = False) -> None:
+    def __init__(self, record: models.Model, held: Roles, *, is_admin: bool = False) -> None:
         self._record = record
         self._readable = readable_fields(type(record), held, is_admin=is_admin)
         self.hidden = sorted({field.name for field in record._meta.concrete_fields} - self._readable)

@@ -7,13 +7,13 @@ subscription only through the secret its link carries.
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import Role
-from solidarity.lists.models import AnnouncementList, Broadcast, Subscription, SubscriptionState
+from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.services import digest, subscription_uuid_from
 
 
@@ -78,3 +78,13 @@ def subscription_to_unsubscribe(token: str) -> Subscription | None:
     if found is None:
         raise Http404
     return Subscription.objects.filter(uuid=found).select_related("announcement_list").first()
+
+
+def going_out(groups: list[WorkingGroup]) -> dict[int, int]:
+    """{group id: broadcasts being sent or waiting for their time} for the caller's coordinated groups."""
+    rows = (
+        Broadcast.objects.filter(group__in=groups, state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED])
+        .values("group")
+        .annotate(count=Count("pk"))
+    )
+    return {row["group"]: row["count"] for row in rows}

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from solidarity.accounts.access import my_memberships, signed_in
 from solidarity.core import live
 from solidarity.core.forms import NetworkSettingsForm
-from solidarity.core.permissions import Role, permission
+from solidarity.core.permissions import Role, holds_anywhere, permission
 from solidarity.core.services import do_update_network_settings, health, network_values
+from solidarity.lists.access import going_out
+from solidarity.messaging.access import waiting_count
 from solidarity.web.services import system_status
 
 
@@ -26,12 +28,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission("authenticated")
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    groups = list(my_memberships(user))
+    memberships = list(my_memberships(user))
+    coordinated = [m.group for m in memberships if Role.COORDINATOR in m.roles]
+    broadcasts = going_out(coordinated)
+    groups = [(m, Role.COORDINATOR in m.roles, broadcasts.get(m.group.pk, 0)) for m in memberships]
     # Dispatchers are told when a way of texting is down: alerts then go by the next one, or wait.
-    dispatches = user.is_superuser or any(membership.role == Role.DISPATCHER for membership in groups)
+    dispatches = holds_anywhere(user, Role.DISPATCHER)
     status = system_status()
-    sms_down = [backend for backend in status["sms"] if backend["is_down"]] if dispatches else []
-    context = {"health": health(), "status": status, "groups": groups, "sms_down": sms_down}
+    sms_down = [backend for backend in status["sms"] if backend["is_down"]] if dispatches or user.is_admin else []
+    context = {
+        "health": health(),
+        "status": status,
+        "groups": groups,
+        "dispatches": dispatches,
+        "inbox_waiting": waiting_count(user),
+        "sms_down": sms_down,
+    }
     return render(request, "web/dashboard.html", context)
 
 
