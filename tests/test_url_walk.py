@@ -110,6 +110,7 @@ PUBLIC = {
 # Any signed-in account may open these; each shows only that account's own things.
 SIGNED_IN = {
     "web:dashboard",
+    "live",  # live events: each channel asked for is checked against what the caller may hear (core.live)
     "api:me",
     "api:tokens",
     "api:my_groups",

@@ -18,7 +18,7 @@ from tests.conftest import client_for, make_member
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/en/dashboard/", "/en/settings/", "/en/invitations/", "/live/dashboard"])
+@pytest.mark.parametrize("path", ["/en/dashboard/", "/en/settings/", "/en/invitations/", "/live/?channel=dashboard"])
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
@@ -26,9 +26,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, path: str) -> No
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/en/settings/", "/en/invitations/", "/live/dashboard"])
+@pytest.mark.parametrize("path", ["/en/settings/", "/en/invitations/", "/en/groups/"])
 def test_members_cannot_reach_admin_pages(member_client: Client, path: str) -> None:
     assert member_client.get(path).status_code == 403
+
+
+@pytest.mark.django_db
+def test_members_cannot_hear_the_admins_live_dashboard(member_client: Client) -> None:
+    assert member_client.get("/live/?channel=dashboard").status_code == 404
 
 
 @pytest.mark.django_db
@@ -42,7 +47,7 @@ def test_member_dashboard_shows_no_system_details(member_client: Client) -> None
 def test_admin_dashboard_shows_the_worker_and_streams_it_live(admin_client: Client) -> None:
     html = admin_client.get("/en/dashboard/").content.decode()
     assert "Background worker" in html
-    assert 'data-stream="/live/dashboard"' in html
+    assert 'data-stream="/live/?channel=dashboard"' in html
 
 
 def test_admin_dashboard_says_when_sms_is_not_configured(admin_client: Client, settings: Settings) -> None:

@@ -1,18 +1,35 @@
 """The live-event seam: any process publishes, every web process fans out to its SSE clients.
 
-One hub per web process listens to one backend:
-- database: on SQLite a small table polled every 50 ms; on PostgreSQL LISTEN/NOTIFY;
-- redis: pub/sub, when SOLIDARITY_REDIS_URL is set.
+One hub per web process listens to one backend, with one connection:
+- database: every event is a LiveEvent row; SQLite web processes poll the table every 50 ms,
+  PostgreSQL ones are woken by LISTEN/NOTIFY;
+- redis: a Redis stream (XADD, trimmed to about STREAM_LENGTH events), read with XREAD BLOCK,
+  when SOLIDARITY_REDIS_URL is set. Publishing reuses one client per process.
+
+Every event has an id, increasing in the order of the backend. A stream sends it (`id:`), so a
+browser that reconnects sends `Last-Event-ID` and is first given what it missed (`replay`), as
+long as the backend still keeps it (five minutes in the table, STREAM_LENGTH events in Redis);
+when it no longer does, the stream says STALE and the page fetches its state afresh.
+
+A stream may listen to several channels at once. A channel is named `kind` or `kind:rest`, and
+each kind is registered with the check that says who may hear it (`CHANNELS`, a registry the
+parts fill: "inbox" for dispatchers, "batch:..." for whoever owns the batch); a kind nobody
+registered is heard by nobody. Every stream also hears its user's own channel: when a role of
+theirs is granted or revoked (ROLES_CHANGED), the stream ends, and a browser reconnecting is
+checked afresh, so nothing opened under a role that is gone keeps flowing.
+
 Events carry ids and states for the page to fetch, never personal data.
 """
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, cast
 
 import psycopg
 import redis
@@ -24,27 +41,33 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from solidarity.core.db import psycopg_params
+from solidarity.core.hooks import Registry
 from solidarity.core.models import LiveEvent
+from solidarity.core.permissions import AnyUser, is_admin
 
 logger = logging.getLogger(__name__)
+
+PG_CHANNEL = "solidarity_live"
+REDIS_STREAM = "solidarity:live"
+STREAM_LENGTH = 10_000  # events Redis keeps for reconnecting browsers (approximately: MAXLEN ~)
+POLL_SECONDS = 0.05
+KEEPALIVE_SECONDS = 15.0
+QUEUE_SIZE = 100
+REPLAY_LIMIT = 500  # events a reconnecting stream is given at most; beyond that it is STALE
+KEPT = timedelta(minutes=5)  # how long the database keeps events for reconnecting browsers
 
 # Each account's own channel: its open streams hear ROLES_CHANGED when a role of theirs is granted or
 # revoked, and end, so nothing opened under a role that is gone keeps flowing.
 ROLES_CHANGED = "roles-changed"
+STALE = "stale"  # a reconnecting stream missed more than the backend keeps: fetch the page's state afresh
 
 
 def user_channel(user_uuid: object) -> str:
     return f"user:{user_uuid}"
 
 
-PG_CHANNEL = "solidarity_live"
-REDIS_CHANNEL = "solidarity:live"
-POLL_SECONDS = 0.05
-KEEPALIVE_SECONDS = 15.0
-QUEUE_SIZE = 100
-
-
 class Event(TypedDict):
+    id: str
     channel: str
     event: str
     data: dict[str, Any]
@@ -53,19 +76,46 @@ class Event(TypedDict):
 Deliver = Callable[[Event], None]
 
 
+@dataclass(frozen=True)
+class Replay:
+    events: list[Event]
+    complete: bool  # False: some of what came after the id is no longer kept
+
+
 class Backend(Protocol):
-    def publish(self, event: Event) -> None: ...
+    def publish(self, channel: str, event: str, data: dict[str, Any]) -> None: ...
 
     async def listen(self, deliver: Deliver) -> None: ...
 
+    def replay(self, after: str, channels: frozenset[str]) -> Replay: ...
+
+
+# Who may hear which channel: {kind: check(user, rest of the name)}. The parts register theirs.
+ChannelCheck = Callable[[AnyUser, str], bool]
+CHANNELS = Registry[str, ChannelCheck]("core.live-channels")
+
+
+def may_hear(user: AnyUser, channel: str) -> bool:
+    """Whether `user` may listen to `channel`: its kind's registered check says so (nobody, for an unknown kind)."""
+    kind, _sep, rest = channel.partition(":")
+    check = CHANNELS.get(kind)
+    return bool(user.is_authenticated and check is not None and check(user, rest))
+
+
+CHANNELS.register("dashboard", lambda user, rest: not rest and is_admin(user))
+CHANNELS.register("user", lambda user, rest: rest == str(getattr(user, "uuid", "")))
+
+
+# The database backend.
+
 
 class DatabaseBackend:
-    def publish(self, event: Event) -> None:
+    def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
+        row = LiveEvent.objects.create(channel=channel, event=event, data=data)
         if connection.vendor == "postgresql":
+            payload = {"id": str(row.pk), "channel": channel, "event": event, "data": data}
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_notify(%s, %s)", [PG_CHANNEL, json.dumps(event)])
-        else:
-            LiveEvent.objects.create(channel=event["channel"], event=event["event"], data=event["data"])
+                cursor.execute("SELECT pg_notify(%s, %s)", [PG_CHANNEL, json.dumps(payload)])
 
     async def listen(self, deliver: Deliver) -> None:
         if connection.vendor == "postgresql":
@@ -84,8 +134,22 @@ class DatabaseBackend:
         while True:
             for row in await sync_to_async(events_after)(last):
                 last = row.pk
-                deliver({"channel": row.channel, "event": row.event, "data": row.data})
+                deliver(as_event(row))
             await asyncio.sleep(POLL_SECONDS)
+
+    def replay(self, after: str, channels: frozenset[str]) -> Replay:
+        if not after.isdigit():
+            return Replay([], complete=False)
+        last = int(after)
+        oldest = LiveEvent.objects.order_by("pk").values_list("pk", flat=True).first()
+        rows = list(LiveEvent.objects.filter(pk__gt=last, channel__in=channels).order_by("pk")[: REPLAY_LIMIT + 1])
+        # Complete when nothing after `last` has been pruned yet and the page of rows holds all there is.
+        complete = (oldest is None or oldest <= last + 1) and len(rows) <= REPLAY_LIMIT
+        return Replay([as_event(row) for row in rows[:REPLAY_LIMIT]], complete)
+
+
+def as_event(row: LiveEvent) -> Event:
+    return {"id": str(row.pk), "channel": row.channel, "event": row.event, "data": row.data}
 
 
 def latest_event_id() -> int:
@@ -97,28 +161,71 @@ def events_after(last: int) -> list[LiveEvent]:
     return list(LiveEvent.objects.filter(pk__gt=last).order_by("pk")[:500])
 
 
-def prune_events(age: timedelta = timedelta(minutes=5)) -> None:
+def prune_events(age: timedelta = KEPT) -> None:
     LiveEvent.objects.filter(created_at__lt=timezone.now() - age).delete()
+
+
+# The Redis backend.
+
+
+@functools.cache
+def redis_client(url: str) -> redis.Redis:
+    """This process's one client for publishing and replaying (its pool opens a connection when first used)."""
+    return redis.Redis.from_url(url)
+
+
+def stream_id_after(after: str) -> tuple[int, int] | None:
+    milliseconds, _dash, sequence = after.partition("-")
+    if not (milliseconds.isdigit() and sequence.isdigit()):
+        return None
+    return int(milliseconds), int(sequence)
+
+
+Entries = list[tuple[bytes, dict[bytes, bytes]]]  # a Redis stream's entries: (id, fields)
 
 
 class RedisBackend:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def publish(self, event: Event) -> None:
-        with redis.Redis.from_url(self.url) as client:
-            client.publish(REDIS_CHANNEL, json.dumps(event))
+    def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
+        body = json.dumps({"channel": channel, "event": event, "data": data})
+        redis_client(self.url).xadd(REDIS_STREAM, {"e": body}, maxlen=STREAM_LENGTH, approximate=True)
 
     async def listen(self, deliver: Deliver) -> None:
         client = aioredis.Redis.from_url(self.url)
         try:
-            async with client.pubsub() as pubsub:
-                await pubsub.subscribe(REDIS_CHANNEL)
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        deliver(json.loads(message["data"]))
+            last = "$"  # only what comes from now on: a reconnecting browser asks for the rest (replay)
+            while True:
+                answer = cast(
+                    list[tuple[bytes, Entries]],
+                    await client.xread({REDIS_STREAM: last}, block=int(KEEPALIVE_SECONDS * 1000), count=500),
+                )
+                for _stream, entries in answer:
+                    for entry_id, fields in entries:
+                        last = entry_id.decode()
+                        deliver(self.as_event(last, fields))
         finally:
             await client.aclose()
+
+    def replay(self, after: str, channels: frozenset[str]) -> Replay:
+        wanted = stream_id_after(after)
+        if wanted is None:
+            return Replay([], complete=False)
+        client = redis_client(self.url)
+        first = cast(Entries, client.xrange(REDIS_STREAM, count=1))
+        entries = cast(Entries, client.xrange(REDIS_STREAM, min=f"({after}", count=REPLAY_LIMIT * 4))
+        events = [self.as_event(entry_id.decode(), fields) for entry_id, fields in entries]
+        oldest = stream_id_after(first[0][0].decode()) if first else None
+        trimmed = oldest is not None and oldest > wanted  # the entry after `after` may have been trimmed
+        chosen = [event for event in events if event["channel"] in channels]
+        complete = not trimmed and len(entries) < REPLAY_LIMIT * 4 and len(chosen) <= REPLAY_LIMIT
+        return Replay(chosen[:REPLAY_LIMIT], complete)
+
+    @staticmethod
+    def as_event(entry_id: str, fields: dict[bytes, bytes]) -> Event:
+        body = json.loads(fields[b"e"])
+        return {"id": entry_id, "channel": body["channel"], "event": body["event"], "data": body["data"]}
 
 
 def backend() -> Backend:
@@ -129,21 +236,23 @@ def backend() -> Backend:
 
 def publish(channel: str, event: str, data: dict[str, Any]) -> None:
     """Send an event to every subscriber of `channel`, once the current transaction commits."""
-    payload: Event = {"channel": channel, "event": event, "data": data}
-    transaction.on_commit(lambda: backend().publish(payload))
+    transaction.on_commit(lambda: backend().publish(channel, event, data))
+
+
+# One hub per web process.
 
 
 class Hub:
     """Fans events from one backend listener out to this process's subscribers."""
 
     def __init__(self) -> None:
-        self.queues: dict[asyncio.Queue[Event], str] = {}
+        self.queues: dict[asyncio.Queue[Event], frozenset[str]] = {}
         self.listener: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
 
     def deliver(self, event: Event) -> None:
-        for queue, channel in list(self.queues.items()):
-            if channel == event["channel"]:
+        for queue, channels in list(self.queues.items()):
+            if event["channel"] in channels:
                 with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the hub
                     queue.put_nowait(event)
 
@@ -163,35 +272,87 @@ class Hub:
         if self.listener is None or self.listener.done() or self.listener.get_loop() is not loop:
             self.listener = loop.create_task(self.run())
 
-    async def subscribe(self, channel: str) -> AsyncGenerator[Event | None]:
-        """Yield events for `channel`; None every KEEPALIVE_SECONDS of silence."""
-        queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        self.queues[queue] = channel
+    def open(self, channels: str | Iterable[str]) -> "Subscription":
+        """Start hearing `channels` now: events published from this moment on wait in the subscription."""
+        subscription = Subscription(self, frozenset([channels] if isinstance(channels, str) else channels))
         self.start()
+        return subscription
+
+    async def subscribe(self, channels: str | Iterable[str]) -> AsyncGenerator[Event | None]:
+        """Yield events for `channels`; None every KEEPALIVE_SECONDS of silence."""
+        subscription = self.open(channels)
         try:
             while True:
-                try:
-                    yield await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield None
+                yield await subscription.next()
         finally:
-            del self.queues[queue]
+            subscription.close()
+
+
+class Subscription:
+    """One stream's place in the hub: its channels and the queue their events wait in."""
+
+    def __init__(self, hub: Hub, channels: frozenset[str]) -> None:
+        self.hub = hub
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        hub.queues[self.queue] = channels
+
+    async def next(self) -> Event | None:
+        """The next event, or None after KEEPALIVE_SECONDS of silence."""
+        try:
+            return await asyncio.wait_for(self.queue.get(), KEEPALIVE_SECONDS)
+        except TimeoutError:
+            return None
+
+    def close(self) -> None:
+        self.hub.queues.pop(self.queue, None)
 
 
 hub = Hub()
 
 
-async def sse_lines(channel: str) -> AsyncIterator[str]:
+def frame(event: Event) -> str:
+    return f"id: {event['id']}\nevent: {event['event']}\ndata: {json.dumps(event['data'])}\n\n"
+
+
+async def sse_lines(channels: frozenset[str], own: str = "", last_event_id: str = "") -> AsyncIterator[str]:
+    """The stream: what was missed since `last_event_id`, then what comes, until `own` hears ROLES_CHANGED.
+
+    The subscription starts before the replay is read, so nothing published in between is lost;
+    what both carry is sent once.
+    """
     yield "retry: 3000\n\n"
-    async for event in hub.subscribe(channel):
-        if event is None:
-            yield ": keepalive\n\n"
-        else:
-            yield f"event: {event['event']}\ndata: {json.dumps(event['data'])}\n\n"
+    subscription = hub.open(channels | {own} if own else channels)
+    try:
+        await hub.ready.wait()
+        sent: set[str] = set()
+        if last_event_id:
+            replay = await sync_to_async(backend().replay)(last_event_id, channels)
+            for missed in replay.events:
+                sent.add(missed["id"])
+                yield frame(missed)
+            if not replay.complete:
+                yield f"event: {STALE}\ndata: {{}}\n\n"
+        while True:
+            event = await subscription.next()
+            if event is None:
+                yield ": keepalive\n\n"
+            elif event["channel"] == own:
+                if event["event"] == ROLES_CHANGED:
+                    return  # the browser reconnects and is checked afresh
+            elif event["id"] not in sent:
+                yield frame(event)
+    finally:
+        subscription.close()
 
 
-def sse_response(channel: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(sse_lines(channel), content_type="text/event-stream")
+def sse_response(
+    channels: str | Iterable[str], *, user: AnyUser | None = None, last_event_id: str = ""
+) -> StreamingHttpResponse:
+    """A stream of `channels` (checked by the caller), ended when `user`'s roles change."""
+    wanted = frozenset([channels] if isinstance(channels, str) else channels)
+    uuid = getattr(user, "uuid", None)
+    own = user_channel(uuid) if uuid else ""
+    response = StreamingHttpResponse(sse_lines(wanted, own, last_event_id), content_type="text/event-stream")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
     return response

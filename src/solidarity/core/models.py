@@ -1,4 +1,4 @@
-"""Core state: the network's settings, the worker heartbeat and the live-event relay."""
+"""Core state: the network's settings, the worker heartbeat, live events, the audit chain and periodic runs."""
 
 import zoneinfo
 
@@ -69,7 +69,12 @@ class WorkerHeartbeat(models.Model):
 
 
 class LiveEvent(models.Model):
-    """The database relay for live events on SQLite: web processes poll it, rows live a minute."""
+    """A live event, on the database backend (core.live): its pk is the event's id.
+
+    SQLite web processes poll the table; PostgreSQL ones are woken by NOTIFY and read it only for
+    a browser that reconnects with Last-Event-ID. Rows are kept five minutes (core.live.KEPT),
+    pruned by the worker's heartbeat.
+    """
 
     channel = models.CharField(max_length=80)
     event = models.CharField(max_length=80)

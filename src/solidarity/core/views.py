@@ -1,11 +1,15 @@
-"""Health of the running system, for monitors and the operator."""
+"""Health of the running system, for monitors and the operator; the live-event stream any page may open."""
 
-from django.http import HttpRequest, JsonResponse
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from solidarity.core.permissions import permission
+from solidarity.core import live
+from solidarity.core.permissions import AnyUser, permission
 from solidarity.core.services import health
+
+MAX_CHANNELS = 10
 
 
 @require_GET
@@ -14,3 +18,28 @@ from solidarity.core.services import health
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@require_GET
+@permission("authenticated")
+async def live_stream(request: HttpRequest) -> HttpResponseBase:
+    """Server-Sent Events of several channels at once: `/live/?channel=inbox&channel=dashboard`.
+
+    Each channel is checked against what the caller may hear (core.live.CHANNELS); a channel they
+    may not, or an unknown one, makes the whole stream 404, which a browser's EventSource takes as
+    final. A reconnecting browser's Last-Event-ID gets it what it missed first.
+    """
+    channels = request.GET.getlist("channel")
+    user = await request.auser()
+    if not 0 < len(channels) <= MAX_CHANNELS or not await sync_to_async(hears_all)(user, channels):
+        return HttpResponse(status=404)
+    return live.sse_response(channels, user=user, last_event_id=last_event_id(request))
+
+
+def hears_all(user: AnyUser, channels: list[str]) -> bool:
+    return all(live.may_hear(user, channel) for channel in channels)
+
+
+def last_event_id(request: HttpRequest) -> str:
+    """The id a reconnecting EventSource last saw (its Last-Event-ID header), or ""."""
+    return request.headers.get("Last-Event-ID", "")[:64]

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.core.permissions import Role
+from solidarity.core.permissions import AnyUser, Role, roles_in
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.services import digest, subscription_uuid_from
 
@@ -88,3 +88,13 @@ def going_out(groups: list[WorkingGroup]) -> dict[int, int]:
         .annotate(count=Count("pk"))
     )
     return {row["group"]: row["count"] for row in rows}
+
+
+def coordinates_broadcast(user: AnyUser, broadcast: str) -> bool:
+    """Does `user` coordinate the group of the broadcast with this uuid? Who may hear its progress live."""
+    try:
+        found = UUID(broadcast)
+    except ValueError:
+        return False
+    slug = Broadcast.objects.filter(uuid=found).values_list("group__slug", flat=True).first()
+    return slug is not None and Role.COORDINATOR in roles_in(user, slug)

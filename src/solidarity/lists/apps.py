@@ -11,8 +11,8 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core import schedule
-        from solidarity.lists import services, tasks
-        from solidarity.messaging import keywords
+        from solidarity.lists import access, services, tasks
+        from solidarity.messaging import keywords, progress
 
         # Texts to the network: JOIN / UNIRSE and a list's keyword, CONFIRM / CONFIRMAR and a code.
         keywords.HANDLERS.register(keywords.Command.JOIN, services.answer_join)
@@ -20,3 +20,6 @@ class ListsConfig(AppConfig):
 
         # Broadcasts are settled (marked sent, their report kept) once their messages are all out.
         schedule.register(schedule.Periodic("lists.settle-broadcasts", tasks.settle_broadcasts, timedelta(minutes=1)))
+
+        # A broadcast's progress, heard live by its group's coordinators.
+        progress.BATCH_READERS.register("lists.broadcast", access.coordinates_broadcast)

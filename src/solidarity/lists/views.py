@@ -19,6 +19,7 @@ from solidarity.accounts.access import signed_in
 from solidarity.core import live
 from solidarity.core.permissions import Role, permission, role
 from solidarity.core.public import Verdict, public_form
+from solidarity.core.views import last_event_id
 from solidarity.lists.access import (
     access_broadcast,
     access_list,
@@ -224,7 +225,8 @@ async def broadcast_live(request: HttpRequest, group: str, broadcast: UUID) -> H
     batch = await sync_to_async(batch_going_out)(request, group, broadcast)
     if batch is None:
         return HttpResponse(status=204)
-    return live.sse_response(batch_progress.channel(batch))
+    channel = batch_progress.channel(batch)
+    return live.sse_response(channel, user=await request.auser(), last_event_id=last_event_id(request))
 
 
 def batch_going_out(request: HttpRequest, group: str, broadcast: UUID) -> str | None:

@@ -13,8 +13,11 @@ changed just after an event is then shown too.
 import math
 import threading
 import time
+from collections.abc import Callable
 
 from solidarity.core import live
+from solidarity.core.hooks import Registry
+from solidarity.core.permissions import AnyUser
 
 EVENT = "progress"
 THROTTLE_SECONDS = 0.5
@@ -27,6 +30,18 @@ _lock = threading.Lock()  # the worker's outbox loops (one per channel, more for
 def channel(batch: str) -> str:
     """The live channel of a batch's progress."""
     return f"batch:{batch}"
+
+
+# Who may hear a batch's progress: the part that made the batch knows. A batch is named
+# `<kind>:<id>` ("lists.broadcast:<uuid>"); the part registers a check for its kind.
+BATCH_READERS = Registry[str, Callable[[AnyUser, str], bool]]("messaging.batch-readers")
+
+
+def may_hear_batch(user: AnyUser, batch: str) -> bool:
+    """The `batch` live channel's check (core.live.CHANNELS): the batch's own part decides, else nobody."""
+    kind, _sep, ident = batch.rpartition(":")
+    check = BATCH_READERS.get(kind)
+    return check is not None and check(user, ident)
 
 
 def notify_batch(batch: str) -> bool:

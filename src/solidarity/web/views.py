@@ -3,13 +3,12 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import my_memberships, signed_in
-from solidarity.core import live
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, holds_anywhere, permission
 from solidarity.core.services import do_update_network_settings, health, network_values
@@ -45,12 +44,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sms_down": sms_down,
     }
     return render(request, "web/dashboard.html", context)
-
-
-@require_GET
-@permission("admin")
-async def dashboard_stream(request: HttpRequest) -> StreamingHttpResponse:
-    return live.sse_response("dashboard")
 
 
 @require_http_methods(["GET", "POST"])

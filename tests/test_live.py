@@ -1,0 +1,222 @@
+"""Live events: several channels on one stream, each checked; ids to resume from; a stream ends with its role.
+
+Runs on whichever backend this pass uses: the polled table (SQLite), LISTEN/NOTIFY (PostgreSQL) or a
+Redis stream (SOLIDARITY_REDIS_URL). CI runs it in both passes.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import pytest
+import redis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test import AsyncClient, Client
+
+from solidarity.accounts.groups import do_revoke_role
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import live
+from solidarity.core.permissions import Role
+from tests.conftest import client_for, make_member, require_services
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def next_frame(chunks: AsyncIterator[bytes], timeout: float = 20) -> str:
+    """The stream's next frame, past its keepalive comments."""
+
+    async def first() -> str:
+        while True:
+            chunk = (await anext(chunks)).decode()
+            if not chunk.startswith(":"):
+                return chunk
+
+    return await asyncio.wait_for(first(), timeout)
+
+
+def fields(frame: str) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in frame.strip().splitlines())
+
+
+async def in_a_thread(work: Callable[[], object]) -> None:
+    """Run `work` as another process would: in a thread, on its own connection, committed."""
+
+    def then_close() -> None:
+        try:
+            work()
+        finally:
+            connection.close()
+
+    await sync_to_async(then_close)()
+
+
+def published(channel: str, event: str, **data: Any) -> Callable[[], None]:
+    return lambda: live.publish(channel, event, data)
+
+
+async def stream(user: User, url: str, **headers: str) -> tuple[int, AsyncIterator[bytes] | None]:
+    client = AsyncClient()
+    await client.aforce_login(user)
+    response = await client.get(url, headers=headers)
+    if not isinstance(response, StreamingHttpResponse):
+        return response.status_code, None
+    chunks = aiter(response.streaming_content)
+    assert await next_frame(chunks) == "retry: 3000\n\n"
+    return response.status_code, chunks
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    async def with_a_clean_hub() -> Any:
+        try:
+            return await scenario()
+        finally:
+            if live.hub.listener is not None:
+                live.hub.listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await live.hub.listener
+            await in_a_thread(lambda: None)
+
+    return asyncio.run(with_a_clean_hub())
+
+
+async def settle() -> None:
+    """The backend's listener is subscribed before anything is published."""
+    await live.hub.ready.wait()
+    await asyncio.sleep(0.3)
+
+
+@pytest.fixture
+def dispatching_admin(admin: User, rapid_response: WorkingGroup) -> User:
+    from solidarity.accounts.groups import do_add_member
+
+    do_add_member(rapid_response, admin, [Role.DISPATCHER])
+    return admin
+
+
+def test_one_stream_carries_several_channels(dispatching_admin: User) -> None:
+    require_services()
+
+    async def scenario() -> list[dict[str, str]]:
+        status, chunks = await stream(dispatching_admin, "/live/?channel=inbox&channel=dashboard")
+        assert status == 200
+        assert chunks is not None
+        waiting = asyncio.ensure_future(next_frame(chunks))
+        await settle()
+        await in_a_thread(published("inbox", "inbound", id="a"))
+        first = fields(await waiting)
+        await in_a_thread(published("elsewhere", "ignored"))
+        await in_a_thread(published("dashboard", "heartbeat", worker="w"))
+        second = fields(await next_frame(chunks))
+        await chunks.aclose()  # type: ignore[attr-defined]  # an async generator
+        return [first, second]
+
+    first, second = run(scenario)
+    assert (first["event"], first["data"]) == ("inbound", '{"id": "a"}')
+    assert (second["event"], second["data"]) == ("heartbeat", '{"worker": "w"}')
+    assert first["id"] != second["id"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "channel=inbox",  # a responder is no dispatcher
+        "channel=dashboard",  # nor an admin
+        "channel=nothing-registered",
+        "channel=batch:lists.broadcast:00000000-0000-0000-0000-000000000000",
+        "channel=user:someone-else",
+        "",
+        "channel=" + "&channel=".join(["dashboard"] * 11),
+    ],
+)
+def test_a_channel_the_caller_may_not_hear_refuses_the_whole_stream(rapid_response: WorkingGroup, query: str) -> None:
+    responder = make_member("rafa.responder", rapid_response, Role.RESPONDER)
+    assert client_for(responder).get(f"/live/?{query}").status_code == 404
+    assert Client().get(f"/live/?{query}").status_code == 302  # sign in first
+
+
+def test_a_reconnecting_browser_first_gets_what_it_missed(dispatching_admin: User) -> None:
+    require_services()
+
+    async def scenario() -> list[dict[str, str]]:
+        _status, chunks = await stream(dispatching_admin, "/live/?channel=inbox")
+        assert chunks is not None
+        waiting = asyncio.ensure_future(next_frame(chunks))
+        await settle()
+        await in_a_thread(published("inbox", "inbound", n=1))
+        seen = fields(await waiting)
+        await chunks.aclose()  # type: ignore[attr-defined]  # the connection drops
+        for n in (2, 3):  # meanwhile
+            await in_a_thread(published("inbox", "inbound", n=n))
+        await in_a_thread(published("dashboard", "heartbeat"))  # on a channel it does not hear
+        await asyncio.sleep(0.3)  # the hub has passed them on, to nobody: only the replay can bring them
+
+        _status, chunks = await stream(dispatching_admin, "/live/?channel=inbox", **{"Last-Event-ID": seen["id"]})
+        assert chunks is not None
+        missed = [fields(await next_frame(chunks)) for _ in range(2)]
+        waiting = asyncio.ensure_future(next_frame(chunks))
+        await asyncio.sleep(0.3)
+        await in_a_thread(published("inbox", "inbound", n=4))
+        after = fields(await waiting)
+        await chunks.aclose()  # type: ignore[attr-defined]
+        return [seen, *missed, after]
+
+    frames = run(scenario)
+    assert [frame["data"] for frame in frames] == ['{"n": 1}', '{"n": 2}', '{"n": 3}', '{"n": 4}']
+    assert len({frame["id"] for frame in frames}) == 4
+
+
+def test_a_browser_gone_longer_than_events_are_kept_is_told_to_fetch_afresh(dispatching_admin: User) -> None:
+    require_services()
+
+    async def scenario() -> str:
+        await in_a_thread(published("inbox", "inbound", n=1))
+        _status, chunks = await stream(dispatching_admin, "/live/?channel=inbox", **{"Last-Event-ID": "0-1"})
+        assert chunks is not None
+        frame = await next_frame(chunks)
+        await chunks.aclose()  # type: ignore[attr-defined]
+        return frame
+
+    frame = run(scenario)
+    if settings.REDIS_URL:  # an id from before the stream began: what it missed may be gone
+        assert "event: stale" in frame or '"n": 1' in frame
+    else:  # "0-1" is no id of the table: the page cannot know what it missed
+        assert fields(frame)["event"] == live.STALE
+
+
+def test_the_stream_ends_when_the_role_it_was_opened_under_is_revoked(rapid_response: WorkingGroup) -> None:
+    require_services()
+    dispatcher = make_member("dina.dispatcher", rapid_response, Role.DISPATCHER)
+
+    async def scenario() -> bool:
+        _status, chunks = await stream(dispatcher, "/live/?channel=inbox")
+        assert chunks is not None
+        waiting = asyncio.ensure_future(next_frame(chunks, timeout=20))
+        await settle()
+        await in_a_thread(lambda: do_revoke_role(rapid_response, dispatcher, Role.DISPATCHER, by=None))
+        with contextlib.suppress(StopAsyncIteration):
+            await waiting
+            return False
+        return True
+
+    assert run(scenario)
+    assert client_for(dispatcher).get("/live/?channel=inbox").status_code == 404  # and it is not let back in
+
+
+def test_publishing_reuses_one_redis_connection_per_process() -> None:
+    if not settings.REDIS_URL:
+        pytest.skip("the Redis backend is tested in the PostgreSQL + Redis pass")
+    require_services()
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    backend = live.RedisBackend(settings.REDIS_URL)
+    backend.publish("probe", "warm", {})
+    before = len(server.client_list())
+    for n in range(50):
+        backend.publish("probe", "counted", {"n": n})
+    assert len(server.client_list()) == before
+    assert live.redis_client(settings.REDIS_URL) is live.redis_client(settings.REDIS_URL)
+    replay = backend.replay("0-0", frozenset({"probe"}))
+    assert [event["data"] for event in replay.events[-3:]] == [{"n": 47}, {"n": 48}, {"n": 49}]
