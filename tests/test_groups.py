@@ -280,13 +280,33 @@ def test_group_slugs_come_from_their_names(db: None) -> None:
 @pytest.mark.django_db
 def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo")
-    groups = set(WorkingGroup.objects.values_list("name", flat=True))
-    assert {"Street Medics Committee", "Rapid Response", "Education", "Funds"} <= groups
+    groups = set(WorkingGroup.objects.values_list("slug", flat=True))
+    assert {"street-medics-committee", "rapid-response", "education", "funds"} <= groups
     memberships = Membership.objects.count()
     assert memberships >= 4
+    first = capsys.readouterr().out
+    assert "No admin yet" in first
     call_command("demo")
     assert Membership.objects.count() == memberships
-    assert "0 accounts, 0 lists added" in capsys.readouterr().out.splitlines()[-1]
+    assert "0 texts, 0 accounts, 0 lists added" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_lets_the_admin_walk_through_it(admin: User, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "ana.admin is in the demo's groups" in out
+    assert "/en/dashboard/" in out
+
+    client = client_for(admin)
+    dashboard = client.get("/en/dashboard/").content.decode()
+    assert "Rapid Response · Respuesta rápida" in dashboard
+    assert "3 texts waiting" in dashboard
+    for page in ("/en/inbox/", "/en/groups/rapid-response/", "/en/groups/rapid-response/lists/"):
+        assert client.get(page).status_code == 200, page
+    assert "dónde está la clínica" in client.get("/es/inbox/").content.decode()
+    call_command("demo")  # again: nothing more, the admin's roles kept
+    assert Membership.objects.filter(user=admin).count() == 4
 
 
 # A second factor before sensitive data

@@ -82,7 +82,7 @@ def members_seen_by(viewer: User, mine: Membership) -> list[Membership]:
     members = list(members_of(mine.group))
     audit.record(
         actor=str(viewer.uuid),
-        role=",".join(mine.extra_roles) or Role.MEMBER,
+        role=mine.roles[0],  # the first in the vocabulary's order: the audit log keeps one role
         action=AuditAction.VIEWED,
         object_type="accounts.user",
         object_ids=[membership.user.uuid for membership in members],

@@ -1,6 +1,10 @@
-"""Fictional demo accounts and working groups: invented names, example.org addresses, no way to sign in."""
+"""Fictional demo accounts and working groups: invented names, example.org addresses, no way to sign in.
 
-from solidarity.accounts.groups import do_add_member, do_create_group
+The network's own admins are the way in: `solidarity demo` makes each of them a member of the
+demo's groups, with the roles that open every page the demo fills (`admins_join`).
+"""
+
+from solidarity.accounts.groups import do_add_member, do_create_group, do_set_roles
 from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core.permissions import Role
 
@@ -11,22 +15,39 @@ DEMO_MEMBERS = [
     ("jordan.sample", "en"),
 ]
 
+# (slug, name, description): a bilingual network names its groups in both of its languages.
 DEMO_GROUPS = [
-    ("Street Medics Committee", "Trainings, kits and medics in pairs at actions."),
-    ("Rapid Response", "The hotline, verification and dispatch."),
-    ("Education", "Know-your-rights workshops."),
-    ("Funds", "The bond fund and the medical and legal funds."),
+    (
+        "street-medics-committee",
+        "Street Medics · Brigada de salud",
+        "Trainings, kits and medics in pairs at actions. Capacitaciones, botiquines y brigadistas en pareja.",
+    ),
+    (
+        "rapid-response",
+        "Rapid Response · Respuesta rápida",
+        "The hotline, verification and dispatch. La línea de emergencia, la verificación y el despacho.",
+    ),
+    ("education", "Education · Educación", "Know-your-rights workshops. Talleres de conozca sus derechos."),
+    ("funds", "Funds · Fondos", "The bond fund and the medical and legal funds. El fondo de fianzas y los fondos."),
 ]
 
 DEMO_MEMBERSHIPS = [
-    ("rosa.ejemplo", "rapid-response", Role.COORDINATOR),
-    ("sam.placeholder", "rapid-response", Role.DISPATCHER),
-    ("lupe.demo", "rapid-response", Role.RESPONDER),
-    ("lupe.demo", "street-medics-committee", Role.COORDINATOR),
-    ("jordan.sample", "street-medics-committee", Role.MEMBER),
-    ("sam.placeholder", "education", Role.COORDINATOR),
-    ("jordan.sample", "funds", Role.TREASURER),
+    ("rosa.ejemplo", "rapid-response", [Role.COORDINATOR]),
+    ("sam.placeholder", "rapid-response", [Role.DISPATCHER]),
+    ("lupe.demo", "rapid-response", [Role.RESPONDER]),
+    ("lupe.demo", "street-medics-committee", [Role.COORDINATOR, Role.MEDIC_LEAD]),
+    ("jordan.sample", "street-medics-committee", [Role.RESPONDER]),
+    ("sam.placeholder", "education", [Role.COORDINATOR]),
+    ("jordan.sample", "funds", [Role.TREASURER]),
 ]
+
+# What an admin holds in each demo group after `solidarity demo`: enough to open every page it fills.
+ADMIN_ROLES = {
+    "rapid-response": [Role.COORDINATOR, Role.DISPATCHER],
+    "education": [Role.COORDINATOR],
+    "street-medics-committee": [],
+    "funds": [],
+}
 
 
 def load() -> int:
@@ -40,14 +61,33 @@ def load() -> int:
             user.set_unusable_password()
             user.save(update_fields=["password"])
             created += 1
-    for name, description in DEMO_GROUPS:
-        if not WorkingGroup.objects.filter(name=name).exists():
-            do_create_group(name=name, description=description)
+    for slug, name, description in DEMO_GROUPS:
+        if not WorkingGroup.objects.filter(slug=slug).exists():
+            do_create_group(name=name, description=description, slug=slug)
             created += 1
-    for username, slug, role in DEMO_MEMBERSHIPS:
+    for username, slug, roles in DEMO_MEMBERSHIPS:
         user = User.objects.get(username=username)
         group = WorkingGroup.objects.get(slug=slug)
         if not Membership.objects.filter(user=user, group=group).exists():
-            do_add_member(group, user, [role])
+            do_add_member(group, user, roles)
             created += 1
     return created
+
+
+def admins_join() -> list[tuple[User, list[tuple[WorkingGroup, list[Role]]]]]:
+    """Every active admin joins the demo's groups, with ADMIN_ROLES (kept if they hold more); who got what."""
+    joined = []
+    for admin in User.objects.filter(is_superuser=True, is_active=True).order_by("username"):
+        held = []
+        for slug, roles in ADMIN_ROLES.items():
+            group = WorkingGroup.objects.filter(slug=slug).first()
+            if group is None:
+                continue
+            membership = Membership.objects.filter(user=admin, group=group).first()
+            if membership is None:
+                do_add_member(group, admin, roles, by=admin)
+            else:
+                do_set_roles(group, admin, {*membership.extra_roles, *roles}, by=admin)
+            held.append((group, roles))
+        joined.append((admin, held))
+    return joined

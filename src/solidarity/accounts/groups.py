@@ -22,7 +22,7 @@ from solidarity.core import audit, live
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import Role, forget, roles_in
 
-SYSTEM = "system"  # the actor of changes made by a command (the demo, a migration), not a person
+SYSTEM = audit.SYSTEM  # the actor of changes made by a command (the demo), not a person
 
 
 class MembershipError(Exception):

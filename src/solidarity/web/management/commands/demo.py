@@ -1,22 +1,45 @@
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.lists import demo as lists_demo
+from solidarity.messaging import demo as messaging_demo
 
 # Each part adds its loader here, lowest tier first. Loaders are idempotent.
-LOADERS = [("network settings", core_demo.load), ("accounts", accounts_demo.load), ("lists", lists_demo.load)]
+LOADERS = [
+    ("network settings", core_demo.load),
+    ("texts", messaging_demo.load),
+    ("accounts", accounts_demo.load),
+    ("lists", lists_demo.load),
+]
 
 
 class Command(SolidarityCommand):
-    help = "Fill the network with a small fictional demo (no real people). Running it again changes nothing."
+    help = (
+        "Fill the network with a small fictional demo (no real people), and make each admin a member of its "
+        "groups so they can see it. Running it again changes nothing."
+    )
     examples = "  solidarity demo\n"
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             added = {name: load() for name, load in LOADERS}
+            joined = accounts_demo.admins_join()
         summary = ", ".join(f"{count} {name}" for name, count in added.items())
         self.stdout.write(f"Demo data loaded: {summary} added.")
+        if not joined:
+            self.stdout.write(
+                "No admin yet: open the setup link that `solidarity up` prints, create your admin, then run "
+                "`solidarity demo` again to join the demo's groups."
+            )
+        for admin, groups in joined:
+            held = "; ".join(
+                f"{group.name} ({', '.join(role.label for role in roles) or 'member'})" for group, roles in groups
+            )
+            self.stdout.write(f"{admin.username} is in the demo's groups: {held}.")
+        if joined:
+            self.stdout.write(f"Sign in at {settings.BASE_URL}/en/dashboard/ (or /es/dashboard/) to walk through it.")
