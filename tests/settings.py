@@ -1,9 +1,15 @@
 """Test settings: the real settings, with a throwaway home, cheap hashing and inline jobs."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("SOLIDARITY_HOME", tempfile.mkdtemp(prefix="solidarity-test-"))
+if "SOLIDARITY_HOME" not in os.environ:
+    # A home of this run's own, gone when the process that made it ends (commands the tests start inherit it).
+    _home = tempfile.mkdtemp(prefix="solidarity-test-")
+    os.environ["SOLIDARITY_HOME"] = _home
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
 
 from solidarity.config.settings import *  # noqa: F403
 from solidarity.config.settings import DATABASES, HOME
