@@ -45,7 +45,8 @@ ENQUEUE = """
 import os
 from django.db import transaction
 from solidarity.messaging.models import Channel, Priority
-from solidarity.messaging.services import Outgoing, email_content, enqueue_many
+from solidarity.messaging.mail import email_content
+from solidarity.messaging.services import Outgoing, enqueue_many
 
 outgoing = []
 for n in range(int(os.environ["CRASH_RECIPIENTS"])):

@@ -13,7 +13,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from solidarity.core import keyring
-from solidarity.messaging import keywords, pump, services
+from solidarity.messaging import keywords, pump, results, services
 from solidarity.messaging.inbound import do_open_sealed
 from solidarity.messaging.keywords import Command, InboundContext, Parsed, Reply
 from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, Priority, State
@@ -228,7 +228,7 @@ def test_a_phone_that_fails_hands_its_texts_to_the_next_backend() -> None:
 def test_a_lone_backend_that_is_down_keeps_the_texts_waiting() -> None:
     queue_texts(3)
 
-    with pytest.raises(pump.Unreachable):
+    with pytest.raises(results.Unreachable):
         pump.drain(Channel.SMS, SmsSender([phone("kitchen", refusing)]))
 
     assert set(Message.objects.values_list("state", flat=True)) == {State.QUEUED}

@@ -35,8 +35,8 @@ from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
+from solidarity.messaging import mail, reasons
 from solidarity.messaging import progress as batch_progress
-from solidarity.messaging import reasons
 from solidarity.messaging import services as messaging
 from solidarity.messaging.keywords import InboundContext, Parsed, Reply
 from solidarity.messaging.models import Channel, Message, Priority, State
@@ -136,7 +136,7 @@ def ask_to_confirm(subscription: Subscription, token: str) -> None:
         with translation.override(language):
             subject = render_to_string("lists/email/confirm_subject.txt", context).strip()
             body = render_to_string("lists/email/confirm_body.txt", context)
-        content = messaging.email_content(to=to, subject=subject, text=body, language=language)
+        content = mail.email_content(to=to, subject=subject, text=body, language=language)
     else:
         with translation.override(language):
             # Translators: SMS, one segment. Keep the keyword CONFIRMAR and the code together.
@@ -456,14 +456,14 @@ def sms_body(broadcast: Broadcast, language: str) -> str:
     return f"{broadcast.text(language).strip()}\n\n{footer}"
 
 
-Templates = dict[tuple[str, int], messaging.EmailTemplate]
+Templates = dict[tuple[str, int], mail.EmailTemplate]
 
 
-def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> messaging.EmailTemplate:
-    """The broadcast's email in one language for one list's subscribers, built once (see messaging.EmailTemplate)."""
-    link = messaging.slot("link")
+def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> mail.EmailTemplate:
+    """The broadcast's email in one language for one list's subscribers, built once (see mail.EmailTemplate)."""
+    link = mail.slot("link")
     host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return messaging.EmailTemplate(
+    return mail.EmailTemplate(
         subject=broadcast.subject(language),
         text=email_body(broadcast, language, announcement_list.name, link),
         language=language,

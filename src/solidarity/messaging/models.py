@@ -42,7 +42,12 @@ FINAL_STATES = (State.SENT, State.DELIVERED, State.FAILED, State.BOUNCED, State.
 
 
 def normalise_address(value: str) -> str:
-    """Addresses are stored normalised (emails lower-cased, phones in E.164): the index compares them as text."""
+    """The blind indexes' normaliser: the value stripped and lower-cased, whatever its channel.
+
+    It does not parse phone numbers: messaging.services.normalise puts a number in E.164 before
+    it is stored or looked up (an E.164 number comes out of this unchanged), so an index compares
+    what was stored, as text.
+    """
     return normalise_email(value)
 
 
