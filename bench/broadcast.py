@@ -246,7 +246,8 @@ def enqueue(announcements: list[Announcement], key: str, *, whole: bool = False)
     from django.db import transaction
 
     from solidarity.messaging import mail, services
-    from solidarity.messaging.models import Channel, Priority
+    from solidarity.messaging.models import Channel
+    from solidarity.messaging.priority import Priority
 
     marked = written(mail.slot("to"), mail.slot("n"), mail.slot("link"))
     template = mail.EmailTemplate(

@@ -19,7 +19,8 @@ from solidarity.core import retention
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import pump, results, services
 from solidarity.messaging.mail import email_content
-from solidarity.messaging.models import Channel, Message, Priority, State, normalise_address
+from solidarity.messaging.models import Channel, Message, State, normalise_address
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
 from tests.conftest import in_threads
 from tests.smtp import SmtpServer, smtp_server
@@ -34,7 +35,7 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
-def mail(to: str, key: str, *, subject: str = "Assembly on Thursday", priority: int = Priority.DIRECT) -> Outgoing:
+def mail(to: str, key: str, *, subject: str = "Assembly on Thursday", priority: Priority = Priority.DIRECT) -> Outgoing:
     content = email_content(to=to, subject=subject, text=f"Hello {to}, see you there.", language="en")
     return Outgoing(Channel.EMAIL, to, content, idempotency_key=key, language="en", priority=priority)
 
@@ -409,3 +410,23 @@ def test_addresses_are_indexed_as_stored_and_a_number_is_put_in_e164_before() ->
     services.enqueue(Outgoing(Channel.SMS, "(919) 555-0142", {"text": "Assembly"}, idempotency_key="test:e164"))
 
     assert Message.objects.get(idempotency_key="test:e164").to == "+19195550142"
+
+
+def test_a_batch_report_counts_its_messages_by_channel_state_and_reason() -> None:
+    services.do_opt_out(Channel.EMAIL, "gone@example.org")
+    services.enqueue_many(
+        [
+            Outgoing(Channel.EMAIL, "ana@example.org", {"mime": "x"}, "b:1", batch="lists.broadcast:1"),
+            Outgoing(Channel.EMAIL, "bo@example.org", {"mime": "x"}, "b:2", batch="lists.broadcast:1"),
+            Outgoing(Channel.EMAIL, "gone@example.org", {"mime": "x"}, "b:3", batch="lists.broadcast:1"),
+            Outgoing(Channel.SMS, "+19195550142", {"text": "x"}, "b:4", batch="lists.broadcast:1"),
+            Outgoing(Channel.SMS, "+19195550143", {"text": "x"}, "other", batch="lists.broadcast:2"),
+        ]
+    )
+
+    assert services.batch_report("lists.broadcast:1") == [
+        services.BatchRow(Channel.EMAIL, State.CANCELLED, "opted_out", 1),
+        services.BatchRow(Channel.EMAIL, State.QUEUED, "", 2),
+        services.BatchRow(Channel.SMS, State.QUEUED, "", 1),
+    ]
+    assert services.batch_report("nothing") == []

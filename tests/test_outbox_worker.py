@@ -6,7 +6,8 @@ import time
 import pytest
 
 from solidarity.messaging import mail, services
-from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging.models import Channel, Message, State
+from solidarity.messaging.priority import Priority
 from tests.conftest import require_services, solidarity, worker_env
 from tests.smtp import smtp_server
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -7,8 +9,10 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
+        from solidarity.core import keyring, schedule
         from solidarity.core.permissions import sensitive
         from solidarity.core.services import SMS_BACKEND_NAMES
+        from solidarity.messaging import inbound, tasks
         from solidarity.messaging.models import Address, Inbound, Message, SmsSettings
         from solidarity.messaging.sms_settings import configured_backends
 
@@ -16,3 +20,9 @@ class MessagingConfig(AppConfig):
             sensitive(model)
         # /healthz (core) names the SMS backends configured now; core cannot import messaging.
         SMS_BACKEND_NAMES.register(lambda: [backend.name for backend in configured_backends()])
+        # Texts that arrived while the keys were locked are routed as soon as an operator unlocks them
+        # (`solidarity keys unlock`, and the worker once it sees them unlocked); the job is the safety net.
+        keyring.AFTER_UNLOCK.register("messaging.open-sealed", inbound.do_open_sealed)
+        schedule.register(schedule.Periodic("messaging.open-sealed", tasks.open_sealed, timedelta(minutes=1)))
+        # Outcome handlers are told right after each change of state commits; the job catches what a crash left.
+        schedule.register(schedule.Periodic("messaging.tell-outcomes", tasks.tell_outcomes, timedelta(minutes=1)))

@@ -65,7 +65,17 @@ class Sender(Protocol):
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
 # from text on SQLite) stays unread. Reading another field costs a query per message: add it here.
-SENDING_NEEDS = ("uuid", "channel", "to", "content", "idempotency_key", "batch", "attempts", "priority")
+SENDING_NEEDS = (
+    "uuid",
+    "channel",
+    "to",
+    "content",
+    "idempotency_key",
+    "batch",
+    "attempts",
+    "priority",
+    "outcome_handler",
+)
 
 
 def lease() -> timedelta:
