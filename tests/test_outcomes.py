@@ -10,7 +10,8 @@ from uuid import uuid4
 
 import pytest
 import time_machine
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -232,3 +233,18 @@ def test_priorities_are_an_enum_and_a_bare_number_that_is_no_lane_is_refused() -
     with pytest.raises(ValueError, match="7"):
         Outgoing(Channel.SMS, RESPONDER, {"text": "x"}, "k", priority=careless + 7)
     assert [str(lane.label) for lane in Priority] == ["Alert", "Direct message", "Announcement"]
+
+
+def test_the_sweep_reads_only_untold_outcomes_through_their_index() -> None:
+    """Every minute the sweep looks for outcomes left untold: never by reading the whole outbox."""
+    with CaptureQueriesContext(connection) as queries:
+        outcomes.tell()
+    [lookup] = [query["sql"] for query in queries.captured_queries]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET enable_seqscan = off")  # a small table may be read whole: is the index usable?
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + lookup)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET enable_seqscan")
+    assert "messaging_outcome_untold" in plan
