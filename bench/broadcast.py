@@ -201,7 +201,7 @@ def plain_mime(item: Announcement) -> MimeMessage:
 
 
 def django_mime(item: Announcement) -> MimeMessage:
-    """The message as the outbox builds it (services.email_content): Django's EmailMultiAlternatives."""
+    """The message as the outbox builds it (mail.email_content): Django's EmailMultiAlternatives."""
     from django.core.mail import EmailMultiAlternatives
 
     mail = EmailMultiAlternatives(item.subject, item.text, FROM, [item.to], headers=item.headers)
@@ -245,11 +245,12 @@ def enqueue(announcements: list[Announcement], key: str, *, whole: bool = False)
     """
     from django.db import transaction
 
-    from solidarity.messaging import services
-    from solidarity.messaging.models import Channel, Priority
+    from solidarity.messaging import mail, services
+    from solidarity.messaging.models import Channel
+    from solidarity.messaging.priority import Priority
 
-    marked = written(services.slot("to"), services.slot("n"), services.slot("link"))
-    template = services.EmailTemplate(
+    marked = written(mail.slot("to"), mail.slot("n"), mail.slot("link"))
+    template = mail.EmailTemplate(
         subject=marked.subject,
         text=marked.text,
         html=marked.html,
@@ -262,7 +263,7 @@ def enqueue(announcements: list[Announcement], key: str, *, whole: bool = False)
     def content(item: Announcement) -> dict[str, Any]:
         if not whole:
             return template.content(item.to, n=item.position, link=item.link)
-        return services.email_content(
+        return mail.email_content(
             to=item.to,
             subject=item.subject,
             text=item.text,

@@ -20,8 +20,9 @@ from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.services import do_confirm, do_send_broadcast, do_subscribe
 from solidarity.messaging.inbound import do_receive
+from solidarity.messaging.mail import email_content
 from solidarity.messaging.models import Channel
-from solidarity.messaging.services import Outgoing, do_set_language, email_content, enqueue
+from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
 from tests.testapp.models import Dossier
 

@@ -40,7 +40,8 @@ from solidarity.lists.services import (
 )
 from solidarity.lists.tasks import settle_broadcasts
 from solidarity.messaging import progress, pump, services
-from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging.models import Channel, Message, State
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from tests.conftest import client_for, deliver, require_services
 

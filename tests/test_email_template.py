@@ -7,9 +7,10 @@ from email.message import EmailMessage
 import pytest
 from django.test import override_settings
 
-from solidarity.messaging import pump, services
+from solidarity.messaging import mail, pump, services
+from solidarity.messaging.mail import EmailTemplate, slot
 from solidarity.messaging.models import Channel
-from solidarity.messaging.services import EmailTemplate, Outgoing, slot
+from solidarity.messaging.services import Outgoing
 from tests.smtp import SmtpServer, smtp_server
 from tests.test_openpgp import Keyring as GpgHome
 from tests.test_outbox import gnupg  # noqa: F401  (a module-scoped fixture)
@@ -40,7 +41,7 @@ def template(text: str = TEXT, html: str = HTML) -> EmailTemplate:
 
 
 def parsed(content: dict[str, str]) -> EmailMessage:
-    message = message_from_bytes(services.mime_bytes(content["mime"]), _class=EmailMessage, policy=policy.default)
+    message = message_from_bytes(mail.mime_bytes(content["mime"]), _class=EmailMessage, policy=policy.default)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -55,7 +56,7 @@ def test_a_filled_template_says_what_a_whole_build_says() -> None:
     link = "https://network.example.org/es/lists/unsubscribe/0f3a.Xy_9-z/"
     fast = parsed(template().content("ana@example.org", link=link))
     whole = parsed(
-        services.email_content(
+        mail.email_content(
             to="ana@example.org",
             subject="Asamblea del jueves: ¡huelga de alquileres!",
             text=TEXT.replace(LINK, link),

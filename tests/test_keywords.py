@@ -9,7 +9,10 @@ from solidarity.messaging.keywords import (
     HANDLERS,
     WORDS,
     Command,
+    Handled,
     InboundContext,
+    NotMine,
+    Outcome,
     Parsed,
     Reply,
     guess_language,
@@ -163,12 +166,12 @@ def no_go_handler() -> Iterator[None]:
         HANDLERS.register(C.GO, before)
 
 
-def answer(context: InboundContext, parsed: Parsed) -> Reply | None:
-    return Reply(f"{context.sender} {parsed.argument}")
+def answer(context: InboundContext, parsed: Parsed) -> Outcome:
+    return Handled(Reply(f"{context.sender} {parsed.argument}"))
 
 
-def other_answer(context: InboundContext, parsed: Parsed) -> Reply | None:
-    return None
+def other_answer(context: InboundContext, parsed: Parsed) -> Outcome:
+    return NotMine()
 
 
 @pytest.mark.usefixtures("no_go_handler")
@@ -177,7 +180,7 @@ def test_registered_handler_answers_its_command() -> None:
     handler = HANDLERS.get(C.GO)
     assert handler is not None
     context = InboundContext(sender="+15555550100", inbound_id="0b9d6f0e-6c2f-4a47-9d54-0f4a8c7e1a10", language="en")
-    assert handler(context, parse("GO 4821")) == Reply("+15555550100 4821")
+    assert handler(context, parse("GO 4821")) == Handled(Reply("+15555550100 4821"))
 
 
 @pytest.mark.usefixtures("no_go_handler")

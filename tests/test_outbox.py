@@ -17,8 +17,10 @@ from pytest_django.fixtures import Settings
 
 from solidarity.core import retention
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import pump, services
-from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging import pump, results, services
+from solidarity.messaging.mail import email_content
+from solidarity.messaging.models import Channel, Message, State, normalise_address
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
 from tests.conftest import in_threads
 from tests.smtp import SmtpServer, smtp_server
@@ -33,8 +35,8 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
-def mail(to: str, key: str, *, subject: str = "Assembly on Thursday", priority: int = Priority.DIRECT) -> Outgoing:
-    content = services.email_content(to=to, subject=subject, text=f"Hello {to}, see you there.", language="en")
+def mail(to: str, key: str, *, subject: str = "Assembly on Thursday", priority: Priority = Priority.DIRECT) -> Outgoing:
+    content = email_content(to=to, subject=subject, text=f"Hello {to}, see you there.", language="en")
     return Outgoing(Channel.EMAIL, to, content, idempotency_key=key, language="en", priority=priority)
 
 
@@ -109,7 +111,7 @@ def test_alerts_pass_announcements_already_queued(smtp: SmtpServer) -> None:
 class AlertArrives(pump.EmailSender):
     """A sender during whose first message an alert is queued (the dispatcher confirms a raid meanwhile)."""
 
-    def send(self, message: Message, address: Any) -> pump.Result:
+    def send(self, message: Message, address: Any) -> results.Result:
         if not Message.objects.filter(idempotency_key="alert:1").exists():
             services.enqueue(mail("medic@example.org", "alert:1", subject="Raid confirmed", priority=Priority.ALERT))
         return super().send(message, address)
@@ -198,7 +200,7 @@ def test_mail_waits_while_the_server_is_down_and_goes_when_it_is_back(smtp: Smtp
 
     start = timezone.now()
     for minute in range(3):
-        with time_machine.travel(start + timedelta(minutes=minute)), pytest.raises(pump.Unreachable):
+        with time_machine.travel(start + timedelta(minutes=minute)), pytest.raises(results.Unreachable):
             pump.drain(Channel.EMAIL)
 
     assert set(Message.objects.values_list("state", "attempts")) == {(State.QUEUED, 0)}  # nothing spent
@@ -356,7 +358,7 @@ def test_workers_claiming_together_never_take_the_same_message() -> None:
 
 def test_a_long_list_unsubscribe_link_reaches_the_mail_server_unfolded(smtp: SmtpServer) -> None:
     link = "https://network.example.org/en/lists/unsubscribe/" + "x" * 120 + "/"
-    content = services.email_content(
+    content = email_content(
         to="ana@example.org",
         subject="Assembly",
         text="See you there.",
@@ -396,3 +398,35 @@ def test_sending_costs_one_write_per_message_and_no_lookup(smtp: SmtpServer) -> 
     per_message = [query for query in queries.captured_queries if query["sql"].startswith("UPDATE")]
     assert len(queries.captured_queries) - len(per_message) <= 12, [q["sql"][:80] for q in queries.captured_queries]
     assert len(per_message) == 30 + 1  # an outcome each, and the claim
+
+
+def test_addresses_are_indexed_as_stored_and_a_number_is_put_in_e164_before() -> None:
+    """normalise_address only trims and lower-cases (its docstring says so); services.normalise parses numbers."""
+    assert normalise_address("  Ana@Example.ORG ") == "ana@example.org"
+    assert normalise_address("(919) 555-0142") == "(919) 555-0142"  # not parsed here
+    assert services.normalise(Channel.SMS, "(919) 555-0142") == "+19195550142"
+    assert normalise_address(services.normalise(Channel.SMS, "(919) 555-0142")) == "+19195550142"
+
+    services.enqueue(Outgoing(Channel.SMS, "(919) 555-0142", {"text": "Assembly"}, idempotency_key="test:e164"))
+
+    assert Message.objects.get(idempotency_key="test:e164").to == "+19195550142"
+
+
+def test_a_batch_report_counts_its_messages_by_channel_state_and_reason() -> None:
+    services.do_opt_out(Channel.EMAIL, "gone@example.org")
+    services.enqueue_many(
+        [
+            Outgoing(Channel.EMAIL, "ana@example.org", {"mime": "x"}, "b:1", batch="lists.broadcast:1"),
+            Outgoing(Channel.EMAIL, "bo@example.org", {"mime": "x"}, "b:2", batch="lists.broadcast:1"),
+            Outgoing(Channel.EMAIL, "gone@example.org", {"mime": "x"}, "b:3", batch="lists.broadcast:1"),
+            Outgoing(Channel.SMS, "+19195550142", {"text": "x"}, "b:4", batch="lists.broadcast:1"),
+            Outgoing(Channel.SMS, "+19195550143", {"text": "x"}, "other", batch="lists.broadcast:2"),
+        ]
+    )
+
+    assert services.batch_report("lists.broadcast:1") == [
+        services.BatchRow(Channel.EMAIL, State.CANCELLED, "opted_out", 1),
+        services.BatchRow(Channel.EMAIL, State.QUEUED, "", 2),
+        services.BatchRow(Channel.SMS, State.QUEUED, "", 1),
+    ]
+    assert services.batch_report("nothing") == []

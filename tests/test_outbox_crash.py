@@ -44,8 +44,10 @@ Query = Callable[[str, Sequence[str]], list[tuple[Any, ...]]]
 ENQUEUE = """
 import os
 from django.db import transaction
-from solidarity.messaging.models import Channel, Priority
-from solidarity.messaging.services import Outgoing, email_content, enqueue_many
+from solidarity.messaging.models import Channel
+from solidarity.messaging.priority import Priority
+from solidarity.messaging.mail import email_content
+from solidarity.messaging.services import Outgoing, enqueue_many
 
 outgoing = []
 for n in range(int(os.environ["CRASH_RECIPIENTS"])):

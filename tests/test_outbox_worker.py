@@ -5,8 +5,9 @@ import time
 
 import pytest
 
-from solidarity.messaging import services
-from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging import mail, services
+from solidarity.messaging.models import Channel, Message, State
+from solidarity.messaging.priority import Priority
 from tests.conftest import require_services, solidarity, worker_env
 from tests.smtp import smtp_server
 
@@ -21,7 +22,7 @@ def test_a_worker_process_sends_what_another_process_queued(stop_processes: list
                 services.Outgoing(
                     Channel.EMAIL,
                     f"vecino{n}@example.org",
-                    services.email_content(to=f"vecino{n}@example.org", subject="Asamblea", text="El jueves."),
+                    mail.email_content(to=f"vecino{n}@example.org", subject="Asamblea", text="El jueves."),
                     idempotency_key=f"worker-test:{n}",
                     priority=Priority.ANNOUNCEMENT,
                 )

@@ -13,10 +13,11 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from solidarity.core import keyring
-from solidarity.messaging import keywords, pump, services
+from solidarity.messaging import keywords, pump, results, services
 from solidarity.messaging.inbound import do_open_sealed
-from solidarity.messaging.keywords import Command, InboundContext, Parsed, Reply
-from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, Priority, State
+from solidarity.messaging.keywords import Command, Handled, InboundContext, Outcome, Parsed, Reply
+from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, State
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.android import AndroidGatewayBackend
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from solidarity.messaging.sms_sender import SmsSender
@@ -105,9 +106,9 @@ def test_stop_opts_out_of_everything_confirmed_once(client: Client, loopback: Pa
 def test_a_registered_handler_gets_its_command(client: Client, loopback: Path) -> None:
     seen: list[tuple[InboundContext, Parsed]] = []
 
-    def answer(context: InboundContext, parsed: Parsed) -> Reply:
+    def answer(context: InboundContext, parsed: Parsed) -> Outcome:
         seen.append((context, parsed))
-        return Reply("Gracias, te esperamos.")
+        return Handled(Reply("Gracias, te esperamos."))
 
     keywords.HANDLERS.register(Command.GO, answer, replace=True)
     try:
@@ -158,7 +159,7 @@ def test_a_text_received_while_locked_is_sealed_then_routed_on_unlock(client: Cl
 
     assert do_open_sealed() == 1
     inbound.refresh_from_db()
-    assert (inbound.state, inbound.sender, inbound.command) == (InboundState.HANDLED, NEIGHBOUR, Command.HELP)
+    assert (inbound.state, inbound.sender, inbound.command) == (InboundState.UNMATCHED, NEIGHBOUR, Command.HELP)
     assert len(texts_out(loopback)) == 1
 
 
@@ -192,7 +193,7 @@ def refusing(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("phone off", request=request)
 
 
-def queue_texts(count: int, *, priority: int = Priority.ANNOUNCEMENT) -> None:
+def queue_texts(count: int, *, priority: Priority = Priority.ANNOUNCEMENT) -> None:
     services.enqueue_many(
         [
             services.Outgoing(Channel.SMS, f"+1919555{n:04d}", {"text": "Assembly"}, f"t:{n}", priority=priority)
@@ -228,7 +229,7 @@ def test_a_phone_that_fails_hands_its_texts_to_the_next_backend() -> None:
 def test_a_lone_backend_that_is_down_keeps_the_texts_waiting() -> None:
     queue_texts(3)
 
-    with pytest.raises(pump.Unreachable):
+    with pytest.raises(results.Unreachable):
         pump.drain(Channel.SMS, SmsSender([phone("kitchen", refusing)]))
 
     assert set(Message.objects.values_list("state", flat=True)) == {State.QUEUED}

@@ -8,16 +8,19 @@ random data key encrypts the keyring, and each operator passphrase (Argon2id) wr
 data key in a slot of its own, so losing one passphrase loses nothing. `keys unlock`
 puts the keyring in memory (a tmpfs folder, gone at power-off) where every process of
 the network reads it; until then the network is locked. A public key stays in clear
-beside the slots, so what arrives while locked can be sealed for later (`seal_for_later`).
+beside the slots, so what arrives while locked can be sealed for later (`seal_for_later`);
+the parts open it in `AFTER_UNLOCK`, which `keys unlock` and the worker run once the keys are in.
 """
 
 import base64
 import binascii
 import hashlib
 import json
+import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from pyrage import x25519
+
+from solidarity.core.hooks import Registry
+
+log = logging.getLogger("solidarity.core")
 
 KEY_BYTES = 32
 SEALED_KEYRING = "keyring.sealed.json"
@@ -346,6 +353,27 @@ def unlock(passphrase: str) -> None:
     parse(text)
     write_private(runtime_keyring(), text)
     write_private(runtime_keyring().with_name("data-key"), b64(data_key))
+
+
+# What the parts do once the keys are unlocked: messaging routes the texts that arrived while locked.
+# Run by `solidarity keys unlock` and by the worker when it sees the keys unlocked; each step is idempotent.
+AFTER_UNLOCK = Registry[str, Callable[[], object]]("core.after-unlock")
+
+
+def after_unlock() -> list[str]:
+    """Run each part's after-unlock step; the names of those that failed (each logged by class, none raises).
+
+    A step that fails here is run again by the worker (and the part's own periodic job): the
+    unlock itself has succeeded, and an operator's command must say so.
+    """
+    failed = []
+    for name, step in AFTER_UNLOCK.items():
+        try:
+            step()
+        except Exception as error:  # a part's failure must not undo or hide the unlock
+            log.error("after unlock: %s failed (%s)", name, type(error).__name__)
+            failed.append(name)
+    return failed
 
 
 def lock() -> None:

@@ -16,7 +16,7 @@ import math
 import secrets
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,11 +35,12 @@ from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
+from solidarity.messaging import mail, reasons
 from solidarity.messaging import progress as batch_progress
-from solidarity.messaging import reasons
 from solidarity.messaging import services as messaging
-from solidarity.messaging.keywords import InboundContext, Parsed, Reply
-from solidarity.messaging.models import Channel, Message, Priority, State
+from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply
+from solidarity.messaging.models import Channel, State
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms import text as sms_text
 from solidarity.messaging.sms_settings import configured_backends
 
@@ -136,7 +137,7 @@ def ask_to_confirm(subscription: Subscription, token: str) -> None:
         with translation.override(language):
             subject = render_to_string("lists/email/confirm_subject.txt", context).strip()
             body = render_to_string("lists/email/confirm_body.txt", context)
-        content = messaging.email_content(to=to, subject=subject, text=body, language=language)
+        content = mail.email_content(to=to, subject=subject, text=body, language=language)
     else:
         with translation.override(language):
             # Translators: SMS, one segment. Keep the keyword CONFIRMAR and the code together.
@@ -257,7 +258,7 @@ def reply_language(context: InboundContext, parsed: Parsed) -> str:
     return language if language in LANGUAGES else settings.LANGUAGE_CODE
 
 
-def answer_join(context: InboundContext, parsed: Parsed) -> Reply:
+def answer_join(context: InboundContext, parsed: Parsed) -> Outcome:
     """JOIN / UNIRSE and a list's keyword: subscribed and confirmed at once.
 
     The text came from the number, which is what a confirmation would prove; asking for a second
@@ -268,14 +269,15 @@ def answer_join(context: InboundContext, parsed: Parsed) -> Reply:
     with translation.override(language):
         if not parsed.argument:
             # Translators: SMS, one segment. Keyword: UNIRSE.
-            return Reply(_("%(network)s: to join a list, text JOIN and the list's word.") % {"network": network})
+            text = _("%(network)s: to join a list, text JOIN and the list's word.")
+            return Handled(Reply(text % {"network": network}))
         found = AnnouncementList.objects.filter(keyword=parsed.argument, has_sms=True).first()
         if found is None:
             # Translators: SMS, one segment.
             text = _("%(network)s: we found no list called %(keyword)s. Check the word and try again.")
-            return Reply(text % {"network": network, "keyword": parsed.argument})
+            return Handled(Reply(text % {"network": network, "keyword": parsed.argument}))
         do_join_by_sms(found, context.sender, language)
-        return Reply(subscribed_text(network, found.name))
+        return Handled(Reply(subscribed_text(network, found.name)))
 
 
 def subscribed_text(network: str, list_name: str) -> str:
@@ -307,7 +309,7 @@ def do_join_by_sms(announcement_list: AnnouncementList, sender: str, language: s
     return subscription
 
 
-def answer_confirm(context: InboundContext, parsed: Parsed) -> Reply | None:
+def answer_confirm(context: InboundContext, parsed: Parsed) -> Outcome:
     """CONFIRM / CONFIRMAR and the code a web sign-up was sent: those pending subscriptions are confirmed."""
     pending: list[Subscription] = find_by_index(
         Subscription.objects.filter(channel=Channel.SMS, state=SubscriptionState.PENDING).select_related(
@@ -324,13 +326,13 @@ def answer_confirm(context: InboundContext, parsed: Parsed) -> Reply | None:
     with translation.override(language):
         if not matching:
             if not pending and not parsed.argument:
-                return None
+                return NotMine()  # a bare CONFIRM with nothing to confirm: a person reads it
             # Translators: SMS, one segment. Keyword: CONFIRMAR.
             text = _("%(network)s: that code matches no sign-up of this number. Text CONFIRM and the code we sent.")
-            return Reply(text % {"network": network})
+            return Handled(Reply(text % {"network": network}))
         for subscription in matching:
             do_confirm(subscription)
-        return Reply(subscribed_text(network, ", ".join(s.announcement_list.name for s in matching)))
+        return Handled(Reply(subscribed_text(network, ", ".join(s.announcement_list.name for s in matching))))
 
 
 # Broadcasts.
@@ -456,14 +458,14 @@ def sms_body(broadcast: Broadcast, language: str) -> str:
     return f"{broadcast.text(language).strip()}\n\n{footer}"
 
 
-Templates = dict[tuple[str, int], messaging.EmailTemplate]
+Templates = dict[tuple[str, int], mail.EmailTemplate]
 
 
-def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> messaging.EmailTemplate:
-    """The broadcast's email in one language for one list's subscribers, built once (see messaging.EmailTemplate)."""
-    link = messaging.slot("link")
+def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> mail.EmailTemplate:
+    """The broadcast's email in one language for one list's subscribers, built once (see mail.EmailTemplate)."""
+    link = mail.slot("link")
     host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return messaging.EmailTemplate(
+    return mail.EmailTemplate(
         subject=broadcast.subject(language),
         text=email_body(broadcast, language, announcement_list.name, link),
         language=language,
@@ -605,13 +607,7 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
 def report_rows(broadcast: Broadcast) -> list[dict[str, Any]]:
     if broadcast.report:
         return list(broadcast.report.get("rows", []))
-    rows = (
-        Message.objects.filter(batch=broadcast.batch)
-        .values("channel", "state", "reason")
-        .annotate(count=Count("pk"))
-        .order_by("channel", "state", "reason")
-    )
-    return [dict(row) for row in rows]
+    return [asdict(row) for row in messaging.batch_report(broadcast.batch)]
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -7,10 +9,10 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from solidarity.core import live
+        from solidarity.core import keyring, live, schedule
         from solidarity.core.permissions import holds_anywhere, sensitive
         from solidarity.core.services import SMS_BACKEND_NAMES
-        from solidarity.messaging import progress
+        from solidarity.messaging import inbound, progress, tasks
         from solidarity.messaging.access import HOTLINE
         from solidarity.messaging.models import Address, Inbound, Message, SmsSettings
         from solidarity.messaging.sms_settings import configured_backends
@@ -22,3 +24,9 @@ class MessagingConfig(AppConfig):
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).
         live.CHANNELS.register("inbox", lambda user, rest: not rest and holds_anywhere(user, HOTLINE))
         live.CHANNELS.register("batch", progress.may_hear_batch)
+        # Texts that arrived while the keys were locked are routed as soon as an operator unlocks them
+        # (`solidarity keys unlock`, and the worker once it sees them unlocked); the job is the safety net.
+        keyring.AFTER_UNLOCK.register("messaging.open-sealed", inbound.do_open_sealed)
+        schedule.register(schedule.Periodic("messaging.open-sealed", tasks.open_sealed, timedelta(minutes=1)))
+        # Outcome handlers are told right after each change of state commits; the job catches what a crash left.
+        schedule.register(schedule.Periodic("messaging.tell-outcomes", tasks.tell_outcomes, timedelta(minutes=1)))

@@ -1,14 +1,32 @@
 """Inbound SMS: keep each message once, route it by keyword, answer briefly, and put the rest in the inbox.
 
-The rules, in order (messaging.keywords parses):
+The rules, in order (messaging.keywords parses, and documents the words and the handlers' seam):
 1. STOP and the carriers' stop words opt the number out of everything, before any other rule,
    confirmed once, so Solidarity never drifts from the carrier.
-2. START / INICIAR opt back in; HELP / AYUDA answer who we are, how to stop and report.
-3. A command a higher part registered (GO/VOY, NO, JOIN, REPORT, CONFIRM) goes to its handler.
-4. Anything else, and a command nobody handles, goes to the inbox that hotline takers read,
-   with one short automatic reply. Unknown senders learn nothing about the network's members.
-Automatic replies to any one number are rate-limited, so two robots cannot answer each other forever.
-While the keys are locked, a message is sealed to the network's inbox key and routed on unlock.
+2. START / INICIAR opt back in.
+3. A bare HELP / AYUDA / INFO is answered (how to reach the hotline, report and stop) and goes to
+   the inbox too: someone in danger may text just AYUDA.
+4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM) goes to
+   it, and the handler's outcome (keywords.Outcome) says what follows: handled (with its reply,
+   in its lane, rate-limited or not), to the inbox (with its reply or none), or not its own.
+5. Anything else goes to the inbox that hotline takers read, with one short automatic reply: a
+   text with no keyword, a command no handler took (a bare GO with no alert pending, say) and a
+   text whose handler failed. Unknown senders learn nothing about the network's members.
+
+Never lose a text. A text is kept first, in a transaction of its own, already in the inbox;
+routing takes it out in a second one. Only a provider's retried webhook (the same message id) is
+refused, by a savepoint around that first insert. A handler runs in a savepoint of its own:
+whatever it raises, its work is undone, the text stays in the inbox, the sender gets the automatic
+reply, and the log says the error's class and the text's uuid (never its number or words). A
+failure anywhere else in routing leaves the text in the inbox in the same way.
+
+The sender's row (messaging.models.Address: its opt-out and language) is looked up once per text
+and carried through the router, the handler's context and the reply.
+
+Automatic replies to any one number are rate-limited, so two robots cannot answer each other forever;
+a handler's reply may be exempt (an answer to an alert is never dropped).
+While the keys are locked, a message is sealed to the network's inbox key, and routed once they are
+unlocked (`do_open_sealed`: by `solidarity keys unlock`, the worker, and a job every minute).
 """
 
 import base64
@@ -28,8 +46,9 @@ from solidarity.core.models import AuditAction
 from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import keywords, services
-from solidarity.messaging.keywords import Command, InboundContext, Parsed
-from solidarity.messaging.models import Channel, Inbound, InboundState, Priority, State
+from solidarity.messaging.keywords import Command, Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
+from solidarity.messaging.models import Address, Channel, Inbound, InboundState, State
+from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms import Delivery, InboundSms, Webhook
 from solidarity.messaging.sms.errors import reason_for
 from solidarity.messaging.sms_sender import do_record_ping
@@ -54,7 +73,19 @@ def do_receive_webhook(backend: str, hook: Webhook) -> None:
 
 
 def do_receive(backend: str, sms: InboundSms) -> Inbound | None:
-    """Keep one inbound SMS and route it; None when the provider sent it before (a retried webhook)."""
+    """Keep one inbound SMS, then route it; None when the provider sent it before (a retried webhook)."""
+    inbound = keep(backend, sms)
+    if inbound is not None and inbound.state != InboundState.SEALED:
+        do_route(inbound)
+    return inbound
+
+
+def keep(backend: str, sms: InboundSms) -> Inbound | None:
+    """The text's row, committed before anything acts on it: in the inbox, or sealed while the keys are locked.
+
+    The savepoint refuses only the insert of a message the provider sent before (the same
+    backend and provider id): nothing that routing does can be mistaken for a duplicate.
+    """
     sender = normalise_phone(sms.sender)
     try:
         with transaction.atomic():
@@ -67,70 +98,134 @@ def do_receive(backend: str, sms: InboundSms) -> Inbound | None:
                     state=InboundState.SEALED,
                     received_at=timezone.now(),
                 )
-            inbound = Inbound.objects.create(
+            return Inbound.objects.create(
                 backend=backend,
                 provider_id=sms.provider_id,
                 sender=sender,
                 body=sms.body,
+                state=InboundState.UNMATCHED,  # until routing takes it out: whatever fails, a person reads it
                 received_at=timezone.now(),
             )
-            route(inbound)
-            return inbound
     except IntegrityError:
         log.info("inbound SMS from %s seen before: ignored", backend)
         return None
 
 
 def do_open_sealed() -> int:
-    """After an unlock: open what arrived while locked, and route it in the order it came."""
+    """After an unlock: open what arrived while locked, and route it in the order it came; how many now.
+
+    Each text is claimed (re-read under a lock, still sealed) and opened in one transaction, then
+    routed: two callers at once (the unlock command and the worker) route each text once.
+    """
     opened = 0
-    for inbound in Inbound.objects.filter(state=InboundState.SEALED).order_by("received_at", "pk"):
+    sealed = Inbound.objects.filter(state=InboundState.SEALED)
+    for pk in list(sealed.order_by("received_at", "pk").values_list("pk", flat=True)):
         with transaction.atomic():
-            data = json.loads(keyring.open_later(base64.b64decode(inbound.sealed)))
+            inbound = sealed.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if inbound is None:
+                continue  # opened meanwhile by another process
+            try:
+                data = json.loads(keyring.open_later(base64.b64decode(inbound.sealed)))
+            except Exception as error:  # one unreadable text must not hold back the ones after it
+                log.error("inbound %s: cannot be opened (%s): it stays sealed", inbound.uuid, type(error).__name__)
+                continue
             inbound.sender, inbound.body, inbound.sealed = data["sender"], data["body"], ""
-            inbound.state = InboundState.NEW
+            inbound.state = InboundState.UNMATCHED
             inbound.save(update_fields=["sender", "sender_index", "body", "sealed", "state"])
-            route(inbound)
+        do_route(inbound)
         opened += 1
     return opened
 
 
+def do_route(inbound: Inbound) -> None:
+    """Route a kept text (the module's rules) in its own transaction; if routing fails, the text stays in the inbox."""
+    try:
+        with transaction.atomic():
+            route(inbound)
+    except Exception as error:  # the text is kept whatever happens: a person reads it and the sender is told
+        log.error("inbound %s: routing failed (%s): it stays in the inbox", inbound.uuid, type(error).__name__)
+        inbound.state = InboundState.UNMATCHED
+        try:
+            with transaction.atomic():
+                to_inbox(inbound, Reply(unmatched_text(default_language())), None)
+        except Exception as again:
+            log.error("inbound %s: no automatic reply after a failure (%s)", inbound.uuid, type(again).__name__)
+
+
 def route(inbound: Inbound) -> None:
     """Act on one inbound message (see the module's rules) and record what became of it."""
-    sender = str(inbound.sender)
-    address = services.find_address(Channel.SMS, sender)
+    sender, body = str(inbound.sender), str(inbound.body)
+    address = services.find_address(Channel.SMS, sender)  # the one look-up: carried to the handler and the reply
     opted_out = address is not None and address.opted_out_at is not None
-    parsed = keywords.parse(str(inbound.body), opted_out=opted_out)
+    parsed = keywords.parse(body, opted_out=opted_out)
     known = address.language if address else ""
-    language = parsed.language or known or keywords.guess_language(str(inbound.body)) or default_language()
-    if parsed.language and (address is None or address.language != parsed.language):
-        services.do_set_language(Channel.SMS, sender, parsed.language)
+    language = parsed.language or known or keywords.guess_language(body) or default_language()
+    if parsed.language and parsed.language != known:
+        address = (
+            services.do_set_language(Channel.SMS, sender, parsed.language, state=address)
+            if address
+            else services.new_address(Channel.SMS, sender, language=parsed.language)
+        )
     network = get_network_settings()
     inbound.command = parsed.command
     inbound.state = InboundState.HANDLED
 
     if parsed.command == Command.STOP:
-        services.do_opt_out(Channel.SMS, sender)
+        address = address or services.new_address(Channel.SMS, sender)
+        services.do_opt_out(Channel.SMS, sender, state=address)
         if not opted_out:  # confirmed once
-            reply(inbound, keywords.stopped_text(language, network.name), even_if_opted_out=True)
+            reply(inbound, Reply(keywords.stopped_text(language, network.name)), address, even_if_opted_out=True)
     elif parsed.command == Command.START:
-        services.do_opt_in(Channel.SMS, sender)
-        reply(inbound, keywords.started_text(language, network.name))
+        if address is not None:
+            services.do_opt_in(Channel.SMS, sender, state=address)
+        reply(inbound, Reply(keywords.started_text(language, network.name)), address)
     elif parsed.command == Command.HELP:
-        reply(inbound, help_text(language))
-    elif (handler := keywords.HANDLERS.get(parsed.command)) is not None:
-        answer = handler(InboundContext(sender, str(inbound.uuid), language), parsed)
-        if answer is not None:
-            reply(inbound, answer.text)
+        to_inbox(inbound, Reply(help_text(language)), address)  # answered, and read by a person too
     else:
-        to_inbox(inbound, parsed, language)
+        context = InboundContext(sender, str(inbound.uuid), language, is_opted_out=opted_out)
+        outcome = handle(inbound, parsed, context)
+        if not isinstance(outcome, NotMine) and services.is_blocked(address):
+            address = services.find_address(Channel.SMS, sender)  # the handler may have opted it back in (JOIN)
+        if isinstance(outcome, Handled):
+            if outcome.reply is not None:
+                reply(inbound, outcome.reply, address)
+        elif isinstance(outcome, ToInbox):
+            to_inbox(inbound, outcome.reply, address)
+        else:
+            to_inbox(inbound, Reply(unmatched_text(language)), address)
     inbound.save(update_fields=["command", "state"])
 
 
-def to_inbox(inbound: Inbound, parsed: Parsed, language: str) -> None:
+def handle(inbound: Inbound, parsed: Parsed, context: InboundContext) -> Outcome:
+    """The registered handler's outcome, in a savepoint; NotMine when none is registered or it failed."""
+    handler = keywords.HANDLERS.get(parsed.command)
+    if handler is None:
+        return NotMine()
+    try:
+        with transaction.atomic():
+            outcome = handler(context, parsed)
+    except Exception as error:  # a handler's bug must not lose the text: undone, and the text goes to the inbox
+        log.error(
+            "inbound %s: the %s handler failed (%s): the text goes to the inbox",
+            inbound.uuid,
+            parsed.command,
+            type(error).__name__,
+        )
+        return NotMine()
+    if not isinstance(outcome, Handled | ToInbox | NotMine):
+        log.error(
+            "inbound %s: the %s handler gave no outcome: the text goes to the inbox", inbound.uuid, parsed.command
+        )
+        return NotMine()
+    return outcome
+
+
+def to_inbox(inbound: Inbound, answer: Reply | None, address: Address | None) -> None:
+    """The text waits in the inbox for a hotline taker, answered with `answer` if there is one."""
     inbound.state = InboundState.UNMATCHED
-    reply(inbound, unmatched_text(language), limited=True)
-    live.publish("inbox", "inbound", {"id": str(inbound.uuid), "command": parsed.command})
+    if answer is not None:
+        reply(inbound, answer, address)
+    live.publish("inbox", "inbound", {"id": str(inbound.uuid), "command": inbound.command})
 
 
 def default_language() -> str:
@@ -162,21 +257,25 @@ def may_auto_reply(sender: str) -> bool:
     return count <= AUTO_REPLIES.count
 
 
-def reply(inbound: Inbound, text: str, *, limited: bool = True, even_if_opted_out: bool = False) -> None:
-    """Answer an inbound message through the outbox, at most AUTO_REPLIES per number."""
+def reply(inbound: Inbound, answer: Reply, address: Address | None, *, even_if_opted_out: bool = False) -> None:
+    """Answer an inbound message through the outbox in the answer's lane, at most AUTO_REPLIES per number if limited.
+
+    `address`: the sender's row as routing found it (None: it has none), so enqueueing does not look it up again.
+    """
     sender = str(inbound.sender)
-    if limited and not may_auto_reply(sender):
+    if answer.is_rate_limited and not may_auto_reply(sender):
         log.info("automatic reply to inbound %s skipped: this number got enough of them", inbound.uuid)
         return
     services.enqueue(
         services.Outgoing(
             Channel.SMS,
             sender,
-            {"text": text},
+            {"text": answer.text},
             idempotency_key=f"messaging.reply:{inbound.uuid}",
-            priority=Priority.DIRECT,
+            priority=answer.priority,
         ),
         even_if_opted_out=even_if_opted_out,
+        known={sender: address},  # the sender is kept normalised (E.164)
     )
 
 

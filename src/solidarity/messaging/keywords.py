@@ -1,7 +1,7 @@
 """SMS keywords: what an inbound text asks for, the seam where higher parts answer it, and the automatic replies.
 
-Pure: no model, no database. The router (messaging) calls `parse`, honours STOP and START
-itself, and hands the other commands to the handler a higher part registered
+Pure: no model, no database. The router (messaging.inbound) calls `parse`, honours STOP, START
+and HELP itself, and hands the other commands to the handler a higher part registered
 (`HANDLERS.register(Command.GO, ...)` in its AppConfig.ready): the router knows nothing of incidents
 or lists. Whatever is not a command goes to the hotline takers' inbox.
 
@@ -30,8 +30,23 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
 7. Anything else is UNMATCHED.
 
 A bare answer (GO, NO without a code) means something only when the sender has one alert
-pending; the router sends it to the inbox otherwise. A bare HELP is answered and also belongs
-in the inbox: someone in danger may text just AYUDA.
+pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
+registered one) it goes to the inbox. A bare HELP, AYUDA or INFO is answered and also goes to
+the inbox: someone in danger may text just AYUDA.
+
+The seam. A handler is `Handler = (InboundContext, Parsed) -> Outcome`, and says what follows:
+
+- `Handled(reply)`: it acted on the text, which is kept as handled (out of the inbox), and the
+  sender gets `reply` if it has one. A `Reply` has its lane (`priority`: `Priority.ALERT` for an
+  answer to an alert, so it passes any broadcast) and says whether the automatic-reply limit
+  (a few per number an hour, so two robots cannot answer each other forever) applies to it:
+  an answer to an alert sets `is_rate_limited=False`, and is never dropped.
+- `ToInbox(reply)`: a person should read it: it goes to the inbox, answered with `reply` if it
+  has one (and with nothing else).
+- `NotMine()`: not this handler's (a bare GO with no alert pending): the router treats it as
+  unmatched, so it goes to the inbox with the usual automatic reply.
+
+A handler that raises is treated as `NotMine`: its work is undone, and the text is in the inbox.
 
 A carrier acts only on its own words. With Twilio, add the Spanish words to the Messaging
 Service's Advanced Opt-Out, or ALTO opts a number out here but not at the carrier, and INICIAR
@@ -49,6 +64,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from solidarity.core.hooks import Registry
+from solidarity.messaging.priority import Priority
 
 
 class Command(StrEnum):
@@ -161,17 +177,45 @@ def _is_one(rest: list[str], pattern: re.Pattern[str]) -> bool:
 
 @dataclass(frozen=True)
 class InboundContext:
+    """What the router knows of a text's sender, looked up once for the whole text."""
+
     sender: str  # E.164
     inbound_id: str  # the inbound message's UUID
-    language: str  # the language to answer in: the keyword's, else the sender's known one
+    language: str  # the language to answer in: the keyword's, else the sender's known one, else a guess
+    is_opted_out: bool = False  # the number had opted out of everything when it sent this text
 
 
 @dataclass(frozen=True)
 class Reply:
+    """An answer to the sender, by SMS through the outbox (see the module's docstring on the seam)."""
+
     text: str
+    priority: Priority = Priority.DIRECT  # its lane: Priority.ALERT for an answer to an alert
+    is_rate_limited: bool = True  # False: never dropped by the automatic-reply limit (an answer to an alert)
 
 
-Handler = Callable[[InboundContext, Parsed], Reply | None]
+@dataclass(frozen=True)
+class Handled:
+    """The handler acted on the text: kept as handled, out of the inbox; `reply` answers the sender."""
+
+    reply: Reply | None = None
+
+
+@dataclass(frozen=True)
+class ToInbox:
+    """A person should read the text: it goes to the inbox, answered with `reply` (and nothing else) if given."""
+
+    reply: Reply | None = None
+
+
+@dataclass(frozen=True)
+class NotMine:
+    """Not this handler's text: the router treats it as unmatched (the inbox, and the usual automatic reply)."""
+
+
+Outcome = Handled | ToInbox | NotMine
+
+Handler = Callable[[InboundContext, Parsed], Outcome]
 
 
 # One handler per command, registered at start-up (AppConfig.ready): two parts never both act on one text.

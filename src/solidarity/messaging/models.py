@@ -11,19 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.fields import BlindIndexField, EncryptedJSONField, EncryptedTextField, normalise_email
+from solidarity.messaging.priority import Priority
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
-
-
-class Priority(models.IntegerChoices):
-    """Lower goes first: an alert passes every announcement already queued."""
-
-    ALERT = 0, _("Alert")
-    DIRECT = 1, _("Direct message")
-    ANNOUNCEMENT = 2, _("Announcement")
 
 
 class State(models.TextChoices):
@@ -42,7 +35,12 @@ FINAL_STATES = (State.SENT, State.DELIVERED, State.FAILED, State.BOUNCED, State.
 
 
 def normalise_address(value: str) -> str:
-    """Addresses are stored normalised (emails lower-cased, phones in E.164): the index compares them as text."""
+    """The blind indexes' normaliser: the value stripped and lower-cased, whatever its channel.
+
+    It does not parse phone numbers: messaging.services.normalise puts a number in E.164 before
+    it is stored or looked up (an E.164 number comes out of this unchanged), so an index compares
+    what was stored, as text.
+    """
     return normalise_email(value)
 
 
@@ -53,6 +51,9 @@ class Message(models.Model):
     Django's mail classes, so headers, alternatives and attachments survive), for SMS
     {"text": ...}. `idempotency_key` names the logical message: enqueueing it again
     returns the same row. Keys never carry personal data ("lists.broadcast:<uuid>:<uuid>").
+    `outcome_handler` names the higher part's handler told once of the message's fate, with
+    `outcome_reference` (ids only); `outcome_told_at` is set when it was (messaging.outcomes).
+    `updated_at` moves with every change of state: retention counts from it.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -77,9 +78,19 @@ class Message(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    outcome_handler = models.CharField(max_length=60, blank=True)
+    outcome_reference = models.CharField(max_length=120, blank=True)
+    outcome_told_at = models.DateTimeField(null=True, blank=True)
+    outcome_tries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [
+            # The outcomes still to tell (messaging.outcomes' sweep): few rows, never a broadcast's.
+            models.Index(
+                fields=["updated_at"],
+                name="messaging_outcome_untold",
+                condition=~Q(outcome_handler="") & Q(outcome_told_at__isnull=True),
+            ),
             models.Index(
                 fields=["channel", "priority", "next_attempt_at"],
                 name="messaging_due",
@@ -126,10 +137,11 @@ class Address(models.Model):
 
 
 class InboundState(models.TextChoices):
+    """A text is kept in the inbox first; routing takes it out when a keyword's handler took it (messaging.inbound)."""
+
     SEALED = "sealed", _("Waiting for the keys")  # arrived while the keys were locked
-    NEW = "new", _("New")
-    HANDLED = "handled", _("Handled")  # a keyword's handler took it
     UNMATCHED = "unmatched", _("In the inbox")
+    HANDLED = "handled", _("Handled")  # a keyword's handler took it
     REVIEWED = "reviewed", _("Reviewed")
 
 
@@ -145,7 +157,7 @@ class Inbound(models.Model):
     body = EncryptedTextField(context="messaging.inbound.body", blank=True)
     sealed = models.TextField(blank=True)  # base64 age ciphertext of {"sender", "body"} while locked
     command = models.CharField(max_length=12, blank=True)
-    state = models.CharField(max_length=12, choices=InboundState.choices, default=InboundState.NEW)
+    state = models.CharField(max_length=12, choices=InboundState.choices, default=InboundState.UNMATCHED)
     received_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
 

@@ -32,8 +32,19 @@ from django.utils import timezone
 
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, progress, services
-from solidarity.messaging.mail import WIRE, RawEmail, envelope_address, header, parse_raw, send_plain, wire_bytes
+from solidarity.messaging.mail import (
+    WIRE,
+    RawEmail,
+    envelope_address,
+    header,
+    parse_mime,
+    parse_raw,
+    send_plain,
+    wire_bytes,
+)
 from solidarity.messaging.models import Address, Channel, Message, State
+from solidarity.messaging.results import Failed, Held, Result, Retry, Sent, Unreachable
+from solidarity.messaging.sms_sender import SmsSender
 
 log = logging.getLogger("solidarity.messaging")
 
@@ -41,51 +52,6 @@ EMAIL_BATCH = 200  # a claim and its look-ups cost about as much as sending ten 
 URGENT_CHECK_SECONDS = 1.0  # how long a new alert can wait behind a batch of announcements
 IDLE_SECONDS = 0.25
 MAX_PAUSE_SECONDS = 30.0
-
-
-class Unreachable(Exception):
-    """The channel's server or provider cannot be reached at all: nothing in the batch can go now."""
-
-
-class Result:
-    """What happened to one message; `apply` records it."""
-
-    def apply(self, message: Message, token: UUID) -> None:
-        raise NotImplementedError
-
-
-class Sent(Result):
-    def __init__(self, backend: str, provider_id: str) -> None:
-        self.backend, self.provider_id = backend, provider_id
-
-    def apply(self, message: Message, token: UUID) -> None:
-        services.mark_sent(message, token, backend=self.backend, provider_id=self.provider_id)
-
-
-class Retry(Result):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def apply(self, message: Message, token: UUID) -> None:
-        services.mark_retry(message, token, self.reason)
-
-
-class Failed(Result):
-    def __init__(self, reason: str, state: str = State.FAILED, *, marks_address: bool = False) -> None:
-        self.reason, self.state, self.marks_address = reason, state, marks_address
-
-    def apply(self, message: Message, token: UUID) -> None:
-        services.mark_failed(message, token, self.reason, state=self.state)
-        if self.marks_address:
-            services.do_address_failed(message.channel, message.to, self.reason)
-
-
-class Held(Result):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def apply(self, message: Message, token: UUID) -> None:
-        services.mark_held(message, token, self.reason)
 
 
 class Sender(Protocol):
@@ -99,7 +65,17 @@ class Sender(Protocol):
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
 # from text on SQLite) stays unread. Reading another field costs a query per message: add it here.
-SENDING_NEEDS = ("uuid", "channel", "to", "content", "idempotency_key", "batch", "attempts", "priority")
+SENDING_NEEDS = (
+    "uuid",
+    "channel",
+    "to",
+    "content",
+    "idempotency_key",
+    "batch",
+    "attempts",
+    "priority",
+    "outcome_handler",
+)
 
 
 def lease() -> timedelta:
@@ -244,8 +220,6 @@ def channels() -> list[str]:
 def sender_for(channel: str) -> Sender:
     if channel == Channel.EMAIL:
         return EmailSender()
-    from solidarity.messaging.sms_sender import SmsSender
-
     return SmsSender()
 
 
@@ -324,7 +298,7 @@ class EmailSender:
         """
         smtp = self.smtp_connection()
         if smtp is None:
-            parsed = mime or services.parse_mime(message.content)
+            parsed = mime or parse_mime(message.content)
             from_email = str(message.content.get("from") or parsed["From"])
             self.backend.send_messages([RawEmail(parsed, to=message.to, from_email=from_email)])
             return str(parsed.get("Message-ID", ""))

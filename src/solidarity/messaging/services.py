@@ -5,42 +5,38 @@ Invariants:
   idempotency key enqueued twice is one message.
 - A message's state moves by conditional updates only (`filter(state=..., lease_token=...)`),
   one message at a time as it is handed over, so a crash re-sends at most what was in flight.
+  Each change of state moves `updated_at`, and a message that names an outcome handler has it
+  told once its fate is settled, after the change commits (messaging.outcomes).
 - Nothing is sent to an address that opted out or bounced: enqueueing cancels it with the
   reason, and an opt-out cancels what already waits for that address.
 """
 
 import logging
 import random
-import re
-import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from email.message import Message as MimeMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import parseaddr
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.core.mail.utils import DNS_NAME
 from django.db import connections, router, transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import openpgp, progress, reasons
+from solidarity.messaging import openpgp, outcomes, progress, reasons
 from solidarity.messaging.models import (
     Address,
     Channel,
     Message,
     NetworkKey,
-    Priority,
     State,
     normalise_address,
 )
+from solidarity.messaging.priority import Priority
 
 log = logging.getLogger("solidarity.messaging")
 
@@ -49,10 +45,6 @@ MAX_STALLS = 3  # leases that ran out (a worker died mid-send) before a message 
 FIRST_RETRY = timedelta(seconds=20)
 LAST_RETRY = timedelta(hours=1)
 CHUNK = 500  # values per IN (...): well under the databases' limits on parameters
-
-# A dot-atom address (RFC 5322), ASCII only: what Django's prep_address would hand back unchanged.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*")
 
 
 def normalise(channel: str, address: str) -> str:
@@ -87,7 +79,12 @@ def address_state(channel: str, address: str) -> Address:
     found = find_address(channel, address)
     if found is not None:
         return found
-    return Address.objects.create(channel=channel, address=normalise(channel, address))
+    return new_address(channel, address)
+
+
+def new_address(channel: str, address: str, *, language: str = "") -> Address:
+    """A row for an address the caller looked up and found none for (see `address_state`)."""
+    return Address.objects.create(channel=channel, address=normalise(channel, address), language=language)
 
 
 def blocked_for(message: Message, state: Address | None) -> str:
@@ -107,30 +104,39 @@ def is_blocked(state: Address | None) -> str:
     return ""
 
 
-def do_opt_out(channel: str, address: str) -> int:
+# `state=`: the address's row when the caller holds it already (an inbound text's sender, looked up once
+# per text); without it the row is looked up (and made when needed). The row held is kept up to date.
+
+
+def do_opt_out(channel: str, address: str, *, state: Address | None = None) -> int:
     """The address asked for nothing more (STOP, a carrier's opt-out, one-click unsubscribe from everything).
 
     Cancels what still waits for it; returns how many messages were cancelled.
     """
     with transaction.atomic():
-        state = address_state(channel, address)
+        state = state or address_state(channel, address)
         if state.opted_out_at is None:
-            Address.objects.filter(pk=state.pk).update(opted_out_at=timezone.now())
+            state.opted_out_at = timezone.now()
+            Address.objects.filter(pk=state.pk).update(opted_out_at=state.opted_out_at)
         return cancel_waiting_for(channel, normalise(channel, address), "opted_out")
 
 
-def do_opt_in(channel: str, address: str) -> bool:
+def do_opt_in(channel: str, address: str, *, state: Address | None = None) -> bool:
     """The address came back (START/INICIAR). Returns whether it had opted out."""
-    state = find_address(channel, address)
+    state = state or find_address(channel, address)
     if state is None or state.opted_out_at is None:
         return False
+    state.opted_out_at = None
     return Address.objects.filter(pk=state.pk, opted_out_at__isnull=False).update(opted_out_at=None) == 1
 
 
-def do_set_language(channel: str, address: str, language: str) -> None:
-    state = address_state(channel, address)
+def do_set_language(channel: str, address: str, language: str, *, state: Address | None = None) -> Address:
+    """Keep the language the address writes in (its texts' keywords say it); returns its row."""
+    state = state or address_state(channel, address)
     if state.language != language:
+        state.language = language
         Address.objects.filter(pk=state.pk).update(language=language)
+    return state
 
 
 def do_set_openpgp_key(channel: str, address: str, armored: str) -> None:
@@ -159,8 +165,11 @@ def do_address_failed(channel: str, address: str, reason: str) -> None:
 
 def cancel_waiting_for(channel: str, normalised: str, reason: str) -> int:
     waiting = find_by_index(Message.objects.filter(channel=channel, state=State.QUEUED), "to_index", normalised)
-    cancelled = [message.pk for message in waiting if not message.content.get("confirms_opt_out")]
-    return Message.objects.filter(pk__in=cancelled, state=State.QUEUED).update(state=State.CANCELLED, reason=reason)
+    cancelled = [message for message in waiting if not message.content.get("confirms_opt_out")]
+    outcomes.tell_soon(message.pk for message in cancelled if message.outcome_handler)
+    return Message.objects.filter(pk__in=[message.pk for message in cancelled], state=State.QUEUED).update(
+        state=State.CANCELLED, reason=reason, updated_at=timezone.now()
+    )
 
 
 def network_key() -> NetworkKey:
@@ -180,34 +189,53 @@ def network_key() -> NetworkKey:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to enqueue (see `enqueue_many`)."""
+    """One message to enqueue (see `enqueue_many`).
+
+    `priority` is its lane (`Priority.ALERT` passes everything queued). `on_outcome` names a handler
+    in messaging.outcomes.OUTCOME_HANDLERS, told once what became of the message, with `reference`
+    (ids only: "<alert uuid>:<responder uuid>"). Both are checked here: an unknown handler or a
+    reference that is more than ids raises ValueError at once.
+    """
 
     channel: str
     to: str
     content: dict[str, Any]
     idempotency_key: str
     language: str = ""
-    priority: int = Priority.DIRECT
+    priority: Priority = Priority.DIRECT
     batch: str = ""
+    on_outcome: str = ""
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "priority", Priority(self.priority))  # a bare number that is no lane raises
+        outcomes.check(self.on_outcome, self.reference)
 
 
 def enqueue_many(
-    outgoing: list[Outgoing], *, send_after: datetime | None = None, even_if_opted_out: bool = False
+    outgoing: list[Outgoing],
+    *,
+    send_after: datetime | None = None,
+    even_if_opted_out: bool = False,
+    known: Mapping[str, Address | None] | None = None,
 ) -> int:
     """Queue messages in the caller's transaction; returns how many were new (a known key is skipped).
 
     Addresses that opted out or failed for good are queued as cancelled with the reason, so a
-    broadcast's report counts them. `even_if_opted_out` is for the one confirmation of an opt-out.
+    broadcast's report counts them (and an outcome handler hears it). `even_if_opted_out` is for
+    the one confirmation of an opt-out. `known`: address rows the caller already looked up, by
+    normalised address (None: it has none); the others are looked up, all in one query.
     """
     now = timezone.now()
+    known = known or {}
     addressed = [(item, normalise(item.channel, item.to)) for item in outgoing]
     states = {
-        channel: addresses_for(channel, [to for item, to in addressed if item.channel == channel])
+        channel: addresses_for(channel, [to for item, to in addressed if item.channel == channel and to not in known])
         for channel in {item.channel for item in outgoing}
     }
     rows = []
     for item, to in addressed:
-        blocked = is_blocked(states[item.channel].get(to))
+        blocked = is_blocked(known[to] if to in known else states[item.channel].get(to))
         content = item.content
         if even_if_opted_out and blocked == "opted_out":
             blocked, content = "", {**content, "confirms_opt_out": True}
@@ -223,15 +251,19 @@ def enqueue_many(
                 state=State.CANCELLED if blocked else State.QUEUED,
                 reason=blocked,
                 next_attempt_at=send_after or now,
+                outcome_handler=item.on_outcome,
+                outcome_reference=item.reference,
             )
         )
-    known = set(
+    existing = set(
         Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
             "idempotency_key", flat=True
         )
     )
-    new = [row for row in rows if row.idempotency_key not in known]
+    new = [row for row in rows if row.idempotency_key not in existing]
     insert_new(new)
+    if told := [row.idempotency_key for row in new if row.state == State.CANCELLED and row.outcome_handler]:
+        outcomes.tell_soon(Message.objects.filter(idempotency_key__in=told).values_list("pk", flat=True))
     return len(new)
 
 
@@ -258,187 +290,29 @@ def insert_new(rows: list[Message]) -> None:
         cursor.executemany(sql, values)
 
 
-def enqueue(item: Outgoing, *, send_after: datetime | None = None, even_if_opted_out: bool = False) -> Message:
-    """Queue one message (see `enqueue_many`) and return its row, new or already known."""
-    enqueue_many([item], send_after=send_after, even_if_opted_out=even_if_opted_out)
-    return Message.objects.get(idempotency_key=item.idempotency_key)
-
-
-def email_content(
+def enqueue(
+    item: Outgoing,
     *,
-    to: str,
-    subject: str,
-    text: str,
-    html: str = "",
-    language: str = "",
-    headers: dict[str, str] | None = None,
-    raw_headers: dict[str, str] | None = None,
-    from_email: str | None = None,
-) -> dict[str, Any]:
-    """The outbox content of one email: a whole MIME message, multipart when there is HTML.
-
-    `raw_headers` are written on one line each, as RFC 2369 wants list headers: Python's email
-    package folds a header longer than 78 characters, and a URL has no space to fold at, so it
-    would turn the whole value into RFC 2047 encoded-words, which no mail program reads as a URL
-    (Gmail and Outlook then show no unsubscribe button). RFC 5322 allows 998. The pump sends the
-    stored text as it is, so they reach the mail server unchanged.
-    """
-    mail = EmailMultiAlternatives(subject, text, from_email, [to], headers=headers or {})
-    if html:
-        mail.attach_alternative(html, "text/html")
-    mime = mail.message()
-    if language:
-        mime["Content-Language"] = language
-    return {"mime": insert_raw_headers(mime.as_string(), raw_headers or {}), "from": mail.from_email}
-
-
-def insert_raw_headers(text: str, raw_headers: dict[str, str]) -> str:
-    """Add headers to a whole message's text, each on one line as it is (see `email_content`)."""
-    if not raw_headers:
-        return text
-    if not all(value.isascii() and value.isprintable() and len(value) < 990 for value in raw_headers.values()):
-        raise ValueError("raw headers are printable ASCII lines")
-    end = text.find("\n\n")
-    return text[:end] + "".join(f"\n{name}: {value}" for name, value in raw_headers.items()) + text[end:]
-
-
-# A template's markers must come out of the MIME encoder whole: its bodies are written 8bit (7bit
-# when ASCII) whenever their lines allow it (RFC 5322: 998 octets, less room for a slot's value),
-# never quoted-printable or base64, and the markers are ASCII words no header folding splits.
-SLOT_VALUE_MAX = 256
-BODY_LINE_MAX = 998 - SLOT_VALUE_MAX
-# A URL's characters, less those HTML would escape (& ' "): a value reads the same in text, HTML and a header.
-_SLOT_VALUE = re.compile(rf"[A-Za-z0-9:/?#@!$()*+,;=._~%-]{{1,{SLOT_VALUE_MAX}}}")
-_SLOT_NONCE = secrets.token_hex(6)
-TEMPLATE_POLICY = policy.default.clone(linesep="\n")
-
-
-def slot(name: str) -> str:
-    """The marker an `EmailTemplate`'s text, HTML or raw headers carry where `name`'s value goes."""
-    return f"solidarity-slot-{_SLOT_NONCE}-{name}"
-
-
-def body_encoding(body: str) -> str | None:
-    """7bit or 8bit when every line is short enough to stay as it is; None when the body must be quoted."""
-    if max((len(line.encode()) for line in body.splitlines()), default=0) > BODY_LINE_MAX:
-        return None
-    return "7bit" if body.isascii() else "8bit"
-
-
-class EmailTemplate:
-    """One email for many recipients that differ only in their address and a few values (an unsubscribe link).
-
-    Building a MIME message takes over a millisecond (most of it folding headers): a broadcast
-    to 10,000 people would spend 13 s on it before the first one leaves. A template builds the
-    message once, with markers (`slot(name)`) where the address and each value go, checks that
-    every marker came out of the encoder whole, and `content()` fills in a copy per recipient,
-    with a Message-ID of its own. Where it cannot be sure (a body with lines too long to stay
-    unquoted, an address with a name or non-ASCII characters, a value with characters a URL
-    does not have), that recipient's message is built whole by `email_content`: the fast path
-    never changes what is said, only how long it takes to say it.
-    """
-
-    def __init__(
-        self,
-        *,
-        subject: str,
-        text: str,
-        html: str = "",
-        language: str = "",
-        raw_headers: dict[str, str] | None = None,
-        from_email: str | None = None,
-        slots: tuple[str, ...] = (),
-    ) -> None:
-        self.fields: dict[str, Any] = {
-            "subject": subject,
-            "text": text,
-            "html": html,
-            "language": language,
-            "raw_headers": dict(raw_headers or {}),
-            "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
-        }
-        self.markers = {name: slot(name) for name in slots}
-        self.to_marker = f"{slot('to')}@example.invalid"
-        self.id_marker = f"<{slot('message-id')}@example.invalid>"
-        self.pieces = self.build()
-
-    def build(self) -> list[str]:
-        """The message split around its markers ([] when a marker would not come out whole)."""
-        fields = self.fields
-        encodings = [body_encoding(fields["text"]), *([body_encoding(fields["html"])] if fields["html"] else [])]
-        if None in encodings or not all(value.isascii() for value in fields["raw_headers"].values()):
-            return []
-        mime = EmailMessage(policy=TEMPLATE_POLICY)
-        mime["Subject"] = fields["subject"]
-        mime["From"] = fields["from_email"]
-        mime["To"] = self.to_marker
-        mime["Date"] = format_datetime(timezone.localtime() if settings.EMAIL_USE_LOCALTIME else timezone.now())
-        mime["Message-ID"] = self.id_marker
-        mime.set_content(fields["text"], subtype="plain", charset="utf-8", cte=encodings[0])
-        if fields["html"]:
-            mime.add_alternative(fields["html"], subtype="html", charset="utf-8", cte=encodings[1])
-        if fields["language"]:  # after the bodies: setting one clears the Content-* headers
-            mime["Content-Language"] = fields["language"]
-        text = insert_raw_headers(mime.as_bytes().decode("utf-8"), fields["raw_headers"])
-        sources = "".join([fields["text"], fields["html"], *fields["raw_headers"].values()])
-        if any(text.count(marker) != sources.count(marker) for marker in self.markers.values()):
-            return []
-        if text.count(self.to_marker) != 1 or text.count(self.id_marker) != 1:
-            return []
-        names = [self.to_marker, self.id_marker, *self.markers.values()]
-        return re.split("(" + "|".join(re.escape(name) for name in names) + ")", text)
-
-    def content(self, to: str, **values: str) -> dict[str, Any]:
-        """The outbox content for one recipient: `to`, and a value for each slot."""
-        if (
-            not self.pieces
-            or values.keys() != self.markers.keys()
-            or not PLAIN_ADDRESS.fullmatch(to)
-            or not all(_SLOT_VALUE.fullmatch(value) for value in values.values())
-        ):
-            return self.whole(to, values)
-        fill = {self.markers[name]: value for name, value in values.items()}
-        fill[self.to_marker] = to
-        fill[self.id_marker] = make_msgid(domain=DNS_NAME)
-        pieces = self.pieces  # markers sit at the odd positions
-        return {
-            "mime": "".join(piece if position % 2 == 0 else fill[piece] for position, piece in enumerate(pieces)),
-            "from": self.fields["from_email"],
-        }
-
-    def whole(self, to: str, values: dict[str, str]) -> dict[str, Any]:
-        fields = dict(self.fields)
-        for name, marker in self.markers.items():
-            value = values.get(name, "")
-            fields["text"] = fields["text"].replace(marker, value)
-            fields["html"] = fields["html"].replace(marker, value)
-            fields["raw_headers"] = {key: raw.replace(marker, value) for key, raw in fields["raw_headers"].items()}
-        return email_content(to=to, **fields)
-
-
-def parse_mime(content: dict[str, Any]) -> MimeMessage:
-    """A stored message parsed as its bytes on the wire (an 8bit body stays 8bit, see `mime_bytes`)."""
-    return message_from_bytes(mime_bytes(str(content["mime"])), policy=policy.SMTP)
-
-
-def mime_bytes(text: str) -> bytes:
-    """A stored message's bytes: the text is them read as UTF-8 (an 8bit body's characters are written as they are)."""
-    return text.encode("utf-8", "surrogateescape")
+    send_after: datetime | None = None,
+    even_if_opted_out: bool = False,
+    known: Mapping[str, Address | None] | None = None,
+) -> Message:
+    """Queue one message (see `enqueue_many`) and return its row, new or already known."""
+    enqueue_many([item], send_after=send_after, even_if_opted_out=even_if_opted_out, known=known)
+    return Message.objects.get(idempotency_key=item.idempotency_key)
 
 
 def cancel(idempotency_key: str) -> bool:
     """Cancel a message that is still queued (an alert for a role already filled). False if it has left."""
-    return (
-        Message.objects.filter(idempotency_key=idempotency_key, state=State.QUEUED).update(
-            state=State.CANCELLED, reason="cancelled"
-        )
-        == 1
-    )
+    waiting = Message.objects.filter(idempotency_key=idempotency_key, state=State.QUEUED)
+    outcomes.tell_soon(waiting.exclude(outcome_handler="").values_list("pk", flat=True))
+    return waiting.update(state=State.CANCELLED, reason="cancelled", updated_at=timezone.now()) == 1
 
 
 def cancel_batch(batch: str) -> int:
     waiting = Message.objects.filter(batch=batch, state=State.QUEUED)
-    cancelled = waiting.update(state=State.CANCELLED, reason="cancelled")
+    outcomes.tell_soon(waiting.exclude(outcome_handler="").values_list("pk", flat=True))
+    cancelled = waiting.update(state=State.CANCELLED, reason="cancelled", updated_at=timezone.now())
     if cancelled:
         progress.notify_batch(batch)
     return cancelled
@@ -468,14 +342,17 @@ def mark_sent(message: Message, token: UUID, *, backend: str, provider_id: str) 
     table = connection.ops.quote_name(Message._meta.db_table)
     sql = (
         f"UPDATE {table}"  # noqa: S608  (the quoted table name; every value is a parameter)
-        " SET state = %s, backend = %s, provider_id = %s, sent_at = %s, lease_token = NULL, reason = ''"
-        " WHERE id = %s AND state = %s AND lease_token = %s"
+        " SET state = %s, backend = %s, provider_id = %s, sent_at = %s, updated_at = %s, lease_token = NULL,"
+        " reason = '' WHERE id = %s AND state = %s AND lease_token = %s"
     )
-    sent_at = Message._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
+    now = Message._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
     leased_to = Message._meta.get_field("lease_token").get_db_prep_value(token, connection)
     with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
-        cursor.execute(sql, [State.SENT, backend, provider_id, sent_at, message.pk, State.SENDING, leased_to])
-        return bool(cursor.rowcount == 1)
+        cursor.execute(sql, [State.SENT, backend, provider_id, now, now, message.pk, State.SENDING, leased_to])
+        done = bool(cursor.rowcount == 1)
+    if done and message.outcome_handler:
+        outcomes.tell_soon([message.pk])  # an email's fate is settled once sent; a text's waits for its receipt
+    return done
 
 
 def mark_retry(message: Message, token: UUID, reason: str, *, count_attempt: bool = True) -> bool:
@@ -490,19 +367,23 @@ def mark_retry(message: Message, token: UUID, reason: str, *, count_attempt: boo
             next_attempt_at=timezone.now() + (backoff(attempts) if count_attempt else timedelta(seconds=5)),
             lease_token=None,
             reason=reason,
+            updated_at=timezone.now(),
         )
         == 1
     )
 
 
 def mark_failed(message: Message, token: UUID, reason: str, *, state: str = State.FAILED) -> bool:
-    done = leased(message, token).update(state=state, lease_token=None, reason=reason) == 1
+    done = leased(message, token).update(state=state, lease_token=None, reason=reason, updated_at=timezone.now()) == 1
     log.info("message %s %s: %s", message.uuid, state, reason)
+    if done and message.outcome_handler:
+        outcomes.tell_soon([message.pk])
     return done
 
 
 def mark_held(message: Message, token: UUID, reason: str) -> bool:
-    return leased(message, token).update(state=State.HELD, lease_token=None, reason=reason) == 1
+    held = leased(message, token).update(state=State.HELD, lease_token=None, reason=reason, updated_at=timezone.now())
+    return held == 1
 
 
 def more_urgent_waiting(channel: str, priority: int) -> bool:
@@ -538,9 +419,9 @@ def rescue_stalled(now: datetime | None = None) -> int:
     if not in_flight:
         return 0
     tried = stalled.filter(pk__in=list(in_flight.values()))
-    dead = tried.filter(stalls__gte=MAX_STALLS - 1).update(
-        state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled"
-    )
+    dying = tried.filter(stalls__gte=MAX_STALLS - 1)
+    outcomes.tell_soon(dying.exclude(outcome_handler="").values_list("pk", flat=True))
+    dead = dying.update(state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled", updated_at=now)
     back = tried.update(
         state=State.QUEUED, stalls=F("stalls") + 1, lease_token=None, next_attempt_at=now, reason="stalled"
     )
@@ -561,16 +442,21 @@ def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reaso
     now = timezone.now()
     if state == State.DELIVERED:
         receipted = found.filter(state__in=[State.SENDING, State.SENT])
-        batches = set(receipted.values_list("batch", flat=True))
-        changed = receipted.update(state=State.DELIVERED, delivered_at=now)
-        progress.notify_batches(batches)
+        rows = list(receipted.values_list("pk", "batch", "outcome_handler"))
+        changed = receipted.update(state=State.DELIVERED, delivered_at=now, updated_at=now)
+        progress.notify_batches({batch for _pk, batch, _handler in rows})
+        outcomes.tell_soon(pk for pk, _batch, handler in rows if handler)
         return changed
     if state in (State.FAILED, State.BOUNCED):
         changed = 0
         for message in found.exclude(state__in=[State.FAILED, State.BOUNCED]):
-            changed += Message.objects.filter(pk=message.pk).update(state=state, reason=reason or "provider_error")
+            changed += Message.objects.filter(pk=message.pk).update(
+                state=state, reason=reason or "provider_error", updated_at=now
+            )
             do_address_failed(message.channel, message.to, reason)
             progress.notify_batch(message.batch)
+            if message.outcome_handler:
+                outcomes.tell_soon([message.pk])
         return changed
     return 0
 
@@ -579,3 +465,27 @@ def batch_counts(batch: str) -> dict[str, int]:
     """How many of a batch's messages are in each state ({"queued": 3, "sent": 97}): a broadcast's progress."""
     rows = Message.objects.filter(batch=batch).order_by().values("state").annotate(count=Count("pk"))
     return {row["state"]: row["count"] for row in rows}
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """How many of a batch's messages on one channel are in one state, for one reason."""
+
+    channel: str
+    state: str
+    reason: str  # a slug messaging.reasons explains; "" when none
+    count: int
+
+
+def batch_report(batch: str) -> list[BatchRow]:
+    """A batch's messages counted by channel, state and reason, in that order: a broadcast's report.
+
+    The rows are what a part keeps once the outbox forgets the messages (`dataclasses.asdict` each).
+    """
+    rows = (
+        Message.objects.filter(batch=batch)
+        .values("channel", "state", "reason")
+        .annotate(count=Count("pk"))
+        .order_by("channel", "state", "reason")
+    )
+    return [BatchRow(row["channel"], row["state"], row["reason"], row["count"]) for row in rows]

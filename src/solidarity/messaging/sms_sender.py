@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from solidarity.core import live
 from solidarity.messaging.models import Address, Channel, Gateway, Message, State
-from solidarity.messaging.pump import Failed, Result, Retry, Sent, Unreachable
+from solidarity.messaging.results import Failed, Result, Retry, Sent, Unreachable
 from solidarity.messaging.services import blocked_for
 from solidarity.messaging.sms import SmsBackend, SmsError
 from solidarity.messaging.sms.errors import reason_for

@@ -23,6 +23,9 @@ def do_seal(options: dict[str, Any]) -> str:
 
 def do_unlock(options: dict[str, Any]) -> str:
     keyring.unlock(passphrases.read(options, ENV))
+    failed = keyring.after_unlock()  # what waited for the keys (texts received while locked) is handled now
+    if failed:
+        return f"Unlocked, but {', '.join(failed)} failed: the worker tries again within a minute."
     return "Unlocked: the network handles its data again."
 
 

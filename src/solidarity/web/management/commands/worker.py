@@ -57,6 +57,7 @@ class Command(SolidarityCommand):
         # RQ forks a process per job and one for its scheduler: none may outlive this worker.
         os.register_at_fork(after_in_child=die_with_parent)
         wait_until_unlocked()
+        keyring.after_unlock()  # what arrived while the keys were locked (texts to route) is handled first
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         threads = [threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True)]
