@@ -10,16 +10,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import my_memberships, signed_in
 from solidarity.core import live
+from solidarity.core.bilingual import text_of
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, permission
-from solidarity.core.services import do_update_network_settings, health, network_values
+from solidarity.core.phones import dialable
+from solidarity.core.services import do_update_network_settings, get_network_settings, health, network_values
 from solidarity.web.services import system_status
 
 
 @require_GET
 @permission("public")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    network = get_network_settings()
+    context = {
+        "welcome": text_of(network, "welcome"),  # the page's language, else the other one
+        "hotline": dialable(network.hotline, network.phone_region) if network.hotline else None,
+    }
+    return render(request, "web/home.html", context)
 
 
 @require_GET
