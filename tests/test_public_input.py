@@ -1,15 +1,19 @@
 """Public input: rate limits keyed by a daily HMAC, a honeypot, a size limit, proof of work, no stored address."""
 
 import hashlib
+import html
+import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import altcha
 import pytest
 import time_machine
 from django import forms
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -330,3 +334,33 @@ def test_the_address_scan_sees_an_address_stored_in_clear() -> None:
     Dossier.objects.create(pseudonym=CANARY_ADDRESS)
 
     assert needles()[CANARY_ADDRESS] in canaries.raw_database_bytes()
+
+
+def widget_words(page: str) -> dict[str, str]:
+    found = re.search(r'<altcha-widget [^>]*data-strings="(?P<words>[^"]*)"', page)
+    assert found, "the widget carries no words"
+    words: dict[str, str] = json.loads(html.unescape(found["words"]))
+    return words
+
+
+def vendored_keys() -> set[str]:
+    """The keys of the English words bundled in the vendored widget: each one the widget may show."""
+    script = finders.find("vendor/altcha/altcha.min.js")
+    assert isinstance(script, str)
+    bundle = re.search(r'i18n\.set\("en",\{(?P<body>[^}]*)\}', Path(script).read_text())
+    assert bundle, "the vendored widget no longer registers its English words this way"
+    return set(re.findall(r"(?:^|,)(\w+):", bundle["body"]))
+
+
+def test_the_widget_speaks_spanish_on_a_spanish_page_with_every_word_translated(db: None) -> None:
+    spanish_page = Client().get("/es/test/tip").content.decode()
+    english_page = Client().get(TIP).content.decode()
+
+    spanish, english = widget_words(spanish_page), widget_words(english_page)
+
+    assert 'language="es"' in spanish_page
+    assert spanish["label"] == "No soy un robot"
+    assert spanish["verified"] == "Verificado"
+    assert english["label"] == "I'm not a robot"
+    assert set(spanish) == set(english) == vendored_keys()  # no word left to the widget's English
+    assert [key for key in spanish if spanish[key] == english[key]] == []

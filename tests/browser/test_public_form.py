@@ -70,3 +70,24 @@ def test_the_widget_solves_its_challenge_under_the_csp_and_the_form_is_accepted(
             break
         time.sleep(0.2)
     assert rows == [("tip",)]  # accepted with its proof of work, not set aside for review
+
+
+def test_on_a_spanish_page_the_widget_speaks_spanish_from_start_to_verified(
+    chromium: Browser, form_server: tuple[str, Path], results: Path
+) -> None:
+    url, _database = form_server
+    page = chromium.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    page.goto(f"{url}/es/test/tip")
+    widget = page.locator("altcha-widget")
+    expect(widget.get_by_text("No soy un robot")).to_be_visible()
+    expect(widget.get_by_label("No soy un robot")).to_have_count(1)  # the checkbox is named in Spanish too
+    page.screenshot(path=results / "public-form-widget-es.png")
+    widget.locator("input[type=checkbox]").first.click(force=True)
+
+    expect(widget.get_by_text("Verificado")).to_be_visible(timeout=30_000)
+    page.screenshot(path=results / "public-form-widget-es-verified.png")
+    assert "I'm not a robot" not in widget.inner_text()
+    assert problems == []

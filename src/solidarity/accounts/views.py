@@ -3,6 +3,7 @@
 from datetime import timedelta
 from uuid import UUID
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import login
@@ -68,6 +69,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, _("That username or email was just taken. Please choose another."))
         else:
             login(request, user, backend=BACKEND)
+            # They have just chosen and typed their password: noted as allauth notes a sign-in's, so
+            # setting up a second factor next does not ask for it again (adapter.is_reauthentication_required).
+            record_authentication(request, user, method="password")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("web:dashboard")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})

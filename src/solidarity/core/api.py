@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.operation import AsyncOperation, Operation
 
 from solidarity.core.forms import NetworkSettingsForm
+from solidarity.core.models import WELCOME_MAX_LENGTH
 from solidarity.core.permissions import AnyGroupRole, GroupRole, ObjectRole, Permission, holds, is_admin
 from solidarity.core.services import do_update_network_settings, network_values
 
@@ -119,6 +120,8 @@ class NetworkOut(Schema):
     hotline: str
     clear_mail_when_key_expired: bool
     expected_population: int
+    welcome_en: str = Field(description="The home page's welcome in English: plain text.")
+    welcome_es: str = Field(description="The home page's welcome in Spanish: plain text.")
 
 
 class NetworkPatch(Schema):
@@ -129,6 +132,8 @@ class NetworkPatch(Schema):
     hotline: str | None = Field(None, max_length=32)
     clear_mail_when_key_expired: bool | None = None
     expected_population: int | None = Field(None, ge=10, le=10_000_000)
+    welcome_en: str | None = Field(None, max_length=WELCOME_MAX_LENGTH)
+    welcome_es: str | None = Field(None, max_length=WELCOME_MAX_LENGTH)
 
 
 @router.get("", response=NetworkOut, summary="The network's settings")

@@ -3,9 +3,10 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.core.models import time_zone_choices
+from solidarity.core.models import WELCOME_MAX_LENGTH, time_zone_choices
 
 NETWORK_FIELDS = (
     "name",
@@ -15,7 +16,23 @@ NETWORK_FIELDS = (
     "hotline",
     "clear_mail_when_key_expired",
     "expected_population",
+    "welcome_en",
+    "welcome_es",
 )
+
+
+class PlainTextField(forms.CharField):
+    """Text a network writes for the public: plain (shown escaped), its line breaks kept as one newline each.
+
+    A browser sends a textarea's line breaks as CRLF: they become LF before the length is checked,
+    so the limit counts what the reader sees.
+    """
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return normalize_newlines(text) if text else ""
 
 
 class NetworkSettingsForm(forms.Form):
@@ -54,6 +71,21 @@ class NetworkSettingsForm(forms.Form):
         ),
     )
 
+    welcome_en = PlainTextField(
+        label=_("Welcome on the home page, in English"),
+        max_length=WELCOME_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
+        help_text=_("Plain text: a few words on who you are. Left empty, the home page shows a general welcome."),
+    )
+    welcome_es = PlainTextField(
+        label=_("Welcome on the home page, in Spanish"),
+        max_length=WELCOME_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "es"}),
+        help_text=_("The Spanish page shows this one; the English one only while this is empty."),
+    )
+
     def clean_expected_population(self) -> int:
         return int(self.cleaned_data.get("expected_population") or 5000)
 
@@ -81,4 +113,5 @@ class NetworkSettingsForm(forms.Form):
         return [code for code, _name in settings.LANGUAGES if code in chosen]
 
     def network_values(self) -> dict[str, Any]:
-        return {key: self.cleaned_data[key] for key in NETWORK_FIELDS}
+        # A form without some of the fields (the first start's) leaves those settings as they are.
+        return {key: self.cleaned_data[key] for key in NETWORK_FIELDS if key in self.fields}

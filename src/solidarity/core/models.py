@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
+WELCOME_MAX_LENGTH = 1000  # a paragraph or two: the home page's first words, read on a phone
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -39,6 +40,9 @@ class NetworkSettings(models.Model):
         blank=True,
         help_text=_("The public number people call in an emergency. Automatic text replies give it."),
     )
+    # The home page's welcome, written by the network in each language (core.bilingual): plain text.
+    welcome_en = models.TextField(_("welcome in English"), max_length=WELCOME_MAX_LENGTH, blank=True)
+    welcome_es = models.TextField(_("welcome in Spanish"), max_length=WELCOME_MAX_LENGTH, blank=True)
     clear_mail_when_key_expired = models.BooleanField(
         _("send mail in the clear when a key has expired"),
         default=False,

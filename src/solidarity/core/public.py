@@ -54,7 +54,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -266,11 +266,43 @@ class HoneypotInput(forms.TextInput):
         )
 
 
+# Every word the widget shows or speaks, under ALTCHA's own keys (its i18n bundle's), from Django's
+# catalog: the vendored build carries English only, and fetching its translations would be a third party.
+# The widget writes its footer as HTML, so that one is escaped; the footer is hidden anyway.
+WIDGET_STRINGS = {
+    "ariaLinkLabel": _("ALTCHA (official website)"),
+    "cancel": _("Cancel"),
+    "enterCode": _("Enter the code"),
+    "enterCodeAria": _("Enter the code you hear. Press Space to play the audio."),
+    "enterCodeFromImage": _("To go on, enter the code from the image below."),
+    "error": _("Verification failed. Try again later."),
+    "expired": _("Verification expired. Try again."),
+    "footer": _("Protected by ALTCHA"),
+    "getAudioChallenge": _("Get an audio challenge"),
+    "label": _("I'm not a robot"),
+    "loading": _("Loading…"),
+    "reload": _("Reload"),
+    "verify": _("Verify"),
+    "verificationRequired": _("Verification required!"),
+    "verified": _("Verified"),
+    "verifying": _("Verifying…"),
+    "waitAlert": _("Verifying… please wait."),
+}
+
+
+def widget_strings() -> str:
+    """The widget's words in the active language, as the JSON `altcha-setup.js` hands to `$altcha.i18n`."""
+    words = {key: str(text) for key, text in WIDGET_STRINGS.items()}
+    words["footer"] = escape(words["footer"])
+    return json.dumps(words, ensure_ascii=False, separators=(",", ":"))
+
+
 class ProofOfWorkInput(forms.Widget):
     """The ALTCHA widget with a fresh challenge embedded (no extra request, no cookie).
 
     Only the widget's "external" build is used: it injects no style and bundles no worker,
     so it runs under our Content-Security-Policy (scripts and styles from 'self' only).
+    Its words come with it in the page's language (`data-strings`, WIDGET_STRINGS).
     """
 
     @property
@@ -297,10 +329,12 @@ class ProofOfWorkInput(forms.Widget):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         return format_html(
-            '<altcha-widget name="{}" challenge="{}" data-worker="{}" language="{}" hidefooter></altcha-widget>',
+            '<altcha-widget name="{}" challenge="{}" data-worker="{}" data-strings="{}" language="{}" hidefooter>'
+            "</altcha-widget>",
             name,
             json.dumps(new_challenge(), separators=(",", ":")),
             static("vendor/altcha/pbkdf2.js"),
+            widget_strings(),
             (get_language() or settings.LANGUAGE_CODE)[:2],
         )
 

@@ -34,6 +34,8 @@ class NetworkValues(TypedDict):
     hotline: str
     clear_mail_when_key_expired: bool
     expected_population: int
+    welcome_en: str
+    welcome_es: str
 
 
 def network_values() -> NetworkValues:
@@ -47,6 +49,8 @@ def network_values() -> NetworkValues:
         "hotline": current.hotline,
         "clear_mail_when_key_expired": current.clear_mail_when_key_expired,
         "expected_population": current.expected_population,
+        "welcome_en": current.welcome_en,
+        "welcome_es": current.welcome_es,
     }
 
 
@@ -59,9 +63,16 @@ def do_update_network_settings(
     hotline: str = "",
     clear_mail_when_key_expired: bool = False,
     expected_population: int = 5000,
+    welcome_en: str | None = None,
+    welcome_es: str | None = None,
     mark_configured: bool = True,
 ) -> NetworkSettings:
+    """Save the settings an admin edits; a welcome left as None (not asked for) stays as it is."""
     settings_row = get_network_settings()
+    if welcome_en is not None:
+        settings_row.welcome_en = welcome_en
+    if welcome_es is not None:
+        settings_row.welcome_es = welcome_es
     settings_row.expected_population = expected_population
     settings_row.hotline = hotline
     settings_row.clear_mail_when_key_expired = clear_mail_when_key_expired

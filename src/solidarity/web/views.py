@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import my_memberships, signed_in
+from solidarity.core.bilingual import text_of
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, holds_anywhere, permission
-from solidarity.core.services import do_update_network_settings, health, network_values
+from solidarity.core.phones import dialable
+from solidarity.core.services import do_update_network_settings, get_network_settings, health, network_values
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.web.services import system_status
@@ -20,7 +22,12 @@ from solidarity.web.services import system_status
 @require_GET
 @permission("public")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    network = get_network_settings()
+    context = {
+        "welcome": text_of(network, "welcome"),  # the page's language, else the other one
+        "hotline": dialable(network.hotline, network.phone_region) if network.hotline else None,
+    }
+    return render(request, "web/home.html", context)
 
 
 @require_GET
