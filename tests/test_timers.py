@@ -327,6 +327,16 @@ def test_two_workers_claiming_together_never_fire_one_timer_twice() -> None:
     assert set(Timer.objects.values_list("state", flat=True)) == {TimerState.FIRED}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_parts_setting_one_timer_together_leave_one_timer() -> None:
+    with at(0):
+        tokens = in_threads(4, lambda n: set_timer(RECORD, "AB42", START + timedelta(minutes=n + 1)))
+
+    [timer] = Timer.objects.all()
+    assert timer.token in tokens
+    assert timer.due_at == START + timedelta(minutes=tokens.index(timer.token) + 1)
+
+
 @pytest.mark.django_db
 def test_the_worker_sleeps_until_the_next_timer_but_looks_again_within_a_second() -> None:
     with at(0):
