@@ -1,10 +1,11 @@
 """Durable timers fired by a real `solidarity worker`: how late, and how many a second, with 10,000 pending.
 
-    uv run python bench/timers.py [--timers 10000] [--spread 10] [--database sqlite]
+    uv run python bench/timers.py [--timers 10000] [--spread 10] [--runs 1] [--database sqlite]
         [--database postgres://postgres@127.0.0.1:5432/sol_timers_bench] [--redis redis://127.0.0.1:6379/11]
 
 Each --database (default: sqlite, a fresh file in a throwaway home; a PostgreSQL database is
-created when missing, migrated, and its timers emptied first) runs in a process of its own:
+created when missing, migrated, and its timers emptied first) runs in a process of its own,
+the databases taking turns when --runs repeats them (the tables show medians):
 
   a. baseline: a plain Python loop that sleeps until each due time and records how late it woke;
   b. baseline: the same loop that also marks each timer fired in the database, one UPDATE and
@@ -35,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,47 @@ class Row:
     @property
     def rate(self) -> float:
         return self.count / self.seconds
+
+    def summary(self) -> "Summary":
+        late = bool(self.latenesses)
+        return Summary(
+            self.phase,
+            self.count,
+            self.percentile(50) if late else None,
+            self.percentile(99) if late else None,
+            max(self.latenesses) if late else None,
+            self.rate,
+            self.baseline,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A phase's figures, in seconds and timers per second (what a run hands back to the parent process)."""
+
+    phase: str
+    count: int
+    p50: float | None
+    p99: float | None
+    max: float | None
+    rate: float
+    baseline: str
+
+
+def medians(runs: list[list[Summary]]) -> list[Summary]:
+    def median(values: list[float | None]) -> float | None:
+        return None if values[0] is None else statistics.median(value or 0.0 for value in values)
+
+    return [
+        replace(
+            rows[0],
+            p50=median([row.p50 for row in rows]),
+            p99=median([row.p99 for row in rows]),
+            max=median([row.max for row in rows]),
+            rate=statistics.median(row.rate for row in rows),
+        )
+        for rows in zip(*runs, strict=True)
+    ]
 
 
 def spread_dues(count: int, spread: float, start: float) -> list[float]:
@@ -301,24 +343,20 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
 
 
-def table(rows: list[Row]) -> str:
+def table(rows: list[Summary]) -> str:
     by_phase = {row.phase: row for row in rows}
     lines = [
         "| phase | timers | late p50 | late p99 | late max | timers/s | vs baseline |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
+        base = by_phase.get(row.baseline)
         ratio = ""
-        if row.baseline and row.phase.startswith("c."):
-            base = by_phase[row.baseline]
-            ratio = f"p99 {row.percentile(99) / base.percentile(99):.1f}x"
-        elif row.baseline and row.phase.startswith("d."):
-            ratio = f"rate {row.rate / by_phase[row.baseline].rate:.2f}"
-        cells = (
-            [f"{row.percentile(p) * 1000:,.1f} ms" for p in (50, 99)] + [f"{max(row.latenesses) * 1000:,.1f} ms"]
-            if row.latenesses
-            else ["", "", ""]
-        )
+        if base is not None and row.phase.startswith("c.") and row.p99 is not None and base.p99:
+            ratio = f"p99 {row.p99 / base.p99:.2f}"
+        elif base is not None and row.phase.startswith("d."):
+            ratio = f"rate {row.rate / base.rate:.2f}"
+        cells = [f"{value * 1000:,.1f} ms" if value is not None else "" for value in (row.p50, row.p99, row.max)]
         lines.append(f"| {row.phase} | {row.count:,} | {' | '.join(cells)} | {row.rate:,.0f} | {ratio} |")
     return "\n".join(lines)
 
@@ -331,25 +369,31 @@ def main() -> None:
         "--database", action="append", help="sqlite (the default) or postgres://USER@HOST:PORT/NAME; repeatable"
     )
     parser.add_argument("--redis", default="", help="SOLIDARITY_REDIS_URL for the worker (the scale path)")
+    parser.add_argument("--runs", type=int, default=1, help="repeat each database's run; the tables show medians")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # run one database in this process; print JSON
     args = parser.parse_args()
     if args.one:
         rows = one_database(args.one, args.timers, args.spread, args.redis)
-        print(json.dumps([asdict(row) for row in rows]))
+        print(json.dumps([asdict(row.summary()) for row in rows]))
         return
 
-    results = {}
-    for database in args.database or ["sqlite"]:
-        command = [sys.executable, __file__, "--one", database, "--timers", str(args.timers)]
-        command += ["--spread", str(args.spread), "--redis", args.redis]
-        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-        if done.returncode:
-            raise SystemExit(f"{database}: the bench failed ({done.returncode})")
-        results[database] = [Row(**row) for row in json.loads(done.stdout.splitlines()[-1])]
+    databases = args.database or ["sqlite"]
+    runs: dict[str, list[list[Summary]]] = {database: [] for database in databases}
+    for run in range(args.runs):
+        for database in databases:  # alternating, so each meets the machine at the same moments
+            say(f"run {run + 1} of {args.runs}")
+            command = [sys.executable, __file__, "--one", database, "--timers", str(args.timers)]
+            command += ["--spread", str(args.spread), "--redis", args.redis]
+            done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+            if done.returncode:
+                raise SystemExit(f"{database}: the bench failed ({done.returncode})")
+            runs[database].append([Summary(**row) for row in json.loads(done.stdout.splitlines()[-1])])
+    results = {database: medians(found) for database, found in runs.items()}
 
     print()
     invoked = " ".join(["uv run python bench/timers.py", *sys.argv[1:]])
     print(f"{datetime.now().astimezone().date().isoformat()}, `{invoked}`, {machine()}")
+    print(f"medians of {args.runs} runs" if args.runs > 1 else "one run")
     for database, rows in results.items():
         print(f"\n{'SQLite (WAL)' if database == 'sqlite' else 'PostgreSQL'}{' + Redis' if args.redis else ''}:\n")
         print(table(rows))
