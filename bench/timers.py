@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import sqlite3
@@ -255,9 +256,8 @@ def timed_set_timer(count: int) -> Row:
     return Row("e. set_timer, one by one, one transaction", count, [], time.perf_counter() - started)
 
 
-def one_database(database: str, count: int, spread: float, redis: str) -> list[Row]:
+def one_database(database: str, home: Path, count: int, spread: float, redis: str) -> list[Row]:
     """Every phase on one database; runs in a process of its own (Django is set up once per process)."""
-    home = Path(tempfile.mkdtemp(prefix="solidarity-bench-timers-"))
     for name in ("SOLIDARITY_DATABASE_URL", "SOLIDARITY_REDIS_URL"):
         os.environ.pop(name, None)
     os.environ["SOLIDARITY_HOME"] = str(home)
@@ -373,7 +373,9 @@ def main() -> None:
     parser.add_argument("--one", help=argparse.SUPPRESS)  # run one database in this process; print JSON
     args = parser.parse_args()
     if args.one:
-        rows = one_database(args.one, args.timers, args.spread, args.redis)
+        home = Path(tempfile.mkdtemp(prefix="solidarity-bench-timers-"))
+        rows = one_database(args.one, home, args.timers, args.spread, args.redis)
+        shutil.rmtree(home)  # kept when the run failed: its worker.log says why
         print(json.dumps([asdict(row.summary()) for row in rows]))
         return
 

@@ -29,9 +29,10 @@ def test_a_job_without_a_request_reads_the_network_time_zone() -> None:
     set_zone("America/Chicago")
 
     # As in a worker: no request, no middleware, Django's own zone (UTC) active.
-    assert timezone.get_current_timezone_name() == "UTC"
-    assert network_timezone() == ZoneInfo("America/Chicago")
-    assert local(NOON_UTC).strftime("%H:%M %Z") == "12:00 CST"
+    with timezone.override(None):
+        assert timezone.get_current_timezone_name() == "UTC"
+        assert network_timezone() == ZoneInfo("America/Chicago")
+        assert local(NOON_UTC).strftime("%H:%M %Z") == "12:00 CST"
 
 
 @pytest.mark.django_db
