@@ -21,10 +21,12 @@ How the worker's `timers` thread fires them (`run_forever`):
    lease ran out was held by a worker that died: it is claimed alone, so that a timer that kills
    its worker counts its own deaths and fails after MAX_ATTEMPTS, and no other timer with it.
 2. Fire the claim in one transaction: lock the rows this claim still holds (a timer set again
-   or cancelled since is no longer held: its fire is stale and does nothing), run each handler in
-   a savepoint of its own, mark those that returned fired, commit. A claim that takes more than
+   or cancelled since is no longer held: its fire is stale and does nothing), run each handler,
+   mark those that returned fired, commit. A live worker's fire holds its rows locked, so no
+   other worker takes them even once the lease ran out. A claim that takes more than
    BATCH_SECONDS gives the rest back, due at once: on SQLite a transaction holds the write lock.
-3. A handler that raises is rolled back to its savepoint and tried again after a backoff (5, 10,
+3. When a handler raises, the claim is rolled back and fired again with a savepoint around each
+   handler (`fire`): the failing one is rolled back alone and tried again after a backoff (5, 10,
    20, 40 s); after MAX_ATTEMPTS the timer is kept `failed` for a person to see. A kind that no
    handler is registered for fails the same way, logged at ERROR. Logs name the kind, the key,
    the attempt and the error's class and place, never its message (it may quote personal data).
