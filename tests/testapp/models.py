@@ -42,3 +42,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class TimerFiring(models.Model):
+    """One run of the test app's timer handler (tests.testapp.timers): what fired, and when it ran."""
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=120)
+    token = models.UUIDField()
+    due_at = models.DateTimeField()
+    attempt = models.PositiveSmallIntegerField()
+    ran_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"

@@ -1,6 +1,5 @@
 """Pages show times in the network's time zone."""
 
-import zoneinfo
 from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any
@@ -11,21 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
 
-from solidarity.core.services import get_network_settings
-
-
-def network_zone() -> zoneinfo.ZoneInfo | None:
-    try:
-        return zoneinfo.ZoneInfo(get_network_settings().time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def activate(zone: zoneinfo.ZoneInfo | None) -> None:
-    if zone is None:
-        timezone.deactivate()
-    else:
-        timezone.activate(zone)
+from solidarity.core.services import network_timezone
 
 
 @sync_and_async_middleware
@@ -33,13 +18,13 @@ def network_time_zone(get_response: Callable[[HttpRequest], Any]) -> Callable[[H
     if iscoroutinefunction(get_response):
 
         async def async_middleware(request: HttpRequest) -> Any:
-            activate(await sync_to_async(network_zone)())
+            timezone.activate(await sync_to_async(network_timezone)())
             return await get_response(request)
 
         return async_middleware
 
     def middleware(request: HttpRequest) -> Any:
-        activate(network_zone())
+        timezone.activate(network_timezone())
         return get_response(request)
 
     return middleware

@@ -1,8 +1,10 @@
-"""Core state: the network's settings, the worker heartbeat, live events, the audit chain and periodic runs."""
+"""Core state: the network's settings, the worker heartbeat, live events, the audit chain, periodic runs and timers."""
 
+import uuid
 import zoneinfo
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -160,3 +162,47 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M}"
+
+
+class TimerState(models.TextChoices):
+    PENDING = "pending"  # waiting for its due time, claimed by a worker, or waiting to be tried again
+    FIRED = "fired"  # its handler ran and committed; the row stays a day to be looked at, then goes
+    FAILED = "failed"  # its handler failed every attempt (or its kind has no handler): kept for a person
+
+
+class Timer(models.Model):
+    """A durable one-off timer (core.timers): at `due_at`, a worker runs the handler registered for `kind`.
+
+    One live timer per (kind, key): setting it again replaces it with a new `token`, so a fire of
+    the old one that was already under way sees the token changed and does nothing. `data` holds
+    ids only, never personal data; `last_error` an exception's class name, never its message.
+    `next_attempt_at` is when a worker next looks at the row: the due time, the end of the lease
+    while a worker holds it (`lease_token`), or the time of the next try after a failure.
+    """
+
+    kind = models.CharField(max_length=64)  # the handler's registered name: "incidents.escalate"
+    key = models.CharField(max_length=120)  # what it is about: an incident's code, a sign-up's UUID
+    token = models.UUIDField(default=uuid.uuid4)
+    due_at = models.DateTimeField()
+    data = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=TimerState.choices, default=TimerState.PENDING)
+    next_attempt_at = models.DateTimeField()
+    lease_token = models.UUIDField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=80, blank=True)
+    set_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"], condition=Q(state__in=["pending", "failed"]), name="core_timer_one_live"
+            )
+        ]
+        # What the worker asks every time: the pending timers by when they are next due. The hourly sweep
+        # of fired rows reads the table without an index: one more on every fire would cost more.
+        indexes = [models.Index(fields=["next_attempt_at"], name="core_timer_due", condition=Q(state="pending"))]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} at {self.due_at:%Y-%m-%d %H:%M:%S} ({self.state})"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from solidarity.core.hooks import Registry
 from solidarity.core.models import ScheduledRun
-from solidarity.core.tasks import anchor_audit_head, prune_audit_log, purge_expired
+from solidarity.core.tasks import anchor_audit_head, prune_audit_log, purge_expired, sweep_timers
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ for core_job in (
     Periodic("anchor-audit-head", anchor_audit_head, timedelta(days=1)),
     Periodic("purge-expired", purge_expired, timedelta(days=1)),
     Periodic("prune-audit-log", prune_audit_log, timedelta(days=1)),
+    Periodic("sweep-timers", sweep_timers, timedelta(hours=1)),
 ):
     register(core_job)
 

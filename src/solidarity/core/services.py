@@ -1,7 +1,10 @@
-"""Core services: network settings and the health of the running system."""
+"""Core services: network settings, the network's time zone and the health of the running system."""
 
+import logging
+import zoneinfo
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TypedDict
 
 from django.core.cache import cache
@@ -11,6 +14,8 @@ from django.utils import timezone
 from solidarity.core import keyring
 from solidarity.core.hooks import Hook
 from solidarity.core.models import NetworkSettings, WorkerHeartbeat
+
+log = logging.getLogger("solidarity.core")
 
 HEARTBEAT_FRESH = timedelta(seconds=60)
 SETTINGS_CACHE_KEY = "network-settings"
@@ -24,6 +29,34 @@ def get_network_settings() -> NetworkSettings:
     found, _ = NetworkSettings.objects.get_or_create(pk=1, defaults={"languages": ["en", "es"]})
     cache.set(SETTINGS_CACHE_KEY, found, 300)
     return found
+
+
+def network_timezone() -> zoneinfo.ZoneInfo:
+    """The network's time zone (its settings' `time_zone`), wherever the code runs: a page, a worker's job, a command.
+
+    Pages get it activated by core.middleware; a job that writes a local time into a message
+    (a reminder, a deadline) has no request, so it asks here, or formats with `local()`, or
+    renders inside `timezone.override(network_timezone())`. A zone name this machine's time
+    zone database does not know falls back to UTC, logged.
+    """
+    return zone_named(get_network_settings().time_zone)
+
+
+@lru_cache(maxsize=8)
+def zone_named(name: str) -> zoneinfo.ZoneInfo:
+    """The zone by name, or UTC when this machine does not know it (logged once per name, not per page)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        log.warning("the network's time zone %r is unknown on this machine: times are shown in UTC", name)
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def local(moment: datetime) -> datetime:
+    """`moment` (aware) in the network's time zone: what a person in the network reads on a clock."""
+    if timezone.is_naive(moment):
+        raise ValueError("local() needs an aware datetime, not a naive one")
+    return timezone.localtime(moment, network_timezone())
 
 
 class NetworkValues(TypedDict):

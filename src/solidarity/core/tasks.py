@@ -1,5 +1,5 @@
 """Core jobs: the worker's heartbeat (which also keeps the live-event relay small), the audit head's anchor,
-and the retention purge."""
+the retention purge and the sweep of fired timers."""
 
 import logging
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from solidarity.core import audit, live, retention
+from solidarity.core import audit, live, retention, timers
 from solidarity.core.hooks import Hook
 from solidarity.core.models import WorkerHeartbeat
 from solidarity.core.services import get_network_settings
@@ -87,3 +87,9 @@ def purge_expired() -> None:
     for result in retention.purge():
         if result.count:
             retention_log.info("%s: purged %d rows", result.rule, result.count)
+
+
+@task()
+def sweep_timers() -> None:
+    """Hourly (core.schedule): delete fired timers after a day and failed ones after 30 (core.timers). Idempotent."""
+    timers.sweep()

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit, live
+from solidarity.core.codes import make_code
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
@@ -114,7 +115,7 @@ def do_subscribe(
         subscription.unsubscribed_at = None
         token = secrets.token_urlsafe(32)
         subscription.confirm_token_hash = digest(token) if channel == Channel.EMAIL else ""
-        subscription.confirm_code = f"{secrets.randbelow(10_000):04d}" if channel == Channel.SMS else ""
+        subscription.confirm_code = make_code() if channel == Channel.SMS else ""
         subscription.save()
         ask_to_confirm(subscription, token)
         record(audit.PUBLIC, AuditAction.CHANGED if found else AuditAction.CREATED, subscription, "pending")

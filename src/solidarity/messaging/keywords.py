@@ -63,6 +63,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from solidarity.core.codes import CODE
 from solidarity.core.hooks import Registry
 from solidarity.messaging.priority import Priority
 
@@ -114,7 +115,6 @@ STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if c
 # Opt-out words people split in two: "STOP ALL", "OPT OUT", "OPT-OUT".
 SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
 
-CODE = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{2,8}")
 LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
 TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, in any script
 LEADING_SEPARATORS = " \t\r\n:;,.!?-\u2013\u2014"

@@ -13,7 +13,7 @@ from django.core.management.base import CommandParser
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from solidarity.core import keyring
+from solidarity.core import keyring, timers
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.processes import die_with_parent
 from solidarity.core.schedule import enqueue_due
@@ -66,6 +66,8 @@ class Command(SolidarityCommand):
             threading.Thread(target=pump.run_forever, args=(channel, stop), name=f"outbox-{channel}", daemon=True)
             for channel in pump.channels()
         ]
+        # Timers fire from a thread of their own: a slow mail server or a long job never makes one late.
+        threads.append(threading.Thread(target=timers.run_forever, args=(stop,), name="timers", daemon=True))
         for thread in threads:
             thread.start()
         try:

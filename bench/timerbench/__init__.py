@@ -1,0 +1,1 @@
+"""bench/timers.py's handlers, installed in the bench's worker (timerbench.settings)."""
