@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from solidarity.accounts.services import do_accept_invitation, do_create_group, issue_invitation
+from solidarity.lists.broadcasts import do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.lists.services import do_confirm, do_send_broadcast, do_subscribe
+from solidarity.lists.subscriptions import do_confirm, do_subscribe
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel
 from solidarity.messaging.services import Outgoing, do_set_language, email_content, enqueue

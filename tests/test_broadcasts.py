@@ -24,20 +24,11 @@ from pytest_django.fixtures import Settings
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live, retention, schedule
 from solidarity.core.hooks import AlreadyRegistered
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast, do_send_broadcast, do_settle_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
-from solidarity.lists.services import (
-    Draft,
-    ListValues,
-    broadcast_progress,
-    broadcast_report,
-    do_compose_broadcast,
-    do_confirm,
-    do_save_list,
-    do_send_broadcast,
-    do_settle_broadcast,
-    do_subscribe,
-    do_unsubscribe,
-)
+from solidarity.lists.reports import broadcast_progress, broadcast_report
+from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe
 from solidarity.lists.tasks import settle_broadcasts
 from solidarity.messaging import progress, pump, services
 from solidarity.messaging.models import Channel, Message, Priority, State

@@ -1,5 +1,6 @@
 """Lists: public sign-up with double opt-in by email and SMS, one-step unsubscribe, a group's list pages."""
 
+import importlib
 import json
 import re
 from datetime import timedelta
@@ -19,11 +20,10 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import retention
 from solidarity.core.models import AuditEntry
 from solidarity.lists import demo as lists_demo
+from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.models import AnnouncementList, Subscription, SubscriptionState
-from solidarity.lists.services import (
-    ListValues,
+from solidarity.lists.subscriptions import (
     do_confirm,
-    do_save_list,
     do_subscribe,
     do_unsubscribe,
     find_subscription,
@@ -418,3 +418,14 @@ def test_the_demo_lists_load_once_and_send_nothing() -> None:
     assert lists_demo.load() == 0
     assert Subscription.objects.filter(state=SubscriptionState.CONFIRMED).count() == 4
     assert deliver() == []
+
+
+def test_lists_services_are_split_by_what_they_own() -> None:
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("solidarity.lists.services")
+    for owner in ("announcement_lists", "subscriptions", "broadcasts", "reports"):
+        module = importlib.import_module(f"solidarity.lists.{owner}")
+        assert module.__doc__ is not None, owner
+        first = module.__doc__.splitlines()[0]
+        assert first.endswith("."), owner  # STYLE.md: one line on what it owns
+        assert len(first) <= 120, owner

@@ -28,7 +28,9 @@ django.setup()
 from solidarity.accounts.models import User
 from solidarity.accounts.services import do_add_member, do_create_group
 from solidarity.core.permissions import Role
-from solidarity.lists.services import Draft, ListValues, do_compose_broadcast, do_join_by_sms, do_save_list
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast
+from solidarity.lists.subscriptions import do_join_by_sms
 from tests.mfa import add_totp
 
 user = User(username="{USERNAME}", email="lola@example.org")

@@ -14,7 +14,7 @@ from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import Role
 from solidarity.lists.models import AnnouncementList, Broadcast, Subscription, SubscriptionState
-from solidarity.lists.services import digest, subscription_uuid_from
+from solidarity.lists.subscriptions import digest, subscription_uuid_from
 
 
 def access_lists_group(user: User, group: str) -> WorkingGroup:

@@ -3,8 +3,9 @@
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.models import AnnouncementList, Subscription, SubscriptionState
-from solidarity.lists.services import ListValues, do_save_list, find_subscription
+from solidarity.lists.subscriptions import find_subscription
 from solidarity.messaging.models import Channel
 
 DEMO_LISTS = [

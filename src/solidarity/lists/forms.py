@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from solidarity.accounts.models import WorkingGroup
 from solidarity.core.public import PublicForm
 from solidarity.core.services import get_network_settings
+from solidarity.lists.announcement_lists import ListValues
+from solidarity.lists.broadcasts import Draft
 from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.lists.services import Draft, ListValues, public_count
+from solidarity.lists.subscriptions import public_count
 from solidarity.messaging import keywords
 from solidarity.messaging.models import Channel
 from solidarity.messaging.sms_settings import configured_backends

@@ -65,7 +65,7 @@ class Subscription(models.Model):
     `address` is stored normalised (an email lower-cased, a phone in E.164) and found through
     its blind index, never by value. An email is confirmed by a link: only the SHA-256 of its
     token is kept. A phone is confirmed by texting CONFIRM and `confirm_code`. Unsubscribe
-    links carry a signature of the row's uuid (lists.services.unsubscribe_token), so nothing
+    links carry a signature of the row's uuid (lists.subscriptions.unsubscribe_token), so nothing
     secret is stored for them and every past email's link keeps working.
     """
 
@@ -137,6 +137,10 @@ class Broadcast(models.Model):
     def batch(self) -> str:
         """The outbox batch that groups its messages."""
         return f"lists.broadcast:{self.uuid}"
+
+    def message_key(self, subscription: Subscription) -> str:
+        """The outbox's idempotency key of its message to one subscription: uuids only."""
+        return f"{self.batch}:{subscription.uuid}:{subscription.channel}"
 
     @property
     def is_going_out(self) -> bool:

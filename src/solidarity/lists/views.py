@@ -29,25 +29,21 @@ from solidarity.lists.access import (
     subscription_to_confirm,
     subscription_to_unsubscribe,
 )
-from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
-from solidarity.lists.models import BroadcastState, SubscriptionState
-from solidarity.lists.services import (
+from solidarity.lists.announcement_lists import do_save_list
+from solidarity.lists.broadcasts import (
     BroadcastNotDraft,
-    broadcast_progress,
-    broadcast_report,
     do_cancel_broadcast,
     do_compose_broadcast,
-    do_confirm,
-    do_save_list,
     do_send_broadcast,
     do_settle_broadcast,
     do_settle_broadcasts,
-    do_subscribe,
-    do_unsubscribe,
     preview,
     sms_per_minute,
-    subscriber_counts,
 )
+from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
+from solidarity.lists.models import BroadcastState, SubscriptionState
+from solidarity.lists.reports import broadcast_progress, broadcast_report
+from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe, subscriber_counts
 from solidarity.messaging import progress as batch_progress
 
 COORDINATOR = role(Role.COORDINATOR)
