@@ -93,9 +93,9 @@ def plant_in_lists(canaries: Canaries) -> None:
     tag = uuid.uuid4().hex[:8]
     group = do_create_group(name=f"Canary lists {tag}")
     announcement_list = AnnouncementList.objects.create(
-        group=group, name=f"Canary list {tag}", slug=f"canary-{tag}", has_sms=True, keyword=f"CANARY{tag.upper()}"
+        group=group, name_en=f"Canary list {tag}", slug=f"canary-{tag}", has_sms=True, keyword=f"CANARY{tag.upper()}"
     )
-    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es", "Walltown"))
+    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es"))
     texted = do_subscribe(announcement_list, Channel.SMS, canaries.phone, "es")
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRMAR {texted.confirm_code}"))
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"JOIN CANARY{tag.upper()}"))

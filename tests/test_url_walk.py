@@ -30,6 +30,7 @@ from ninja.operation import Operation
 from solidarity.accounts.models import ApiToken, Membership, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
+from solidarity.core.models import Zone
 from solidarity.core.permissions import SENSITIVE_MODELS, GroupRole, Permission, Role
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.messaging.inbound import do_receive
@@ -447,8 +448,10 @@ def test_the_lint_lets_other_models_and_access_functions_pass() -> None:
 
 def walk_list(group: WorkingGroup) -> AnnouncementList:
     found, _created = AnnouncementList.objects.get_or_create(
-        slug="walk-announcements", defaults={"group": group, "name": "Walk announcements", "zones": ["Eastside"]}
+        slug="walk-announcements", defaults={"group": group, "name_en": "Walk announcements"}
     )
+    zone, _created = Zone.objects.get_or_create(slug="eastside", defaults={"name_en": "Eastside"})
+    found.zones.add(zone)
     return found
 
 

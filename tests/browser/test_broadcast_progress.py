@@ -40,8 +40,8 @@ group = do_create_group(name="Street medics")
 do_add_member(group, user, Role.COORDINATOR)
 secret = add_totp(user)
 values = ListValues(
-    name="East", slug="east", description="", has_email=False, has_sms=True, keyword="",
-    is_public=False, shows_count=False, zones=[],
+    name_en="East", slug="east", has_email=False, has_sms=True, keyword="",
+    is_public=False, shows_count=False,
 )
 east = do_save_list(group, values, by=user)
 for n in range({TEXTS}):

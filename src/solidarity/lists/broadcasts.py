@@ -15,14 +15,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit, live
-from solidarity.core.models import AuditAction
+from solidarity.core.bilingual import text_of
+from solidarity.core.models import AuditAction, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.reports import broadcast_progress, report_rows
@@ -45,7 +46,7 @@ class Draft:
     text_es: str = ""
     one_language: str = ""
     channels: list[str] = field(default_factory=list)
-    zones: list[str] = field(default_factory=list)
+    zones: list[Zone] = field(default_factory=list)  # none: everyone
     scheduled_for: datetime | None = None
 
 
@@ -59,11 +60,12 @@ def do_compose_broadcast(
         raise BroadcastNotDraft
     with transaction.atomic():
         saved = broadcast or Broadcast(group=group, created_by=by)
-        for name in ("subject_en", "subject_es", "text_en", "text_es", "one_language", "channels", "zones"):
+        for name in ("subject_en", "subject_es", "text_en", "text_es", "one_language", "channels"):
             setattr(saved, name, getattr(draft, name))
         saved.scheduled_for = draft.scheduled_for
         saved.save()
         saved.lists.set(draft.lists)
+        saved.zones.set(draft.zones)
         audit.record(
             actor=str(by.uuid),
             role="coordinator",
@@ -80,7 +82,11 @@ class BroadcastNotDraft(Exception):
 
 
 def audience(broadcast: Broadcast) -> "QuerySet[Subscription]":
-    """Confirmed subscriptions of its lists, on its channels (and on the channels each list still has), in its zones."""
+    """Confirmed subscriptions of its lists, on its channels (and on the channels each list still has), in its zones.
+
+    With zones, those who gave none get it too, and so do those whose zone their list no longer
+    offers (they could not choose again): better a message too many than a neighbour missed.
+    """
     on_channel = Q()
     if Channel.EMAIL in broadcast.channels:
         on_channel |= Q(channel=Channel.EMAIL, announcement_list__has_email=True)
@@ -91,8 +97,12 @@ def audience(broadcast: Broadcast) -> "QuerySet[Subscription]":
     found = Subscription.objects.filter(
         on_channel, announcement_list__in=broadcast.lists.all(), state=SubscriptionState.CONFIRMED
     )
-    if broadcast.zones:  # those who gave no zone get it too: better a message too many than a neighbour missed
-        found = found.filter(Q(zone__in=broadcast.zones) | Q(zone=""))
+    zones = list(broadcast.zones.all())
+    if zones:
+        offered = AnnouncementList.zones.through.objects.filter(
+            announcementlist=OuterRef("announcement_list"), zone=OuterRef("zone")
+        )
+        found = found.filter(Q(zone__in=zones) | Q(zone__isnull=True) | ~Exists(offered))
     return found.select_related("announcement_list").order_by("pk")
 
 
@@ -159,7 +169,7 @@ def email_template(broadcast: Broadcast, language: str, announcement_list: Annou
     host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return messaging.EmailTemplate(
         subject=broadcast.subject(language),
-        text=email_body(broadcast, language, announcement_list.name, link),
+        text=email_body(broadcast, language, text_of(announcement_list, "name", language), link),
         language=language,
         # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
         raw_headers={
@@ -340,8 +350,9 @@ def preview(broadcast: Broadcast) -> Preview:
     sample = absolute("/…/unsubscribe/…")
     emails = []
     texts = []
-    names = ", ".join(item.name for item in broadcast.lists.all())
+    lists = list(broadcast.lists.all())
     for language in broadcast.languages:
+        names = ", ".join(text_of(item, "name", language) for item in lists)
         if Channel.EMAIL in broadcast.channels:
             emails.append(
                 EmailPreview(language, broadcast.subject(language), email_body(broadcast, language, names, sample))

@@ -14,6 +14,7 @@ import hashlib
 import secrets
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +28,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from solidarity.core import audit
+from solidarity.core.bilingual import in_order, text_of
 from solidarity.core.fields import find_by_index
-from solidarity.core.models import AuditAction
+from solidarity.core.models import AuditAction, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.messaging import services as messaging
@@ -77,16 +79,19 @@ def subscription_uuid_from(token: str) -> uuid.UUID | None:
 
 
 def do_subscribe(
-    announcement_list: AnnouncementList, channel: str, address: str, language: str, zone: str = ""
+    announcement_list: AnnouncementList, channel: str, address: str, language: str, zone: Zone | None = None
 ) -> Subscription:
     """Someone asks to join a list: a new or lapsed subscription waits for confirmation, and is asked for it.
 
     Idempotent per address: a pending one is asked again (at most every CONFIRM_AGAIN_AFTER), a
-    confirmed one changes nothing. The caller answers the same in every case.
+    confirmed one changes nothing. The caller answers the same in every case. `zone`: one of the
+    list's zones, or None.
     Lock: the list's row, so two sign-ups of one address cannot make two rows.
     """
     if channel not in announcement_list.channels:
         raise ValueError(f"this list is not sent by {channel}")
+    if zone is not None and not announcement_list.zones.filter(pk=zone.pk).exists():
+        raise ValueError("this list does not offer this zone")
     with transaction.atomic():
         AnnouncementList.objects.select_for_update().filter(pk=announcement_list.pk).first()
         now = timezone.now()
@@ -124,7 +129,11 @@ def ask_to_confirm(subscription: Subscription, token: str) -> None:
     key = f"lists.confirm:{subscription.uuid}:{uuid.uuid4().hex}"  # each request is a message of its own
     to = str(subscription.address)
     if subscription.channel == Channel.EMAIL:
-        context = {"list": announcement_list.name, "network": network, "link": url_in(language, "lists:confirm", token)}
+        context = {
+            "list": text_of(announcement_list, "name", language),
+            "network": network,
+            "link": url_in(language, "lists:confirm", token),
+        }
         with translation.override(language):
             subject = render_to_string("lists/email/confirm_subject.txt", context).strip()
             body = render_to_string("lists/email/confirm_body.txt", context)
@@ -134,7 +143,12 @@ def ask_to_confirm(subscription: Subscription, token: str) -> None:
             # Translators: SMS, one segment. Keep the keyword CONFIRMAR and the code together.
             text = _("%(network)s: to get texts from %(list)s, reply CONFIRM %(code)s. If it was not you, ignore this.")
         content = {
-            "text": text % {"network": network, "list": announcement_list.name, "code": subscription.confirm_code}
+            "text": text
+            % {
+                "network": network,
+                "list": text_of(announcement_list, "name", language),
+                "code": subscription.confirm_code,
+            }
         }
     messaging.enqueue(messaging.Outgoing(subscription.channel, to, content, idempotency_key=key, language=language))
 
@@ -183,19 +197,40 @@ def record(actor: str, action: AuditAction, subscription: Subscription, state: s
     )
 
 
-def subscriber_counts(announcement_list: AnnouncementList) -> dict[str, dict[str, int]]:
-    """Confirmed subscriptions by channel and by zone ("" when none was given): counts, never addresses."""
+@dataclass(frozen=True)
+class ZoneCount:
+    zone: Zone | None  # None: no zone given
+    count: int
+
+
+@dataclass(frozen=True)
+class SubscriberCounts:
+    channel: dict[str, int]
+    zones: list[ZoneCount]  # the list's zones (0 included), then zones it no longer offers, then none given
+
+
+def subscriber_counts(announcement_list: AnnouncementList, *, by_zone: bool = True) -> SubscriberCounts:
+    """Confirmed subscriptions by channel and, unless `by_zone` is False, by zone: counts, never addresses."""
     rows = (
         Subscription.objects.filter(announcement_list=announcement_list, state=SubscriptionState.CONFIRMED)
         .values("channel", "zone")
         .annotate(count=Count("pk"))
     )
     by_channel: Counter[str] = Counter()
-    by_zone: Counter[str] = Counter()
+    held: Counter[int | None] = Counter()
     for row in rows:
         by_channel[row["channel"]] += row["count"]
-        by_zone[row["zone"]] += row["count"]
-    return {"channel": dict(by_channel), "zone": dict(by_zone)}
+        held[row["zone"]] += row["count"]
+    if not by_zone:
+        return SubscriberCounts(dict(by_channel), [])
+    offered = list(announcement_list.zones.order_by(in_order("name"), "slug"))
+    others = Zone.objects.filter(pk__in=[pk for pk in held if pk is not None]).exclude(
+        pk__in=[zone.pk for zone in offered]
+    )
+    zones = [ZoneCount(zone, held[zone.pk]) for zone in [*offered, *others.order_by(in_order("name"), "slug")]]
+    if zones and held[None]:  # a list without zones has no zone to count
+        zones.append(ZoneCount(None, held[None]))
+    return SubscriberCounts(dict(by_channel), zones)
 
 
 def public_count(announcement_list: AnnouncementList) -> int | None:
@@ -231,7 +266,7 @@ def answer_join(context: InboundContext, parsed: Parsed) -> Reply:
             text = _("%(network)s: we found no list called %(keyword)s. Check the word and try again.")
             return Reply(text % {"network": network, "keyword": parsed.argument})
         do_join_by_sms(found, context.sender, language)
-        return Reply(subscribed_text(network, found.name))
+        return Reply(subscribed_text(network, text_of(found, "name", language)))
 
 
 def subscribed_text(network: str, list_name: str) -> str:
@@ -286,4 +321,6 @@ def answer_confirm(context: InboundContext, parsed: Parsed) -> Reply | None:
             return Reply(text % {"network": network})
         for subscription in matching:
             do_confirm(subscription)
-        return Reply(subscribed_text(network, ", ".join(s.announcement_list.name for s in matching)))
+        return Reply(
+            subscribed_text(network, ", ".join(text_of(s.announcement_list, "name", language) for s in matching))
+        )
