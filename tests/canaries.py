@@ -17,8 +17,9 @@ from django.db import connection
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.lists.broadcasts import do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.lists.services import do_confirm, do_send_broadcast, do_subscribe
+from solidarity.lists.subscriptions import do_confirm, do_subscribe
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.mail import email_content
 from solidarity.messaging.models import Channel
@@ -94,9 +95,9 @@ def plant_in_lists(canaries: Canaries) -> None:
     tag = uuid.uuid4().hex[:8]
     group = do_create_group(name=f"Canary lists {tag}")
     announcement_list = AnnouncementList.objects.create(
-        group=group, name=f"Canary list {tag}", slug=f"canary-{tag}", has_sms=True, keyword=f"CANARY{tag.upper()}"
+        group=group, name_en=f"Canary list {tag}", slug=f"canary-{tag}", has_sms=True, keyword=f"CANARY{tag.upper()}"
     )
-    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es", "Walltown"))
+    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es"))
     texted = do_subscribe(announcement_list, Channel.SMS, canaries.phone, "es")
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRMAR {texted.confirm_code}"))
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"JOIN CANARY{tag.upper()}"))

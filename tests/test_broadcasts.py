@@ -24,20 +24,13 @@ from pytest_django.fixtures import Settings
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live, retention, schedule
 from solidarity.core.hooks import AlreadyRegistered
+from solidarity.core.models import Zone
+from solidarity.core.zones import ZoneValues, do_create_zone, do_update_zone, zone_by_slug, zones_by_slug
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast, do_send_broadcast, do_settle_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
-from solidarity.lists.services import (
-    Draft,
-    ListValues,
-    broadcast_progress,
-    broadcast_report,
-    do_compose_broadcast,
-    do_confirm,
-    do_save_list,
-    do_send_broadcast,
-    do_settle_broadcast,
-    do_subscribe,
-    do_unsubscribe,
-)
+from solidarity.lists.reports import broadcast_progress, broadcast_report
+from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe
 from solidarity.lists.tasks import settle_broadcasts
 from solidarity.messaging import progress, pump, services
 from solidarity.messaging.models import Channel, Message, State
@@ -47,7 +40,8 @@ from tests.conftest import client_for, deliver, require_services
 
 pytestmark = pytest.mark.django_db
 
-GROUP = "/en/groups/street-medics-committee"
+MEDICS = "street-medics-committee"
+GROUP = f"/en/groups/{MEDICS}"
 
 
 @pytest.fixture
@@ -64,23 +58,22 @@ def texts_out(outbox: Path) -> list[dict[str, Any]]:
 
 def make_list(group: WorkingGroup, by: User, slug: str, **values: Any) -> AnnouncementList:
     defaults: dict[str, Any] = {
-        "name": slug.replace("-", " ").title(),
+        "name_en": slug.replace("-", " ").title(),
         "slug": slug,
-        "description": "",
         "has_email": True,
         "has_sms": True,
         "keyword": "",
         "is_public": True,
         "shows_count": False,
-        "zones": ["East Durham", "Walltown"],
+        "new_zones": ("East Durham", "Walltown"),
     }
     return do_save_list(group, ListValues(**(defaults | values)), by=by)
 
 
 def subscriber(
-    announcement_list: AnnouncementList, channel: str, address: str, language: str = "en", zone: str = "Walltown"
+    announcement_list: AnnouncementList, channel: str, address: str, language: str = "en", zone: str = "walltown"
 ) -> Subscription:
-    subscription = do_subscribe(announcement_list, channel, address, language, zone)
+    subscription = do_subscribe(announcement_list, channel, address, language, zone_by_slug(zone) if zone else None)
     do_confirm(subscription)
     return subscription
 
@@ -127,7 +120,7 @@ def test_a_broadcast_reaches_each_confirmed_subscriber_once_in_their_language(
     subscriber(walltown, Channel.EMAIL, "Beto@Example.org", "es")  # on both lists: gets it once
     subscriber(east, Channel.SMS, "(919) 555-0101", "en")
     subscriber(east, Channel.SMS, "(919) 555-0102", "es")
-    do_subscribe(east, Channel.EMAIL, "pending@example.org", "en", "Walltown")
+    do_subscribe(east, Channel.EMAIL, "pending@example.org", "en", zone_by_slug("walltown"))
     do_unsubscribe(subscriber(east, Channel.EMAIL, "gone@example.org", "en"))
     deliver()  # the confirmation requests
     already = len(texts_out(loopback))
@@ -188,15 +181,87 @@ def test_one_language_goes_to_everyone(east: AnnouncementList, coordinator: User
 
 
 def test_only_the_zones_picked_and_people_without_a_zone_get_it(east: AnnouncementList, coordinator: User) -> None:
-    subscriber(east, Channel.EMAIL, "walltown@example.org", zone="Walltown")
-    subscriber(east, Channel.EMAIL, "east@example.org", zone="East Durham")
+    subscriber(east, Channel.EMAIL, "walltown@example.org", zone="walltown")
+    subscriber(east, Channel.EMAIL, "east@example.org", zone="east-durham")
     subscriber(east, Channel.EMAIL, "anywhere@example.org", zone="")
     client = client_for(coordinator)
 
-    send(client, compose(client, [east], channels=["email"], zones=["Walltown"]))
+    send(client, compose(client, [east], channels=["email"], zones=["walltown"]))
 
     got = sorted(email.to[0] for email in deliver() if email.subject == "Assembly on Thursday")
     assert got == ["anywhere@example.org", "walltown@example.org"]
+
+
+def test_subscribers_whose_zone_the_list_no_longer_offers_still_get_zoned_broadcasts(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    subscriber(east, Channel.EMAIL, "walltown@example.org", zone="walltown")
+    subscriber(east, Channel.EMAIL, "east@example.org", zone="east-durham")
+    client = client_for(coordinator)
+    east.zones.remove(*zones_by_slug(["east-durham"]))  # they cannot choose again: they must not fall silent
+
+    send(client, compose(client, [east], channels=["email"], zones=["walltown"]))
+
+    got = sorted(email.to[0] for email in deliver() if email.subject == "Assembly on Thursday")
+    assert got == ["east@example.org", "walltown@example.org"]
+
+
+def test_a_zone_removed_from_the_network_leaves_its_subscribers_with_none_and_they_get_everything(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    gone = subscriber(east, Channel.EMAIL, "east@example.org", zone="east-durham")
+    subscriber(east, Channel.EMAIL, "walltown@example.org", zone="walltown")
+    Zone.objects.filter(slug="east-durham").delete()
+    gone.refresh_from_db()
+    assert gone.zone is None
+    client = client_for(coordinator)
+
+    send(client, compose(client, [east], channels=["email"], zones=["walltown"]))
+
+    got = sorted(email.to[0] for email in deliver() if email.subject == "Assembly on Thursday")
+    assert got == ["east@example.org", "walltown@example.org"]
+
+
+def test_the_composer_offers_the_groups_zones_by_name_and_the_broadcast_shows_them(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    walltown = zone_by_slug("walltown")
+    assert walltown is not None
+    do_update_zone(walltown, ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="cli")
+    do_create_zone(ZoneValues(name_en="Lakewood"), actor="cli")  # no list of this group offers it
+    client = client_for(coordinator)
+
+    form = client.get(f"/es/groups/{MEDICS}/broadcasts/new/").content.decode()
+    broadcast = compose(client, [east], zones=["walltown"])
+    page = client.get(f"/es/groups/{MEDICS}/broadcasts/{broadcast.uuid}/").content.decode()
+
+    assert re.search(r'value="walltown"[^>]*>\s*Barrio Walltown', form)
+    assert 'value="lakewood"' not in form
+    assert list(broadcast.zones.values_list("slug", flat=True)) == ["walltown"]
+    assert "Barrio Walltown" in page
+
+
+def test_emails_and_texts_name_the_list_in_the_subscribers_language_and_list_id_stays_its_slug(
+    medics: WorkingGroup, coordinator: User, loopback: Path
+) -> None:
+    bilingual = make_list(
+        medics, coordinator, "east-durham", name_en="Rapid response — East", name_es="Respuesta rápida — Este"
+    )
+    subscriber(bilingual, Channel.EMAIL, "ana@example.org", "en")
+    subscriber(bilingual, Channel.EMAIL, "beto@example.org", "es")
+    client = client_for(coordinator)
+    broadcast = compose(client, [bilingual], channels=["email"])
+
+    preview = client.get(f"{GROUP}/broadcasts/{broadcast.uuid}/").content.decode()
+    send(client, broadcast)
+
+    emails = {email.to[0]: email for email in deliver() if "jueves" in email.subject or "Thursday" in email.subject}
+    assert "you subscribed to Rapid response — East" in str(emails["ana@example.org"].body)
+    assert "se suscribió a Respuesta rápida — Este" in str(emails["beto@example.org"].body)
+    assert "Rapid response" not in str(emails["beto@example.org"].body)
+    assert {header(email, "List-Id").split(".")[0] for email in emails.values()} == {"<east-durham"}
+    assert "se suscribió a Respuesta rápida — Este" in preview  # the Spanish email's preview
+    assert "subscribed to Rapid response — East" in preview
 
 
 def test_the_composer_asks_for_both_texts_unless_one_language_is_chosen(

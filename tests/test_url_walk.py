@@ -31,6 +31,7 @@ from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import ApiToken, Membership, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
+from solidarity.core.models import Zone
 from solidarity.core.permissions import (
     SENSITIVE_MODELS,
     AnyGroupRole,
@@ -477,8 +478,10 @@ def walk_member(group: WorkingGroup) -> User:
 
 def walk_list(group: WorkingGroup) -> AnnouncementList:
     found, _created = AnnouncementList.objects.get_or_create(
-        slug="walk-announcements", defaults={"group": group, "name": "Walk announcements", "zones": ["Eastside"]}
+        slug="walk-announcements", defaults={"group": group, "name_en": "Walk announcements"}
     )
+    zone, _created = Zone.objects.get_or_create(slug="eastside", defaults={"name_en": "Eastside"})
+    found.zones.add(zone)
     return found
 
 

@@ -28,7 +28,9 @@ django.setup()
 from solidarity.accounts.models import User
 from solidarity.accounts.groups import do_add_member, do_create_group
 from solidarity.core.permissions import Role
-from solidarity.lists.services import Draft, ListValues, do_compose_broadcast, do_join_by_sms, do_save_list
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast
+from solidarity.lists.subscriptions import do_join_by_sms
 from tests.mfa import add_totp
 
 user = User(username="{USERNAME}", email="lola@example.org")
@@ -38,8 +40,8 @@ group = do_create_group(name="Street medics")
 do_add_member(group, user, [Role.COORDINATOR])
 secret = add_totp(user)
 values = ListValues(
-    name="East", slug="east", description="", has_email=False, has_sms=True, keyword="",
-    is_public=False, shows_count=False, zones=[],
+    name_en="East", slug="east", has_email=False, has_sms=True, keyword="",
+    is_public=False, shows_count=False,
 )
 east = do_save_list(group, values, by=user)
 for n in range({TEXTS}):

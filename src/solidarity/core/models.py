@@ -1,12 +1,17 @@
-"""Core state: the network's settings, the worker heartbeat, live events, the audit chain, periodic runs and timers."""
+"""Core state: the network's settings and zones, the worker heartbeat, live events, the audit chain, periodic runs
+and timers."""
 
 import uuid
 import zoneinfo
+from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from solidarity.core.bilingual import text_of
 
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]
 WELCOME_MAX_LENGTH = 1000  # a paragraph or two: the home page's first words, read on a phone
@@ -206,3 +211,85 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key} at {self.due_at:%Y-%m-%d %H:%M:%S} ({self.state})"
+
+
+LATITUDE_LIMIT = Decimal(90)
+LONGITUDE_LIMIT = Decimal(180)
+CENTRE_PLACES = 3  # about 100 m: the middle of a neighbourhood, never the door of a house
+
+
+class Zone(models.Model):
+    """One of the network's own neighbourhoods or areas ("East Durham", "Walltown"): never an address.
+
+    Other parts refer to a zone by its `slug`, which never changes once made. Its name is written in
+    English and in Spanish (at least one; core.bilingual shows the page's own, else the other). The
+    centre is optional and coarse on purpose (CENTRE_PLACES decimals, both or neither): enough to say
+    which zones are near, never where anyone lives. No two zones share a name in one language.
+    `neighbours` says which zones touch which; it is symmetrical (Django keeps both directions) and a
+    zone is never its own neighbour (core.zones).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=80, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
+    latitude = models.DecimalField(
+        _("latitude of the centre"),
+        max_digits=CENTRE_PLACES + 2,
+        decimal_places=CENTRE_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-LATITUDE_LIMIT), MaxValueValidator(LATITUDE_LIMIT)],
+    )
+    longitude = models.DecimalField(
+        _("longitude of the centre"),
+        max_digits=CENTRE_PLACES + 3,
+        decimal_places=CENTRE_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-LONGITUDE_LIMIT), MaxValueValidator(LONGITUDE_LIMIT)],
+    )
+    neighbours = models.ManyToManyField("self", symmetrical=True, blank=True, verbose_name=_("neighbouring zones"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["slug"]
+        constraints = [
+            # Two zones of one name could not be told apart on a sign-up form.
+            models.UniqueConstraint(
+                fields=["name_en"],
+                condition=~models.Q(name_en=""),
+                name="core_zone_one_english_name",
+                violation_error_message=_("Another zone has this name in English."),
+            ),
+            models.UniqueConstraint(
+                fields=["name_es"],
+                condition=~models.Q(name_es=""),
+                name="core_zone_one_spanish_name",
+                violation_error_message=_("Another zone has this name in Spanish."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name_en="", name_es=""),
+                name="core_zone_has_a_name",
+                violation_error_message=_("Give the zone a name, in English or in Spanish."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__isnull=False,  # NULL compares as unknown, which a CHECK lets pass: both or neither
+                    longitude__isnull=False,
+                    latitude__gte=-LATITUDE_LIMIT,
+                    latitude__lte=LATITUDE_LIMIT,
+                    longitude__gte=-LONGITUDE_LIMIT,
+                    longitude__lte=LONGITUDE_LIMIT,
+                ),
+                name="core_zone_centre_on_earth",
+                violation_error_message=_("Give both the latitude and the longitude of the centre, or neither."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return text_of(self, "name")

@@ -12,9 +12,10 @@ from django.http import Http404
 
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.bilingual import in_order
 from solidarity.core.permissions import AnyUser, Role, roles_in
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
-from solidarity.lists.services import digest, subscription_uuid_from
+from solidarity.lists.subscriptions import digest, subscription_uuid_from
 
 
 def access_lists_group(user: User, group: str) -> WorkingGroup:
@@ -24,7 +25,7 @@ def access_lists_group(user: User, group: str) -> WorkingGroup:
 
 def lists_of(group: WorkingGroup) -> QuerySet[AnnouncementList]:
     """The lists of a group the caller reached through access_lists_group."""
-    return AnnouncementList.objects.filter(group=group).order_by("name")
+    return AnnouncementList.objects.filter(group=group).order_by(in_order("name"), "slug")
 
 
 def broadcasts_of(group: WorkingGroup) -> QuerySet[Broadcast]:

@@ -11,12 +11,12 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core import schedule
-        from solidarity.lists import access, services, tasks
+        from solidarity.lists import access, subscriptions, tasks
         from solidarity.messaging import keywords, progress
 
         # Texts to the network: JOIN / UNIRSE and a list's keyword, CONFIRM / CONFIRMAR and a code.
-        keywords.HANDLERS.register(keywords.Command.JOIN, services.answer_join)
-        keywords.HANDLERS.register(keywords.Command.CONFIRM, services.answer_confirm)
+        keywords.HANDLERS.register(keywords.Command.JOIN, subscriptions.answer_join)
+        keywords.HANDLERS.register(keywords.Command.CONFIRM, subscriptions.answer_confirm)
 
         # Broadcasts are settled (marked sent, their report kept) once their messages are all out.
         schedule.register(schedule.Periodic("lists.settle-broadcasts", tasks.settle_broadcasts, timedelta(minutes=1)))

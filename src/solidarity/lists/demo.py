@@ -3,55 +3,63 @@
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import demo as core_demo
+from solidarity.core.zones import zone_by_slug
+from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.models import AnnouncementList, Subscription, SubscriptionState
-from solidarity.lists.services import ListValues, do_save_list, find_subscription
+from solidarity.lists.subscriptions import find_subscription
 from solidarity.messaging.models import Channel
 
 DEMO_LISTS = [
     (
         "rapid-response",
         ListValues(
-            name="Rapid response — East Durham",
             slug="east-durham",
-            description="Alerts when ICE is seen in East Durham. A few messages a month, more during raids.",
+            name_en="Rapid response — East Durham",
+            name_es="Respuesta rápida — Este de Durham",
+            description_en="Alerts when ICE is seen in East Durham. A few messages a month, more during raids.",
+            description_es=(
+                "Alertas cuando se ve a ICE en el este de Durham. Unos pocos mensajes al mes, más durante las redadas."
+            ),
             has_email=True,
             has_sms=True,
             keyword="ESTE",
             is_public=True,
             shows_count=True,
-            zones=["East Durham", "Walltown", "Old North Durham"],
+            zones=("east-durham", "walltown", "old-north-durham"),
         ),
     ),
     (
         "education",
         ListValues(
-            name="Know your rights workshops",
             slug="workshops",
-            description="Dates and places of the next workshops.",
+            name_en="Know your rights workshops",
+            name_es="Talleres de Conozca sus derechos",
+            description_en="Dates and places of the next workshops, in English and in Spanish.",
+            description_es="Fechas y lugares de los próximos talleres, en español y en inglés.",
             has_email=True,
             has_sms=False,
             keyword="",
             is_public=True,
             shows_count=False,
-            zones=[],
         ),
     ),
 ]
 
 DEMO_SUBSCRIBERS = [
-    ("east-durham", Channel.EMAIL, "vecina.uno@example.org", "es", "Walltown"),
-    ("east-durham", Channel.EMAIL, "neighbour.two@example.org", "en", "East Durham"),
-    ("east-durham", Channel.SMS, "+19195550110", "es", "East Durham"),
+    ("east-durham", Channel.EMAIL, "vecina.uno@example.org", "es", "walltown"),
+    ("east-durham", Channel.EMAIL, "neighbour.two@example.org", "en", "east-durham"),
+    ("east-durham", Channel.SMS, "+19195550110", "es", "east-durham"),
     ("workshops", Channel.EMAIL, "vecina.uno@example.org", "es", ""),
 ]
 
 
 def load() -> int:
-    """Add what is missing (after the accounts' demo); returns how many lists and subscriptions were added."""
-    created = 0
+    """Add what is missing (after the accounts' demo); returns how many zones, lists and subscriptions were added."""
     coordinator = User.objects.filter(username="rosa.ejemplo").first()
     if coordinator is None:
         return 0
+    created = core_demo.load_zones()
     for group_slug, values in DEMO_LISTS:
         group = WorkingGroup.objects.filter(slug=group_slug).first()
         if group is not None and not AnnouncementList.objects.filter(slug=values.slug).exists():
@@ -68,7 +76,7 @@ def load() -> int:
                 channel=channel,
                 address=address,
                 language=language,
-                zone=zone,
+                zone=zone_by_slug(zone) if zone else None,
                 state=SubscriptionState.CONFIRMED,
                 asked_at=timezone.now(),
                 confirmed_at=timezone.now(),

@@ -4,25 +4,41 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import WorkingGroup
+from solidarity.core.bilingual import in_order, text_of
+from solidarity.core.models import Zone
 from solidarity.core.public import PublicForm
 from solidarity.core.services import get_network_settings
+from solidarity.core.zones import NAME_LENGTH, network_zones, zone_named
+from solidarity.lists.announcement_lists import MAX_ZONES, ListValues
+from solidarity.lists.broadcasts import Draft
 from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.lists.services import Draft, ListValues, public_count
+from solidarity.lists.subscriptions import public_count
 from solidarity.messaging import keywords
 from solidarity.messaging.models import Channel
 from solidarity.messaging.sms_settings import configured_backends
 
-MAX_ZONES = 40
-MAX_ZONE_LENGTH = 60
 MAX_SMS_TEXT = 1600  # ten segments at most
 MAX_EMAIL_TEXT = 20_000
 RESERVED_SLUGS = {"new"}  # groups/<group>/lists/new/ creates a list
+TEXT_AND_SWITCHES = (
+    "name_en",
+    "name_es",
+    "slug",
+    "description_en",
+    "description_es",
+    "has_email",
+    "has_sms",
+    "keyword",
+    "is_public",
+    "shows_count",
+)
 LANGUAGE_CHOICES = [("en", "English"), ("es", "Español")]  # each named in its own language
 
 
@@ -33,6 +49,17 @@ def sms_configured() -> bool:
 def network_languages() -> list[tuple[str, str]]:
     offered = get_network_settings().languages or [code for code, _name in LANGUAGE_CHOICES]
     return [(code, name) for code, name in LANGUAGE_CHOICES if code in offered] or LANGUAGE_CHOICES
+
+
+class ZonesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # django-stubs: the model is Zone
+    """Zones to tick, each by its name in the page's language; the form posts their slugs."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(queryset=Zone.objects.none(), to_field_name="slug", required=False, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return text_of(obj, "name")
 
 
 # The public sign-up form.
@@ -69,9 +96,10 @@ class SubscribeForm(PublicForm):
             address.help_text = _("We use it only to email you this list's messages.")
         kind = "email" if not sms else "tel" if not email else "text"
         address.widget.attrs.update({"autocomplete": "on" if kind == "text" else kind, "inputmode": kind})
-        zones = [str(zone) for zone in self.announcement_list.zones]
-        if zones:
-            self.choice_field("zone").choices = [("", _("Choose your zone")), *((zone, zone) for zone in zones)]
+        self.offered = {zone.slug: zone for zone in self.announcement_list.zones.order_by(in_order("name"), "slug")}
+        if self.offered:
+            names = ((slug, text_of(zone, "name")) for slug, zone in self.offered.items())
+            self.choice_field("zone").choices = [("", _("Choose your zone")), *names]
             self.fields["zone"].required = True
         else:
             del self.fields["zone"]
@@ -86,6 +114,10 @@ class SubscribeForm(PublicForm):
     def channels(self) -> tuple[bool, bool]:
         """Whether people may sign up here by email, and by SMS (only once an SMS service is configured)."""
         return self.announcement_list.has_email, self.announcement_list.has_sms and sms_configured()
+
+    def clean_zone(self) -> Zone | None:
+        """The zone whose slug was posted (the field offers only the list's zones)."""
+        return self.offered.get(self.cleaned_data.get("zone") or "")
 
     def clean_address(self) -> str:
         value: str = self.cleaned_data["address"].strip()
@@ -115,19 +147,41 @@ class SubscribeForm(PublicForm):
 
 
 class ListForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("For example: Rapid response — East Durham."))
+    name_en = forms.CharField(
+        label=_("Name in English"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "en"}),
+        help_text=_("For example: Rapid response — East Durham. Give a name in English, in Spanish or both."),
+    )
+    name_es = forms.CharField(
+        label=_("Name in Spanish"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "es"}),
+        help_text=_(
+            "For example: Respuesta rápida — Este de Durham. The Spanish page shows it instead of the English one."
+        ),
+    )
     slug = forms.SlugField(
         label=_("Short name"),
         max_length=60,
         required=False,
         help_text=_("Used in the sign-up page's address. Leave it empty to make one from the name."),
     )
-    description = forms.CharField(
-        label=_("Description"),
+    description_en = forms.CharField(
+        label=_("Description in English"),
         max_length=1000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
         help_text=_("Shown on the public sign-up page: what people will get, and how often."),
+    )
+    description_es = forms.CharField(
+        label=_("Description in Spanish"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "es"}),
+        help_text=_("Shown on the Spanish sign-up page; without it, that page shows the English one."),
     )
     has_email = forms.BooleanField(label=_("Send by email"), required=False, initial=True)
     has_sms = forms.BooleanField(label=_("Send by SMS"), required=False)
@@ -141,31 +195,33 @@ class ListForm(forms.Form):
     )
     is_public = forms.BooleanField(label=_("Public sign-up page"), required=False, initial=True)
     shows_count = forms.BooleanField(label=_("Show the number of subscribers on the sign-up page"), required=False)
-    zones = forms.CharField(
+    zones = ZonesField(
         label=_("Zones"),
-        max_length=MAX_ZONES * (MAX_ZONE_LENGTH + 2),
+        help_text=_("The network's neighbourhoods that people choose from when they sign up. None: no choice."),
+    )
+    new_zones = forms.CharField(
+        label=_("New zones"),
+        max_length=MAX_ZONES * (NAME_LENGTH + 2),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: the neighbourhoods people choose from. Never street addresses."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: neighbourhoods the network does not have yet. They are added to its zones "
+            "and to this list. Never street addresses."
+        ),
     )
 
     def __init__(self, *args: Any, existing: AnnouncementList | None = None, **kwargs: Any) -> None:
         if existing is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                name: getattr(existing, name)
-                for name in (
-                    "name",
-                    "slug",
-                    "description",
-                    "has_email",
-                    "has_sms",
-                    "keyword",
-                    "is_public",
-                    "shows_count",
-                )
-            } | {"zones": "\n".join(existing.zones)}
+            kwargs["initial"] = {name: getattr(existing, name) for name in TEXT_AND_SWITCHES} | {
+                "zones": list(existing.zones.all())
+            }
         super().__init__(*args, **kwargs)
         self.existing = existing
+        zones = cast(ZonesField, self.fields["zones"])
+        zones.queryset = network_zones()
+        if not zones.queryset.exists():  # a network without zones yet: only the box to add some
+            del self.fields["zones"]
+            self.fields["new_zones"].label = _("Zones")
 
     def others(self) -> Any:
         lists = AnnouncementList.objects.all()
@@ -183,26 +239,37 @@ class ListForm(forms.Form):
             raise forms.ValidationError(_("Another list uses this keyword. Choose another."))
         return keyword
 
-    def clean_zones(self) -> list[str]:
-        zones = list(dict.fromkeys(line.strip() for line in self.cleaned_data["zones"].splitlines() if line.strip()))
-        if len(zones) > MAX_ZONES:
-            raise forms.ValidationError(_("At most %(count)d zones.") % {"count": MAX_ZONES})
-        if any(len(zone) > MAX_ZONE_LENGTH for zone in zones):
-            raise forms.ValidationError(
-                _("A zone's name has at most %(count)d characters.") % {"count": MAX_ZONE_LENGTH}
-            )
-        return zones
+    def clean_new_zones(self) -> list[str]:
+        names = list(
+            dict.fromkeys(line.strip() for line in self.cleaned_data["new_zones"].splitlines() if line.strip())
+        )
+        if any(len(name) > NAME_LENGTH for name in names):
+            raise forms.ValidationError(_("A zone's name has at most %(count)d characters.") % {"count": NAME_LENGTH})
+        return names
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if "name" in data and not data.get("slug"):
-            data["slug"] = slugify(data["name"])[:60]
+        name = (data.get("name_en") or data.get("name_es") or "").strip()
+        if not name and "name_en" in data and "name_es" in data:
+            self.add_error("name_en", _("Give the list a name, in English or in Spanish."))
+        if name and not data.get("slug"):
+            data["slug"] = slugify(name)[:60].strip("-")
             if not data["slug"]:
                 self.add_error("slug", _("Choose a short name with letters or numbers."))
         if data.get("slug") in RESERVED_SLUGS or (
             data.get("slug") and self.others().filter(slug=data["slug"]).exists()
         ):
-            self.add_error("slug" if self.data.get("slug") else "name", _("Another list has this short name."))
+            named = "name_en" if data.get("name_en") else "name_es"
+            self.add_error("slug" if self.data.get("slug") else named, _("Another list has this short name."))
+        chosen = {zone.pk for zone in data.get("zones") or []}
+        for new in data.get("new_zones") or []:
+            found = zone_named(new)
+            chosen.add(found.pk if found else new)
+        if len(chosen) > MAX_ZONES:
+            self.add_error(
+                "new_zones" if "zones" not in self.fields else "zones",
+                _("At most %(count)d zones.") % {"count": MAX_ZONES},
+            )
         if not data.get("has_email") and not data.get("has_sms"):
             self.add_error("has_email", _("Choose email, SMS or both."))
         if data.get("keyword") and not data.get("has_sms"):
@@ -212,15 +279,18 @@ class ListForm(forms.Form):
     def values(self) -> ListValues:
         data = self.cleaned_data
         return ListValues(
-            name=data["name"],
             slug=data["slug"],
-            description=data["description"],
+            name_en=data["name_en"].strip(),
+            name_es=data["name_es"].strip(),
+            description_en=data["description_en"].strip(),
+            description_es=data["description_es"].strip(),
             has_email=data["has_email"],
             has_sms=data["has_sms"],
             keyword=data["keyword"],
             is_public=data["is_public"],
             shows_count=data["shows_count"],
-            zones=data["zones"],
+            zones=tuple(zone.slug for zone in data.get("zones") or []),
+            new_zones=tuple(data["new_zones"]),
         )
 
 
@@ -262,10 +332,8 @@ class BroadcastForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "lang": "es"}),
     )
-    zones = forms.MultipleChoiceField(
+    zones = ZonesField(
         label=_("Only these zones"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("None checked: everyone. People who gave no zone get it in any case."),
     )
     when = forms.ChoiceField(
@@ -290,7 +358,7 @@ class BroadcastForm(forms.Form):
                 "subject_es": existing.subject_es,
                 "text_en": existing.text_en,
                 "text_es": existing.text_es,
-                "zones": existing.zones,
+                "zones": list(existing.zones.all()),
                 "when": "later" if existing.scheduled_for else "now",
                 "scheduled_for": timezone.localtime(existing.scheduled_for) if existing.scheduled_for else None,
             }
@@ -298,12 +366,13 @@ class BroadcastForm(forms.Form):
         self.fields["scheduled_for"].help_text = _(
             "Only for a time you choose, in the network's time zone (%(zone)s)."
         ) % {"zone": get_network_settings().time_zone}
-        lists = AnnouncementList.objects.filter(group=group).order_by("name")
+        lists = AnnouncementList.objects.filter(group=group).order_by(in_order("name"), "slug")
         self.fields["lists"].queryset = lists  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
-        zones = sorted({str(zone) for item in lists for zone in item.zones})
-        if zones:
-            cast(forms.ChoiceField, self.fields["zones"]).choices = [(zone, zone) for zone in zones]
-        else:
+        offered = AnnouncementList.zones.through.objects.filter(announcementlist__group=group).values("zone")
+        kept = existing.zones.values("pk") if existing is not None else Zone.objects.none().values("pk")
+        zones = cast(ZonesField, self.fields["zones"])
+        zones.queryset = Zone.objects.filter(Q(pk__in=offered) | Q(pk__in=kept)).order_by(in_order("name"), "slug")
+        if not zones.queryset.exists():
             del self.fields["zones"]
 
     def clean(self) -> dict[str, Any]:

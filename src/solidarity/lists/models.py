@@ -1,9 +1,9 @@
 """Announcement lists, their subscriptions (double opt-in) and broadcasts to them.
 
 A list belongs to one working group. Its subscribers give an email or a phone number and,
-if the list offers zones, one zone: nothing else. Zones are the network's neighbourhoods,
-never addresses; there is no zone model yet (people will own one), so a list keeps the
-names of the zones it offers as a JSON list of strings.
+if the list offers zones, one zone: nothing else. Zones are the network's own neighbourhoods
+(core.models.Zone), never addresses. What the public reads of a list, its name and its
+description, is written in English and in Spanish (core.bilingual shows it).
 """
 
 import uuid
@@ -15,37 +15,50 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import WorkingGroup
+from solidarity.core.bilingual import text_of
 from solidarity.core.fields import BlindIndexField, EncryptedTextField, normalise_email
+from solidarity.core.models import Zone
 from solidarity.core.permissions import sensitive
 from solidarity.messaging.models import Channel
 
 
 class AnnouncementList(models.Model):
-    """A list people subscribe to: "Rapid response — East Durham", "Action 12/03 updates"."""
+    """A list people subscribe to: "Rapid response — East Durham", "Action 12/03 updates".
+
+    Its name is required in one language at least; the public sees each text in its page's
+    language, else in the other. `zones` are the zones a subscriber chooses from (none: no choice).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="announcement_lists")
-    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    name_es = models.CharField(_("name in Spanish"), max_length=120, blank=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in the sign-up address."))
-    description = models.TextField(_("description"), blank=True, max_length=1000)
+    description_en = models.TextField(_("description in English"), blank=True, max_length=1000)
+    description_es = models.TextField(_("description in Spanish"), blank=True, max_length=1000)
     has_email = models.BooleanField(_("by email"), default=True)
     has_sms = models.BooleanField(_("by SMS"), default=False)
     # Folded (upper case, no accents, one word): what follows JOIN / UNIRSE in a text.
     keyword = models.CharField(_("SMS keyword"), max_length=30, blank=True)
     is_public = models.BooleanField(_("public sign-up page"), default=True)
     shows_count = models.BooleanField(_("show the number of subscribers on the sign-up page"), default=False)
-    zones = models.JSONField(_("zones"), default=list, blank=True)
+    zones = models.ManyToManyField(Zone, verbose_name=_("zones"), blank=True, related_name="announcement_lists")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("list")
         verbose_name_plural = _("lists")
         constraints = [
-            models.UniqueConstraint(fields=["keyword"], condition=~Q(keyword=""), name="lists_one_list_per_keyword")
+            models.UniqueConstraint(fields=["keyword"], condition=~Q(keyword=""), name="lists_one_list_per_keyword"),
+            models.CheckConstraint(
+                condition=~Q(name_en="", name_es=""),
+                name="lists_list_has_a_name",
+                violation_error_message=_("Give the list a name, in English or in Spanish."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return text_of(self, "name")
 
     @property
     def channels(self) -> list[str]:
@@ -65,7 +78,7 @@ class Subscription(models.Model):
     `address` is stored normalised (an email lower-cased, a phone in E.164) and found through
     its blind index, never by value. An email is confirmed by a link: only the SHA-256 of its
     token is kept. A phone is confirmed by texting CONFIRM and `confirm_code`. Unsubscribe
-    links carry a signature of the row's uuid (lists.services.unsubscribe_token), so nothing
+    links carry a signature of the row's uuid (lists.subscriptions.unsubscribe_token), so nothing
     secret is stored for them and every past email's link keeps working.
     """
 
@@ -75,7 +88,8 @@ class Subscription(models.Model):
     address = EncryptedTextField(context="lists.subscription.address")
     address_index = BlindIndexField(source="address", normalise=normalise_email)
     language = models.CharField(max_length=8, default="en")
-    zone = models.CharField(max_length=60, blank=True)
+    # SET_NULL: a zone removed from the network leaves its subscribers with none, and those get every broadcast.
+    zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=16, choices=SubscriptionState.choices, default=SubscriptionState.PENDING)
     confirm_code = models.CharField(max_length=8, blank=True)
     confirm_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -103,9 +117,9 @@ class Broadcast(models.Model):
     """One announcement to one or more of a group's lists, on the channels picked.
 
     With `one_language` ("en" or "es") everyone gets that text; otherwise each subscriber gets
-    the text in their language. `zones` empty: everyone; otherwise subscribers in those zones
-    and those who gave no zone. `report` keeps the final counts once it is sent, because the
-    outbox's own rows are purged after their retention period.
+    the text in their language. `zones` empty: everyone; otherwise subscribers in those zones,
+    those who gave no zone, and those whose zone their list no longer offers. `report` keeps the
+    final counts once it is sent, because the outbox's own rows are purged after their retention period.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -117,7 +131,7 @@ class Broadcast(models.Model):
     text_es = models.TextField(blank=True)
     one_language = models.CharField(max_length=8, blank=True)
     channels = models.JSONField(default=list)
-    zones = models.JSONField(default=list, blank=True)
+    zones = models.ManyToManyField(Zone, blank=True, related_name="+")
     scheduled_for = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=BroadcastState.choices, default=BroadcastState.DRAFT)
     recipients = models.PositiveIntegerField(default=0)  # messages enqueued when it was sent
@@ -137,6 +151,10 @@ class Broadcast(models.Model):
     def batch(self) -> str:
         """The outbox batch that groups its messages."""
         return f"lists.broadcast:{self.uuid}"
+
+    def message_key(self, subscription: Subscription) -> str:
+        """The outbox's idempotency key of its message to one subscription: uuids only."""
+        return f"{self.batch}:{subscription.uuid}:{subscription.channel}"
 
     @property
     def is_going_out(self) -> bool:

@@ -4,7 +4,7 @@ import logging
 
 from django.tasks import task
 
-from solidarity.lists.services import do_settle_broadcasts
+from solidarity.lists.broadcasts import do_settle_broadcasts
 
 log = logging.getLogger("solidarity.lists")
 

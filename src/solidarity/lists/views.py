@@ -7,16 +7,19 @@ from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
+from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live
+from solidarity.core.bilingual import in_order
 from solidarity.core.permissions import Role, permission, role
 from solidarity.core.public import Verdict, public_form
 from solidarity.core.views import last_event_id
@@ -30,25 +33,21 @@ from solidarity.lists.access import (
     subscription_to_confirm,
     subscription_to_unsubscribe,
 )
-from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
-from solidarity.lists.models import BroadcastState, SubscriptionState
-from solidarity.lists.services import (
+from solidarity.lists.announcement_lists import do_save_list
+from solidarity.lists.broadcasts import (
     BroadcastNotDraft,
-    broadcast_progress,
-    broadcast_report,
     do_cancel_broadcast,
     do_compose_broadcast,
-    do_confirm,
-    do_save_list,
     do_send_broadcast,
     do_settle_broadcast,
     do_settle_broadcasts,
-    do_subscribe,
-    do_unsubscribe,
     preview,
     sms_per_minute,
-    subscriber_counts,
 )
+from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
+from solidarity.lists.models import AnnouncementList, BroadcastState, SubscriptionState
+from solidarity.lists.reports import broadcast_progress, broadcast_report
+from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe, subscriber_counts
 from solidarity.messaging import progress as batch_progress
 
 COORDINATOR = role(Role.COORDINATOR)
@@ -67,7 +66,7 @@ def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
 
 def signed_up(request: HttpRequest, form: SubscribeForm, verdict: Verdict) -> HttpResponse:
     data = form.cleaned_data
-    do_subscribe(form.announcement_list, form.channel, data["address"], data["language"], data.get("zone", ""))
+    do_subscribe(form.announcement_list, form.channel, data["address"], data["language"], data.get("zone"))
     context = {"announcement_list": form.announcement_list, "channel": form.channel}
     return render(request, "lists/subscribe_sent.html", context)
 
@@ -114,7 +113,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def group_lists(request: HttpRequest, group: str) -> HttpResponse:
     found = access_lists_group(signed_in(request), group)
     do_settle_broadcasts(found)  # the periodic job does it within a minute; here, so the page shows it now
-    lists = [(item, subscriber_counts(item)) for item in lists_of(found)]
+    lists = [(item, subscriber_counts(item, by_zone=False)) for item in lists_of(found)]
     context = {"group": found, "lists": lists, "broadcasts": broadcasts_of(found)[:20]}
     return render(request, "lists/group_lists.html", context)
 
@@ -126,10 +125,24 @@ def create_list(request: HttpRequest, group: str) -> HttpResponse:
     found = access_lists_group(user, group)
     form = ListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = do_save_list(found, form.values(), by=user)
-        messages.success(request, _("The list was created."))
-        return redirect("lists:list", group=found.slug, list_slug=saved.slug)
+        saved = save_list(form, found, user)
+        if saved is not None:
+            messages.success(request, _("The list was created."))
+            return redirect("lists:list", group=found.slug, list_slug=saved.slug)
     return render(request, "lists/list_form.html", {"group": found, "form": form})
+
+
+def save_list(
+    form: ListForm, group: WorkingGroup, user: User, announcement_list: AnnouncementList | None = None
+) -> AnnouncementList | None:
+    """The form's list saved, new zones and all; None when the service refused it (its reasons go on the form)."""
+    try:
+        return do_save_list(
+            group, form.values(), by=user, announcement_list=announcement_list, language=get_language() or "en"
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
 
 
 @require_GET
@@ -140,6 +153,7 @@ def list_detail(request: HttpRequest, group: str, list_slug: str) -> HttpRespons
         "group": announcement_list.group,
         "announcement_list": announcement_list,
         "counts": subscriber_counts(announcement_list),
+        "zones": announcement_list.zones.order_by(in_order("name"), "slug"),
         "sms_configured": sms_configured(),
     }
     return render(request, "lists/list_detail.html", context)
@@ -152,9 +166,10 @@ def edit_list(request: HttpRequest, group: str, list_slug: str) -> HttpResponse:
     announcement_list = access_list(user, group, list_slug)
     form = ListForm(request.POST or None, existing=announcement_list)
     if request.method == "POST" and form.is_valid():
-        saved = do_save_list(announcement_list.group, form.values(), by=user, announcement_list=announcement_list)
-        messages.success(request, _("The list was saved."))
-        return redirect("lists:list", group=saved.group.slug, list_slug=saved.slug)
+        saved = save_list(form, announcement_list.group, user, announcement_list)
+        if saved is not None:
+            messages.success(request, _("The list was saved."))
+            return redirect("lists:list", group=saved.group.slug, list_slug=saved.slug)
     context = {"group": announcement_list.group, "form": form, "announcement_list": announcement_list}
     return render(request, "lists/list_form.html", context)
 

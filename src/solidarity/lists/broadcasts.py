@@ -1,0 +1,377 @@
+"""Broadcasts: compose a draft and preview it, send it, cancel it, and settle it once its messages are out.
+
+Invariants:
+- Messages go through messaging's outbox in the caller's transaction; their idempotency keys
+  carry uuids only. A broadcast's messages share one batch, `lists.broadcast:<uuid>`.
+- Broadcasts change state by conditional updates: a double click, a second worker or a stale
+  page changes nothing.
+- The preview is built by the functions that build what is sent: what a coordinator reads is what goes.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import audit, live
+from solidarity.core.bilingual import text_of
+from solidarity.core.models import AuditAction, Zone
+from solidarity.core.services import get_network_settings
+from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
+from solidarity.lists.reports import broadcast_progress, report_rows
+from solidarity.lists.subscriptions import absolute, unsubscribe_token, url_in
+from solidarity.messaging import mail
+from solidarity.messaging import progress as batch_progress
+from solidarity.messaging import services as messaging
+from solidarity.messaging.models import Channel
+from solidarity.messaging.priority import Priority
+from solidarity.messaging.sms import text as sms_text
+from solidarity.messaging.sms_settings import configured_backends
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a coordinator writes in the composer."""
+
+    lists: list[AnnouncementList]
+    subject_en: str = ""
+    subject_es: str = ""
+    text_en: str = ""
+    text_es: str = ""
+    one_language: str = ""
+    channels: list[str] = field(default_factory=list)
+    zones: list[Zone] = field(default_factory=list)  # none: everyone
+    scheduled_for: datetime | None = None
+
+
+def do_compose_broadcast(
+    group: WorkingGroup, draft: Draft, *, by: User, broadcast: Broadcast | None = None
+) -> Broadcast:
+    """Save a new draft, or change a draft (only a draft: once sent, a broadcast's words stay as they went)."""
+    if any(item.group_id != group.pk for item in draft.lists):
+        raise ValueError("a broadcast goes to its own group's lists only")
+    if broadcast is not None and broadcast.state != BroadcastState.DRAFT:
+        raise BroadcastNotDraft
+    with transaction.atomic():
+        saved = broadcast or Broadcast(group=group, created_by=by)
+        for name in ("subject_en", "subject_es", "text_en", "text_es", "one_language", "channels"):
+            setattr(saved, name, getattr(draft, name))
+        saved.scheduled_for = draft.scheduled_for
+        saved.save()
+        saved.lists.set(draft.lists)
+        saved.zones.set(draft.zones)
+        audit.record(
+            actor=str(by.uuid),
+            role="coordinator",
+            action=AuditAction.CHANGED if broadcast else AuditAction.CREATED,
+            object_type="lists.broadcast",
+            object_ids=[saved.uuid],
+            detail={"group": group.slug, "state": "draft"},
+        )
+    return saved
+
+
+class BroadcastNotDraft(Exception):
+    """It was sent, scheduled or cancelled meanwhile (another tab, another coordinator)."""
+
+
+def audience(broadcast: Broadcast) -> "QuerySet[Subscription]":
+    """Confirmed subscriptions of its lists, on its channels (and on the channels each list still has), in its zones.
+
+    With zones, those who gave none get it too, and so do those whose zone their list no longer
+    offers (they could not choose again): better a message too many than a neighbour missed.
+    """
+    on_channel = Q()
+    if Channel.EMAIL in broadcast.channels:
+        on_channel |= Q(channel=Channel.EMAIL, announcement_list__has_email=True)
+    if Channel.SMS in broadcast.channels:
+        on_channel |= Q(channel=Channel.SMS, announcement_list__has_sms=True)
+    if not on_channel:
+        return Subscription.objects.none()
+    found = Subscription.objects.filter(
+        on_channel, announcement_list__in=broadcast.lists.all(), state=SubscriptionState.CONFIRMED
+    )
+    zones = list(broadcast.zones.all())
+    if zones:
+        offered = AnnouncementList.zones.through.objects.filter(
+            announcementlist=OuterRef("announcement_list"), zone=OuterRef("zone")
+        )
+        found = found.filter(Q(zone__in=zones) | Q(zone__isnull=True) | ~Exists(offered))
+    return found.select_related("announcement_list").order_by("pk")
+
+
+def recipients(broadcast: Broadcast) -> list[Subscription]:
+    """One subscription per address and channel, even for someone on several of the lists."""
+    seen: set[tuple[str, str]] = set()
+    chosen = []
+    for subscription in audience(broadcast):
+        key = (subscription.channel, str(subscription.address))
+        if key not in seen:
+            seen.add(key)
+            chosen.append(subscription)
+    return chosen
+
+
+def expected_counts(broadcast: Broadcast) -> dict[str, int]:
+    """Recipients per channel, for the preview: the people `do_send_broadcast` would queue a message for.
+
+    Counting distinct blind indexes would be cheaper but wrong: they are truncated on purpose,
+    so two people share one (600 numbers counted as 523). The addresses are decrypted, as sending does.
+    """
+    return dict(Counter(subscription.channel for subscription in recipients(broadcast)))
+
+
+def sms_per_minute() -> int:
+    """How many SMS the configured backends hand over per minute together; 0 when SMS is not configured."""
+    return sum(backend.per_minute for backend in configured_backends())
+
+
+def sms_minutes(recipients_count: int) -> int | None:
+    """Minutes to reach everyone by SMS (at least 1), or None when SMS is not configured."""
+    rate = sms_per_minute()
+    if not rate:
+        return None
+    return max(1, math.ceil(recipients_count / rate))
+
+
+def email_body(broadcast: Broadcast, language: str, list_name: str, link: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "lists/email/broadcast.txt",
+            {
+                "text": broadcast.text(language),
+                "list": list_name,
+                "network": get_network_settings().name,
+                "link": link,
+            },
+        )
+
+
+def sms_body(broadcast: Broadcast, language: str) -> str:
+    with translation.override(language):
+        # Translators: appended to every SMS broadcast; keep it short and without á, í, ó, ú. Keyword: ALTO.
+        footer = _("%(network)s: text STOP to stop.") % {"network": get_network_settings().name}
+    return f"{broadcast.text(language).strip()}\n\n{footer}"
+
+
+Templates = dict[tuple[str, int], mail.EmailTemplate]
+
+
+def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> mail.EmailTemplate:
+    """The broadcast's email in one language for one list's subscribers, built once (see mail.EmailTemplate)."""
+    link = mail.slot("link")
+    host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return mail.EmailTemplate(
+        subject=broadcast.subject(language),
+        text=email_body(broadcast, language, text_of(announcement_list, "name", language), link),
+        language=language,
+        # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
+        raw_headers={
+            "List-Id": f"<{announcement_list.slug}.lists.{host}>",
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        slots=("link",),
+    )
+
+
+def outgoing(broadcast: Broadcast, subscription: Subscription, templates: Templates) -> messaging.Outgoing:
+    """One subscriber's message; `templates` keeps the emails already built for this broadcast."""
+    language = broadcast.one_language or subscription.language
+    to = str(subscription.address)
+    if subscription.channel == Channel.EMAIL:
+        key = (language, subscription.announcement_list_id)
+        if key not in templates:
+            templates[key] = email_template(broadcast, language, subscription.announcement_list)
+        link = url_in(subscription.language, "lists:unsubscribe", unsubscribe_token(subscription))
+        content = templates[key].content(to, link=link)
+    else:
+        content = {"text": sms_body(broadcast, language)}
+    return messaging.Outgoing(
+        channel=subscription.channel,
+        to=to,
+        content=content,
+        idempotency_key=broadcast.message_key(subscription),
+        language=language,
+        priority=Priority.ANNOUNCEMENT,
+        batch=broadcast.batch,
+    )
+
+
+def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
+    """Hand a draft to the outbox: now, or at its scheduled time (the messages wait with `send_after`).
+
+    Claims the draft with a conditional update: a second click finds it sent and sends nothing
+    (BroadcastNotDraft). Returns how many messages were queued. The audience is fixed now: someone
+    who unsubscribes before a scheduled time has their message cancelled (do_unsubscribe).
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        later = broadcast.scheduled_for is not None and broadcast.scheduled_for > now
+        state = BroadcastState.SCHEDULED if later else BroadcastState.SENDING
+        if not Broadcast.objects.filter(pk=broadcast.pk, state=BroadcastState.DRAFT).update(state=state, sent_at=now):
+            raise BroadcastNotDraft
+        sms = sms_per_minute() > 0  # without an SMS service, texts would wait for ever: none is queued
+        templates: Templates = {}
+        items = [
+            outgoing(broadcast, subscription, templates)
+            for subscription in recipients(broadcast)
+            if sms or subscription.channel != Channel.SMS
+        ]
+        messaging.enqueue_many(items, send_after=broadcast.scheduled_for if later else None)
+        Broadcast.objects.filter(pk=broadcast.pk).update(recipients=len(items))
+        audit.record(
+            actor=str(by.uuid),
+            role="coordinator",
+            action=AuditAction.CHANGED,
+            object_type="lists.broadcast",
+            object_ids=[broadcast.uuid],
+            detail={"group": broadcast.group.slug, "state": state, "messages": len(items)},
+        )
+    broadcast.refresh_from_db()
+    return len(items)
+
+
+def do_cancel_broadcast(broadcast: Broadcast, *, by: User) -> int:
+    """Stop a scheduled broadcast, or what has not left yet of one being sent. Returns how many were cancelled."""
+    with transaction.atomic():
+        stoppable = [BroadcastState.SCHEDULED, BroadcastState.SENDING]
+        if not Broadcast.objects.filter(pk=broadcast.pk, state__in=stoppable).update(
+            state=BroadcastState.CANCELLED, finished_at=timezone.now()
+        ):
+            return 0
+        cancelled = messaging.cancel_batch(broadcast.batch)
+        audit.record(
+            actor=str(by.uuid),
+            role="coordinator",
+            action=AuditAction.CHANGED,
+            object_type="lists.broadcast",
+            object_ids=[broadcast.uuid],
+            detail={"group": broadcast.group.slug, "state": "cancelled", "messages": cancelled},
+        )
+    broadcast.refresh_from_db()
+    return cancelled
+
+
+SETTLED = "settled"  # the live event on a broadcast's batch channel once its report is kept
+
+
+def do_settle_broadcasts(group: WorkingGroup | None = None) -> int:
+    """Settle the broadcasts that have gone out (see do_settle_broadcast), the group's or everyone's; how many now.
+
+    Every minute the periodic job (lists.tasks.settle_broadcasts) settles everyone's, without a
+    page being viewed; a group's page settles its own as it shows them, so what it shows is current.
+    """
+    going = Broadcast.objects.filter(
+        report={}, state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED, BroadcastState.CANCELLED]
+    ).exclude(state=BroadcastState.SCHEDULED, scheduled_for__gt=timezone.now())
+    if group is not None:
+        going = going.filter(group=group)
+    return sum(do_settle_broadcast(broadcast) for broadcast in going.order_by("pk"))
+
+
+def do_settle_broadcast(broadcast: Broadcast) -> bool:
+    """Once nothing of it waits in the outbox: a sending broadcast is sent, and its counts are kept as its report.
+
+    Nothing waits once each of its messages reached a final state (sent, delivered, failed, bounced,
+    cancelled, dead); a held message still waits. Idempotent (a conditional update): the periodic job
+    and the pages that show progress call it alike. True if it settled now; then its live pages hear
+    SETTLED on the batch's channel, after the commit.
+    """
+    if broadcast.report or broadcast.state not in (
+        BroadcastState.SENDING,
+        BroadcastState.SCHEDULED,
+        BroadcastState.CANCELLED,
+    ):
+        return False
+    if (
+        broadcast.state == BroadcastState.SCHEDULED
+        and broadcast.scheduled_for
+        and broadcast.scheduled_for > timezone.now()
+    ):
+        return False
+    progress = broadcast_progress(broadcast)
+    if progress.queued:  # its messages were enqueued with it, in one transaction: none is missing
+        return False
+    report = {"rows": report_rows(broadcast)}
+    now = timezone.now()
+    if broadcast.state == BroadcastState.CANCELLED:
+        changed = Broadcast.objects.filter(pk=broadcast.pk, state=BroadcastState.CANCELLED, report={}).update(
+            report=report
+        )
+    else:
+        changed = Broadcast.objects.filter(pk=broadcast.pk, state=broadcast.state).update(
+            state=BroadcastState.SENT, report=report, finished_at=now
+        )
+    if changed:
+        live.publish(batch_progress.channel(broadcast.batch), SETTLED, {"batch": broadcast.batch})
+    broadcast.refresh_from_db()
+    return bool(changed)
+
+
+# The preview.
+
+
+@dataclass(frozen=True)
+class SmsPreview:
+    language: str
+    text: str
+    characters: int
+    segments: int
+    encoding: str
+    friendlier: str  # the same text without the accents GSM-7 lacks, when that makes it GSM-7; else ""
+    friendlier_segments: int
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    language: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    counts: dict[str, int]
+    emails: list[EmailPreview]
+    texts: list[SmsPreview]
+    sms_minutes: int | None  # None: SMS not configured
+
+
+def preview(broadcast: Broadcast) -> Preview:
+    """What each channel and language will get, how long an SMS is, and how long SMS takes to reach everyone."""
+    counts = expected_counts(broadcast)
+    sample = absolute("/…/unsubscribe/…")
+    emails = []
+    texts = []
+    lists = list(broadcast.lists.all())
+    for language in broadcast.languages:
+        names = ", ".join(text_of(item, "name", language) for item in lists)
+        if Channel.EMAIL in broadcast.channels:
+            emails.append(
+                EmailPreview(language, broadcast.subject(language), email_body(broadcast, language, names, sample))
+            )
+        if Channel.SMS in broadcast.channels:
+            body = sms_body(broadcast, language)
+            friendly = sms_text.gsm_friendly(body)
+            helps = sms_text.encoding(body) == "UCS-2" and sms_text.encoding(friendly) == "GSM-7"
+            texts.append(
+                SmsPreview(
+                    language=language,
+                    text=body,
+                    characters=len(body),
+                    segments=sms_text.segments(body),
+                    encoding=sms_text.encoding(body),
+                    friendlier=friendly if helps else "",
+                    friendlier_segments=sms_text.segments(friendly) if helps else 0,
+                )
+            )
+    return Preview(counts, emails, texts, sms_minutes(counts.get(Channel.SMS, 0)))
