@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from solidarity.accounts.access import access_membership, live_tokens, members_seen_by, my_memberships, signed_in
-from solidarity.accounts.models import Membership
+from solidarity.accounts.models import ApiToken, Membership
 from solidarity.core.api import api_permission
 from solidarity.core.permissions import Role, role
 
@@ -25,7 +25,7 @@ class MeOut(Schema):
 
 
 class TokenOut(Schema):
-    id: str
+    id: UUID = Field(alias="uuid")
     name: str
     prefix: str
     scope: str
@@ -41,21 +41,11 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(id=str(user.uuid), username=user.username, is_admin=user.is_admin, language=user.language)
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your live API tokens")
+@router.get("/tokens", response=list[TokenOut], summary="Your live API tokens, oldest first")
+@paginate
 @api_permission("authenticated")
-def tokens(request: HttpRequest) -> list[TokenOut]:
-    return [
-        TokenOut(
-            id=str(token.uuid),
-            name=token.name,
-            prefix=token.prefix,
-            scope=token.scope,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-        )
-        for token in live_tokens(signed_in(request))
-    ]
+def tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+    return live_tokens(signed_in(request))
 
 
 class GroupOut(Schema):
