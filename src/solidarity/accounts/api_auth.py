@@ -14,9 +14,7 @@ from ninja.security import HttpBearer
 
 from solidarity.accounts.models import TokenScope
 from solidarity.accounts.services import do_record_token_write, find_token
-from solidarity.core.api import ApiError
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from solidarity.core.api import READ_METHODS, ApiError
 
 
 class BearerToken(HttpBearer):
