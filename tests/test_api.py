@@ -14,6 +14,8 @@ from solidarity.accounts.models import ApiToken, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.core.api import MAX_LIMIT, MAX_OFFSET, ErrorOut, api_permission
 from solidarity.core.permissions import Permission, Role, role
+from solidarity.core.services import network_values
+from tests.conftest import client_for
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -186,6 +188,77 @@ def test_a_list_answers_fifty_items_unless_asked_for_more(medics: WorkingGroup, 
 
     assert (first["count"], len(first["items"])) == (61, 50)
     assert [token["name"] for token in rest["items"]] == [*(f"script {n}" for n in range(50, 60)), "last"]
+
+
+# Who is refused, and how.
+
+
+@pytest.mark.django_db
+def test_a_write_without_a_session_or_token_is_401_not_a_csrf_refusal() -> None:
+    # ninja's session check refused it first for a missing CSRF token: 403, to a caller who has no session.
+    client = Client(enforce_csrf_checks=True)
+    response = client.patch("/api/v1/network", {"name": "Mine"}, content_type="application/json")
+    assert response.status_code == 401
+    assert_error(response.json(), "not_authenticated")
+    assert network_values()["name"] != "Mine"
+
+
+@pytest.mark.django_db
+def test_a_sessions_write_without_its_csrf_token_is_403_in_the_one_shape(admin: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+
+    response = client.patch(
+        "/api/v1/network", {"name": "Mine"}, content_type="application/json", headers={"accept-language": "es"}
+    )
+
+    assert response.status_code == 403
+    assert_error(response.json(), "forbidden")
+    assert response.json()["error"]["message"] == "No tiene permiso para hacer esto."
+    assert network_values()["name"] != "Mine"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "3", '"Red Sur"', "null", "true"])
+def test_a_body_that_is_not_a_json_object_is_400_and_changes_nothing(admin: User, body: str) -> None:
+    # ninja read a list as an object with no fields: an empty change, answered 200.
+    secret = do_create_token(admin, name="a").secret
+    before = network_values()["name"]
+
+    response = Client().patch("/api/v1/network", body, content_type="application/json", headers=bearer(secret))
+
+    assert response.status_code == 400
+    assert_error(response.json(), "bad_request")
+    assert "JSON object" in response.json()["error"]["message"]
+    assert network_values()["name"] == before
+
+
+@pytest.mark.django_db
+def test_an_unreadable_body_is_explained_in_the_callers_language(admin: User) -> None:
+    secret = do_create_token(admin, name="a").secret
+    response = Client().patch(
+        "/api/v1/network",
+        "{not json",
+        content_type="application/json",
+        headers=bearer(secret) | {"accept-language": "es"},
+    )
+    assert response.status_code == 400
+    assert_error(response.json(), "bad_request")
+    assert response.json()["error"]["message"] == "No se pudo leer el cuerpo de la solicitud: envíe un objeto JSON."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"), [("delete", "/api/v1/network", "PATCH, GET"), ("post", "/api/v1/groups", "GET")]
+)
+def test_a_method_a_path_does_not_take_is_405_in_the_one_shape(
+    member: User, method: str, path: str, allowed: str
+) -> None:
+    response = getattr(client_for(member), method)(path)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert sorted(response["Allow"].split(", ")) == sorted(allowed.split(", "))
+    assert_error(response.json(), "method_not_allowed")
 
 
 # The OpenAPI document names every error answer, with its body's schema.

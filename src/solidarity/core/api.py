@@ -85,7 +85,7 @@ class Pagination(LimitOffsetPagination):
 
 # What each error answer means, for the OpenAPI document.
 ERROR_ANSWERS = {
-    400: "The body could not be read as JSON.",
+    400: "The body could not be read as a JSON object.",
     401: "No valid token or session: sign in, or send `Authorization: Bearer <token>`.",
     403: "Signed in, but not allowed: not a network admin, a read-only token used to write, "
     "or a session's write without its CSRF token.",
