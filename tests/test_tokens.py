@@ -176,6 +176,28 @@ def test_the_cli_makes_a_read_token_and_the_log_says_so(member: User, capsys: py
 
 @pytest.mark.django_db
 def test_the_api_lists_a_tokens_scope(client: Client, member: User) -> None:
-    secret = do_create_token(member, name="reader", scope=TokenScope.READ).secret
-    listed = client.get("/api/v1/accounts/tokens", headers=bearer(secret)).json()
-    assert [(token["name"], token["scope"]) for token in listed] == [("reader", "read")]
+    issued = do_create_token(member, name="reader", scope=TokenScope.READ)
+
+    listed = client.get("/api/v1/accounts/tokens", headers=bearer(issued.secret)).json()
+
+    assert listed["count"] == 1
+    [token] = listed["items"]
+    assert (token["id"], token["name"], token["scope"]) == (str(issued.token.uuid), "reader", "read")
+
+
+@pytest.mark.django_db
+def test_the_api_lists_live_tokens_oldest_first_as_items_and_count_a_page_at_a_time(
+    client: Client, member: User, coordinator: User
+) -> None:
+    secret = do_create_token(member, name="first").secret
+    do_create_token(member, name="second")
+    do_create_token(member, name="third")
+    revoked = do_create_token(member, name="revoked")
+    call_command("token", "revoke", "mo.member", "--name", "revoked")
+    do_create_token(coordinator, name="cora's script")
+
+    page = client.get("/api/v1/accounts/tokens?limit=2&offset=1", headers=bearer(secret)).json()
+
+    assert page["count"] == 3
+    assert [token["name"] for token in page["items"]] == ["second", "third"]
+    assert str(revoked.token.uuid) not in str(page)

@@ -135,7 +135,7 @@ def pending_invitations(user: User) -> QuerySet[Invitation]:
 
 def live_tokens(user: User) -> QuerySet[ApiToken]:
     """The caller's own API tokens that are not revoked, oldest first."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("created_at")
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("created_at", "pk")
 
 
 def reaches_sensitive_data(user: AbstractBaseUser) -> bool:

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -35,9 +36,9 @@ from solidarity.accounts.groups import (
     do_set_roles,
     do_update_group,
 )
-from solidarity.accounts.models import Membership, WorkingGroup
+from solidarity.accounts.models import ApiToken, Membership, WorkingGroup
 from solidarity.core import roles
-from solidarity.core.api import ApiError, api_permission
+from solidarity.core.api import ApiError, ErrorOut, api_permission
 from solidarity.core.permissions import Role, role
 
 router = Router(tags=["accounts"])
@@ -60,7 +61,7 @@ class MeOut(Schema):
 
 
 class TokenOut(Schema):
-    id: str
+    id: UUID = Field(alias="uuid")
     name: str
     prefix: str
     scope: str
@@ -76,21 +77,11 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(id=str(user.uuid), username=user.username, is_admin=user.is_admin, language=user.language)
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your live API tokens")
+@router.get("/tokens", response=list[TokenOut], summary="Your live API tokens, oldest first")
+@paginate
 @api_permission("authenticated")
-def tokens(request: HttpRequest) -> list[TokenOut]:
-    return [
-        TokenOut(
-            id=str(token.uuid),
-            name=token.name,
-            prefix=token.prefix,
-            scope=token.scope,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-        )
-        for token in live_tokens(signed_in(request))
-    ]
+def tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+    return live_tokens(signed_in(request))
 
 
 RoleCode = Annotated[str, AfterValidator(declared_role)]
@@ -195,7 +186,9 @@ def my_groups(request: HttpRequest) -> list[GroupOut]:
     return [group_out(membership) for membership in my_memberships(signed_in(request))]
 
 
-@groups_router.post("", response={201: GroupDetailOut}, summary="Create a working group and appoint its coordinators")
+@groups_router.post(
+    "", response={201: GroupDetailOut, 409: ErrorOut}, summary="Create a working group and appoint its coordinators"
+)
 @api_permission("admin")
 def create_group(request: HttpRequest, payload: GroupIn) -> Status[GroupDetailOut]:
     admin = signed_in(request)
@@ -222,7 +215,9 @@ def read_group(request: HttpRequest, slug: str) -> GroupDetailOut:
     return detail_out(mine.group)
 
 
-@groups_router.patch("/{slug}", response=GroupDetailOut, summary="Rename, describe, archive or restore a group")
+@groups_router.patch(
+    "/{slug}", response={200: GroupDetailOut, 409: ErrorOut}, summary="Rename, describe, archive or restore a group"
+)
 @api_permission("admin")
 def update_group(request: HttpRequest, slug: str, payload: GroupPatch) -> GroupDetailOut:
     admin = signed_in(request)
@@ -263,7 +258,7 @@ def unappoint(request: HttpRequest, slug: str, id: UUID) -> Status[None]:
     return Status(204, None)
 
 
-@groups_router.post("/{slug}/join", response={201: MemberOut}, summary="Join a group yourself (admins)")
+@groups_router.post("/{slug}/join", response={201: MemberOut, 409: ErrorOut}, summary="Join a group yourself (admins)")
 @api_permission("admin")
 def join(request: HttpRequest, slug: str) -> Status[MemberOut]:
     admin = signed_in(request)
@@ -285,7 +280,7 @@ def group_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     ]
 
 
-@groups_router.post("/{slug}/members", response={201: MemberOut}, summary="Add a member, with roles")
+@groups_router.post("/{slug}/members", response={201: MemberOut, 409: ErrorOut}, summary="Add a member, with roles")
 @api_permission(role(Role.COORDINATOR, kwarg="slug"))
 def add_member(request: HttpRequest, slug: str, payload: MemberIn) -> Status[MemberOut]:
     user = signed_in(request)

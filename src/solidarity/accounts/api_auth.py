@@ -11,12 +11,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from solidarity.accounts.models import TokenScope
 from solidarity.accounts.services import do_record_token_write, find_token
-from solidarity.core.api import ApiError
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from solidarity.core.api import READ_METHODS, ApiError
 
 
 class BearerToken(HttpBearer):
@@ -30,3 +29,16 @@ class BearerToken(HttpBearer):
             do_record_token_write(found, method=str(request.method), path=request.path)
         request.user = found.user
         return found.user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session; a write through it must carry the session's CSRF token (403 otherwise).
+
+    ninja checks the CSRF token first, so a caller with no session at all was told 403 about a
+    token it could not have: it is told 401, like every other unauthenticated request.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)

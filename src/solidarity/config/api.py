@@ -1,26 +1,47 @@
 """The JSON API at /api/v1/: one error shape, bearer tokens or the browser session."""
 
+from collections.abc import Callable
+from functools import wraps
+from inspect import iscoroutinefunction
 from typing import Any
 
+from asgiref.sync import markcoroutinefunction
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.parser import Parser
 
 from solidarity.accounts.api import groups_router
 from solidarity.accounts.api import router as accounts_router
-from solidarity.accounts.api_auth import BearerToken
+from solidarity.accounts.api_auth import BearerToken, SessionAuth
 from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first
 from solidarity.core.api import router as network_router
+
+
+class ObjectParser(Parser):
+    """A request's JSON body is an object (STYLE.md); anything else is refused as unreadable, with 400.
+
+    ninja reads a list or a bare value as an object with no fields: a PATCH of `[1, 2]` was an
+    empty change answered 200.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        body = super().parse_body(request)
+        if not isinstance(body, dict):
+            raise ValueError("the body is not a JSON object")  # ninja answers 400 (http_error below)
+        return body
+
 
 api = NinjaAPI(
     title="Solidarity API",
     version="1",
     description="Script your network. Authenticate with `Authorization: Bearer <token>` "
     "(create one with `solidarity token create USERNAME`).",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), SessionAuth()],
+    parser=ObjectParser(),
     urls_namespace="api",
 )
 api.add_router("/accounts", accounts_router)
@@ -51,12 +72,22 @@ def not_authenticated(request: HttpRequest, error: AuthenticationError) -> HttpR
     return api.create_response(request, error_body("not_authenticated", message), status=401)
 
 
+def library_messages() -> dict[int, str]:
+    return {
+        400: _("The request's body could not be read: send a JSON object."),
+        403: _("You may not do this."),
+        429: _("Too many requests. Wait a moment and try again."),
+    }
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     if isinstance(error, ApiError):
         body = error_body(error.code, error.message, error.fields)
     else:
-        body = error_body(STATUS_CODES.get(error.status_code, "error"), str(error))
+        # ninja's own refusals (an unreadable body, a session's write without its CSRF token) speak English.
+        message = library_messages().get(error.status_code, str(error))
+        body = error_body(STATUS_CODES.get(error.status_code, "error"), message)
     return api.create_response(request, body, status=error.status_code)
 
 
@@ -68,3 +99,38 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return api.create_response(request, error_body("forbidden", _("You may not do this.")), status=403)
+
+
+def method_not_allowed(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """ninja answers a method a path does not have in plain text: answer in the one error shape, with `Allow`."""
+    if not isinstance(response, HttpResponseNotAllowed):
+        return response
+    message = _("This API path does not take %(method)s.") % {"method": request.method}
+    answer = api.create_response(request, error_body("method_not_allowed", message), status=405)
+    answer["Allow"] = response["Allow"]
+    return answer
+
+
+def in_one_shape(view: Callable[..., Any]) -> Callable[..., Any]:
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            return method_not_allowed(request, await view(request, *args, **kwargs))
+
+        return markcoroutinefunction(async_wrapper)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return method_not_allowed(request, view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def urls() -> tuple[list[URLResolver | URLPattern], str, str]:
+    """The API's URL patterns (`api.urls`); the operations' answer an unknown method in the one error shape."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.callback.__module__ == "ninja.operation":  # not the docs
+            pattern.callback = in_one_shape(pattern.callback)
+    return patterns, app_name, namespace

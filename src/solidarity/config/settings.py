@@ -242,6 +242,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_CLASS = "solidarity.core.api.Pagination"  # limit and offset bounded: out of range is a 422
 CSRF_FAILURE_VIEW = "solidarity.web.views.csrf_failure"
 if BEHIND_PROXY:
     ALLAUTH_TRUSTED_PROXY_COUNT = 1  # the proxy's X-Forwarded-For names the client, for login throttling

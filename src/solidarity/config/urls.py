@@ -1,13 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
-from solidarity.config.api import api
+from solidarity.config import api
 from solidarity.core.views import healthz, live_stream
 from solidarity.web import views as web_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
     path("live/", live_stream, name="live"),
     path("webhooks/", include("solidarity.messaging.urls")),
 ]

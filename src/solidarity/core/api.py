@@ -1,15 +1,26 @@
-"""The API's shared pieces: the error shape and declared permissions for operations."""
+"""The API's shared pieces: the error shape, bounded pagination and declared permissions for operations.
+
+Every operation declares `@api_permission(...)`; the declaration also writes, into the OpenAPI
+document, the error answers the operation can give (`error_statuses`), so a network's script
+knows them all and a fuzzer finds none undocumented. Lists use `Pagination` (settings'
+NINJA_PAGINATION_CLASS): a bare `@paginate` gets the bounds.
+"""
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, Literal
 
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.constants import NOT_SET
 from ninja.errors import HttpError
 from ninja.operation import AsyncOperation, Operation
+from ninja.pagination import LimitOffsetPagination
+from ninja.params.models import BodyModel
+from ninja.utils import contribute_operation_callback
 
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.models import WELCOME_MAX_LENGTH
@@ -27,6 +38,9 @@ STATUS_CODES = {
     429: "too_many_requests",
     500: "server_error",
 }
+
+# Methods that change nothing: a read-only token may use only these.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiError(HttpError):
@@ -84,12 +98,92 @@ def permission_first(api: NinjaAPI) -> None:
                 operation.__class__ = PermissionFirst
 
 
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable, in snake_case: what a script branches on.")
+    message: str = Field(description="For a person, in the caller's language.")
+    fields: dict[str, list[str]] = Field(description="What is wrong with each named input; empty if none.")
+
+
+class ErrorOut(Schema):
+    """Every error the API answers, whatever its status (STYLE.md)."""
+
+    error: ErrorDetail
+
+
+# Lists: ?limit= and ?offset=, bounded so that no number a script sends reaches the database unchecked
+# (an offset past a 64-bit integer answered 500). A billion rows is past any list a network keeps.
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """Django-ninja's limit/offset pagination with both numbers bounded: out of range is a 422."""
+
+    class Input(LimitOffsetPagination.Input):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_LIMIT, description=f"How many items, 1 to {MAX_LIMIT}."
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
+
+
+# What each error answer means, for the OpenAPI document.
+ERROR_ANSWERS = {
+    400: "The body could not be read as a JSON object.",
+    401: "No valid token or session: sign in, or send `Authorization: Bearer <token>`.",
+    403: "Signed in, but not allowed: not a network admin, a read-only token used to write, "
+    "or a session's write without its CSRF token.",
+    404: "No such object, or one the caller may not see.",
+    409: "The request conflicts with the object's state.",
+    422: "A value is missing, malformed or out of range; `fields` names each.",
+    429: "Too many requests: wait and try again.",
+}
+
+
+def error_statuses(needed: Permission, operation: Operation) -> set[int]:
+    """The error answers an operation can give, from its permission, its methods and its parameters.
+
+    An operation that refuses for a reason of its own (409 on a conflict, 429 from a rate limit)
+    declares that status itself, `response={201: GroupOut, 409: ErrorOut}`.
+    """
+    statuses = set()
+    if operation.signature.models:
+        statuses.add(422)  # ninja validates every parameter before the operation runs
+    if any(issubclass(model, BodyModel) for model in operation.signature.models):
+        statuses.add(400)
+    if "{" in operation.path:
+        statuses.add(404)  # the object the path names may not exist
+    if operation.throttle_param is not NOT_SET:
+        statuses.add(429)
+    if needed == "public":
+        return statuses
+    statuses.add(401)
+    if set(operation.methods) - READ_METHODS:
+        statuses.add(403)  # a read-only token, or a session without its CSRF token
+    if needed == "admin":
+        statuses.add(403)
+    elif needed != "authenticated":
+        statuses.add(404)  # a role in a group or an object's group: to anyone else, it does not exist
+    return statuses
+
+
+def document_errors(needed: Permission, operation: Operation) -> None:
+    """Add the error answers `needed` implies to the operation's responses (ninja calls this as it builds one)."""
+    answers = {}
+    for status in sorted(error_statuses(needed, operation)):
+        if status not in operation.response_models:
+            operation.response_models[status] = operation._create_response_model(ErrorOut)
+        answers[status] = {"description": ERROR_ANSWERS.get(status, STATUS_CODES.get(status, "error"))}
+    operation.openapi_extra = {**(operation.openapi_extra or {})}
+    operation.openapi_extra["responses"] = answers | operation.openapi_extra.get("responses", {})
+
+
 def api_permission(needed: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and enforce what an operation needs; authentication itself is the router's `auth`.
 
     `role(...)` reads the group's slug from the operation's path parameter named by its `kwarg`
     (`role(Role.MEMBER, kwarg="slug")` for `/groups/{slug}/members`), `owner_role(...)` the object's
     code; to anyone else it is 404 (an access function's Http404 becomes the API's 404 too).
+    The declaration also documents the operation's error answers (`error_statuses`).
     """
 
     def decorate(operation: Callable[..., Any]) -> Callable[..., Any]:
@@ -103,6 +197,7 @@ def api_permission(needed: Permission) -> Callable[[Callable[..., Any]], Callabl
         wrapper.solidarity_permission = needed  # type: ignore[attr-defined]  # read by the URL walk
         # ninja takes the docstring as the operation's description: the OpenAPI document shows the permission.
         wrapper.__doc__ = "\n\n".join(filter(None, [operation.__doc__, f"Permission: {needed}."]))
+        contribute_operation_callback(wrapper, partial(document_errors, needed))
         return wrapper
 
     return decorate

@@ -1,0 +1,224 @@
+"""The JSON API fuzzed with schemathesis, as a network's script would hit it.
+
+Every operation in the OpenAPI document is exercised as a network admin, as a member of a
+working group and anonymously, with what the document allows and with what it does not:
+no answer is a server error, every status is one the document lists, every body matches
+its schema, and nobody is let through who should be refused (anonymous: 401 on everything
+but public operations; a member: 403 on admin operations, 404 on another group's objects).
+
+A new operation joins by being in the document. If its path names an object, give the run
+one of the member's group and one of another group under the path parameter's name (PATH).
+The quick run (both database passes) sends each parameter's boundaries and wrong types and a
+few random requests; the long one (`slow`) sends many more random ones.
+"""
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from django.core.signals import got_request_exception
+from django.http import HttpResponseBase
+from django.test.client import ClientHandler
+from hypothesis import HealthCheck, settings
+from schemathesis import Case
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.accounts.services import do_create_token
+from solidarity.config.api import api
+from solidarity.core.permissions import Permission, Role
+
+ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class InProcess:
+    """The project as a WSGI application, in the test's thread, on the test's database connection.
+
+    Django's own WSGI handler closes the database connection after each request, which would
+    end the test's transaction; the test client's handler does not. A view's unhandled
+    exception is raised here, with its traceback, instead of hiding behind the 500 page.
+    """
+
+    def __init__(self) -> None:
+        self.handler = ClientHandler(enforce_csrf_checks=True)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        raised: list[BaseException] = []
+
+        def keep(sender: Any, **kwargs: Any) -> None:
+            error = sys.exc_info()[1]
+            if error is not None:
+                raised.append(error)
+
+        got_request_exception.connect(keep)
+        try:
+            response = cast(HttpResponseBase, self.handler(environ))
+        finally:
+            got_request_exception.disconnect(keep)
+        if raised:
+            raise raised[0]
+        cookies = SimpleCookie(response.cookies)
+        headers = [*response.items(), *(("Set-Cookie", morsel.OutputString()) for morsel in cookies.values())]
+        start_response(f"{response.status_code} {response.reason_phrase}", headers)
+        return cast(Iterable[bytes], response)
+
+
+APP = InProcess()
+
+# A schema-valid value can still be refused for what a schema cannot say (that a time zone or a
+# phone number exists): with 422 naming the field. Unreadable (400) or failing (5xx) it may not be.
+CHECKS = {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]}}
+
+
+def api_schema(*, coverage: bool) -> OpenApiSchema:
+    """The document /api/v1/openapi.json serves, read without a request (collection has no database).
+
+    `coverage`: schemathesis's coverage phase, which sends each parameter's boundaries and wrong
+    types, deterministically. Its cases are built as the tests are collected.
+    """
+    config = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": coverage}}, "checks": CHECKS})
+    loaded = schemathesis.openapi.from_dict(api.get_openapi_schema(), config=config)
+    loaded.app = APP  # every request, the checks' own included, goes to the project in-process
+    return loaded
+
+
+schema = api_schema(coverage=True)
+random_schema = api_schema(coverage=False)  # the long run: only more random requests
+
+
+def declared_permissions() -> dict[tuple[str, str], Permission]:
+    """What each operation declares, by (METHOD, path as the document writes it)."""
+    found = {}
+    api.urls  # noqa: B018  # binds the routers
+    for prefix, router in api._routers:  # ninja keeps this list for callers like us
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/api/v1/" + "/".join(part.strip("/") for part in (prefix, path) if part.strip("/"))
+                for method in operation.methods:
+                    found[(method, full)] = getattr(operation.view_func, "solidarity_permission")  # noqa: B009
+    return found
+
+
+PERMISSIONS = declared_permissions()
+PERSONAS = ["admin", "anonymous", "member"]  # the member last: their requests are made to name real objects
+
+
+@dataclass
+class World:
+    member_group: WorkingGroup
+    other_group: WorkingGroup
+    member: User
+    other: User
+    tokens: dict[str, str]
+
+    def headers(self, persona: str) -> dict[str, str]:
+        token = self.tokens.get(persona)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+# Path parameters, by name: (an object of the member's group, the same kind of object of another group).
+PATH: dict[str, Callable[[World], tuple[str, str]]] = {
+    "slug": lambda world: (world.member_group.slug, world.other_group.slug),
+    "id": lambda world: (str(world.member.uuid), str(world.other.uuid)),  # a member of each group
+}
+
+
+@pytest.fixture
+def world(admin: User, medic: User, medics: WorkingGroup, rapid_response: WorkingGroup, other_member: User) -> World:
+    """An admin, a member of the medics, and another group with a member of its own."""
+    tokens = {
+        "admin": do_create_token(admin, name="fuzz").secret,
+        "member": do_create_token(medic, name="fuzz").secret,
+    }
+    return World(medics, rapid_response, medic, other_member, tokens)
+
+
+def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The case's path parameters naming objects of the member's group, and of another group."""
+    mine, theirs = {}, {}
+    for name in case.path_parameters or {}:
+        assert name in PATH, f"{case.operation.label}: give the fuzz run objects for the path parameter {name!r}"
+        mine[name], theirs[name] = PATH[name](world)
+    return mine, theirs
+
+
+def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | None:
+    """The statuses that refuse `persona`, or None if the persona may pass.
+
+    The admin is in no working group (need to know: an admin joins a group to see it); the member
+    is a plain member of the medics, and of nothing else.
+    """
+    if needed == "public":
+        return None
+    if persona == "anonymous":
+        return {401}
+    if needed == "admin":
+        return None if persona == "admin" else {403}
+    if needed == "authenticated":
+        return None
+    if persona == "admin" or theirs or not needed.admits(frozenset({Role.MEMBER})):
+        return {404}  # a group's or an object's: to anyone without the role there, it does not exist
+    return None
+
+
+def send(case: ApiCase, world: World, persona: str, *, theirs: bool = False) -> None:
+    """Send the case as `persona`; schemathesis checks the answer against the document, then we check the refusal."""
+    status = case.call_and_validate(headers=world.headers(persona)).status_code
+    where = f"{persona} got {status} from {case.method} {case.formatted_path}"
+    needed = PERMISSIONS.get((case.method.upper(), case.operation.path))
+    if needed is None:  # schemathesis also tries methods the path does not have
+        assert status == 405, f"{where}, not 405"
+        return
+    refused = refusals(needed, persona, theirs=theirs)
+    if refused is not None:  # the permission is checked before the input is read (core.api.PermissionFirst)
+        assert status in refused, f"{where}, not {sorted(refused)}"
+
+
+def exercise(case: ApiCase, world: World, callers: list[str]) -> None:
+    """One generated request, sent by each caller.
+
+    The admin's and the anonymous caller's paths are as generated (a lookup of nonsense must not
+    fail); the member's name an object of their group, then the same kind of object of another.
+    """
+    for persona in callers:
+        if persona != "member" or not case.path_parameters:
+            send(case, world, persona)
+            continue
+        mine, theirs = path_objects(case, world)
+        case.path_parameters = mine
+        send(case, world, persona)
+        case.path_parameters = theirs
+        send(case, world, persona, theirs=True)
+
+
+FUZZ = settings(
+    deadline=None,  # no timing asserts in tests; CI's profile also derandomizes (hypothesis reads CI=true)
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+# Every generated request goes to all three callers. (A parameter of the test, so that pytest
+# names each test after its operation: schemathesis's names are lost on pytest 9 without one.)
+CALLERS = pytest.mark.parametrize("callers", [PERSONAS], ids=["+".join(PERSONAS)])
+
+
+@pytest.mark.django_db
+@CALLERS
+@schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_every_operation_answers_every_caller_as_documented(case: ApiCase, callers: list[str], world: World) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@CALLERS
+@random_schema.parametrize()
+@settings(FUZZ, max_examples=100)
+def test_every_operation_answers_every_caller_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
