@@ -54,6 +54,7 @@ def test_every_hook_the_lower_tiers_declare_is_answered_once_the_apps_are_ready(
     assert hooks.missing() == []
     assert {"core.role-lookup", "core.sms-backend-names", "core.audit-head-recipients"} <= set(hooks.HOOKS)
     assert {"core.retention-rules", "core.periodic-jobs", "messaging.keyword-handlers"} <= set(hooks.HOOKS)
+    assert {"core.url-walk-fillers", "core.live-channels", "core.roles", "core.timer-handlers"} <= set(hooks.HOOKS)
 
 
 def test_start_up_refuses_a_required_hook_nobody_answers() -> None:

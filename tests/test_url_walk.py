@@ -20,32 +20,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from ninja.operation import Operation
 
-from solidarity.accounts.groups import do_add_member
-from solidarity.accounts.models import ApiToken, Membership, User, WorkingGroup
-from solidarity.accounts.services import do_create_token
+from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.config.api import api
-from solidarity.core.models import Zone
 from solidarity.core.permissions import (
     SENSITIVE_MODELS,
+    WALK_FILLERS,
     AnyGroupRole,
     GroupRole,
     ObjectRole,
     Permission,
     Role,
     RoleNeed,
+    WalkWorld,
 )
-from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.messaging.inbound import do_receive
-from solidarity.messaging.models import Inbound
-from solidarity.messaging.sms import InboundSms
-from tests.conftest import client_for, make_member, make_user
+from tests.conftest import client_for, make_member
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "solidarity"
 
@@ -195,13 +189,10 @@ def endpoints() -> list[Endpoint]:
 
 @dataclass
 class World:
-    """What the walk fills URLs with: real objects that someone else owns."""
+    """What the walk fills URLs with: real objects that someone else owns, made by each part's fillers."""
 
     group: WorkingGroup
     owner: User
-    passkey: Authenticator
-    api_token: ApiToken
-    inbound: Inbound
 
     def rightful(self, needed: RoleNeed) -> User:
         """Someone who holds a role `needed` admits in the walk's group: its coordinator, or a member made for it."""
@@ -212,24 +203,10 @@ class World:
         return found.user if found else make_member(f"walk.{held}", self.group, Role(held))
 
     def fill(self, endpoint: Endpoint) -> dict[str, Any]:
-        fillers: dict[str, Any] = {
-            "group": self.group.slug,  # our pages: the working group the URL names
-            "slug": self.group.slug,  # the API's /groups/{slug}/...
-            "pk": self.passkey.pk,  # allauth's passkey pages
-            "token": "not-a-real-invitation-token",  # accounts:accept-invitation
-            "key": "not-a-real-key",  # allauth's email and password links
-            "uidb36": "1",
-            "api_token": self.api_token.uuid,  # accounts:revoke-token: the coordinator's own token
-            "person": walk_member(self.group).uuid,  # a member's pages, account-security: a plain member
-            "backend": "loopback",  # messaging:sms-webhook: no SMS backend in the walk's settings
-            "list_slug": walk_list(self.group).slug,  # lists: a list of the walk's group (and its public page)
-            "broadcast": walk_broadcast(self.group, self.owner).uuid,  # lists: a draft broadcast of the walk's group
-            "message": self.inbound.uuid,  # inbox: a text waiting in the inbox
-            "id": walk_member(self.group).uuid,  # the API's /groups/{slug}/members/{id}: a member of the walk's group
-        }
-        missing = set(endpoint.kwargs) - set(fillers)
-        assert not missing, f"{endpoint.route}: give the walk a real object for {missing}"
-        return {name: fillers[name] for name in endpoint.kwargs}
+        missing = [name for name in endpoint.kwargs if name not in WALK_FILLERS]
+        assert not missing, f"{endpoint.route}: the part that owns it registers a walk filler for {missing}"
+        world = WalkWorld(self.group, self.owner)
+        return {name: WALK_FILLERS[name](world) for name in endpoint.kwargs}
 
     def url(self, endpoint: Endpoint) -> str:
         kwargs = self.fill(endpoint)
@@ -242,13 +219,7 @@ class World:
 
 @pytest.fixture
 def world(coordinator: User, medic: User, medics: WorkingGroup) -> World:
-    passkey = Authenticator.objects.create(
-        user=coordinator, type=Authenticator.Type.WEBAUTHN, data={"name": "cora's key", "credential": {}}
-    )
-    api_token = do_create_token(coordinator, name="cora's script").token
-    inbound = do_receive("loopback", InboundSms(sender="+19195550188", body="someone at my door"))
-    assert inbound is not None
-    return World(medics, coordinator, passkey, api_token, inbound)
+    return World(medics, coordinator)
 
 
 def fresh_session(user: User) -> Client:
@@ -463,31 +434,3 @@ def test_the_lint_lets_other_models_and_access_functions_pass() -> None:
         "WorkingGroup.objects.count()\naccess_group(user, slug, needed)"
     )
     assert sensitive_uses(source, sensitive) == []
-
-
-# The walk's objects, made on first need.
-
-
-def walk_member(group: WorkingGroup) -> User:
-    """A plain member of the walk's group; an endpoint may remove them, so they are put back before each use."""
-    found = User.objects.filter(username="walk.member").first() or make_user("walk.member")
-    if not Membership.objects.filter(group=group, user=found).exists():
-        do_add_member(group, found)
-    return found
-
-
-def walk_list(group: WorkingGroup) -> AnnouncementList:
-    found, _created = AnnouncementList.objects.get_or_create(
-        slug="walk-announcements", defaults={"group": group, "name_en": "Walk announcements"}
-    )
-    zone, _created = Zone.objects.get_or_create(slug="eastside", defaults={"name_en": "Eastside"})
-    found.zones.add(zone)
-    return found
-
-
-def walk_broadcast(group: WorkingGroup, owner: User) -> Broadcast:
-    found = Broadcast.objects.filter(group=group).first()
-    if found is None:
-        found = Broadcast.objects.create(group=group, created_by=owner, subject_en="Walk", text_en="Walk")
-        found.lists.set([walk_list(group)])
-    return found

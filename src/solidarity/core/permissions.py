@@ -40,7 +40,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 
-from solidarity.core.hooks import Hook
+from solidarity.core.hooks import Hook, Registry
 from solidarity.core.roles import Role
 
 View = Callable[..., Any]
@@ -321,3 +321,19 @@ class Redacted:
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self._record, name) for name in sorted(self._readable)}
+
+
+# The URL walk (tests/test_url_walk.py) requests every URL with real objects in it. Each part says how
+# to make one for each URL keyword it uses: a filler gets the walk's working group and its coordinator,
+# makes (or finds) an object of that group with the part's own services, and returns the URL's value.
+# A URL keyword nobody registered fails the walk, naming it.
+
+
+@dataclass(frozen=True)
+class WalkWorld:
+    group: Any  # an accounts.WorkingGroup
+    owner: Any  # an accounts.User who coordinates it
+
+
+WalkFiller = Callable[[WalkWorld], object]
+WALK_FILLERS = Registry[str, WalkFiller]("core.url-walk-fillers")

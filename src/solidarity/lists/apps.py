@@ -11,7 +11,7 @@ class ListsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core import schedule
-        from solidarity.lists import access, subscriptions, tasks
+        from solidarity.lists import access, subscriptions, tasks, walk
         from solidarity.messaging import keywords, progress
 
         # Texts to the network: JOIN / UNIRSE and a list's keyword, CONFIRM / CONFIRMAR and a code.
@@ -23,3 +23,5 @@ class ListsConfig(AppConfig):
 
         # A broadcast's progress, heard live by its group's coordinators.
         progress.BATCH_READERS.register("lists.broadcast", access.coordinates_broadcast)
+        # How the URL walk makes a real object for each URL keyword of lists's (core.permissions).
+        walk.register()

@@ -12,7 +12,7 @@ class MessagingConfig(AppConfig):
         from solidarity.core import keyring, live, schedule
         from solidarity.core.permissions import holds_anywhere, sensitive
         from solidarity.core.services import SMS_BACKEND_NAMES
-        from solidarity.messaging import inbound, progress, tasks
+        from solidarity.messaging import inbound, progress, tasks, walk
         from solidarity.messaging.access import HOTLINE
         from solidarity.messaging.models import Address, Inbound, Message, SmsSettings
         from solidarity.messaging.sms_settings import configured_backends
@@ -21,6 +21,8 @@ class MessagingConfig(AppConfig):
             sensitive(model)
         # /healthz (core) names the SMS backends configured now; core cannot import messaging.
         SMS_BACKEND_NAMES.register(lambda: [backend.name for backend in configured_backends()])
+        # How the URL walk makes a real object for each URL keyword of messaging's (core.permissions).
+        walk.register()
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).
         live.CHANNELS.register("inbox", lambda user, rest: not rest and holds_anywhere(user, HOTLINE))
         live.CHANNELS.register("batch", progress.may_hear_batch)
