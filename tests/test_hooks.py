@@ -57,6 +57,7 @@ def test_every_hook_the_lower_tiers_declare_is_answered_once_the_apps_are_ready(
     assert {"core.url-walk-fillers", "core.live-channels", "core.roles", "core.timer-handlers"} <= set(hooks.HOOKS)
 
 
+@pytest.mark.django_db  # the model checks read the database's features (conditional constraints)
 def test_start_up_refuses_a_required_hook_nobody_answers() -> None:
     orphan = Hook[str]("tests.orphan")
     try:
