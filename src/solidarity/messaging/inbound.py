@@ -37,8 +37,7 @@ import logging
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from solidarity.core import audit, keyring, live
 from solidarity.core.fields import normalise_phone
@@ -235,20 +234,12 @@ def default_language() -> str:
 
 def help_text(language: str) -> str:
     network = get_network_settings()
-    if network.hotline:
-        return keywords.help_text(language, network.name, network.hotline)
-    with translation.override(language):
-        text = _("%(network)s: to report, text REPORT and what you see. Text STOP to stop all messages.")
-    return text % {"network": network.name}
+    return keywords.help_text(language, network.name, network.hotline)
 
 
 def unmatched_text(language: str) -> str:
     network = get_network_settings()
-    if network.hotline:
-        return keywords.unmatched_text(language, network.name, network.hotline)
-    with translation.override(language):
-        text = _("%(network)s: thank you, we got your message and a person will read it.")
-    return text % {"network": network.name}
+    return keywords.unmatched_text(language, network.name, network.hotline)
 
 
 def may_auto_reply(sender: str) -> bool:

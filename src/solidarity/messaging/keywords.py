@@ -61,7 +61,8 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from solidarity.core.codes import CODE
 from solidarity.core.hooks import Registry
@@ -231,38 +232,49 @@ def _reply_language(language: str) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def help_text(language: str, network: str, hotline: str) -> str:
+# Translators: SMS, one segment. Keep the keywords of GLOSSARY.md: REPORTE, ALTO.
+HELP = gettext_lazy(
+    "%(network)s: for emergencies call %(hotline)s. To report, text REPORT and what you see. "
+    "Text STOP to stop all messages."
+)
+HELP_WITHOUT_HOTLINE = gettext_lazy(
+    "%(network)s: to report, text REPORT and what you see. Text STOP to stop all messages."
+)
+# Translators: SMS, one segment, sent once after an opt-out. Keyword: INICIAR.
+STOPPED = gettext_lazy("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
+# Translators: SMS, one segment, sent after an opt-in. Keywords: AYUDA, ALTO.
+STARTED = gettext_lazy("%(network)s: you are subscribed again. Text HELP for help, or STOP to stop all messages.")
+# Translators: SMS, one segment, to a text that is not a keyword: perhaps someone in danger. Keep it calm.
+UNMATCHED = gettext_lazy(
+    "%(network)s: thank you, we got your message and a person will read it. If this is an emergency, call %(hotline)s."
+)
+UNMATCHED_WITHOUT_HOTLINE = gettext_lazy("%(network)s: thank you, we got your message and a person will read it.")
+
+
+def say(language: str, text: Promise, **values: str) -> str:
+    """One automatic reply, in `language` (the default language for one the network does not speak)."""
     with translation.override(_reply_language(language)):
-        text = _(
-            # Translators: SMS, one segment. Keep the keywords of GLOSSARY.md: REPORTE, ALTO.
-            "%(network)s: for emergencies call %(hotline)s. To report, text REPORT and what you see. "
-            "Text STOP to stop all messages."
-        )
-    return text % {"network": network, "hotline": hotline}
+        return str(text) % values
+
+
+def help_text(language: str, network: str, hotline: str = "") -> str:
+    if hotline:
+        return say(language, HELP, network=network, hotline=hotline)
+    return say(language, HELP_WITHOUT_HOTLINE, network=network)
 
 
 def stopped_text(language: str, network: str) -> str:
-    with translation.override(_reply_language(language)):
-        # Translators: SMS, one segment, sent once after an opt-out. Keyword: INICIAR.
-        text = _("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
-    return text % {"network": network}
+    return say(language, STOPPED, network=network)
 
 
 def started_text(language: str, network: str) -> str:
-    with translation.override(_reply_language(language)):
-        # Translators: SMS, one segment, sent after an opt-in. Keywords: AYUDA, ALTO.
-        text = _("%(network)s: you are subscribed again. Text HELP for help, or STOP to stop all messages.")
-    return text % {"network": network}
+    return say(language, STARTED, network=network)
 
 
-def unmatched_text(language: str, network: str, hotline: str) -> str:
-    with translation.override(_reply_language(language)):
-        text = _(
-            # Translators: SMS, one segment, to a text that is not a keyword: perhaps someone in danger. Keep it calm.
-            "%(network)s: thank you, we got your message and a person will read it. "
-            "If this is an emergency, call %(hotline)s."
-        )
-    return text % {"network": network, "hotline": hotline}
+def unmatched_text(language: str, network: str, hotline: str = "") -> str:
+    if hotline:
+        return say(language, UNMATCHED, network=network, hotline=hotline)
+    return say(language, UNMATCHED_WITHOUT_HOTLINE, network=network)
 
 
 # The language of a text with no keyword, guessed, so a stranger is answered in the language they wrote in.
