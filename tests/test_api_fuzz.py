@@ -31,6 +31,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import Permission, Role
+from solidarity.core.zones import ZoneValues, do_create_zone
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -114,6 +115,7 @@ class World:
     other_group: WorkingGroup
     member: User
     other: User
+    zone: str
     tokens: dict[str, str]
 
     def headers(self, persona: str) -> dict[str, str]:
@@ -125,6 +127,7 @@ class World:
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
     "id": lambda world: (str(world.member.uuid), str(world.other.uuid)),  # a member of each group
+    "zone": lambda world: (world.zone, world.zone),  # the network's: no group owns a zone
 }
 
 
@@ -135,7 +138,8 @@ def world(admin: User, medic: User, medics: WorkingGroup, rapid_response: Workin
         "admin": do_create_token(admin, name="fuzz").secret,
         "member": do_create_token(medic, name="fuzz").secret,
     }
-    return World(medics, rapid_response, medic, other_member, tokens)
+    zone = do_create_zone(ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="system")
+    return World(medics, rapid_response, medic, other_member, zone.slug, tokens)
 
 
 def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -110,6 +110,7 @@ SIGNED_IN = {
     "api:tokens",
     "api:my_groups",
     "api:read_network",
+    "api:list_zones",  # the network's zones: neighbourhoods' names, nobody's data
     "accounts:tokens",  # the caller's own tokens
     "accounts:revoke-token",  # one of the caller's own tokens (access_token: 404 for anyone else's)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),

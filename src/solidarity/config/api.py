@@ -17,7 +17,7 @@ from ninja.parser import Parser
 from solidarity.accounts.api import groups_router
 from solidarity.accounts.api import router as accounts_router
 from solidarity.accounts.api_auth import BearerToken, SessionAuth
-from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first
+from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
 from solidarity.core.api import router as network_router
 
 
@@ -47,6 +47,7 @@ api = NinjaAPI(
 api.add_router("/accounts", accounts_router)
 api.add_router("/groups", groups_router)
 api.add_router("/network", network_router)
+api.add_router("/zones", zones_router)
 permission_first(api)
 
 

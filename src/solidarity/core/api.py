@@ -7,25 +7,29 @@ NINJA_PAGINATION_CLASS): a bare `@paginate` gets the bounds.
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial, wraps
 from typing import Any, Literal
+from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.constants import NOT_SET
 from ninja.errors import HttpError
 from ninja.operation import AsyncOperation, Operation
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.params.models import BodyModel
 from ninja.utils import contribute_operation_callback
 
 from solidarity.core.forms import NetworkSettingsForm
-from solidarity.core.models import WELCOME_MAX_LENGTH
+from solidarity.core.models import WELCOME_MAX_LENGTH, Zone
 from solidarity.core.permissions import AnyGroupRole, GroupRole, ObjectRole, Permission, holds, is_admin
 from solidarity.core.services import do_update_network_settings, network_values
+from solidarity.core.zones import ZoneValues, do_create_zone, do_update_zone, network_zones, zone_by_slug
 
 STATUS_CODES = {
     400: "bad_request",
@@ -250,3 +254,107 @@ def update_network(request: HttpRequest, payload: NetworkPatch) -> NetworkOut:
 
 def form_errors(form: Form) -> dict[str, list[str]]:
     return {field: [str(message) for message in errors] for field, errors in form.errors.items()}
+
+
+# The network's zones, for scripts (issue 12 builds their pages): every member reads them; admins write them.
+zones_router = Router(tags=["zones"])
+
+
+class ZoneOut(Schema):
+    id: UUID
+    slug: str
+    name_en: str
+    name_es: str
+    latitude: float | None = Field(description="The centre, to about 100 m; never an address.")
+    longitude: float | None
+    neighbours: list[str] = Field(description="The slugs of the zones that touch it.")
+
+
+class ZoneIn(Schema):
+    slug: str = Field("", max_length=60, pattern=r"^[-a-z0-9_]*$", description="Made from a name when empty.")
+    name_en: str = Field("", max_length=80)
+    name_es: str = Field("", max_length=80)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    neighbours: list[str] = Field(default_factory=list, max_length=100)
+
+
+class ZonePatch(Schema):
+    name_en: str | None = Field(None, max_length=80)
+    name_es: str | None = Field(None, max_length=80)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    neighbours: list[str] | None = Field(None, max_length=100)
+
+
+def zone_out(zone: Zone) -> ZoneOut:
+    return ZoneOut(
+        id=zone.uuid,
+        slug=zone.slug,
+        name_en=zone.name_en,
+        name_es=zone.name_es,
+        latitude=float(zone.latitude) if zone.latitude is not None else None,
+        longitude=float(zone.longitude) if zone.longitude is not None else None,
+        neighbours=sorted(neighbour.slug for neighbour in zone.neighbours.all()),
+    )
+
+
+def coordinate(value: float | None) -> Decimal | None:
+    return Decimal(str(value)) if value is not None else None
+
+
+def zone_refused(error: ValidationError) -> ApiError:
+    """A zone the model refuses: 409 for a name or slug another zone has, 422 for the rest."""
+    fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    codes = {e.code for errors in getattr(error, "error_dict", {}).values() for e in errors}
+    taken = bool(codes & {"unique", "unique_together"}) or not hasattr(error, "error_dict")
+    message = next(iter(fields.values()))[0]
+    return ApiError(409 if taken else 422, "conflict" if taken else "invalid_input", message, fields)
+
+
+@zones_router.get("", response=list[ZoneOut], summary="The network's zones, by name in the caller's language")
+@paginate
+@api_permission("authenticated")
+def list_zones(request: HttpRequest) -> list[ZoneOut]:
+    return [zone_out(zone) for zone in network_zones().prefetch_related("neighbours")]
+
+
+@zones_router.post("", response={201: ZoneOut, 409: ErrorOut}, summary="Add a zone to the network")
+@api_permission("admin")
+def create_zone(request: HttpRequest, payload: ZoneIn) -> Status[ZoneOut]:
+    values = ZoneValues(
+        name_en=payload.name_en,
+        name_es=payload.name_es,
+        latitude=coordinate(payload.latitude),
+        longitude=coordinate(payload.longitude),
+        neighbours=tuple(payload.neighbours),
+    )
+    try:
+        zone = do_create_zone(values, slug=payload.slug, actor=str(getattr(request.user, "uuid", "")), role="admin")
+    except ValidationError as error:
+        raise zone_refused(error) from None
+    return Status(201, zone_out(zone))
+
+
+@zones_router.patch(
+    "/{zone}", response={200: ZoneOut, 409: ErrorOut}, summary="Rename a zone, move its centre, set its neighbours"
+)
+@api_permission("admin")
+def update_zone(request: HttpRequest, zone: str, payload: ZonePatch) -> ZoneOut:
+    found = zone_by_slug(zone)
+    if found is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    current = zone_out(found)
+    changes = payload.model_dump(exclude_unset=True)
+    values = ZoneValues(
+        name_en=changes.get("name_en", current.name_en) or "",
+        name_es=changes.get("name_es", current.name_es) or "",
+        latitude=coordinate(changes.get("latitude", current.latitude)),
+        longitude=coordinate(changes.get("longitude", current.longitude)),
+        neighbours=tuple(current.neighbours if changes.get("neighbours") is None else changes["neighbours"]),
+    )
+    try:
+        do_update_zone(found, values, actor=str(getattr(request.user, "uuid", "")), role="admin")
+    except ValidationError as error:
+        raise zone_refused(error) from None
+    return zone_out(zone_by_slug(zone) or found)

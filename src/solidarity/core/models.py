@@ -264,12 +264,14 @@ class Zone(models.Model):
                 condition=~models.Q(name_en=""),
                 name="core_zone_one_english_name",
                 violation_error_message=_("Another zone has this name in English."),
+                violation_error_code="unique",
             ),
             models.UniqueConstraint(
                 fields=["name_es"],
                 condition=~models.Q(name_es=""),
                 name="core_zone_one_spanish_name",
                 violation_error_message=_("Another zone has this name in Spanish."),
+                violation_error_code="unique",
             ),
             models.CheckConstraint(
                 condition=~models.Q(name_en="", name_es=""),
