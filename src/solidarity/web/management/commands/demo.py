@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from solidarity.accounts import demo as accounts_demo
@@ -42,4 +41,6 @@ class Command(SolidarityCommand):
             )
             self.stdout.write(f"{admin.username} is in the demo's groups: {held}.")
         if joined:
-            self.stdout.write(f"Sign in at {settings.BASE_URL}/en/dashboard/ (or /es/dashboard/) to walk through it.")
+            self.stdout.write(
+                "Sign in where `solidarity up` runs and open /en/dashboard/ (or /es/dashboard/) to walk through it."
+            )
