@@ -4,7 +4,7 @@ from typing import Any
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.zones import zone_by_slug
-from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.announcement_lists import LIST_FIELDS, ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast, do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast, Subscription
 from solidarity.lists.subscriptions import do_confirm, do_subscribe
@@ -34,10 +34,35 @@ def subscriber(
     return subscription
 
 
-def send_now(group: WorkingGroup, lists: list[AnnouncementList], by: User, channels: list[str]) -> Broadcast:
-    """A broadcast handed to the outbox through the services, as a coordinator's Send button does."""
-    broadcast = do_compose_broadcast(
-        group, Draft(lists=lists, subject_en="Hi", text_en="Hi", one_language="en", channels=channels), by=by
+def with_zones(announcement_list: AnnouncementList, by: User, *names: str) -> AnnouncementList:
+    """The list saved again as its edit page saves it, offering also the zones `names` (added to the network)."""
+    values = ListValues(
+        **{name: getattr(announcement_list, name) for name in LIST_FIELDS},
+        zones=tuple(announcement_list.zones.values_list("slug", flat=True)),
+        new_zones=names,
     )
+    return do_save_list(announcement_list.group, values, by=by, announcement_list=announcement_list)
+
+
+def draft(
+    group: WorkingGroup,
+    lists: list[AnnouncementList],
+    by: User,
+    channels: list[str],
+    *,
+    subject: str = "Hi",
+    text: str = "Hi",
+) -> Broadcast:
+    """A broadcast in English saved as a draft, as a coordinator's composer saves it."""
+    return do_compose_broadcast(
+        group, Draft(lists=lists, subject_en=subject, text_en=text, one_language="en", channels=channels), by=by
+    )
+
+
+def send_now(
+    group: WorkingGroup, lists: list[AnnouncementList], by: User, channels: list[str], *, subject: str = "Hi"
+) -> Broadcast:
+    """A broadcast handed to the outbox through the services, as a coordinator's Send button does."""
+    broadcast = draft(group, lists, by, channels, subject=subject)
     do_send_broadcast(broadcast, by=by)
     return broadcast
