@@ -1,4 +1,4 @@
-"""Personas and helpers shared by the suite."""
+"""Personas and process helpers shared by the suite (builders belong to their part: tests/factories/)."""
 
 import os
 import shutil
@@ -15,39 +15,32 @@ import httpx
 import pytest
 import redis
 from django.conf import settings
-from django.core import mail
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client
 
-from solidarity.accounts.groups import do_add_member, do_create_group
+from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import Role
-from solidarity.core.roles import sensitive_roles
-from solidarity.messaging.models import Channel
-from solidarity.messaging.pump import drain
+from tests.factories.accounts import add_totp, make_member, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "a long test passphrase"
+
+# Fixtures that belong to a part live in its factory module; these make them every test's.
+pytest_plugins = ["tests.factories.messaging"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def mail_through_the_outbox(django_test_environment: None) -> None:
     """Django's test set-up makes every mailer locmem: mail goes through the outbox again, as in production.
 
-    A test reads what left with `deliver()`: the outbox is sent inline, then `mail.outbox` holds it.
+    A test reads what left with `deliver()` (tests/factories/messaging.py): the outbox is sent inline, then
+    `mail.outbox` holds it.
     """
     settings.MAILERS = {
         "default": {"BACKEND": "solidarity.messaging.mail.OutboxBackend"},
         "transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
     }
-
-
-def deliver() -> list[EmailMessage]:
-    """Send what the outbox holds for email, in this thread, and return the mail sent so far."""
-    drain(Channel.EMAIL)
-    return list(mail.outbox)
 
 
 @pytest.fixture(autouse=True)
@@ -95,19 +88,10 @@ def in_threads[T](count: int, work: Callable[[int], T]) -> list[T]:
     return [results[index] for index in range(count)]
 
 
-def make_user(username: str, *, is_admin: bool = False) -> User:
-    user = User(username=username, email=f"{username}@example.org", is_superuser=is_admin)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
 @pytest.fixture
 def admin(db: None) -> User:
     """A network admin who has set up a second factor (TOTP)."""
     user = make_user("ana.admin", is_admin=True)
-    from tests.mfa import add_totp
-
     add_totp(user)
     return user
 
@@ -115,23 +99,6 @@ def admin(db: None) -> User:
 @pytest.fixture
 def member(db: None) -> User:
     return make_user("mo.member")
-
-
-def make_member(username: str, group: WorkingGroup, *roles: Role) -> User:
-    """An account in `group` holding `roles`; a role that reaches sensitive data comes with a second factor."""
-    user = make_user(username)
-    do_add_member(group, user, roles)
-    if set(roles) & sensitive_roles():
-        from tests.mfa import add_totp
-
-        add_totp(user)
-    return user
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from django.test import Client
 
 from solidarity.accounts.models import User
 from solidarity.accounts.services import do_create_admin, find_users_by_email
-from tests.conftest import PASSWORD, deliver, make_user
+from tests.factories.accounts import PASSWORD, make_user
+from tests.factories.messaging import deliver
 
 NEW_PASSWORD = "another long passphrase"
 

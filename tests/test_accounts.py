@@ -12,8 +12,8 @@ from django.test import Client
 from solidarity.accounts.models import Invitation, User
 from solidarity.accounts.services import do_issue_setup_link, find_invitation
 from solidarity.core.services import get_network_settings
-from tests.conftest import PASSWORD, deliver, make_user
-from tests.mfa import add_totp, totp_code
+from tests.factories.accounts import PASSWORD, add_totp, make_user, totp_code
+from tests.factories.messaging import deliver
 
 
 def setup_form(**changes: object) -> dict[str, object]:

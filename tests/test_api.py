@@ -15,11 +15,7 @@ from solidarity.accounts.services import do_create_token
 from solidarity.core.api import MAX_LIMIT, MAX_OFFSET, ErrorOut, api_permission
 from solidarity.core.permissions import Permission, Role, role
 from solidarity.core.services import network_values
-from tests.conftest import client_for
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {secret}"}
+from tests.factories.accounts import bearer, client_for
 
 
 def assert_error(body: dict[str, object], code: str) -> None:

@@ -24,7 +24,8 @@ from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditChain, AuditEntry, ScheduledRun
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import anchor_audit_head, prune_audit_log
-from tests.conftest import deliver, in_threads, require_services, solidarity, worker_env
+from tests.conftest import in_threads, require_services, solidarity, worker_env
+from tests.factories.messaging import deliver
 
 TABLE = AuditEntry._meta.db_table
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

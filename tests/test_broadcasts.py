@@ -26,17 +26,18 @@ from solidarity.core import live, retention, schedule
 from solidarity.core.hooks import AlreadyRegistered
 from solidarity.core.models import Zone
 from solidarity.core.zones import ZoneValues, do_create_zone, do_update_zone, zone_by_slug, zones_by_slug
-from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast, do_send_broadcast, do_settle_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.reports import broadcast_progress, broadcast_report
-from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe
+from solidarity.lists.subscriptions import do_subscribe, do_unsubscribe
 from solidarity.lists.tasks import settle_broadcasts
-from solidarity.messaging import progress, pump, services
+from solidarity.messaging import progress, services
 from solidarity.messaging.models import Channel, Message, State
 from solidarity.messaging.priority import Priority
-from solidarity.messaging.sms.loopback import LoopbackBackend
-from tests.conftest import client_for, deliver, require_services
+from tests.conftest import require_services
+from tests.factories.accounts import client_for
+from tests.factories.lists import make_list, send_now, subscriber
+from tests.factories.messaging import deliver, texts_out, use_loopback
 
 pytestmark = pytest.mark.django_db
 
@@ -46,36 +47,8 @@ GROUP = f"/en/groups/{MEDICS}"
 
 @pytest.fixture
 def loopback(settings: Settings, tmp_path: Path) -> Path:
-    outbox = tmp_path / "sms-outbox.jsonl"
-    settings.SMS_BACKENDS = [LoopbackBackend(outbox, "token", per_minute=60)]
-    return outbox
-
-
-def texts_out(outbox: Path) -> list[dict[str, Any]]:
-    pump.drain(Channel.SMS)
-    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
-
-
-def make_list(group: WorkingGroup, by: User, slug: str, **values: Any) -> AnnouncementList:
-    defaults: dict[str, Any] = {
-        "name_en": slug.replace("-", " ").title(),
-        "slug": slug,
-        "has_email": True,
-        "has_sms": True,
-        "keyword": "",
-        "is_public": True,
-        "shows_count": False,
-        "new_zones": ("East Durham", "Walltown"),
-    }
-    return do_save_list(group, ListValues(**(defaults | values)), by=by)
-
-
-def subscriber(
-    announcement_list: AnnouncementList, channel: str, address: str, language: str = "en", zone: str = "walltown"
-) -> Subscription:
-    subscription = do_subscribe(announcement_list, channel, address, language, zone_by_slug(zone) if zone else None)
-    do_confirm(subscription)
-    return subscription
+    """The loopback at 60 texts a minute, so the preview's estimate of the sending time is a round number."""
+    return use_loopback(settings, tmp_path / "sms-outbox.jsonl", "token", per_minute=60)
 
 
 @pytest.fixture
@@ -536,15 +509,6 @@ def test_without_an_sms_service_no_text_is_queued_to_wait_for_ever(
 
 
 # Settled by a periodic job, and shown live.
-
-
-def send_now(group: WorkingGroup, lists: list[AnnouncementList], by: User, channels: list[str]) -> Broadcast:
-    """A broadcast handed to the outbox through the services, as a coordinator's Send button does."""
-    broadcast = do_compose_broadcast(
-        group, Draft(lists=lists, subject_en="Hi", text_en="Hi", one_language="en", channels=channels), by=by
-    )
-    do_send_broadcast(broadcast, by=by)
-    return broadcast
 
 
 def test_the_periodic_job_settles_a_finished_broadcast_that_nobody_opens(

@@ -11,9 +11,8 @@ from solidarity.messaging import mail, pump, services
 from solidarity.messaging.mail import EmailTemplate, slot
 from solidarity.messaging.models import Channel
 from solidarity.messaging.services import Outgoing
+from tests.factories.messaging import GpgHome
 from tests.smtp import SmtpServer, smtp_server
-from tests.test_openpgp import Keyring as GpgHome
-from tests.test_outbox import gnupg  # noqa: F401  (a module-scoped fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +141,7 @@ def test_template_messages_reach_a_real_mail_server_as_written(smtp: SmtpServer)
         assert f'href="{link}"' in body(received, "html")
 
 
-def test_a_template_message_to_an_address_with_a_key_is_read_by_gpg(smtp: SmtpServer, gnupg: GpgHome) -> None:  # noqa: F811
+def test_a_template_message_to_an_address_with_a_key_is_read_by_gpg(smtp: SmtpServer, gnupg: GpgHome) -> None:
     gnupg.new_key("rosa@example.org", "future-default")
     services.do_set_openpgp_key(Channel.EMAIL, "rosa@example.org", gnupg.export("rosa@example.org"))
     gnupg.gpg("--import", stdin=str(services.network_key().public).encode())

@@ -27,8 +27,7 @@ from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core import permissions
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import GroupRole, Role, permission, role
-from tests.conftest import PASSWORD, client_for, make_user
-from tests.mfa import totp_code
+from tests.factories.accounts import PASSWORD, client_for, make_user, totp_code
 
 GROUP_PAGE = "/en/groups/street-medics-committee/"
 ADD_MEMBER = "/en/groups/street-medics-committee/members/"

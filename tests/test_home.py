@@ -10,14 +10,10 @@ from solidarity.accounts.models import User
 from solidarity.accounts.services import do_create_token, do_issue_setup_link
 from solidarity.core.models import WELCOME_MAX_LENGTH
 from solidarity.core.services import do_update_network_settings, get_network_settings, network_values
-from tests.conftest import PASSWORD
+from tests.factories.accounts import PASSWORD, bearer
 
 WELCOME_EN = "Vecinos Unidos answers the phone day and night.\nWe never ask for papers."
 WELCOME_ES = "Vecinos Unidos contesta día y noche.\nNunca pedimos papeles."
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {secret}"}
 
 
 def set_network(**changes: Any) -> None:

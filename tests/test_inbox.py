@@ -11,11 +11,10 @@ from solidarity.accounts.models import WorkingGroup
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import Role
 from solidarity.messaging import pump
-from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel, Inbound, InboundState
-from solidarity.messaging.sms import InboundSms
 from solidarity.messaging.sms.loopback import LoopbackBackend
-from tests.conftest import client_for, make_member
+from tests.factories.accounts import client_for, make_member
+from tests.factories.messaging import received
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +34,7 @@ def sms_file(settings: Settings, tmp_path: Path) -> Path:
 
 
 def text(body: str) -> Inbound:
-    inbound = do_receive("loopback", InboundSms(sender=NEIGHBOUR, body=body))
-    assert inbound is not None
-    return inbound
+    return received(body, sender=NEIGHBOUR)
 
 
 def test_a_dispatcher_reads_the_inbox_without_the_full_number_and_the_reading_is_audited(hotline: Client) -> None:

@@ -21,7 +21,6 @@ from solidarity.core import audit, retention
 from solidarity.core.models import AuditEntry, Zone
 from solidarity.core.zones import ZoneValues, do_create_zone, do_update_zone, zone_by_slug
 from solidarity.lists import demo as lists_demo
-from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.models import AnnouncementList, Subscription, SubscriptionState
 from solidarity.lists.subscriptions import (
     do_confirm,
@@ -30,50 +29,31 @@ from solidarity.lists.subscriptions import (
     find_subscription,
     unsubscribe_token,
 )
-from solidarity.messaging import pump
 from solidarity.messaging.models import Channel
-from solidarity.messaging.sms.loopback import LoopbackBackend
-from tests.conftest import client_for, deliver
+from tests.factories import lists as lists_factory
+from tests.factories import messaging as messaging_factory
+from tests.factories.accounts import client_for
+from tests.factories.messaging import NEIGHBOUR, deliver, texts_out
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = "loopback-test-token"
-NEIGHBOUR = "+19195550142"  # 555-01xx: fictional
 SIGN_UP = "/en/lists/east-durham/"
 
 
-@pytest.fixture
-def loopback(settings: Settings, tmp_path: Path) -> Path:
-    outbox = tmp_path / "sms-outbox.jsonl"
-    settings.SMS_BACKENDS = [LoopbackBackend(outbox, TOKEN)]
-    return outbox
-
-
 def text_in(body: str, *, sender: str = NEIGHBOUR) -> None:
-    response = Client().post(
-        "/webhooks/sms/loopback/", {"From": sender, "Body": body}, headers={"Authorization": f"Bearer {TOKEN}"}
-    )
-    assert response.status_code == 200
+    assert messaging_factory.text_in(Client(), body, sender=sender) == 200
 
 
-def texts_out(outbox: Path) -> list[dict[str, Any]]:
-    pump.drain(Channel.SMS)
-    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
+# East Durham's list: on email and SMS, joined by texting ESTE.
+EAST: dict[str, Any] = {
+    "name_en": "Rapid response — East Durham",
+    "description_en": "Alerts when ICE is seen in East Durham.",
+    "keyword": "ESTE",
+}
 
 
 def make_list(group: WorkingGroup, by: User, **values: Any) -> AnnouncementList:
-    defaults: dict[str, Any] = {
-        "name_en": "Rapid response — East Durham",
-        "slug": "east-durham",
-        "description_en": "Alerts when ICE is seen in East Durham.",
-        "has_email": True,
-        "has_sms": True,
-        "keyword": "ESTE",
-        "is_public": True,
-        "shows_count": False,
-        "new_zones": ("East Durham", "Walltown"),
-    }
-    return do_save_list(group, ListValues(**(defaults | values)), by=by)
+    return lists_factory.make_list(group, by, **(EAST | values))
 
 
 @pytest.fixture

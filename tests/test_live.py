@@ -21,7 +21,8 @@ from solidarity.accounts.groups import do_revoke_role
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live
 from solidarity.core.permissions import Role
-from tests.conftest import client_for, make_member, require_services
+from tests.conftest import require_services
+from tests.factories.accounts import client_for, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

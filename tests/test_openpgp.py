@@ -1,13 +1,9 @@
 """OpenPGP for outgoing email, with real GnuPG 2.2 as the reader that must understand it."""
 
-import os
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage, MIMEPart
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -22,54 +18,21 @@ from solidarity.messaging.openpgp import (
     generate_network_key,
     inspect_public_key,
 )
+from tests.factories.messaging import GpgHome
 
-GPG = "/usr/bin/gpg"
 SUBJECT = "Reunión del martes: acción en la plaza"
 TEXT = "Hola, compañera: la reunión será el martes en la plaza.\nTrae agua y ánimo.\n"
 HTML = "<p>Hola, compañera: la <b>reunión</b> será el martes en la plaza.</p>"
 
 
-@dataclass(frozen=True)
-class Keyring:
-    """A throwaway GnuPG home: the recipient's side of every test."""
-
-    home: Path
-
-    def gpg(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-        command = [GPG, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args]
-        env = {**os.environ, "GNUPGHOME": str(self.home)}
-        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=True)
-
-    def new_key(self, email: str, algo: str, usage: str = "default", expire: str = "0") -> str:
-        """Generate a key and return its fingerprint."""
-        self.gpg("--quick-gen-key", f"Persona <{email}>", algo, usage, expire)
-        return self.fingerprint(email)
-
-    def fingerprint(self, email: str) -> str:
-        listing = self.gpg("--with-colons", "--list-keys", email).stdout.decode()
-        return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
-
-    def export(self, *emails: str) -> str:
-        return self.gpg("--armor", "--export", *emails).stdout.decode()
-
-    def decrypt(self, armored: bytes) -> tuple[bytes, list[str]]:
-        """The plaintext and gpg's machine-readable status lines."""
-        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored)
-        status = [line for line in result.stderr.decode(errors="replace").splitlines() if line.startswith("[GNUPG:]")]
-        return result.stdout, status
+@pytest.fixture(scope="module")
+def keyring(gnupg: GpgHome) -> GpgHome:
+    """The recipient's side of every test: one GnuPG home for the module."""
+    return gnupg
 
 
 @pytest.fixture(scope="module")
-def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keyring]:
-    home = tmp_path_factory.mktemp("gnupg")
-    home.chmod(0o700)
-    ring = Keyring(home)
-    yield ring
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
-
-
-@pytest.fixture(scope="module")
-def network(keyring: Keyring) -> NetworkKey:
+def network(keyring: GpgHome) -> NetworkKey:
     """The network's own key, known to the recipient as a person's mail program would know it."""
     key = generate_network_key("Red de Apoyo Mutuo", "red@example.org")
     keyring.gpg("--import", stdin=key.public_armored.encode())
@@ -77,13 +40,13 @@ def network(keyring: Keyring) -> NetworkKey:
 
 
 @pytest.fixture(scope="module")
-def ed25519_key(keyring: Keyring) -> str:
+def ed25519_key(keyring: GpgHome) -> str:
     keyring.new_key("rosa@example.org", "future-default")  # ed25519 primary, cv25519 encryption subkey
     return keyring.export("rosa@example.org")
 
 
 @pytest.fixture(scope="module")
-def rsa_key(keyring: Keyring) -> str:
+def rsa_key(keyring: GpgHome) -> str:
     fingerprint = keyring.new_key("raul@example.org", "rsa3072", "sign")
     keyring.gpg("--quick-add-key", fingerprint, "rsa3072", "encr", "0")
     return keyring.export("raul@example.org")
@@ -113,7 +76,7 @@ def encrypted_parts(message: EmailMessage) -> tuple[MIMEPart, MIMEPart]:
     return control, data
 
 
-def assert_readable_by_gpg(keyring: Keyring, network: NetworkKey, encrypted: EmailMessage) -> None:
+def assert_readable_by_gpg(keyring: GpgHome, network: NetworkKey, encrypted: EmailMessage) -> None:
     """gpg decrypts it, the network key's signature is good, and the real message is inside."""
     wire = message_from_bytes(encrypted.as_bytes(policy=policy.SMTP), policy=policy.default)
     _, data = encrypted_parts(wire)
@@ -139,7 +102,7 @@ def assert_readable_by_gpg(keyring: Keyring, network: NetworkKey, encrypted: Ema
 
 
 def test_email_to_an_ed25519_key_is_decrypted_and_verified_by_gpg(
-    keyring: Keyring, network: NetworkKey, ed25519_key: str
+    keyring: GpgHome, network: NetworkKey, ed25519_key: str
 ) -> None:
     encrypted = encrypt_email(announcement(), recipient_key=ed25519_key, signer_secret=network.secret_armored)
 
@@ -147,7 +110,7 @@ def test_email_to_an_ed25519_key_is_decrypted_and_verified_by_gpg(
 
 
 def test_email_to_an_rsa_key_is_decrypted_and_verified_by_gpg(
-    keyring: Keyring, network: NetworkKey, rsa_key: str
+    keyring: GpgHome, network: NetworkKey, rsa_key: str
 ) -> None:
     message = EmailMessage()
     message["From"] = "red@example.org"
@@ -161,7 +124,7 @@ def test_email_to_an_rsa_key_is_decrypted_and_verified_by_gpg(
     assert_readable_by_gpg(keyring, network, encrypted)
 
 
-def test_plain_text_email_keeps_its_charset_inside(keyring: Keyring, network: NetworkKey, ed25519_key: str) -> None:
+def test_plain_text_email_keeps_its_charset_inside(keyring: GpgHome, network: NetworkKey, ed25519_key: str) -> None:
     message = EmailMessage()
     message["Subject"] = SUBJECT
     message.set_content(TEXT)
@@ -200,7 +163,7 @@ def test_outer_message_is_rfc3156_and_shows_nothing_of_the_content(network: Netw
     assert original["Subject"] == SUBJECT, "the caller's message is left as it was"
 
 
-def test_gpg_sees_the_network_key_as_v4_ed25519_with_cv25519_encryption(keyring: Keyring, network: NetworkKey) -> None:
+def test_gpg_sees_the_network_key_as_v4_ed25519_with_cv25519_encryption(keyring: GpgHome, network: NetworkKey) -> None:
     listing = keyring.gpg("--with-colons", "--list-keys", network.fingerprint).stdout.decode()
 
     records = [line.split(":") for line in listing.splitlines()]
@@ -216,7 +179,7 @@ def test_gpg_sees_the_network_key_as_v4_ed25519_with_cv25519_encryption(keyring:
     assert network.secret_armored not in repr(network), "the secret stays out of logs and tracebacks"
 
 
-def test_inspected_key_describes_a_usable_key(ed25519_key: str, keyring: Keyring) -> None:
+def test_inspected_key_describes_a_usable_key(ed25519_key: str, keyring: GpgHome) -> None:
     info = inspect_public_key(ed25519_key)
 
     assert info.fingerprint == keyring.fingerprint("rosa@example.org")
@@ -226,7 +189,7 @@ def test_inspected_key_describes_a_usable_key(ed25519_key: str, keyring: Keyring
     assert not info.is_expired
 
 
-def test_expired_key_is_described_as_expired_and_unusable(keyring: Keyring, network: NetworkKey) -> None:
+def test_expired_key_is_described_as_expired_and_unusable(keyring: GpgHome, network: NetworkKey) -> None:
     keyring.new_key("caduca@example.org", "future-default", "default", "1d")
     armored = keyring.export("caduca@example.org")
 
@@ -250,7 +213,7 @@ def english() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("english")
-def test_secret_key_is_refused(keyring: Keyring, ed25519_key: str) -> None:
+def test_secret_key_is_refused(keyring: GpgHome, ed25519_key: str) -> None:
     secret = keyring.gpg("--armor", "--export-secret-keys", "rosa@example.org").stdout.decode()
 
     with pytest.raises(OpenPgpError) as error:
@@ -270,7 +233,7 @@ def test_garbage_is_refused_in_plain_words(garbage: str) -> None:
 
 
 @pytest.mark.usefixtures("english")
-def test_key_without_encryption_subkey_is_refused(keyring: Keyring) -> None:
+def test_key_without_encryption_subkey_is_refused(keyring: GpgHome) -> None:
     keyring.new_key("firma@example.org", "ed25519", "sign")
 
     with pytest.raises(OpenPgpError) as error:
@@ -289,7 +252,7 @@ def test_two_keys_at_once_are_refused(ed25519_key: str, rsa_key: str) -> None:
 
 
 @pytest.mark.usefixtures("english")
-def test_revoked_key_is_refused(keyring: Keyring) -> None:
+def test_revoked_key_is_refused(keyring: GpgHome) -> None:
     fingerprint = keyring.new_key("revocada@example.org", "future-default")
     # gpg keeps a ready revocation certificate, its armor line guarded by a colon.
     revocation = (keyring.home / "openpgp-revocs.d" / f"{fingerprint}.rev").read_text().replace(":-----", "-----")
@@ -313,7 +276,7 @@ def test_network_key_must_be_a_secret_key(kind: str, network: NetworkKey) -> Non
 
 
 def test_encryptor_keeps_working_past_its_cache_size(
-    keyring: Keyring, network: NetworkKey, ed25519_key: str, rsa_key: str
+    keyring: GpgHome, network: NetworkKey, ed25519_key: str, rsa_key: str
 ) -> None:
     encryptor = Encryptor(network.secret_armored, cache_size=1)
 

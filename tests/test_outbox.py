@@ -1,7 +1,5 @@
 """The outbox: one row per message, idempotent, transactional, sent once through a real SMTP server."""
 
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -23,8 +21,8 @@ from solidarity.messaging.models import Channel, Message, State, normalise_addre
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
 from tests.conftest import in_threads
+from tests.factories.messaging import GpgHome
 from tests.smtp import SmtpServer, smtp_server
-from tests.test_openpgp import Keyring as GpgHome
 
 pytestmark = pytest.mark.django_db
 
@@ -279,15 +277,6 @@ def test_the_outbox_keeps_addresses_and_bodies_encrypted() -> None:
 
 
 # OpenPGP per recipient: gpg, the real one, reads what the outbox sent.
-
-
-@pytest.fixture(scope="module")
-def gnupg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GpgHome]:
-    home = tmp_path_factory.mktemp("gnupg")
-    home.chmod(0o700)
-    ring = GpgHome(home)
-    yield ring
-    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
 
 
 def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: SmtpServer, gnupg: GpgHome) -> None:

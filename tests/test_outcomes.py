@@ -13,7 +13,6 @@ import time_machine
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from solidarity.core import schedule
 from solidarity.messaging import outcomes, pump, services, tasks
@@ -22,7 +21,7 @@ from solidarity.messaging.models import Channel, Message, State
 from solidarity.messaging.outcomes import OUTCOME_HANDLERS, Fate, fate
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
-from solidarity.messaging.sms.loopback import LoopbackBackend, provider_id_for
+from solidarity.messaging.sms.loopback import provider_id_for
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +39,6 @@ def told() -> Iterator[list[Fate]]:
     OUTCOME_HANDLERS.unregister(ALERT)
 
 
-@pytest.fixture
-def loopback(settings: Settings, tmp_path: Path) -> None:
-    settings.SMS_BACKENDS = [LoopbackBackend(tmp_path / "sms.jsonl", "loopback-test-token")]
-
-
 def alert(to: str = RESPONDER, key: str = "tests.alert:1", **extra: Any) -> Outgoing:
     reference = f"{uuid4()}:{uuid4()}"  # the alert's and the responder's ids
     channel = Channel.EMAIL if "@" in to else Channel.SMS
@@ -58,7 +52,7 @@ def alert(to: str = RESPONDER, key: str = "tests.alert:1", **extra: Any) -> Outg
 
 
 def test_a_text_that_fails_at_its_receipt_is_told_once_and_only_then(
-    told: list[Fate], loopback: None, django_capture_on_commit_callbacks: Commits
+    told: list[Fate], loopback: Path, django_capture_on_commit_callbacks: Commits
 ) -> None:
     message = services.enqueue(alert())
 
@@ -85,7 +79,7 @@ def test_a_text_that_fails_at_its_receipt_is_told_once_and_only_then(
 
 
 def test_a_delivered_text_is_told_delivered(
-    told: list[Fate], loopback: None, django_capture_on_commit_callbacks: Commits
+    told: list[Fate], loopback: Path, django_capture_on_commit_callbacks: Commits
 ) -> None:
     message = services.enqueue(alert())
     pump.drain(Channel.SMS)
@@ -151,7 +145,7 @@ def test_a_message_that_stalls_its_worker_to_death_is_told_dead(
 
 
 def test_a_handler_that_raises_is_undone_and_called_again_by_the_sweep(
-    caplog: pytest.LogCaptureFixture, loopback: None, django_capture_on_commit_callbacks: Commits
+    caplog: pytest.LogCaptureFixture, loopback: Path, django_capture_on_commit_callbacks: Commits
 ) -> None:
     calls: list[Fate] = []
 
@@ -213,7 +207,7 @@ def test_an_unknown_handler_or_a_reference_with_personal_data_is_refused_at_once
     assert not Message.objects.exists()
 
 
-def test_fate_says_what_became_of_a_message_by_its_uuid(loopback: None) -> None:
+def test_fate_says_what_became_of_a_message_by_its_uuid(loopback: Path) -> None:
     message = services.enqueue(Outgoing(Channel.SMS, RESPONDER, {"text": "Assembly"}, "tests:fate"))
     assert fate(message.uuid) == Fate(message.uuid, Channel.SMS, State.QUEUED, "", message.updated_at, "")
 

@@ -12,8 +12,7 @@ from django.test import Client
 
 from solidarity.accounts.models import User
 from solidarity.accounts.services import do_issue_setup_link
-from tests.conftest import PASSWORD, client_for, make_user
-from tests.mfa import add_totp, totp_code
+from tests.factories.accounts import PASSWORD, add_totp, client_for, make_user, totp_code
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
 LOGIN = "/en/accounts/login/"

@@ -11,7 +11,7 @@ from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core import roles
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import Role, holds, owner_role, permission, role, roles_in
-from tests.conftest import client_for, make_member, make_user
+from tests.factories.accounts import client_for, make_member, make_user
 from tests.testapp import access as testapp_access
 from tests.testapp.models import Case
 

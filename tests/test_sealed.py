@@ -13,11 +13,8 @@ from solidarity.core import backup, keyring, keys
 from solidarity.core.keyring import KeyringError, KeyringLocked
 from solidarity.web.management.commands.worker import notify_locked
 from solidarity.web.middleware import LockedKeys
+from tests.factories.core import OPERATOR_PASSPHRASE, SECOND_OPERATOR_PASSPHRASE
 from tests.testapp.models import Dossier
-
-FIRST = "first operator passphrase"
-SECOND = "second operator passphrase"
-
 
 pytestmark = pytest.mark.usefixtures("own_home")
 
@@ -32,7 +29,7 @@ def passphrase_file(tmp_path: Path, text: str) -> str:
 def test_sealing_keeps_the_keyring_only_wrapped_on_disk(own_home: Path, tmp_path: Path) -> None:
     dossier = Dossier.objects.create(pseudonym="s", name="Sellada")
 
-    call_command("keys", "seal", "--passphrase-file", passphrase_file(tmp_path, FIRST))
+    call_command("keys", "seal", "--passphrase-file", passphrase_file(tmp_path, OPERATOR_PASSPHRASE))
 
     assert not (own_home / "keyring.json").exists()
     sealed = (own_home / "keyring.sealed.json").read_text()
@@ -45,7 +42,7 @@ def test_sealing_keeps_the_keyring_only_wrapped_on_disk(own_home: Path, tmp_path
 @pytest.mark.django_db
 def test_a_locked_network_refuses_protected_data_and_says_so(tmp_path: Path, client: Client) -> None:
     dossier = Dossier.objects.create(pseudonym="s", name="Sellada")
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
 
     call_command("keys", "lock")
 
@@ -66,12 +63,12 @@ def test_a_locked_network_refuses_protected_data_and_says_so(tmp_path: Path, cli
 @pytest.mark.django_db
 def test_unlocking_needs_a_passphrase_that_opens_a_slot(tmp_path: Path) -> None:
     dossier = Dossier.objects.create(pseudonym="s", name="Sellada")
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keyring.lock()
 
     with pytest.raises(CommandError, match="opens no slot"):
         call_command("keys", "unlock", "--passphrase-file", passphrase_file(tmp_path, "not the passphrase"))
-    call_command("keys", "unlock", "--passphrase-file", passphrase_file(tmp_path, FIRST))
+    call_command("keys", "unlock", "--passphrase-file", passphrase_file(tmp_path, OPERATOR_PASSPHRASE))
 
     assert Dossier.objects.get(pk=dossier.pk).name == "Sellada"
 
@@ -79,18 +76,18 @@ def test_unlocking_needs_a_passphrase_that_opens_a_slot(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_each_operator_has_a_slot_so_one_lost_passphrase_loses_nothing(tmp_path: Path) -> None:
     dossier = Dossier.objects.create(pseudonym="s", name="Sellada")
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     call_command(
         "keys",
         "add-passphrase",
         "--passphrase-file",
-        passphrase_file(tmp_path, FIRST),
+        passphrase_file(tmp_path, OPERATOR_PASSPHRASE),
         "--new-passphrase-file",
-        passphrase_file(tmp_path, SECOND),
+        passphrase_file(tmp_path, SECOND_OPERATOR_PASSPHRASE),
     )
     keyring.lock()
 
-    keyring.unlock(SECOND)
+    keyring.unlock(SECOND_OPERATOR_PASSPHRASE)
 
     assert Dossier.objects.get(pk=dossier.pk).name == "Sellada"
     with pytest.raises(KeyringError):
@@ -100,12 +97,12 @@ def test_each_operator_has_a_slot_so_one_lost_passphrase_loses_nothing(tmp_path:
 @pytest.mark.django_db
 def test_a_rotation_while_sealed_survives_a_restart() -> None:
     Dossier.objects.create(pseudonym="s", name="Rotada")
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keys.rotate()
     rotated = keyring.current().aead.primary
 
     keyring.lock()  # as a restart would
-    keyring.unlock(FIRST)
+    keyring.unlock(OPERATOR_PASSPHRASE)
 
     assert keyring.current().aead.primary == rotated
     assert Dossier.objects.get(pseudonym="s").name == "Rotada"
@@ -113,20 +110,20 @@ def test_a_rotation_while_sealed_survives_a_restart() -> None:
 
 @pytest.mark.django_db
 def test_what_arrives_while_locked_is_sealed_for_later_and_opened_on_unlock() -> None:
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keyring.lock()
 
     blob = keyring.seal_for_later(b"report: vans at the corner of 5th and Main")
 
     assert b"vans" not in blob
-    keyring.unlock(FIRST)
+    keyring.unlock(OPERATOR_PASSPHRASE)
     assert keyring.open_later(blob) == b"report: vans at the corner of 5th and Main"
 
 
 def test_sealing_twice_is_refused() -> None:
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     with pytest.raises(KeyringError, match="already sealed"):
-        keyring.seal(FIRST)
+        keyring.seal(OPERATOR_PASSPHRASE)
 
 
 def test_a_short_passphrase_cannot_seal(tmp_path: Path) -> None:
@@ -136,7 +133,7 @@ def test_a_short_passphrase_cannot_seal(tmp_path: Path) -> None:
 
 def test_the_operator_is_told_when_a_sealed_network_starts_locked(settings: Settings) -> None:
     settings.OPERATOR_EMAIL = "operator@example.org"
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keyring.lock()
 
     notify_locked()

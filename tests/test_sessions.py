@@ -14,7 +14,7 @@ from solidarity.accounts.models import Session, User
 from solidarity.accounts.services import do_disable_account
 from solidarity.accounts.sessions import SEEN_AT, SIGNED_IN_AT, SessionStore
 from solidarity.core.models import AuditAction, AuditEntry
-from tests.conftest import PASSWORD, client_for
+from tests.factories.accounts import PASSWORD, client_for
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
 LOGIN = "/en/accounts/login/"

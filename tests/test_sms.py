@@ -1,7 +1,5 @@
 """SMS end to end: webhooks in, keywords routed, replies and messages out through the outbox, failover."""
 
-import hashlib
-import hmac
 import json
 import time
 from pathlib import Path
@@ -19,35 +17,11 @@ from solidarity.messaging.keywords import Command, Handled, InboundContext, Outc
 from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, State
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.android import AndroidGatewayBackend
-from solidarity.messaging.sms.loopback import LoopbackBackend
 from solidarity.messaging.sms_sender import SmsSender
-from tests.test_sealed import FIRST
+from tests.factories.core import OPERATOR_PASSPHRASE
+from tests.factories.messaging import NEIGHBOUR, gateway_signature, text_in, texts_out
 
 pytestmark = pytest.mark.django_db
-
-TOKEN = "loopback-test-token"
-NEIGHBOUR = "+19195550142"  # 555-01xx: fictional
-
-
-@pytest.fixture
-def loopback(settings: Settings, tmp_path: Path) -> Path:
-    outbox = tmp_path / "sms-outbox.jsonl"
-    settings.SMS_BACKENDS = [LoopbackBackend(outbox, TOKEN)]
-    return outbox
-
-
-def text_in(client: Client, body: str, *, sender: str = NEIGHBOUR, sid: str = "", token: str = TOKEN) -> int:
-    response = client.post(
-        "/webhooks/sms/loopback/",
-        {"From": sender, "Body": body, **({"MessageSid": sid} if sid else {})},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    return response.status_code
-
-
-def texts_out(outbox: Path) -> list[dict[str, Any]]:
-    pump.drain(Channel.SMS)
-    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
 
 
 def test_help_in_spanish_is_answered_in_spanish(client: Client, loopback: Path) -> None:
@@ -146,7 +120,7 @@ def test_the_loopback_webhook_does_not_exist_unless_configured(client: Client, s
 
 @pytest.mark.usefixtures("own_home")
 def test_a_text_received_while_locked_is_sealed_then_routed_on_unlock(client: Client, loopback: Path) -> None:
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keyring.lock()
     try:
         assert text_in(client, "ayuda") == 200
@@ -155,7 +129,7 @@ def test_a_text_received_while_locked_is_sealed_then_routed_on_unlock(client: Cl
         assert not inbound.sender
         assert "ayuda" not in inbound.sealed
     finally:
-        keyring.unlock(FIRST)
+        keyring.unlock(OPERATOR_PASSPHRASE)
 
     assert do_open_sealed() == 1
     inbound.refresh_from_db()
@@ -238,8 +212,7 @@ def test_a_lone_backend_that_is_down_keeps_the_texts_waiting() -> None:
 def signed(body: dict[str, Any]) -> dict[str, str]:
     raw = json.dumps(body).encode()
     timestamp = str(int(time.time()))
-    signature = hmac.new(SIGNING_KEY.encode(), raw + timestamp.encode(), hashlib.sha256).hexdigest()
-    return {"X-Signature": signature, "X-Timestamp": timestamp}
+    return {"X-Signature": gateway_signature(SIGNING_KEY, raw, timestamp), "X-Timestamp": timestamp}
 
 
 def post_event(client: Client, name: str, event: dict[str, Any]) -> int:

@@ -1,11 +1,8 @@
 """SMS backends, faked at the transport seam with the providers' documented requests and signatures."""
 
 import base64
-import hashlib
-import hmac
 import json
 import stat
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,26 +20,12 @@ from solidarity.messaging.sms.config import SmsConfigError, backends_from_enviro
 from solidarity.messaging.sms.errors import reason_for
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from solidarity.messaging.sms.twilio import TwilioBackend
+from tests.factories.messaging import Handler, Recorder, gateway_signature, twilio_signature
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "twilio-auth-token-not-real"
 HOOK = "https://solidarity.example.org/webhooks/sms/twilio/"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Recorder:
-    """A fake provider at the transport seam: answers with `handler`, keeps every request."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.requests: list[httpx.Request] = []
-        self.handler = handler
-        self.transport = httpx.MockTransport(self.handle)
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
 
 
 def answer(status: int, body: dict[str, Any]) -> Handler:
@@ -60,12 +43,6 @@ def form_post(rf: RequestFactory, fields: dict[str, str], headers: dict[str, str
         content_type="application/x-www-form-urlencoded",
         headers=headers or {},
     )
-
-
-def twilio_signature(token: str, url: str, fields: dict[str, str]) -> str:
-    """Twilio's documented algorithm, written out independently of the backend."""
-    data = url + "".join(key + fields[key] for key in sorted(fields))
-    return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
 # Twilio -------------------------------------------------------------------------------------
@@ -299,7 +276,7 @@ def accepted(request: httpx.Request) -> httpx.Response:
 def signed_post(rf: RequestFactory, event: dict[str, Any], *, at: datetime = NOW, key: str = KEY) -> HttpRequest:
     body = json.dumps(event).encode()
     timestamp = str(int(at.timestamp()))
-    signature = hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
+    signature = gateway_signature(key, body, timestamp)
     return rf.post(
         "/webhooks/sms/android:kitchen/",
         data=body,

@@ -1,8 +1,6 @@
 """SMS providers an admin enters in the web UI: encrypted, never shown back, live in every process without a restart."""
 
 import base64
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -29,9 +27,9 @@ from solidarity.messaging.sms_settings import (
     configured_backends,
     saved_values,
 )
-from tests.conftest import client_for
-from tests.test_sealed import FIRST
-from tests.test_sms_backends import Recorder, twilio_signature
+from tests.factories.accounts import client_for
+from tests.factories.core import OPERATOR_PASSPHRASE
+from tests.factories.messaging import Recorder, gateway_signature, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -340,8 +338,7 @@ def test_a_saved_phone_checks_webhooks_with_its_own_key(admin_client: Client) ->
     timestamp = str(int(time.time()))
 
     def post(name: str, key: str) -> int:
-        signature = hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
-        headers = {"X-Signature": signature, "X-Timestamp": timestamp}
+        headers = {"X-Signature": gateway_signature(key, body, timestamp), "X-Timestamp": timestamp}
         return (
             Client().post(f"/webhooks/sms/{name}/", body, content_type="application/json", headers=headers).status_code
         )
@@ -365,13 +362,13 @@ def test_while_the_keys_are_locked_no_saved_provider_is_live_and_nothing_breaks(
 ) -> None:
     save(admin_client, form([kitchen()]))
     monkeypatch.setattr(sms_settings, "_built", None)  # a process that starts while the network is locked
-    keyring.seal(FIRST)
+    keyring.seal(OPERATOR_PASSPHRASE)
     keyring.lock()
     try:
         assert configured_backends() == []
         assert Client().get("/healthz").json()["sms"] == {"configured": False, "backends": []}
     finally:
-        keyring.unlock(FIRST)
+        keyring.unlock(OPERATOR_PASSPHRASE)
 
     assert names() == ["android:kitchen", "twilio"]
 

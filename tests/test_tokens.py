@@ -14,14 +14,9 @@ from solidarity.accounts.models import ApiToken, TokenScope, User
 from solidarity.accounts.services import digest, do_create_token, do_disable_account
 from solidarity.core import audit
 from solidarity.core.models import AuditAction, AuditEntry, NetworkSettings
-from tests.conftest import PASSWORD, client_for, make_user
-from tests.mfa import add_totp, totp_code
+from tests.factories.accounts import PASSWORD, add_totp, bearer, client_for, make_user, totp_code
 
 TOKENS = "/en/security/tokens/"
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {secret}"}
 
 
 def rename_network(client: Client, secret: str, name: str) -> int:

@@ -39,7 +39,7 @@ from solidarity.core.permissions import (
     RoleNeed,
     WalkWorld,
 )
-from tests.conftest import client_for, make_member
+from tests.factories.accounts import client_for, make_member
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "solidarity"
 

@@ -14,7 +14,7 @@ from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList
 from solidarity.messaging.models import Gateway
 from solidarity.messaging.sms.loopback import LoopbackBackend
-from tests.conftest import client_for, make_member
+from tests.factories.accounts import client_for, make_member
 
 
 @pytest.mark.django_db

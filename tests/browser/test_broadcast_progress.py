@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Server, running_up
 from tests.conftest import ROOT, command_env
-from tests.mfa import totp_code
+from tests.factories.accounts import totp_code
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ from solidarity.core.permissions import Role
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
 from solidarity.lists.subscriptions import do_join_by_sms
-from tests.mfa import add_totp
+from tests.factories.accounts import add_totp
 
 user = User(username="{USERNAME}", email="lola@example.org")
 user.set_password("{PASSWORD}")

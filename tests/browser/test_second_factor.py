@@ -5,7 +5,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.mfa import totp_code
+from tests.factories.accounts import totp_code
 
 pytestmark = pytest.mark.slow
 

@@ -275,7 +275,9 @@ def do_settle_broadcasts(group: WorkingGroup | None = None) -> int:
     ).exclude(state=BroadcastState.SCHEDULED, scheduled_for__gt=timezone.now())
     if group is not None:
         going = going.filter(group=group)
-    return sum(do_settle_broadcast(broadcast) for broadcast in going.order_by("pk"))
+    candidates = list(going.order_by("pk"))
+    waiting = messaging.batches_waiting([broadcast.batch for broadcast in candidates])  # one query, not one each
+    return sum(do_settle_broadcast(broadcast) for broadcast in candidates if broadcast.batch not in waiting)
 
 
 def do_settle_broadcast(broadcast: Broadcast) -> bool:

@@ -235,6 +235,20 @@ def subscriber_counts(announcement_list: AnnouncementList, *, by_zone: bool = Tr
     return SubscriberCounts(dict(by_channel), zones)
 
 
+def subscriber_counts_of(lists: list[AnnouncementList]) -> dict[int, SubscriberCounts]:
+    """{list id: its confirmed subscriptions by channel} for a group's lists page, in one query (no zones)."""
+    rows = (
+        Subscription.objects.filter(announcement_list__in=lists, state=SubscriptionState.CONFIRMED)
+        .order_by()
+        .values("announcement_list", "channel")
+        .annotate(count=Count("pk"))
+    )
+    by_list: dict[int, dict[str, int]] = {item.pk: {} for item in lists}
+    for row in rows:
+        by_list[row["announcement_list"]][row["channel"]] = row["count"]
+    return {pk: SubscriberCounts(channels, []) for pk, channels in by_list.items()}
+
+
 def public_count(announcement_list: AnnouncementList) -> int | None:
     """How many are subscribed, for the sign-up page: only when the list shows it."""
     if not announcement_list.shows_count:

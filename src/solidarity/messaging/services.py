@@ -29,6 +29,7 @@ from solidarity.core.fields import BlindIndexField, find_by_index, normalise_pho
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, outcomes, progress, reasons
 from solidarity.messaging.models import (
+    FINAL_STATES,
     Address,
     Channel,
     Message,
@@ -465,6 +466,12 @@ def batch_counts(batch: str) -> dict[str, int]:
     """How many of a batch's messages are in each state ({"queued": 3, "sent": 97}): a broadcast's progress."""
     rows = Message.objects.filter(batch=batch).order_by().values("state").annotate(count=Count("pk"))
     return {row["state"]: row["count"] for row in rows}
+
+
+def batches_waiting(batches: list[str]) -> set[str]:
+    """Of these batches, those with a message not in a final state yet (queued, sending or held): one query."""
+    found = Message.objects.filter(batch__in=batches).exclude(state__in=FINAL_STATES)
+    return set(found.order_by().values_list("batch", flat=True).distinct())
 
 
 @dataclass(frozen=True)

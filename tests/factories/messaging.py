@@ -1,0 +1,149 @@
+"""Messaging: mail and texts out through the outbox, texts in through the loopback webhook, SMS providers
+faked at the transport seam, and OpenPGP keyrings with real gpg."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from solidarity.messaging.inbound import do_receive
+from solidarity.messaging.models import Channel, Inbound
+from solidarity.messaging.pump import drain
+from solidarity.messaging.sms import InboundSms
+from solidarity.messaging.sms.loopback import LoopbackBackend
+
+LOOPBACK_TOKEN = "loopback-test-token"
+NEIGHBOUR = "+19195550142"  # 555-01xx: fictional
+
+# Mail ---------------------------------------------------------------------------------------
+
+
+def deliver() -> list[EmailMessage]:
+    """Send what the outbox holds for email, in this thread, and return the mail sent so far."""
+    drain(Channel.EMAIL)
+    return list(mail.outbox)
+
+
+# Texts through the loopback backend ---------------------------------------------------------
+
+
+def use_loopback(settings: Settings, outbox: Path, token: str = LOOPBACK_TOKEN, **options: Any) -> Path:
+    """Texts go out through the loopback backend, one JSON line each in `outbox`."""
+    settings.SMS_BACKENDS = [LoopbackBackend(outbox, token, **options)]
+    return outbox
+
+
+@pytest.fixture
+def loopback(settings: Settings, tmp_path: Path) -> Path:
+    """The network texts through the loopback backend; the file its texts go to."""
+    return use_loopback(settings, tmp_path / "sms-outbox.jsonl")
+
+
+def text_in(client: Client, body: str, *, sender: str = NEIGHBOUR, sid: str = "", token: str = LOOPBACK_TOKEN) -> int:
+    """A text arriving at the loopback webhook, as a provider posts it; the webhook's status."""
+    response = client.post(
+        "/webhooks/sms/loopback/",
+        {"From": sender, "Body": body, **({"MessageSid": sid} if sid else {})},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return response.status_code
+
+
+def texts_out(outbox: Path) -> list[dict[str, Any]]:
+    """Send what the outbox holds for SMS, in this thread, and return every text the loopback sent so far."""
+    drain(Channel.SMS)
+    return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
+
+
+def received(body: str, *, sender: str = NEIGHBOUR) -> Inbound:
+    """A text taken in by the receiving service, as the webhook hands it over."""
+    inbound = do_receive("loopback", InboundSms(sender=sender, body=body))
+    assert inbound is not None
+    return inbound
+
+
+# SMS providers at the transport seam ------------------------------------------------------
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """A fake provider at the transport seam: answers with `handler`, keeps every request."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.requests: list[httpx.Request] = []
+        self.handler = handler
+        self.transport = httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.handler(request)
+
+
+def twilio_signature(token: str, url: str, fields: dict[str, str]) -> str:
+    """Twilio's documented algorithm, written out independently of the backend."""
+    data = url + "".join(key + fields[key] for key in sorted(fields))
+    return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def gateway_signature(key: str, body: bytes, timestamp: str) -> str:
+    """An Android SMS gateway's webhook signature (HMAC-SHA256 of the body and the timestamp)."""
+    return hmac.new(key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
+
+
+# OpenPGP with real gpg ------------------------------------------------------------------------
+
+GPG = "/usr/bin/gpg"
+
+
+@dataclass(frozen=True)
+class GpgHome:
+    """A throwaway GnuPG home: the recipient's side of every test."""
+
+    home: Path
+
+    def gpg(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        command = [GPG, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args]
+        env = {**os.environ, "GNUPGHOME": str(self.home)}
+        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=True)
+
+    def new_key(self, email: str, algo: str, usage: str = "default", expire: str = "0") -> str:
+        """Generate a key and return its fingerprint."""
+        self.gpg("--quick-gen-key", f"Persona <{email}>", algo, usage, expire)
+        return self.fingerprint(email)
+
+    def fingerprint(self, email: str) -> str:
+        listing = self.gpg("--with-colons", "--list-keys", email).stdout.decode()
+        return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+    def export(self, *emails: str) -> str:
+        return self.gpg("--armor", "--export", *emails).stdout.decode()
+
+    def decrypt(self, armored: bytes) -> tuple[bytes, list[str]]:
+        """The plaintext and gpg's machine-readable status lines."""
+        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored)
+        status = [line for line in result.stderr.decode(errors="replace").splitlines() if line.startswith("[GNUPG:]")]
+        return result.stdout, status
+
+
+@pytest.fixture(scope="module")
+def gnupg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GpgHome]:
+    """A GnuPG home for the module's tests, its agent stopped at the end."""
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    ring = GpgHome(home)
+    yield ring
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
