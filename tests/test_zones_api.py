@@ -6,7 +6,7 @@ from django.test import Client
 from solidarity.accounts.models import User
 from solidarity.core.models import AuditEntry, Zone
 from solidarity.core.zones import ZoneValues, do_add_zones_by_name, do_create_zone
-from tests.conftest import client_for
+from tests.factories.accounts import client_for
 
 pytestmark = pytest.mark.django_db
 
