@@ -47,7 +47,14 @@ from solidarity.lists.broadcasts import (
 from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
 from solidarity.lists.models import AnnouncementList, BroadcastState, SubscriptionState
 from solidarity.lists.reports import broadcast_progress, broadcast_report
-from solidarity.lists.subscriptions import do_confirm, do_subscribe, do_unsubscribe, subscriber_counts
+from solidarity.lists.subscriptions import (
+    confirmed_by_channel,
+    do_confirm,
+    do_subscribe,
+    do_unsubscribe,
+    subscriber_counts,
+    with_subscriber_counts,
+)
 from solidarity.messaging import progress as batch_progress
 
 COORDINATOR = role(Role.COORDINATOR)
@@ -113,7 +120,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def group_lists(request: HttpRequest, group: str) -> HttpResponse:
     found = access_lists_group(signed_in(request), group)
     do_settle_broadcasts(found)  # the periodic job does it within a minute; here, so the page shows it now
-    lists = [(item, subscriber_counts(item, by_zone=False)) for item in lists_of(found)]
+    lists = [(item, confirmed_by_channel(item)) for item in with_subscriber_counts(lists_of(found))]
     context = {"group": found, "lists": lists, "broadcasts": broadcasts_of(found)[:20]}
     return render(request, "lists/group_lists.html", context)
 
