@@ -31,6 +31,9 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import Permission, Role
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast
+from solidarity.lists.models import AnnouncementList, Broadcast
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -115,6 +118,8 @@ class World:
     member: User
     other: User
     tokens: dict[str, str]
+    lists: tuple[AnnouncementList, AnnouncementList]  # one of the member's group, one of the other group
+    broadcasts: tuple[Broadcast, Broadcast]  # a draft of each
 
     def headers(self, persona: str) -> dict[str, str]:
         token = self.tokens.get(persona)
@@ -125,17 +130,37 @@ class World:
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
     "id": lambda world: (str(world.member.uuid), str(world.other.uuid)),  # a member of each group
+    "list_slug": lambda world: (world.lists[0].slug, world.lists[1].slug),
+    "broadcast": lambda world: (str(world.broadcasts[0].uuid), str(world.broadcasts[1].uuid)),
 }
 
 
+def announcements(group: WorkingGroup, by: User) -> tuple[AnnouncementList, Broadcast]:
+    """A list of the group with a zone to choose, and a draft broadcast to it."""
+    values = ListValues(slug=f"{group.slug}-news", name_en="News", has_sms=True, new_zones=("Walltown",))
+    found = do_save_list(group, values, by=by)
+    draft = Draft(lists=[found], subject_en="News", text_en="News", one_language="en", channels=["email"])
+    return found, do_compose_broadcast(group, draft, by=by)
+
+
 @pytest.fixture
-def world(admin: User, medic: User, medics: WorkingGroup, rapid_response: WorkingGroup, other_member: User) -> World:
-    """An admin, a member of the medics, and another group with a member of its own."""
+def world(
+    admin: User,
+    medic: User,
+    coordinator: User,
+    medics: WorkingGroup,
+    rapid_response: WorkingGroup,
+    other_member: User,
+    other_coordinator: User,
+) -> World:
+    """An admin, a member of the medics, and another group with a member of its own; each group with an
+    announcement list and a draft broadcast."""
     tokens = {
         "admin": do_create_token(admin, name="fuzz").secret,
         "member": do_create_token(medic, name="fuzz").secret,
     }
-    return World(medics, rapid_response, medic, other_member, tokens)
+    mine, theirs = announcements(medics, coordinator), announcements(rapid_response, other_coordinator)
+    return World(medics, rapid_response, medic, other_member, tokens, (mine[0], theirs[0]), (mine[1], theirs[1]))
 
 
 def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
