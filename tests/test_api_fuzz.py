@@ -5,6 +5,8 @@ working group and anonymously, with what the document allows and with what it do
 no answer is a server error, every status is one the document lists, every body matches
 its schema, and nobody is let through who should be refused (anonymous: 401 on everything
 but public operations; a member: 403 on admin operations, 404 on another group's objects).
+The announcement lists' operations, which refuse all three before reading their input, are
+also exercised as the group's coordinator, so that their own checks answer too.
 
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
@@ -24,7 +26,8 @@ from django.core.signals import got_request_exception
 from django.http import HttpResponseBase
 from django.test.client import ClientHandler
 from hypothesis import HealthCheck, settings
-from schemathesis import Case
+from schemathesis import Case, GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -32,6 +35,9 @@ from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import Permission, Role
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.lists.announcement_lists import ListValues, do_save_list
+from solidarity.lists.broadcasts import Draft, do_compose_broadcast
+from solidarity.lists.models import AnnouncementList, Broadcast
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -117,10 +123,18 @@ class World:
     other: User
     zone: str
     tokens: dict[str, str]
+    lists: tuple[AnnouncementList, AnnouncementList]  # one of the member's group, one of the other group
+    broadcasts: tuple[Broadcast, Broadcast]  # a draft of each
 
     def headers(self, persona: str) -> dict[str, str]:
         token = self.tokens.get(persona)
         return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def list_slugs(world: World) -> tuple[str, str]:
+    """The lists' slugs as they are now: the coordinator's requests may have changed the first one's."""
+    mine, theirs = (AnnouncementList.objects.get(pk=item.pk).slug for item in world.lists)
+    return mine, theirs
 
 
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
@@ -128,18 +142,41 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
     "id": lambda world: (str(world.member.uuid), str(world.other.uuid)),  # a member of each group
     "zone": lambda world: (world.zone, world.zone),  # the network's: no group owns a zone
+    "list_slug": list_slugs,
+    "broadcast": lambda world: (str(world.broadcasts[0].uuid), str(world.broadcasts[1].uuid)),
 }
 
 
+def announcements(group: WorkingGroup, by: User) -> tuple[AnnouncementList, Broadcast]:
+    """A list of the group with a zone to choose, and a draft broadcast to it."""
+    values = ListValues(slug=f"{group.slug}-news", name_en="News", has_sms=True, new_zones=("Walltown",))
+    found = do_save_list(group, values, by=by)
+    draft = Draft(lists=[found], subject_en="News", text_en="News", one_language="en", channels=["email"])
+    return found, do_compose_broadcast(group, draft, by=by)
+
+
 @pytest.fixture
-def world(admin: User, medic: User, medics: WorkingGroup, rapid_response: WorkingGroup, other_member: User) -> World:
-    """An admin, a member of the medics, and another group with a member of its own."""
+def world(
+    admin: User,
+    medic: User,
+    coordinator: User,
+    medics: WorkingGroup,
+    rapid_response: WorkingGroup,
+    other_member: User,
+    other_coordinator: User,
+) -> World:
+    """An admin, a member and a coordinator of the medics, and another group with people of its own; each
+    group with an announcement list and a draft broadcast."""
     tokens = {
         "admin": do_create_token(admin, name="fuzz").secret,
         "member": do_create_token(medic, name="fuzz").secret,
+        "coordinator": do_create_token(coordinator, name="fuzz").secret,
     }
     zone = do_create_zone(ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="system")
-    return World(medics, rapid_response, medic, other_member, zone.slug, tokens)
+    mine, theirs = announcements(medics, coordinator), announcements(rapid_response, other_coordinator)
+    return World(
+        medics, rapid_response, medic, other_member, zone.slug, tokens, (mine[0], theirs[0]), (mine[1], theirs[1])
+    )
 
 
 def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -151,11 +188,15 @@ def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str,
     return mine, theirs
 
 
+# What the personas in a working group hold there (the member's group: the other group's objects are "theirs").
+HELD = {"member": frozenset({Role.MEMBER}), "coordinator": frozenset({Role.MEMBER, Role.COORDINATOR})}
+
+
 def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | None:
     """The statuses that refuse `persona`, or None if the persona may pass.
 
     The admin is in no working group (need to know: an admin joins a group to see it); the member
-    is a plain member of the medics, and of nothing else.
+    is a plain member of the medics, the coordinator coordinates them, and neither is in anything else.
     """
     if needed == "public":
         return None
@@ -165,7 +206,7 @@ def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | No
         return None if persona == "admin" else {403}
     if needed == "authenticated":
         return None
-    if persona == "admin" or theirs or not needed.admits(frozenset({Role.MEMBER})):
+    if persona == "admin" or theirs or not needed.admits(HELD[persona]):
         return {404}  # a group's or an object's: to anyone without the role there, it does not exist
     return None
 
@@ -183,14 +224,21 @@ def send(case: ApiCase, world: World, persona: str, *, theirs: bool = False) -> 
         assert status in refused, f"{where}, not {sorted(refused)}"
 
 
+def made_invalid(case: ApiCase, where: ParameterLocation) -> bool:
+    """Was this part of the request made to break the document (schemathesis's negative cases)?"""
+    made = case.meta.components.get(where) if case.meta else None
+    return made is not None and made.mode == GenerationMode.NEGATIVE
+
+
 def exercise(case: ApiCase, world: World, callers: list[str]) -> None:
     """One generated request, sent by each caller.
 
     The admin's and the anonymous caller's paths are as generated (a lookup of nonsense must not
-    fail); the member's name an object of their group, then the same kind of object of another.
+    fail); a group persona's name an object of their group, then the same kind of object of another,
+    unless the path was made to break the document (a broadcast's "uuid" that is none): it goes as made.
     """
     for persona in callers:
-        if persona != "member" or not case.path_parameters:
+        if persona not in HELD or not case.path_parameters or made_invalid(case, ParameterLocation.PATH):
             send(case, world, persona)
             continue
         mine, theirs = path_objects(case, world)
@@ -223,6 +271,33 @@ def test_every_operation_answers_every_caller_as_documented(case: ApiCase, calle
 @random_schema.parametrize()
 @settings(FUZZ, max_examples=100)
 def test_every_operation_answers_every_caller_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+# The lists' operations are for coordinators alone: the callers above are refused before their input is read.
+COORDINATOR = pytest.mark.parametrize("callers", [["coordinator"]], ids=["coordinator"])
+lists_schema = schema.include(tag="lists")
+random_lists_schema = random_schema.include(tag="lists")
+
+
+@pytest.mark.django_db
+@COORDINATOR
+@lists_schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_the_lists_operations_answer_their_coordinator_as_documented(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@COORDINATOR
+@random_lists_schema.parametrize()
+@settings(FUZZ, max_examples=100)
+def test_the_lists_operations_answer_their_coordinator_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
     exercise(case, world, callers)

@@ -19,6 +19,7 @@ from django.http import StreamingHttpResponse
 from django.tasks import task
 from django.test import AsyncClient, Client
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -58,7 +59,7 @@ def east(medics: WorkingGroup, coordinator: User) -> AnnouncementList:
 
 def compose(client: Client, lists: list[AnnouncementList], **data: Any) -> Broadcast:
     fields = {
-        "lists": [str(item.pk) for item in lists],
+        "lists": [item.slug for item in lists],
         "channels": ["email", "sms"],
         "one_language": "",
         "subject_en": "Assembly on Thursday",
@@ -242,7 +243,7 @@ def test_the_composer_asks_for_both_texts_unless_one_language_is_chosen(
 ) -> None:
     response = client_for(coordinator).post(
         f"{GROUP}/broadcasts/new/",
-        {"lists": [east.pk], "channels": ["email"], "subject_en": "Hi", "text_en": "Hello", "when": "now"},
+        {"lists": [east.slug], "channels": ["email"], "subject_en": "Hi", "text_en": "Hello", "when": "now"},
     )
 
     assert response.status_code == 200
@@ -308,6 +309,39 @@ def test_a_sent_broadcast_cannot_be_changed(east: AnnouncementList, coordinator:
     assert response.status_code == 302
     broadcast.refresh_from_db()
     assert broadcast.text_en.startswith("Assembly on Thursday")
+
+
+def test_a_broadcast_is_scheduled_within_the_coming_year(east: AnnouncementList, coordinator: User) -> None:
+    # Past a year the time could overflow the database's dates; and nobody plans a broadcast further out.
+    far = timezone.localtime() + timedelta(days=400)
+    response = client_for(coordinator).post(
+        f"{GROUP}/broadcasts/new/",
+        {"lists": [east.slug], "channels": ["email"], "one_language": "en", "subject_en": "x", "text_en": "x"}
+        | {"when": "later", "scheduled_for": far.strftime("%Y-%m-%dT%H:%M")},
+    )
+
+    assert response.status_code == 200
+    assert "Choose a time within the coming year." in response.content.decode()
+    assert not Broadcast.objects.exists()
+
+
+def test_the_lists_page_costs_the_same_queries_however_many_lists(
+    coordinator: User, medics: WorkingGroup, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = client_for(coordinator)
+    subscriber(make_list(medics, coordinator, "list-0"), Channel.EMAIL, "person0@example.org")
+    client.get(f"{GROUP}/lists/")  # the network's settings and the session, cached
+
+    with django_assert_max_num_queries(10):
+        one = client.get(f"{GROUP}/lists/")
+    for number in range(1, 12):
+        subscriber(make_list(medics, coordinator, f"list-{number}"), Channel.SMS, f"(919) 555-01{number:02d}")
+    with django_assert_max_num_queries(10):
+        twelve = client.get(f"{GROUP}/lists/")
+
+    assert one.status_code == twelve.status_code == 200
+    page = twelve.content.decode()
+    assert page.count('<td class="number">1</td>') == 12  # each list's one subscriber, counted
 
 
 def test_a_scheduled_broadcast_waits_for_its_time(east: AnnouncementList, coordinator: User) -> None:
@@ -455,7 +489,7 @@ def test_a_coordinator_cannot_pick_another_groups_list(
 
     response = client_for(coordinator).post(
         f"{GROUP}/broadcasts/new/",
-        {"lists": [theirs.pk], "channels": ["email"], "one_language": "en", "subject_en": "x", "text_en": "x"},
+        {"lists": [theirs.slug], "channels": ["email"], "one_language": "en", "subject_en": "x", "text_en": "x"},
     )
 
     assert response.status_code == 200

@@ -179,6 +179,12 @@ def lists_with_subscribers_and_broadcasts(world: World, numbers: range) -> list[
     return names
 
 
+def broadcasts_to_lists(world: World, numbers: range) -> list[str]:
+    """Drafts and sent broadcasts to several lists: the API names them by subject, and their lists by slug."""
+    shown = lists_with_subscribers_and_broadcasts(world, numbers)
+    return [name for name in shown if name.startswith(("News", "Going out"))] + [f"list-{n}" for n in numbers]
+
+
 def lists(world: World, numbers: range) -> list[str]:
     return [make_list(world.medics, world.coordinator, f"list-{n}").name_en for n in numbers]
 
@@ -215,7 +221,8 @@ def latest_broadcast(sent: bool) -> Callable[[World], str]:
     return path
 
 
-GROUP = "/en/groups/street-medics-committee"
+MEDICS = "street-medics-committee"
+GROUP = f"/en/groups/{MEDICS}"
 
 # The pins are SQLite's counts: the session, the account, the roles (once), the cached settings, the page's
 # own few, and an audit entry where the page shows people or texts (lock, append, move the head).
@@ -237,7 +244,7 @@ PAGES = [
     Page("SMS settings", "admin", "/en/settings/sms/", saved_phones_and_test_texts, 9),
     Page("a group's lists and broadcasts", "coordinator", f"{GROUP}/lists/", lists_with_subscribers_and_broadcasts, 13),
     Page("a list's page", "coordinator", f"{GROUP}/lists/east-durham/", subscribers_in_zones, 13),
-    Page("a list's edit page", "coordinator", f"{GROUP}/lists/east-durham/edit/", zones_offered, 11),
+    Page("a list's edit page", "coordinator", f"{GROUP}/lists/east-durham/edit/", zones_offered, 12),
     Page("the composer", "coordinator", f"{GROUP}/broadcasts/new/", lists, 11),
     Page("a draft broadcast's preview", "coordinator", latest_broadcast(sent=False), lists_of_a_broadcast, 17),
     Page("a sent broadcast's progress", "coordinator", latest_broadcast(sent=True), lists_of_a_broadcast, 14),
@@ -251,6 +258,16 @@ PAGES = [
         "/api/v1/groups/street-medics-committee/members",
         members,
         11,
+        api=True,
+    ),
+    Page("GET /api/v1/zones", "medic", "/api/v1/zones", zones_offered, 4, api=True),
+    Page("GET /api/v1/groups/{slug}/lists", "coordinator", f"/api/v1/groups/{MEDICS}/lists", lists, 7, api=True),
+    Page(
+        "GET /api/v1/groups/{slug}/broadcasts",
+        "coordinator",
+        f"/api/v1/groups/{MEDICS}/broadcasts",
+        broadcasts_to_lists,
+        10,
         api=True,
     ),
 ]

@@ -1,8 +1,10 @@
 """Fetching the lists, subscriptions and broadcasts a request may touch: every access_* checks first.
 
 A group's lists and broadcasts exist only for its coordinators (Http404 for anyone else).
-The public reaches a list only through its sign-up page (public lists only), and a
-subscription only through the secret its link carries.
+The pages reach them under their group's URL (access_list, access_broadcast); the API by their
+own slug or uuid (access_list_scoped, access_broadcast_scoped: the caller's roles in the group that
+owns them, for core.permissions.owner_role). The public reaches a list only through its sign-up
+page (public lists only), and a subscription only through the secret its link carries.
 """
 
 from uuid import UUID
@@ -13,7 +15,7 @@ from django.http import Http404
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import in_order
-from solidarity.core.permissions import AnyUser, Role, roles_in
+from solidarity.core.permissions import AnyUser, Role, Scoped, remember, roles_in
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.subscriptions import digest, subscription_uuid_from
 
@@ -30,7 +32,7 @@ def lists_of(group: WorkingGroup) -> QuerySet[AnnouncementList]:
 
 def broadcasts_of(group: WorkingGroup) -> QuerySet[Broadcast]:
     """A group's broadcasts, newest first, for a group the caller reached through access_lists_group."""
-    return Broadcast.objects.filter(group=group).order_by("-created_at").prefetch_related("lists")
+    return Broadcast.objects.filter(group=group).order_by("-created_at", "-pk").prefetch_related("lists")
 
 
 def access_list(user: User, group: str, list_slug: str) -> AnnouncementList:
@@ -47,6 +49,49 @@ def access_broadcast(user: User, group: str, broadcast: UUID) -> Broadcast:
     if found is None:
         raise Http404
     return found
+
+
+def access_list_scoped(user: AnyUser, list_slug: str) -> Scoped[AnnouncementList]:
+    """The list with this slug, with the caller's roles in its group; Http404 for anyone not in the group.
+
+    Looked up once per request (the permission check and the operation ask alike).
+    """
+
+    def find() -> Scoped[AnnouncementList]:
+        found = AnnouncementList.objects.select_related("group").filter(slug=list_slug).first()
+        held = roles_in(user, found.group.slug) if found is not None else frozenset()
+        if found is None or not held:
+            raise Http404
+        return Scoped(found, found.group.slug, held)
+
+    return remember(user, ("lists.list", list_slug), find)
+
+
+def access_broadcast_scoped(user: AnyUser, broadcast: str | UUID) -> Scoped[Broadcast]:
+    """The broadcast with this uuid, with the caller's roles in its group; Http404 for anyone not in the group.
+
+    The permission check hands over the URL's text, the operation a UUID: both find the one look-up kept.
+    """
+    try:
+        wanted = broadcast if isinstance(broadcast, UUID) else UUID(str(broadcast))
+    except ValueError:
+        raise Http404 from None
+
+    def find() -> Scoped[Broadcast]:
+        found = Broadcast.objects.select_related("group").filter(uuid=wanted).first()
+        held = roles_in(user, found.group.slug) if found is not None else frozenset()
+        if found is None or not held:
+            raise Http404
+        return Scoped(found, found.group.slug, held)
+
+    return remember(user, ("lists.broadcast", wanted), find)
+
+
+def coordinated[T](scoped: Scoped[T]) -> T:
+    """The object of a Scoped look-up, for a coordinator of its group; Http404 for anyone else."""
+    if not scoped.has(Role.COORDINATOR):
+        raise Http404
+    return scoped.obj
 
 
 def public_list(list_slug: str) -> AnnouncementList:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -47,7 +47,8 @@ def do_save_list(
     """Create a list for the group, or change one of its lists.
 
     Zones named in `new_zones` that the network lacks are added to it (core.zones, audited), named in
-    `language`, the coordinator's. ValidationError when no name is given or a zone is refused.
+    `language`, the coordinator's. ValidationError when no name is given or a zone is refused, and
+    (code "unique") when another list took its slug or keyword after the form checked them.
     Lock: the list's row when it exists, taken before the zones' and the audit's.
     """
     if not values.name_en.strip() and not values.name_es.strip():
@@ -64,7 +65,11 @@ def do_save_list(
         saved = announcement_list or AnnouncementList(group=group)
         for name in LIST_FIELDS:
             setattr(saved, name, getattr(values, name))
-        saved.save()
+        try:
+            with transaction.atomic():  # a savepoint: the form's checks ran before another list took the name
+                saved.save()
+        except IntegrityError:
+            raise ValidationError(_("Another list has this short name or this keyword."), code="unique") from None
         saved.zones.set(zones)
         audit.record(
             actor=actor,

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any, cast
 
 import phonenumbers
@@ -27,6 +28,8 @@ from solidarity.messaging.sms_settings import configured_backends
 MAX_SMS_TEXT = 1600  # ten segments at most
 MAX_EMAIL_TEXT = 20_000
 RESERVED_SLUGS = {"new"}  # groups/<group>/lists/new/ creates a list
+TAKEN = "taken"  # the code of an error that names what another list has already: the API's 409
+SCHEDULE_AHEAD = timedelta(days=366)  # a broadcast waits a year at most: no one plans one further
 TEXT_AND_SWITCHES = (
     "name_en",
     "name_es",
@@ -212,9 +215,7 @@ class ListForm(forms.Form):
 
     def __init__(self, *args: Any, existing: AnnouncementList | None = None, **kwargs: Any) -> None:
         if existing is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(existing, name) for name in TEXT_AND_SWITCHES} | {
-                "zones": list(existing.zones.all())
-            }
+            kwargs["initial"] = list_data(existing) | {"zones": list(existing.zones.all())}
         super().__init__(*args, **kwargs)
         self.existing = existing
         zones = cast(ZonesField, self.fields["zones"])
@@ -236,7 +237,7 @@ class ListForm(forms.Form):
         if keyword in keywords.WORDS:
             raise forms.ValidationError(_("This word is already an SMS command. Choose another."))
         if self.others().filter(keyword=keyword).exists():
-            raise forms.ValidationError(_("Another list uses this keyword. Choose another."))
+            raise forms.ValidationError(_("Another list uses this keyword. Choose another."), code=TAKEN)
         return keyword
 
     def clean_new_zones(self) -> list[str]:
@@ -256,11 +257,14 @@ class ListForm(forms.Form):
             data["slug"] = slugify(name)[:60].strip("-")
             if not data["slug"]:
                 self.add_error("slug", _("Choose a short name with letters or numbers."))
-        if data.get("slug") in RESERVED_SLUGS or (
-            data.get("slug") and self.others().filter(slug=data["slug"]).exists()
-        ):
+        slug = data.get("slug")
+        if slug and (slug in RESERVED_SLUGS or self.others().filter(slug=slug).exists()):
             named = "name_en" if data.get("name_en") else "name_es"
-            self.add_error("slug" if self.data.get("slug") else named, _("Another list has this short name."))
+            code = "reserved" if slug in RESERVED_SLUGS else TAKEN
+            self.add_error(
+                "slug" if self.data.get("slug") else named,
+                forms.ValidationError(_("Another list has this short name."), code=code),
+            )
         chosen = {zone.pk for zone in data.get("zones") or []}
         for new in data.get("new_zones") or []:
             found = zone_named(new)
@@ -294,6 +298,14 @@ class ListForm(forms.Form):
         )
 
 
+def list_data(announcement_list: AnnouncementList) -> dict[str, Any]:
+    """What ListForm holds for a list as it is, zones by slug: where a change through the API starts."""
+    return {name: getattr(announcement_list, name) for name in TEXT_AND_SWITCHES} | {
+        "zones": [zone.slug for zone in announcement_list.zones.all()],
+        "new_zones": "",
+    }
+
+
 # The broadcast composer.
 
 
@@ -306,7 +318,10 @@ class DateTimeInput(forms.DateTimeInput):
 
 class BroadcastForm(forms.Form):
     lists = forms.ModelMultipleChoiceField(
-        label=_("Lists"), queryset=AnnouncementList.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Lists"),
+        queryset=AnnouncementList.objects.none(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
     )
     channels = forms.MultipleChoiceField(
         label=_("Send by"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple, initial=[Channel.EMAIL]
@@ -350,16 +365,9 @@ class BroadcastForm(forms.Form):
 
     def __init__(self, *args: Any, group: WorkingGroup, existing: Broadcast | None = None, **kwargs: Any) -> None:
         if existing is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
+            kwargs["initial"] = broadcast_data(existing) | {
                 "lists": list(existing.lists.all()),
-                "channels": existing.channels,
-                "one_language": existing.one_language,
-                "subject_en": existing.subject_en,
-                "subject_es": existing.subject_es,
-                "text_en": existing.text_en,
-                "text_es": existing.text_es,
                 "zones": list(existing.zones.all()),
-                "when": "later" if existing.scheduled_for else "now",
                 "scheduled_for": timezone.localtime(existing.scheduled_for) if existing.scheduled_for else None,
             }
         super().__init__(*args, **kwargs)
@@ -399,6 +407,8 @@ class BroadcastForm(forms.Form):
                 self.add_error("scheduled_for", _("Choose the date and time."))
             elif when <= timezone.now():
                 self.add_error("scheduled_for", _("Choose a time in the future."))
+            elif when > timezone.now() + SCHEDULE_AHEAD:
+                self.add_error("scheduled_for", _("Choose a time within the coming year."))
         return data
 
     def draft(self) -> Draft:
@@ -416,3 +426,19 @@ class BroadcastForm(forms.Form):
             zones=list(data.get("zones") or []),
             scheduled_for=data["scheduled_for"] if data["when"] == "later" else None,
         )
+
+
+def broadcast_data(broadcast: Broadcast) -> dict[str, Any]:
+    """What BroadcastForm holds for a draft as it is, lists and zones by slug: where a change through the API starts."""
+    return {
+        "lists": [item.slug for item in broadcast.lists.all()],
+        "channels": list(broadcast.channels),
+        "one_language": broadcast.one_language,
+        "subject_en": broadcast.subject_en,
+        "subject_es": broadcast.subject_es,
+        "text_en": broadcast.text_en,
+        "text_es": broadcast.text_es,
+        "zones": [zone.slug for zone in broadcast.zones.all()],
+        "when": "later" if broadcast.scheduled_for else "now",
+        "scheduled_for": broadcast.scheduled_for,
+    }

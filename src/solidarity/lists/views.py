@@ -48,11 +48,12 @@ from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_c
 from solidarity.lists.models import AnnouncementList, BroadcastState, SubscriptionState
 from solidarity.lists.reports import broadcast_progress, broadcast_report
 from solidarity.lists.subscriptions import (
+    confirmed_by_channel,
     do_confirm,
     do_subscribe,
     do_unsubscribe,
     subscriber_counts,
-    subscriber_counts_of,
+    with_subscriber_counts,
 )
 from solidarity.messaging import progress as batch_progress
 
@@ -119,9 +120,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 def group_lists(request: HttpRequest, group: str) -> HttpResponse:
     found = access_lists_group(signed_in(request), group)
     do_settle_broadcasts(found)  # the periodic job does it within a minute; here, so the page shows it now
-    shown = list(lists_of(found))
-    counts = subscriber_counts_of(shown)
-    lists = [(item, counts[item.pk]) for item in shown]
+    lists = [(item, confirmed_by_channel(item)) for item in with_subscriber_counts(lists_of(found))]
     context = {"group": found, "lists": lists, "broadcasts": broadcasts_of(found)[:20]}
     return render(request, "lists/group_lists.html", context)
 
