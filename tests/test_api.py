@@ -383,3 +383,16 @@ def test_an_operation_documents_a_refusal_of_its_own_and_keeps_its_words() -> No
     assert set(declared) == {"201", "400", "401", "403", "409", "422"}
     assert declared["409"] == "A thing by this name exists."
     assert declared["401"].startswith("No valid token or session")
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_body_is_refused_by_its_field_not_answered_500(admin: User) -> None:
+    response = client_for(admin).post(
+        "/api/v1/groups", {"name": "\u0000", "description": "ok"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["name"]
+    nested = client_for(admin).post(
+        "/api/v1/zones", {"name_en": "Walltown", "neighbours": ["a\u0000b"]}, content_type="application/json"
+    )
+    assert (nested.status_code, list(nested.json()["error"]["fields"])) == (422, ["neighbours"])

@@ -33,7 +33,29 @@ class ObjectParser(Parser):
         body = super().parse_body(request)
         if not isinstance(body, dict):
             raise ValueError("the body is not a JSON object")  # ninja answers 400 (http_error below)
+        refuse_nul(body)
         return body
+
+
+def refuse_nul(body: dict[str, Any]) -> None:
+    """A NUL character in any text of the body is refused (422, naming the field), as Django's forms refuse it.
+
+    PostgreSQL cannot store one in a text column: it would answer 500 at the INSERT.
+    """
+
+    def has_nul(value: Any) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, dict):
+            return any(has_nul(key) or has_nul(item) for key, item in value.items())
+        if isinstance(value, list):
+            return any(has_nul(item) for item in value)
+        return False
+
+    bad = [str(name) for name, value in body.items() if has_nul(name) or has_nul(value)]
+    if bad:
+        message = _("Null characters are not allowed.")
+        raise ApiError(422, "invalid_input", message, {name: [message] for name in bad})
 
 
 api = NinjaAPI(
@@ -85,6 +107,8 @@ def library_messages() -> dict[int, str]:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, ApiError):  # our parser's own refusal, which ninja wraps in its 400
+        error = error.__cause__
     if isinstance(error, ApiError):
         body = error_body(error.code, error.message, error.fields)
     else:
