@@ -3,7 +3,7 @@
 from solidarity.core.permissions import WALK_FILLERS, WalkWorld
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
-from solidarity.lists.models import AnnouncementList, Broadcast
+from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState
 
 SLUG = "walk-announcements"
 
@@ -17,7 +17,8 @@ def a_list(world: WalkWorld) -> AnnouncementList:
 
 
 def a_draft(world: WalkWorld) -> str:
-    found = Broadcast.objects.filter(group=world.group).first()
+    """A draft of the walk's group (a new one once an endpoint has sent the last)."""
+    found = Broadcast.objects.filter(group=world.group, state=BroadcastState.DRAFT).first()
     if found is None:
         draft = Draft(lists=[a_list(world)], subject_en="Walk", text_en="Walk", one_language="en", channels=["email"])
         found = do_compose_broadcast(world.group, draft, by=world.owner)
