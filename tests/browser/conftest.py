@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import ROOT, command_env, free_port, solidarity, wait_for
+from tests.factories.accounts import totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -123,3 +124,15 @@ def tab(chromium: Browser, server: Server) -> Iterator[Page]:
 def results() -> Path:
     RESULTS.mkdir(exist_ok=True)
     return RESULTS
+
+
+def sign_in(tab: Page, username: str, password: str, secret: str) -> None:
+    """Sign in through the forms, password then the authenticator's code, as a person would."""
+    tab.goto("/en/accounts/login/")
+    tab.locator("input[name=login]").fill(username)
+    tab.locator("input[name=password]").fill(password)
+    tab.locator("main form[action$='/accounts/login/'] button[type=submit]").click()
+    expect(tab).to_have_url("/en/accounts/2fa/authenticate/")
+    tab.locator("input[name=code]").fill(totp_code(secret))
+    tab.locator("main form[action$='/2fa/authenticate/'] button[type=submit]").click()
+    expect(tab).to_have_url("/en/dashboard/")

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import Server, running_up
+from tests.browser.conftest import Server, running_up, sign_in
 from tests.conftest import ROOT, command_env
-from tests.factories.accounts import totp_code
 
 pytestmark = pytest.mark.slow
 
@@ -64,17 +63,6 @@ def texting_server(tmp_path: Path) -> Iterator[tuple[Server, list[str]]]:
         yield running, made.stdout.split()
 
 
-def sign_in(tab: Page, secret: str) -> None:
-    tab.goto("/en/accounts/login/")
-    tab.locator("input[name=login]").fill(USERNAME)
-    tab.locator("input[name=password]").fill(PASSWORD)
-    tab.locator("main form[action$='/accounts/login/'] button[type=submit]").click()
-    expect(tab).to_have_url("/en/accounts/2fa/authenticate/")
-    tab.locator("input[name=code]").fill(totp_code(secret))
-    tab.locator("main form[action$='/2fa/authenticate/'] button[type=submit]").click()
-    expect(tab).to_have_url("/en/dashboard/")
-
-
 def test_the_progress_bar_moves_live_while_the_texts_go_out(
     chromium: Browser, texting_server: tuple[Server, list[str]]
 ) -> None:
@@ -85,7 +73,7 @@ def test_the_progress_bar_moves_live_while_the_texts_go_out(
         problems: list[str] = []
         tab.on("pageerror", lambda error: problems.append(str(error)))
         tab.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        sign_in(tab, secret)
+        sign_in(tab, USERNAME, PASSWORD, secret)
         page = f"/en/groups/{group}/broadcasts/{broadcast}/"
         tab.goto(page)
         expect(tab.get_by_text("people by SMS")).to_be_visible()
