@@ -265,3 +265,17 @@ def test_the_api_explains_a_taken_name_in_spanish_too(admin: User, medics: Worki
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
+
+
+def test_an_archived_groups_lists_take_no_more_sign_ups(admin: User, coordinator: User, medics: WorkingGroup) -> None:
+    from solidarity.accounts.groups import do_archive_group
+    from tests.factories.lists import make_list
+
+    make_list(medics, coordinator, "east-durham")
+    assert Client().get("/es/lists/east-durham/").status_code == 200
+
+    do_archive_group(medics, by=admin)
+
+    assert Client().get("/es/lists/east-durham/").status_code == 404
+    do_archive_group(medics, by=admin, archived=False)
+    assert Client().get("/es/lists/east-durham/").status_code == 200

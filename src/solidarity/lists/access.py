@@ -95,8 +95,8 @@ def coordinated[T](scoped: Scoped[T]) -> T:
 
 
 def public_list(list_slug: str) -> AnnouncementList:
-    """A list with a public sign-up page; to anyone, any other list does not exist."""
-    found = AnnouncementList.objects.filter(slug=list_slug, is_public=True).first()
+    """A list with a public sign-up page, of a group not archived; to anyone, any other list does not exist."""
+    found = AnnouncementList.objects.filter(slug=list_slug, is_public=True, group__archived_at__isnull=True).first()
     if found is None:
         raise Http404
     return found

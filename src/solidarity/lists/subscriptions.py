@@ -282,7 +282,9 @@ def answer_join(context: InboundContext, parsed: Parsed) -> Outcome:
             # Translators: SMS, one segment. Keyword: UNIRSE.
             text = _("%(network)s: to join a list, text JOIN and the list's word.")
             return Handled(Reply(text % {"network": network}))
-        found = AnnouncementList.objects.filter(keyword=parsed.argument, has_sms=True).first()
+        found = AnnouncementList.objects.filter(
+            keyword=parsed.argument, has_sms=True, group__archived_at__isnull=True
+        ).first()
         if found is None:
             # Translators: SMS, one segment.
             text = _("%(network)s: we found no list called %(keyword)s. Check the word and try again.")
