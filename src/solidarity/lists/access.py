@@ -15,7 +15,7 @@ from django.http import Http404
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import in_order
-from solidarity.core.permissions import AnyUser, Role, Scoped, remember, roles_in
+from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, roles_in
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.subscriptions import digest, subscription_uuid_from
 
@@ -57,14 +57,12 @@ def access_list_scoped(user: AnyUser, list_slug: str) -> Scoped[AnnouncementList
     Looked up once per request (the permission check and the operation ask alike).
     """
 
-    def find() -> Scoped[AnnouncementList]:
-        found = AnnouncementList.objects.select_related("group").filter(slug=list_slug).first()
-        held = roles_in(user, found.group.slug) if found is not None else frozenset()
-        if found is None or not held:
-            raise Http404
-        return Scoped(found, found.group.slug, held)
-
-    return remember(user, ("lists.list", list_slug), find)
+    return access_scoped(
+        user,
+        ("lists.list", list_slug),
+        lambda: AnnouncementList.objects.select_related("group").filter(slug=list_slug).first(),
+        lambda found: found.group.slug,
+    )
 
 
 def access_broadcast_scoped(user: AnyUser, broadcast: str | UUID) -> Scoped[Broadcast]:
@@ -77,14 +75,12 @@ def access_broadcast_scoped(user: AnyUser, broadcast: str | UUID) -> Scoped[Broa
     except ValueError:
         raise Http404 from None
 
-    def find() -> Scoped[Broadcast]:
-        found = Broadcast.objects.select_related("group").filter(uuid=wanted).first()
-        held = roles_in(user, found.group.slug) if found is not None else frozenset()
-        if found is None or not held:
-            raise Http404
-        return Scoped(found, found.group.slug, held)
-
-    return remember(user, ("lists.broadcast", wanted), find)
+    return access_scoped(
+        user,
+        ("lists.broadcast", wanted),
+        lambda: Broadcast.objects.select_related("group").filter(uuid=wanted).first(),
+        lambda found: found.group.slug,
+    )
 
 
 def coordinated[T](scoped: Scoped[T]) -> T:
