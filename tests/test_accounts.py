@@ -154,6 +154,33 @@ def test_login_with_a_second_factor(client: Client) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("steps", "taken"), [(-1, True), (1, True), (-3, False), (3, False)])
+def test_a_phone_clock_a_step_off_still_signs_in(client: Client, steps: int, taken: bool) -> None:
+    """A cheap phone's clock drifts and a code turns over while it is typed: one 30-second step either
+    way is taken (RFC 6238 5.2); further off is refused. Whichever second the test runs in, a step of 3
+    stays outside the window."""
+    secret = add_totp(make_user("ana.admin", is_admin=True))
+    client.post("/en/accounts/login/", {"login": "ana.admin", "password": PASSWORD})
+
+    client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret, steps)})
+    assert (client.get("/en/dashboard/").status_code == 200) is taken
+
+
+@pytest.mark.django_db
+def test_a_code_is_taken_once(client: Client) -> None:
+    secret = add_totp(make_user("ana.admin", is_admin=True))
+    code = totp_code(secret)
+    client.post("/en/accounts/login/", {"login": "ana.admin", "password": PASSWORD})
+    client.post("/en/accounts/2fa/authenticate/", {"code": code})
+    client.post("/en/accounts/logout/")
+
+    other = Client()
+    other.post("/en/accounts/login/", {"login": "ana.admin", "password": PASSWORD})
+    other.post("/en/accounts/2fa/authenticate/", {"code": code})
+    assert other.get("/en/dashboard/").status_code == 302
+
+
+@pytest.mark.django_db
 def test_admin_activates_totp_then_reaches_the_dashboard(client: Client) -> None:
     user = make_user("new.admin", is_admin=True)
     client.post("/en/accounts/login/", {"login": "new.admin", "password": PASSWORD})

@@ -35,9 +35,10 @@ def client_for(user: User) -> Client:
     return client
 
 
-def totp_code(secret: str) -> str:
-    """What an authenticator app shows now (RFC 6238, 30-second steps), through allauth's own TOTP code."""
-    code: str = format_hotp_value(hotp_value(secret, int(time.time() // 30)))
+def totp_code(secret: str, steps: int = 0) -> str:
+    """What an authenticator app shows now (RFC 6238, 30-second steps), through allauth's own TOTP code;
+    `steps` away from now for a phone whose clock is behind (negative) or ahead."""
+    code: str = format_hotp_value(hotp_value(secret, int(time.time() // 30) + steps))
     return code
 
 

@@ -220,6 +220,9 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 MFA_TOTP_ISSUER = "Solidarity"
+# A code from the step before or after the server's own is taken too (RFC 6238 5.2): a cheap phone's
+# clock drifts, and a code can turn over while it is typed. Each code is still taken only once.
+MFA_TOTP_TOLERANCE = 1
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
