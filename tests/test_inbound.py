@@ -146,7 +146,7 @@ GO = answering(Handled(Reply("Gracias, le esperamos.", priority=Priority.ALERT, 
 PATHS: list[tuple[str, Command, Outcome | None, str, str | None]] = [
     # body, command, the command's handler's outcome (None: no handler), state, the reply's text (None: no reply)
     ("STOP", Command.STOP, None, InboundState.HANDLED, "you are unsubscribed"),
-    ("START", Command.START, None, InboundState.HANDLED, "you are subscribed again"),
+    ("START", Command.START, None, InboundState.HANDLED, "had not unsubscribed"),  # it never opted out
     ("HELP", Command.HELP, None, InboundState.UNMATCHED, HELP_REPLY),
     ("INFO", Command.HELP, None, InboundState.UNMATCHED, HELP_REPLY),
     ("AYUDA", Command.HELP, None, InboundState.UNMATCHED, "para reportar"),
@@ -245,6 +245,87 @@ def test_rate_limited_replies_stop_after_three_an_hour(handlers: Callable[[Comma
 
     assert sum(len(replies_to(inbound)) for inbound in answered) == 3
     assert {inbound.state for inbound in answered} == {InboundState.HANDLED}
+
+
+# The answers carrier rules and the law require are never rate-limited away nor cancelled.
+
+THREE_OF_A_KIND = [
+    pytest.param(["where is the clinic?", "is anyone there?", "hello?"], id="three-questions"),
+    pytest.param(["hola", "hola", "hola"], id="three-quick-texts"),
+    pytest.param(["HELP", "AYUDA", "INFO"], id="three-helps"),
+]
+
+
+@pytest.mark.parametrize("before", THREE_OF_A_KIND)
+def test_an_opt_out_is_confirmed_whatever_came_before(before: list[str]) -> None:
+    for body in before:
+        text(body)
+
+    stop = text("STOP")
+
+    [confirmation] = replies_to(stop)
+    assert "you are unsubscribed" in confirmation.content["text"]
+    assert confirmation.state == State.QUEUED
+    assert Address.objects.get().opted_out_at is not None
+
+
+def test_an_opt_in_is_confirmed_whatever_came_before() -> None:
+    text("ALTO")
+    for body in ("hola", "hola", "hola", "hola"):
+        text(body)
+
+    start = text("INICIAR")
+
+    [confirmation] = replies_to(start)
+    assert ("se ha suscrito de nuevo" in confirmation.content["text"], confirmation.state) == (True, State.QUEUED)
+    assert Address.objects.get().opted_out_at is None
+
+
+def test_help_is_answered_after_any_number_of_other_replies() -> None:
+    for body in ("hello?", "hello?", "hello?", "hello?"):
+        text(body)
+
+    answered = [text(word) for word in ("HELP", "AYUDA", "HELP")]
+
+    assert all(HELP_REPLY in reply_text(inbound) or "para reportar" in reply_text(inbound) for inbound in answered)
+    assert {reply.state for inbound in answered for reply in replies_to(inbound)} == {State.QUEUED}
+
+
+def test_help_is_answered_even_from_a_number_that_opted_out() -> None:
+    text("STOP")
+
+    help_ = text("HELP")
+
+    [answer] = replies_to(help_)
+    assert (HELP_REPLY in answer.content["text"], answer.state) == (True, State.QUEUED)
+    assert help_.state == InboundState.UNMATCHED  # a person reads it too
+    assert Address.objects.get().opted_out_at is not None  # and it stays opted out
+
+
+def test_an_opt_out_does_not_cancel_the_help_answer_waiting_for_it() -> None:
+    help_ = text("AYUDA")
+    text("ALTO")
+
+    [answer] = replies_to(help_)
+    assert answer.state == State.QUEUED
+
+
+def test_start_from_a_number_that_never_opted_out_says_so() -> None:
+    text("hola")
+
+    start = text("START")
+
+    assert "had not unsubscribed" in reply_text(start)
+    assert "subscribed again" not in reply_text(start)
+
+
+def test_a_second_stop_is_not_confirmed_again() -> None:
+    """Confirmed once: a robot that answers every text with STOP cannot loop with the network."""
+    text("STOP")
+
+    again = text("STOP")
+
+    assert replies_to(again) == []
 
 
 # The sender's number is looked up once per text.

@@ -17,6 +17,7 @@ from solidarity.messaging.keywords import (
     Reply,
     guess_language,
     help_text,
+    not_opted_out_text,
     parse,
     started_text,
     stopped_text,
@@ -220,6 +221,7 @@ REPLIES = [
     lambda language: help_text(language, NETWORK, HOTLINE),
     lambda language: stopped_text(language, NETWORK),
     lambda language: started_text(language, NETWORK),
+    lambda language: not_opted_out_text(language, NETWORK),
     lambda language: unmatched_text(language, NETWORK, HOTLINE),
 ]
 

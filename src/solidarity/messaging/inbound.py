@@ -3,9 +3,11 @@
 The rules, in order (messaging.keywords parses, and documents the words and the handlers' seam):
 1. STOP and the carriers' stop words opt the number out of everything, before any other rule,
    confirmed once, so Solidarity never drifts from the carrier.
-2. START / INICIAR opt back in.
-3. A bare HELP / AYUDA / INFO is answered (how to reach the hotline, report and stop) and goes to
-   the inbox too: someone in danger may text just AYUDA.
+2. START / INICIAR opt back in, confirmed; from a number that had not opted out, the answer says so.
+3. A bare HELP / AYUDA / INFO is answered (how to reach the hotline, report and stop), even to a
+   number that opted out, and goes to the inbox too: someone in danger may text just AYUDA.
+   These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
+   limit never drops them, and an opt-out made while one waits does not cancel it.
 4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM) goes to
    it, and the handler's outcome (keywords.Outcome) says what follows: handled (with its reply,
    in its lane, rate-limited or not), to the inbox (with its reply or none), or not its own.
@@ -172,14 +174,17 @@ def route(inbound: Inbound) -> None:
     if parsed.command == Command.STOP:
         address = address or services.new_address(Channel.SMS, sender)
         services.do_opt_out(Channel.SMS, sender, state=address)
-        if not opted_out:  # confirmed once
-            reply(inbound, Reply(keywords.stopped_text(language, network.name)), address, even_if_opted_out=True)
+        if not opted_out:  # confirmed once: a second STOP gets nothing, so two robots cannot loop on it
+            reply(inbound, Reply.required(keywords.stopped_text(language, network.name)), address)
     elif parsed.command == Command.START:
-        if address is not None:
+        if opted_out and address is not None:
             services.do_opt_in(Channel.SMS, sender, state=address)
-        reply(inbound, Reply(keywords.started_text(language, network.name)), address)
+            reply(inbound, Reply.required(keywords.started_text(language, network.name)), address)
+        else:  # nothing to confirm: say what is true, as any other automatic reply (limited)
+            reply(inbound, Reply(keywords.not_opted_out_text(language, network.name)), address)
     elif parsed.command == Command.HELP:
-        to_inbox(inbound, Reply(help_text(language)), address)  # answered, and read by a person too
+        # Answered even to a number that opted out (carrier rules ask for it), and read by a person too.
+        to_inbox(inbound, Reply.required(help_text(language)), address)
     else:
         context = InboundContext(sender, str(inbound.uuid), language, is_opted_out=opted_out)
         outcome = handle(inbound, parsed, context)
@@ -248,10 +253,11 @@ def may_auto_reply(sender: str) -> bool:
     return count <= AUTO_REPLIES.count
 
 
-def reply(inbound: Inbound, answer: Reply, address: Address | None, *, even_if_opted_out: bool = False) -> None:
+def reply(inbound: Inbound, answer: Reply, address: Address | None) -> None:
     """Answer an inbound message through the outbox in the answer's lane, at most AUTO_REPLIES per number if limited.
 
-    `address`: the sender's row as routing found it (None: it has none), so enqueueing does not look it up again.
+    A required answer (Reply.required) passes the number's opt-out. `address`: the sender's row as
+    routing found it (None: it has none), so enqueueing does not look it up again.
     """
     sender = str(inbound.sender)
     if answer.is_rate_limited and not may_auto_reply(sender):
@@ -265,7 +271,7 @@ def reply(inbound: Inbound, answer: Reply, address: Address | None, *, even_if_o
             idempotency_key=f"messaging.reply:{inbound.uuid}",
             priority=answer.priority,
         ),
-        even_if_opted_out=even_if_opted_out,
+        even_if_opted_out=answer.is_required,
         known={sender: address},  # the sender is kept normalised (E.164)
     )
 

@@ -193,6 +193,18 @@ class Reply:
     text: str
     priority: Priority = Priority.DIRECT  # its lane: Priority.ALERT for an answer to an alert
     is_rate_limited: bool = True  # False: never dropped by the automatic-reply limit (an answer to an alert)
+    is_required: bool = False  # carrier rules require it: passes an opt-out (see `required`)
+
+    @classmethod
+    def required(cls, text: str) -> "Reply":
+        """An answer carrier rules and the law require: an opt-out's or opt-in's confirmation, a HELP answer.
+
+        Never dropped by the automatic-reply limit, whatever other replies the number got, nor
+        counted against it; sent even to a number that opted out, and not cancelled when it
+        opts out while the answer waits. The router's own replies only: a handler's answer is
+        never one (it would reach numbers that asked for silence).
+        """
+        return cls(text, priority=Priority.DIRECT, is_rate_limited=False, is_required=True)
 
 
 @dataclass(frozen=True)
@@ -244,6 +256,11 @@ HELP_WITHOUT_HOTLINE = gettext_lazy(
 STOPPED = gettext_lazy("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
 # Translators: SMS, one segment, sent after an opt-in. Keywords: AYUDA, ALTO.
 STARTED = gettext_lazy("%(network)s: you are subscribed again. Text HELP for help, or STOP to stop all messages.")
+# Translators: SMS, one segment, to START from a number that had not opted out. Keywords: AYUDA, ALTO.
+NOT_OPTED_OUT = gettext_lazy(
+    "%(network)s: this number had not unsubscribed, so our messages reach it already. "
+    "Text HELP for help, or STOP to stop all messages."
+)
 # Translators: SMS, one segment, to a text that is not a keyword: perhaps someone in danger. Keep it calm.
 UNMATCHED = gettext_lazy(
     "%(network)s: thank you, we got your message and a person will read it. If this is an emergency, call %(hotline)s."
@@ -269,6 +286,10 @@ def stopped_text(language: str, network: str) -> str:
 
 def started_text(language: str, network: str) -> str:
     return say(language, STARTED, network=network)
+
+
+def not_opted_out_text(language: str, network: str) -> str:
+    return say(language, NOT_OPTED_OUT, network=network)
 
 
 def unmatched_text(language: str, network: str, hotline: str = "") -> str:

@@ -89,7 +89,11 @@ def new_address(channel: str, address: str, *, language: str = "") -> Address:
 
 
 def blocked_for(message: Message, state: Address | None) -> str:
-    """Why this message may not go to its address now ("" when it may): the opt-out's confirmation may."""
+    """Why this message may not go to its address now ("" when it may).
+
+    An answer carrier rules require (the opt-out's confirmation, a HELP answer: keywords.Reply.required)
+    passes an opt-out; its content says so (the key's name is older than HELP's use of it).
+    """
     blocked = is_blocked(state)
     return "" if blocked == "opted_out" and message.content.get("confirms_opt_out") else blocked
 
@@ -224,8 +228,10 @@ def enqueue_many(
 
     Addresses that opted out or failed for good are queued as cancelled with the reason, so a
     broadcast's report counts them (and an outcome handler hears it). `even_if_opted_out` is for
-    the one confirmation of an opt-out. `known`: address rows the caller already looked up, by
-    normalised address (None: it has none); the others are looked up, all in one query.
+    the answers carrier rules require (an opt-out's confirmation, HELP's answer): they reach a
+    number that opted out, and an opt-out made while they wait does not cancel them. `known`:
+    address rows the caller already looked up, by normalised address (None: it has none); the
+    others are looked up, all in one query.
     """
     now = timezone.now()
     known = known or {}
@@ -238,8 +244,9 @@ def enqueue_many(
     for item, to in addressed:
         blocked = is_blocked(known[to] if to in known else states[item.channel].get(to))
         content = item.content
-        if even_if_opted_out and blocked == "opted_out":
-            blocked, content = "", {**content, "confirms_opt_out": True}
+        if even_if_opted_out:  # passes the opt-out, now or made while it waits
+            content = {**content, "confirms_opt_out": True}
+            blocked = "" if blocked == "opted_out" else blocked
         rows.append(
             Message(
                 channel=item.channel,
