@@ -2,21 +2,25 @@
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from solidarity.core import keyring
-from solidarity.messaging import keywords, pump, results, services
+from solidarity.messaging import keywords, pump, results, services, sms_sender
 from solidarity.messaging.inbound import do_open_sealed
 from solidarity.messaging.keywords import Command, Handled, InboundContext, Outcome, Parsed, Reply
 from solidarity.messaging.models import Channel, Gateway, Inbound, InboundState, Message, State
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.android import AndroidGatewayBackend
+from solidarity.messaging.sms.twilio import TwilioBackend
 from solidarity.messaging.sms_sender import SmsSender
 from tests.factories.core import OPERATOR_PASSPHRASE
 from tests.factories.messaging import NEIGHBOUR, gateway_signature, text_in, texts_out
@@ -167,11 +171,11 @@ def refusing(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("phone off", request=request)
 
 
-def queue_texts(count: int, *, priority: Priority = Priority.ANNOUNCEMENT) -> None:
+def queue_texts(count: int, *, priority: Priority = Priority.ANNOUNCEMENT, start: int = 0) -> None:
     services.enqueue_many(
         [
             services.Outgoing(Channel.SMS, f"+1919555{n:04d}", {"text": "Assembly"}, f"t:{n}", priority=priority)
-            for n in range(count)
+            for n in range(start, start + count)
         ]
     )
 
@@ -207,6 +211,112 @@ def test_a_lone_backend_that_is_down_keeps_the_texts_waiting() -> None:
         pump.drain(Channel.SMS, SmsSender([phone("kitchen", refusing)]))
 
     assert set(Message.objects.values_list("state", flat=True)) == {State.QUEUED}
+
+
+class Switch:
+    """A provider at the transport seam that is down until switched back on; counts what reached it."""
+
+    def __init__(self) -> None:
+        self.is_up = False
+        self.reached: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if not self.is_up:
+            raise httpx.ConnectError("no route to the provider", request=request)
+        self.reached.append(request.url.path)
+        return httpx.Response(201, json={"sid": f"SM{len(self.reached):032x}", "status": "queued"})
+
+
+def twilio(switch: Switch) -> TwilioBackend:
+    """Twilio, which never pings: only a text it accepts can say it is back."""
+    return TwilioBackend(
+        "AC" + "0" * 32,
+        "token-not-real",
+        sender="+15555550100",
+        webhook_url="https://red.example.org/webhooks/sms/twilio/",
+        per_minute=6000,
+        transport=httpx.MockTransport(switch),
+    )
+
+
+def test_a_provider_that_comes_back_after_an_outage_gets_texts_again_within_its_retry_interval(
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    time_machine.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)
+    provider, phones = Switch(), list[str]()
+    sender = SmsSender([twilio(provider), phone("kitchen", accepting(phones))])
+    queue_texts(5)
+    pump.drain(Channel.SMS, sender)  # Twilio fails three times and is down: the phone takes the texts
+    assert (len(phones), Gateway.objects.get(name="twilio").down_since is not None) == (5, True)
+
+    provider.is_up = True  # it is back, and says nothing (Twilio never pings)
+    queue_texts(3, start=5)
+    pump.drain(Channel.SMS, sender)
+    assert provider.reached == []  # still within its retry interval: it waits
+
+    time_machine.shift(sms_sender.RETRY_DOWN_AFTER)
+    queue_texts(3, start=8)
+    pump.drain(Channel.SMS, sender)
+
+    assert len(provider.reached) == 3  # one trial text, then it is back in use for the others
+    gateway = Gateway.objects.get(name="twilio")
+    assert (gateway.down_since, gateway.failures_in_row) == (None, 0)
+
+
+def test_a_failed_trial_loses_no_text_and_waits_another_interval(
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    time_machine.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)
+    provider, phones = Switch(), list[str]()
+    sender = SmsSender([twilio(provider), phone("kitchen", accepting(phones))])
+    queue_texts(3)
+    pump.drain(Channel.SMS, sender)
+
+    time_machine.shift(sms_sender.RETRY_DOWN_AFTER)
+    queue_texts(4, start=3)
+    pump.drain(Channel.SMS, sender)  # the trial fails: that text goes on to the phone at once
+
+    assert len(phones) == 7
+    assert Message.objects.filter(state=State.SENT).count() == 7
+    gateway = Gateway.objects.get(name="twilio")
+    assert gateway.down_since is not None
+    assert gateway.trial_at == timezone.now() + sms_sender.RETRY_DOWN_AFTER
+
+
+def test_one_trial_per_interval_across_workers(time_machine: time_machine.TimeMachineFixture) -> None:
+    time_machine.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)
+    provider = Switch()
+    down = twilio(provider)
+    queue_texts(3)
+    pump.drain(Channel.SMS, SmsSender([down, phone("kitchen", accepting([]))]))
+    time_machine.shift(sms_sender.RETRY_DOWN_AFTER)
+
+    first, second = (SmsSender([down, phone("kitchen", accepting([]))]) for _ in range(2))
+    first.open()
+    second.open()  # both saw it due
+
+    assert first.candidates()[0].name == "twilio"
+    assert "twilio" not in [backend.name for backend in second.candidates()]
+
+
+def test_a_silent_phone_that_still_sends_is_back_after_its_trial(
+    client: Client, settings: Settings, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    time_machine.move_to(datetime(2026, 12, 4, 9, 0, tzinfo=UTC), tick=False)
+    kitchen_log: list[str] = []
+    kitchen = phone("kitchen", accepting(kitchen_log))
+    settings.SMS_BACKENDS = [kitchen]
+    assert post_event(client, "kitchen", {"event": "system:ping", "id": "p1", "payload": {}}) == 200
+    time_machine.shift(sms_sender.PING_SILENCE + timedelta(seconds=1))  # its pings are lost from here on
+    sender = SmsSender([kitchen, twilio(Switch())])
+    sender.open()
+    assert sms_sender.is_down(sender.health["android:kitchen"])
+
+    queue_texts(2)
+    pump.drain(Channel.SMS, sender)
+
+    assert len(kitchen_log) == 2
+    assert not sms_sender.is_down(Gateway.objects.get(name="android:kitchen"))
 
 
 def signed(body: dict[str, Any]) -> dict[str, str]:

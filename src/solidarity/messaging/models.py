@@ -194,6 +194,7 @@ class Gateway(models.Model):
     last_ping_at = models.DateTimeField(null=True, blank=True)
     failures_in_row = models.PositiveIntegerField(default=0)
     down_since = models.DateTimeField(null=True, blank=True)
+    trial_at = models.DateTimeField(null=True, blank=True)  # when a down backend may be tried with one text
     last_error = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:

@@ -7,7 +7,11 @@ held to its own rate (a phone sends about 29 a minute). When every member of a t
 messages move to the next tier, and the dispatchers are told (a live event on the dashboard).
 
 A backend is down after FAILURES_DOWN transient failures in a row, or when a phone that has
-pinged before stops pinging for PING_SILENCE; a success or a ping brings it back.
+pinged before stops pinging for PING_SILENCE; a success or a ping brings it back. A provider that
+never pings (Twilio) or a phone whose pings were lost must still come back: every RETRY_DOWN_AFTER
+a down backend is given one trial text, claimed by one sender among all workers (a conditional
+update of `trial_at`), tried before the backends in use; if it fails the text goes on to them at
+once, and the backend waits another interval; if it is sent, the backend is back.
 """
 
 import logging
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from solidarity.core import live
@@ -52,10 +56,22 @@ def tiers(backends: Sequence[SmsBackend]) -> list[list[SmsBackend]]:
 def is_down(gateway: Gateway | None) -> bool:
     if gateway is None:
         return False
-    now = timezone.now()
     if gateway.down_since is not None:
-        return now - gateway.down_since < RETRY_DOWN_AFTER or gateway.failures_in_row >= FAILURES_DOWN
-    return gateway.last_ping_at is not None and now - gateway.last_ping_at > PING_SILENCE
+        return True
+    return gateway.last_ping_at is not None and timezone.now() - gateway.last_ping_at > PING_SILENCE
+
+
+def is_due_for_trial(gateway: Gateway | None) -> bool:
+    """Down, and its wait since it went down (or since its last trial) is over: one text may try it."""
+    if gateway is None or not is_down(gateway):
+        return False
+    return gateway.trial_at is None or gateway.trial_at <= timezone.now()
+
+
+def claim_trial(gateway: Gateway) -> bool:
+    """Take the one trial of this interval (no other sender, in any worker, gets it); True if this caller has it."""
+    due = Gateway.objects.filter(pk=gateway.pk).filter(Q(trial_at__isnull=True) | Q(trial_at__lte=timezone.now()))
+    return due.update(trial_at=timezone.now() + RETRY_DOWN_AFTER) == 1
 
 
 def usable(backends: Sequence[SmsBackend], health: dict[str, Gateway]) -> list[SmsBackend]:
@@ -77,15 +93,20 @@ def do_record_failure(backend: SmsBackend, error: str) -> None:
     Gateway.objects.filter(pk=gateway.pk).update(failures_in_row=F("failures_in_row") + 1, last_error=error[:200])
     gateway.refresh_from_db()
     if gateway.failures_in_row >= FAILURES_DOWN and gateway.down_since is None:
-        Gateway.objects.filter(pk=gateway.pk, down_since__isnull=True).update(down_since=timezone.now())
+        now = timezone.now()
+        going_down = Gateway.objects.filter(pk=gateway.pk, down_since__isnull=True)
+        going_down.update(down_since=now, trial_at=now + RETRY_DOWN_AFTER)
         log.warning("SMS backend %s is down: messages move to the next one", backend.name)
         live.publish("dashboard", "sms-backend", {"backend": backend.name, "state": "down"})
 
 
-def do_record_success(name: str) -> None:
-    updated = Gateway.objects.filter(name=name).exclude(failures_in_row=0, down_since=None)
+def do_record_success(name: str, *, is_alive: bool = False) -> None:
+    """It sent a text (or pinged): its failures are forgotten. `is_alive`: a sign of life as good as a ping."""
+    if is_alive:  # a phone whose pings were lost but that sends is not silent
+        Gateway.objects.filter(name=name, last_ping_at__isnull=False).update(last_ping_at=timezone.now())
+    updated = Gateway.objects.filter(name=name).exclude(failures_in_row=0, down_since=None, trial_at=None)
     was_down = updated.filter(down_since__isnull=False).exists()
-    updated.update(failures_in_row=0, down_since=None, last_error="")
+    updated.update(failures_in_row=0, down_since=None, trial_at=None, last_error="")
     if was_down:
         log.warning("SMS backend %s is back", name)
         live.publish("dashboard", "sms-backend", {"backend": name, "state": "up"})
@@ -170,12 +191,23 @@ class SmsSender:
         return usable(self.backends, self.health)
 
     def candidates(self) -> list[SmsBackend]:
-        """Backends in the order to try: the usable tier's soonest free first, then every other healthy one."""
+        """Backends in the order to try: a down one whose trial this sender claimed, then the usable tier's
+        soonest free, then every other healthy one."""
         first = sorted(self.usable(), key=lambda backend: self.next_free.get(backend.name, 0.0))
         rest = [
             backend for backend in self.backends if backend not in first and not is_down(self.health.get(backend.name))
         ]
-        return first + rest
+        return self.trials(exclude=first) + first + rest
+
+    def trials(self, exclude: list[SmsBackend]) -> list[SmsBackend]:
+        """The down backends due for a trial whose trial this sender took (usually none: no query then)."""
+        due = [b for b in self.backends if b not in exclude and is_due_for_trial(self.health.get(b.name))]
+        claimed = [backend for backend in due if claim_trial(self.health[backend.name])]
+        for backend in claimed:
+            log.info("SMS backend %s is down: trying it with one text", backend.name)
+        if due:
+            self.health = gateway_state()  # its trial_at moved on (here or in another worker)
+        return claimed
 
     def wait_for_turn(self, backend: SmsBackend) -> None:
         now = time.monotonic()
@@ -203,8 +235,8 @@ class SmsSender:
                 reason = reason_for(backend.name, error.code)
                 return Failed(reason.slug, marks_address=reason.marks_address)
             gateway = self.health.get(backend.name)
-            if gateway is not None and (gateway.failures_in_row or gateway.down_since):
-                do_record_success(backend.name)  # only when it had failed: not two queries per text sent
+            if gateway is not None and (gateway.failures_in_row or is_down(gateway)):
+                do_record_success(backend.name, is_alive=True)  # only when it had failed: not two queries a text
                 self.health = gateway_state()
             return Sent(backend.name, sent.provider_id)
         if len(self.backends) == 1:
