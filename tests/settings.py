@@ -3,9 +3,14 @@
 import atexit
 import os
 import shutil
+import sys
 import tempfile
+from pathlib import Path
 
-if "SOLIDARITY_HOME" not in os.environ:
+if "SOLIDARITY_HOME" not in os.environ and "mypy" in sys.modules:
+    # mypy's Django plugin reads these settings and exits without running atexit: one home it reuses.
+    os.environ["SOLIDARITY_HOME"] = str(Path(__file__).resolve().parent.parent / ".mypy_cache" / "solidarity-home")
+elif "SOLIDARITY_HOME" not in os.environ:
     # A home of this run's own, gone when the process that made it ends (commands the tests start inherit it).
     _home = tempfile.mkdtemp(prefix="solidarity-test-")
     os.environ["SOLIDARITY_HOME"] = _home
