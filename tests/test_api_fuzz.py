@@ -6,7 +6,8 @@ no answer is a server error, every status is one the document lists, every body 
 its schema, and nobody is let through who should be refused (anonymous: 401 on everything
 but public operations; a member: 403 on admin operations, 404 on another group's objects).
 The announcement lists' operations, which refuse all three before reading their input, are
-also exercised as the group's coordinator, so that their own checks answer too.
+also exercised as the group's coordinator, and the inbox's as a dispatcher, so that their own
+checks answer too.
 
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
@@ -33,11 +34,13 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
-from solidarity.core.permissions import Permission, Role
+from solidarity.core.permissions import AnyGroupRole, Permission, Role
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
+from solidarity.messaging.models import Inbound
+from tests.factories.messaging import received
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -125,6 +128,7 @@ class World:
     tokens: dict[str, str]
     lists: tuple[AnnouncementList, AnnouncementList]  # one of the member's group, one of the other group
     broadcasts: tuple[Broadcast, Broadcast]  # a draft of each
+    text: Inbound  # a text waiting in the hotline's inbox: the network's, no group's
 
     def headers(self, persona: str) -> dict[str, str]:
         token = self.tokens.get(persona)
@@ -144,6 +148,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "zone": lambda world: (world.zone, world.zone),  # the network's: no group owns a zone
     "list_slug": list_slugs,
     "broadcast": lambda world: (str(world.broadcasts[0].uuid), str(world.broadcasts[1].uuid)),
+    "message": lambda world: (str(world.text.uuid), str(world.text.uuid)),  # the one inbox: no "theirs"
 }
 
 
@@ -164,6 +169,7 @@ def world(
     rapid_response: WorkingGroup,
     other_member: User,
     other_coordinator: User,
+    dispatcher: User,
 ) -> World:
     """An admin, a member and a coordinator of the medics, and another group with people of its own; each
     group with an announcement list and a draft broadcast."""
@@ -171,12 +177,13 @@ def world(
         "admin": do_create_token(admin, name="fuzz").secret,
         "member": do_create_token(medic, name="fuzz").secret,
         "coordinator": do_create_token(coordinator, name="fuzz").secret,
+        "dispatcher": do_create_token(dispatcher, name="fuzz").secret,
     }
     zone = do_create_zone(ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="system")
     mine, theirs = announcements(medics, coordinator), announcements(rapid_response, other_coordinator)
-    return World(
-        medics, rapid_response, medic, other_member, zone.slug, tokens, (mine[0], theirs[0]), (mine[1], theirs[1])
-    )
+    text = received("someone at my door", sender="+19195550166")
+    lists, broadcasts = (mine[0], theirs[0]), (mine[1], theirs[1])
+    return World(medics, rapid_response, medic, other_member, zone.slug, tokens, lists, broadcasts, text)
 
 
 def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -189,7 +196,11 @@ def path_objects(case: ApiCase, world: World) -> tuple[dict[str, Any], dict[str,
 
 
 # What the personas in a working group hold there (the member's group: the other group's objects are "theirs").
-HELD = {"member": frozenset({Role.MEMBER}), "coordinator": frozenset({Role.MEMBER, Role.COORDINATOR})}
+HELD = {
+    "member": frozenset({Role.MEMBER}),
+    "coordinator": frozenset({Role.MEMBER, Role.COORDINATOR}),
+    "dispatcher": frozenset({Role.MEMBER, Role.DISPATCHER}),  # of the rapid-response group
+}
 
 
 def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | None:
@@ -206,6 +217,8 @@ def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | No
         return None if persona == "admin" else {403}
     if needed == "authenticated":
         return None
+    if isinstance(needed, AnyGroupRole):  # a role anywhere (the inbox): no group's objects are "theirs"
+        return None if persona != "admin" and needed.admits(HELD[persona]) else {404}
     if persona == "admin" or theirs or not needed.admits(HELD[persona]):
         return {404}  # a group's or an object's: to anyone without the role there, it does not exist
     return None
@@ -244,8 +257,9 @@ def exercise(case: ApiCase, world: World, callers: list[str]) -> None:
         mine, theirs = path_objects(case, world)
         case.path_parameters = mine
         send(case, world, persona)
-        case.path_parameters = theirs
-        send(case, world, persona, theirs=True)
+        if mine != theirs:
+            case.path_parameters = theirs
+            send(case, world, persona, theirs=True)
 
 
 FUZZ = settings(
@@ -298,6 +312,33 @@ def test_the_lists_operations_answer_their_coordinator_as_documented(
 @random_lists_schema.parametrize()
 @settings(FUZZ, max_examples=100)
 def test_the_lists_operations_answer_their_coordinator_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+# The inbox's operations are for dispatchers alone (a role in any group): exercised as one too.
+DISPATCHER = pytest.mark.parametrize("callers", [["dispatcher"]], ids=["dispatcher"])
+inbox_schema = schema.include(tag="inbox")
+random_inbox_schema = random_schema.include(tag="inbox")
+
+
+@pytest.mark.django_db
+@DISPATCHER
+@inbox_schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_the_inbox_operations_answer_a_dispatcher_as_documented(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@DISPATCHER
+@random_inbox_schema.parametrize()
+@settings(FUZZ, max_examples=100)
+def test_the_inbox_operations_answer_a_dispatcher_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
     exercise(case, world, callers)

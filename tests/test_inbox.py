@@ -7,13 +7,16 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from solidarity.accounts.models import WorkingGroup
+from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import Role
+from solidarity.lists.models import Subscription, SubscriptionState
 from solidarity.messaging import pump
-from solidarity.messaging.models import Channel, Inbound, InboundState
+from solidarity.messaging.keywords import Command
+from solidarity.messaging.models import Address, Channel, Inbound, InboundState, Message, State
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from tests.factories.accounts import client_for, make_member
+from tests.factories.lists import make_list
 from tests.factories.messaging import received
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +110,88 @@ def test_the_inbox_is_closed_the_moment_the_dispatcher_role_is_revoked(rapid_res
 
     assert client.get("/en/inbox/").status_code == 404
     assert client.post(f"/en/inbox/{inbound.uuid}/reviewed/").status_code == 404
+
+
+# Opting a number out by hand, and moving a text into the flow it asks for.
+
+
+def test_a_dispatcher_opts_out_a_number_that_asks_in_words_and_it_is_told_once(hotline: Client) -> None:
+    inbound = text("please stop texting me")
+
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/opt-out/")
+
+    assert response.status_code == 302
+    assert Address.objects.get().opted_out_at is not None
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.command) == (InboundState.REVIEWED, Command.STOP)
+    [confirmation] = Message.objects.filter(idempotency_key=f"messaging.reply:{inbound.uuid}:opt-out")
+    assert "you are unsubscribed" in confirmation.content["text"]
+    assert confirmation.state == State.QUEUED  # it passes the opt-out it confirms
+    changed = AuditEntry.objects.filter(action=AuditAction.CHANGED, object_type="messaging.inbound")
+    assert {"opted_out": 1} in [entry.detail for entry in changed]
+    assert all("9195550177" not in str(entry.detail) for entry in changed)
+
+    hotline.post(f"/en/inbox/{inbound.uuid}/opt-out/")  # twice: no second confirmation
+    assert Message.objects.filter(idempotency_key__startswith=f"messaging.reply:{inbound.uuid}:opt-out").count() == 1
+
+
+def test_a_text_asking_to_join_is_moved_into_the_list_and_leaves_the_inbox(
+    hotline: Client, medics: WorkingGroup, coordinator: User
+) -> None:
+    northside = make_list(medics, coordinator, "northside", keyword="NORTE")
+    inbound = text("hola, quiero recibir los avisos del norte")
+
+    page = hotline.get("/es/inbox/").content.decode()
+    assert "Unirse a una lista (UNIRSE): escriba la palabra de la lista" in page
+
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "join", "argument": "norte"})
+
+    assert response.status_code == 302
+    assert Subscription.objects.get(announcement_list=northside).state == SubscriptionState.CONFIRMED
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.command) == (InboundState.REVIEWED, Command.JOIN)
+    moved = Message.objects.filter(idempotency_key__startswith=f"messaging.reply:{inbound.uuid}:moved")
+    assert [message.state for message in moved] == [State.QUEUED]  # the list's answer, in Spanish
+    assert "Northside" in moved[0].content["text"]
+
+
+def test_a_wrong_keyword_or_code_changes_nothing_and_says_why(hotline: Client) -> None:
+    inbound = text("join me please")
+
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "confirm", "argument": "not a code!"})
+
+    assert response.status_code == 400
+    assert "does not read as a code" in response.content.decode()
+    assert "not a code!" in response.content.decode()  # what was typed is kept
+    inbound.refresh_from_db()
+    assert (inbound.state, inbound.command) == (InboundState.UNMATCHED, Command.UNMATCHED)
+
+
+def test_a_command_nothing_handles_is_not_offered_nor_taken(hotline: Client) -> None:
+    inbound = text("I saw vans on Elm")  # no part handles REPORT yet
+
+    assert 'value="report"' not in hotline.get("/en/inbox/").content.decode()
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "report"})
+
+    assert response.status_code == 400
+    inbound.refresh_from_db()
+    assert inbound.state == InboundState.UNMATCHED
+
+
+def test_a_text_from_no_phone_number_is_marked_unanswered_and_acts_on_nothing(hotline: Client) -> None:
+    for sender in ("abc", "", "22395"):
+        received("STOP", sender=sender)  # were all one empty address, whose STOP opted every such sender out
+
+    page = hotline.get("/en/inbox/").content.decode()
+
+    assert page.count("no phone number") == 3
+    assert "ending in" not in page
+    assert Inbound.objects.filter(has_usable_sender=False, state=InboundState.UNMATCHED).count() == 3
+    assert not Address.objects.exists()
+    assert not Message.objects.exists()  # no reply, to nobody
+    stranger = Inbound.objects.filter(has_usable_sender=False).first()
+    assert stranger is not None
+    assert hotline.post(f"/en/inbox/{stranger.uuid}/reply/", {"text": "hola"}).status_code == 302
+    assert hotline.post(f"/en/inbox/{stranger.uuid}/opt-out/").status_code == 302
+    assert not Message.objects.exists()
+    assert not Address.objects.exists()

@@ -40,10 +40,10 @@ def waiting_count(user: AnyUser) -> int:
     return unmatched().count()
 
 
-def inbox_seen_by(user: AnyUser) -> list[Inbound]:
+def inbox_seen_by(user: AnyUser, *, offset: int = 0, limit: int = INBOX_PAGE) -> list[Inbound]:
     """The inbox for a dispatcher, with one audit entry naming what was shown; Http404 for anyone else."""
     reads_inbox(user)
-    shown = list(unmatched()[:INBOX_PAGE])
+    shown = list(unmatched()[offset : offset + limit])
     if shown:
         audit.record(
             actor=actor(user),

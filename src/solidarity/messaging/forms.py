@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,19 @@ class ReplyForm(forms.Form):
         if segments(text) > 3:
             raise forms.ValidationError(_("Too long for a text message: keep it under three messages."))
         return text
+
+
+class MoveForm(forms.Form):
+    """Move a text into a flow: the command some part handles, and what follows its word (a code, a keyword)."""
+
+    command = forms.ChoiceField(label=_("Move it into"))
+    argument = forms.CharField(
+        label=_("Code or list keyword"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty for a report: the text itself is the report."),
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["command"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField's

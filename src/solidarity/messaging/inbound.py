@@ -1,6 +1,7 @@
 """Inbound SMS: keep each message once, route it by keyword, answer briefly, and put the rest in the inbox.
 
 The rules, in order (messaging.keywords parses, and documents the words and the handlers' seam):
+0. A text whose sender is no phone number goes to the inbox, marked, unanswered, acting on nothing.
 1. STOP and the carriers' stop words opt the number out of everything, before any other rule,
    confirmed once, so Solidarity never drifts from the carrier.
 2. START / INICIAR opt back in, confirmed; from a number that had not opted out, the answer says so.
@@ -36,26 +37,24 @@ import hashlib
 import hmac
 import json
 import logging
-import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from solidarity.core import audit, keyring, live
-from solidarity.core.fields import normalise_phone
-from solidarity.core.models import AuditAction
+from solidarity.core import keyring, live
+from solidarity.core.phones import dialable
 from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import keywords, services
 from solidarity.messaging.keywords import Command, Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
 from solidarity.messaging.models import Address, Channel, Inbound, InboundState, State
-from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms import Delivery, InboundSms, Webhook
 from solidarity.messaging.sms.errors import reason_for
 from solidarity.messaging.sms_sender import do_record_ping
 
 log = logging.getLogger("solidarity.messaging")
 
+UNUSABLE_SENDER_CHARS = 40  # an alphanumeric sender id has at most 11; what is kept of a stranger's "From"
 AUTO_REPLIES = Rate.parse("3/h")  # per number: enough for a person, too few for a loop
 
 
@@ -81,17 +80,31 @@ def do_receive(backend: str, sms: InboundSms) -> Inbound | None:
     return inbound
 
 
+def sender_of(given: str) -> tuple[str, bool]:
+    """The sender as kept: (E.164, True) for a phone number, else (what the provider gave, False).
+
+    A sender that is no phone number ("abc", a carrier's short code, none at all) cannot be
+    answered; kept as given, shortened, it is told apart in the inbox, and never becomes one shared
+    empty address whose STOP would opt every such sender out.
+    """
+    number = dialable(given, get_network_settings().phone_region)
+    if number is None:
+        return given.strip()[:UNUSABLE_SENDER_CHARS], False
+    return number.e164, True
+
+
 def keep(backend: str, sms: InboundSms) -> Inbound | None:
     """The text's row, committed before anything acts on it: in the inbox, or sealed while the keys are locked.
 
     The savepoint refuses only the insert of a message the provider sent before (the same
     backend and provider id): nothing that routing does can be mistaken for a duplicate.
     """
-    sender = normalise_phone(sms.sender)
+    sender, is_usable = sender_of(sms.sender)
     try:
         with transaction.atomic():
             if keyring.is_locked():
-                sealed = keyring.seal_for_later(json.dumps({"sender": sender, "body": sms.body}).encode())
+                kept = {"sender": sender, "body": sms.body, "has_usable_sender": is_usable}
+                sealed = keyring.seal_for_later(json.dumps(kept).encode())
                 return Inbound.objects.create(
                     backend=backend,
                     provider_id=sms.provider_id,
@@ -103,6 +116,7 @@ def keep(backend: str, sms: InboundSms) -> Inbound | None:
                 backend=backend,
                 provider_id=sms.provider_id,
                 sender=sender,
+                has_usable_sender=is_usable,
                 body=sms.body,
                 state=InboundState.UNMATCHED,  # until routing takes it out: whatever fails, a person reads it
                 received_at=timezone.now(),
@@ -131,8 +145,9 @@ def do_open_sealed() -> int:
                 log.error("inbound %s: cannot be opened (%s): it stays sealed", inbound.uuid, type(error).__name__)
                 continue
             inbound.sender, inbound.body, inbound.sealed = data["sender"], data["body"], ""
+            inbound.has_usable_sender = data.get("has_usable_sender", True)  # texts sealed before it was kept
             inbound.state = InboundState.UNMATCHED
-            inbound.save(update_fields=["sender", "sender_index", "body", "sealed", "state"])
+            inbound.save(update_fields=["sender", "sender_index", "has_usable_sender", "body", "sealed", "state"])
         do_route(inbound)
         opened += 1
     return opened
@@ -156,6 +171,11 @@ def do_route(inbound: Inbound) -> None:
 def route(inbound: Inbound) -> None:
     """Act on one inbound message (see the module's rules) and record what became of it."""
     sender, body = str(inbound.sender), str(inbound.body)
+    if not inbound.has_usable_sender:  # nobody to answer and no number whose state a keyword may change
+        inbound.command = keywords.parse(body).command
+        to_inbox(inbound, None, None)
+        inbound.save(update_fields=["command", "state"])
+        return
     address = services.find_address(Channel.SMS, sender)  # the one look-up: carried to the handler and the reply
     opted_out = address is not None and address.opted_out_at is not None
     parsed = keywords.parse(body, opted_out=opted_out)
@@ -253,13 +273,16 @@ def may_auto_reply(sender: str) -> bool:
     return count <= AUTO_REPLIES.count
 
 
-def reply(inbound: Inbound, answer: Reply, address: Address | None) -> None:
+def reply(inbound: Inbound, answer: Reply, address: Address | None, *, key: str = "") -> None:
     """Answer an inbound message through the outbox in the answer's lane, at most AUTO_REPLIES per number if limited.
 
     A required answer (Reply.required) passes the number's opt-out. `address`: the sender's row as
-    routing found it (None: it has none), so enqueueing does not look it up again.
+    routing found it (None: it has none), so enqueueing does not look it up again. `key`: for a second
+    answer to one text (a dispatcher moved it into a flow), what tells it from the first.
     """
     sender = str(inbound.sender)
+    if not inbound.has_usable_sender:
+        return  # no phone number to answer
     if answer.is_rate_limited and not may_auto_reply(sender):
         log.info("automatic reply to inbound %s skipped: this number got enough of them", inbound.uuid)
         return
@@ -268,48 +291,9 @@ def reply(inbound: Inbound, answer: Reply, address: Address | None) -> None:
             Channel.SMS,
             sender,
             {"text": answer.text},
-            idempotency_key=f"messaging.reply:{inbound.uuid}",
+            idempotency_key=f"messaging.reply:{inbound.uuid}" + (f":{key}" if key else ""),
             priority=answer.priority,
         ),
         even_if_opted_out=answer.is_required,
         known={sender: address},  # the sender is kept normalised (E.164)
     )
-
-
-def do_mark_reviewed(inbound: Inbound, *, actor: str, role: str) -> None:
-    """A hotline taker read it and did what was needed: it leaves the inbox (and its retention clock starts)."""
-    with transaction.atomic():
-        done = Inbound.objects.filter(pk=inbound.pk, state=InboundState.UNMATCHED).update(
-            state=InboundState.REVIEWED, reviewed_at=timezone.now()
-        )
-        if done:
-            audit.record(
-                actor=actor,
-                role=role,
-                action=AuditAction.CHANGED,
-                object_type="messaging.inbound",
-                object_ids=[inbound.uuid],
-                detail={"state": InboundState.REVIEWED},
-            )
-
-
-def do_reply(inbound: Inbound, text: str, *, actor: str, role: str) -> None:
-    """Answer an inbound text by SMS without showing the taker the number: the outbox reads it from the row."""
-    with transaction.atomic():
-        services.enqueue(
-            services.Outgoing(
-                Channel.SMS,
-                str(inbound.sender),
-                {"text": text},
-                idempotency_key=f"messaging.inbox-reply:{inbound.uuid}:{uuid.uuid4()}",
-                priority=Priority.DIRECT,
-            )
-        )
-        audit.record(
-            actor=actor,
-            role=role,
-            action=AuditAction.CHANGED,
-            object_type="messaging.inbound",
-            object_ids=[inbound.uuid],
-            detail={"replied": 1},
-        )

@@ -155,6 +155,9 @@ class Inbound(models.Model):
     sender = EncryptedTextField(context="messaging.inbound.sender", blank=True)
     sender_index = BlindIndexField(source="sender", normalise=normalise_address)
     body = EncryptedTextField(context="messaging.inbound.body", blank=True)
+    # False: the sender is no phone number ("abc", a short code, none at all): `sender` keeps what the
+    # provider gave, nobody can reply to it, and no address state is kept or changed for it.
+    has_usable_sender = models.BooleanField(default=True)
     sealed = models.TextField(blank=True)  # base64 age ciphertext of {"sender", "body"} while locked
     command = models.CharField(max_length=12, blank=True)
     state = models.CharField(max_length=12, choices=InboundState.choices, default=InboundState.UNMATCHED)
