@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from twilio.request_validator import RequestValidator
 
-from solidarity.messaging.sms import Delivery, InboundSms, SmsError, StatusUpdate, Webhook
+from solidarity.messaging.sms import BadWebhook, Delivery, InboundSms, SmsError, StatusUpdate, Webhook
 from solidarity.messaging.sms.android import AndroidGatewayBackend, failure_code, message_id_for
 from solidarity.messaging.sms.config import SmsConfigError, backends_from_environ
 from solidarity.messaging.sms.errors import reason_for
@@ -690,6 +690,70 @@ def test_loopback_parses_twilio_style_inbound(rf: RequestFactory, tmp_path: Path
     webhook = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token").parse(request)
 
     assert webhook == Webhook(inbound=[InboundSms("+15555550199", "VOY 4821", "", "loopback")])
+
+
+# What every backend hands over: senders as given, no NUL where it cannot be kept ------------
+
+
+def test_loopback_text_without_from_still_comes_in_with_an_empty_sender(rf: RequestFactory, tmp_path: Path) -> None:
+    request = rf.post("/webhooks/sms/loopback/", data={"Body": "hola"})
+
+    webhook = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token").parse(request)
+
+    assert webhook == Webhook(inbound=[InboundSms("", "hola", "", "loopback")])
+
+
+def test_twilio_text_without_from_still_comes_in_with_an_empty_sender(rf: RequestFactory) -> None:
+    fields = {"MessageSid": "SM9", "To": "+15555550100", "Body": "ayuda", "SmsStatus": "received"}
+
+    webhook = twilio(Recorder(answer(500, {}))).parse(form_post(rf, fields))
+
+    assert webhook == Webhook(inbound=[InboundSms("", "ayuda", "SM9", "+15555550100")])
+
+
+def test_phone_text_without_sender_still_comes_in_with_an_empty_sender(rf: RequestFactory) -> None:
+    request = signed_post(rf, event("sms:received", {"messageId": "m1", "message": "ayuda"}))
+
+    with time_machine.travel(NOW, tick=False):
+        webhook = phone(Recorder(accepted)).parse(request)
+
+    assert webhook.inbound == [InboundSms("", "ayuda", "Ey6ECgOkVVFjz3CL48B8C", "android:kitchen")]
+
+
+@pytest.mark.parametrize("sender", ["abc", " +1 919 555 0142 ", "InfoBANK", "12345"])
+def test_a_sender_that_is_no_number_is_handed_over_exactly_as_given(
+    rf: RequestFactory, tmp_path: Path, sender: str
+) -> None:
+    loopback = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token")
+    twilio_fields = {"MessageSid": "SM9", "From": sender, "To": "+15555550100", "Body": "hola"}
+    android = signed_post(rf, event("sms:received", {"messageId": "m1", "message": "hola", "sender": sender}))
+
+    with time_machine.travel(NOW, tick=False):
+        senders = [
+            loopback.parse(rf.post("/webhooks/sms/loopback/", data={"From": sender, "Body": "hola"})),
+            twilio(Recorder(answer(500, {}))).parse(form_post(rf, twilio_fields)),
+            phone(Recorder(accepted)).parse(android),
+        ]
+
+    assert [hook.inbound[0].sender for hook in senders] == [sender, sender, sender]
+
+
+@pytest.mark.parametrize("field", ["sender", "provider_id", "received_by"])
+def test_an_inbound_id_or_address_with_a_nul_is_refused(field: str) -> None:
+    fields = {"sender": "+15555550199", "body": "hola", "provider_id": "SM9", "received_by": "+15555550100"}
+
+    with pytest.raises(BadWebhook, match=field):
+        InboundSms(**{**fields, field: fields[field][:3] + "\x00" + fields[field][3:]})
+
+
+def test_an_inbound_body_keeps_its_words_without_the_nul() -> None:
+    assert InboundSms("+15555550199", "VOY\x00 4821\x00").body == "VOY 4821"
+
+
+@pytest.mark.parametrize(("provider_id", "code"), [("SM\x00123", ""), ("SM123", "300\x0003")])
+def test_a_status_update_with_a_nul_is_refused(provider_id: str, code: str) -> None:
+    with pytest.raises(BadWebhook):
+        StatusUpdate(provider_id, Delivery.FAILED, code)
 
 
 # Configuration --------------------------------------------------------------------------------
