@@ -1,14 +1,17 @@
 """The `solidarity` command, run as an operator runs it."""
 
+import contextlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from tests.conftest import (
@@ -153,3 +156,88 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     assert "cannot reach the database" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def tables(home: Path) -> list[str]:
+    """The tables in a home's SQLite database (none on a fresh home)."""
+    with contextlib.closing(sqlite3.connect(home / "solidarity.sqlite3")) as db:
+        return [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+
+def test_demo_on_a_fresh_home_sets_the_database_up_first(tmp_path: Path) -> None:
+    result = run_solidarity("demo", env=command_env(tmp_path / "home"))
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Demo data loaded" in result.stdout
+    assert "solidarity_cache" in tables(tmp_path / "home")
+
+
+NEEDS_THE_DATABASE = [
+    ["createadmin", "rosa", "--email", "rosa@example.org"],
+    ["token", "list", "rosa"],
+    ["keys", "status"],
+    ["keys", "rotate"],
+    ["audit", "verify"],
+    ["purge", "--dry-run"],
+    ["worker"],
+    ["web", "--port", "0"],
+]
+
+
+@pytest.mark.parametrize("command", NEEDS_THE_DATABASE, ids=" ".join)
+def test_a_command_that_needs_the_database_says_in_one_line_what_to_run_first(
+    tmp_path: Path, command: list[str]
+) -> None:
+    home = tmp_path / "home"
+
+    result = run_solidarity(*command, env=command_env(home))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "run `solidarity up` once" in line
+    assert "solidarity manage migrate" in line
+    assert tables(home) == []  # nothing was set up behind the operator's back
+
+
+def test_restore_into_a_fresh_home_still_needs_no_set_up(tmp_path: Path) -> None:
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("a-long-backup-passphrase\n")
+    archive = tmp_path / "fresh.age"
+    made = run_solidarity(
+        "backup", str(archive), "--passphrase-file", str(passphrase), env=command_env(tmp_path / "old")
+    )
+    assert made.returncode == 0, made.stderr
+
+    result = run_solidarity(
+        "restore", str(archive), "--passphrase-file", str(passphrase), env=command_env(tmp_path / "new")
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Restored the backup" in result.stdout
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SOLIDARITY_DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL pass only"
+)
+def test_a_fresh_postgresql_database_is_set_up_by_demo_and_refused_by_purge(tmp_path: Path) -> None:
+    server = os.environ["SOLIDARITY_DATABASE_URL"].rsplit("/", 1)[0]
+    name = f"solidarity_fresh_{os.getpid()}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = command_env(tmp_path / "home", SOLIDARITY_DATABASE_URL=f"{server}/{name}")
+        refused = run_solidarity("purge", "--dry-run", env=env)
+        assert refused.returncode == 1
+        assert "Traceback" not in refused.stderr
+        assert "run `solidarity up` once" in refused.stderr
+
+        prepared = run_solidarity("demo", env=env)
+        assert prepared.returncode == 0, prepared.stderr
+        assert "Demo data loaded" in prepared.stdout
+        assert run_solidarity("purge", "--dry-run", env=env).returncode == 0
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

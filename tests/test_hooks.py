@@ -52,7 +52,7 @@ def test_two_hooks_cannot_share_a_name() -> None:
 
 def test_every_hook_the_lower_tiers_declare_is_answered_once_the_apps_are_ready() -> None:
     assert hooks.missing() == []
-    assert {"core.role-lookup", "core.sms-backend-names", "core.audit-head-recipients"} <= set(hooks.HOOKS)
+    assert {"core.role-lookup", "core.sms-backends", "core.audit-head-recipients"} <= set(hooks.HOOKS)
     assert {"core.retention-rules", "core.periodic-jobs", "messaging.keyword-handlers"} <= set(hooks.HOOKS)
     assert {"core.url-walk-fillers", "core.live-channels", "core.roles", "core.timer-handlers"} <= set(hooks.HOOKS)
 

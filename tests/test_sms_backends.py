@@ -1,6 +1,7 @@
 """SMS backends, faked at the transport seam with the providers' documented requests and signatures."""
 
 import base64
+import hashlib
 import json
 import stat
 from datetime import UTC, datetime
@@ -13,8 +14,9 @@ import pytest
 import time_machine
 from django.http import HttpRequest
 from django.test import RequestFactory
+from twilio.request_validator import RequestValidator
 
-from solidarity.messaging.sms import Delivery, InboundSms, SmsError, StatusUpdate, Webhook
+from solidarity.messaging.sms import BadWebhook, Delivery, InboundSms, SmsError, StatusUpdate, Webhook
 from solidarity.messaging.sms.android import AndroidGatewayBackend, failure_code, message_id_for
 from solidarity.messaging.sms.config import SmsConfigError, backends_from_environ
 from solidarity.messaging.sms.errors import reason_for
@@ -185,6 +187,128 @@ def test_twilio_signature_for_another_url_is_rejected(rf: RequestFactory) -> Non
 
 def test_twilio_request_without_signature_is_rejected(rf: RequestFactory) -> None:
     assert not twilio(Recorder(answer(500, {}))).verify(form_post(rf, {"MessageSid": "SM123"}))
+
+
+# The official library's validator is the oracle: what it accepts, we accept, and the other way round.
+ORACLE = RequestValidator(TOKEN)
+CALLBACK = {"MessageSid": "SM123", "MessageStatus": "delivered", "AccountSid": SID, "To": "+15555550199"}
+
+
+@pytest.mark.parametrize(
+    ("configured", "signed_over"),
+    [
+        ("https://red.example.org/webhooks/sms/twilio/", "https://red.example.org:443/webhooks/sms/twilio/"),
+        ("https://red.example.org:443/webhooks/sms/twilio/", "https://red.example.org/webhooks/sms/twilio/"),
+        ("https://red.example.org/webhooks/sms/twilio/", "https://red.example.org/webhooks/sms/twilio/"),
+        ("https://red.example.org:443/webhooks/sms/twilio/", "https://red.example.org:443/webhooks/sms/twilio/"),
+        ("http://red.example.org/webhooks/sms/twilio/", "http://red.example.org:80/webhooks/sms/twilio/"),
+        ("https://red.example.org:8443/webhooks/sms/twilio/", "https://red.example.org:8443/webhooks/sms/twilio/"),
+    ],
+)
+def test_twilio_signature_with_the_port_written_out_or_left_out_verifies(
+    rf: RequestFactory, configured: str, signed_over: str
+) -> None:
+    backend = TwilioBackend(SID, TOKEN, sender="+15555550100", webhook_url=configured)
+    signed = ORACLE.compute_signature(signed_over, CALLBACK)
+    assert ORACLE.validate(configured, CALLBACK, signed)
+
+    assert backend.verify(form_post(rf, CALLBACK, {"X-Twilio-Signature": signed}))
+
+
+@pytest.mark.parametrize(
+    "signed_over",
+    [
+        "https://red.example.org:8443/webhooks/sms/twilio/",  # another port is another URL
+        "https://blue.example.org/webhooks/sms/twilio/",
+        "https://red.example.org/webhooks/sms/loopback/",
+        "http://red.example.org/webhooks/sms/twilio/",
+    ],
+)
+def test_twilio_signature_over_another_url_is_refused_as_the_official_validator_does(
+    rf: RequestFactory, signed_over: str
+) -> None:
+    configured = "https://red.example.org/webhooks/sms/twilio/"
+    backend = TwilioBackend(SID, TOKEN, sender="+15555550100", webhook_url=configured)
+    signed = ORACLE.compute_signature(signed_over, CALLBACK)
+    assert not ORACLE.validate(configured, CALLBACK, signed)
+
+    assert not backend.verify(form_post(rf, CALLBACK, {"X-Twilio-Signature": signed}))
+
+
+def test_twilio_wrong_signature_is_refused(rf: RequestFactory) -> None:
+    signed = RequestValidator("another-auth-token").compute_signature(HOOK, CALLBACK)
+
+    assert not twilio(Recorder(answer(500, {}))).verify(form_post(rf, CALLBACK, {"X-Twilio-Signature": signed}))
+
+
+def test_twilio_signature_over_the_url_with_its_query_string_verifies(rf: RequestFactory) -> None:
+    # A webhook URL set in Twilio's console with a query string is signed with it.
+    signed = ORACLE.compute_signature(HOOK + "?network=red&lang=es", CALLBACK)
+    request = rf.post(
+        "/webhooks/sms/twilio/?network=red&lang=es",
+        data=urlencode(CALLBACK),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signed},
+    )
+
+    assert twilio(Recorder(answer(500, {}))).verify(request)
+    assert not twilio(Recorder(answer(500, {}))).verify(form_post(rf, CALLBACK, {"X-Twilio-Signature": signed}))
+
+
+def test_twilio_repeated_field_verifies_as_the_official_validator_computes_it(rf: RequestFactory) -> None:
+    data = "MessageSid=SM123&MessageStatus=delivered&Tag=b&Tag=a&Tag=b"
+    request = rf.post("/webhooks/sms/twilio/", data=data, content_type="application/x-www-form-urlencoded")
+    signed = ORACLE.compute_signature(HOOK, request.POST)
+
+    request = rf.post(
+        "/webhooks/sms/twilio/",
+        data=data,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signed},
+    )
+
+    assert twilio(Recorder(answer(500, {}))).verify(request)
+
+
+def test_twilio_signature_over_a_multipart_form_verifies(rf: RequestFactory) -> None:
+    signed = ORACLE.compute_signature(HOOK, CALLBACK)
+
+    request = rf.post("/webhooks/sms/twilio/", data=CALLBACK, headers={"X-Twilio-Signature": signed})
+
+    assert request.content_type == "multipart/form-data"
+    assert twilio(Recorder(answer(500, {}))).verify(request)
+
+
+def test_twilio_body_that_is_no_form_and_has_no_hash_in_the_url_is_refused(rf: RequestFactory) -> None:
+    # Signed over the URL alone, a body nobody hashed could say anything.
+    signed = ORACLE.compute_signature(HOOK, {})
+
+    request = rf.post(
+        "/webhooks/sms/twilio/", data="{}", content_type="application/json", headers={"X-Twilio-Signature": signed}
+    )
+
+    assert not twilio(Recorder(answer(500, {}))).verify(request)
+
+
+def test_twilio_json_body_verifies_by_its_hash_in_the_url_and_not_when_changed(rf: RequestFactory) -> None:
+    body = json.dumps({"MessageSid": "SM123", "MessageStatus": "delivered"})
+    url = f"{HOOK}?bodySHA256={hashlib.sha256(body.encode()).hexdigest()}"
+    signed = ORACLE.compute_signature(url, {})
+    assert ORACLE.validate(url, body, signed)
+    query = url.split("?", 1)[1]
+    backend = twilio(Recorder(answer(500, {})))
+
+    def post(content: str) -> HttpRequest:
+        return rf.post(
+            f"/webhooks/sms/twilio/?{query}",
+            data=content,
+            content_type="application/json",
+            headers={"X-Twilio-Signature": signed},
+        )
+
+    assert backend.verify(post(body))
+    assert not backend.verify(post(body.replace("delivered", "failed")))
+    assert backend.parse(post(body)) == Webhook()  # Messaging posts forms: a JSON body carries nothing we read
 
 
 @pytest.mark.parametrize(
@@ -566,6 +690,70 @@ def test_loopback_parses_twilio_style_inbound(rf: RequestFactory, tmp_path: Path
     webhook = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token").parse(request)
 
     assert webhook == Webhook(inbound=[InboundSms("+15555550199", "VOY 4821", "", "loopback")])
+
+
+# What every backend hands over: senders as given, no NUL where it cannot be kept ------------
+
+
+def test_loopback_text_without_from_still_comes_in_with_an_empty_sender(rf: RequestFactory, tmp_path: Path) -> None:
+    request = rf.post("/webhooks/sms/loopback/", data={"Body": "hola"})
+
+    webhook = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token").parse(request)
+
+    assert webhook == Webhook(inbound=[InboundSms("", "hola", "", "loopback")])
+
+
+def test_twilio_text_without_from_still_comes_in_with_an_empty_sender(rf: RequestFactory) -> None:
+    fields = {"MessageSid": "SM9", "To": "+15555550100", "Body": "ayuda", "SmsStatus": "received"}
+
+    webhook = twilio(Recorder(answer(500, {}))).parse(form_post(rf, fields))
+
+    assert webhook == Webhook(inbound=[InboundSms("", "ayuda", "SM9", "+15555550100")])
+
+
+def test_phone_text_without_sender_still_comes_in_with_an_empty_sender(rf: RequestFactory) -> None:
+    request = signed_post(rf, event("sms:received", {"messageId": "m1", "message": "ayuda"}))
+
+    with time_machine.travel(NOW, tick=False):
+        webhook = phone(Recorder(accepted)).parse(request)
+
+    assert webhook.inbound == [InboundSms("", "ayuda", "Ey6ECgOkVVFjz3CL48B8C", "android:kitchen")]
+
+
+@pytest.mark.parametrize("sender", ["abc", " +1 919 555 0142 ", "InfoBANK", "12345"])
+def test_a_sender_that_is_no_number_is_handed_over_exactly_as_given(
+    rf: RequestFactory, tmp_path: Path, sender: str
+) -> None:
+    loopback = LoopbackBackend(tmp_path / "out.jsonl", "a-long-loopback-token")
+    twilio_fields = {"MessageSid": "SM9", "From": sender, "To": "+15555550100", "Body": "hola"}
+    android = signed_post(rf, event("sms:received", {"messageId": "m1", "message": "hola", "sender": sender}))
+
+    with time_machine.travel(NOW, tick=False):
+        senders = [
+            loopback.parse(rf.post("/webhooks/sms/loopback/", data={"From": sender, "Body": "hola"})),
+            twilio(Recorder(answer(500, {}))).parse(form_post(rf, twilio_fields)),
+            phone(Recorder(accepted)).parse(android),
+        ]
+
+    assert [hook.inbound[0].sender for hook in senders] == [sender, sender, sender]
+
+
+@pytest.mark.parametrize("field", ["sender", "provider_id", "received_by"])
+def test_an_inbound_id_or_address_with_a_nul_is_refused(field: str) -> None:
+    fields = {"sender": "+15555550199", "body": "hola", "provider_id": "SM9", "received_by": "+15555550100"}
+
+    with pytest.raises(BadWebhook, match=field):
+        InboundSms(**{**fields, field: fields[field][:3] + "\x00" + fields[field][3:]})
+
+
+def test_an_inbound_body_keeps_its_words_without_the_nul() -> None:
+    assert InboundSms("+15555550199", "VOY\x00 4821\x00").body == "VOY 4821"
+
+
+@pytest.mark.parametrize(("provider_id", "code"), [("SM\x00123", ""), ("SM123", "300\x0003")])
+def test_a_status_update_with_a_nul_is_refused(provider_id: str, code: str) -> None:
+    with pytest.raises(BadWebhook):
+        StatusUpdate(provider_id, Delivery.FAILED, code)
 
 
 # Configuration --------------------------------------------------------------------------------

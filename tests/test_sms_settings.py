@@ -366,7 +366,7 @@ def test_while_the_keys_are_locked_no_saved_provider_is_live_and_nothing_breaks(
     keyring.lock()
     try:
         assert configured_backends() == []
-        assert Client().get("/healthz").json()["sms"] == {"configured": False, "backends": []}
+        assert Client().get("/healthz").json()["sms"] == {"configured": False, "ok": True, "backends": [], "down": []}
     finally:
         keyring.unlock(OPERATOR_PASSPHRASE)
 
@@ -374,11 +374,16 @@ def test_while_the_keys_are_locked_no_saved_provider_is_live_and_nothing_breaks(
 
 
 def test_healthz_names_the_saved_backends(admin_client: Client) -> None:
-    assert Client().get("/healthz").json()["sms"] == {"configured": False, "backends": []}
+    assert Client().get("/healthz").json()["sms"] == {"configured": False, "ok": True, "backends": [], "down": []}
 
     save(admin_client, form([kitchen()], twilio_enabled=""))
 
-    assert Client().get("/healthz").json()["sms"] == {"configured": True, "backends": ["android:kitchen"]}
+    assert Client().get("/healthz").json()["sms"] == {
+        "configured": True,
+        "ok": True,
+        "backends": ["android:kitchen"],
+        "down": [],
+    }
 
 
 def test_the_audit_names_what_changed_never_a_value(admin_client: Client, admin: User) -> None:

@@ -130,17 +130,27 @@ class Keys(TypedDict):
     mode: str
 
 
+class BackendState(TypedDict):
+    name: str  # "twilio", "android:kitchen": shown to dispatchers already, nothing secret
+    is_down: bool
+
+
 class Sms(TypedDict):
     configured: bool
+    ok: bool  # no configured backend is down (texts may still go out through the next one)
     backends: list[str]
+    down: list[str]
 
 
-class Health(TypedDict):
+class Node(TypedDict):
     status: str
     database: Check
     worker: Check
-    sms: Sms
     keys: Keys
+
+
+class Health(Node):
+    sms: Sms
 
 
 def key_custody() -> Keys:
@@ -154,6 +164,12 @@ def last_heartbeat() -> datetime | None:
 
 
 def health() -> Health:
+    """The node's health (node_health) and the state of its SMS backends: what /healthz answers."""
+    return Health(**node_health(), sms=sms_configured())
+
+
+def node_health() -> Node:
+    """Whether the database answers, a worker ran a job lately and the keys are unlocked (the status)."""
     try:
         connection.ensure_connection()
         beat = last_heartbeat()
@@ -164,7 +180,6 @@ def health() -> Health:
             "database": {"ok": False},
             "worker": {"ok": False},
             "keys": key_custody(),
-            "sms": sms_configured(),
         }
     age = (timezone.now() - beat).total_seconds() if beat else None
     worker: Check = {
@@ -174,18 +189,25 @@ def health() -> Health:
     }
     keys = key_custody()
     status = "locked" if not keys["ok"] else "ok" if worker["ok"] else "fail"
-    return {"status": status, "database": database, "worker": worker, "keys": keys, "sms": sms_configured()}
+    return {"status": status, "database": database, "worker": worker, "keys": keys}
 
 
-# The names of the SMS backends configured now: messaging answers (core cannot import messaging).
-# The backends come from the environment or from what an admin saved.
-SMS_BACKEND_NAMES = Hook[Callable[[], list[str]]]("core.sms-backend-names")
+# The SMS backends configured now and whether each is down: messaging answers (core cannot import
+# messaging). The backends come from the environment or from what an admin saved.
+SMS_BACKENDS = Hook[Callable[[], list[BackendState]]]("core.sms-backends")
 
 
 def sms_configured() -> Sms:
-    """Whether SMS can go out at all: /healthz says "not configured" rather than pretend (not a failure)."""
+    """Whether SMS can go out at all, and which backends are down now.
+
+    Not configured is said rather than pretended, and is not a failure (a network may run on
+    email alone); a backend that is down is not one either for the node: texts fail over, and
+    /healthz stays 200 so a load balancer keeps a node whose web and worker are fine. Only the
+    names and up or down: never a provider's error text, which may repeat a phone number.
+    """
     try:
-        names = SMS_BACKEND_NAMES.get()()
+        states = SMS_BACKENDS.get()()
     except DatabaseError:
-        names = []  # the saved settings cannot be read: the database check already says so
-    return {"configured": bool(names), "backends": names}
+        states = []  # the saved settings cannot be read: the database check already says so
+    down = [state["name"] for state in states if state["is_down"]]
+    return {"configured": bool(states), "ok": not down, "backends": [state["name"] for state in states], "down": down}

@@ -16,6 +16,30 @@ MAX_CHANNELS = 10
 @never_cache
 @permission("public")
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The health of this node, for load balancers (the status code) and monitors (the body).
+
+    200 when the database answers, a worker ran a job in the last minute and the keys are
+    unlocked; 503 otherwise. A channel's trouble does not change the code (texts fail over to
+    the next backend, and pulling a working node helps no one): a monitor reads the body.
+
+        {
+          "status": "ok" | "fail" | "locked",
+          "database": {"ok": true},
+          "worker": {"ok": true, "last_heartbeat": "2026-03-01T12:00:00Z", "age_seconds": 4.2},
+          "keys": {"ok": true, "mode": "standard" | "sealed" | "sealed-locked"},
+          "sms": {
+            "configured": true,             # false: no SMS backend (a network may run on email alone)
+            "ok": false,                    # no configured backend is down
+            "backends": ["twilio", "android:kitchen"],  # in failover order
+            "down": ["android:kitchen"]     # down now: texts go through the others, or wait
+          }
+        }
+
+    While the database is unreachable, "worker" is {"ok": false} and "sms" says not configured.
+    Nothing personal and no provider's error text (it may repeat a phone number). Email has no
+    state of its own here: the worker's mail loop keeps retrying an unreachable mail server in
+    memory, and records nothing a web node could read.
+    """
     report = health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 

@@ -11,16 +11,16 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from solidarity.core import keyring, live, schedule
         from solidarity.core.permissions import holds_anywhere, sensitive
-        from solidarity.core.services import SMS_BACKEND_NAMES
+        from solidarity.core.services import SMS_BACKENDS
         from solidarity.messaging import inbound, progress, tasks, walk
         from solidarity.messaging.access import HOTLINE
         from solidarity.messaging.models import Address, Inbound, Message, SmsSettings
-        from solidarity.messaging.sms_settings import configured_backends
+        from solidarity.messaging.sms_sender import sms_status
 
         for model in (Message, Address, Inbound, SmsSettings):
             sensitive(model)
-        # /healthz (core) names the SMS backends configured now; core cannot import messaging.
-        SMS_BACKEND_NAMES.register(lambda: [backend.name for backend in configured_backends()])
+        # /healthz (core) names the SMS backends configured now and says which are down; core cannot import messaging.
+        SMS_BACKENDS.register(lambda: [{"name": row["name"], "is_down": row["is_down"]} for row in sms_status()])
         # How the URL walk makes a real object for each URL keyword of messaging's (core.permissions).
         walk.register()
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).

@@ -2,9 +2,18 @@
 
 Requests follow https://www.twilio.com/docs/messaging/api/message-resource (a form POST to
 /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth), and webhooks are checked
-as https://www.twilio.com/docs/usage/webhooks/webhooks-security says: base64 HMAC-SHA1, keyed
-with the auth token, over the full URL followed by every POST parameter sorted by name, name and
-value concatenated with no delimiter.
+as https://www.twilio.com/docs/usage/webhooks/webhooks-security says and as Twilio's own helper
+library checks them (twilio.request_validator.RequestValidator, the oracle of our tests): base64
+HMAC-SHA1, keyed with the auth token, over the full URL (its query string included) followed by
+every POST parameter sorted by name, name and value concatenated with no delimiter. Twilio signs
+the URL with the default port written out or left out, depending on the path a request took
+inside Twilio, so both are taken. A JSON body is signed as the URL alone, its SHA-256 in the
+URL's `bodySHA256` query parameter; Messaging sends form posts, so such a request verifies but
+carries nothing we read.
+
+Not taken: the newer HMAC-SHA256 signatures with a SharedKey (the header
+X-Twilio-Webhooks-Signature-Settings); they need a second secret that Solidarity has no setting
+for, and a request signed so is refused, as before.
 
 Twilio documents no idempotency key for creating a Message (`I-Twilio-Idempotency-Token` is a
 header Twilio puts on the webhooks it sends, not one its REST API honours), so a send that timed
@@ -16,6 +25,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
 from django.http import HttpRequest
@@ -42,6 +52,8 @@ STATES = {
     "canceled": Delivery.FAILED,
 }
 INBOUND_STATES = {"", "received"}
+DEFAULT_PORTS = {"https": 443, "http": 80}
+FORMS = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 class _Created(BaseModel):
@@ -54,14 +66,29 @@ class _Problem(BaseModel):
     code: int | None = None
 
 
+def port_variants(url: str) -> list[str]:
+    """`url` with its port left out, and with it written out (the scheme's default when it has none).
+
+    Twilio's helper library tries both (twilio.request_validator: remove_port, add_port): a URL
+    set as `https://red.example.org/...` may be signed as `https://red.example.org:443/...`, and
+    the other way round.
+    """
+    parts = urlsplit(url)
+    if parts.port is not None:
+        bare = parts.netloc.rsplit(":", 1)[0]
+        return [urlunsplit(parts._replace(netloc=bare)), url]
+    port = DEFAULT_PORTS.get(parts.scheme, 80)
+    return [url, urlunsplit(parts._replace(netloc=f"{parts.netloc}:{port}"))]
+
+
 def signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
     """X-Twilio-Signature for a POST of `params` to `url`, as Twilio computes it.
 
-    Parameters are sorted by name (and a repeated name by value, as Twilio's own helpers do),
-    each name then value appended to the URL with no delimiter; the HMAC-SHA1 of that string,
-    keyed with the auth token, in base64.
+    Parameters are sorted by name (and a repeated name by value), each name then value appended
+    to the URL with no delimiter; the HMAC-SHA1 of that string, keyed with the auth token, in
+    base64. A name given the same value twice counts once, as in Twilio's own helper library.
     """
-    payload = url + "".join(name + value for name, value in sorted(params))
+    payload = url + "".join(name + value for name, value in sorted(set(params)))
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 
@@ -130,12 +157,30 @@ class TwilioBackend:
         return Sent(provider_id=created.sid, segments=count, extra={"status": created.status})
 
     def verify(self, request: HttpRequest) -> bool:
-        given = request.headers.get("X-Twilio-Signature", "")
+        """Whether Twilio signed this request: over our webhook URL (with the query string it was called
+        with, port written out or left out) and its form fields, or a JSON body's hash in the URL.
+
+        The URL is the configured one, never the Host header's: a request routed here under another
+        name is refused, whatever a proxy says.
+        """
+        given = request.headers.get("X-Twilio-Signature", "").strip()
         if not given or not self._auth_token:
             return False
-        params = [(name, value) for name, values in request.POST.lists() for value in values]
-        expected = signature(self._auth_token, self.webhook_url, params)
-        return hmac.compare_digest(expected.encode(), given.strip().encode())
+        query = request.META.get("QUERY_STRING", "")
+        url = f"{self.webhook_url}?{query}" if query and "?" not in self.webhook_url else self.webhook_url
+        params: list[tuple[str, str]] = []
+        if request.content_type not in FORMS:
+            hashed = parse_qs(urlsplit(url).query).get("bodySHA256", [""])[0]
+            body = hashlib.sha256(request.body).hexdigest()
+            if not hashed or not hmac.compare_digest(body.encode(), hashed.encode()):
+                return False  # no form and no matching body hash: nothing Twilio signed
+        else:
+            params = [(name, value) for name, values in request.POST.lists() for value in values]
+        matches = [
+            hmac.compare_digest(signature(self._auth_token, candidate, params).encode(), given.encode())
+            for candidate in port_variants(url)
+        ]
+        return any(matches)
 
     def parse(self, request: HttpRequest) -> Webhook:
         """An incoming message, or a status callback for one we sent.

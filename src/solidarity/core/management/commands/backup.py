@@ -5,6 +5,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from solidarity.core import backup, passphrases
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.commands import Database
 
 ENV = "SOLIDARITY_BACKUP_PASSPHRASE"
 
@@ -16,6 +17,8 @@ class Command(SolidarityCommand):
         "  solidarity backup nightly.age --passphrase-file /root/backup-passphrase   # from cron\n"
         "  age -d nightly.age > nightly.tar.gz   # the standalone age tool opens it too\n"
     )
+
+    database = Database.NONE  # it copies the database as it is, set up or not
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="where to write the archive")

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from solidarity.core import keyring, keys, passphrases
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.commands import Database
 
 BAR = 30
 ENV = "SOLIDARITY_KEYS_PASSPHRASE"
@@ -64,6 +65,10 @@ class Command(SolidarityCommand):
         "  solidarity keys seal              # sealed mode: keys only in memory, unlocked by an operator\n"
         "  solidarity keys unlock --passphrase-fd 3   # after each restart of a sealed network\n"
     )
+
+    def database_for(self, options: dict[str, Any]) -> Database:
+        # Sealing works on the keyring file alone (an operator may seal before the first start).
+        return Database.NONE if options.get("action") in SEALING else Database.MIGRATED
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)

@@ -5,6 +5,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from solidarity.core import backup, passphrases
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.commands import Database
 from solidarity.core.management.commands.backup import ENV
 
 
@@ -14,6 +15,8 @@ class Command(SolidarityCommand):
         "  SOLIDARITY_HOME=/srv/solidarity-new solidarity restore solidarity-2026-11-25.age\n"
         "  solidarity restore nightly.age --passphrase-file /root/backup-passphrase\n"
     )
+
+    database = Database.NONE  # it wants an empty database: a migration first would make it refuse
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the archive written by `solidarity backup`")

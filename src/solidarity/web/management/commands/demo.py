@@ -5,6 +5,7 @@ from django.db import transaction
 from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
+from solidarity.core.commands import Database
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
 
@@ -23,6 +24,7 @@ class Command(SolidarityCommand):
         "groups so they can see it. Running it again changes nothing."
     )
     examples = "  solidarity demo\n"
+    database = Database.PREPARE  # a newcomer's first command: it sets the database up as `up` does
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():

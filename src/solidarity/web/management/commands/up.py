@@ -8,16 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from django.core.management.base import CommandError, CommandParser
-from django.db import DatabaseError, connection
+from django.core.management.base import CommandParser
 
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
-from solidarity.core.db import psycopg_params
+from solidarity.core.commands import Database, reach_database
 from solidarity.core.processes import die_with_parent
 from solidarity.messaging.sms_settings import configured_backends
 from solidarity.web import serving
@@ -67,6 +65,8 @@ class Command(SolidarityCommand):
         "  solidarity up --port 8080\n"
         "  solidarity up --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem\n"
     )
+
+    database = Database.NONE  # prepare() below: migrations and static files, on every start
 
     def add_arguments(self, parser: CommandParser) -> None:
         serving.add_listen_arguments(parser)
@@ -124,13 +124,7 @@ class Command(SolidarityCommand):
 
 def prepare() -> None:
     """Bring the database and static files up to date. Quiet unless something is wrong."""
-    try:
-        if connection.vendor == "postgresql":
-            # Probe once, directly: the pool would retry quietly for its whole timeout.
-            psycopg.connect(**psycopg_params(), connect_timeout=5).close()
-        connection.ensure_connection()
-    except (DatabaseError, psycopg.Error) as error:
-        raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
+    reach_database()
     call_command("migrate", interactive=False, verbosity=0)  # also creates the database cache's table
     collect_static()
 
