@@ -373,6 +373,15 @@ def test_twilio_inbound_message_with_a_received_message_status_is_still_inbound(
     assert webhook.statuses == []
 
 
+@pytest.mark.parametrize("status", ["receiving", "partially_delivered", "RECEIVED "])
+def test_twilio_text_with_a_status_we_do_not_know_is_still_kept(rf: RequestFactory, status: str) -> None:
+    fields = {"MessageSid": "SM10", "From": "+15555550199", "Body": "hay un reten en la 15", "SmsStatus": status}
+
+    webhook = twilio(Recorder(answer(500, {}))).parse(form_post(rf, fields))
+
+    assert [text.body for text in webhook.inbound] == ["hay un reten en la 15"]
+
+
 # SMS Gateway for Android ----------------------------------------------------------------------
 
 KEY = "phone-signing-key"

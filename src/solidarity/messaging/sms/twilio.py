@@ -186,12 +186,14 @@ class TwilioBackend:
         """An incoming message, or a status callback for one we sent.
 
         Both reach the same URL. An incoming message has a Body and the status "received"
-        (in SmsStatus, sometimes also MessageStatus); a status callback has no Body.
+        (in SmsStatus, sometimes also MessageStatus); a status callback has no Body. A Body with a
+        status that is no outgoing message's (one Twilio adds later, say) is kept as a text: a text
+        is never dropped for a word we do not know.
         """
         post = request.POST
         status = (post.get("MessageStatus") or post.get("SmsStatus") or "").strip().lower()
         sid = post.get("MessageSid") or post.get("SmsSid") or ""
-        if "Body" in post and status in INBOUND_STATES:
+        if "Body" in post and (status in INBOUND_STATES or status not in STATES):
             inbound = InboundSms(
                 sender=post.get("From", ""), body=post["Body"], provider_id=sid, received_by=post.get("To", "")
             )
