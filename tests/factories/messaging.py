@@ -115,10 +115,10 @@ class GpgHome:
 
     home: Path
 
-    def gpg(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    def gpg(self, *args: str, stdin: bytes = b"", check: bool = True) -> subprocess.CompletedProcess[bytes]:
         command = [GPG, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args]
         env = {**os.environ, "GNUPGHOME": str(self.home)}
-        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=True)
+        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=check)
 
     def new_key(self, email: str, algo: str, usage: str = "default", expire: str = "0") -> str:
         """Generate a key and return its fingerprint."""
@@ -132,9 +132,12 @@ class GpgHome:
     def export(self, *emails: str) -> str:
         return self.gpg("--armor", "--export", *emails).stdout.decode()
 
-    def decrypt(self, armored: bytes) -> tuple[bytes, list[str]]:
-        """The plaintext and gpg's machine-readable status lines."""
-        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored)
+    def decrypt(self, armored: bytes, *, check: bool = True) -> tuple[bytes, list[str]]:
+        """The plaintext and gpg's machine-readable status lines.
+
+        `check=False`: a signature gpg cannot check (its key unknown: NO_PUBKEY) is no error.
+        """
+        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored, check=check)
         status = [line for line in result.stderr.decode(errors="replace").splitlines() if line.startswith("[GNUPG:]")]
         return result.stdout, status
 
