@@ -104,11 +104,11 @@ def plant_in_messaging(canaries: Canaries) -> None:
 def plant_openpgp_key(canaries: Canaries) -> None:
     """A subscriber's own key, proposed (its proof queued, encrypted to it) and confirmed."""
     checked = check_recipient_key(canaries.openpgp_key, address=canaries.email)
-    proof = do_propose_openpgp_key(canaries.email, checked, canaries.openpgp_key, language="es")
+    proof = do_propose_openpgp_key(canaries.email, checked, language="es")
     assert proof is not None
-    do_propose_openpgp_key(canaries.email, checked, canaries.openpgp_key, language="es")  # one left waiting
+    do_propose_openpgp_key(canaries.email, checked, language="es")  # one left waiting
     do_confirm_openpgp_key(proof)
-    do_propose_openpgp_key(canaries.email, checked, canaries.openpgp_key, language="es")
+    do_propose_openpgp_key(canaries.email, checked, language="es")
 
 
 def plant_in_lists(canaries: Canaries) -> None:

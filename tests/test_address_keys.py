@@ -39,7 +39,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 def propose(address: str, armored: str, *, language: str = "en", throttle: bool = False) -> KeyProof | None:
     checked = openpgp.check_recipient_key(armored, address=address)
-    return do_propose_openpgp_key(address, checked, armored, language=language, throttle=throttle)
+    return do_propose_openpgp_key(address, checked, language=language, throttle=throttle)
 
 
 def decrypted(gnupg: GpgHome, message: EmailMessage) -> tuple[EmailMessage, list[str]]:
@@ -102,7 +102,7 @@ def test_a_proposed_key_takes_effect_only_through_the_link_inside_the_email_encr
     assert client.post(path).status_code == 200
     now = services.find_address(Channel.EMAIL, "nueva@example.org")
     assert now is not None
-    assert now.openpgp_key == gnupg.export("nueva@example.org")
+    assert now.openpgp_key == gnupg.export("nueva@example.org").strip()
     assert client.post(path).status_code == 404  # used once
     assert not KeyProof.objects.exists()
 

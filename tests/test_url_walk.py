@@ -100,6 +100,8 @@ PUBLIC = {
     "lists:subscribe",  # a public list's sign-up form; it answers alike whoever is subscribed
     "lists:confirm",  # an email's confirmation link: acts only on its secret token, and only on POST
     "lists:unsubscribe",  # an email's unsubscribe link (and RFC 8058 one-click): acts only on its signed token
+    "lists:subscription",  # a subscriber's own page, from the link in every list email: acts only on its signed token
+    "lists:remove-key",  # that page's button to stop encryption (POST; a plain email tells the address)
     "openpgp:network-key",  # the network's public key and its fingerprint: meant for anyone who gets its mail
     "openpgp:confirm-key",  # a key's proof link, which travelled encrypted to that key: acts only on POST
     "published:network-key-file",  # the network's public key, as a file

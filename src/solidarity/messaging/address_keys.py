@@ -87,13 +87,12 @@ def waiting_proofs(address: Address) -> QuerySet[KeyProof]:
 def do_propose_openpgp_key(
     address: str,
     checked: openpgp.KeyCheck,
-    armored: str,
     *,
     language: str,
     actor: str = audit.PUBLIC,
     throttle: bool = False,
 ) -> KeyProof | None:
-    """Someone gives `armored` (checked by openpgp.check_recipient_key) as the key of an email address.
+    """Someone gives a key (checked by openpgp.check_recipient_key) as the key of an email address.
 
     Sends the proof: an email encrypted to that key, whose link makes it the address's key. The
     key in effect does not change. `throttle` (a public form anyone can fill in): nothing is
@@ -109,7 +108,9 @@ def do_propose_openpgp_key(
         kept = KeyProof.objects.filter(address=state).order_by("-created_at", "-pk").values_list("pk", flat=True)
         KeyProof.objects.filter(pk__in=list(kept[MAX_WAITING - 1 :])).delete()
         token = secrets.token_urlsafe(32)
-        proof = KeyProof.objects.create(address=state, openpgp_key=armored, token_hash=digest(token), language=language)
+        proof = KeyProof.objects.create(
+            address=state, openpgp_key=checked.armored, token_hash=digest(token), language=language
+        )
         send_proof(proof, token, checked)
         record(actor, state, "proposed")
     return proof

@@ -114,6 +114,7 @@ class KeyCheck:
     info: KeyInfo
     names_address: bool  # one of its user IDs holds the address it is for
     expires_soon: bool  # it stops working within EXPIRES_SOON
+    armored: str = field(default="", repr=False)  # the key as given (public: a secret one never gets this far)
 
     @property
     def fingerprint(self) -> str:
@@ -220,7 +221,7 @@ def check_recipient_key(armored: str, *, address: str = "", now: datetime | None
     wanted = address.strip().lower()
     names_address = bool(wanted) and any(parseaddr(user_id)[1].lower() == wanted for user_id in info.user_ids)
     expires_soon = info.encrypts_until is not None and info.encrypts_until <= now + EXPIRES_SOON
-    return KeyCheck(info=info, names_address=names_address, expires_soon=expires_soon)
+    return KeyCheck(info=info, names_address=names_address, expires_soon=expires_soon, armored=armored.strip())
 
 
 # Publishing the network's key.
