@@ -102,6 +102,9 @@ PUBLIC = {
     "lists:unsubscribe",  # an email's unsubscribe link (and RFC 8058 one-click): acts only on its signed token
     "lists:subscription",  # a subscriber's own page, from the link in every list email: acts only on its signed token
     "lists:remove-key",  # that page's button to stop encryption (POST; a plain email tells the address)
+    "api:read_subscription",  # a subscriber's own subscription, by its signed token (the page's, in the API)
+    "api:give_key",  # giving a key by that token: it takes effect only through the email encrypted to it
+    "api:remove_key",  # removing it by that token: a plain email tells the address
     "openpgp:network-key",  # the network's public key and its fingerprint: meant for anyone who gets its mail
     "openpgp:confirm-key",  # a key's proof link, which travelled encrypted to that key: acts only on POST
     "published:network-key-file",  # the network's public key, as a file

@@ -140,7 +140,7 @@ def subscription_page(request: HttpRequest, subscription: str) -> HttpResponse:
     are); the key takes effect only through the link inside the email encrypted to it.
     """
     found = subscription_for_page(subscription)
-    form = KeyForm(request.POST or None, address=str(found.address))
+    form = KeyForm(request.POST if request.method == "POST" else None, address=str(found.address))
     if request.method != "POST":
         return render(request, "lists/subscription.html", page_context(found, form))
     verdict = limit(request, "lists.openpgp-key", per_client="5/m", overall="100/m")
