@@ -181,15 +181,15 @@ def test_removing_a_key_stops_encryption_and_says_so_in_a_plain_email(smtp: Smtp
     waiting = propose("quita@example.org", gnupg.export("quita@example.org"))
     assert waiting is not None
 
-    assert do_remove_openpgp_key("quita@example.org", language="en")
-    assert not do_remove_openpgp_key("quita@example.org", language="en")  # nothing more to remove, nothing sent
+    assert do_remove_openpgp_key("quita@example.org", language="es")
+    assert not do_remove_openpgp_key("quita@example.org", language="es")  # nothing more to remove, nothing sent
     pump.drain(Channel.EMAIL)
 
     assert services.find_address(Channel.EMAIL, "quita@example.org").openpgp_key == ""  # type: ignore[union-attr]
     assert not KeyProof.objects.exists()  # what waited goes too
     notices = [m for m in smtp.inbox.to("quita@example.org") if m.get_content_type() == "text/plain"]
     [notice] = notices
-    assert "encryption turned off" in str(notice["Subject"])
+    assert "cifrado desactivado" in str(notice["Subject"])
     assert "/openpgp/" in body_of(notice)
 
 
