@@ -1,11 +1,8 @@
 """A person's own OpenPGP key: proved by an email encrypted to it, removed with a plain notice; the network's key
 published on a page, as a file and in a Web Key Directory. Real SMTP and real gpg on the recipient's side."""
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import time_machine
@@ -24,11 +21,10 @@ from solidarity.messaging.address_keys import (
     key_state,
 )
 from solidarity.messaging.models import Address, Channel, KeyProof, Message, State
-from tests.factories.messaging import GpgHome
+from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path, subkey_ids
 from tests.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
-LINK = re.compile(r"https?://\S+/openpgp/keys/[\w-]+/")
 
 
 @pytest.fixture
@@ -40,36 +36,6 @@ def smtp() -> Iterator[SmtpServer]:
 def propose(address: str, armored: str, *, language: str = "en", throttle: bool = False) -> KeyProof | None:
     checked = openpgp.check_recipient_key(armored, address=address)
     return do_propose_openpgp_key(address, checked, language=language, throttle=throttle)
-
-
-def decrypted(gnupg: GpgHome, message: EmailMessage) -> tuple[EmailMessage, list[str]]:
-    """The inner message gpg reads out of a PGP/MIME email, and gpg's status lines."""
-    assert message.get_content_type() == "multipart/encrypted"
-    _, data = message.iter_parts()
-    plaintext, status = gnupg.decrypt(data.get_content(), check=False)
-    assert "[GNUPG:] DECRYPTION_OKAY" in status
-    inner = message_from_bytes(plaintext, policy=policy.default)
-    assert isinstance(inner, EmailMessage)
-    return inner, status
-
-
-def body_of(message: EmailMessage) -> str:
-    part = message.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content())
-
-
-def subkey_ids(gnupg: GpgHome, email: str) -> set[str]:
-    """The long key ids of a key's subkeys, as gpg's ENC_TO names them."""
-    listing = gnupg.gpg("--with-colons", "--list-keys", email).stdout.decode()
-    return {line.split(":")[4] for line in listing.splitlines() if line.startswith("sub:")}
-
-
-def proof_path(gnupg: GpgHome, message: EmailMessage) -> str:
-    inner, _status = decrypted(gnupg, message)
-    found = LINK.search(body_of(inner))
-    assert found is not None, body_of(inner)
-    return "/" + found.group().split("/", 3)[3]
 
 
 def test_a_proposed_key_takes_effect_only_through_the_link_inside_the_email_encrypted_to_it(

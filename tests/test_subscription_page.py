@@ -16,9 +16,8 @@ from solidarity.lists.subscriptions import digest, do_unsubscribe, find_subscrip
 from solidarity.messaging import pump, services
 from solidarity.messaging.models import Channel, KeyProof, Message
 from tests.factories import lists as lists_factory
-from tests.factories.messaging import GpgHome
+from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path
 from tests.smtp import SmtpServer, smtp_server
-from tests.test_address_keys import body_of, decrypted, proof_path
 
 pytestmark = pytest.mark.django_db
 

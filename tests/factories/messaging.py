@@ -6,9 +6,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +153,38 @@ def gnupg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GpgHome]:
     ring = GpgHome(home)
     yield ring
     subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
+
+
+# Reading what the network sent, as a subscriber's gpg does.
+
+PROOF_LINK = re.compile(r"https?://\S+/openpgp/keys/[\w-]+/")
+
+
+def decrypted(gnupg: GpgHome, message: MimeMessage) -> tuple[MimeMessage, list[str]]:
+    """The inner message gpg reads out of a PGP/MIME email, and gpg's status lines."""
+    assert message.get_content_type() == "multipart/encrypted"
+    _, data = message.iter_parts()
+    plaintext, status = gnupg.decrypt(data.get_content(), check=False)
+    assert "[GNUPG:] DECRYPTION_OKAY" in status
+    inner = message_from_bytes(plaintext, policy=policy.default)
+    assert isinstance(inner, MimeMessage)
+    return inner, status
+
+
+def body_of(message: MimeMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def subkey_ids(gnupg: GpgHome, email: str) -> set[str]:
+    """The long key ids of a key's subkeys, as gpg's ENC_TO names them."""
+    listing = gnupg.gpg("--with-colons", "--list-keys", email).stdout.decode()
+    return {line.split(":")[4] for line in listing.splitlines() if line.startswith("sub:")}
+
+
+def proof_path(gnupg: GpgHome, message: MimeMessage) -> str:
+    inner, _status = decrypted(gnupg, message)
+    found = PROOF_LINK.search(body_of(inner))
+    assert found is not None, body_of(inner)
+    return "/" + found.group().split("/", 3)[3]

@@ -602,7 +602,9 @@ def cancel_broadcast(request: HttpRequest, broadcast: UUID) -> Broadcast:
 
 # A subscriber's own subscription, by the token every list email's link carries: no account, no session.
 
+NO_ACCOUNT: dict[str, Any] = {"security": []}  # OpenAPI: no authentication; the path's token is the key
 KEY_REFUSED = {
+    **NO_ACCOUNT,
     "responses": {
         409: {"description": "The subscription has ended, or is by SMS: it has no key."},
         422: {
@@ -610,7 +612,7 @@ KEY_REFUSED = {
             "expired, no_encryption_key, unsupported (or invalid_input for a malformed body)."
         },
         429: {"description": "Too many keys given from this connection, or by everyone: wait and try again."},
-    }
+    },
 }
 
 
@@ -672,6 +674,7 @@ def rate_limited(request: HttpRequest) -> None:
     response=SubscriptionOut,
     summary="A subscriber's own subscription, by the token in every list email's link",
     auth=None,
+    openapi_extra=NO_ACCOUNT,
 )
 @api_permission("public")
 def read_subscription(request: HttpRequest, subscription: str) -> SubscriptionOut:
