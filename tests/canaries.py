@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pysequoia
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -20,9 +21,11 @@ from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.lists.broadcasts import do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import do_confirm, do_subscribe
+from solidarity.messaging.address_keys import do_confirm_openpgp_key, do_propose_openpgp_key
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.mail import email_content
 from solidarity.messaging.models import Channel
+from solidarity.messaging.openpgp import check_recipient_key, generate_network_key
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
 from tests.testapp.models import Dossier
@@ -34,6 +37,7 @@ class Canaries:
     phone: str
     email: str
     note: str
+    openpgp_key: str = ""  # a public key naming the canary, as a subscriber gives one
 
     def needles(self) -> dict[str, bytes]:
         """Each canary, in the forms it could leak in, and its SHA-256."""
@@ -48,6 +52,12 @@ class Canaries:
         ]:
             found[label] = value.encode()
             found[f"{label} sha256"] = hashlib.sha256(value.encode()).hexdigest().encode()
+        if self.openpgp_key:
+            lines = [line for line in self.openpgp_key.splitlines() if len(line) == 64]
+            found["openpgp key"] = lines[len(lines) // 2].encode()  # a line of its base64, from its middle
+            fingerprint = pysequoia.Cert.from_bytes(self.openpgp_key.encode()).fingerprint
+            found["openpgp fingerprint"] = fingerprint.lower().encode()
+            found["openpgp fingerprint (upper)"] = fingerprint.upper().encode()
         return found
 
 
@@ -58,6 +68,7 @@ def fresh() -> Canaries:
         phone=f"(919) 555-{int(tag[:4], 16) % 10000:04d}",
         email=f"canary.{tag}@example.org",
         note=f"note-canary-{tag} needs insulin",
+        openpgp_key=generate_network_key(f"Canario {tag}", f"canary.{tag}@example.org").public_armored,
     )
 
 
@@ -90,6 +101,16 @@ def plant_in_messaging(canaries: Canaries) -> None:
     do_receive("loopback", InboundSms(sender=canaries.phone, body=f"{canaries.name}: {canaries.note}"))
 
 
+def plant_openpgp_key(canaries: Canaries) -> None:
+    """A subscriber's own key, proposed (its proof queued, encrypted to it) and confirmed."""
+    checked = check_recipient_key(canaries.openpgp_key, address=canaries.email)
+    proof = do_propose_openpgp_key(canaries.email, checked, language="es")
+    assert proof is not None
+    do_propose_openpgp_key(canaries.email, checked, language="es")  # one left waiting
+    do_confirm_openpgp_key(proof)
+    do_propose_openpgp_key(canaries.email, checked, language="es")
+
+
 def plant_in_lists(canaries: Canaries) -> None:
     """Sign-ups through the public form's service (an email; a phone confirmed by text), JOIN by SMS, a broadcast."""
     tag = uuid.uuid4().hex[:8]
@@ -115,7 +136,13 @@ def plant_in_lists(canaries: Canaries) -> None:
     do_send_broadcast(broadcast, by=sender)
 
 
-PLANTERS: list[Callable[[Canaries], None]] = [plant_in_testapp, plant_account_email, plant_in_messaging, plant_in_lists]
+PLANTERS: list[Callable[[Canaries], None]] = [
+    plant_in_testapp,
+    plant_account_email,
+    plant_in_messaging,
+    plant_openpgp_key,
+    plant_in_lists,
+]
 
 
 def raw_database_bytes() -> bytes:

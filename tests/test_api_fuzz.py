@@ -39,7 +39,9 @@ from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
-from solidarity.messaging.models import Inbound
+from solidarity.lists.subscriptions import unsubscribe_token
+from solidarity.messaging.models import Channel, Inbound
+from tests.factories import lists as lists_factory
 from tests.factories.messaging import received
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
@@ -141,6 +143,15 @@ def list_slugs(world: World) -> tuple[str, str]:
     return mine, theirs
 
 
+def subscription_tokens(world: World) -> tuple[str, str]:
+    """The page tokens of a confirmed email subscription to each group's list (anyone's: no group owns them)."""
+    mine, theirs = (
+        unsubscribe_token(lists_factory.subscriber(item, Channel.EMAIL, f"fuzz.{n}@example.org", zone=""))
+        for n, item in enumerate(AnnouncementList.objects.get(pk=item.pk) for item in world.lists)
+    )
+    return mine, theirs
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -149,6 +160,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "list_slug": list_slugs,
     "broadcast": lambda world: (str(world.broadcasts[0].uuid), str(world.broadcasts[1].uuid)),
     "message": lambda world: (str(world.text.uuid), str(world.text.uuid)),  # the one inbox: no "theirs"
+    "subscription": subscription_tokens,
 }
 
 

@@ -1,5 +1,6 @@
 """OpenPGP for outgoing email, with real GnuPG 2.2 as the reader that must understand it."""
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -14,9 +15,13 @@ from solidarity.messaging.openpgp import (
     Encryptor,
     NetworkKey,
     OpenPgpError,
+    binary_key,
+    check_recipient_key,
     encrypt_email,
     generate_network_key,
     inspect_public_key,
+    wkd_hash,
+    zbase32,
 )
 from tests.factories.messaging import GpgHome
 
@@ -282,3 +287,116 @@ def test_encryptor_keeps_working_past_its_cache_size(
 
     for key in (ed25519_key, rsa_key, ed25519_key):
         assert_readable_by_gpg(keyring, network, encryptor.encrypt_email(announcement(), key))
+
+
+# A subscriber's own key: stricter than a coordinator's look at one, and what to tell them.
+
+
+def test_a_subscribers_key_naming_their_address_is_accepted_without_warnings(ed25519_key: str) -> None:
+    checked = check_recipient_key(ed25519_key, address="Rosa@Example.org")
+
+    assert checked.names_address
+    assert not checked.expires_soon
+    assert checked.info.encrypts_until is None
+
+
+def test_a_key_for_another_address_is_accepted_and_says_so(ed25519_key: str) -> None:
+    checked = check_recipient_key(ed25519_key, address="otra@example.org")
+
+    assert not checked.names_address
+
+
+def test_a_key_expiring_within_30_days_is_accepted_and_says_so(keyring: GpgHome) -> None:
+    keyring.new_key("pronto@example.org", "future-default", "default", "10d")
+
+    checked = check_recipient_key(keyring.export("pronto@example.org"), address="pronto@example.org")
+
+    assert checked.expires_soon
+    assert checked.info.encrypts_until is not None
+    assert checked.info.encrypts_until - datetime.now(UTC) < timedelta(days=11)
+
+
+def test_a_key_whose_encryption_subkey_expires_soon_expires_soon(keyring: GpgHome) -> None:
+    fingerprint = keyring.new_key("subclave@example.org", "ed25519", "sign")
+    keyring.gpg("--quick-add-key", fingerprint, "cv25519", "encr", "5d")
+
+    checked = check_recipient_key(keyring.export("subclave@example.org"), address="subclave@example.org")
+
+    assert checked.info.expires_at is None
+    assert checked.expires_soon
+
+
+@pytest.mark.usefixtures("english")
+def test_an_expired_key_is_refused_for_a_subscriber(keyring: GpgHome) -> None:
+    keyring.new_key("vencida@example.org", "future-default", "default", "1d")
+    armored = keyring.export("vencida@example.org")
+
+    with pytest.raises(OpenPgpError) as error:
+        check_recipient_key(armored, address="vencida@example.org", now=datetime.now(UTC) + timedelta(days=3))
+
+    assert error.value.code == "expired"
+    assert str(error.value) == "This key has expired. Renew it, or send a new one."
+
+
+@pytest.mark.usefixtures("english")
+def test_a_secret_key_is_refused_for_a_subscriber_without_echoing_it(keyring: GpgHome, ed25519_key: str) -> None:
+    secret = keyring.gpg("--armor", "--export-secret-keys", "rosa@example.org").stdout.decode()
+
+    with pytest.raises(OpenPgpError) as error:
+        check_recipient_key(secret, address="rosa@example.org")
+
+    assert error.value.code == "secret_key"
+    assert secret.splitlines()[3] not in repr(error.value)
+
+
+# Publishing the network's key.
+
+
+def test_zbase32_and_the_wkd_hash_match_the_drafts_example() -> None:
+    # draft-koch-openpgp-webkey-service, section 3.1: "Joe.Doe" hashes to this.
+    assert wkd_hash("Joe.Doe") == "iy9q119eutrkn8s1mk4r39qejnbu3n5q"
+    assert zbase32(b"") == ""
+
+
+def test_gpg_computes_the_same_wkd_hash(keyring: GpgHome, ed25519_key: str) -> None:
+    listing = keyring.gpg("--with-wkd-hash", "--list-keys", "rosa@example.org").stdout.decode()
+
+    assert f"{wkd_hash('rosa')}@example.org" in listing
+
+
+def test_the_binary_key_is_the_key_gpg_exports(keyring: GpgHome, network: NetworkKey) -> None:
+    exported = keyring.gpg("--export", network.fingerprint).stdout
+
+    served = binary_key(network.public_armored)
+
+    assert served[:1] != b"-"
+    home = keyring.home.parent / "wkd-reader"
+    home.mkdir(mode=0o700, exist_ok=True)
+    reader = GpgHome(home)
+    reader.gpg("--import", stdin=served)
+    assert reader.fingerprint("red@example.org") == network.fingerprint
+    assert len(exported) > 0
+
+
+def test_signed_mail_carries_the_network_key_in_an_autocrypt_header(
+    keyring: GpgHome, network: NetworkKey, ed25519_key: str
+) -> None:
+    encrypted = encrypt_email(announcement(), recipient_key=ed25519_key, signer_secret=network.secret_armored)
+
+    wire = encrypted.as_bytes(policy=policy.SMTP)
+    assert all(len(line) <= 78 for line in wire.split(b"\r\n")[:40])
+    outer = message_from_bytes(wire, policy=policy.default)
+    attributes = dict(part.strip().split("=", 1) for part in str(outer["Autocrypt"]).replace("\r\n", "").split(";"))
+    assert attributes["addr"] == "red@example.org"
+    keydata = base64.b64decode("".join(attributes["keydata"].split()))
+    assert keydata == binary_key(network.public_armored)
+    assert len(outer.get_all("Autocrypt") or []) == 1
+
+
+def test_mail_from_another_address_carries_no_autocrypt_header(network: NetworkKey, ed25519_key: str) -> None:
+    message = announcement()
+    message.replace_header("From", "Someone else <otra@example.org>")
+
+    encrypted = encrypt_email(message, recipient_key=ed25519_key, signer_secret=network.secret_armored)
+
+    assert encrypted["Autocrypt"] is None

@@ -100,6 +100,16 @@ PUBLIC = {
     "lists:subscribe",  # a public list's sign-up form; it answers alike whoever is subscribed
     "lists:confirm",  # an email's confirmation link: acts only on its secret token, and only on POST
     "lists:unsubscribe",  # an email's unsubscribe link (and RFC 8058 one-click): acts only on its signed token
+    "lists:subscription",  # a subscriber's own page, from the link in every list email: acts only on its signed token
+    "lists:remove-key",  # that page's button to stop encryption (POST; a plain email tells the address)
+    "api:read_subscription",  # a subscriber's own subscription, by its signed token (the page's, in the API)
+    "api:give_key",  # giving a key by that token: it takes effect only through the email encrypted to it
+    "api:remove_key",  # removing it by that token: a plain email tells the address
+    "openpgp:network-key",  # the network's public key and its fingerprint: meant for anyone who gets its mail
+    "openpgp:confirm-key",  # a key's proof link, which travelled encrypted to that key: acts only on POST
+    "published:network-key-file",  # the network's public key, as a file
+    "published:wkd-key",  # the same key where the Web Key Directory looks for it
+    "published:wkd-policy",  # the Web Key Directory's (empty) policy
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

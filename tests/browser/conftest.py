@@ -68,9 +68,9 @@ def drain(process: subprocess.Popen[str], output: list[str]) -> None:
 
 
 @contextmanager
-def running_up(env: dict[str, str]) -> Iterator[Server]:
-    """`solidarity up` on a free port with `env`, answering /healthz; stopped afterwards."""
-    port = free_port()
+def running_up(env: dict[str, str], port: int | None = None) -> Iterator[Server]:
+    """`solidarity up` on `port` (a free one if None) with `env`, answering /healthz; stopped afterwards."""
+    port = port or free_port()
     process = solidarity("up", "--port", str(port), env=env)
     running = Server(url=f"http://127.0.0.1:{port}", process=process)
     threading.Thread(target=drain, args=(process, running.output), daemon=True).start()

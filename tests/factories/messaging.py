@@ -6,9 +6,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage as MimeMessage
 from pathlib import Path
 from typing import Any
 
@@ -115,10 +118,10 @@ class GpgHome:
 
     home: Path
 
-    def gpg(self, *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    def gpg(self, *args: str, stdin: bytes = b"", check: bool = True) -> subprocess.CompletedProcess[bytes]:
         command = [GPG, "--batch", "--pinentry-mode", "loopback", "--passphrase", "", *args]
         env = {**os.environ, "GNUPGHOME": str(self.home)}
-        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=True)
+        return subprocess.run(command, input=stdin, capture_output=True, env=env, check=check)
 
     def new_key(self, email: str, algo: str, usage: str = "default", expire: str = "0") -> str:
         """Generate a key and return its fingerprint."""
@@ -132,9 +135,12 @@ class GpgHome:
     def export(self, *emails: str) -> str:
         return self.gpg("--armor", "--export", *emails).stdout.decode()
 
-    def decrypt(self, armored: bytes) -> tuple[bytes, list[str]]:
-        """The plaintext and gpg's machine-readable status lines."""
-        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored)
+    def decrypt(self, armored: bytes, *, check: bool = True) -> tuple[bytes, list[str]]:
+        """The plaintext and gpg's machine-readable status lines.
+
+        `check=False`: a signature gpg cannot check (its key unknown: NO_PUBKEY) is no error.
+        """
+        result = self.gpg("--status-fd", "2", "--decrypt", stdin=armored, check=check)
         status = [line for line in result.stderr.decode(errors="replace").splitlines() if line.startswith("[GNUPG:]")]
         return result.stdout, status
 
@@ -147,3 +153,38 @@ def gnupg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GpgHome]:
     ring = GpgHome(home)
     yield ring
     subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**os.environ, "GNUPGHOME": str(home)}, check=False)
+
+
+# Reading what the network sent, as a subscriber's gpg does.
+
+PROOF_LINK = re.compile(r"https?://\S+/openpgp/keys/[\w-]+/")
+
+
+def decrypted(gnupg: GpgHome, message: MimeMessage) -> tuple[MimeMessage, list[str]]:
+    """The inner message gpg reads out of a PGP/MIME email, and gpg's status lines."""
+    assert message.get_content_type() == "multipart/encrypted"
+    _, data = message.iter_parts()
+    plaintext, status = gnupg.decrypt(data.get_content(), check=False)
+    assert "[GNUPG:] DECRYPTION_OKAY" in status
+    inner = message_from_bytes(plaintext, policy=policy.default)
+    assert isinstance(inner, MimeMessage)
+    return inner, status
+
+
+def body_of(message: MimeMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def subkey_ids(gnupg: GpgHome, email: str) -> set[str]:
+    """The long key ids of a key's subkeys, as gpg's ENC_TO names them."""
+    listing = gnupg.gpg("--with-colons", "--list-keys", email).stdout.decode()
+    return {line.split(":")[4] for line in listing.splitlines() if line.startswith("sub:")}
+
+
+def proof_path(gnupg: GpgHome, message: MimeMessage) -> str:
+    inner, _status = decrypted(gnupg, message)
+    found = PROOF_LINK.search(body_of(inner))
+    assert found is not None, body_of(inner)
+    return "/" + found.group().split("/", 3)[3]

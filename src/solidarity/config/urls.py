@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls()),
     path("live/", live_stream, name="live"),
     path("webhooks/", include("solidarity.messaging.urls")),
+    path("", include("solidarity.messaging.wkd_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("solidarity.web.urls")),
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.lists.urls")),
     path("", include("solidarity.messaging.inbox_urls")),
     path("", include("solidarity.messaging.sms_settings_urls")),
+    path("", include("solidarity.messaging.openpgp_urls")),
     path("accounts/", include("allauth.urls")),
     prefix_default_language=True,
 )

@@ -384,7 +384,7 @@ def too_large(max_bytes: int) -> HttpResponse:
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
-def slow_down(form: PublicForm, verdict: Verdict) -> str:
+def slow_down(form: forms.Form, verdict: Verdict) -> str:
     minutes = max(1, -(-verdict.retry_after // 60))
     if verdict.outcome is Outcome.OVER_GLOBAL:
         text = ngettext(

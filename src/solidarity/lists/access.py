@@ -122,6 +122,17 @@ def subscription_to_unsubscribe(token: str) -> Subscription | None:
     return Subscription.objects.filter(uuid=found).select_related("announcement_list").first()
 
 
+def subscription_for_page(token: str) -> Subscription:
+    """The subscription its own page's link names (the token every list email carries), whatever its state.
+
+    Http404 for a link we did not sign, or a subscription purged since.
+    """
+    found = subscription_to_unsubscribe(token)
+    if found is None:
+        raise Http404
+    return found
+
+
 def going_out(groups: list[WorkingGroup]) -> dict[int, int]:
     """{group id: broadcasts being sent or waiting for their time} for the caller's coordinated groups."""
     rows = (

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -25,7 +26,9 @@ from pydantic import AfterValidator, AwareDatetime
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.api import ApiError, ErrorOut, api_permission, form_errors
+from solidarity.core.bilingual import text_of
 from solidarity.core.permissions import Role, owner_role, role
+from solidarity.core.public import limit
 from solidarity.core.zones import NAME_LENGTH, SLUG_LENGTH
 from solidarity.lists.access import (
     access_broadcast_scoped,
@@ -34,6 +37,7 @@ from solidarity.lists.access import (
     broadcasts_of,
     coordinated,
     lists_of,
+    subscription_for_page,
 )
 from solidarity.lists.announcement_lists import MAX_ZONES, do_save_list
 from solidarity.lists.broadcasts import (
@@ -46,11 +50,30 @@ from solidarity.lists.broadcasts import (
     preview,
     sms_per_minute,
 )
-from solidarity.lists.forms import MAX_EMAIL_TEXT, TAKEN, BroadcastForm, ListForm, broadcast_data, list_data
-from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState
+from solidarity.lists.forms import (
+    MAX_EMAIL_TEXT,
+    MAX_KEY_TEXT,
+    TAKEN,
+    BroadcastForm,
+    ListForm,
+    broadcast_data,
+    key_notes,
+    list_data,
+)
+from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription
 from solidarity.lists.reports import Progress, broadcast_progress, broadcast_report
-from solidarity.lists.subscriptions import absolute, confirmed_by_channel, subscriber_counts, with_subscriber_counts
+from solidarity.lists.subscriptions import (
+    absolute,
+    confirmed_by_channel,
+    do_give_key,
+    do_remove_key,
+    is_active,
+    subscriber_counts,
+    with_subscriber_counts,
+)
+from solidarity.messaging.address_keys import key_state
 from solidarity.messaging.models import Channel
+from solidarity.messaging.openpgp import EXPIRES_SOON, KeyInfo, OpenPgpError, check_recipient_key
 
 router = Router(tags=["lists"])
 
@@ -575,3 +598,134 @@ def cancel_broadcast(request: HttpRequest, broadcast: UUID) -> Broadcast:
         message = _("Only a scheduled broadcast, or one still being sent, can be cancelled.")
         raise ApiError(409, "not_going_out", message)
     return found
+
+
+# A subscriber's own subscription, by the token every list email's link carries: no account, no session.
+
+NO_ACCOUNT: dict[str, Any] = {"security": []}  # OpenAPI: no authentication; the path's token is the key
+KEY_REFUSED = {
+    **NO_ACCOUNT,
+    "responses": {
+        409: {"description": "The subscription has ended, or is by SMS: it has no key."},
+        422: {
+            "description": "The key cannot be used; `code` says why: not_a_key, secret_key, several_keys, revoked, "
+            "expired, no_encryption_key, unsupported (or invalid_input for a malformed body)."
+        },
+        429: {"description": "Too many keys given from this connection, or by everyone: wait and try again."},
+    },
+}
+
+
+class KeyOut(Schema):
+    fingerprint: str
+    expires_at: datetime | None = Field(description="When its last encryption key expires; null: never.")
+    expires_soon: bool = Field(description="It stops working within 30 days: renew it and give it again.")
+
+
+class SubscriptionOut(Schema):
+    list: str = Field(description="The list's slug.")
+    list_name: str = Field(description="The list's name, in the caller's language.")
+    channel: ChannelCode
+    state: str = Field(description="pending, confirmed or unsubscribed.")
+    language: Language
+    openpgp_key: KeyOut | None = Field(description="The key our emails to this address are encrypted to; null: none.")
+    openpgp_key_waiting: KeyOut | None = Field(
+        description="A key given and waiting for its proof: the link inside the email encrypted to it."
+    )
+
+
+class KeyIn(Schema):
+    key: str = Field(max_length=MAX_KEY_TEXT, description="An ASCII-armored OpenPGP public key. Never a secret key.")
+
+
+class KeyProposalOut(Schema):
+    status: Literal["waiting_for_proof"] = Field(
+        description="Nothing changes until the link inside the email we encrypted to the key is followed."
+    )
+    key: KeyOut
+    warnings: list[str] = Field(description="What the subscriber should know, in the caller's language.")
+
+
+def key_out(info: KeyInfo | None) -> KeyOut | None:
+    if info is None:
+        return None
+    ends = info.encrypts_until
+    return KeyOut(
+        fingerprint=info.fingerprint,
+        expires_at=ends,
+        expires_soon=ends is not None and ends <= timezone.now() + EXPIRES_SOON,
+    )
+
+
+def active_email(subscription: Subscription) -> Subscription:
+    if subscription.channel != Channel.EMAIL or not is_active(subscription):
+        raise ApiError(409, "not_active", _("This subscription has ended, or is by SMS: it has no OpenPGP key."))
+    return subscription
+
+
+def rate_limited(request: HttpRequest) -> None:
+    verdict = limit(request, "lists.openpgp-key", per_client="5/m", overall="100/m")
+    if verdict.refused:
+        raise ApiError(429, "too_many_requests", _("Too many requests. Wait a moment and try again."))
+
+
+@router.get(
+    "/subscriptions/{subscription}",
+    response=SubscriptionOut,
+    summary="A subscriber's own subscription, by the token in every list email's link",
+    auth=None,
+    openapi_extra=NO_ACCOUNT,
+)
+@api_permission("public")
+def read_subscription(request: HttpRequest, subscription: str) -> SubscriptionOut:
+    """The token is the one in the links of every email the list sends (`/lists/subscriptions/{token}/`)."""
+    found = subscription_for_page(subscription)
+    state = key_state(str(found.address)) if found.channel == Channel.EMAIL and is_active(found) else None
+    return SubscriptionOut(
+        list=found.announcement_list.slug,
+        list_name=text_of(found.announcement_list, "name"),
+        channel=found.channel,  # type: ignore[arg-type]  # a Channel value: email or sms
+        state=found.state,
+        language=found.language if found.language in ("en", "es") else "en",  # type: ignore[arg-type]  # checked
+        openpgp_key=key_out(state.current if state else None),
+        openpgp_key_waiting=key_out(state.waiting if state else None),
+    )
+
+
+@router.put(
+    "/subscriptions/{subscription}/openpgp-key",
+    response={202: KeyProposalOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Give or replace the subscriber's OpenPGP key; it takes effect through the email encrypted to it",
+    auth=None,
+    openapi_extra=KEY_REFUSED,
+)
+@api_permission("public")
+def give_key(request: HttpRequest, subscription: str, payload: KeyIn) -> Status[KeyProposalOut]:
+    """Answers 202: we send an email encrypted to the key; the key is used once the link inside it is followed."""
+    found = active_email(subscription_for_page(subscription))
+    rate_limited(request)
+    try:
+        checked = check_recipient_key(payload.key, address=str(found.address))
+    except OpenPgpError as error:
+        raise ApiError(422, error.code, error.message, {"key": [error.message]}) from None
+    if not do_give_key(found, checked):  # it ended meanwhile
+        raise ApiError(409, "not_active", _("This subscription has ended, or is by SMS: it has no OpenPGP key."))
+    info = key_out(checked.info)
+    assert info is not None  # noqa: S101  (a checked key has its info)
+    return Status(202, KeyProposalOut(status="waiting_for_proof", key=info, warnings=key_notes(checked)))
+
+
+@router.delete(
+    "/subscriptions/{subscription}/openpgp-key",
+    response={204: None, 409: ErrorOut, 429: ErrorOut},
+    summary="Remove the subscriber's OpenPGP key: emails are no longer encrypted, and a plain email says so",
+    auth=None,
+    openapi_extra=KEY_REFUSED,
+)
+@api_permission("public")
+def remove_key(request: HttpRequest, subscription: str) -> Status[None]:
+    """Removing a key that is not there changes nothing, and answers 204 too."""
+    found = active_email(subscription_for_page(subscription))
+    rate_limited(request)
+    do_remove_key(found)
+    return Status(204, None)

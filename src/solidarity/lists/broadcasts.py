@@ -142,7 +142,8 @@ def sms_minutes(recipients_count: int) -> int | None:
     return max(1, math.ceil(recipients_count / rate))
 
 
-def email_body(broadcast: Broadcast, language: str, list_name: str, link: str) -> str:
+def email_body(broadcast: Broadcast, language: str, list_name: str, link: str, page: str) -> str:
+    """The email's text: the broadcast, then a footer with the subscriber's own page and the one-step unsubscribe."""
     with translation.override(language):
         return render_to_string(
             "lists/email/broadcast.txt",
@@ -151,6 +152,7 @@ def email_body(broadcast: Broadcast, language: str, list_name: str, link: str) -
                 "list": list_name,
                 "network": get_network_settings().name,
                 "link": link,
+                "page": page,
             },
         )
 
@@ -167,11 +169,11 @@ Templates = dict[tuple[str, int], mail.EmailTemplate]
 
 def email_template(broadcast: Broadcast, language: str, announcement_list: AnnouncementList) -> mail.EmailTemplate:
     """The broadcast's email in one language for one list's subscribers, built once (see mail.EmailTemplate)."""
-    link = mail.slot("link")
+    link, page = mail.slot("link"), mail.slot("page")
     host = str(settings.BASE_URL).split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return mail.EmailTemplate(
         subject=broadcast.subject(language),
-        text=email_body(broadcast, language, text_of(announcement_list, "name", language), link),
+        text=email_body(broadcast, language, text_of(announcement_list, "name", language), link, page),
         language=language,
         # RFC 2369 and RFC 8058: mail programs offer a button that unsubscribes in one step.
         raw_headers={
@@ -179,7 +181,7 @@ def email_template(broadcast: Broadcast, language: str, announcement_list: Annou
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-        slots=("link",),
+        slots=("link", "page"),
     )
 
 
@@ -191,8 +193,10 @@ def outgoing(broadcast: Broadcast, subscription: Subscription, templates: Templa
         key = (language, subscription.announcement_list_id)
         if key not in templates:
             templates[key] = email_template(broadcast, language, subscription.announcement_list)
-        link = url_in(subscription.language, "lists:unsubscribe", unsubscribe_token(subscription))
-        content = templates[key].content(to, link=link)
+        token = unsubscribe_token(subscription)
+        link = url_in(subscription.language, "lists:unsubscribe", token)
+        page = url_in(subscription.language, "lists:subscription", token)
+        content = templates[key].content(to, link=link, page=page)
     else:
         content = {"text": sms_body(broadcast, language)}
     return messaging.Outgoing(
@@ -351,7 +355,7 @@ class Preview:
 def preview(broadcast: Broadcast) -> Preview:
     """What each channel and language will get, how long an SMS is, and how long SMS takes to reach everyone."""
     counts = expected_counts(broadcast)
-    sample = absolute("/…/unsubscribe/…")
+    sample, sample_page = absolute("/…/unsubscribe/…"), absolute("/…/subscriptions/…")
     emails = []
     texts = []
     lists = list(broadcast.lists.all())
@@ -359,7 +363,9 @@ def preview(broadcast: Broadcast) -> Preview:
         names = ", ".join(text_of(item, "name", language) for item in lists)
         if Channel.EMAIL in broadcast.channels:
             emails.append(
-                EmailPreview(language, broadcast.subject(language), email_body(broadcast, language, names, sample))
+                EmailPreview(
+                    language, broadcast.subject(language), email_body(broadcast, language, names, sample, sample_page)
+                )
             )
         if Channel.SMS in broadcast.channels:
             body = sms_body(broadcast, language)

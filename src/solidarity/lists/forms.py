@@ -6,9 +6,11 @@ from django import forms
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import WorkingGroup
@@ -23,9 +25,11 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import public_count
 from solidarity.messaging import keywords
 from solidarity.messaging.models import Channel
+from solidarity.messaging.openpgp import KeyCheck, OpenPgpError, check_recipient_key
 from solidarity.messaging.sms_settings import configured_backends
 
 MAX_SMS_TEXT = 1600  # ten segments at most
+MAX_KEY_TEXT = 40_000  # an armored public key; `gpg --export-options export-minimal` makes one of 1 to 5 KB
 MAX_EMAIL_TEXT = 20_000
 RESERVED_SLUGS = {"new"}  # groups/<group>/lists/new/ creates a list
 TAKEN = "taken"  # the code of an error that names what another list has already: the API's 409
@@ -65,6 +69,76 @@ class ZonesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # d
         return text_of(obj, "name")
 
 
+# A subscriber's OpenPGP key.
+
+
+def key_field(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=_("OpenPGP public key") if required else _("OpenPGP public key (optional)"),
+        max_length=MAX_KEY_TEXT,
+        required=required,
+        strip=True,
+        widget=forms.Textarea(
+            attrs={"rows": 6, "class": "key", "spellcheck": "false", "autocomplete": "off", "autocapitalize": "off"}
+        ),
+        help_text=_(
+            "Paste your public key, starting with -----BEGIN PGP PUBLIC KEY BLOCK-----, and our emails to you will "
+            "be encrypted. With GnuPG: gpg --armor --export-options export-minimal --export YOUR@EMAIL. Never "
+            "paste your secret key."
+        ),
+    )
+
+
+def check_key(form: forms.Form, value: str, address: str) -> KeyCheck | None:
+    """The key checked for `address` (None when none was given), or the reason on the form's key field.
+
+    A secret key is taken out of what the page shows again: it must not travel back and forth.
+    """
+    if not value:
+        return None
+    try:
+        return check_recipient_key(value, address=address)
+    except OpenPgpError as error:
+        if error.code == "secret_key" and isinstance(form.data, QueryDict):
+            shown = form.data.copy()
+            shown[form.add_prefix("openpgp_key")] = ""
+            form.data = shown
+        form.add_error("openpgp_key", forms.ValidationError(error.message, code=error.code))
+        return None
+
+
+def key_notes(checked: KeyCheck | None) -> list[str]:
+    """What the subscriber should know about a key that was accepted."""
+    if checked is None:
+        return []
+    notes: list[str] = []
+    if not checked.names_address:
+        notes.append(gettext("This key does not name your email address. That is fine if it is your key."))
+    if checked.expires_soon and checked.info.encrypts_until is not None:
+        day = date_format(timezone.localtime(checked.info.encrypts_until), "DATE_FORMAT")
+        notes.append(
+            gettext("This key expires on %(date)s. Renew it before then and give it again, or our emails will wait.")
+            % {"date": day}
+        )
+    return notes
+
+
+class KeyForm(forms.Form):
+    """A subscriber's own page: the public key our emails to them are encrypted to."""
+
+    openpgp_key = key_field(required=True)
+
+    def __init__(self, *args: Any, address: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.address = address
+        self.checked: KeyCheck | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.checked = check_key(self, data.get("openpgp_key") or "", self.address)
+        return data
+
+
 # The public sign-up form.
 
 
@@ -74,6 +148,7 @@ class SubscribeForm(PublicForm):
     address = forms.CharField(max_length=254)
     zone = forms.ChoiceField(label=_("Your zone"), required=False)
     language = forms.ChoiceField(label=_("Language for messages"), widget=forms.RadioSelect)
+    openpgp_key = key_field(required=False)
 
     # Set by for_list: core.public's view builds the form from its class alone.
     announcement_list: AnnouncementList
@@ -110,6 +185,12 @@ class SubscribeForm(PublicForm):
         self.choice_field("language").choices = languages
         current = (get_language() or settings.LANGUAGE_CODE)[:2]
         self.fields["language"].initial = current if current in dict(languages) else languages[0][0]
+        self.checked: KeyCheck | None = None
+        if not email:
+            del self.fields["openpgp_key"]
+        elif sms:
+            key = self.fields["openpgp_key"]
+            key.help_text = f"{_('For email only.')} {key.help_text}"
 
     def choice_field(self, name: str) -> forms.ChoiceField:
         return cast(forms.ChoiceField, self.fields[name])
@@ -117,6 +198,15 @@ class SubscribeForm(PublicForm):
     def channels(self) -> tuple[bool, bool]:
         """Whether people may sign up here by email, and by SMS (only once an SMS service is configured)."""
         return self.announcement_list.has_email, self.announcement_list.has_sms and sms_configured()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = data.get("openpgp_key") or ""
+        if given and getattr(self, "channel", "") == Channel.SMS:
+            self.add_error("openpgp_key", _("An OpenPGP key is for email only: leave it empty for a phone number."))
+        elif given and "address" in data:
+            self.checked = check_key(self, given, data["address"])
+        return data
 
     def clean_zone(self) -> Zone | None:
         """The zone whose slug was posted (the field offers only the list's zones)."""

@@ -34,10 +34,11 @@ from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription, SubscriptionState
-from solidarity.messaging import mail
+from solidarity.messaging import address_keys, mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply
 from solidarity.messaging.models import Channel
+from solidarity.messaging.openpgp import KeyCheck
 
 CONFIRM_AGAIN_AFTER = timedelta(minutes=5)  # a pending sign-up asks again at most this often: no mail bombing
 UNSUBSCRIBE_SALT = "solidarity.lists.unsubscribe"
@@ -81,15 +82,33 @@ def subscription_uuid_from(token: str) -> uuid.UUID | None:
 
 
 def do_subscribe(
-    announcement_list: AnnouncementList, channel: str, address: str, language: str, zone: Zone | None = None
+    announcement_list: AnnouncementList,
+    channel: str,
+    address: str,
+    language: str,
+    zone: Zone | None = None,
+    *,
+    key: KeyCheck | None = None,
 ) -> Subscription:
     """Someone asks to join a list: a new or lapsed subscription waits for confirmation, and is asked for it.
 
     Idempotent per address: a pending one is asked again (at most every CONFIRM_AGAIN_AFTER), a
     confirmed one changes nothing. The caller answers the same in every case. `zone`: one of the
-    list's zones, or None.
+    list's zones, or None. `key` (email only): an OpenPGP key offered with the sign-up, proposed
+    for the address (messaging.address_keys: it takes effect only through the link inside an
+    email encrypted to it; at most one such email per address every few minutes, whatever the
+    address's state, so the form still answers alike).
     Lock: the list's row, so two sign-ups of one address cannot make two rows.
     """
+    subscription = subscribe(announcement_list, channel, address, language, zone)
+    if key is not None and channel == Channel.EMAIL:
+        address_keys.do_propose_openpgp_key(address, key, language=subscription.language, throttle=True)
+    return subscription
+
+
+def subscribe(
+    announcement_list: AnnouncementList, channel: str, address: str, language: str, zone: Zone | None
+) -> Subscription:
     if channel not in announcement_list.channels:
         raise ValueError(f"this list is not sent by {channel}")
     if zone is not None and not announcement_list.zones.filter(pk=zone.pk).exists():
@@ -187,6 +206,47 @@ def do_unsubscribe(subscription: Subscription, *, actor: str = audit.PUBLIC) -> 
             record(actor, AuditAction.CHANGED, subscription, "unsubscribed")
     subscription.refresh_from_db(fields=["state", "unsubscribed_at", "confirm_token_hash"])
     return bool(changed)
+
+
+def is_active(subscription: Subscription) -> bool:
+    return subscription.state in (SubscriptionState.PENDING, SubscriptionState.CONFIRMED)
+
+
+def do_give_key(subscription: Subscription, key: KeyCheck) -> bool:
+    """The subscriber gives (or replaces) their OpenPGP key on their page: it is proposed, and proved by email.
+
+    Nothing changes until the link inside the email encrypted to `key` is followed (see
+    messaging.address_keys). False for an SMS subscription or one that ended: its old link no
+    longer speaks for the address.
+    """
+    if subscription.channel != Channel.EMAIL or not is_active(subscription):
+        return False
+    address_keys.do_propose_openpgp_key(str(subscription.address), key, language=subscription.language)
+    return True
+
+
+def do_remove_key(subscription: Subscription) -> bool:
+    """The subscriber turns encryption off on their page; a plain email says so. False if there was no key."""
+    if subscription.channel != Channel.EMAIL or not is_active(subscription):
+        return False
+    return address_keys.do_remove_openpgp_key(str(subscription.address), language=subscription.language)
+
+
+def subscriptions_of_address(subscription: Subscription) -> list[Subscription]:
+    """Every list the subscription's address is on (pending or confirmed), on its channel, by list name."""
+    found: list[Subscription] = find_by_index(
+        Subscription.objects.filter(
+            channel=subscription.channel, state__in=[SubscriptionState.PENDING, SubscriptionState.CONFIRMED]
+        ).select_related("announcement_list"),
+        "address_index",
+        str(subscription.address),
+    )
+    return sorted(found, key=lambda item: text_of(item.announcement_list, "name").lower())
+
+
+def page_link(subscription: Subscription) -> str:
+    """The subscription's own page, in its language: the link every list email carries."""
+    return url_in(subscription.language, "lists:subscription", unsubscribe_token(subscription))
 
 
 def record(actor: str, action: AuditAction, subscription: Subscription, state: str) -> None:

@@ -7,6 +7,8 @@ urlpatterns = [
     # Public: a list's sign-up page, and the links its messages carry.
     path("lists/confirm/<str:token>/", views.confirm, name="confirm"),
     path("lists/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("lists/subscriptions/<str:subscription>/", views.subscription_page, name="subscription"),
+    path("lists/subscriptions/<str:subscription>/remove-key/", views.remove_key, name="remove-key"),
     path("lists/<slug:list_slug>/", views.subscribe, name="subscribe"),
     # A working group's lists and broadcasts, for its coordinators.
     path("groups/<slug:group>/lists/", views.group_lists, name="group-lists"),

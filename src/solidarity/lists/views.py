@@ -21,7 +21,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live
 from solidarity.core.bilingual import in_order
 from solidarity.core.permissions import Role, permission, role
-from solidarity.core.public import Verdict, public_form
+from solidarity.core.public import Verdict, limit, public_form, slow_down
 from solidarity.core.views import last_event_id
 from solidarity.lists.access import (
     access_broadcast,
@@ -30,6 +30,7 @@ from solidarity.lists.access import (
     broadcasts_of,
     lists_of,
     public_list,
+    subscription_for_page,
     subscription_to_confirm,
     subscription_to_unsubscribe,
 )
@@ -44,18 +45,26 @@ from solidarity.lists.broadcasts import (
     preview,
     sms_per_minute,
 )
-from solidarity.lists.forms import BroadcastForm, ListForm, SubscribeForm, sms_configured
-from solidarity.lists.models import AnnouncementList, BroadcastState, SubscriptionState
+from solidarity.lists.forms import BroadcastForm, KeyForm, ListForm, SubscribeForm, key_notes, sms_configured
+from solidarity.lists.models import AnnouncementList, BroadcastState, Subscription, SubscriptionState
 from solidarity.lists.reports import broadcast_progress, broadcast_report
 from solidarity.lists.subscriptions import (
     confirmed_by_channel,
     do_confirm,
+    do_give_key,
+    do_remove_key,
     do_subscribe,
     do_unsubscribe,
+    is_active,
+    page_link,
     subscriber_counts,
+    subscriptions_of_address,
+    unsubscribe_token,
     with_subscriber_counts,
 )
 from solidarity.messaging import progress as batch_progress
+from solidarity.messaging.address_keys import key_state, spaced
+from solidarity.messaging.models import Channel
 
 COORDINATOR = role(Role.COORDINATOR)
 
@@ -73,8 +82,14 @@ def subscribe(request: HttpRequest, list_slug: str) -> HttpResponse:
 
 def signed_up(request: HttpRequest, form: SubscribeForm, verdict: Verdict) -> HttpResponse:
     data = form.cleaned_data
-    do_subscribe(form.announcement_list, form.channel, data["address"], data["language"], data.get("zone"))
-    context = {"announcement_list": form.announcement_list, "channel": form.channel}
+    list_, channel = form.announcement_list, form.channel
+    do_subscribe(list_, channel, data["address"], data["language"], data.get("zone"), key=form.checked)
+    context = {
+        "announcement_list": list_,
+        "channel": channel,
+        "gave_key": form.checked is not None,
+        "notes": key_notes(form.checked),
+    }
     return render(request, "lists/subscribe_sent.html", context)
 
 
@@ -90,9 +105,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         do_confirm(subscription)
         return redirect(request.path)
     confirmed = subscription.state == SubscriptionState.CONFIRMED
-    return render(
-        request, "lists/confirm.html", {"announcement_list": subscription.announcement_list, "confirmed": confirmed}
-    )
+    context = {
+        "announcement_list": subscription.announcement_list,
+        "confirmed": confirmed,
+        "page": page_link(subscription) if confirmed and subscription.channel == Channel.EMAIL else "",
+    }
+    return render(request, "lists/confirm.html", context)
 
 
 @csrf_exempt  # RFC 8058: a mail program's one-click POST has no session and no token; the link's signature is the key
@@ -110,6 +128,58 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "lists/unsubscribe.html", {"announcement_list": subscription.announcement_list, "done": done}
     )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission("public")
+def subscription_page(request: HttpRequest, subscription: str) -> HttpResponse:
+    """A subscriber's own page, the link in every list email: their lists, their OpenPGP key, unsubscribe.
+
+    Opening it changes nothing. Its form gives or replaces the key (POST, rate-limited as public forms
+    are); the key takes effect only through the link inside the email encrypted to it.
+    """
+    found = subscription_for_page(subscription)
+    form = KeyForm(request.POST if request.method == "POST" else None, address=str(found.address))
+    if request.method != "POST":
+        return render(request, "lists/subscription.html", page_context(found, form))
+    verdict = limit(request, "lists.openpgp-key", per_client="5/m", overall="100/m")
+    if verdict.refused:
+        form.is_valid()  # keep what they typed, with its messages
+        form.add_error(None, slow_down(form, verdict))
+        return render(request, "lists/subscription.html", page_context(found, form), status=429)
+    if form.is_valid() and form.checked is not None and do_give_key(found, form.checked):
+        context = page_context(found, KeyForm(address=str(found.address))) | {"sent": True}
+        return render(request, "lists/subscription.html", context | {"notes": key_notes(form.checked)})
+    return render(request, "lists/subscription.html", page_context(found, form), status=400)
+
+
+@require_POST
+@never_cache
+@permission("public")
+def remove_key(request: HttpRequest, subscription: str) -> HttpResponse:
+    """The page's other button: stop encrypting; a plain email tells the address."""
+    found = subscription_for_page(subscription)
+    removed = do_remove_key(found)
+    context = page_context(found, KeyForm(address=str(found.address))) | {"removed": removed}
+    return render(request, "lists/subscription.html", context)
+
+
+def page_context(subscription: Subscription, form: KeyForm) -> dict[str, object]:
+    active = is_active(subscription)
+    email = subscription.channel == Channel.EMAIL
+    state = key_state(str(subscription.address)) if email and active else None
+    return {
+        "subscription": subscription,
+        "announcement_list": subscription.announcement_list,
+        "active": active,
+        "lists": subscriptions_of_address(subscription) if active else [],
+        "key": state,
+        "current_fingerprint": spaced(state.current.fingerprint) if state and state.current else "",
+        "waiting_fingerprint": spaced(state.waiting.fingerprint) if state and state.waiting else "",
+        "form": form if email and active else None,
+        "token": unsubscribe_token(subscription),
+    }
 
 
 # A group's lists, for its coordinators.

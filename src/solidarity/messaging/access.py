@@ -12,7 +12,8 @@ from django.http import Http404
 from solidarity.core import audit
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, holds_anywhere
-from solidarity.messaging.models import Inbound, InboundState
+from solidarity.messaging.address_keys import proof_for
+from solidarity.messaging.models import Inbound, InboundState, KeyProof
 
 INBOX_PAGE = 100
 HOTLINE = Role.DISPATCHER  # who reads the inbox
@@ -62,3 +63,8 @@ def access_inbound(user: AnyUser, message: UUID) -> Inbound:
     if found is None:
         raise Http404
     return found
+
+
+def key_proof_to_confirm(token: str) -> KeyProof | None:
+    """The proposal a proof link names, while it is valid: whoever holds the link (it came encrypted to the key)."""
+    return proof_for(token)

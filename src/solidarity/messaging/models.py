@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.fields import BlindIndexField, EncryptedJSONField, EncryptedTextField, normalise_email
+from solidarity.core.permissions import sensitive
 from solidarity.messaging.priority import Priority
 
 
@@ -134,6 +135,26 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} address {self.uuid}"
+
+
+@sensitive
+class KeyProof(models.Model):
+    """A public key someone gave for an email address, waiting for proof that the address's owner reads mail to it.
+
+    The key takes effect (`Address.openpgp_key`) only when the link inside an email encrypted to
+    it is followed and its button pressed (messaging.address_keys). Only the SHA-256 of that
+    link's token is kept; the key itself is encrypted, as the address's own is.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="key_proofs")
+    openpgp_key = EncryptedTextField(context="messaging.keyproof.openpgp_key")
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"key proof {self.uuid}"
 
 
 class InboundState(models.TextChoices):

@@ -12,16 +12,23 @@ outbox holds one. Three rules follow from what people's mail programs can read:
   GnuPG gets SEIPDv1 with MDC, which every OpenPGP program reads.
 - Solidarity never hands a key it generated to a person, and refuses a secret key pasted
   where a public key belongs: it never wants anyone's secret key.
+
+The network's public key is published so that recipients can check its signature: on a page,
+at a Web Key Directory address (`wkd_hash`), and in an Autocrypt header on every signed email
+(`Encryptor` adds it when the message's From is the key's own address).
 """
 
+import base64
+import hashlib
 import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.headerregistry import BaseHeader
 from email.message import EmailMessage, Message, MIMEPart
+from email.utils import parseaddr
 
 import pysequoia
 from django.utils.translation import gettext as _
@@ -32,6 +39,9 @@ HIDDEN_SUBJECT = "..."
 # Headers copied into the encrypted part so a mail program can show (and check) the real ones.
 PROTECTED_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", "In-Reply-To", "References")
 RECIPIENT_CACHE_SIZE = 1024
+EXPIRES_SOON = timedelta(days=30)  # a subscriber's key that stops working within this is accepted, with a warning
+AUTOCRYPT_LINE = 76  # base64 characters per folded line of the Autocrypt header's keydata
+ZBASE32 = "ybndrfg8ejkmcpqxot1uwisza345h769"  # the Web Key Directory's alphabet (z-base-32)
 
 _CRLF = policy.compat32.clone(linesep="\r\n")
 
@@ -94,6 +104,21 @@ class KeyInfo:
     expires_at: datetime | None
     is_expired: bool
     can_encrypt: bool
+    encrypts_until: datetime | None = None  # when its last usable encryption key (or the key) expires; None: never
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """A subscriber's key that passed `check_recipient_key`, and what they should hear about it."""
+
+    info: KeyInfo
+    names_address: bool  # one of its user IDs holds the address it is for
+    expires_soon: bool  # it stops working within EXPIRES_SOON
+    armored: str = field(default="", repr=False)  # the key as given (public: a secret one never gets this far)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.info.fingerprint
 
 
 def generate_network_key(name: str, email: str) -> NetworkKey:
@@ -137,6 +162,14 @@ class _Recipient:
             return False
         return any(key.expires_at is None or key.expires_at > now for key in self.encryption_keys)
 
+    def encrypts_until_at(self, now: datetime) -> datetime | None:
+        """The last moment one of its encryption keys still works (None: no end), at most the key's own expiry."""
+        usable = [key.expires_at for key in self.encryption_keys if key.expires_at is None or key.expires_at > now]
+        ends = None if not usable or None in usable else max(end for end in usable if end is not None)
+        if self.expires_at is None:
+            return ends
+        return self.expires_at if ends is None else min(ends, self.expires_at)
+
     def info_at(self, now: datetime) -> KeyInfo:
         return KeyInfo(
             fingerprint=self.cert.fingerprint.upper(),
@@ -145,6 +178,7 @@ class _Recipient:
             expires_at=self.expires_at,
             is_expired=self.is_expired_at(now),
             can_encrypt=self.can_encrypt_at(now),
+            encrypts_until=self.encrypts_until_at(now),
         )
 
 
@@ -167,6 +201,69 @@ def inspect_public_key(armored: str, *, now: datetime | None = None) -> KeyInfo:
     return recipient.info_at(now or datetime.now(UTC))
 
 
+def check_recipient_key(armored: str, *, address: str = "", now: datetime | None = None) -> KeyCheck:
+    """Check the public key a person gives for their own address, or raise OpenPgpError saying why not.
+
+    Stricter than `inspect_public_key`: a key that cannot encrypt now (expired, or every
+    encryption subkey expired) is refused too, since mail to it would be held. Accepted, with
+    what to tell them: whether a user ID names `address` (a key for another address still
+    encrypts; the person may use one key for several addresses), and whether it stops working
+    within EXPIRES_SOON. Never logs or keeps the key; the error says nothing of its content.
+    """
+    now = now or datetime.now(UTC)
+    info = inspect_public_key(armored, now=now)
+    if info.is_expired:
+        raise OpenPgpError(_("This key has expired. Renew it, or send a new one."), code="expired")
+    if not info.can_encrypt:
+        raise OpenPgpError(
+            _("This key's encryption subkey has expired. Renew it, or send a new key."), code="no_encryption_key"
+        )
+    wanted = address.strip().lower()
+    names_address = bool(wanted) and any(parseaddr(user_id)[1].lower() == wanted for user_id in info.user_ids)
+    expires_soon = info.encrypts_until is not None and info.encrypts_until <= now + EXPIRES_SOON
+    return KeyCheck(info=info, names_address=names_address, expires_soon=expires_soon, armored=armored.strip())
+
+
+# Publishing the network's key.
+
+
+def binary_key(armored: str) -> bytes:
+    """A public key's binary (unarmored) form: what a Web Key Directory serves and Autocrypt carries."""
+    return bytes(pysequoia.Cert.from_bytes(armored.encode()))
+
+
+def key_address(armored: str) -> str:
+    """The email address of a key's first user ID that has one, lower-cased ("" if none)."""
+    for user_id in pysequoia.Cert.from_bytes(armored.encode()).user_ids:
+        address = parseaddr(str(user_id))[1]
+        if "@" in address:
+            return address.lower()
+    return ""
+
+
+def zbase32(data: bytes) -> str:
+    """z-base-32 (the Web Key Directory's encoding): 5 bits a character, most significant first."""
+    bits = "".join(f"{byte:08b}" for byte in data)
+    bits += "0" * (-len(bits) % 5)
+    return "".join(ZBASE32[int(bits[start : start + 5], 2)] for start in range(0, len(bits), 5))
+
+
+def wkd_hash(local_part: str) -> str:
+    """The hashed local part of a Web Key Directory URL: z-base-32 of the SHA-1 of the lower-cased local part."""
+    return zbase32(hashlib.sha1(local_part.lower().encode(), usedforsecurity=False).digest())
+
+
+def autocrypt_header(address: str, public_armored: str) -> str:
+    """An Autocrypt header's value (Level 1, section 2.1): `addr`, and `keydata` folded over lines.
+
+    The value is folded here, with "\n " between lines: the outer message's policy writes a
+    raw header as it is given, each line end as CRLF on the wire.
+    """
+    keydata = base64.b64encode(binary_key(public_armored)).decode("ascii")
+    lines = [keydata[start : start + AUTOCRYPT_LINE] for start in range(0, len(keydata), AUTOCRYPT_LINE)]
+    return f"addr={address}; keydata=\n " + "\n ".join(lines)
+
+
 def encrypt_email(message: Message, *, recipient_key: str, signer_secret: str) -> EmailMessage:
     """Sign and encrypt one message as PGP/MIME; see `Encryptor.encrypt_email`, which broadcasts use."""
     return Encryptor(signer_secret).encrypt_email(message, recipient_key)
@@ -182,6 +279,9 @@ class Encryptor:
 
     def __init__(self, signer_secret: str, *, cache_size: int = RECIPIENT_CACHE_SIZE) -> None:
         self._signer = _network_signer(signer_secret)
+        public = str(pysequoia.Tsk.from_bytes(signer_secret.encode()).extract_certificate())
+        self._address = key_address(public)
+        self._autocrypt = autocrypt_header(self._address, public) if self._address else ""
         self._cache: OrderedDict[str, _Recipient] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -196,6 +296,8 @@ class Encryptor:
         other PROTECTED_HEADERS, and `protected-headers="v1"` on its Content-Type (the
         Autocrypt / Thunderbird convention: mail programs that know it show the inner
         Subject; others show "..."). The inner part is serialised with CRLF line ends.
+        When the message is From the network key's own address, the outer message carries an
+        Autocrypt header with the network's public key, so a mail program can check the signature.
 
         Raises OpenPgpError if the recipient's key is unusable or expired now: never falls
         back to sending in clear, that choice belongs to the caller.
@@ -209,6 +311,8 @@ class Encryptor:
         except (RuntimeError, ValueError):
             raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
         _wrap(outer, encrypted.decode("ascii"))
+        if self._autocrypt and parseaddr(str(outer.get("From", "")))[1].lower() == self._address:
+            outer.set_raw("Autocrypt", self._autocrypt)
         return outer
 
     def _recipient(self, armored: str) -> _Recipient:

@@ -233,14 +233,17 @@ class EmailSender:
         self.encryptor: openpgp.Encryptor | None = None
         self.senders: dict[str, str] = {}  # From -> envelope address (Django's prep_address)
 
-    def encrypt(self, mime: MimeMessage, key: str) -> MimeMessage | Result:
-        """PGP/MIME to the address's key, signed by the network's; an unusable key holds the message."""
+    def encrypt(self, mime: MimeMessage, key: str, *, clear_allowed: bool = True) -> MimeMessage | Result:
+        """PGP/MIME to `key`, signed by the network's; an unusable key holds the message.
+
+        `clear_allowed`: whether the network's setting may send it in clear when the key expired.
+        """
         if self.encryptor is None:
             self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
         try:
             return self.encryptor.encrypt_email(mime, key)
         except openpgp.OpenPgpError as error:
-            if error.code == "expired" and get_network_settings().clear_mail_when_key_expired:
+            if error.code == "expired" and clear_allowed and get_network_settings().clear_mail_when_key_expired:
                 return mime
             return Held("key_expired" if error.code == "expired" else "key_unusable")
 
@@ -269,9 +272,12 @@ class EmailSender:
             return Failed(blocked, State.CANCELLED)
         text = str(message.content["mime"])
         mime: MimeMessage | None = None
-        if address is not None and address.openpgp_key:
+        # A key's proof (messaging.address_keys) goes to the key it proves, never to the address's nor in clear.
+        proving = str(message.content.get("openpgp_key") or "")
+        key = proving or (str(address.openpgp_key) if address is not None else "")
+        if key:
             parsed = parse_raw(text)
-            encrypted = self.encrypt(parsed, str(address.openpgp_key))
+            encrypted = self.encrypt(parsed, key, clear_allowed=not proving)
             if isinstance(encrypted, Result):
                 return encrypted
             mime = None if encrypted is parsed else encrypted  # an expired key, clear mail allowed: as stored

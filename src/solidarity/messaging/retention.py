@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from solidarity.core.retention import Rule
-from solidarity.messaging.models import FINAL_STATES, Inbound, InboundState, Message
+from solidarity.messaging.models import FINAL_STATES, Inbound, InboundState, KeyProof, Message
 
 RULES = (
     Rule(
@@ -21,5 +21,12 @@ RULES = (
         default_days=90,
         after="received_at",
         where=Q(state__in=[InboundState.HANDLED, InboundState.REVIEWED]),
+    ),
+    Rule(
+        name="messaging.key-proofs",
+        model=KeyProof,
+        what="A public key someone gave for an email address, not confirmed through the encrypted email's link.",
+        default_days=7,
+        after="created_at",
     ),
 )

@@ -26,6 +26,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
+from solidarity.core.keyring import KeyringLocked
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, outcomes, progress, reasons
 from solidarity.messaging.models import (
@@ -145,6 +146,10 @@ def do_set_language(channel: str, address: str, language: str, *, state: Address
 
 
 def do_set_openpgp_key(channel: str, address: str, armored: str) -> None:
+    """Set the key mail to the address is encrypted to, as it is: for an operator's shell and tests.
+
+    A person's own key goes through messaging.address_keys, which proves it first.
+    """
     state = address_state(channel, address)
     state.openpgp_key = armored
     state.save(update_fields=["openpgp_key", "updated_at"])
@@ -175,6 +180,15 @@ def cancel_waiting_for(channel: str, normalised: str, reason: str) -> int:
     return Message.objects.filter(pk__in=[message.pk for message in cancelled], state=State.QUEUED).update(
         state=State.CANCELLED, reason=reason, updated_at=timezone.now()
     )
+
+
+def published_network_key() -> NetworkKey | None:
+    """The network's key for its public page and Web Key Directory; None while a sealed network's keys are locked
+    and no key was made yet (making one needs them)."""
+    try:
+        return network_key()
+    except KeyringLocked:
+        return None
 
 
 def network_key() -> NetworkKey:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0004_outcomes_and_inbox_first"),
+        ("messaging", "0005_key_proofs"),
     ]
 
     operations = [

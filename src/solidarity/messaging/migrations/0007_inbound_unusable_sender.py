@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0005_gateway_trial"),
+        ("messaging", "0006_gateway_trial"),
     ]
 
     operations = [
