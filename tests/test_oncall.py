@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from solidarity.core import timers
 from solidarity.core.services import get_network_settings
 from solidarity.people.models import Person
-from solidarity.people.oncall import on_call_ids, week_pieces
+from solidarity.people.oncall import on_call, on_call_ids, week_pieces
 from solidarity.people.services import (
     Window,
     do_add_one_off_shift,
@@ -48,6 +48,8 @@ def test_an_active_vetted_person_holding_the_skill_on_call_in_the_zone_is_found(
 
     assert found() == [rosa.pk]
     assert found("naloxone", "walltown", "east-durham") == [rosa.pk]
+    assert list(on_call("naloxone", [zone("east-durham")]).order_by("pk")) == [rosa]  # composable, for ranking
+    assert on_call_ids("naloxone", []) == []
 
 
 def test_someone_who_covers_only_other_zones_is_not_found() -> None:

@@ -35,11 +35,13 @@ and after (a window started last Sunday night still runs), and the query asks
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache, reduce
-from operator import or_
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from solidarity.core.models import Zone
@@ -122,62 +124,73 @@ def week_pieces(now: datetime, tz: ZoneInfo) -> list[Piece]:
     return found
 
 
-def weekly_window_now(now: datetime, tz: ZoneInfo) -> Q:
+# The statement. Written as SQL rather than built by the ORM: Django took about 5 ms to build the
+# four EXISTS subqueries, as long as the database took to answer (bench/RESULTS.md). Tables and
+# columns are the models' own; every value is a parameter. It runs alike on SQLite and PostgreSQL.
+
+PERSON, COVERAGE = Person._meta.db_table, Coverage._meta.db_table
+CERTIFICATION, SKILL = Certification._meta.db_table, Skill._meta.db_table
+SHIFT, ONE_OFF = Shift._meta.db_table, OneOffShift._meta.db_table
+
+CHANGE_NOW = f"""SELECT 1 FROM {ONE_OFF} o WHERE o.person_id = p.id AND o.is_on_call = %s
+    AND o.ends_at > %s AND o.starts_at <= %s"""  # noqa: S608  (table names from our models; values are parameters)
+
+STATEMENT = f"""SELECT p.id FROM {PERSON} p
+WHERE p.id IN (SELECT c.person_id FROM {COVERAGE} c WHERE c.zone_id IN ({{zones}}))
+AND (p.state = %s OR (p.state = %s AND p.paused_until <= %s))
+AND (p.vouch_count >= %s OR p.vetted_by_import_at IS NOT NULL)
+AND EXISTS (SELECT 1 FROM {CERTIFICATION} t INNER JOIN {SKILL} s ON s.id = t.skill_id
+    WHERE t.person_id = p.id AND s.slug = %s AND t.lapses_at > %s
+    AND (t.signed_off_at IS NOT NULL OR s.needs_sign_off = %s))
+AND (EXISTS ({CHANGE_NOW})
+    OR (EXISTS (SELECT 1 FROM {SHIFT} w WHERE w.person_id = p.id AND ({{windows}}))
+        AND NOT EXISTS ({CHANGE_NOW})))"""  # noqa: S608  (table names from our models; values are parameters)
+
+WINDOW = "(w.start_minute >= %s AND w.start_minute <= %s AND w.end_minute > %s)"
+
+
+def statement(skill: Skill | str, zone_ids: list[int], now: datetime) -> tuple[str, list[Any]]:
+    """The on-call statement and its parameters (module doc): active, vetted, holding `skill`, on call, in the zones."""
+    network = get_network_settings()  # cached: one read of the cache, not of the settings table
+    tz = zone_named(network.time_zone)
+    ops = connection.ops
+    at, today = ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(now.astimezone(tz).date())
     pieces = week_pieces(now, tz)
-    if not pieces:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(start_minute__gte=p.low, start_minute__lte=p.high, end_minute__gt=p.at) for p in pieces))
+    windows = " OR ".join([WINDOW] * len(pieces)) or "1 = 0"
+    sql = STATEMENT.format(zones=", ".join(["%s"] * len(zone_ids)), windows=windows)
+    params: list[Any] = [*zone_ids, PersonState.ACTIVE, PersonState.PAUSED, today, network.vouches_needed]
+    params += [skill.slug if isinstance(skill, Skill) else skill, at, False]
+    params += [True, at, at]
+    params += [value for piece in pieces for value in (piece.low, piece.high, piece.at)]
+    params += [False, at, at]
+    return sql, params
 
 
-def on_call_now(now: datetime, tz: ZoneInfo) -> Q:
-    """A condition on Person: on call at `now` (a one-off "on", or a weekly window and no one-off "off")."""
-    person = OuterRef("pk")
-    extra = OneOffShift.objects.filter(person=person, is_on_call=True, ends_at__gt=now, starts_at__lte=now)
-    away = OneOffShift.objects.filter(person=person, is_on_call=False, ends_at__gt=now, starts_at__lte=now)
-    weekly = Shift.objects.filter(weekly_window_now(now, tz), person=person)
-    return Q(Exists(extra)) | (Q(Exists(weekly)) & ~Q(Exists(away)))
-
-
-def is_in_network(today: date) -> Q:
-    """Active, or paused until a date that has come (the timer that tidies the row may not have run yet)."""
-    return Q(state=PersonState.ACTIVE) | Q(state=PersonState.PAUSED, paused_until__lte=today)
-
-
-def is_vetted(needed: int) -> Q:
-    return Q(vouch_count__gte=needed) | Q(vetted_by_import_at__isnull=False)
-
-
-def holds_now(skill: Skill | str, now: datetime) -> Q:
-    """A certification of `skill` (a Skill or its slug) that has not lapsed, and is signed off when it must be."""
-    by_skill = Q(skill=skill) if isinstance(skill, Skill) else Q(skill__slug=skill)
-    current = Certification.objects.filter(by_skill, person=OuterRef("pk"), lapses_at__gt=now).filter(
-        Q(signed_off_at__isnull=False) | Q(skill__needs_sign_off=False)
-    )
-    return Q(Exists(current))
+def zone_ids_of(zones: Iterable[Zone | int]) -> list[int]:
+    return [zone.pk if isinstance(zone, Zone) else int(zone) for zone in zones]
 
 
 def on_call(skill: Skill | str, zones: Iterable[Zone | int], *, now: datetime | None = None) -> QuerySet[Person]:
     """The people dispatch may ask now for `skill` (a Skill or its slug) in any of `zones` (zones or their ids).
 
-    One SQL query when evaluated (see the module's doc), after one read of the cached network settings
+    One SQL query when evaluated (the module's doc), after one read of the cached network settings
     (its time zone and `vouches_needed`); order and limit are the caller's (dispatch ranks them). A vouch
     withdrawn, a pause, a lapse or a one-off "off" takes effect on the next call: nothing here is cached
     but the week's daylight-saving pieces, which depend on the date alone.
     """
-    now = now or timezone.now()
-    network = get_network_settings()  # cached: one read of the cache, not of the settings table
-    tz = zone_named(network.time_zone)
-    zone_ids = [zone.pk if isinstance(zone, Zone) else zone for zone in zones]
-    covering = Coverage.objects.filter(zone_id__in=zone_ids).values("person_id")
-    return Person.objects.filter(
-        is_in_network(now.astimezone(tz).date()),
-        is_vetted(network.vouches_needed),
-        holds_now(skill, now),
-        on_call_now(now, tz),
-        pk__in=covering,
-    )
+    ids = zone_ids_of(zones)
+    if not ids:
+        return Person.objects.none()
+    sql, params = statement(skill, ids, now or timezone.now())
+    return Person.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611  (every value is a parameter)
 
 
 def on_call_ids(skill: Skill | str, zones: Iterable[Zone | int], *, now: datetime | None = None) -> list[int]:
-    """The ids of `on_call`'s people, in no particular order."""
-    return list(on_call(skill, zones, now=now).values_list("pk", flat=True))
+    """The ids of `on_call`'s people, in no particular order: the statement alone, as dispatch's candidates."""
+    ids = zone_ids_of(zones)
+    if not ids:
+        return []
+    sql, params = statement(skill, ids, now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
