@@ -28,6 +28,7 @@ from solidarity.messaging.models import Channel
 from solidarity.messaging.openpgp import check_recipient_key, generate_network_key
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
+from solidarity.people.services import PersonValues, do_create_person, do_leave
 from tests.testapp.models import Dossier
 
 
@@ -136,12 +137,20 @@ def plant_in_lists(canaries: Canaries) -> None:
     do_send_broadcast(broadcast, by=sender)
 
 
+def plant_in_people(canaries: Canaries) -> None:
+    """A person made as a coordinator makes one (display name, phone, email), and one who then left."""
+    values = PersonValues(display_name=canaries.name, phones=(canaries.phone,), emails=(canaries.email,))
+    do_create_person(values, by=None)
+    do_leave(do_create_person(values, by=None), by=None)
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
     plant_in_messaging,
     plant_openpgp_key,
     plant_in_lists,
+    plant_in_people,
 ]
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "solidarity.messaging",
     "solidarity.accounts",
     "solidarity.lists",
+    "solidarity.people",
     "solidarity.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -55,6 +55,12 @@ class NetworkSettings(models.Model):
         default=False,
         help_text=_("Otherwise mail to someone whose OpenPGP key expired is held until they send a new key."),
     )
+    vouches_needed = models.PositiveSmallIntegerField(
+        _("vouches needed"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("How many members must vouch for a new responder before they get alerts or see anything private."),
+    )
     retention_days = models.JSONField(
         _("retention periods"), default=dict, help_text="Days to keep, per retention rule (core.retention)."
     )
