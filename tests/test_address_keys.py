@@ -21,7 +21,7 @@ from solidarity.messaging.address_keys import (
     key_state,
 )
 from solidarity.messaging.models import Address, Channel, KeyProof, Message, State
-from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path, subkey_ids
+from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path, set_openpgp_key, subkey_ids
 from tests.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_a_proposed_key_takes_effect_only_through_the_link_inside_the_email_encr
     gnupg.new_key("old@example.org", "future-default")
     gnupg.new_key("nueva@example.org", "future-default")
     old = gnupg.export("old@example.org")
-    services.do_set_openpgp_key(Channel.EMAIL, "nueva@example.org", old)
+    set_openpgp_key("nueva@example.org", old)
 
     propose("nueva@example.org", gnupg.export("nueva@example.org"))
     pump.drain(Channel.EMAIL)
@@ -143,7 +143,7 @@ def test_a_public_form_sends_one_proof_per_address_every_few_minutes(smtp: SmtpS
 
 def test_removing_a_key_stops_encryption_and_says_so_in_a_plain_email(smtp: SmtpServer, gnupg: GpgHome) -> None:
     gnupg.new_key("quita@example.org", "future-default")
-    services.do_set_openpgp_key(Channel.EMAIL, "quita@example.org", gnupg.export("quita@example.org"))
+    set_openpgp_key("quita@example.org", gnupg.export("quita@example.org"))
     waiting = propose("quita@example.org", gnupg.export("quita@example.org"))
     assert waiting is not None
 
@@ -238,7 +238,7 @@ def test_mail_signed_by_the_network_verifies_with_gpg_once_the_published_key_is_
     home.chmod(0o700)
     reader = GpgHome(home)
     reader.new_key("lectora@example.org", "future-default")
-    services.do_set_openpgp_key(Channel.EMAIL, "lectora@example.org", reader.export("lectora@example.org"))
+    set_openpgp_key("lectora@example.org", reader.export("lectora@example.org"))
     content = {"mime": "Subject: hi\nFrom: x@example.org\nTo: lectora@example.org\n\nhello\n"}
     content["mime"] = content["mime"].replace("x@example.org", str(settings.DEFAULT_FROM_EMAIL))
     services.enqueue(services.Outgoing(Channel.EMAIL, "lectora@example.org", content, idempotency_key="test:signed"))

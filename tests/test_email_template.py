@@ -11,7 +11,7 @@ from solidarity.messaging import mail, pump, services
 from solidarity.messaging.mail import EmailTemplate, slot
 from solidarity.messaging.models import Channel
 from solidarity.messaging.services import Outgoing
-from tests.factories.messaging import GpgHome
+from tests.factories.messaging import GpgHome, set_openpgp_key
 from tests.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_template_messages_reach_a_real_mail_server_as_written(smtp: SmtpServer)
 
 def test_a_template_message_to_an_address_with_a_key_is_read_by_gpg(smtp: SmtpServer, gnupg: GpgHome) -> None:
     gnupg.new_key("rosa@example.org", "future-default")
-    services.do_set_openpgp_key(Channel.EMAIL, "rosa@example.org", gnupg.export("rosa@example.org"))
+    set_openpgp_key("rosa@example.org", gnupg.export("rosa@example.org"))
     gnupg.gpg("--import", stdin=str(services.network_key().public).encode())
     link = "https://network.example.org/es/lists/unsubscribe/7.abc/"
     content = template().content("rosa@example.org", link=link)

@@ -21,7 +21,7 @@ from solidarity.messaging.models import Channel, Message, State, normalise_addre
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
 from tests.conftest import in_threads
-from tests.factories.messaging import GpgHome
+from tests.factories.messaging import GpgHome, set_openpgp_key
 from tests.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +281,7 @@ def test_the_outbox_keeps_addresses_and_bodies_encrypted() -> None:
 
 def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: SmtpServer, gnupg: GpgHome) -> None:
     gnupg.new_key("rosa@example.org", "future-default")
-    services.do_set_openpgp_key(Channel.EMAIL, "rosa@example.org", gnupg.export("rosa@example.org"))
+    set_openpgp_key("rosa@example.org", gnupg.export("rosa@example.org"))
     gnupg.gpg("--import", stdin=str(services.network_key().public).encode())
     services.enqueue(mail("rosa@example.org", "test:1", subject="Secret meeting place zq81"))
 
@@ -299,7 +299,7 @@ def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: S
 
 def test_mail_to_an_expired_key_is_held_unless_the_network_allows_clear_mail(smtp: SmtpServer, gnupg: GpgHome) -> None:
     gnupg.new_key("caduca@example.org", "future-default", "default", "1d")
-    services.do_set_openpgp_key(Channel.EMAIL, "caduca@example.org", gnupg.export("caduca@example.org"))
+    set_openpgp_key("caduca@example.org", gnupg.export("caduca@example.org"))
     services.enqueue(mail("caduca@example.org", "test:1"))
 
     with time_machine.travel(timezone.now() + timedelta(days=3)):

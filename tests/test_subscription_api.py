@@ -13,7 +13,7 @@ from solidarity.lists.subscriptions import do_unsubscribe, unsubscribe_token
 from solidarity.messaging import services
 from solidarity.messaging.models import Channel, KeyProof, Message
 from tests.factories import lists as lists_factory
-from tests.factories.messaging import GpgHome
+from tests.factories.messaging import GpgHome, set_openpgp_key
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_a_secret_key_is_refused_in_the_callers_language_and_not_kept(gnupg: Gpg
 
 def test_removing_the_key_by_the_api_answers_204_and_sends_a_plain_notice(gnupg: GpgHome, rosa: Subscription) -> None:
     gnupg.new_key("quita.api@example.org", "future-default")
-    services.do_set_openpgp_key(Channel.EMAIL, ROSA, gnupg.export("quita.api@example.org"))
+    set_openpgp_key(ROSA, gnupg.export("quita.api@example.org"))
 
     status, _body = call("DELETE", url(rosa, "/openpgp-key"))
 

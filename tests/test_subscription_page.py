@@ -16,7 +16,7 @@ from solidarity.lists.subscriptions import digest, do_unsubscribe, find_subscrip
 from solidarity.messaging import pump, services
 from solidarity.messaging.models import Channel, KeyProof, Message
 from tests.factories import lists as lists_factory
-from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path
+from tests.factories.messaging import GpgHome, body_of, decrypted, proof_path, set_openpgp_key
 from tests.smtp import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_a_key_for_another_address_or_expiring_soon_is_accepted_with_a_warning_o
 def test_removing_the_key_turns_encryption_off_and_a_plain_email_says_so(
     smtp: SmtpServer, gnupg: GpgHome, rosa: Subscription
 ) -> None:
-    services.do_set_openpgp_key(Channel.EMAIL, ROSA, pgp_key(gnupg, "quitar.pgp@example.org"))
+    set_openpgp_key(ROSA, pgp_key(gnupg, "quitar.pgp@example.org"))
 
     response = Client().post(page(rosa) + "remove-key/")
     pump.drain(Channel.EMAIL)

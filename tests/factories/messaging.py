@@ -22,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from solidarity.messaging import services
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.messaging.pump import drain
@@ -69,6 +70,14 @@ def texts_out(outbox: Path) -> list[dict[str, Any]]:
     """Send what the outbox holds for SMS, in this thread, and return every text the loopback sent so far."""
     drain(Channel.SMS)
     return [json.loads(line) for line in outbox.read_text().splitlines()] if outbox.exists() else []
+
+
+def set_openpgp_key(address: str, armored: str) -> None:
+    """An email address's key in effect, set as it is, without the proof a person's own key goes through
+    (messaging.address_keys): what a test needs before it sends."""
+    state = services.address_state(Channel.EMAIL, address)
+    state.openpgp_key = armored
+    state.save(update_fields=["openpgp_key", "updated_at"])
 
 
 def received(body: str, *, sender: str = NEIGHBOUR) -> Inbound:

@@ -145,16 +145,6 @@ def do_set_language(channel: str, address: str, language: str, *, state: Address
     return state
 
 
-def do_set_openpgp_key(channel: str, address: str, armored: str) -> None:
-    """Set the key mail to the address is encrypted to, as it is: for an operator's shell and tests.
-
-    A person's own key goes through messaging.address_keys, which proves it first.
-    """
-    state = address_state(channel, address)
-    state.openpgp_key = armored
-    state.save(update_fields=["openpgp_key", "updated_at"])
-
-
 def do_mark_address_failure(channel: str, address: str, reason: str) -> None:
     """Keep a failure with the address, so the people part can show it and nobody keeps messaging it."""
     state = address_state(channel, address)
