@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import OuterRef
 from django.utils import timezone
 
 from solidarity.core import retention
-from solidarity.core.models import AuditEntry
+from solidarity.core.models import AuditEntry, NetworkSettings
+from solidarity.core.services import SETTINGS_CACHE_KEY, do_update_network_settings, get_network_settings
 from solidarity.people.models import Certification, Contact, Person, Skill, Vouch
 from solidarity.people.services import (
     PersonValues,
@@ -193,6 +195,17 @@ def test_raising_the_threshold_takes_people_vetted_by_vouches_alone_out() -> Non
     assert newcomer.lost_vetting_at is None
     with pytest.raises(ValidationError):
         do_set_vouches_needed(0, by=None)
+
+
+def test_saving_the_network_settings_from_a_stale_copy_keeps_the_threshold() -> None:
+    stale = get_network_settings()  # cached, with the threshold as it was
+    do_set_vouches_needed(3, by=None)
+    cache.set(SETTINGS_CACHE_KEY, stale)  # another process still holds the old copy
+
+    do_update_network_settings(name="Red Ejemplo", time_zone="America/Chicago", phone_region="us", languages=["es"])
+
+    assert NetworkSettings.objects.get().vouches_needed == 3
+    assert get_network_settings().name == "Red Ejemplo"
 
 
 def test_imported_people_are_marked_vetted_in_one_audited_step() -> None:

@@ -100,21 +100,30 @@ def do_update_network_settings(
     welcome_es: str | None = None,
     mark_configured: bool = True,
 ) -> NetworkSettings:
-    """Save the settings an admin edits; a welcome left as None (not asked for) stays as it is."""
-    settings_row = get_network_settings()
+    """Save the settings an admin edits; a welcome left as None (not asked for) stays as it is.
+
+    Only these fields are written, on the row as the database has it (not the cached copy): a
+    setting another part keeps (people's `vouches_needed`) is never put back to a stale value.
+    """
+    get_network_settings()  # the row exists
+    settings_row = NetworkSettings.objects.get(pk=1)
+    changed = {
+        "expected_population": expected_population,
+        "hotline": hotline,
+        "clear_mail_when_key_expired": clear_mail_when_key_expired,
+        "name": name,
+        "time_zone": time_zone,
+        "phone_region": phone_region.upper(),
+        "languages": languages,
+        "is_configured": settings_row.is_configured or mark_configured,
+    }
     if welcome_en is not None:
-        settings_row.welcome_en = welcome_en
+        changed["welcome_en"] = welcome_en
     if welcome_es is not None:
-        settings_row.welcome_es = welcome_es
-    settings_row.expected_population = expected_population
-    settings_row.hotline = hotline
-    settings_row.clear_mail_when_key_expired = clear_mail_when_key_expired
-    settings_row.name = name
-    settings_row.time_zone = time_zone
-    settings_row.phone_region = phone_region.upper()
-    settings_row.languages = languages
-    settings_row.is_configured = settings_row.is_configured or mark_configured
-    settings_row.save()
+        changed["welcome_es"] = welcome_es
+    for field, value in changed.items():
+        setattr(settings_row, field, value)
+    settings_row.save(update_fields=[*changed, "updated_at"])
     cache.delete(SETTINGS_CACHE_KEY)
     return settings_row
 
