@@ -9,14 +9,16 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import OuterRef
 from django.utils import timezone
 
 from solidarity.core import retention
-from solidarity.core.models import AuditEntry, NetworkSettings
+from solidarity.core.models import AuditEntry, NetworkSettings, Zone
 from solidarity.core.services import SETTINGS_CACHE_KEY, do_update_network_settings, get_network_settings
 from solidarity.people.models import Certification, Contact, Person, Skill, Vouch
+from solidarity.people.oncall import on_call
 from solidarity.people.services import (
     PersonValues,
     do_create_person,
@@ -325,3 +327,31 @@ def test_names_and_contacts_are_encrypted_in_the_database() -> None:
         stored = [row[0] for row in cursor.fetchall()]
     assert "Rosa" not in stored_name
     assert not any("555" in value or "example" in value for value in stored)
+
+
+# A moment in each pattern of the demo's weekly windows (network time: America/New_York).
+WEEK = [
+    datetime(2026, 12, 8, 19, tzinfo=ZoneInfo("America/New_York")),
+    datetime(2026, 12, 11, 23, tzinfo=ZoneInfo("America/New_York")),
+]
+
+
+def test_the_demo_roster_has_people_to_find_some_lapsing_and_some_waiting_for_vouches() -> None:
+    call_command("demo")
+    call_command("demo")  # once
+
+    people = Person.objects.all()
+    assert people.count() == 30
+    assert all(
+        str(contact.value).startswith("+191955501")
+        for contact in Contact.objects.all()
+        if "@" not in str(contact.value)
+    )
+    soon = timezone.now() + timedelta(days=30)
+    assert Certification.objects.filter(lapses_at__lte=timezone.now()).exists()  # lapsed
+    assert Certification.objects.filter(lapses_at__gt=timezone.now(), lapses_at__lte=soon).exists()  # lapsing
+    assert Person.objects.filter(vouch_count=1, vetted_by_import_at__isnull=True).count() == 2  # waiting
+    assert Person.objects.filter(user__username="rosa.ejemplo").exists()
+    zones = list(Zone.objects.all())
+    assert len(zones) == 5
+    assert any(on_call(skill, zones, now=moment) for skill in ("legal-observer", "licensed-driver") for moment in WEEK)

@@ -8,6 +8,7 @@ from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
+from solidarity.people import demo as people_demo
 
 # Each part adds its loader here, lowest tier first. Loaders are idempotent.
 LOADERS = [
@@ -15,6 +16,7 @@ LOADERS = [
     ("texts", messaging_demo.load),
     ("accounts", accounts_demo.load),
     ("lists", lists_demo.load),
+    ("people", people_demo.load),
 ]
 
 
