@@ -120,6 +120,33 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("¡REPORTE! ¿Hay migra en la 5?", (C.REPORT, "¿Hay migra en la 5?", "es")),
     ("REPORTE", (C.REPORT, "", "es")),
     ("Reporting ICE at Walmart", UNMATCHED),
+    # A volunteer pauses: the word alone, or with a number of days.
+    ("PAUSE", (C.PAUSE, "", "en")),
+    ("pause 14", (C.PAUSE, "14", "en")),
+    ("Pause 14 days.", (C.PAUSE, "14", "en")),
+    ("PAUSA 7", (C.PAUSE, "7", "es")),
+    ("pausa 7 días", (C.PAUSE, "7", "es")),
+    ("Pausa: 7d", (C.PAUSE, "7", "es")),
+    ("PAUSA 0", (C.PAUSE, "0", "es")),  # taken as a pause: its handler says which lengths it takes
+    ("pausa para comer", UNMATCHED),  # a sentence, for the inbox
+    ("Pause the alerts please", UNMATCHED),
+    ("PAUSA 7 dias por favor", UNMATCHED),
+    ("PAUSA 1000", UNMATCHED),  # longer than any pause
+    ("PAUSA 4821 7", UNMATCHED),
+    ("pause 2 weeks", UNMATCHED),
+    # Back from a pause, and one's own state: the word alone.
+    ("BACK", (C.BACK, "", "en")),
+    ("back!", (C.BACK, "", "en")),
+    ("Vuelvo", (C.BACK, "", "es")),
+    ("¡Volví!", (C.BACK, "", "es")),
+    ("STATUS", (C.STATUS, "", "en")),
+    ("status?", (C.STATUS, "", "en")),
+    ("Estado", (C.STATUS, "", "es")),
+    ("ESTADO.", (C.STATUS, "", "es")),
+    ("Back door is open", UNMATCHED),
+    ("Vuelvo a las 5", UNMATCHED),
+    ("estado de la calle: hay un retén", UNMATCHED),
+    ("Status of the raid on Elm?", UNMATCHED),
     # No keyword at all: the inbox.
     ("ICE at my door", UNMATCHED),
     ("la migra está en mi puerta", UNMATCHED),
@@ -152,6 +179,37 @@ def test_stop_wins_over_everything_even_when_opted_out() -> None:
 def test_every_keyword_parses_alone_to_its_command() -> None:
     for word, (command, language) in WORDS.items():
         assert parse(word.lower()) == Parsed(command, "", language), word
+
+
+# Words carriers and messaging providers act on themselves: Twilio's opt-out and opt-in words, AWS
+# End User Messaging's required opt-out words, Telnyx's STOP ALL, the help words (Twilio, AWS, Braze).
+CARRIER_WORDS = frozenset(
+    [
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "OPTOUT",
+        "REVOKE",
+        "START",
+        "UNSTOP",
+        "YES",
+        "HELP",
+        "INFO",
+        "ARRET",
+        "REMOVE",
+        "TD",
+    ]
+)
+
+
+def test_a_volunteers_own_words_are_no_carrier_keyword() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command in (C.PAUSE, C.BACK, C.STATUS)]
+
+    assert sorted(own) == ["BACK", "ESTADO", "PAUSA", "PAUSE", "STATUS", "VOLVI", "VUELVO"]
+    assert not CARRIER_WORDS & set(own)
 
 
 # The registry.

@@ -12,6 +12,8 @@ words (START, UNSTOP, YES; "Twilio support for opt-out keywords"), "STOP ALL" (T
 "OPT-OUT" (AWS End User Messaging), HELP and INFO (Twilio, AWS, Braze). ALTO and AYUDA are the
 industry's Spanish words (Twilio, "Industry Standards for Spanish-language Short Code
 campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American providers).
+A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none of the carriers'
+(checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -27,7 +29,12 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
    "Si vienen" or "Ok gracias" never read as answers.
 5. JOIN when the message is the word alone or the word and one list keyword.
 6. REPORT when the message starts with the word; the rest, as written, is the report.
-7. Anything else is UNMATCHED.
+7. PAUSE when the message is the word alone or the word and a number of days (1 to 3 digits),
+   perhaps followed by the word for days ("PAUSA 7", "pause 14 days", "PAUSA 7 dias"): "pausa
+   para comer" or "Pause the alerts" are sentences, for the inbox.
+8. BACK and STATUS when the whole message is the word ("Vuelvo!", "status?"): "I'll be back at
+   5" or "estado de la calle" are sentences.
+9. Anything else is UNMATCHED.
 
 A bare answer (GO, NO without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -78,13 +85,16 @@ class Command(StrEnum):
     JOIN = "join"
     REPORT = "report"
     CONFIRM = "confirm"
+    PAUSE = "pause"
+    BACK = "back"
+    STATUS = "status"
     UNMATCHED = "unmatched"
 
 
 @dataclass(frozen=True)
 class Parsed:
     command: Command
-    argument: str  # a code or list keyword upper-cased, a report as written, else ""
+    argument: str  # a code or list keyword upper-cased, a report as written, a pause's days, else ""
     language: str  # "en" or "es" for the word matched, "" when it is both (NO, OK, INFO) or none
 
 
@@ -109,6 +119,16 @@ WORDS: dict[str, tuple[Command, str]] = {
     **dict.fromkeys(("REPORTE", "REPORTAR"), (Command.REPORT, "es")),
     "CONFIRM": (Command.CONFIRM, "en"),
     "CONFIRMAR": (Command.CONFIRM, "es"),
+    # A volunteer's own state (GLOSSARY.md rows to add):
+    # | pause (no alerts) for some days | PAUSE (PAUSE 7: for 7 days; alone: 7 days) | PAUSA (PAUSA 7) |
+    # | back from a pause | BACK | VUELVO (also VOLVÍ) |
+    # | my state, next shift, skills lapsing soon | STATUS | ESTADO |
+    "PAUSE": (Command.PAUSE, "en"),
+    "PAUSA": (Command.PAUSE, "es"),
+    "BACK": (Command.BACK, "en"),
+    **dict.fromkeys(("VUELVO", "VOLVI"), (Command.BACK, "es")),
+    "STATUS": (Command.STATUS, "en"),
+    "ESTADO": (Command.STATUS, "es"),
 }
 
 STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if command == Command.STOP)
@@ -117,6 +137,9 @@ STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if c
 SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
 
 LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
+# A pause's length in days ("7", "7D"), perhaps with the word for days after it; the handler says which it takes.
+DAYS = re.compile(r"(?P<days>[0-9]{1,3})D?")
+DAY_WORDS = frozenset(("D", "DAY", "DAYS", "DIA", "DIAS"))
 TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, in any script
 LEADING_SEPARATORS = " \t\r\n:;,.!?-\u2013\u2014"
 
@@ -154,6 +177,10 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, "".join(rest), language)
     if command == Command.REPORT:
         return Parsed(command, text[tokens[0].end() :].lstrip(LEADING_SEPARATORS).rstrip(), language)
+    if command == Command.PAUSE and (days := _days(rest)) is not None:
+        return Parsed(command, days, language)
+    if command in (Command.BACK, Command.STATUS) and not rest:
+        return Parsed(command, "", language)
     return Parsed(Command.UNMATCHED, "", "")
 
 
@@ -166,6 +193,16 @@ def _join_split_words(words: list[str]) -> list[str]:
         else:
             joined.append(word)
     return joined
+
+
+def _days(rest: list[str]) -> str | None:
+    """The days after PAUSE ("7", "7D", "7 DAYS", "7 DIAS": "7"), "" for none, None when it is no number of days."""
+    if not rest:
+        return ""
+    found = DAYS.fullmatch(rest[0])
+    if found is None or (len(rest) > 1 and (len(rest) > 2 or rest[1] not in DAY_WORDS)):
+        return None
+    return found.group("days")
 
 
 def _is_one(rest: list[str], pattern: re.Pattern[str]) -> bool:

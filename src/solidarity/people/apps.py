@@ -9,7 +9,13 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.people import services
+        from solidarity.messaging.keywords import HANDLERS, Command
+        from solidarity.people import keywords, services
 
         # A paused person is back at the first minute of the date they gave (network time).
         TIMER_HANDLERS.register(services.BACK_TIMER, services.come_back_when_due)
+
+        # Texts from a volunteer's own phone: PAUSE / PAUSA (and days), BACK / VUELVO, STATUS / ESTADO.
+        HANDLERS.register(Command.PAUSE, keywords.answer_pause)
+        HANDLERS.register(Command.BACK, keywords.answer_back)
+        HANDLERS.register(Command.STATUS, keywords.answer_status)
