@@ -1,6 +1,7 @@
 """The inbox: texts no keyword took, read by hotline takers, answered without showing them the number."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,12 @@ from solidarity.messaging import pump
 from solidarity.messaging.keywords import Command
 from solidarity.messaging.models import Address, Channel, Inbound, InboundState, Message, State
 from solidarity.messaging.sms.loopback import LoopbackBackend
+from solidarity.people.models import PersonState
+from solidarity.people.services import local_today
 from tests.factories.accounts import client_for, make_member
 from tests.factories.lists import make_list
 from tests.factories.messaging import received
+from tests.factories.people import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +147,7 @@ def test_a_text_asking_to_join_is_moved_into_the_list_and_leaves_the_inbox(
 
     page = hotline.get("/es/inbox/").content.decode()
     assert "Unirse a una lista (UNIRSE): escriba la palabra de la lista" in page
+    assert "Una persona voluntaria hace una pausa (PAUSA)" in page
 
     response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "join", "argument": "norte"})
 
@@ -161,7 +166,7 @@ def test_a_wrong_keyword_or_code_changes_nothing_and_says_why(hotline: Client) -
     response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "confirm", "argument": "not a code!"})
 
     assert response.status_code == 400
-    assert "does not read as a code" in response.content.decode()
+    assert "does not read as what follows" in response.content.decode()
     assert "not a code!" in response.content.decode()  # what was typed is kept
     inbound.refresh_from_db()
     assert (inbound.state, inbound.command) == (InboundState.UNMATCHED, Command.UNMATCHED)
@@ -195,3 +200,17 @@ def test_a_text_from_no_phone_number_is_marked_unanswered_and_acts_on_nothing(ho
     assert hotline.post(f"/en/inbox/{stranger.uuid}/opt-out/").status_code == 302
     assert not Message.objects.exists()
     assert not Address.objects.exists()
+
+
+def test_a_volunteer_who_asks_for_a_break_in_words_is_paused_by_the_taker(hotline: Client) -> None:
+    volunteer = make_person("Inés Ejemplo", phones=[NEIGHBOUR], language="es")
+    inbound = text("me voy dos semanas, no me manden alertas")
+
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "pause", "argument": "14"})
+
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.state == PersonState.PAUSED
+    assert volunteer.paused_until == local_today() + timedelta(days=14)
+    [answer] = Message.objects.filter(idempotency_key__startswith=f"messaging.reply:{inbound.uuid}:moved")
+    assert "VUELVO" in answer.content["text"]  # the volunteer's own language, and how to come back sooner

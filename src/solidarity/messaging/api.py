@@ -67,11 +67,13 @@ class ReplyIn(Schema):
 
 
 class MoveIn(Schema):
-    command: Literal["report", "join", "confirm", "go", "no"] = Field(
+    command: Literal["report", "join", "confirm", "go", "no", "pause", "back", "status"] = Field(
         description="The flow to move the text into: one a part of the network handles."
     )
     argument: str = Field(
-        "", max_length=40, description="What follows the keyword: a list's keyword or a code; empty for a report."
+        "",
+        max_length=40,
+        description="What follows the keyword: a list's keyword, a code or a number of days; empty for a report.",
     )
 
 

@@ -26,10 +26,10 @@ class MoveForm(forms.Form):
 
     command = forms.ChoiceField(label=_("Move it into"))
     argument = forms.CharField(
-        label=_("Code or list keyword"),
+        label=_("Code, list keyword or days"),
         required=False,
         max_length=40,
-        help_text=_("Leave empty for a report: the text itself is the report."),
+        help_text=_("What would follow the keyword. Leave it empty for a report: the text itself is the report."),
     )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:

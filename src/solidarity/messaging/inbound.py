@@ -9,7 +9,8 @@ The rules, in order (messaging.keywords parses, and documents the words and the 
    number that opted out, and goes to the inbox too: someone in danger may text just AYUDA.
    These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
    limit never drops them, and an opt-out made while one waits does not cancel it.
-4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM) goes to
+4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE,
+   BACK, STATUS) goes to
    it, and the handler's outcome (keywords.Outcome) says what follows: handled (with its reply,
    in its lane, rate-limited or not), to the inbox (with its reply or none), or not its own.
 5. Anything else goes to the inbox that hotline takers read, with one short automatic reply: a

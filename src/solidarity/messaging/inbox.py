@@ -35,6 +35,9 @@ MOVABLE = {
     Command.CONFIRM: gettext_lazy("Confirm a subscription (CONFIRM): type the code"),
     Command.GO: gettext_lazy("Can go to an alert (GO): type the alert's code"),
     Command.NO: gettext_lazy("Cannot go to an alert (NO): type the alert's code"),
+    Command.PAUSE: gettext_lazy("A volunteer pauses (PAUSE): type the number of days"),
+    Command.BACK: gettext_lazy("A volunteer is back (BACK)"),
+    Command.STATUS: gettext_lazy("A volunteer asks for their status (STATUS)"),
 }
 
 
@@ -168,5 +171,5 @@ def read_as(command: Command, argument: str, body: str) -> keywords.Parsed:
     word = next(word for word, (meant, _language) in keywords.WORDS.items() if meant == command)
     parsed = keywords.parse(f"{word} {argument}")
     if parsed.command != command:
-        raise InboxError(_("That does not read as a code or a list keyword."), code="invalid_input")
+        raise InboxError(_("That does not read as what follows this keyword."), code="invalid_input")
     return keywords.Parsed(command, parsed.argument, "")
