@@ -21,6 +21,7 @@ from solidarity.core.permissions import Role
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.messaging.models import Channel
 from solidarity.messaging.sms_settings import PhoneChange, SmsChanges, do_save_sms_settings, do_send_test_text
+from solidarity.people.models import Skill
 from tests.factories.accounts import bearer, client_for, make_member, make_user
 from tests.factories.lists import draft, make_list, send_now, subscriber, with_zones
 from tests.factories.messaging import received
@@ -203,6 +204,14 @@ def zones_offered(world: World, numbers: range) -> list[str]:
     return names
 
 
+def skills_in_the_catalogue(world: World, numbers: range) -> list[str]:
+    """Skills beyond the seeded catalogue (a network's own), named in English only."""
+    slugs = [f"skill-number-{n}" for n in numbers]
+    for slug in slugs:
+        Skill.objects.create(slug=slug, name_en=slug.replace("-", " "), refresher_days=365)
+    return slugs
+
+
 def lists_of_a_broadcast(world: World, numbers: range) -> list[str]:
     """More lists, each with subscribers on both channels; the page shows a new broadcast to all of them."""
     shown = lists_with_subscribers_and_broadcasts(world, numbers)
@@ -261,6 +270,7 @@ PAGES = [
         api=True,
     ),
     Page("GET /api/v1/zones", "medic", "/api/v1/zones", zones_offered, 4, api=True),
+    Page("GET /api/v1/skills", "medic", "/api/v1/skills?limit=500", skills_in_the_catalogue, 4, api=True),
     Page("GET /api/v1/groups/{slug}/lists", "coordinator", f"/api/v1/groups/{MEDICS}/lists", lists, 7, api=True),
     Page(
         "GET /api/v1/groups/{slug}/broadcasts",
