@@ -33,14 +33,15 @@ class NeighboursField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return text_of(obj, "name")
 
 
-def coordinate_field(label: "StrOrPromise", limit: Decimal, example: str) -> forms.DecimalField:
+def coordinate_field(label: "StrOrPromise", limit: Decimal) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=False,
         min_value=-limit,
         max_value=limit,
         max_digits=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": example}),
+        # No example as a placeholder: on a zone without a centre it reads as one.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
 
@@ -63,8 +64,8 @@ class ZoneForm(forms.Form):
         required=False,
         help_text=_("At least one of the two names. Each page shows the name in its language, else the other."),
     )
-    latitude = coordinate_field(_("Latitude of the centre (optional)"), LATITUDE_LIMIT, "36.00")
-    longitude = coordinate_field(_("Longitude of the centre (optional)"), LONGITUDE_LIMIT, "-78.90")
+    latitude = coordinate_field(_("Latitude of the centre (optional)"), LATITUDE_LIMIT)
+    longitude = coordinate_field(_("Longitude of the centre (optional)"), LONGITUDE_LIMIT)
     longitude.help_text = _("Both numbers or neither.")
     neighbours = NeighboursField(
         label=_("Neighbouring zones"),
