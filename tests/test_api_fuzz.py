@@ -229,8 +229,10 @@ def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | No
         return None if persona == "admin" else {403}
     if needed == "authenticated":
         return None
-    if isinstance(needed, AnyGroupRole):  # a role anywhere (the inbox): no group's objects are "theirs"
-        return None if persona != "admin" and needed.admits(HELD[persona]) else {404}
+    if isinstance(needed, AnyGroupRole):  # a role anywhere (the inbox, zones): no group's objects are "theirs"
+        if persona == "admin":
+            return None if needed.admins else {404}
+        return None if needed.admits(HELD[persona]) else {404}
     if persona == "admin" or theirs or not needed.admits(HELD[persona]):
         return {404}  # a group's or an object's: to anyone without the role there, it does not exist
     return None

@@ -18,12 +18,15 @@ from solidarity.accounts.groups import do_add_member, do_create_group, do_set_ro
 from solidarity.accounts.models import TokenScope, User
 from solidarity.accounts.services import do_create_token, do_invite
 from solidarity.core.permissions import Role
+from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.messaging.models import Channel
 from solidarity.messaging.sms_settings import PhoneChange, SmsChanges, do_save_sms_settings, do_send_test_text
+from solidarity.people.models import Skill
 from tests.factories.accounts import bearer, client_for, make_member, make_user
 from tests.factories.lists import draft, make_list, send_now, subscriber, with_zones
 from tests.factories.messaging import received
+from tests.factories.people import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +206,25 @@ def zones_offered(world: World, numbers: range) -> list[str]:
     return names
 
 
+def zones_with_neighbours_and_people(world: World, numbers: range) -> list[str]:
+    """Zones, each touching the one before and covered by a person: the zones page names them all."""
+    names = []
+    for n in numbers:
+        before = [f"zone-number-{n - 1}"] if n else []
+        do_create_zone(ZoneValues(name_en=f"Zone number {n}", neighbours=tuple(before)), actor="system")
+        make_person(f"Person {n}", zones=[f"zone-number-{n}"], vetted=False, windows=())
+        names.append(f"Zone number {n}")
+    return names
+
+
+def skills_in_the_catalogue(world: World, numbers: range) -> list[str]:
+    """Skills beyond the seeded catalogue (a network's own), named in English only."""
+    slugs = [f"skill-number-{n}" for n in numbers]
+    for slug in slugs:
+        Skill.objects.create(slug=slug, name_en=slug.replace("-", " "), refresher_days=365)
+    return slugs
+
+
 def lists_of_a_broadcast(world: World, numbers: range) -> list[str]:
     """More lists, each with subscribers on both channels; the page shows a new broadcast to all of them."""
     shown = lists_with_subscribers_and_broadcasts(world, numbers)
@@ -249,6 +271,8 @@ PAGES = [
     Page("a draft broadcast's preview", "coordinator", latest_broadcast(sent=False), lists_of_a_broadcast, 17),
     Page("a sent broadcast's progress", "coordinator", latest_broadcast(sent=True), lists_of_a_broadcast, 14),
     Page("a list's sign-up page", "", "/en/lists/east-durham/", zones_offered, 6),
+    Page("the zones (a coordinator)", "coordinator", "/en/zones/", zones_with_neighbours_and_people, 9),
+    Page("the zones (a member)", "medic", "/en/zones/", zones_with_neighbours_and_people, 7),  # no counts
     Page("GET /api/v1/accounts/tokens", "coordinator", "/api/v1/accounts/tokens", tokens_of_the_viewer, 4, api=True),
     Page("GET /api/v1/groups", "coordinator", "/api/v1/groups", groups_of_the_viewer(Role.RESPONDER), 4, api=True),
     Page("GET /api/v1/groups/{slug}", "coordinator", "/api/v1/groups/street-medics-committee", members, 13, api=True),
@@ -261,6 +285,7 @@ PAGES = [
         api=True,
     ),
     Page("GET /api/v1/zones", "medic", "/api/v1/zones", zones_offered, 4, api=True),
+    Page("GET /api/v1/skills", "medic", "/api/v1/skills?limit=500", skills_in_the_catalogue, 4, api=True),
     Page("GET /api/v1/groups/{slug}/lists", "coordinator", f"/api/v1/groups/{MEDICS}/lists", lists, 7, api=True),
     Page(
         "GET /api/v1/groups/{slug}/broadcasts",

@@ -121,6 +121,8 @@ SIGNED_IN = {
     "api:my_groups",
     "api:read_network",
     "api:list_zones",  # the network's zones: neighbourhoods' names, nobody's data
+    "api:list_skills",  # the skill catalogue: names and refresher intervals, nobody's data
+    "zones:list",  # the same on a page; how many people cover each only to those who keep the zones
     "accounts:tokens",  # the caller's own tokens
     "accounts:revoke-token",  # one of the caller's own tokens (access_token: 404 for anyone else's)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
@@ -263,8 +265,18 @@ def refused(response: HttpResponse) -> bool:
     return response.status_code == 302 and str(response["Location"]).startswith(LOGIN)
 
 
+# What the walk's personas hold in their own working group (not the walk's): a role needed in any group
+# (the network's zones, which no group owns) lets them through. They still see nothing of the medics.
+HELD_ELSEWHERE = {
+    "other_member": frozenset({Role.MEMBER, Role.RESPONDER}),
+    "other_coordinator": frozenset({Role.MEMBER, Role.COORDINATOR}),
+}
+
+
 def may_pass(needed: Effective, persona: str) -> bool:
     """Whether the walk's persona may be let through by this declaration."""
+    if isinstance(needed, AnyGroupRole):
+        return needed.admits(HELD_ELSEWHERE.get(persona, frozenset()))
     return needed == "public" or (needed == "authenticated" and persona != "anonymous")
 
 

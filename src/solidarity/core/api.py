@@ -29,7 +29,15 @@ from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.models import WELCOME_MAX_LENGTH, Zone
 from solidarity.core.permissions import AnyGroupRole, GroupRole, ObjectRole, Permission, holds, is_admin
 from solidarity.core.services import do_update_network_settings, network_values
-from solidarity.core.zones import ZoneValues, do_create_zone, do_update_zone, network_zones, zone_by_slug
+from solidarity.core.zones import (
+    ZONE_KEEPERS,
+    ZoneValues,
+    do_create_zone,
+    do_update_zone,
+    keeper_role,
+    network_zones,
+    zone_by_slug,
+)
 
 STATUS_CODES = {
     400: "bad_request",
@@ -256,7 +264,8 @@ def form_errors(form: Form) -> dict[str, list[str]]:
     return {field: [str(message) for message in errors] for field, errors in form.errors.items()}
 
 
-# The network's zones, for scripts (issue 12 builds their pages): every member reads them; admins write them.
+# The network's zones, for scripts (people.zone_views has their pages): every signed-in account reads
+# them; the coordinators of any working group and the network's admins add and change them (ZONE_KEEPERS).
 zones_router = Router(tags=["zones"])
 
 
@@ -270,21 +279,33 @@ class ZoneOut(Schema):
     neighbours: list[str] = Field(description="The slugs of the zones that touch it.")
 
 
+NAMES = "At least one of `name_en` and `name_es`; no other zone may have the same name in that language."
+CENTRE = "The middle of the area, never anyone's address: give both coordinates or neither; kept to 3 decimals."
+NEIGHBOURS = "The slugs of the zones that touch it (each must exist); both zones list each other."
+
+
 class ZoneIn(Schema):
-    slug: str = Field("", max_length=60, pattern=r"^[-a-z0-9_]*$", description="Made from a name when empty.")
-    name_en: str = Field("", max_length=80)
-    name_es: str = Field("", max_length=80)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    neighbours: list[str] = Field(default_factory=list, max_length=100)
+    slug: str = Field(
+        "",
+        max_length=60,
+        pattern=r"^[-a-z0-9_]*$",
+        description="Made from a name when empty. It never changes once made: other parts refer to the zone by it.",
+    )
+    name_en: str = Field("", max_length=80, description=NAMES)
+    name_es: str = Field("", max_length=80, description=NAMES)
+    latitude: float | None = Field(None, ge=-90, le=90, description=CENTRE)
+    longitude: float | None = Field(None, ge=-180, le=180, description=CENTRE)
+    neighbours: list[str] = Field(default_factory=list, max_length=100, description=NEIGHBOURS)
 
 
 class ZonePatch(Schema):
-    name_en: str | None = Field(None, max_length=80)
-    name_es: str | None = Field(None, max_length=80)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    neighbours: list[str] | None = Field(None, max_length=100)
+    """Only the fields sent change; the slug never does."""
+
+    name_en: str | None = Field(None, max_length=80, description=NAMES)
+    name_es: str | None = Field(None, max_length=80, description=NAMES)
+    latitude: float | None = Field(None, ge=-90, le=90, description=CENTRE)
+    longitude: float | None = Field(None, ge=-180, le=180, description=CENTRE)
+    neighbours: list[str] | None = Field(None, max_length=100, description=NEIGHBOURS + " Replaces the list.")
 
 
 def zone_out(zone: Zone) -> ZoneOut:
@@ -319,8 +340,22 @@ def list_zones(request: HttpRequest) -> list[ZoneOut]:
     return [zone_out(zone) for zone in network_zones().prefetch_related("neighbours")]
 
 
-@zones_router.post("", response={201: ZoneOut, 409: ErrorOut}, summary="Add a zone to the network")
-@api_permission("admin")
+ZONE_ERRORS = {
+    409: {"description": "Another zone has this name (in that language) or this slug: `fields` names which."},
+    422: {
+        "description": "A value is missing, malformed or out of range, a centre with one coordinate only, "
+        "a neighbour no zone is (by slug), or the zone itself as its neighbour: `fields` names each."
+    },
+}
+
+
+@zones_router.post(
+    "",
+    response={201: ZoneOut, 409: ErrorOut},
+    summary="Add a zone to the network",
+    openapi_extra={"responses": ZONE_ERRORS},
+)
+@api_permission(ZONE_KEEPERS)
 def create_zone(request: HttpRequest, payload: ZoneIn) -> Status[ZoneOut]:
     values = ZoneValues(
         name_en=payload.name_en,
@@ -330,16 +365,21 @@ def create_zone(request: HttpRequest, payload: ZoneIn) -> Status[ZoneOut]:
         neighbours=tuple(payload.neighbours),
     )
     try:
-        zone = do_create_zone(values, slug=payload.slug, actor=str(getattr(request.user, "uuid", "")), role="admin")
+        zone = do_create_zone(
+            values, slug=payload.slug, actor=str(getattr(request.user, "uuid", "")), role=keeper_role(request.user)
+        )
     except ValidationError as error:
         raise zone_refused(error) from None
     return Status(201, zone_out(zone))
 
 
 @zones_router.patch(
-    "/{zone}", response={200: ZoneOut, 409: ErrorOut}, summary="Rename a zone, move its centre, set its neighbours"
+    "/{zone}",
+    response={200: ZoneOut, 409: ErrorOut},
+    summary="Rename a zone, move its centre, set its neighbours",
+    openapi_extra={"responses": ZONE_ERRORS},
 )
-@api_permission("admin")
+@api_permission(ZONE_KEEPERS)
 def update_zone(request: HttpRequest, zone: str, payload: ZonePatch) -> ZoneOut:
     found = zone_by_slug(zone)
     if found is None:
@@ -354,7 +394,7 @@ def update_zone(request: HttpRequest, zone: str, payload: ZonePatch) -> ZoneOut:
         neighbours=tuple(current.neighbours if changes.get("neighbours") is None else changes["neighbours"]),
     )
     try:
-        do_update_zone(found, values, actor=str(getattr(request.user, "uuid", "")), role="admin")
+        do_update_zone(found, values, actor=str(getattr(request.user, "uuid", "")), role=keeper_role(request.user))
     except ValidationError as error:
         raise zone_refused(error) from None
     return zone_out(zone_by_slug(zone) or found)

@@ -8,7 +8,8 @@ A view or API operation declares one of:
 - `role(Role.COORDINATOR, ...)`: one of these roles in the working group the URL names (its
   `group` keyword argument, a slug);
 - `anywhere(Role.DISPATCHER, ...)`: one of these roles in any working group (the hotline's
-  inbox belongs to the network's dispatchers, whichever group they dispatch for);
+  inbox belongs to the network's dispatchers, whichever group they dispatch for); with
+  `admins=True`, network admins too (the network's zones: no group owns them);
 - `owner_role(Role.DISPATCHER, ..., access=access_incident, kwarg="code")`: one of these roles
   in the working group that owns the object the URL names. The part's access function finds
   the object for the caller and says which roles the caller holds in its group (`Scoped`).
@@ -77,15 +78,17 @@ class GroupRole:
 
 @dataclass(frozen=True)
 class AnyGroupRole:
-    """Needs one of `roles` in any working group."""
+    """Needs one of `roles` in any working group (or, with `admins`, to be a network admin)."""
 
     roles: Roles
+    admins: bool = False
 
     def admits(self, held: Roles) -> bool:
         return _admits(self.roles, held)
 
     def __str__(self) -> str:
-        return f"role {' or '.join(sorted(self.roles))} in any working group"
+        anyone = f"role {' or '.join(sorted(self.roles))} in any working group"
+        return f"{anyone}, or a network admin" if self.admins else anyone
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,13 @@ def role(*roles: Role | str, kwarg: str = "group") -> GroupRole:
     return GroupRole(_roles_from(roles), kwarg)
 
 
-def anywhere(*roles: Role | str) -> AnyGroupRole:
-    """@permission(anywhere(Role.DISPATCHER)): a dispatcher of any working group."""
-    return AnyGroupRole(_roles_from(roles))
+def anywhere(*roles: Role | str, admins: bool = False) -> AnyGroupRole:
+    """@permission(anywhere(Role.DISPATCHER)): a dispatcher of any working group.
+
+    `admins=True` lets network admins through as well: for what belongs to the whole network and
+    to no group (its zones), where need to know does not keep an admin out.
+    """
+    return AnyGroupRole(_roles_from(roles), admins)
 
 
 def owner_role(*roles: Role | str, access: ScopedAccess, kwarg: str) -> ObjectRole:
@@ -223,7 +230,7 @@ def holds(user: AnyUser, needed: RoleNeed, kwargs: Mapping[str, Any]) -> bool:
     if not isinstance(user, AbstractBaseUser) or not user.is_active:
         return False
     if isinstance(needed, AnyGroupRole):
-        return holds_anywhere(user, *needed.roles)
+        return (needed.admins and is_admin(user)) or holds_anywhere(user, *needed.roles)
     value = kwargs.get(needed.kwarg)
     if value is None:
         return False

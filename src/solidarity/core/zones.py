@@ -23,12 +23,26 @@ from django.utils.translation import gettext as _
 from solidarity.core import audit
 from solidarity.core.bilingual import in_order
 from solidarity.core.models import CENTRE_PLACES, AuditAction, Zone
+from solidarity.core.permissions import AnyUser, Role, anywhere, holds, holds_anywhere
 
 SLUG_LENGTH = 60
 NAME_LENGTH = 80
 NEW_SLUG_ATTEMPTS = 5  # a zone's slug taken meanwhile by another name: the next free slug, this many times at most
 CENTRE_STEP = Decimal(1).scaleb(-CENTRE_PLACES)
 CHANGEABLE = ("name_en", "name_es", "latitude", "longitude")
+
+# Who adds and changes zones, on the pages (people.zone_views) and in the API alike: the coordinators
+# of any working group, who know their neighbourhoods, and the network's admins. No group owns a zone.
+ZONE_KEEPERS = anywhere(Role.COORDINATOR, admins=True)
+
+
+def keeps_zones(user: AnyUser) -> bool:
+    return holds(user, ZONE_KEEPERS, {})
+
+
+def keeper_role(user: AnyUser) -> str:
+    """The role a change of a zone is audited under: "coordinator" when the person coordinates a group, else "admin"."""
+    return str(Role.COORDINATOR) if holds_anywhere(user, Role.COORDINATOR) else "admin"
 
 
 @dataclass(frozen=True)

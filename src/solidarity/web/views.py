@@ -14,6 +14,7 @@ from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, holds_anywhere, permission
 from solidarity.core.phones import dialable
 from solidarity.core.services import do_update_network_settings, get_network_settings, network_values, node_health
+from solidarity.core.zones import keeps_zones
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.web.services import system_status
@@ -49,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dispatches": dispatches,
         "inbox_waiting": waiting_count(user),
         "sms_down": sms_down,
+        "keeps_zones": keeps_zones(user),  # coordinators of any group and admins add the network's zones
     }
     return render(request, "web/dashboard.html", context)
 
