@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.models import User, WorkingGroup
@@ -41,6 +42,13 @@ def mail_through_the_outbox(django_test_environment: None) -> None:
         "default": {"BACKEND": "solidarity.messaging.mail.OutboxBackend"},
         "transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
     }
+
+
+@pytest.fixture(autouse=True)
+def default_language_after() -> Iterator[None]:
+    """A request to /es/ leaves Spanish active on the thread: the next test starts in the default language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,7 @@
 """The zones' pages: coordinators of any group (and admins) add and change zones; every account reads them."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from solidarity.accounts.models import User
 from solidarity.core.models import AuditEntry, Zone
@@ -16,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 ZONES = "/en/zones/"
 NEW = "/en/zones/new/"
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_default_language() -> Iterator[None]:
-    """A request to a /es/ page leaves Spanish active in the test's thread: later tests would read Spanish."""
-    yield
-    translation.deactivate()
 
 
 def east_durham() -> Zone:
