@@ -1,12 +1,13 @@
 """The people pages: the roster, a person's page, and what roster keepers do there; who sees whom."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.models import AuditEntry
@@ -21,6 +22,13 @@ from tests.factories.people import make_person, zone
 pytestmark = pytest.mark.django_db
 
 PHONE = "+19195550123"  # 555-01xx: fictional
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """Pages in English, whatever language an earlier test left active (URLs carry the language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

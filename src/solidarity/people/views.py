@@ -4,6 +4,7 @@ Who sees what is people.access's (its docstring); every person and vouch comes t
 every change through people.services. Names are encrypted: the roster filters by what is in clear.
 """
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -50,7 +51,7 @@ from solidarity.people.forms import (
     filtered,
     refuse_on,
 )
-from solidarity.people.models import Person
+from solidarity.people.models import WEEK_MINUTES, Person, Shift, Weekday
 from solidarity.people.services import (
     do_come_back,
     do_create_person,
@@ -141,10 +142,24 @@ def person_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
         "own_vouch": own_vouch,
         "may_vouch": own_vouch is None and scoped.group != SELF and not person.has_left,
         "has_record": mine is not None,
-        "shifts": shifts_of(person),
+        "shifts": [window(shift) for shift in shifts_of(person)],
         "now": timezone.now(),
     }
     return render(request, "people/person.html", context)
+
+
+def window(shift: Shift) -> dict[str, object]:
+    """A weekly window as a page shows it: from its day and time to the day and time it ends (local)."""
+    monday = datetime(2024, 1, 1)  # noqa: DTZ001  (a Monday: only its weekday and clock times are used)
+    start = monday + timedelta(days=shift.weekday, hours=shift.starts.hour, minutes=shift.starts.minute)
+    end = start + timedelta(minutes=shift.duration_minutes)
+    return {
+        "all_week": shift.duration_minutes >= WEEK_MINUTES,
+        "day": Weekday(shift.weekday).label,
+        "start": shift.starts,
+        "end_day": Weekday(end.weekday()).label,
+        "end": end.time(),
+    }
 
 
 @require_http_methods(["GET", "POST"])
