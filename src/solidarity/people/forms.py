@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.core.bilingual import text_of
+from solidarity.core.bilingual import in_order, text_of
 from solidarity.core.models import Zone
 from solidarity.core.services import get_network_settings
 from solidarity.core.zones import network_zones
@@ -30,6 +30,11 @@ class ZoneChoice(forms.ModelMultipleChoiceField[Zone]):
 class SkillChoice(forms.ModelMultipleChoiceField[Skill]):
     def label_from_instance(self, obj: Any) -> str:
         return text_of(obj, "name")
+
+
+def skills_in_order() -> QuerySet[Skill]:
+    """The catalogue by name, as the page's language shows it."""
+    return Skill.objects.order_by(in_order("name"), "slug")
 
 
 def zone_field(label: Any) -> ZoneChoice:
@@ -68,7 +73,7 @@ class PersonForm(forms.Form):
         zones: Any = self.fields["zones"]
         zones.queryset = network_zones()
         skills: Any = self.fields["skills"]
-        skills.queryset = Skill.objects.order_by("slug")
+        skills.queryset = skills_in_order()
         self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
         self.fields["email"].widget.attrs.update(type="email", autocomplete="off")
 
@@ -120,7 +125,7 @@ class GrantForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         skill: Any = self.fields["skill"]
-        skill.queryset = Skill.objects.order_by("slug")
+        skill.queryset = skills_in_order()
         skill.label_from_instance = lambda obj: text_of(obj, "name")
 
 
@@ -148,7 +153,7 @@ class RosterFilter(forms.Form):
         zone.queryset = network_zones()
         zone.label_from_instance = lambda obj: text_of(obj, "name")
         skill: Any = self.fields["skill"]
-        skill.queryset = Skill.objects.order_by("slug")
+        skill.queryset = skills_in_order()
         skill.label_from_instance = lambda obj: text_of(obj, "name")
 
 
