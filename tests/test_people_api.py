@@ -5,7 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from solidarity.accounts.models import ApiToken, User, WorkingGroup
@@ -150,3 +152,27 @@ def test_grant_a_certification(keeper: User, medic: User) -> None:
     assert call(keeper, "POST", f"/people/{rosa.uuid}/certifications", {"skill": "nope"})[0] == 422
     mia = make_person("Mia Medic", user=medic)
     assert call(medic, "POST", f"/people/{mia.uuid}/certifications", {"skill": "naloxone"})[0] == 404
+
+
+def test_the_roster_reads_only_the_page_asked_for_in_the_same_few_queries(keeper: User) -> None:
+    make_person("First", skills=["naloxone"])
+    call(keeper, "GET", "/people?limit=5")  # the token is made, the settings cached
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as seen:
+            status, answer = call(keeper, "GET", "/people?limit=5")
+        assert status == 200
+        return len(seen), len(answer["items"])
+
+    few, shown = cost()
+    for n in range(8):
+        make_person(f"Person {n}", zones=["east-durham", "walltown"], skills=["naloxone", "de-escalation"])
+    many, shown_now = cost()
+    assert (shown, shown_now) == (1, 5)
+    assert many == few
+
+
+def test_a_roster_keeper_still_keeps_their_own_record(keeper: User) -> None:
+    mine = make_person("Kim Keeper", phones=[PHONE], user=keeper)
+    status, answer = call(keeper, "PATCH", f"/people/{mine.uuid}", {"language": "es"})
+    assert (status, answer["language"], answer["phones"]) == (200, "es", [PHONE])

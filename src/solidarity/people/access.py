@@ -96,9 +96,8 @@ def groups_of(person: Person) -> set[str]:
 
 def roles_for(user: AnyUser, person: Person) -> tuple[str, Roles]:
     """(where the caller's access comes from, the roles that give it) for this person; empty roles: none."""
-    if getattr(user, "pk", None) is not None and person.user_id == user.pk and not person.has_left:
-        return SELF, frozenset({Role.MEMBER})
-    held: set[Role] = set()
+    is_self = getattr(user, "pk", None) is not None and person.user_id == user.pk and not person.has_left
+    held: set[Role] = {Role.MEMBER} if is_self else set()
     for role in ROSTER_READERS:
         if holds_anywhere(user, role):
             held.add(role)
@@ -108,7 +107,8 @@ def roles_for(user: AnyUser, person: Person) -> tuple[str, Roles]:
     shared = sorted(groups_of(person) & set(mine)) if mine else []
     for slug in shared:
         held |= mine[slug]
-    return (shared[0] if shared else ""), frozenset(held)
+    where = SELF if is_self else (shared[0] if shared else "")
+    return where, frozenset(held)
 
 
 def access_person_scoped(user: AnyUser, person: str | UUID) -> Scoped[Person]:

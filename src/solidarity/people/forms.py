@@ -157,6 +157,11 @@ class RosterFilter(forms.Form):
         skill.label_from_instance = lambda obj: text_of(obj, "name")
 
 
+def is_vetted(vouches_needed: int) -> Q:
+    """Vetted, in SQL: marked on import, or vouched for by enough people (people.services.vetted)."""
+    return Q(vetted_by_import_at__isnull=False) | Q(vouch_count__gte=vouches_needed)
+
+
 def filter_roster(
     people: QuerySet[Person],
     *,
@@ -175,8 +180,8 @@ def filter_roster(
     if state:
         people = people.filter(state=state)
     if vetted is not None:
-        is_vetted = Q(vetted_by_import_at__isnull=False) | Q(vouch_count__gte=get_network_settings().vouches_needed)
-        people = people.filter(is_vetted) if vetted else people.exclude(is_vetted)
+        condition = is_vetted(get_network_settings().vouches_needed)
+        people = people.filter(condition) if vetted else people.exclude(condition)
     return people.distinct().order_by("-created_at", "-pk")
 
 
