@@ -6,8 +6,8 @@ no answer is a server error, every status is one the document lists, every body 
 its schema, and nobody is let through who should be refused (anonymous: 401 on everything
 but public operations; a member: 403 on admin operations, 404 on another group's objects).
 The announcement lists' operations, which refuse all three before reading their input, are
-also exercised as the group's coordinator, and the inbox's as a dispatcher, so that their own
-checks answer too.
+also exercised as the group's coordinator, the inbox's as a dispatcher, and the people's as a
+roster keeper, so that their own checks answer too.
 
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
@@ -41,8 +41,13 @@ from solidarity.lists.broadcasts import Draft, do_compose_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
+from solidarity.people.access import ROSTER_KEEPER
+from solidarity.people.models import Person, Vouch
+from solidarity.people.services import do_vouch
 from tests.factories import lists as lists_factory
+from tests.factories.accounts import make_member
 from tests.factories.messaging import received
+from tests.factories.people import make_person
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -152,6 +157,34 @@ def subscription_tokens(world: World) -> tuple[str, str]:
     return mine, theirs
 
 
+def people(world: World) -> tuple[str, str]:
+    """A volunteer whose account is in each group (made again once a request made one leave)."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        username = f"fuzz.volunteer.{group.slug}"
+        person = Person.objects.filter(user__username=username, state="active").first()
+        if person is None:
+            user = User.objects.filter(username=username).first() or make_member(username, group, Role.RESPONDER)
+            person = make_person("Fuzz Volunteer", phones=["+19195550143"], user=user)
+        found.append(str(person.uuid))
+    return found[0], found[1]
+
+
+def vouches(world: World) -> tuple[str, str]:
+    """A live vouch for each group's volunteer, by a vetted person of no group."""
+    voucher = make_person("Fuzz Voucher")
+    found = []
+    for person_id in people(world):
+        vouched = Person.objects.get(uuid=person_id)
+        vouch = Vouch.objects.filter(vouched=vouched, withdrawn_at__isnull=True).first()
+        found.append(str((vouch or make_vouch(voucher, vouched)).uuid))
+    return found[0], found[1]
+
+
+def make_vouch(voucher: Person, vouched: Person) -> Vouch:
+    return do_vouch(voucher, vouched, by=None, actor="system")
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -161,6 +194,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "broadcast": lambda world: (str(world.broadcasts[0].uuid), str(world.broadcasts[1].uuid)),
     "message": lambda world: (str(world.text.uuid), str(world.text.uuid)),  # the one inbox: no "theirs"
     "subscription": subscription_tokens,
+    "person_id": people,  # a person of the network: a roster keeper reaches both (ROSTER_WIDE)
+    "vouch": vouches,
 }
 
 
@@ -190,6 +225,7 @@ def world(
         "member": do_create_token(medic, name="fuzz").secret,
         "coordinator": do_create_token(coordinator, name="fuzz").secret,
         "dispatcher": do_create_token(dispatcher, name="fuzz").secret,
+        "keeper": do_create_token(make_member("kim.keeper", medics, ROSTER_KEEPER), name="fuzz").secret,
     }
     zone = do_create_zone(ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="system")
     mine, theirs = announcements(medics, coordinator), announcements(rapid_response, other_coordinator)
@@ -212,7 +248,10 @@ HELD = {
     "member": frozenset({Role.MEMBER}),
     "coordinator": frozenset({Role.MEMBER, Role.COORDINATOR}),
     "dispatcher": frozenset({Role.MEMBER, Role.DISPATCHER}),  # of the rapid-response group
+    "keeper": frozenset({Role.MEMBER, ROSTER_KEEPER}),  # of the medics: keeps the network's whole roster
 }
+# Personas whose role reaches every person, whichever group: no person is "theirs" (people.access).
+ROSTER_WIDE = {"keeper"}
 
 
 def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | None:
@@ -229,6 +268,8 @@ def refusals(needed: Permission, persona: str, *, theirs: bool) -> set[int] | No
         return None if persona == "admin" else {403}
     if needed == "authenticated":
         return None
+    if persona in ROSTER_WIDE:
+        theirs = False
     if isinstance(needed, AnyGroupRole):  # a role anywhere (the inbox, zones): no group's objects are "theirs"
         if persona == "admin":
             return None if needed.admins else {404}
@@ -353,6 +394,33 @@ def test_the_inbox_operations_answer_a_dispatcher_as_documented(
 @random_inbox_schema.parametrize()
 @settings(FUZZ, max_examples=100)
 def test_the_inbox_operations_answer_a_dispatcher_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+# The people's operations: roster keepers keep the whole roster (people.access), exercised as one too.
+KEEPER = pytest.mark.parametrize("callers", [["keeper"]], ids=["keeper"])
+people_schema = schema.include(tag="people")
+random_people_schema = random_schema.include(tag="people")
+
+
+@pytest.mark.django_db
+@KEEPER
+@people_schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_the_people_operations_answer_a_roster_keeper_as_documented(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@KEEPER
+@random_people_schema.parametrize()
+@settings(FUZZ, max_examples=100)
+def test_the_people_operations_answer_a_roster_keeper_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
     exercise(case, world, callers)

@@ -10,7 +10,7 @@ class PeopleConfig(AppConfig):
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
         from solidarity.messaging.keywords import HANDLERS, Command
-        from solidarity.people import keywords, services
+        from solidarity.people import access, keywords, services, walk
 
         # A paused person is back at the first minute of the date they gave (network time).
         TIMER_HANDLERS.register(services.BACK_TIMER, services.come_back_when_due)
@@ -19,3 +19,6 @@ class PeopleConfig(AppConfig):
         HANDLERS.register(Command.PAUSE, keywords.answer_pause)
         HANDLERS.register(Command.BACK, keywords.answer_back)
         HANDLERS.register(Command.STATUS, keywords.answer_status)
+        # The roster keeper's role (people.access declares it) and the URL walk's objects for people's URLs.
+        assert access.ROSTER_KEEPER  # noqa: S101  (declared on import, before any grant of it is read)
+        walk.register()

@@ -235,6 +235,48 @@ def do_set_zones(person: Person, slugs: Iterable[str], *, by: User | None, role:
         )
 
 
+def do_update_person(
+    person: Person,
+    *,
+    display_name: str | None = None,
+    language: str | None = None,
+    by: User | None,
+    role: str = "",
+    actor: str = "",
+) -> list[str]:
+    """Rename a person or change their language (None: unchanged); returns the fields that changed.
+
+    ValidationError (by field) for an empty name or a language the network does not speak.
+    """
+    changes: dict[str, str] = {}
+    if display_name is not None:
+        changes["display_name"] = clean_display_name(display_name)
+    if language is not None:
+        if language not in Language.values:
+            raise ValidationError({"language": _("Choose English or Spanish.")})
+        changes["language"] = language
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.has_left:
+            raise ValidationError(_("This person has left the network."))
+        changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+        if not changed:
+            return []
+        for name in changed:
+            setattr(locked, name, changes[name])
+            setattr(person, name, changes[name])
+        locked.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor_of(by, actor),
+            role=role,
+            action=AuditAction.CHANGED,
+            object_type="people.person",
+            object_ids=[person.uuid],
+            detail={"fields": changed, **({"language": changes["language"]} if "language" in changed else {})},
+        )
+    return changed
+
+
 # Availability.
 
 

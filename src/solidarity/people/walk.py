@@ -1,0 +1,56 @@
+"""People's objects for the URL walk (core.permissions.WALK_FILLERS): a volunteer of the walk's group, and a
+vouch for them by the group's coordinator.
+
+The volunteer's account is in the walk's group, so the group's own people may see them and every
+persona of the walk (outsiders, another group's members and coordinator) must find nothing.
+(`person` and `id` are accounts' keywords, for accounts: a person's record is `person_id`.)
+"""
+
+from solidarity.accounts.groups import do_add_member
+from solidarity.accounts.models import Membership, User
+from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
+from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
+from solidarity.people.models import Person, PersonState, Vouch
+from solidarity.people.services import PersonValues, do_create_person, do_mark_vetted_by_import, do_vouch
+
+VOLUNTEER = "walk.volunteer"
+
+
+def account(world: WalkWorld, username: str, *roles: Role) -> User:
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        found = User(username=username, email=f"{username}@example.org")
+        found.set_unusable_password()
+        found.save()
+    if not Membership.objects.filter(group=world.group, user=found).exists():
+        do_add_member(world.group, found, roles)
+    return found
+
+
+def record(user: User, name: str, world: WalkWorld) -> Person:
+    """The account's person record, made again if an endpoint made them leave."""
+    found = Person.objects.filter(user=user).exclude(state=PersonState.LEFT).first()
+    if found is None:
+        if zone_by_slug("walk-zone") is None:
+            do_create_zone(ZoneValues(name_en="Walk zone", name_es="Zona de paseo"), slug="walk-zone", actor="system")
+        values = PersonValues(display_name=name, phones=("+19195550142",), zones=("walk-zone",), user=user)
+        found = do_create_person(values, by=world.owner)
+        do_mark_vetted_by_import([found], by=world.owner)
+    return found
+
+
+def a_volunteer(world: WalkWorld) -> str:
+    return str(record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world).uuid)
+
+
+def a_vouch(world: WalkWorld) -> str:
+    """A live vouch for the walk's volunteer by the walk group's coordinator (as their own record)."""
+    volunteer = record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
+    voucher = record(world.owner, "Walk Coordinator", world)
+    found = Vouch.objects.filter(voucher=voucher, vouched=volunteer, withdrawn_at__isnull=True).first()
+    return str((found or do_vouch(voucher, volunteer, by=world.owner)).uuid)
+
+
+def register() -> None:
+    WALK_FILLERS.register("person_id", a_volunteer)  # a person's pages and the API's /people/{person_id}
+    WALK_FILLERS.register("vouch", a_vouch)  # withdrawing a vouch
