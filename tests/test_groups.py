@@ -27,6 +27,7 @@ from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core import permissions
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import GroupRole, Role, permission, role
+from solidarity.people.models import Person
 from tests.factories.accounts import PASSWORD, client_for, make_user, totp_code
 
 GROUP_PAGE = "/en/groups/street-medics-committee/"
@@ -304,6 +305,12 @@ def test_the_demo_lets_the_admin_walk_through_it(admin: User, capsys: pytest.Cap
     for page in ("/en/inbox/", "/en/groups/rapid-response/", "/en/groups/rapid-response/lists/"):
         assert client.get(page).status_code == 200, page
     assert "dónde está la clínica" in client.get("/es/inbox/").content.decode()
+    assert 'href="/en/people/"' in dashboard  # the admin keeps the demo's roster: every person's page opens
+    roster = client.get("/en/people/").content.decode()
+    assert "Marisol T." in roster
+    someone = Person.objects.exclude(user__isnull=False).first()
+    assert someone is not None
+    assert "+191955501" in client.get(f"/en/people/{someone.uuid}/").content.decode()  # E.164, as stored
     call_command("demo")  # again: nothing more, the admin's roles kept
     assert Membership.objects.filter(user=admin).count() == 4
 

@@ -13,10 +13,12 @@ from datetime import time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from solidarity.accounts.models import User
+from solidarity.accounts.groups import do_grant_role
+from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit
 from solidarity.core.models import AuditAction
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_named
+from solidarity.people.access import ROSTER_KEEPER
 from solidarity.people.models import Person, Skill
 from solidarity.people.services import (
     PersonValues,
@@ -146,3 +148,15 @@ def add(index: int, entry: tuple[str, str, tuple[str, ...], dict[str, int], str]
         )
     do_set_shifts(person, PATTERNS[index % len(PATTERNS)], by=None, actor=ACTOR)
     return person
+
+
+ROSTER_GROUP = "rapid-response"  # where the demo's admins keep the roster
+
+
+def admins_keep_roster(admins: list[User]) -> list[User]:
+    """Each admin who joined the demo keeps its roster (in the rapid-response group): they can open every
+    person's page, phones included, as a network's roster keeper does. Who was given it now."""
+    group = WorkingGroup.objects.filter(slug=ROSTER_GROUP).first()
+    if group is None:
+        return []
+    return [admin for admin in admins if do_grant_role(group, admin, ROSTER_KEEPER, by=admin)]

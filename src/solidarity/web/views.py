@@ -17,6 +17,7 @@ from solidarity.core.services import do_update_network_settings, get_network_set
 from solidarity.core.zones import keeps_zones
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
+from solidarity.people.access import reads_roster
 from solidarity.web.services import system_status
 
 
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "inbox_waiting": waiting_count(user),
         "sms_down": sms_down,
         "keeps_zones": keeps_zones(user),  # coordinators of any group and admins add the network's zones
+        "reads_roster": reads_roster(user),  # roster keepers and dispatchers
     }
     return render(request, "web/dashboard.html", context)
 

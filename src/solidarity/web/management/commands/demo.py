@@ -32,6 +32,7 @@ class Command(SolidarityCommand):
         with transaction.atomic():
             added = {name: load() for name, load in LOADERS}
             joined = accounts_demo.admins_join()
+            people_demo.admins_keep_roster([admin for admin, _groups in joined])
         summary = ", ".join(f"{count} {name}" for name, count in added.items())
         self.stdout.write(f"Demo data loaded: {summary} added.")
         if not joined:
@@ -43,7 +44,7 @@ class Command(SolidarityCommand):
             held = "; ".join(
                 f"{group.name} ({', '.join(role.label for role in roles) or 'member'})" for group, roles in groups
             )
-            self.stdout.write(f"{admin.username} is in the demo's groups: {held}.")
+            self.stdout.write(f"{admin.username} is in the demo's groups: {held}; and keeps the roster of people.")
         if joined:
             self.stdout.write(
                 "Sign in where `solidarity up` runs and open /en/dashboard/ (or /es/dashboard/) to walk through it."
