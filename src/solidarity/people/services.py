@@ -128,6 +128,12 @@ def find_people_by_contact(kind: str, value: str) -> list[Person]:
     return list(dict.fromkeys(contact.person for contact in found if contact.person.state != PersonState.LEFT))
 
 
+def check_still_here(person: Person) -> None:
+    """ValidationError when the person has left: nothing is done to what remains of their record."""
+    if person.has_left:
+        raise ValidationError(_("This person has left the network."))
+
+
 def check_account_free(user: User, person: Person | None = None) -> None:
     others = Person.objects.filter(user=user)
     if person is not None:
@@ -195,8 +201,7 @@ def do_create_person(
 
 def do_link_account(person: Person, user: User | None, *, by: User | None, role: str = "", actor: str = "") -> None:
     """Link a person to an account (None: unlink). ValidationError when the account has another person."""
-    if person.has_left:
-        raise ValidationError(_("This person has left the network."))
+    check_still_here(person)
     if user is not None:
         check_account_free(user, person)
     with transaction.atomic():
@@ -257,8 +262,7 @@ def do_update_person(
         changes["language"] = language
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
-        if locked.has_left:
-            raise ValidationError(_("This person has left the network."))
+        check_still_here(locked)
         changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
         if not changed:
             return []
@@ -293,8 +297,7 @@ def do_set_shifts(
     person: Person, windows: Iterable[Window], *, by: User | None, role: str = "", actor: str = ""
 ) -> list[Shift]:
     """A person's weekly windows, replaced by these (people.oncall says how they meet daylight saving)."""
-    if person.has_left:
-        raise ValidationError(_("This person has left the network."))
+    check_still_here(person)
     shifts = [
         Shift(
             person=person,
@@ -332,8 +335,7 @@ def do_add_one_off_shift(
     actor: str = "",
 ) -> OneOffShift:
     """An exception to the weekly windows: on call (an extra shift) or off call (away) from `starts_at` to `ends_at`."""
-    if person.has_left:
-        raise ValidationError(_("This person has left the network."))
+    check_still_here(person)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
     with transaction.atomic():
@@ -362,8 +364,7 @@ def do_pause(person: Person, until: date, *, by: User | None, role: str = "", ac
         raise ValidationError({"paused_until": _("Choose a date after today.")})
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
-        if locked.has_left:
-            raise ValidationError(_("This person has left the network."))
+        check_still_here(locked)
         locked.state, locked.paused_until = PersonState.PAUSED, until
         locked.save(update_fields=["state", "paused_until", "updated_at"])
         set_timer(BACK_TIMER, str(person.uuid), local_midnight(until))
@@ -501,8 +502,8 @@ def do_vouch(voucher: Person, vouched: Person, *, by: User | None, role: str = "
     actor = actor_of(by, actor)
     with transaction.atomic():
         both = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[voucher.pk, vouched.pk])}
-        if any(p.has_left for p in both.values()):
-            raise ValidationError(_("This person has left the network."))
+        for party in both.values():
+            check_still_here(party)
         if Vouch.objects.filter(voucher=voucher, vouched=vouched, withdrawn_at__isnull=True).exists():
             raise ValidationError(_("This vouch is already recorded."))
         vouch = Vouch.objects.create(voucher=voucher, vouched=vouched, recorded_by=by)
@@ -670,8 +671,7 @@ def do_grant_certification(
     practical sign-off, by `by` (a coordinator bringing in medics who were signed off before Solidarity).
     `source`: a code ("coordinator", "import", "training:<uuid>"). Lock: the certification's row.
     """
-    if person.has_left:
-        raise ValidationError(_("This person has left the network."))
+    check_still_here(person)
     with transaction.atomic():
         certification, is_new = grant(person, skill, now=timezone.now(), by=by, source=source, signed_off=signed_off)
         audit.record(
