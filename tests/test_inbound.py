@@ -200,6 +200,49 @@ def test_a_bare_confirm_with_nothing_to_confirm_goes_to_the_inbox() -> None:
     assert "una persona lo va a leer" in reply_text(inbound)
 
 
+@pytest.fixture
+def confirmers() -> Iterator[Callable[[str, Handler], None]]:
+    """Add confirmers (keywords.CONFIRMERS) for one test, after the parts' own; removed after."""
+    added: list[str] = []
+
+    def add(name: str, confirmer: Handler) -> None:
+        keywords.CONFIRMERS.register(name, confirmer)
+        added.append(name)
+
+    yield add
+    for name in added:
+        keywords.CONFIRMERS.unregister(name)
+
+
+def test_confirm_goes_to_the_first_confirmer_that_owns_the_code(confirmers: Callable[[str, Handler], None]) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def owns(code: str, name: str) -> Handler:
+        def confirmer(context: InboundContext, parsed: Parsed) -> Outcome:
+            asked.append((name, parsed.argument))
+            return Handled(Reply(f"{name} confirmed.")) if parsed.argument == code else NotMine()
+
+        return confirmer
+
+    confirmers("tests.seats", owns("KT47", "seat"))
+    confirmers("tests.contacts", owns("HX38", "contact"))
+
+    inbound = text("confirm hx38")
+
+    assert (inbound.command, inbound.state) == (Command.CONFIRM, InboundState.HANDLED)
+    assert reply_text(inbound) == "contact confirmed."
+    assert asked == [("seat", "HX38"), ("contact", "HX38")]
+
+
+def test_a_code_nobody_owns_is_answered_in_the_senders_language(confirmers: Callable[[str, Handler], None]) -> None:
+    confirmers("tests.nobody", answering(NotMine()))
+
+    inbound = text("CONFIRMAR KT47")
+
+    assert (inbound.command, inbound.state) == (Command.CONFIRM, InboundState.HANDLED)
+    assert "ese código no corresponde" in reply_text(inbound)
+
+
 def test_a_handler_hears_who_sent_it_in_which_language_and_whether_the_number_had_opted_out(
     handlers: Callable[[Command, Handler | None], None],
 ) -> None:

@@ -16,7 +16,7 @@ class ListsConfig(AppConfig):
 
         # Texts to the network: JOIN / UNIRSE and a list's keyword, CONFIRM / CONFIRMAR and a code.
         keywords.HANDLERS.register(keywords.Command.JOIN, subscriptions.answer_join)
-        keywords.HANDLERS.register(keywords.Command.CONFIRM, subscriptions.answer_confirm)
+        keywords.CONFIRMERS.register("lists.subscriptions", subscriptions.answer_confirm)
 
         # Broadcasts are settled (marked sent, their report kept) once their messages are all out.
         schedule.register(schedule.Periodic("lists.settle-broadcasts", tasks.settle_broadcasts, timedelta(minutes=1)))

@@ -396,13 +396,9 @@ def answer_confirm(context: InboundContext, parsed: Parsed) -> Outcome:
     matching = [
         subscription for subscription in pending if parsed.argument and subscription.confirm_code == parsed.argument
     ]
+    if not matching:
+        return NotMine()  # another part's code, or none at all: messaging's CONFIRM asks the next one
     with translation.override(language):
-        if not matching:
-            if not pending and not parsed.argument:
-                return NotMine()  # a bare CONFIRM with nothing to confirm: a person reads it
-            # Translators: SMS, one segment. Keyword: CONFIRMAR.
-            text = _("%(network)s: that code matches no sign-up of this number. Text CONFIRM and the code we sent.")
-            return Handled(Reply(text % {"network": network}))
         for subscription in matching:
             do_confirm(subscription)
         names = ", ".join(text_of(s.announcement_list, "name", language) for s in matching)

@@ -12,7 +12,7 @@ class MessagingConfig(AppConfig):
         from solidarity.core import keyring, live, schedule
         from solidarity.core.permissions import holds_anywhere, sensitive
         from solidarity.core.services import SMS_BACKENDS
-        from solidarity.messaging import inbound, progress, tasks, walk
+        from solidarity.messaging import inbound, keywords, progress, tasks, walk
         from solidarity.messaging.access import HOTLINE
         from solidarity.messaging.models import Address, Inbound, Message, SmsSettings
         from solidarity.messaging.sms_sender import sms_status
@@ -23,6 +23,8 @@ class MessagingConfig(AppConfig):
         SMS_BACKENDS.register(lambda: [{"name": row["name"], "is_down": row["is_down"]} for row in sms_status()])
         # How the URL walk makes a real object for each URL keyword of messaging's (core.permissions).
         walk.register()
+        # CONFIRM and a code: messaging asks each part that sent one (keywords.CONFIRMERS) whose it is.
+        keywords.HANDLERS.register(keywords.Command.CONFIRM, inbound.answer_confirm)
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).
         live.CHANNELS.register("inbox", lambda user, rest: not rest and holds_anywhere(user, HOTLINE))
         live.CHANNELS.register("batch", progress.may_hear_batch)

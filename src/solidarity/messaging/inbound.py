@@ -245,6 +245,21 @@ def handle(inbound: Inbound, parsed: Parsed, context: InboundContext) -> Outcome
     return outcome
 
 
+def answer_confirm(context: InboundContext, parsed: Parsed) -> Outcome:
+    """CONFIRM / CONFIRMAR, with a code or bare: the first confirmer that owns it acts (keywords.CONFIRMERS).
+
+    A code nobody owns gets a short answer saying so (a mistyped code is the usual reason); a bare
+    CONFIRM nobody owns goes to the inbox, where a person reads it.
+    """
+    for name in keywords.CONFIRMERS:
+        outcome = keywords.CONFIRMERS[name](context, parsed)
+        if not isinstance(outcome, NotMine):
+            return outcome
+    if parsed.argument:
+        return Handled(Reply(keywords.no_such_code_text(context.language, get_network_settings().name)))
+    return NotMine()
+
+
 def to_inbox(inbound: Inbound, answer: Reply | None, address: Address | None) -> None:
     """The text waits in the inbox for a hotline taker, answered with `answer` if there is one."""
     inbound.state = InboundState.UNMATCHED

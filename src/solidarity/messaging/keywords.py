@@ -271,6 +271,13 @@ Handler = Callable[[InboundContext, Parsed], Outcome]
 # One handler per command, registered at start-up (AppConfig.ready): two parts never both act on one text.
 HANDLERS = Registry[Command, Handler]("messaging.keyword-handlers")
 
+# CONFIRM / CONFIRMAR and a code answer more than one part's question (a list sign-up, a seat at a
+# training, a test message to a contact): messaging answers CONFIRM itself (messaging.inbound.answer_confirm)
+# and asks each part registered here, in turn, whether the code (or, bare, the one thing pending for
+# that number) is its own. A confirmer acts and answers `Handled` or `ToInbox`, or says `NotMine`; codes
+# are drawn at random, so two parts rarely hold the same one for one number, and then the first asked wins.
+CONFIRMERS = Registry[str, Handler]("messaging.confirmers")
+
 
 # Automatic replies. Each fits one SMS: under 160 GSM-7 characters in English with a network
 # name up to about 30 characters. The Spanish avoids á, í, ó and ú where the plain wording
@@ -288,6 +295,10 @@ HELP = gettext_lazy(
 )
 HELP_WITHOUT_HOTLINE = gettext_lazy(
     "%(network)s: to report, text REPORT and what you see. Text STOP to stop all messages."
+)
+# Translators: SMS, one segment, to CONFIRM and a code no part knows for this number. Keyword: CONFIRMAR.
+NO_SUCH_CODE = gettext_lazy(
+    "%(network)s: that code matches nothing we sent to this number. Text CONFIRM and the code we sent."
 )
 # Translators: SMS, one segment, sent once after an opt-out. Keyword: INICIAR.
 STOPPED = gettext_lazy("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
@@ -327,6 +338,10 @@ def started_text(language: str, network: str) -> str:
 
 def not_opted_out_text(language: str, network: str) -> str:
     return say(language, NOT_OPTED_OUT, network=network)
+
+
+def no_such_code_text(language: str, network: str) -> str:
+    return say(language, NO_SUCH_CODE, network=network)
 
 
 def unmatched_text(language: str, network: str, hotline: str = "") -> str:
