@@ -133,7 +133,12 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("PAUSA 7 dias por favor", UNMATCHED),
     ("PAUSA 1000", UNMATCHED),  # longer than any pause
     ("PAUSA 4821 7", UNMATCHED),
-    ("pause 2 weeks", UNMATCHED),
+    ("pause 2 weeks", (C.PAUSE, "14", "en")),
+    ("PAUSA 2 semanas", (C.PAUSE, "14", "es")),
+    ("Pausa 3 sem.", (C.PAUSE, "21", "es")),
+    ("pause 1w", (C.PAUSE, "7", "en")),
+    ("pause 2w days", UNMATCHED),
+    ("pausa 2 meses", UNMATCHED),
     # Back from a pause, and one's own state: the word alone.
     ("BACK", (C.BACK, "", "en")),
     ("back!", (C.BACK, "", "en")),

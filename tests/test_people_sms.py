@@ -64,6 +64,18 @@ def test_pausa_7_pauses_for_seven_days_and_answers_in_spanish(client: Client, lo
     assert (entry.actor, entry.object_ids, entry.detail) == ("public", [str(rosa.uuid)], {"state": "paused", "days": 7})
 
 
+def test_pausa_2_semanas_pauses_for_two_weeks(client: Client, loopback: Path, tuesday: None) -> None:
+    rosa = volunteer(language="es")
+
+    text_in(client, "pausa 2 semanas", sender=VOLUNTEER)
+
+    rosa.refresh_from_db()
+    assert (rosa.state, rosa.paused_until) == (PersonState.PAUSED, date(2026, 3, 24))
+    assert answers(loopback) == [
+        "Solidarity: en pausa. No le enviaremos alertas hasta el mar 24/3. Para volver antes, escriba VUELVO."
+    ]
+
+
 def test_the_reply_is_in_the_persons_language_whatever_the_keyword(
     client: Client, loopback: Path, tuesday: None
 ) -> None:

@@ -30,7 +30,8 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
 5. JOIN when the message is the word alone or the word and one list keyword.
 6. REPORT when the message starts with the word; the rest, as written, is the report.
 7. PAUSE when the message is the word alone or the word and a number of days (1 to 3 digits),
-   perhaps followed by the word for days ("PAUSA 7", "pause 14 days", "PAUSA 7 dias"): "pausa
+   perhaps followed by the word for days ("PAUSA 7", "pause 14 days", "PAUSA 7 dias"), or of
+   weeks ("PAUSA 2 semanas", "pause 2 weeks", "pause 2w": the argument is then in days): "pausa
    para comer" or "Pause the alerts" are sentences, for the inbox.
 8. BACK and STATUS when the whole message is the word ("Vuelvo!", "status?"): "I'll be back at
    5" or "estado de la calle" are sentences.
@@ -138,8 +139,9 @@ SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
 
 LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
 # A pause's length in days ("7", "7D"), perhaps with the word for days after it; the handler says which it takes.
-DAYS = re.compile(r"(?P<days>[0-9]{1,3})D?")
+DAYS = re.compile(r"(?P<days>[0-9]{1,3})(?P<unit>D|W|S)?")
 DAY_WORDS = frozenset(("D", "DAY", "DAYS", "DIA", "DIAS"))
+WEEK_WORDS = frozenset(("W", "WK", "WKS", "WEEK", "WEEKS", "SEM", "SEMANA", "SEMANAS"))
 TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, in any script
 LEADING_SEPARATORS = " \t\r\n:;,.!?-\u2013\u2014"
 
@@ -196,13 +198,24 @@ def _join_split_words(words: list[str]) -> list[str]:
 
 
 def _days(rest: list[str]) -> str | None:
-    """The days after PAUSE ("7", "7D", "7 DAYS", "7 DIAS": "7"), "" for none, None when it is no number of days."""
+    """The days after PAUSE, "" for none, None when it is no length of time.
+
+    Days ("7", "7D", "7 DAYS", "7 DIAS": "7") or weeks ("2 WEEKS", "2 SEMANAS", "2W", "2S": "14").
+    """
     if not rest:
         return ""
     found = DAYS.fullmatch(rest[0])
-    if found is None or (len(rest) > 1 and (len(rest) > 2 or rest[1] not in DAY_WORDS)):
+    if found is None or len(rest) > 2:
         return None
-    return found.group("days")
+    unit = found.group("unit") or ""
+    if len(rest) == 2:
+        if unit:
+            return None
+        unit = "D" if rest[1] in DAY_WORDS else "W" if rest[1] in WEEK_WORDS else ""
+        if not unit:
+            return None
+    weeks = unit in ("W", "S")
+    return str(int(found.group("days")) * (7 if weeks else 1))
 
 
 def _is_one(rest: list[str], pattern: re.Pattern[str]) -> bool:
