@@ -393,3 +393,28 @@ def test_no_seat_is_oversold_when_many_sign_up_at_once(medics: WorkingGroup) -> 
 
     assert sorted(states(session)) == ["seat"] * 3 + ["waiting"] * 5
     mail.outbox.clear()
+
+
+def test_retention_removes_sign_ups_of_sessions_long_past_and_public_ones_never_confirmed(
+    medics: WorkingGroup, loopback: Path, monday: None
+) -> None:
+    from solidarity.core.retention import purge
+
+    session = make_session(medics, is_public=True)
+    (ana,) = people(1)
+    do_sign_up(session, ana, by=None)
+    client = Client()
+    client.post(
+        f"/en/trainings/{session.uuid}/", {"display_name": "Lupe", "contact": "lupe@example.org", "language": "en"}
+    )
+    assert states(session) == ["seat", "pending"]
+
+    with time_machine.travel(NOW + timedelta(days=15), tick=False):
+        counts = {result.rule: result.count for result in purge()}
+    assert counts["trainings.never-confirmed"] == 1
+    assert states(session) == ["seat"]
+
+    with time_machine.travel(session.ends_at + timedelta(days=366), tick=False):
+        counts = {result.rule: result.count for result in purge()}
+    assert counts["trainings.past-sessions"] == 1
+    assert states(session) == []
