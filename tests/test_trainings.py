@@ -418,3 +418,28 @@ def test_retention_removes_sign_ups_of_sessions_long_past_and_public_ones_never_
         counts = {result.rule: result.count for result in purge()}
     assert counts["trainings.past-sessions"] == 1
     assert states(session) == []
+
+
+def test_the_demo_has_a_full_refresher_with_a_waiting_list_and_a_public_workshop_and_sends_nothing() -> None:
+    from solidarity.accounts import demo as accounts_demo
+    from solidarity.lists import demo as lists_demo
+    from solidarity.messaging.models import Message
+    from solidarity.people import demo as people_demo
+    from solidarity.trainings import demo as trainings_demo
+
+    accounts_demo.load()
+    lists_demo.load()  # the zones the roster's zones touch
+    people_demo.load()
+    messages_before = Message.objects.count()
+    assert trainings_demo.load() == 4
+    assert trainings_demo.load() == 0
+
+    refresher = Session.objects.get(title_en="Street medic refresher")
+    assert states(refresher) == ["seat"] * 4 + ["waiting"] * 3
+    assert refresher.skill is not None
+    assert refresher.skill.slug == "street-medic-basic"
+    public = Client().get("/es/trainings/")
+    assert "Taller: conozca sus derechos" in public.text
+    assert "Primeros auxilios básicos" in public.text
+    assert "Street medic refresher" not in public.text
+    assert Message.objects.count() == messages_before

@@ -327,11 +327,13 @@ def do_sign_up(
     *,
     by: User | None,
     pending: bool = False,
+    quiet: bool = False,
     role: str = "",
     actor: str = "",
 ) -> SignUp:
     """Sign a person up: a seat if one is free, else the waiting list (`pending`: wait for the contact's
-    confirmation first). A person already signed up keeps their sign-up, unchanged. ValidationError
+    confirmation first; `quiet`: the person is not told, as when the demo is loaded). A person already
+    signed up keeps their sign-up, unchanged. ValidationError
     for a session that is not open or a person who left. Lock: the session's row."""
     check_still_here(person)
     cleaned = (answers or Answers()).cleaned(session)
@@ -360,7 +362,7 @@ def do_sign_up(
                     **{name: getattr(cleaned, name) for name in ("access_needs", "food", "childcare", "health")},
                 )
                 sign_up.save()
-                if state != SignUpState.PENDING:
+                if state != SignUpState.PENDING and not quiet:
                     tell_signed_up(sign_up)
                 record(
                     actor_of(by, actor),
