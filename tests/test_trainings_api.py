@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.models import AuditEntry
 from solidarity.people.models import Certification
 from solidarity.trainings.models import Session, SignUp, SignUpState
 from tests.factories.accounts import client_for, make_member
@@ -149,7 +150,11 @@ def test_the_pages_for_a_member_a_manager_and_the_door(
 
     door = client_for(coordinator).get(f"{page}sign-ups/")
     assert "Mia" in door.text
+    assert "No nuts" in door.text  # what the managers plan the food with
     assert 'name="mark" value="attended"' in door.text
+    viewed = AuditEntry.objects.filter(object_type="trainings.signup", action="viewed").latest("seq")
+    assert viewed.object_ids == [str(session.uuid), str(sign_up.uuid)]
+    assert viewed.actor == str(coordinator.uuid)
     with time_machine.travel(START, tick=False):
         client_for(coordinator).post(f"{page}sign-ups/{sign_up.uuid}/mark/", {"mark": "attended"})
     sign_up.refresh_from_db()

@@ -11,15 +11,18 @@
    carries.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import audit
+from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, roles_by_group
 from solidarity.people.access import ROSTER_KEEPER, record_of
 from solidarity.people.models import Person, Skill
@@ -116,13 +119,53 @@ def managed_session(user: AnyUser, session: str | UUID) -> Session:
     return scoped.obj
 
 
+ROW_ORDER = Case(
+    When(state__in=SEATED, then=Value(0)),
+    When(state=SignUpState.WAITING, then=Value(1)),
+    When(state=SignUpState.PENDING, then=Value(2)),
+    default=Value(3),
+)
+
+
 def sign_ups_of(session: Session) -> QuerySet[SignUp]:
     """A managed session's sign-ups, with their people: seats first, then the line in order, then the rest."""
     return (
         SignUp.objects.filter(session=session)
         .select_related("person")
-        .order_by("state", "waiting_since", "created_at", "pk")
+        .order_by(ROW_ORDER, "waiting_since", "created_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class AnswersSeen:
+    access_needs: str
+    food: str
+    childcare: str
+    health: str
+
+    def __bool__(self) -> bool:
+        return any((self.access_needs, self.food, self.childcare, self.health))
+
+
+def answers_seen_by(user: AnyUser, session: Session, rows: list[SignUp]) -> dict[int, AnswersSeen]:
+    """The answers of a managed session's open sign-ups (what the managers plan food, childcare, access and
+    safety with), by sign-up id; reading them is audited (VIEWED, uuids only)."""
+    shown = {
+        row.pk: AnswersSeen(str(row.access_needs), str(row.food), str(row.childcare), str(row.health))
+        for row in rows
+        if row.state != SignUpState.CANCELLED
+    }
+    shown = {pk: answers for pk, answers in shown.items() if answers}
+    if shown:
+        audit.record(
+            actor=str(getattr(user, "uuid", "")),
+            role=str(Role.COORDINATOR),
+            action=AuditAction.VIEWED,
+            object_type="trainings.signup",
+            object_ids=[session.uuid, *(row.uuid for row in rows if row.pk in shown)],
+            detail={"answers": len(shown)},
+        )
+    return shown
 
 
 def access_sign_up(user: AnyUser, session: str | UUID, sign_up: str | UUID) -> SignUp:

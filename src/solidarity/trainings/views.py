@@ -26,6 +26,7 @@ from solidarity.trainings.access import (
     access_session,
     access_session_scoped,
     access_sign_up,
+    answers_seen_by,
     managed_session,
     may_manage,
     own_sign_up,
@@ -270,7 +271,9 @@ def sign_ups_page(request: HttpRequest, session: UUID) -> HttpResponse:
     user = signed_in(request)
     found = managed_session(user, session)
     rows = list(sign_ups_of(found))
-    return render(request, "trainings/sign_ups.html", {"session": found, "rows": rows})
+    answers = answers_seen_by(user, found, rows)
+    shown = [(row, answers.get(row.pk)) for row in rows]
+    return render(request, "trainings/sign_ups.html", {"session": found, "rows": shown})
 
 
 @require_POST
