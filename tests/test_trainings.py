@@ -443,3 +443,27 @@ def test_the_demo_has_a_full_refresher_with_a_waiting_list_and_a_public_workshop
     assert "Primeros auxilios básicos" in public.text
     assert "Street medic refresher" not in public.text
     assert Message.objects.count() == messages_before
+
+
+def test_public_sign_up_by_email_is_confirmed_by_the_links_button_not_by_opening_it(
+    medics: WorkingGroup, monday: None
+) -> None:
+    session = make_session(medics, is_public=True, capacity=1)
+    client = Client()
+    client.post(
+        f"/en/trainings/{session.uuid}/", {"display_name": "Lupe", "contact": "Lupe@Example.org", "language": "en"}
+    )
+    sign_up = SignUp.objects.get()
+    (sent,) = deliver()
+    assert sent.to == ["lupe@example.org"]
+    assert sent.subject == "Confirm your seat at Street medic refresher"
+    link = f"/en/trainings/seat/{link_token(sign_up)}/"
+    assert link in sent.body
+
+    assert "Confirm my sign-up" in client.get(link).text
+    sign_up.refresh_from_db()
+    assert sign_up.state == SignUpState.PENDING
+    client.post(link, {"action": "confirm"})
+    sign_up.refresh_from_db()
+    assert sign_up.state == SignUpState.SEAT
+    assert deliver()[-1].subject == "You have a seat at Street medic refresher"

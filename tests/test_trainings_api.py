@@ -137,6 +137,10 @@ def test_the_pages_for_a_member_a_manager_and_the_door(
     assert created.status_code == 302
     session = Session.objects.get()
     assert session.starts_at == START
+    dashboard = client_for(medic).get("/en/dashboard/").text
+    assert "Street medic basics" in dashboard
+    assert "Schedule a training" not in dashboard
+    assert "Street medic basics" not in client_for(other_member).get("/en/dashboard/").text
     page = f"/en/trainings/sessions/{session.uuid}/"
     assert client_for(other_member).get(page).status_code == 404
     assert client_for(medic).get(f"{page}sign-ups/").status_code == 404
