@@ -9,12 +9,14 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pysequoia
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.utils import timezone
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
@@ -29,6 +31,13 @@ from solidarity.messaging.openpgp import check_recipient_key, generate_network_k
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
 from solidarity.people.services import PersonValues, do_create_person, do_leave
+from solidarity.trainings.services import (
+    Answers,
+    SessionValues,
+    do_confirm_sign_up,
+    do_create_session,
+    do_public_sign_up,
+)
 from tests.testapp.models import Dossier
 
 
@@ -144,6 +153,33 @@ def plant_in_people(canaries: Canaries) -> None:
     do_leave(do_create_person(values, by=None), by=None)
 
 
+def plant_in_trainings(canaries: Canaries) -> None:
+    """A public sign-up (name, phone, every answer the session asks), confirmed; and one by email."""
+    start = timezone.now() + timedelta(days=3)
+    group = do_create_group(name=f"Canary trainings {uuid.uuid4().hex[:8]}")
+    values = SessionValues(
+        title_en="Canary workshop",
+        title_es="",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Library",
+        capacity=5,
+        asks_access_needs=True,
+        asks_food=True,
+        asks_childcare=True,
+        asks_health=True,
+    )
+    session = do_create_session(group, values, by=None)
+    answers = Answers(access_needs=canaries.note, food=canaries.note, childcare=canaries.note, health=canaries.note)
+    by_phone = do_public_sign_up(
+        session, display_name=canaries.name, kind="phone", contact=canaries.phone, language="es", answers=answers
+    )
+    do_confirm_sign_up(by_phone)
+    do_public_sign_up(
+        session, display_name=canaries.name, kind="email", contact=canaries.email, language="en", answers=answers
+    )
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -151,6 +187,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_openpgp_key,
     plant_in_lists,
     plant_in_people,
+    plant_in_trainings,
 ]
 
 

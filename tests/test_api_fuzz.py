@@ -18,6 +18,7 @@ few random requests; the long one (`slow`) sends many more random ones.
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ import schemathesis
 from django.core.signals import got_request_exception
 from django.http import HttpResponseBase
 from django.test.client import ClientHandler
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.core.parameters import ParameterLocation
@@ -44,6 +46,8 @@ from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
 from solidarity.people.models import Person, Vouch
 from solidarity.people.services import do_vouch
+from solidarity.trainings.models import Session
+from solidarity.trainings.services import SessionValues, do_create_session, do_sign_up
 from tests.factories import lists as lists_factory
 from tests.factories.accounts import make_member
 from tests.factories.messaging import received
@@ -185,6 +189,28 @@ def make_vouch(voucher: Person, vouched: Person) -> Vouch:
     return do_vouch(voucher, vouched, by=None, actor="system")
 
 
+def training_sessions(world: World) -> tuple[str, str]:
+    """A scheduled training of each group, not public (made again once a request cancelled it)."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        session = Session.objects.filter(group=group, state="scheduled", title_en="Fuzz training").first()
+        if session is None:
+            start = timezone.now() + timedelta(days=3)
+            values = SessionValues("Fuzz training", "", start, start + timedelta(hours=2), "Library", capacity=3)
+            session = do_create_session(group, values, by=None)
+        found.append(str(session.uuid))
+    return found[0], found[1]
+
+
+def training_sign_ups(world: World) -> tuple[str, str]:
+    """A sign-up of each group's volunteer for each group's training (made again once cancelled)."""
+    found = []
+    for session_id, person_id in zip(training_sessions(world), people(world), strict=True):
+        session, person = Session.objects.get(uuid=session_id), Person.objects.get(uuid=person_id)
+        found.append(str(do_sign_up(session, person, by=None).uuid))
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -196,6 +222,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "subscription": subscription_tokens,
     "person_id": people,  # a person of the network: a roster keeper reaches both (ROSTER_WIDE)
     "vouch": vouches,
+    "session": training_sessions,
+    "sign_up": training_sign_ups,
 }
 
 

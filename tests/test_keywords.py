@@ -106,6 +106,15 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("Confirm", (C.CONFIRM, "", "en")),
     ("Confirm ICE at the school", UNMATCHED),
     ("Confirmo que vi a la migra", UNMATCHED),
+    # Give a training seat back: the word alone, or with one code.
+    ("DROP KT47", (C.DROP, "KT47", "en")),
+    ("drop kt47.", (C.DROP, "KT47", "en")),
+    ("Cedo KT47", (C.DROP, "KT47", "es")),
+    ("CEDO", (C.DROP, "", "es")),
+    ("Drop", (C.DROP, "", "en")),
+    ("Drop me off at the clinic", UNMATCHED),
+    ("Cedo mi lugar a Rosa", UNMATCHED),
+    ("DROP KT47 KT48", UNMATCHED),
     # Join a list: one list keyword, upper-cased, accents folded.
     ("JOIN eastside", (C.JOIN, "EASTSIDE", "en")),
     ("unirse Niños", (C.JOIN, "NINOS", "es")),

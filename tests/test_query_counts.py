@@ -249,12 +249,13 @@ GROUP = f"/en/groups/{MEDICS}"
 # The pins are SQLite's counts: the session, the account, the roles (once), the cached settings, the page's
 # own few, and an audit entry where the page shows people or texts (lock, append, move the head).
 PAGES = [
-    Page("dashboard as a member", "medic", "/en/dashboard/", groups_of_the_viewer(Role.MEMBER), 10),
+    # Each dashboard also reads the next trainings (one query, and one for the viewer's person record).
+    Page("dashboard as a member", "medic", "/en/dashboard/", groups_of_the_viewer(Role.MEMBER), 11),
     Page(
-        "dashboard as a coordinator", "coordinator", "/en/dashboard/", coordinated_groups_with_broadcasts_going_out, 12
+        "dashboard as a coordinator", "coordinator", "/en/dashboard/", coordinated_groups_with_broadcasts_going_out, 13
     ),
-    Page("dashboard as a dispatcher", "dispatcher", "/en/dashboard/", dispatched_groups_and_texts, 12),
-    Page("dashboard as an admin", "admin", "/en/dashboard/", saved_phones, 11),
+    Page("dashboard as a dispatcher", "dispatcher", "/en/dashboard/", dispatched_groups_and_texts, 13),
+    Page("dashboard as an admin", "admin", "/en/dashboard/", saved_phones, 12),
     Page("working groups (admins)", "admin", "/en/groups/", groups_with_members, 6),
     Page("a group's settings (admins)", "admin", f"{GROUP}/settings/", appointed_coordinators, 9),
     Page("a group's page", "coordinator", f"{GROUP}/", members, 14),

@@ -110,6 +110,12 @@ PUBLIC = {
     "published:network-key-file",  # the network's public key, as a file
     "published:wkd-key",  # the same key where the Web Key Directory looks for it
     "published:wkd-policy",  # the Web Key Directory's (empty) policy
+    "api:list_public_sessions",  # the public trainings in the API: nobody's name
+    "trainings:public-list",  # public trainings: title, time, place, seats left; nobody's name
+    "trainings:public-session",  # a public training's page and sign-up form (404 for one not public)
+    "trainings:calendar",  # the public trainings as iCalendar
+    "trainings:session-calendar",  # one training's .ics: a public one for anyone, others for accounts only
+    "trainings:seat",  # an email's confirm / give-back link: acts only on its signed token, and only on POST
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -125,6 +131,14 @@ SIGNED_IN = {
     "zones:list",  # the same on a page; how many people cover each only to those who keep the zones
     "accounts:tokens",  # the caller's own tokens
     "accounts:revoke-token",  # one of the caller's own tokens (access_token: 404 for anyone else's)
+    "api:list_sessions",  # the trainings the caller may see (as trainings:sessions)
+    "api:read_session",  # one of those (no names)
+    "api:create_sign_up",  # signing oneself up (or, for the session's managers, someone else)
+    "api:cancel_sign_up",  # one's own sign-up (or, for the session's managers, any of it)
+    "trainings:sessions",  # trainings to come: public ones, one's groups', one's own sign-ups (no names)
+    "trainings:session",  # one of those (no names); 404 for another group's training that is not public
+    "trainings:sign-up",  # signing oneself up, as one's own person record
+    "trainings:give-back",  # giving one's own seat back
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "solidarity.accounts",
     "solidarity.lists",
     "solidarity.people",
+    "solidarity.trainings",
     "solidarity.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

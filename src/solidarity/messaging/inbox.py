@@ -33,6 +33,7 @@ MOVABLE = {
     Command.REPORT: gettext_lazy("A report (REPORT): the text is the report"),
     Command.JOIN: gettext_lazy("Join a list (JOIN): type the list's keyword"),
     Command.CONFIRM: gettext_lazy("Confirm (CONFIRM): type the code"),
+    Command.DROP: gettext_lazy("Give a training seat back (DROP): type the code"),
     Command.GO: gettext_lazy("Can go to an alert (GO): type the alert's code"),
     Command.NO: gettext_lazy("Cannot go to an alert (NO): type the alert's code"),
     Command.PAUSE: gettext_lazy("A volunteer pauses (PAUSE): type the number of days"),

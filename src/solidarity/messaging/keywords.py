@@ -13,7 +13,8 @@ words (START, UNSTOP, YES; "Twilio support for opt-out keywords"), "STOP ALL" (T
 industry's Spanish words (Twilio, "Industry Standards for Spanish-language Short Code
 campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American providers).
 A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none of the carriers'
-(checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults).
+(checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
+the word for giving a training seat back (DROP/CEDO).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -24,7 +25,7 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
    an opted-out number (`opted_out=True`): the carrier has just lifted its block on it, so
    Solidarity opts it back in too.
 3. HELP when the whole message is a help word: "Help, ICE at my door" is not a command.
-4. GO, NO and CONFIRM when the message is the word alone or the word and one code. A code
+4. GO, NO, CONFIRM and DROP when the message is the word alone or the word and one code. A code
    has 2 to 8 letters and digits, at least one a digit (`CODE`), so "No se vayan", "Go home",
    "Si vienen" or "Ok gracias" never read as answers.
 5. JOIN when the message is the word alone or the word and one list keyword.
@@ -37,7 +38,7 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
    5" or "estado de la calle" are sentences.
 9. Anything else is UNMATCHED.
 
-A bare answer (GO, NO without a code) means something only when the sender has one alert
+A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
 registered one) it goes to the inbox. A bare HELP, AYUDA or INFO is answered and also goes to
 the inbox: someone in danger may text just AYUDA.
@@ -86,6 +87,7 @@ class Command(StrEnum):
     JOIN = "join"
     REPORT = "report"
     CONFIRM = "confirm"
+    DROP = "drop"
     PAUSE = "pause"
     BACK = "back"
     STATUS = "status"
@@ -120,6 +122,10 @@ WORDS: dict[str, tuple[Command, str]] = {
     **dict.fromkeys(("REPORTE", "REPORTAR"), (Command.REPORT, "es")),
     "CONFIRM": (Command.CONFIRM, "en"),
     "CONFIRMAR": (Command.CONFIRM, "es"),
+    # Giving a seat back (GLOSSARY.md row to add):
+    # | give a training seat back (to the waiting list) | DROP 1234 | CEDO 1234 ("cedo mi lugar") |
+    "DROP": (Command.DROP, "en"),
+    "CEDO": (Command.DROP, "es"),
     # A volunteer's own state (GLOSSARY.md rows to add):
     # | pause (no alerts) for some days | PAUSE (PAUSE 7: for 7 days; alone: 7 days) | PAUSA (PAUSA 7) |
     # | back from a pause | BACK | VUELVO (also VOLVÍ) |
@@ -173,7 +179,7 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(Command.START, "", language)
     if command in (Command.START, Command.HELP) and not rest:
         return Parsed(command, "", language)
-    if command in (Command.GO, Command.NO, Command.CONFIRM) and _is_one(rest, CODE):
+    if command in (Command.GO, Command.NO, Command.CONFIRM, Command.DROP) and _is_one(rest, CODE):
         return Parsed(command, "".join(rest), language)
     if command == Command.JOIN and _is_one(rest, LIST_KEYWORD):
         return Parsed(command, "".join(rest), language)

@@ -18,6 +18,7 @@ from solidarity.core.zones import keeps_zones
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.people.access import reads_roster
+from solidarity.trainings.access import upcoming as upcoming_trainings
 from solidarity.web.services import system_status
 
 
@@ -53,6 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sms_down": sms_down,
         "keeps_zones": keeps_zones(user),  # coordinators of any group and admins add the network's zones
         "reads_roster": reads_roster(user),  # roster keepers and dispatchers
+        "trainings": list(upcoming_trainings(user)[:3]),  # the next ones the caller may see (no names)
+        "schedules_trainings": coordinated,  # coordinators schedule their groups' trainings
     }
     return render(request, "web/dashboard.html", context)
 

@@ -9,6 +9,7 @@ from solidarity.core.commands import Database
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
 from solidarity.people import demo as people_demo
+from solidarity.trainings import demo as trainings_demo
 
 # Each part adds its loader here, lowest tier first. Loaders are idempotent.
 LOADERS = [
@@ -17,6 +18,7 @@ LOADERS = [
     ("accounts", accounts_demo.load),
     ("lists", lists_demo.load),
     ("people", people_demo.load),
+    ("trainings", trainings_demo.load),
 ]
 
 

@@ -1,0 +1,64 @@
+"""iCalendar (RFC 5545) for trainings: the public feed, one session's file, and a person's own seats.
+
+An event carries the title, the time, the place and the session's page: never a name. `uid` is the
+session's uuid, so a calendar that subscribed updates the event when the session moves.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from solidarity.core.bilingual import text_of
+from solidarity.core.services import get_network_settings
+from solidarity.people.models import Person
+from solidarity.trainings.models import Session, SessionState, SignUp, SignUpState
+
+
+def event(session: Session) -> Event:
+    item = Event()
+    item.add("uid", f"{session.uuid}@solidarity.trainings")
+    item.add("dtstamp", session.updated_at or timezone.now())
+    item.add("dtstart", session.starts_at)
+    item.add("dtend", session.ends_at)
+    item.add("summary", text_of(session, "title"))
+    item.add("location", session.place)
+    description = text_of(session, "description")
+    if description:
+        item.add("description", description)
+    name = "trainings:public-session" if session.is_public else "trainings:session"
+    item.add("url", str(settings.BASE_URL).rstrip("/") + reverse(name, kwargs={"session": session.uuid}))
+    if session.state == SessionState.CANCELLED:
+        item.add("status", "CANCELLED")
+    return item
+
+
+def feed(sessions: list[Session]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Solidarity//trainings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", get_network_settings().name)
+    for session in sessions:
+        calendar.add_component(event(session))
+    return bytes(calendar.to_ical())
+
+
+def response(body: bytes, filename: str) -> HttpResponse:
+    answer = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    answer["Content-Disposition"] = f'inline; filename="{filename}"'
+    return answer
+
+
+def calendar_events_for(person: Person, now: datetime | None = None) -> list[Event]:
+    """The person's seats (and places in line) at sessions to come, as events: for a per-volunteer feed
+    (people's calendar registry, once there is one, registers this)."""
+    sign_ups = SignUp.objects.filter(
+        person=person,
+        state__in=[SignUpState.SEAT, SignUpState.WAITING],
+        session__state=SessionState.SCHEDULED,
+        session__ends_at__gt=now or timezone.now(),
+    ).select_related("session")
+    return [event(sign_up.session) for sign_up in sign_ups.order_by("session__starts_at")]
