@@ -20,9 +20,11 @@ from solidarity.trainings.readiness import SkillReadiness
 WIDTH = 360
 PAD = 4
 BAR_HEIGHT = 26
-ROW_HEIGHT = 78  # the name, the bar, the numbers in words, a gap
-LEGEND_HEIGHT = 56
-NAME_LENGTH = 48  # characters of a skill's name that fit the width at the chart's font size
+ROW_HEIGHT = 96  # a one-line name, the bar, two lines of numbers in words, a gap
+NAME_LINE = 18  # each further line of a long name
+LEGEND_HEIGHT = 4 * 22 + 8  # one line per category: long Spanish labels need the width
+NAME_LENGTH = 40  # characters of a skill's name that fit one line at the chart's font size
+NAME_LINES = 2
 MIN_LABELLED = 22  # a segment this wide (in viewBox units) shows its number inside
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
@@ -48,7 +50,7 @@ CATEGORIES = (
 
 def label_of(key: str) -> str:
     return {
-        "current": _("Current"),
+        "current": _("Current, over 30 days left"),
         "expiring": _("Expiring within 30 days"),
         "awaiting": _("Awaiting sign-off"),
         "lapsed": _("Lapsed"),
@@ -60,20 +62,34 @@ def values_of(counts: SkillReadiness) -> dict[str, int]:
     return {"current": counts.steady, "expiring": counts.expiring, "awaiting": counts.awaiting, "lapsed": counts.lapsed}
 
 
-def in_words(counts: SkillReadiness) -> str:
-    """One skill's numbers as a sentence: what is under its bar, and in the chart's description."""
-    parts = [
-        ngettext("%(count)d current", "%(count)d current", counts.current) % {"count": counts.current},
-        ngettext("%(count)d expiring soon", "%(count)d expiring soon", counts.expiring) % {"count": counts.expiring},
-        ngettext("%(count)d awaiting sign-off", "%(count)d awaiting sign-off", counts.awaiting)
-        % {"count": counts.awaiting},
-        ngettext("%(count)d lapsed", "%(count)d lapsed", counts.lapsed) % {"count": counts.lapsed},
-    ]
-    return " · ".join(parts)
+def in_words(counts: SkillReadiness) -> tuple[str, str]:
+    """One skill's numbers in words, in two short lines (a phone's width): under its bar, and in the description."""
+    current = ngettext("%(count)d current", "%(count)d current", counts.current) % {"count": counts.current}
+    expiring = ngettext("%(count)d expiring soon", "%(count)d expiring soon", counts.expiring) % {
+        "count": counts.expiring
+    }
+    awaiting = ngettext("%(count)d awaiting sign-off", "%(count)d awaiting sign-off", counts.awaiting) % {
+        "count": counts.awaiting
+    }
+    lapsed = ngettext("%(count)d lapsed", "%(count)d lapsed", counts.lapsed) % {"count": counts.lapsed}
+    return f"{current} · {expiring}", f"{awaiting} · {lapsed}"
 
 
-def short(name: str) -> str:
-    return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1].rstrip() + "…"
+def name_lines(name: str) -> list[str]:
+    """A skill's name in lines that fit the width (at most NAME_LINES; the last cut with "…" if need be)."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= NAME_LENGTH:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > NAME_LINES:
+        lines = [*lines[: NAME_LINES - 1], " ".join(lines[NAME_LINES - 1 :])]
+    return [line if len(line) <= NAME_LENGTH else line[: NAME_LENGTH - 1].rstrip() + "…" for line in lines] or [""]
+
+
+def row_height(counts: SkillReadiness) -> int:
+    return ROW_HEIGHT + NAME_LINE * (len(name_lines(counts.name)) - 1)
 
 
 def fill_of(category: Category) -> str:
@@ -91,11 +107,11 @@ def defs() -> str:
 
 
 def legend() -> str:
-    """Two columns of two: a swatch (the pattern) and its name."""
+    """One line per category: a swatch (the pattern) and its name."""
     items = []
     for index, category in enumerate(CATEGORIES):
-        x = PAD + (index % 2) * (WIDTH // 2)
-        y = PAD + (index // 2) * 24
+        x = PAD
+        y = PAD + index * 22
         items.append(
             f'<rect x="{x}" y="{y}" width="18" height="18" fill="{fill_of(category)}" stroke="#222"/>'
             f'<text x="{x + 24}" y="{y + 14}" font-size="13" fill="#222">{escape(label_of(category.key))}</text>'
@@ -105,13 +121,15 @@ def legend() -> str:
 
 def bar(counts: SkillReadiness, top: int, widest: int) -> str:
     """One skill: its name, its stacked bar (segments sized against the widest bar), its numbers in words."""
-    name = counts.name
     inner = WIDTH - 2 * PAD
+    names = name_lines(counts.name)
     parts = [
-        f'<text x="{PAD}" y="{top + 14}" font-size="14" font-weight="600" fill="#111">{escape(short(name))}</text>'
+        f'<text x="{PAD}" y="{top + 14 + index * NAME_LINE}" font-size="14" font-weight="600" fill="#111">'
+        f"{escape(line)}</text>"
+        for index, line in enumerate(names)
     ]
     x = float(PAD)
-    bar_top = top + 20
+    bar_top = top + 20 + NAME_LINE * (len(names) - 1)
     for category in CATEGORIES:
         value = values_of(counts)[category.key]
         if value <= 0:
@@ -130,24 +148,27 @@ def bar(counts: SkillReadiness, top: int, widest: int) -> str:
         x += width
     if counts.total == 0:
         parts.append(f'<rect x="{PAD}" y="{bar_top}" width="{inner}" height="{BAR_HEIGHT}" fill="none" stroke="#999"/>')
-    parts.append(
-        f'<text x="{PAD}" y="{bar_top + BAR_HEIGHT + 17}" font-size="12.5" fill="#333">'
-        f"{escape(in_words(counts))}</text>"
-    )
+    for line, words in enumerate(in_words(counts)):
+        y = bar_top + BAR_HEIGHT + 17 + line * 16
+        parts.append(f'<text x="{PAD}" y="{y}" font-size="13" fill="#333">{escape(words)}</text>')
     return f"<g>{''.join(parts)}</g>"
 
 
 def description(skills: list[SkillReadiness]) -> str:
     if not skills:
         return _("Nobody in the network holds a skill yet.")
-    return " ".join(f"{counts.name}: {in_words(counts)}." for counts in skills)
+    return " ".join(f"{counts.name}: {' · '.join(in_words(counts))}." for counts in skills)
 
 
 def readiness_chart(skills: list[SkillReadiness], title: str) -> SafeString:
     """The chart as inline SVG markup (module doc); `title` names it for screen readers."""
     widest = max((counts.total for counts in skills), default=0) or 1
-    height = PAD + LEGEND_HEIGHT + ROW_HEIGHT * max(len(skills), 1)
-    rows = "".join(bar(counts, PAD + LEGEND_HEIGHT + index * ROW_HEIGHT, widest) for index, counts in enumerate(skills))
+    top, drawn = PAD + LEGEND_HEIGHT, []
+    for counts in skills:
+        drawn.append(bar(counts, top, widest))
+        top += row_height(counts)
+    height = max(top, PAD + LEGEND_HEIGHT + ROW_HEIGHT)
+    rows = "".join(drawn)
     if not skills:
         top = PAD + LEGEND_HEIGHT + 20
         rows = f'<text x="{PAD}" y="{top}" font-size="14" fill="#333">{escape(description(skills))}</text>'
