@@ -24,6 +24,7 @@ from solidarity.messaging.api import router as inbox_router
 from solidarity.people.api import skills_router
 from solidarity.people.people_api import router as people_router
 from solidarity.trainings.api import router as trainings_router
+from solidarity.trainings.readiness_api import router as readiness_router
 
 
 class ObjectParser(Parser):
@@ -80,6 +81,7 @@ api.add_router("/inbox", inbox_router)
 api.add_router("/people", people_router)
 api.add_router("", lists_router)  # /groups/{slug}/lists, /lists/{list_slug}, /broadcasts/{broadcast}
 api.add_router("", trainings_router)  # /groups/{slug}/trainings, /trainings/sessions/{session}, /trainings/public
+api.add_router("/readiness", readiness_router)  # /readiness, /readiness/invitations
 permission_first(api)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.trainings import views
+from solidarity.trainings import readiness_urls, views
 
 app_name = "trainings"
 urlpatterns = [
@@ -23,3 +23,4 @@ urlpatterns = [
     path("trainings/sessions/<uuid:session>/sign-ups/<uuid:sign_up>/mark/", views.mark, name="mark"),
     path("trainings/sessions/<uuid:session>/sign-ups/<uuid:sign_up>/cancel/", views.remove_sign_up, name="remove"),
 ]
+urlpatterns += readiness_urls.urlpatterns  # the readiness view (trainings.readiness_views)
