@@ -1,0 +1,208 @@
+"""People in from CSV: the preview, the import job, broken rows and duplicates; export to CSV; who may do it.
+
+Names and numbers are fictional (555-01xx).
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.models import AuditAction, AuditEntry
+from solidarity.people.access import ROSTER_KEEPER
+from solidarity.people.imports import (
+    ImportRefused,
+    RowResult,
+    RowStatus,
+    do_preview_import,
+    do_run_import,
+    do_start_import,
+    preview_rows,
+)
+from solidarity.people.models import Certification, Contact, ImportState, Person, PersonImport
+from tests.factories.accounts import make_member
+from tests.factories.people import make_person, zone
+
+pytestmark = pytest.mark.django_db
+committed: Callable[..., Any]
+
+GOOD = (
+    "display_name,phone,email,language,zones,skills\r\n"
+    "Rosa Ejemplo,(919) 555-0101,rosa@example.org,es,east-durham,naloxone\r\n"
+    "Sam Sample,919-555-0102,,English,Walltown;East Durham,legal-observer:2026-01-15\r\n"
+)
+BROKEN = (
+    "nombre;teléfono;correo;idioma;zonas;habilidades\r\n"
+    "Ana Prueba;919 555 0103;;es;walltown;\r\n"  # good
+    ";919 555 0104;;es;;\r\n"  # no name
+    "Bea Prueba;not a phone;;es;;\r\n"  # bad phone
+    "Cam Prueba;;cam@example.org;es;Atlantis;\r\n"  # unknown zone
+    "Dee Prueba;;dee@example.org;es;;juggling\r\n"  # unknown skill
+    "Eve Prueba;;eve@example.org;klingon;;\r\n"  # bad language
+    "Fay Prueba;919 555 0109;;en;;\r\n"  # good
+)
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def zones() -> None:
+    zone("east-durham")
+    zone("walltown")
+
+
+@pytest.fixture
+def keeper(medics: WorkingGroup) -> User:
+    return make_member("kim.keeper", medics, ROSTER_KEEPER)
+
+
+@pytest.fixture(autouse=True)
+def commits(django_capture_on_commit_callbacks: Callable[..., Any]) -> None:
+    """What waits for a commit (the job, live events) runs when each call of a test's own commits."""
+    global committed
+    committed = django_capture_on_commit_callbacks
+
+
+def start(found: PersonImport, keeper: User, *, update_existing: bool = False) -> bool:
+    with committed(execute=True):
+        started = do_start_import(found, update_existing=update_existing, by=keeper)  # the job runs inline
+    found.refresh_from_db()
+    return started
+
+
+def run(text: str | bytes, keeper: User, *, update_existing: bool = False) -> PersonImport:
+    data = text.encode() if isinstance(text, str) else text
+    found = do_preview_import(data, "people.csv", by=keeper)
+    assert start(found, keeper, update_existing=update_existing)
+    return found
+
+
+def test_a_good_file_previews_then_imports_everyone(keeper: User) -> None:
+    found = do_preview_import(GOOD.encode(), "people.csv", by=keeper)
+    assert [row["status"] for row in found.rows] == [RowStatus.NEW, RowStatus.NEW]
+    assert not Person.objects.exists()  # nothing is written until the keeper confirms
+
+    assert start(found, keeper)
+    assert found.state == ImportState.DONE
+    assert (found.created_count, found.failed_count, found.done, found.total) == (2, 0, 2, 2)
+    rosa = Person.objects.get(uuid=found.imported[0])
+    assert str(rosa.display_name) == "Rosa Ejemplo"
+    assert rosa.language == "es"
+    assert {str(c.value) for c in rosa.contacts.all()} == {"+19195550101", "rosa@example.org"}
+    sam = Person.objects.get(uuid=found.imported[1])
+    assert sorted(z.slug for z in sam.zones.all()) == ["east-durham", "walltown"]
+    observer = Certification.objects.get(person=sam)
+    assert observer.skill.slug == "legal-observer"
+    assert observer.first_granted_at.date() == date(2026, 1, 15)
+    assert not found.file  # nothing broken: the upload is gone
+
+
+def test_broken_rows_are_listed_and_the_good_ones_imported(keeper: User) -> None:
+    found = run(BROKEN, keeper)
+    assert found.created_count == 2
+    assert found.failed_count == 5
+    assert sorted(str(p.display_name) for p in Person.objects.all()) == ["Ana Prueba", "Fay Prueba"]
+    rows = preview_rows(found, with_names=False)
+    assert [row.result for row in rows] == ["created", "failed", "failed", "failed", "failed", "failed", "created"]
+    assert rows[1].errors == ["nombre: Give a display name or a pseudonym."]
+    assert rows[2].errors == ["teléfono: This is not a phone number."]
+    assert rows[3].errors == ["zonas: No zone has this name or short name."]
+    assert rows[4].errors == ["habilidades: No skill has this short name."]
+    assert rows[5].errors == ["idioma: Write en or es (English or Spanish)."]
+    with translation.override("es"):
+        spanish = preview_rows(found, with_names=False)
+    assert spanish[2].errors == ["teléfono: Esto no es un número de teléfono."]
+    # The broken rows alone stay, encrypted, to be fixed and uploaded again.
+    broken = found.file.read_plain().decode("utf-8-sig")
+    assert broken.splitlines()[0] == "nombre;teléfono;correo;idioma;zonas;habilidades"
+    assert len(broken.splitlines()) == 6
+    assert "Ana Prueba" not in broken
+
+
+def test_duplicates_of_the_roster_and_of_earlier_rows(keeper: User) -> None:
+    on_roster = make_person("Rosa Ejemplo", phones=["+19195550101"], zones=["east-durham"])
+    text = (
+        "name,phone,email,zones\r\n"
+        "Rosa E.,919-555-0101,rosa.new@example.org,walltown\r\n"  # the roster's Rosa, by phone
+        "Tom Test,919-555-0110,tom@example.org,\r\n"
+        "Tommy,,TOM@example.org,\r\n"  # the row above, by email
+    )
+    found = do_preview_import(text.encode(), "people.csv", by=keeper)
+    assert [row["status"] for row in found.rows] == [RowStatus.DUPLICATE, RowStatus.NEW, RowStatus.REPEAT]
+    assert found.rows[0]["person"] == str(on_roster.uuid)
+    assert found.rows[2]["of_line"] == 3
+
+    start(found, keeper)
+    assert [row["result"] for row in found.rows] == [RowResult.SKIPPED, RowResult.CREATED, RowResult.SKIPPED]
+    assert Person.objects.count() == 2
+    assert not Contact.objects.filter(person=on_roster, kind="email").exists()
+
+
+def test_duplicates_get_what_they_lack_when_asked(keeper: User) -> None:
+    on_roster = make_person("Rosa Ejemplo", phones=["+19195550101"], zones=["east-durham"])
+    text = "name,phone,email,zones,skills\r\nRosa E.,919-555-0101,rosa.new@example.org,walltown,naloxone\r\n"
+    found = run(text, keeper, update_existing=True)
+    assert found.updated_count == 1
+    assert found.created_count == 0
+    assert {str(c.value) for c in on_roster.contacts.all()} == {"+19195550101", "rosa.new@example.org"}
+    assert sorted(z.slug for z in on_roster.zones.all()) == ["east-durham", "walltown"]
+    assert [c.skill.slug for c in on_roster.certifications.all()] == ["naloxone"]
+    assert str(Person.objects.get(pk=on_roster.pk).display_name) == "Rosa Ejemplo"  # the roster's name stays
+
+
+def test_windows_1252_and_semicolons_from_excel(keeper: User) -> None:
+    text = "Nombre;Teléfono;Idioma;Zonas\r\nJosé Muñoz;(919) 555-0120;español;Walltown\r\n"
+    found = run(b"\xef\xbb\xbf" + text.encode("utf-8"), keeper)  # UTF-8 with a BOM
+    latin = run(text.replace("0120", "0121").replace("José", "Inés").encode("cp1252"), keeper)
+    assert found.created_count == 1
+    assert latin.created_count == 1
+    names = sorted(str(p.display_name) for p in Person.objects.all())
+    assert names == ["Inés Muñoz", "José Muñoz"]
+    assert {p.language for p in Person.objects.all()} == {"es"}
+
+
+def test_files_that_cannot_be_imported_are_refused_whole(keeper: User) -> None:
+    with pytest.raises(ImportRefused, match="display_name"):
+        do_preview_import(b"phone,email\r\n919-555-0101,a@example.org\r\n", "x.csv", by=keeper)
+    with pytest.raises(ImportRefused, match="2 MB"):
+        do_preview_import(b"name\r\n" + b"x" * (2 * 1024 * 1024), "x.csv", by=keeper)
+    with pytest.raises(ImportRefused, match="too many rows"):
+        do_preview_import(("name\r\n" + "Someone\r\n" * 5001).encode(), "x.csv", by=keeper)
+    with pytest.raises(ImportRefused, match="empty"):
+        do_preview_import(b"", "x.csv", by=keeper)
+    assert not PersonImport.objects.exists()
+
+
+def test_an_import_runs_once(keeper: User) -> None:
+    found = run(GOOD, keeper)
+    assert not start(found, keeper)
+    assert not do_run_import(found.uuid)
+    assert Person.objects.count() == 2
+
+
+def test_the_audit_has_counts_never_contents(keeper: User) -> None:
+    run(BROKEN, keeper)
+    entries = AuditEntry.objects.filter(object_type="people.personimport").order_by("seq")
+    assert [entry.action for entry in entries] == [AuditAction.CREATED, AuditAction.CHANGED, AuditAction.CREATED]
+    assert entries.last().detail["created"] == 2  # type: ignore[union-attr]  # three entries, just checked
+    for entry in AuditEntry.objects.all():
+        assert "Prueba" not in str(entry.detail)
+        assert "555" not in str(entry.detail)
+    stored = PersonImport.objects.values_list("rows", "columns", "file")
+    assert "Prueba" not in str(list(stored))
+    assert "555" not in str(list(stored))
+
+
+def test_exported_cells_come_back_in(keeper: User) -> None:
+    text = "name,phone\r\n'=Rosa,'+1 919 555 0101\r\n"
+    run(text, keeper)
+    person = Person.objects.get()
+    assert str(person.display_name) == "=Rosa"
+    assert str(person.contacts.get().value) == "+19195550101"
