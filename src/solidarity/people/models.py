@@ -49,6 +49,7 @@ class VettingLoss(models.TextChoices):
     VOUCH_WITHDRAWN = "vouch_withdrawn", _("a vouch was withdrawn")
     VOUCHER_LEFT = "voucher_left", _("someone who vouched left the network")
     THRESHOLD_RAISED = "threshold_raised", _("the network now asks for more vouches")
+    MERGED = "merged", _("two records of one person were merged: their vouches count once")
 
 
 @sensitive
