@@ -3,11 +3,15 @@
 Names and numbers are fictional (555-01xx).
 """
 
+import csv
+import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import translation
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -23,7 +27,7 @@ from solidarity.people.imports import (
     preview_rows,
 )
 from solidarity.people.models import Certification, Contact, ImportState, Person, PersonImport
-from tests.factories.accounts import make_member
+from tests.factories.accounts import client_for, make_member
 from tests.factories.people import make_person, zone
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +210,102 @@ def test_exported_cells_come_back_in(keeper: User) -> None:
     person = Person.objects.get()
     assert str(person.display_name) == "=Rosa"
     assert str(person.contacts.get().value) == "+19195550101"
+
+
+def upload(text: str | bytes, name: str = "people.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text, content_type="text/csv")
+
+
+def rows_of(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_the_pages_upload_preview_import_and_mark_vetted(keeper: User) -> None:
+    client = client_for(keeper)
+    assert client.get(reverse("people:roster")).content.decode().count(reverse("people:import")) == 1
+    answer = client.post(reverse("people:import"), {"file": upload(BROKEN)})
+    found = PersonImport.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("people:import-detail", kwargs={"import_id": found.uuid})
+    preview = client.get(answer["Location"]).content.decode()
+    assert "Bea Prueba" in preview  # names come from the encrypted file, for the page alone
+    assert "teléfono: This is not a phone number." in preview
+    assert not Person.objects.exists()
+
+    with committed(execute=True):
+        client.post(reverse("people:run-import", kwargs={"import_id": found.uuid}))
+    results = client.get(answer["Location"]).content.decode()
+    assert "2 people added" in results
+    assert "5 rows not imported" in results
+    broken = client.get(reverse("people:import-broken-rows", kwargs={"import_id": found.uuid}))
+    assert broken["Content-Type"].startswith("text/csv")
+    assert [row[0] for row in rows_of(broken.content)] == [
+        "nombre;teléfono;correo;idioma;zonas;habilidades",
+        ";919 555 0104;;es;;",
+        "Bea Prueba;not a phone;;es;;",
+        "Cam Prueba;;cam@example.org;es;Atlantis;",
+        "Dee Prueba;;dee@example.org;es;;juggling",
+        "Eve Prueba;;eve@example.org;klingon;;",
+    ]
+    client.post(reverse("people:import-mark-vetted", kwargs={"import_id": found.uuid}))
+    assert Person.objects.filter(vetted_by_import_at__isnull=False).count() == 2
+
+
+def test_the_page_refuses_a_file_whole_and_says_why_in_spanish(keeper: User) -> None:
+    client = client_for(keeper)
+    with translation.override("es"):
+        answer = client.post(reverse("people:import"), {"file": upload("teléfono\r\n919-555-0101\r\n")})
+    assert answer.status_code == 400
+    assert "display_name" in answer.content.decode()
+    assert not PersonImport.objects.exists()
+
+
+def test_while_it_runs_the_page_refreshes_itself_and_shows_a_progress_bar(keeper: User) -> None:
+    found = do_preview_import(GOOD.encode(), "people.csv", by=keeper)
+    do_start_import(found, update_existing=False, by=keeper)  # not committed: the job waits
+    page = client_for(keeper).get(reverse("people:import-detail", kwargs={"import_id": found.uuid}))
+    html = page.content.decode()
+    assert '<meta http-equiv="refresh"' in html
+    assert '<progress id="progress-bar" max="2" value="0">' in html
+    assert reverse("people:import-live", kwargs={"import_id": found.uuid}) in html
+
+
+def test_the_import_pages_are_for_roster_keepers_only(keeper: User, dispatcher: User, outsider: User) -> None:
+    found = do_preview_import(GOOD.encode(), "people.csv", by=keeper)
+    urls = [reverse("people:import"), reverse("people:import-detail", kwargs={"import_id": found.uuid})]
+    urls.append(reverse("people:import-broken-rows", kwargs={"import_id": found.uuid}))
+    urls.append(reverse("people:export"))
+    for user in (dispatcher, outsider):
+        client = client_for(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, url
+        assert client.post(reverse("people:run-import", kwargs={"import_id": found.uuid})).status_code == 404
+        assert client.post(reverse("people:import", kwargs={}), {"file": upload(GOOD)}).status_code == 404
+    found.refresh_from_db()
+    assert found.state == ImportState.PREVIEW
+    assert PersonImport.objects.count() == 1
+
+
+def test_the_export_escapes_formulas_round_trips_and_is_audited(keeper: User) -> None:
+    make_person('=HYPERLINK("http://evil.example")', phones=["+19195550101"], skills=["naloxone"])
+    make_person("@SUM(1+1)", emails=["sam@example.org"], zones=["walltown"], language="es")
+    answer = client_for(keeper).get(reverse("people:export"), {"zone": "walltown"})
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"].startswith("attachment;")
+    rows = rows_of(answer.content)
+    assert rows[0] == ["display_name", "phone", "email", "language", "zones", "skills"]
+    assert rows[1:] == [["'@SUM(1+1)", "", "sam@example.org", "es", "walltown", ""]]
+
+    everyone = rows_of(client_for(keeper).get(reverse("people:export")).content)
+    assert everyone[1][0] == '\'=HYPERLINK("http://evil.example")'
+    assert everyone[1][1] == "'+19195550101"
+    assert everyone[1][5].startswith("naloxone:")
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORTED).order_by("seq").first()
+    assert entry is not None
+    assert entry.detail == {"rows": 1, "filters": ["zone=walltown"]}
+    assert entry.actor == str(keeper.uuid)
+
+    # What goes out comes back in: the same people, found as duplicates of themselves.
+    found = do_preview_import(client_for(keeper).get(reverse("people:export")).content, "x.csv", by=keeper)
+    assert [row["status"] for row in found.rows] == [RowStatus.DUPLICATE, RowStatus.DUPLICATE]
+    assert all(not row["errors"] for row in found.rows)

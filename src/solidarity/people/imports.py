@@ -11,7 +11,7 @@
 3. Run (do_start_import, then the job run_import -> do_run_import): each row again, in order, through
    people.services: new people created, duplicates skipped or (if asked) given what they lack, broken
    rows listed. Progress goes out on the live channel `people-import:<uuid>` (ids only). Afterwards the
-   file holds the broken rows alone, to fix and upload again; the import goes after a day (retention).
+   file holds the broken rows alone, to fix and upload again; the import goes after two days (retention).
 
 Audit: one entry for the preview, one for the run (counts), and each person's own entries from the
 services. Never a name, a phone or an email in the audit, the rows' JSON, a log or a live event.
@@ -31,6 +31,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,7 +41,8 @@ from solidarity.accounts.models import User
 from solidarity.core import audit, live
 from solidarity.core.fields import BlindIndexField
 from solidarity.core.models import AuditAction, Zone
-from solidarity.people.access import ROSTER_KEEPER
+from solidarity.core.permissions import AnyUser
+from solidarity.people.access import ROSTER_KEEPER, keeps_roster
 from solidarity.people.models import (
     DISPLAY_NAME_LENGTH,
     MAX_IMPORT_BYTES,
@@ -667,3 +669,22 @@ def preview_rows(found: PersonImport, *, with_names: bool) -> list[PreviewRow]:
 
 def preview_counts(found: PersonImport) -> dict[str, int]:
     return counts(found.rows)
+
+
+def access_import(user: AnyUser, import_id: str | UUID) -> PersonImport:
+    """An import, for a roster keeper (any of them: the roster is the network's); Http404 for anyone else."""
+    if not keeps_roster(user):
+        raise Http404
+    try:
+        wanted = import_id if isinstance(import_id, UUID) else UUID(str(import_id))
+    except ValueError:
+        raise Http404 from None
+    found = PersonImport.objects.filter(uuid=wanted).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_hear_import(user: AnyUser, rest: str) -> bool:
+    """The live channel `people-import:<uuid>` (core.live.CHANNELS): roster keepers."""
+    return keeps_roster(user)

@@ -383,7 +383,7 @@ class PersonImport(models.Model):
 
     `file` is the upload, encrypted at rest (core.files) and never kept in clear or in a session;
     once the import has run it holds the broken rows alone (for the roster keeper to fix and upload
-    again), or nothing. The whole row goes after a day (retention `people.imports`).
+    again), or nothing. The whole row goes after two days (retention `people.imports`).
     `rows` says, per line of the file, what the preview found and then what the import did: line
     numbers, statuses, error codes, column names and person uuids, never a name, phone or email.
     `imported`: the uuids of the people it created, for the one audited step that marks them vetted.
