@@ -309,3 +309,53 @@ def test_the_export_escapes_formulas_round_trips_and_is_audited(keeper: User) ->
     found = do_preview_import(client_for(keeper).get(reverse("people:export")).content, "x.csv", by=keeper)
     assert [row["status"] for row in found.rows] == [RowStatus.DUPLICATE, RowStatus.DUPLICATE]
     assert all(not row["errors"] for row in found.rows)
+
+
+def test_the_api_uploads_previews_runs_and_reads_an_import(keeper: User) -> None:
+    client = client_for(keeper)
+    answer = client.post("/api/v1/people/imports", {"file": upload(BROKEN)})
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["state"] == "preview"
+    assert (body["new"], body["errors"], body["total"]) == (2, 5, 7)
+    bad_phone = body["rows"][2]
+    assert bad_phone["status"] == "error"
+    assert bad_phone["errors"] == [
+        {"column": "phone", "code": "bad_phone", "message": "teléfono: This is not a phone number."}
+    ]
+    assert "Prueba" not in answer.content.decode()  # the caller has the file: no names come back
+
+    url = f"/api/v1/people/imports/{body['id']}"
+    with committed(execute=True):
+        ran = client.post(f"{url}/run", {"update_existing": True}, content_type="application/json")
+    assert ran.status_code == 200
+    done = client.get(url).json()
+    assert (done["state"], done["created"], done["failed"], done["done"]) == ("done", 2, 5, 7)
+    assert done["has_broken_rows"]
+    again = client.post(f"{url}/run", {}, content_type="application/json")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_started"
+    broken = client.get(f"{url}/broken-rows")
+    assert len(rows_of(broken.content)) == 6
+    assert client.post(f"{url}/mark-vetted").json() == {"marked": 2}
+    assert client.post(f"{url}/mark-vetted").json() == {"marked": 0}
+
+
+def test_the_api_refuses_a_file_it_cannot_read(keeper: User) -> None:
+    answer = client_for(keeper).post("/api/v1/people/imports", {"file": upload("x" * 10, name="a.csv")})
+    assert answer.status_code == 422
+    assert "file" in answer.json()["error"]["fields"]
+    assert not PersonImport.objects.exists()
+
+
+def test_the_api_export_is_for_roster_keepers_and_audited(keeper: User, dispatcher: User) -> None:
+    make_person("Rosa Ejemplo", phones=["+19195550101"], zones=["walltown"])
+    make_person("Sam Sample", zones=["east-durham"])
+    assert client_for(dispatcher).get("/api/v1/people/export").status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORTED).exists()
+    answer = client_for(keeper).get("/api/v1/people/export", {"zone": "walltown"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert rows_of(answer.content)[1][:2] == ["Rosa Ejemplo", "'+19195550101"]
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORTED)
+    assert entry.detail == {"rows": 1, "filters": ["zone=walltown"]}
