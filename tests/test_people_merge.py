@@ -137,7 +137,7 @@ def test_the_merge_pages_are_for_roster_keepers(keeper: User, dispatcher: User, 
     assert Person.objects.filter(pk=gone.pk).exists()
 
     client = client_for(keeper)
-    found = client.get(pick, {"contact": "(919) 555-0102"})
+    found = client.post(pick, {"contact": "(919) 555-0102"})
     assert found.status_code == 200
     assert confirm in found.content.decode()
     page = client.get(confirm)

@@ -171,13 +171,16 @@ def export(request: HttpRequest) -> HttpResponse:
 # Merging two records of one person.
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission(EDITS_PERSON)
 def merge_pick(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    """Find the other record by one of its phones or emails (names are encrypted: no search by name)."""
+    """Find the other record by one of its phones or emails (names are encrypted: no search by name).
+
+    The search is a POST: a phone or an email never goes into a URL (logs, history).
+    """
     user = signed_in(request)
     keep = edited_person(user, person_id)
-    wanted = request.GET.get("contact", "").strip()[:254]
+    wanted = request.POST.get("contact", "").strip()[:254]
     found, searched = [], bool(wanted)
     if wanted:
         kind = ContactKind.EMAIL if "@" in wanted else ContactKind.PHONE
@@ -187,7 +190,8 @@ def merge_pick(request: HttpRequest, person_id: UUID) -> HttpResponse:
             value = ""
         if value:
             found = [p for p in people_by_contacts([(kind.value, value)]).values() if p.pk != keep.pk]
-    return render(request, "people/merge.html", {"person": keep, "found": found, "searched": searched})
+    context = {"person": keep, "found": found, "searched": searched, "wanted": wanted}
+    return render(request, "people/merge.html", context)
 
 
 @require_http_methods(["GET", "POST"])
