@@ -30,6 +30,7 @@ from solidarity.messaging.models import Channel
 from solidarity.messaging.openpgp import check_recipient_key, generate_network_key
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
+from solidarity.people.imports import do_preview_import, do_run_import, do_start_import
 from solidarity.people.services import PersonValues, do_create_person, do_leave
 from solidarity.trainings.services import (
     Answers,
@@ -180,6 +181,26 @@ def plant_in_trainings(canaries: Canaries) -> None:
     )
 
 
+def plant_in_people_import(canaries: Canaries) -> None:
+    """A spreadsheet uploaded, previewed and imported, with a row that breaks (kept, encrypted, to fix)."""
+    tag = uuid.uuid4().hex[:8]
+    keeper = do_accept_invitation(
+        issue_invitation().invitation,
+        username=f"canary-keeper-{tag}",
+        email=f"keeper.{tag}@example.net",
+        password="a long canary passphrase",
+        language="en",
+    )
+    sheet = (
+        "nombre,teléfono,correo,notas\r\n"
+        f"{canaries.name},{canaries.phone},{canaries.email},{canaries.note}\r\n"
+        f"{canaries.name},not a phone,,{canaries.note}\r\n"
+    )
+    found = do_preview_import(sheet.encode(), f"{canaries.name}.csv", by=keeper)
+    do_start_import(found, update_existing=False, by=keeper)
+    do_run_import(found.uuid)  # the job, as the worker runs it once the confirmation commits
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -188,6 +209,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_lists,
     plant_in_people,
     plant_in_trainings,
+    plant_in_people_import,
 ]
 
 

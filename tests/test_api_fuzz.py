@@ -44,6 +44,7 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
+from solidarity.people.imports import do_preview_import
 from solidarity.people.models import Person, Vouch
 from solidarity.people.services import do_vouch
 from solidarity.trainings.models import Session
@@ -211,6 +212,12 @@ def training_sign_ups(world: World) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def imports(world: World) -> tuple[str, str]:
+    """A spreadsheet of people waiting for confirmation (a fresh one each time: a request may have run one)."""
+    found = do_preview_import(b"display_name,phone\r\nFuzz Import,919-555-0144\r\n", "fuzz.csv", by=world.member)
+    return str(found.uuid), str(found.uuid)
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -224,6 +231,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "vouch": vouches,
     "session": training_sessions,
     "sign_up": training_sign_ups,
+    "import_id": imports,  # an import of people from CSV: the network's, no group's (roster keepers)
 }
 
 

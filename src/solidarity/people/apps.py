@@ -22,3 +22,8 @@ class PeopleConfig(AppConfig):
         # The roster keeper's role (people.access declares it) and the URL walk's objects for people's URLs.
         assert access.ROSTER_KEEPER  # noqa: S101  (declared on import, before any grant of it is read)
         walk.register()
+        # An import's progress, live, for roster keepers (people.imports).
+        from solidarity.core.live import CHANNELS
+        from solidarity.people import imports
+
+        CHANNELS.register(imports.CHANNEL, imports.may_hear_import)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.bilingual import text_of
 from solidarity.core.fields import BlindIndexField, EncryptedTextField
+from solidarity.core.files import EncryptedFileField
 from solidarity.core.models import Zone
 from solidarity.core.permissions import sensitive
 from solidarity.messaging.models import normalise_address
@@ -48,6 +49,7 @@ class VettingLoss(models.TextChoices):
     VOUCH_WITHDRAWN = "vouch_withdrawn", _("a vouch was withdrawn")
     VOUCHER_LEFT = "voucher_left", _("someone who vouched left the network")
     THRESHOLD_RAISED = "threshold_raised", _("the network now asks for more vouches")
+    MERGED = "merged", _("two records of one person were merged: their vouches count once")
 
 
 @sensitive
@@ -362,3 +364,60 @@ class OneOffShift(models.Model):
 
     def __str__(self) -> str:
         return f"one-off shift {self.uuid}"
+
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000
+
+
+class ImportState(models.TextChoices):
+    PREVIEW = "preview", _("waiting for your confirmation")
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+
+
+@sensitive
+class PersonImport(models.Model):
+    """A spreadsheet of people on its way in (people.imports): uploaded, previewed, confirmed, run.
+
+    `file` is the upload, encrypted at rest (core.files) and never kept in clear or in a session;
+    once the import has run it holds the broken rows alone (for the roster keeper to fix and upload
+    again), or nothing. The whole row goes after two days (retention `people.imports`).
+    `rows` says, per line of the file, what the preview found and then what the import did: line
+    numbers, statuses, error codes, column names and person uuids, never a name, phone or email.
+    `imported`: the uuids of the people it created, for the one audited step that marks them vetted.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(_("state"), max_length=8, choices=ImportState.choices, default=ImportState.PREVIEW)
+    file = EncryptedFileField(context="people.personimport.file", max_size=MAX_IMPORT_BYTES, blank=True)
+    columns = models.JSONField(default=dict)  # {field: the header as the file writes it}
+    ignored_columns = models.JSONField(default=list)  # headers of columns nothing reads (notes are not stored)
+    rows = models.JSONField(default=list)
+    update_existing = models.BooleanField(_("add what is new to people already on the roster"), default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    imported = models.JSONField(default=list)
+    vetted_at = models.DateTimeField(_("marked vetted"), null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import of people")
+        verbose_name_plural = _("imports of people")
+
+    def __str__(self) -> str:
+        return f"import {self.uuid} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 100

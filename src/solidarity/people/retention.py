@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from solidarity.core.retention import Rule
-from solidarity.people.models import Person, PersonState
+from solidarity.people.models import Person, PersonImport, PersonState
 
 RULES = (
     Rule(
@@ -15,5 +15,14 @@ RULES = (
         default_days=180,
         after="left_at",
         where=Q(state=PersonState.LEFT),
+    ),
+    Rule(
+        # The uploaded spreadsheet (encrypted) and, once it ran, the rows that were not imported: kept
+        # long enough to fix and upload again, then gone. Whoever was imported is on the roster.
+        name="people.imports",
+        model=PersonImport,
+        what="A spreadsheet of people uploaded for import (encrypted) and its rows' results, after it was uploaded.",
+        default_days=2,
+        after="created_at",
     ),
 )

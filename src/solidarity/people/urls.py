@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.people import views
+from solidarity.people import import_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -17,4 +17,14 @@ urlpatterns = [
     path("people/<uuid:person_id>/certifications/", views.grant_certification, name="grant-certification"),
     path("people/<uuid:person_id>/vouch/", views.vouch, name="vouch"),
     path("people/<uuid:person_id>/vouches/<uuid:vouch>/withdraw/", views.withdraw_vouch, name="withdraw-vouch"),
+    # Spreadsheets in and out, and merging two records of one person: roster keepers (people.import_views).
+    path("people/import/", import_views.upload, name="import"),
+    path("people/imports/<uuid:import_id>/", import_views.import_page, name="import-detail"),
+    path("people/imports/<uuid:import_id>/run/", import_views.run_import, name="run-import"),
+    path("people/imports/<uuid:import_id>/live/", import_views.import_live, name="import-live"),
+    path("people/imports/<uuid:import_id>/broken-rows/", import_views.broken_rows, name="import-broken-rows"),
+    path("people/imports/<uuid:import_id>/mark-vetted/", import_views.mark_vetted, name="import-mark-vetted"),
+    path("people/export/", import_views.export, name="export"),
+    path("people/<uuid:person_id>/merge/", import_views.merge_pick, name="merge"),
+    path("people/<uuid:person_id>/merge/<uuid:gone_id>/", import_views.merge_confirm, name="merge-confirm"),
 ]

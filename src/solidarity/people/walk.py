@@ -10,6 +10,7 @@ from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
+from solidarity.people.imports import do_preview_import
 from solidarity.people.models import Person, PersonState, Vouch
 from solidarity.people.services import PersonValues, do_create_person, do_mark_vetted_by_import, do_vouch
 
@@ -51,6 +52,22 @@ def a_vouch(world: WalkWorld) -> str:
     return str((found or do_vouch(voucher, volunteer, by=world.owner)).uuid)
 
 
+def an_import(world: WalkWorld) -> str:
+    """A spreadsheet waiting for its roster keeper's confirmation (a fresh one each time: the walk may run one)."""
+    return str(do_preview_import(b"display_name\r\nWalk Import\r\n", "walk.csv", by=world.owner).uuid)
+
+
+def another_record(world: WalkWorld) -> str:
+    """A second record (no account), to merge into the walk's volunteer: made again once a merge took it."""
+    found = Person.objects.filter(user=None, state=PersonState.ACTIVE, coverage__zone__slug="walk-zone").first()
+    if found is None:
+        record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)  # the zone, if need be
+        found = do_create_person(PersonValues(display_name="Walk Volunteer Again", zones=("walk-zone",)), by=None)
+    return str(found.uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("person_id", a_volunteer)  # a person's pages and the API's /people/{person_id}
     WALK_FILLERS.register("vouch", a_vouch)  # withdrawing a vouch
+    WALK_FILLERS.register("import_id", an_import)  # an import of people from CSV (people.import_views)
+    WALK_FILLERS.register("gone_id", another_record)  # the record merged into the person (people.import_views)
