@@ -42,7 +42,7 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
-from solidarity.people.models import Person, Vouch
+from solidarity.people.models import Contact, Person, Vouch
 from solidarity.people.services import do_vouch
 from tests.factories import lists as lists_factory
 from tests.factories.accounts import make_member
@@ -181,6 +181,12 @@ def vouches(world: World) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def contacts(world: World) -> tuple[str, str]:
+    """The phone of each group's volunteer (a test message to it)."""
+    mine, theirs = (str(Contact.objects.filter(person__uuid=person_id).first().uuid) for person_id in people(world))  # type: ignore[union-attr]  # made with a phone
+    return mine, theirs
+
+
 def make_vouch(voucher: Person, vouched: Person) -> Vouch:
     return do_vouch(voucher, vouched, by=None, actor="system")
 
@@ -196,6 +202,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "subscription": subscription_tokens,
     "person_id": people,  # a person of the network: a roster keeper reaches both (ROSTER_WIDE)
     "vouch": vouches,
+    "contact": contacts,
 }
 
 
