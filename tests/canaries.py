@@ -28,6 +28,9 @@ from solidarity.messaging.models import Channel
 from solidarity.messaging.openpgp import check_recipient_key, generate_network_key
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
+from solidarity.people.contact_tests import do_send_contact_test
+from solidarity.people.feeds import do_make_calendar_feed
+from solidarity.people.self_service import do_send_record_link
 from solidarity.people.services import PersonValues, do_create_person, do_leave
 from tests.testapp.models import Dossier
 
@@ -144,6 +147,19 @@ def plant_in_people(canaries: Canaries) -> None:
     do_leave(do_create_person(values, by=None), by=None)
 
 
+def plant_in_self_service(canaries: Canaries) -> None:
+    """A volunteer asks for the link to their record by phone and email, and tests both contacts (one by text)."""
+    values = PersonValues(display_name=canaries.name, phones=(canaries.phone,), emails=(canaries.email,))
+    person = do_create_person(values, by=None)
+    do_send_record_link(canaries.phone)
+    do_send_record_link(canaries.email)
+    do_make_calendar_feed(person, by=None)
+    for contact in person.contacts.all():
+        test = do_send_contact_test(contact, by=None)
+        if test.code:
+            do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRM {test.code}"))
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -151,6 +167,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_openpgp_key,
     plant_in_lists,
     plant_in_people,
+    plant_in_self_service,
 ]
 
 
