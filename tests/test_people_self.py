@@ -275,3 +275,21 @@ def test_the_own_pages_without_a_session_send_to_the_link_page(client: Client) -
     for path in ("/en/me/record/", "/en/me/leave/", "/en/me/shifts/"):
         assert client.get(path)["Location"] == "/en/me/"
     assert client.post("/en/me/back/")["Location"] == "/en/me/"
+
+
+def test_an_all_week_window_saved_unchanged_stays_all_week(client: Client, loopback: Path) -> None:
+    rosa = make_person("Rosa Ejemplo", phones=[ROSA_PHONE])  # on call all week
+    signed_in_as(client, loopback)
+    page = client.get("/en/me/shifts/").content.decode()
+    form = {
+        "w-TOTAL_FORMS": "2",
+        "w-INITIAL_FORMS": "1",
+        "w-0-weekday": "0",
+        "w-0-starts": "00:00",
+        "w-0-ends": "00:00",
+        "w-0-minutes": re.search(r'name="w-0-minutes" value="(\d+)"', page).group(1),  # type: ignore[union-attr]
+    }
+
+    assert client.post("/en/me/shifts/", form).status_code == 302
+
+    assert [shift.duration_minutes for shift in rosa.shifts.all()] == [7 * 24 * 60]

@@ -39,6 +39,8 @@ class WindowForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Earlier than the start: it ends the next day."),
     )
+    # A window longer than a day (all week, say) keeps its length while its start and end are left as they were.
+    minutes = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 WindowFormSet = forms.formset_factory(

@@ -253,14 +253,19 @@ def own_calendar(request: HttpRequest, person: Person) -> HttpResponse:
 def own_shifts(request: HttpRequest, person: Person) -> HttpResponse:
     """The weekly on-call windows, each a day, a start and an end, replaced all at once."""
     initial = [
-        {"weekday": shift.weekday, "starts": shift.starts, "ends": ends_of(shift.starts, shift.duration_minutes)}
+        {
+            "weekday": shift.weekday,
+            "starts": shift.starts,
+            "ends": ends_of(shift.starts, shift.duration_minutes),
+            "minutes": shift.duration_minutes,
+        }
         for shift in person.shifts.order_by("start_minute")
     ]
     formset = WindowFormSet(request.POST if request.method == "POST" else None, initial=initial, prefix="w")
     errors: list[str] = []
     if request.method == "POST" and formset.is_valid():
         windows = [
-            Window(data["weekday"], data["starts"], minutes_between(data["starts"], data["ends"]))
+            Window(data["weekday"], data["starts"], length(data))
             for data in formset.cleaned_data
             if data and not data.get("DELETE")
         ]
@@ -273,6 +278,15 @@ def own_shifts(request: HttpRequest, person: Person) -> HttpResponse:
             return redirect("people:own-record")
     status = 400 if request.method == "POST" else 200
     return render(request, "people/self/shifts.html", {"formset": formset, "errors": errors}, status=status)
+
+
+def length(data: dict[str, Any]) -> int:
+    """A row's minutes: from its start to its end, or its kept length when it is longer than a day and its end
+    was left as it was."""
+    kept = data.get("minutes")
+    if kept and kept > DAY_MINUTES and ends_of(data["starts"], kept) == data["ends"]:
+        return int(kept)
+    return minutes_between(data["starts"], data["ends"])
 
 
 def minutes_between(starts: time, ends: time) -> int:
