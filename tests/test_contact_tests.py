@@ -22,7 +22,7 @@ from solidarity.people.models import Contact, ContactKind, ContactTest, Person
 from tests.factories.accounts import client_for, make_member
 from tests.factories.messaging import deliver, text_in, texts_out
 from tests.factories.people import make_person
-from tests.test_people_self import signed_in_as
+from tests.factories.self_service import signed_in_as
 
 pytestmark = pytest.mark.django_db
 

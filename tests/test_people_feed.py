@@ -18,7 +18,7 @@ from solidarity.people.feeds import CALENDAR_EVENTS, CalendarEvent, do_make_cale
 from solidarity.people.models import Person
 from solidarity.people.services import Window, do_add_one_off_shift, do_leave, do_pause
 from tests.factories.people import make_person
-from tests.test_people_self import signed_in_as
+from tests.factories.self_service import signed_in_as
 
 pytestmark = pytest.mark.django_db
 

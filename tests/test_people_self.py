@@ -17,12 +17,12 @@ from solidarity.people.self_service import LINKS_PER_ADDRESS, do_send_record_lin
 from solidarity.people.services import local_today
 from tests.factories.messaging import deliver, texts_out
 from tests.factories.people import make_person
+from tests.factories.self_service import LINK, link_in_text, signed_in_as
 
 pytestmark = pytest.mark.django_db
 
 ROSA_PHONE = "+19195550123"  # 555-01xx: fictional
 ROSA_EMAIL = "rosa.ejemplo@example.org"
-LINK = re.compile(r"https?://[^\s]+/(en|es)/me/open/([A-Za-z0-9_-]+)/")
 
 
 @pytest.fixture
@@ -32,20 +32,6 @@ def rosa() -> Person:
 
 def ask(client: Client, contact: str, language: str = "en") -> int:
     return client.post(f"/{language}/me/", {"contact": contact}).status_code
-
-
-def link_in_text(outbox: Path, to: str = ROSA_PHONE) -> str:
-    bodies = [sent["body"] for sent in texts_out(outbox) if sent["to"] == to]
-    assert bodies, "no text was sent"
-    found = LINK.search(bodies[-1])
-    assert found is not None, bodies[-1]
-    return f"/{found.group(1)}/me/open/{found.group(2)}/"
-
-
-def signed_in_as(client: Client, outbox: Path, contact: str = ROSA_PHONE) -> None:
-    assert ask(client, contact) == 200
-    response = client.post(link_in_text(outbox))
-    assert response.status_code == 302
 
 
 def test_a_link_by_sms_opens_the_record_in_the_persons_language(rosa: Person, client: Client, loopback: Path) -> None:
