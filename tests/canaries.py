@@ -30,7 +30,10 @@ from solidarity.messaging.models import Channel
 from solidarity.messaging.openpgp import check_recipient_key, generate_network_key
 from solidarity.messaging.services import Outgoing, do_set_language, enqueue
 from solidarity.messaging.sms import InboundSms
+from solidarity.people.contact_tests import do_send_contact_test
+from solidarity.people.feeds import do_make_calendar_feed
 from solidarity.people.imports import do_preview_import, do_run_import, do_start_import
+from solidarity.people.self_service import do_send_record_link
 from solidarity.people.services import PersonValues, do_create_person, do_leave
 from solidarity.trainings.services import (
     Answers,
@@ -201,6 +204,19 @@ def plant_in_people_import(canaries: Canaries) -> None:
     do_run_import(found.uuid)  # the job, as the worker runs it once the confirmation commits
 
 
+def plant_in_self_service(canaries: Canaries) -> None:
+    """A volunteer asks for the link to their record by phone and email, and tests both contacts (one by text)."""
+    values = PersonValues(display_name=canaries.name, phones=(canaries.phone,), emails=(canaries.email,))
+    person = do_create_person(values, by=None)
+    do_send_record_link(canaries.phone)
+    do_send_record_link(canaries.email)
+    do_make_calendar_feed(person, by=None)
+    for contact in person.contacts.all():
+        test = do_send_contact_test(contact, by=None)
+        if test.code:
+            do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRM {test.code}"))
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -210,6 +226,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_people,
     plant_in_trainings,
     plant_in_people_import,
+    plant_in_self_service,
 ]
 
 

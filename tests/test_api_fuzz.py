@@ -45,7 +45,7 @@ from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
 from solidarity.people.imports import do_preview_import
-from solidarity.people.models import Person, Vouch
+from solidarity.people.models import Contact, Person, Vouch
 from solidarity.people.services import do_vouch
 from solidarity.trainings.models import Session
 from solidarity.trainings.services import SessionValues, do_create_session, do_sign_up
@@ -186,6 +186,12 @@ def vouches(world: World) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def contacts(world: World) -> tuple[str, str]:
+    """The phone of each group's volunteer (a test message to it)."""
+    mine, theirs = (str(Contact.objects.filter(person__uuid=person_id).first().uuid) for person_id in people(world))  # type: ignore[union-attr]  # made with a phone
+    return mine, theirs
+
+
 def make_vouch(voucher: Person, vouched: Person) -> Vouch:
     return do_vouch(voucher, vouched, by=None, actor="system")
 
@@ -232,6 +238,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "session": training_sessions,
     "sign_up": training_sign_ups,
     "import_id": imports,  # an import of people from CSV: the network's, no group's (roster keepers)
+    "contact": contacts,
 }
 
 

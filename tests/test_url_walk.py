@@ -116,6 +116,21 @@ PUBLIC = {
     "trainings:calendar",  # the public trainings as iCalendar
     "trainings:session-calendar",  # one training's .ics: a public one for anyone, others for accounts only
     "trainings:seat",  # an email's confirm / give-back link: acts only on its signed token, and only on POST
+    "people:ask-link",  # a volunteer asks for a link to their own record: the answer is the same whoever asks
+    "people:open-record",  # that link's page: acts only on its secret token, and only on POST
+    # A volunteer's own pages: each reaches only the record of the volunteer session (people.self_access), none
+    # takes a person from the URL; without a session they send to people:ask-link.
+    "people:own-record",
+    "people:own-language",
+    "people:own-pause",
+    "people:own-back",
+    "people:own-leave",
+    "people:own-shifts",
+    "people:own-contact-test",
+    "people:own-calendar",
+    "people:own-sign-out",
+    "people:confirm-contact-test",  # an email test's link: acts only on its secret token, and only on POST
+    "feeds:calendar",  # a volunteer's calendar feed: only by its secret token
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("live/", live_stream, name="live"),
     path("webhooks/", include("solidarity.messaging.urls")),
     path("", include("solidarity.messaging.wkd_urls")),
+    path("", include("solidarity.people.feed_urls")),  # a volunteer's secret calendar feed
 ]
 urlpatterns += i18n_patterns(
     path("", include("solidarity.web.urls")),

@@ -27,6 +27,7 @@ done as one's own person record: only someone with a record, in the network and 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -162,6 +163,7 @@ class ContactSeen:
     opted_out: bool
     failure: str  # the plain reason of the last delivery failure that marks the address; "" when none
     failures: int
+    confirmed_at: datetime | None = None  # when a test message to it (or a use) last proved it works
 
 
 def contacts_seen_by(user: AnyUser, scoped: Scoped[Person]) -> list[ContactSeen] | None:
@@ -189,6 +191,7 @@ def contacts_seen_by(user: AnyUser, scoped: Scoped[Person]) -> list[ContactSeen]
                     opted_out=state is not None and state.opted_out_at is not None,
                     failure=str(reasons.explain(state.failure_reason).text) if state is not None and marked else "",
                     failures=state.failures if state is not None else 0,
+                    confirmed_at=contact.confirmed_at,
                 )
             )
     if contacts:

@@ -9,8 +9,8 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.messaging.keywords import HANDLERS, Command
-        from solidarity.people import access, keywords, services, walk
+        from solidarity.messaging.keywords import CONFIRMERS, HANDLERS, Command
+        from solidarity.people import access, contact_tests, keywords, services, walk
 
         # A paused person is back at the first minute of the date they gave (network time).
         TIMER_HANDLERS.register(services.BACK_TIMER, services.come_back_when_due)
@@ -27,3 +27,5 @@ class PeopleConfig(AppConfig):
         from solidarity.people import imports
 
         CHANNELS.register(imports.CHANNEL, imports.may_hear_import)
+        # CONFIRM and a test's code, from the tested phone: the contact works (people.contact_tests).
+        CONFIRMERS.register(contact_tests.CONFIRMER, contact_tests.answer_confirm)

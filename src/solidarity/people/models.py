@@ -421,3 +421,76 @@ class PersonImport(models.Model):
     @property
     def percent(self) -> int:
         return 100 * self.done // self.total if self.total else 100
+
+
+# A volunteer's own keys: links to open their record, their calendar feed, tests of their contacts
+# (people.self_service, people.feeds, people.contact_tests). Only hashes of secrets are kept.
+
+
+@sensitive
+class RecordLink(models.Model):
+    """A link that opens a person's own record, sent to one of their contacts: single use, short-lived.
+
+    Only the SHA-256 of its 256-bit token is kept (`token_hash`); the link itself lived only in the
+    message. `used_at`: when its page's button was pressed (a mail scanner's GET uses nothing).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("link to one's own record")
+        verbose_name_plural = _("links to one's own record")
+
+    def __str__(self) -> str:
+        return f"record link {self.pk}"
+
+
+@sensitive
+class CalendarFeed(models.Model):
+    """A person's secret calendar feed: at most one per person; a new one replaces (revokes) the old.
+
+    Only the SHA-256 of its 256-bit token is kept: the address is shown once, when it is made.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk}"
+
+
+@sensitive
+class ContactTest(models.Model):
+    """A short test message to one contact, waiting for its confirmation: CONFIRM and `code` from that
+    very phone, or the email's link (only the SHA-256 of its token is kept). It counts until `expires_at`.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tests")
+    code = models.CharField(max_length=8, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("test of a contact")
+        verbose_name_plural = _("tests of contacts")
+        indexes = [
+            models.Index(fields=["contact", "created_at"], name="people_contacttest_recent"),
+            models.Index(fields=["token_hash"], name="people_contacttest_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact test {self.uuid}"

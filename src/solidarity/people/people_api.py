@@ -151,10 +151,22 @@ class RosterItemOut(Schema):
         return sorted(certification.skill.slug for certification in obj.certifications.all())
 
 
+class ContactOut(Schema):
+    id: UUID
+    kind: Literal["phone", "email"]
+    value: str = Field(description="A phone in E.164, or an email.")
+    is_primary: bool
+    confirmed_at: datetime | None = Field(description="When a test message to it last came back confirmed.")
+
+
 class PersonOut(PersonSummaryOut):
     vouch_count: int = Field(description="Live vouches by people in the network.")
     phones: list[str] | None = Field(description="In E.164; null when not shown to the caller's role.")
     emails: list[str] | None = Field(description="Null when not shown to the caller's role.")
+    contacts: list[ContactOut] | None = Field(
+        description="The phones and emails with their ids (to test one) and when each was last confirmed working; "
+        "null when not shown to the caller's role."
+    )
     certifications: list[CertificationOut]
     vouches: list[VouchOut] = Field(description="Live vouches, oldest first.")
     shifts: list[ShiftOut] = Field(description="Weekly on-call windows.")
@@ -191,6 +203,12 @@ def person_out(request: HttpRequest, scoped: Scoped[Person]) -> PersonOut:
         vouch_count=person.vouch_count,
         phones=None if contacts is None else [c.value for c in contacts if c.kind == ContactKind.PHONE],
         emails=None if contacts is None else [c.value for c in contacts if c.kind == ContactKind.EMAIL],
+        contacts=None
+        if contacts is None
+        else [
+            ContactOut(id=c.uuid, kind=c.kind, value=c.value, is_primary=c.is_primary, confirmed_at=c.confirmed_at)  # type: ignore[arg-type]  # a ContactKind value
+            for c in contacts
+        ],
         certifications=[
             CertificationOut(
                 skill=c.skill.slug,

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from solidarity.core.retention import Rule
-from solidarity.people.models import Person, PersonImport, PersonState
+from solidarity.people.models import CalendarFeed, ContactTest, Person, PersonImport, PersonState, RecordLink
 
 RULES = (
     Rule(
@@ -24,5 +24,28 @@ RULES = (
         what="A spreadsheet of people uploaded for import (encrypted) and its rows' results, after it was uploaded.",
         default_days=2,
         after="created_at",
+    ),
+    Rule(
+        # A link works for 15 minutes; the row (the person's id and a hash) is kept a day for the audit's sake.
+        name="people.record-links",
+        model=RecordLink,
+        what="Links that opened a volunteer's own record (a hash of each, never the link), once expired.",
+        default_days=1,
+        after="expires_at",
+    ),
+    Rule(
+        name="people.contact-tests",
+        model=ContactTest,
+        what="Test messages to a person's contacts (their code, a hash of their link), once expired.",
+        default_days=7,
+        after="expires_at",
+    ),
+    Rule(
+        name="people.left-calendar-feeds",
+        model=CalendarFeed,
+        what="The calendar feed (a hash of its address) of a person who left the network.",
+        default_days=0,
+        after="person__left_at",
+        where=Q(person__state=PersonState.LEFT),
     ),
 )

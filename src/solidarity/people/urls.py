@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.people import import_views, views
+from solidarity.people import import_views, self_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -27,4 +27,20 @@ urlpatterns = [
     path("people/export/", import_views.export, name="export"),
     path("people/<uuid:person_id>/merge/", import_views.merge_pick, name="merge"),
     path("people/<uuid:person_id>/merge/<uuid:gone_id>/", import_views.merge_confirm, name="merge-confirm"),
+    # A roster keeper sends a test message to one of a person's contacts (people.contact_tests).
+    path("people/<uuid:person_id>/contacts/<uuid:contact>/test/", self_views.keeper_contact_test, name="test-contact"),
+    # A volunteer's own record, opened by a link sent to their phone or email (people.self_access).
+    path("me/", self_views.ask_link, name="ask-link"),
+    path("me/open/<str:link>/", self_views.open_record, name="open-record"),
+    path("me/record/", self_views.own_record, name="own-record"),
+    path("me/language/", self_views.own_language, name="own-language"),
+    path("me/pause/", self_views.own_pause, name="own-pause"),
+    path("me/back/", self_views.own_back, name="own-back"),
+    path("me/leave/", self_views.own_leave, name="own-leave"),
+    path("me/shifts/", self_views.own_shifts, name="own-shifts"),
+    path("me/contacts/<uuid:contact>/test/", self_views.own_contact_test, name="own-contact-test"),
+    path("me/calendar/", self_views.own_calendar, name="own-calendar"),
+    path("me/sign-out/", self_views.own_sign_out, name="own-sign-out"),
+    # An email test's link: one button confirms the address works.
+    path("contact-tests/<str:test>/", self_views.confirm_contact_test, name="confirm-contact-test"),
 ]

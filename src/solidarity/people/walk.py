@@ -6,12 +6,18 @@ persona of the walk (outsiders, another group's members and coordinator) must fi
 (`person` and `id` are accounts' keywords, for accounts: a person's record is `person_id`.)
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
+from solidarity.people.feeds import do_make_calendar_feed
 from solidarity.people.imports import do_preview_import
-from solidarity.people.models import Person, PersonState, Vouch
+from solidarity.people.models import Contact, ContactKind, ContactTest, Person, PersonState, RecordLink, Vouch
+from solidarity.people.self_service import digest, new_token
 from solidarity.people.services import PersonValues, do_create_person, do_mark_vetted_by_import, do_vouch
 
 VOLUNTEER = "walk.volunteer"
@@ -66,8 +72,45 @@ def another_record(world: WalkWorld) -> str:
     return str(found.uuid)
 
 
+def volunteer_of(world: WalkWorld) -> Person:
+    return record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
+
+
+def a_contact(world: WalkWorld) -> str:
+    """The walk volunteer's phone: a test message to it (by a roster keeper, or the volunteer's own page)."""
+    return str(Contact.objects.filter(person=volunteer_of(world), kind=ContactKind.PHONE).get().uuid)
+
+
+def a_record_link(world: WalkWorld) -> str:
+    """A fresh link to the walk volunteer's own record: its page, whose button opens it (public, by the token)."""
+    token = new_token()
+    RecordLink.objects.create(
+        person=volunteer_of(world),
+        token_hash=digest(token),
+        channel="sms",
+        expires_at=timezone.now() + timedelta(minutes=15),
+    )
+    return token
+
+
+def a_contact_test(world: WalkWorld) -> str:
+    """The link of an email test waiting for its button (made as do_send_contact_test makes one, without mail)."""
+    token = new_token()
+    contact = Contact.objects.filter(person=volunteer_of(world), kind=ContactKind.PHONE).get()
+    ContactTest.objects.create(
+        contact=contact, token_hash=digest(token), expires_at=timezone.now() + timedelta(hours=48)
+    )
+    return token
+
+
 def register() -> None:
     WALK_FILLERS.register("person_id", a_volunteer)  # a person's pages and the API's /people/{person_id}
     WALK_FILLERS.register("vouch", a_vouch)  # withdrawing a vouch
     WALK_FILLERS.register("import_id", an_import)  # an import of people from CSV (people.import_views)
     WALK_FILLERS.register("gone_id", another_record)  # the record merged into the person (people.import_views)
+    WALK_FILLERS.register("contact", a_contact)  # a test message to one of a person's contacts
+    WALK_FILLERS.register("link", a_record_link)  # the page a link to one's own record opens
+    WALK_FILLERS.register("test", a_contact_test)  # an email test's page
+    WALK_FILLERS.register(
+        "feed", lambda world: do_make_calendar_feed(volunteer_of(world), by=world.owner)
+    )  # a calendar feed
