@@ -39,6 +39,7 @@ from solidarity.core.zones import zones_by_slug
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
 from solidarity.people.models import (
+    CONSENTS,
     DISPLAY_NAME_LENGTH,
     MAX_REFRESHER_DAYS,
     Certification,
@@ -88,6 +89,10 @@ class PersonValues:
     zones: tuple[str, ...] = ()  # slugs
     skills: tuple[str, ...] = ()  # slugs: certified from now, granted by the creator
     user: User | None = None
+    # What they agreed to be contacted about (Person's doc): nothing unless said.
+    consent_alerts: bool = False
+    consent_trainings: bool = False
+    consent_announcements: bool = False
 
 
 def clean_display_name(value: str) -> str:
@@ -166,7 +171,15 @@ def do_create_person(
     if values.user is not None:
         check_account_free(values.user)
     with transaction.atomic():
-        person = Person(display_name=name, language=values.language, user=values.user)
+        person = Person(
+            display_name=name,
+            language=values.language,
+            user=values.user,
+            consent_alerts=values.consent_alerts,
+            consent_trainings=values.consent_trainings,
+            consent_announcements=values.consent_announcements,
+            consent_updated_at=timezone.now(),
+        )
         try:
             with transaction.atomic():  # a savepoint: the account may have been linked meanwhile
                 person.save()
@@ -194,6 +207,7 @@ def do_create_person(
                 "zones": [zone.slug for zone in zones],
                 "skills": [skill.slug for skill in skills],
                 "account": values.user is not None,
+                "consent": [what for what in CONSENTS if getattr(values, f"consent_{what}")],
             },
         )
     return person
@@ -245,15 +259,23 @@ def do_update_person(
     *,
     display_name: str | None = None,
     language: str | None = None,
+    consent: dict[str, bool] | None = None,
     by: User | None,
     role: str = "",
     actor: str = "",
 ) -> list[str]:
-    """Rename a person or change their language (None: unchanged); returns the fields that changed.
+    """Rename a person, change their language or what they agreed to be contacted about (None: unchanged);
+    returns the fields that changed.
 
+    `consent`: {"alerts" | "trainings" | "announcements": agreed}; a change moves `consent_updated_at`.
+    Withdrawing `alerts` takes them out of the alert pool at once (people.oncall reads it).
     ValidationError (by field) for an empty name or a language the network does not speak.
     """
-    changes: dict[str, str] = {}
+    changes: dict[str, str | bool] = {}
+    for what, agreed in (consent or {}).items():
+        if what not in CONSENTS:
+            raise ValueError(f"unknown consent {what!r}")
+        changes[f"consent_{what}"] = bool(agreed)
     if display_name is not None:
         changes["display_name"] = clean_display_name(display_name)
     if language is not None:
@@ -269,14 +291,22 @@ def do_update_person(
         for name in changed:
             setattr(locked, name, changes[name])
             setattr(person, name, changes[name])
-        locked.save(update_fields=[*changed, "updated_at"])
+        stamped = []
+        if any(name.startswith("consent_") for name in changed):
+            locked.consent_updated_at = person.consent_updated_at = timezone.now()
+            stamped = ["consent_updated_at"]
+        locked.save(update_fields=[*changed, *stamped, "updated_at"])
+        detail: dict[str, audit.DetailValue] = {"fields": changed}
+        if "language" in changed:
+            detail["language"] = changes["language"]
+        detail |= {name: changes[name] for name in changed if name.startswith("consent_")}
         audit.record(
             actor=actor_of(by, actor),
             role=role,
             action=AuditAction.CHANGED,
             object_type="people.person",
             object_ids=[person.uuid],
-            detail={"fields": changed, **({"language": changes["language"]} if "language" in changed else {})},
+            detail=detail,
         )
     return changed
 
