@@ -59,6 +59,7 @@ from solidarity.people.models import (
 BACK_TIMER = "people.back"
 SOURCE = re.compile(r"[a-z][a-z0-9_.:-]{0,79}")  # a code, never free text: "coordinator", "training:<uuid>"
 MAX_CONTACTS = 10
+MAX_ONE_OFF = timedelta(days=92)
 BATCH = 500
 
 
@@ -364,10 +365,19 @@ def do_add_one_off_shift(
     role: str = "",
     actor: str = "",
 ) -> OneOffShift:
-    """An exception to the weekly windows: on call (an extra shift) or off call (away) from `starts_at` to `ends_at`."""
+    """An exception to the weekly windows: on call (an extra shift) or off call (away) from `starts_at` to `ends_at`.
+
+    ValidationError (by field) for an end before the start, an end already past, or a change longer
+    than MAX_ONE_OFF (a longer absence is a pause).
+    """
     check_still_here(person)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if ends_at <= timezone.now():
+        raise ValidationError({"ends_at": _("This end has already passed.")})
+    if ends_at - starts_at > MAX_ONE_OFF:
+        message = _("At most %(days)d days: for longer, pause them until a date.") % {"days": MAX_ONE_OFF.days}
+        raise ValidationError({"ends_at": message})
     with transaction.atomic():
         change = OneOffShift.objects.create(person=person, starts_at=starts_at, ends_at=ends_at, is_on_call=is_on_call)
         audit.record(
@@ -379,6 +389,23 @@ def do_add_one_off_shift(
             detail={"on_call": is_on_call},
         )
     return change
+
+
+def do_remove_one_off_shift(change: OneOffShift, *, by: User | None, role: str = "", actor: str = "") -> bool:
+    """Remove a one-off change to the shifts; the weekly windows apply again. False when it was gone already."""
+    with transaction.atomic():
+        removed, _rows = OneOffShift.objects.filter(pk=change.pk).delete()
+        if not removed:
+            return False
+        audit.record(
+            actor=actor_of(by, actor),
+            role=role,
+            action=AuditAction.DELETED,
+            object_type="people.oneoffshift",
+            object_ids=[change.uuid, change.person.uuid],
+            detail={"on_call": change.is_on_call},
+        )
+    return True
 
 
 # State: pause, back, leave.
@@ -746,6 +773,26 @@ def do_sign_off(certification: Certification, *, by: User, role: str = "", actor
             detail={"skill": skill.slug, "signed_off": True},
         )
     certification.refresh_from_db()
+    return True
+
+
+def do_remove_certification(certification: Certification, *, by: User | None, role: str = "", actor: str = "") -> bool:
+    """Remove a certification recorded by mistake (a lapsed one stays as history: it no longer counts anyway).
+
+    It stops counting for dispatch at once. False when it was gone already.
+    """
+    with transaction.atomic():
+        removed, _rows = Certification.objects.filter(pk=certification.pk).delete()
+        if not removed:
+            return False
+        audit.record(
+            actor=actor_of(by, actor),
+            role=role,
+            action=AuditAction.DELETED,
+            object_type="people.certification",
+            object_ids=[certification.uuid, certification.person.uuid],
+            detail={"skill": certification.skill.slug},
+        )
     return True
 
 

@@ -6,12 +6,26 @@ persona of the walk (outsiders, another group's members and coordinator) must fi
 (`person` and `id` are accounts' keywords, for accounts: a person's record is `person_id`.)
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
-from solidarity.people.models import Person, PersonState, Vouch
-from solidarity.people.services import PersonValues, do_create_person, do_mark_vetted_by_import, do_vouch
+from solidarity.people.contacts import do_add_contact
+from solidarity.people.models import Certification, Contact, ContactKind, OneOffShift, Person, PersonState, Skill, Vouch
+from solidarity.people.services import (
+    PersonValues,
+    do_add_one_off_shift,
+    do_create_person,
+    do_grant_certification,
+    do_mark_vetted_by_import,
+    do_vouch,
+)
+
+SKILL = "street-medic-basic"  # needs a sign-off
 
 VOLUNTEER = "walk.volunteer"
 
@@ -51,6 +65,37 @@ def a_vouch(world: WalkWorld) -> str:
     return str((found or do_vouch(voucher, volunteer, by=world.owner)).uuid)
 
 
+def volunteer(world: WalkWorld) -> Person:
+    return record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
+
+
+def a_contact(world: WalkWorld) -> str:
+    """The volunteer's phone (made again if an endpoint removed it)."""
+    person = volunteer(world)
+    found = Contact.objects.filter(person=person).first()
+    return str((found or do_add_contact(person, ContactKind.PHONE, "+19195550144", by=world.owner)).uuid)
+
+
+def a_change(world: WalkWorld) -> str:
+    """A one-off change to the volunteer's shifts, tomorrow."""
+    person = volunteer(world)
+    found = OneOffShift.objects.filter(person=person, ends_at__gt=timezone.now()).first()
+    if found is None:
+        starts = timezone.now() + timedelta(days=1)
+        found = do_add_one_off_shift(person, starts, starts + timedelta(hours=2), is_on_call=True, by=world.owner)
+    return str(found.uuid)
+
+
+def a_certification(world: WalkWorld) -> str:
+    """A street-medic certification of the volunteer, waiting for its sign-off."""
+    person = volunteer(world)
+    found = Certification.objects.filter(person=person).first()
+    return str((found or do_grant_certification(person, Skill.objects.get(slug=SKILL), by=world.owner)).uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("person_id", a_volunteer)  # a person's pages and the API's /people/{person_id}
     WALK_FILLERS.register("vouch", a_vouch)  # withdrawing a vouch
+    WALK_FILLERS.register("contact", a_contact)  # removing a contact, making it the primary one
+    WALK_FILLERS.register("change", a_change)  # removing a one-off change to the shifts
+    WALK_FILLERS.register("certification", a_certification)  # signing off or removing a certification
