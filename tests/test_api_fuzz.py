@@ -18,6 +18,7 @@ few random requests; the long one (`slow`) sends many more random ones.
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any, cast
 
@@ -26,6 +27,7 @@ import schemathesis
 from django.core.signals import got_request_exception
 from django.http import HttpResponseBase
 from django.test.client import ClientHandler
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.core.parameters import ParameterLocation
@@ -42,12 +44,13 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
-from solidarity.people.models import Person, Vouch
-from solidarity.people.services import do_vouch
+from solidarity.people.contacts import do_add_contact
+from solidarity.people.models import Certification, Contact, OneOffShift, Person, Vouch
+from solidarity.people.services import do_add_one_off_shift, do_grant_certification, do_vouch
 from tests.factories import lists as lists_factory
 from tests.factories.accounts import make_member
 from tests.factories.messaging import received
-from tests.factories.people import make_person
+from tests.factories.people import make_person, skill
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -181,6 +184,38 @@ def vouches(world: World) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def contacts(world: World) -> tuple[str, str]:
+    """A phone of each group's volunteer (added again, a number of its own, once a request removed them all)."""
+    found = []
+    for n, person_id in enumerate(people(world)):
+        person = Person.objects.get(uuid=person_id)
+        contact = Contact.objects.filter(person=person).first()
+        found.append(str((contact or do_add_contact(person, "phone", f"+1919555017{n}", by=None)).uuid))
+    return found[0], found[1]
+
+
+def changes(world: World) -> tuple[str, str]:
+    """A one-off change to each group's volunteer's shifts, tomorrow."""
+    found = []
+    for person_id in people(world):
+        person = Person.objects.get(uuid=person_id)
+        change = OneOffShift.objects.filter(person=person).first()
+        starts = timezone.now() + timedelta(days=1)
+        change = change or do_add_one_off_shift(person, starts, starts + timedelta(hours=2), is_on_call=True, by=None)
+        found.append(str(change.uuid))
+    return found[0], found[1]
+
+
+def certifications(world: World) -> tuple[str, str]:
+    """A street-medic certification of each group's volunteer, waiting for its sign-off."""
+    found = []
+    for person_id in people(world):
+        person = Person.objects.get(uuid=person_id)
+        made = Certification.objects.filter(person=person).first()
+        found.append(str((made or do_grant_certification(person, skill("street-medic-basic"), by=None)).uuid))
+    return found[0], found[1]
+
+
 def make_vouch(voucher: Person, vouched: Person) -> Vouch:
     return do_vouch(voucher, vouched, by=None, actor="system")
 
@@ -196,6 +231,9 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "subscription": subscription_tokens,
     "person_id": people,  # a person of the network: a roster keeper reaches both (ROSTER_WIDE)
     "vouch": vouches,
+    "contact": contacts,
+    "change": changes,
+    "certification": certifications,
 }
 
 

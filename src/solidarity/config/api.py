@@ -23,6 +23,7 @@ from solidarity.lists.api import router as lists_router
 from solidarity.messaging.api import router as inbox_router
 from solidarity.people.api import skills_router
 from solidarity.people.people_api import router as people_router
+from solidarity.people.people_api import vouches_router
 
 
 class ObjectParser(Parser):
@@ -77,6 +78,7 @@ api.add_router("/zones", zones_router)
 api.add_router("/skills", skills_router)
 api.add_router("/inbox", inbox_router)
 api.add_router("/people", people_router)
+api.add_router("/network/vouches-needed", vouches_router)
 api.add_router("", lists_router)  # /groups/{slug}/lists, /lists/{list_slug}, /broadcasts/{broadcast}
 permission_first(api)
 

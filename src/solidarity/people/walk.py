@@ -23,6 +23,7 @@ from solidarity.people.services import (
     do_grant_certification,
     do_mark_vetted_by_import,
     do_vouch,
+    find_people_by_contact,
 )
 
 SKILL = "street-medic-basic"  # needs a sign-off
@@ -70,10 +71,13 @@ def volunteer(world: WalkWorld) -> Person:
 
 
 def a_contact(world: WalkWorld) -> str:
-    """The volunteer's phone (made again if an endpoint removed it)."""
+    """The volunteer's phone (a number nobody holds is added if an endpoint removed theirs)."""
     person = volunteer(world)
     found = Contact.objects.filter(person=person).first()
-    return str((found or do_add_contact(person, ContactKind.PHONE, "+19195550144", by=world.owner)).uuid)
+    if found is None:
+        free = next(n for n in range(144, 160) if not find_people_by_contact(ContactKind.PHONE, f"+1919555{n:04d}"))
+        found = do_add_contact(person, ContactKind.PHONE, f"+1919555{free:04d}", by=world.owner)
+    return str(found.uuid)
 
 
 def a_change(world: WalkWorld) -> str:
