@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictBool
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.groups import MembershipError, do_add_member, do_remove_member
@@ -347,11 +347,11 @@ class PersonIn(Schema):
     skills: list[Slug] = Field(
         default_factory=list, max_length=MAX_SLUGS, description="Skill slugs: certified from now."
     )
-    consent_alerts: bool = Field(
+    consent_alerts: StrictBool = Field(
         False, description="They agreed to get alerts. Nothing is assumed: false unless given."
     )
-    consent_trainings: bool = Field(False, description="They agreed to hear about trainings.")
-    consent_announcements: bool = Field(False, description="They agreed to get announcements.")
+    consent_trainings: StrictBool = Field(False, description="They agreed to hear about trainings.")
+    consent_announcements: StrictBool = Field(False, description="They agreed to get announcements.")
 
 
 class PersonPatch(Schema):
@@ -361,14 +361,14 @@ class PersonPatch(Schema):
     paused_until: LocalDate | None = Field(None, description="A local date after today: they are back from its start.")
     language: Language | None = None
     zones: list[Slug] | None = Field(None, max_length=MAX_SLUGS, description="Replaces the zones they cover.")
-    consent_alerts: bool | None = Field(None, description="Withdrawn: out of the alert pool at once.")
-    consent_trainings: bool | None = None
-    consent_announcements: bool | None = None
+    consent_alerts: StrictBool | None = Field(None, description="Withdrawn: out of the alert pool at once.")
+    consent_trainings: StrictBool | None = None
+    consent_announcements: StrictBool | None = None
 
 
 class CertificationIn(Schema):
     skill: Slug = Field(max_length=60, description="The skill's slug.")
-    signed_off: bool = Field(False, description="The practical sign-off was done too (skills that need one).")
+    signed_off: StrictBool = Field(False, description="The practical sign-off was done too (skills that need one).")
 
 
 class RosterQuery(Schema):
@@ -612,7 +612,9 @@ class ShiftsOut(Schema):
 class OneOffIn(Schema):
     starts_at: datetime = Field(description="ISO 8601; without an offset, on the network's clocks.")
     ends_at: datetime
-    is_on_call: bool = Field(description="True: an extra shift; false: away (no alerts, whatever the weekly windows).")
+    is_on_call: StrictBool = Field(
+        description="True: an extra shift; false: away (no alerts, whatever the weekly windows)."
+    )
 
 
 def in_network_time(moment: datetime) -> datetime:
