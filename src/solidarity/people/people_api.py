@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator, StrictBool
+from pydantic import BeforeValidator, StrictBool, StrictInt
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.groups import MembershipError, do_add_member, do_remove_member
@@ -596,9 +596,9 @@ def primary_contact(request: HttpRequest, person_id: UUID, contact: UUID) -> Con
 
 
 class ShiftIn(Schema):
-    weekday: int = Field(ge=0, le=6, description="0 is Monday.")
+    weekday: StrictInt = Field(ge=0, le=6, description="0 is Monday.")
     starts: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, on the network's clocks.")
-    duration_minutes: int = Field(ge=1, le=WEEK_MINUTES)
+    duration_minutes: StrictInt = Field(ge=1, le=WEEK_MINUTES)
 
 
 class ShiftsIn(Schema):
@@ -816,7 +816,7 @@ vouches_router = Router(tags=["network"])
 
 
 class VouchesNeededIn(Schema):
-    vouches_needed: int = Field(ge=1, le=10, description="How many members must vouch for a new responder.")
+    vouches_needed: StrictInt = Field(ge=1, le=10, description="How many members must vouch for a new responder.")
 
 
 class VouchesNeededOut(Schema):
