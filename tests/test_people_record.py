@@ -340,6 +340,7 @@ def test_consent_is_changed_on_the_edit_form_and_the_roster_filters_by_it(keeper
 
     no_alerts = client.get(reverse("people:roster"), {"consent": "no-alerts"}).content.decode()
     assert "Rosa Ejemplo" in no_alerts
+    assert "no alerts: did not agree to them" in no_alerts
     assert "Sam Otro" not in no_alerts
 
 
