@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -18,6 +20,7 @@ from solidarity.core.services import get_network_settings
 from solidarity.messaging.models import Channel
 from solidarity.messaging.services import address_state
 from solidarity.people.access import ROSTER_KEEPER
+from solidarity.people.contacts import do_add_contact
 from solidarity.people.models import Certification, Contact, OneOffShift, Person, Shift
 from solidarity.people.services import do_grant_certification
 from tests.factories.accounts import client_for, make_member, make_user
@@ -374,3 +377,26 @@ def test_only_an_admin_changes_the_vouches_needed(keeper: User, coordinator: Use
             404,
         )
     assert get_network_settings().vouches_needed == 2
+
+
+def test_the_person_page_costs_the_same_queries_however_many_contacts_and_skills(
+    keeper: User, coordinator: User
+) -> None:
+    rosa = make_person("Rosa Ejemplo", phones=[PHONE], emails=["rosa@example.org"], user=coordinator)
+    kim = make_person("Kim Keeper", user=keeper)
+    do_grant_certification(kim, skill("street-medic-basic"), by=None, signed_off=True)
+    do_grant_certification(rosa, skill("naloxone"), by=keeper)
+    do_grant_certification(rosa, skill("street-medic-advanced"), by=keeper, signed_off=True)
+    client = client_for(keeper)
+    assert client.get(url(rosa)).status_code == 200  # warms the session and the cached settings
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url(rosa)).status_code == 200
+        return len(seen)
+
+    few = cost()
+    for n, slug in enumerate(["de-escalation", "legal-observer", "street-medic-basic"]):
+        do_grant_certification(rosa, skill(slug), by=keeper, signed_off=True)
+        do_add_contact(rosa, "email", f"rosa.{n}@example.org", by=keeper)
+    assert cost() == few

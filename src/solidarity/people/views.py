@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
 from solidarity.core.permissions import Role, Scoped, anywhere, owner_role, permission
-from solidarity.core.services import get_network_settings
+from solidarity.core.services import get_network_settings, network_timezone
 from solidarity.people.access import (
     CONTACT_READERS,
     EDITORS,
@@ -72,7 +72,6 @@ from solidarity.people.services import (
     do_update_person,
     do_vouch,
     do_withdraw_vouch,
-    local_today,
     vetted,
 )
 
@@ -186,12 +185,13 @@ class CertificationSeen:
 
 def seen_certifications(certifications: list[Certification], now: datetime) -> list[CertificationSeen]:
     signers = signers_of(certifications)
-    today = local_today(now)
+    tz = network_timezone()  # once: each look-up reads the cached settings
+    today = now.astimezone(tz).date()
     return [
         CertificationSeen(
             certification=c,
             lapsed=c.lapses_at <= now,
-            days_left=max(0, (local_today(c.lapses_at) - today).days),
+            days_left=max(0, (c.lapses_at.astimezone(tz).date() - today).days),
             signed_off_by=signers.get(c.signed_off_by_id, "") if c.signed_off_by_id else "",
         )
         for c in certifications
