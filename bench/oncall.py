@@ -8,7 +8,7 @@ created when missing and emptied first) runs in a process of its own. The roster
 bulk inserts (the services would take minutes): display names encrypted as usual, 1 to 3 zones each
 (neighbouring ones), 1 to 4 skills with grants over the last two years (some lapsed, medics mostly
 signed off), 0 to 5 weekly windows of 2 to 12 hours, a one-off change for one in ten, most marked
-vetted on import and the others with 0 to 3 vouches; 85% active, 8% paused, 7% left. Then the
+vetted on import and the others with 0 to 3 vouches, 95% agreed to get alerts; 85% active, 8% paused, 7% left. Then the
 databases' statistics are gathered (ANALYZE), as a running network's are.
 
 Phases, each over the same asks (a skill, a zone and 0 to 4 of its neighbours, a moment within the
@@ -125,6 +125,7 @@ def build(people: int, zone_count: int) -> None:
                     else None,
                     left_at=now - timedelta(days=chance.randint(1, 90)) if state == PersonState.LEFT else None,
                     vetted_by_import_at=now if chance.random() < 0.6 else None,
+                    consent_alerts=chance.random() < 0.95,
                 )
             )
         with transaction.atomic():
@@ -233,6 +234,7 @@ def asks(count: int, zone_count: int) -> list[Ask]:
 class Loaded:
     """Everything the Python filter needs about the network's people."""
 
+    people: dict[int, tuple[str, date | None, int, bool, bool]]  # pk: state, paused_until, vouches, imported, consent
     people: dict[int, tuple[str, date | None, int, bool]]  # pk: state, paused_until, vouch_count, imported
     zones: dict[int, set[int]]  # zone id: people
     certifications: dict[
@@ -246,9 +248,9 @@ def load() -> Loaded:
     from solidarity.people.models import Certification, Coverage, OneOffShift, Person, Shift
 
     people = {
-        pk: (state, paused, vouches, imported is not None)
-        for pk, state, paused, vouches, imported in Person.objects.values_list(
-            "pk", "state", "paused_until", "vouch_count", "vetted_by_import_at"
+        pk: (state, paused, vouches, imported is not None, consent)
+        for pk, state, paused, vouches, imported, consent in Person.objects.values_list(
+            "pk", "state", "paused_until", "vouch_count", "vetted_by_import_at", "consent_alerts"
         )
     }
     zones: dict[int, set[int]] = defaultdict(set)
@@ -287,7 +289,9 @@ def python_filter(loaded: Loaded, ask: Ask, needed: int, tz: Any) -> list[int]:
     found = set()
     for zone in ask.zones:
         for pk in loaded.zones.get(zone, ()):
-            state, paused, vouches, imported = loaded.people[pk]
+            state, paused, vouches, imported, consent = loaded.people[pk]
+            if not consent:
+                continue
             if not (state == "active" or (state == "paused" and paused is not None and paused <= today)):
                 continue
             if not (imported or vouches >= needed):

@@ -44,15 +44,16 @@ from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import unsubscribe_token
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.people.access import ROSTER_KEEPER
+from solidarity.people.contacts import do_add_contact
 from solidarity.people.imports import do_preview_import
-from solidarity.people.models import Contact, Person, Vouch
-from solidarity.people.services import do_vouch
+from solidarity.people.models import Certification, Contact, OneOffShift, Person, Vouch
+from solidarity.people.services import do_add_one_off_shift, do_grant_certification, do_vouch
 from solidarity.trainings.models import Session
 from solidarity.trainings.services import SessionValues, do_create_session, do_sign_up
 from tests.factories import lists as lists_factory
 from tests.factories.accounts import make_member
 from tests.factories.messaging import received
-from tests.factories.people import make_person
+from tests.factories.people import make_person, skill
 
 ApiCase = Case[Any]  # schemathesis types a case by its operation; ours come from one OpenAPI document
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -187,9 +188,35 @@ def vouches(world: World) -> tuple[str, str]:
 
 
 def contacts(world: World) -> tuple[str, str]:
-    """The phone of each group's volunteer (a test message to it)."""
-    mine, theirs = (str(Contact.objects.filter(person__uuid=person_id).first().uuid) for person_id in people(world))  # type: ignore[union-attr]  # made with a phone
-    return mine, theirs
+    """A phone of each group's volunteer (added again, a number of its own, once a request removed them all)."""
+    found = []
+    for n, person_id in enumerate(people(world)):
+        person = Person.objects.get(uuid=person_id)
+        contact = Contact.objects.filter(person=person).first()
+        found.append(str((contact or do_add_contact(person, "phone", f"+1919555017{n}", by=None)).uuid))
+    return found[0], found[1]
+
+
+def changes(world: World) -> tuple[str, str]:
+    """A one-off change to each group's volunteer's shifts, tomorrow."""
+    found = []
+    for person_id in people(world):
+        person = Person.objects.get(uuid=person_id)
+        change = OneOffShift.objects.filter(person=person).first()
+        starts = timezone.now() + timedelta(days=1)
+        change = change or do_add_one_off_shift(person, starts, starts + timedelta(hours=2), is_on_call=True, by=None)
+        found.append(str(change.uuid))
+    return found[0], found[1]
+
+
+def certifications(world: World) -> tuple[str, str]:
+    """A street-medic certification of each group's volunteer, waiting for its sign-off."""
+    found = []
+    for person_id in people(world):
+        person = Person.objects.get(uuid=person_id)
+        made = Certification.objects.filter(person=person).first()
+        found.append(str((made or do_grant_certification(person, skill("street-medic-basic"), by=None)).uuid))
+    return found[0], found[1]
 
 
 def make_vouch(voucher: Person, vouched: Person) -> Vouch:
@@ -239,6 +266,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "sign_up": training_sign_ups,
     "import_id": imports,  # an import of people from CSV: the network's, no group's (roster keepers)
     "contact": contacts,
+    "change": changes,
+    "certification": certifications,
 }
 
 

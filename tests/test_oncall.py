@@ -21,6 +21,7 @@ from solidarity.people.services import (
     do_leave,
     do_pause,
     do_set_shifts,
+    do_update_person,
     do_withdraw_vouch,
 )
 from tests.factories.people import make_person, skill, vouched_for, zone
@@ -57,6 +58,19 @@ def test_someone_who_covers_only_other_zones_is_not_found() -> None:
     zone("east-durham")
 
     assert found() == []
+
+
+def test_someone_who_did_not_agree_to_alerts_is_not_found_and_leaves_the_pool_when_they_withdraw() -> None:
+    make_person("Sin Permiso", skills=["naloxone"], consent=False)
+    rosa = make_person("Rosa Ejemplo", skills=["naloxone"])
+    assert found() == [rosa.pk]
+
+    do_update_person(rosa, consent={"alerts": False}, by=None)
+
+    assert found() == []
+    rosa.refresh_from_db()
+    assert (rosa.consent_alerts, rosa.consent_trainings) == (False, True)
+    assert rosa.consent_updated_at is not None
 
 
 def test_someone_without_the_skill_is_not_found() -> None:

@@ -74,7 +74,13 @@ def test_creating_a_person_is_audited_without_personal_data() -> None:
 
     [entry] = [e for e in audited("people.person") if e.action == "created"]
     assert entry.object_ids == [str(rosa.uuid)]
-    assert entry.detail == {"contacts": 2, "zones": ["east-durham"], "skills": ["naloxone"], "account": False}
+    assert entry.detail == {
+        "contacts": 2,
+        "zones": ["east-durham"],
+        "skills": ["naloxone"],
+        "account": False,
+        "consent": ["alerts", "trainings", "announcements"],
+    }
     assert "Rosa" not in str(entry.detail)
     assert "555" not in str(entry.detail)
 
@@ -352,6 +358,9 @@ def test_the_demo_roster_has_people_to_find_some_lapsing_and_some_waiting_for_vo
     assert Certification.objects.filter(lapses_at__gt=timezone.now(), lapses_at__lte=soon).exists()  # lapsing
     assert Person.objects.filter(vouch_count=1, vetted_by_import_at__isnull=True).count() == 2  # waiting
     assert Person.objects.filter(user__username="rosa.ejemplo").exists()
+    assert not Person.objects.filter(consent_alerts=False).exists()  # everyone agreed to everything
+    waiting = Certification.objects.get(signed_off_at__isnull=True, skill__needs_sign_off=True)
+    assert waiting.skill.slug == "street-medic-basic"
     zones = list(Zone.objects.all())
     assert len(zones) == 5
     assert any(on_call(skill, zones, now=moment) for skill in ("legal-observer", "licensed-driver") for moment in WEEK)

@@ -143,6 +143,7 @@ SIGNED_IN = {
     "api:read_network",
     "api:list_zones",  # the network's zones: neighbourhoods' names, nobody's data
     "api:list_skills",  # the skill catalogue: names and refresher intervals, nobody's data
+    "api:read_vouches_needed",  # the network's vouches needed: a setting, nobody's data
     "zones:list",  # the same on a page; how many people cover each only to those who keep the zones
     "accounts:tokens",  # the caller's own tokens
     "accounts:revoke-token",  # one of the caller's own tokens (access_token: 404 for anyone else's)

@@ -47,8 +47,10 @@ def make_person(
     windows: Iterable[Window] = (ALWAYS,),
     user: User | None = None,
     by: User | None = None,
+    consent: bool = True,
 ) -> Person:
-    """A person through do_create_person; by default vetted (marked on import) and on call all week."""
+    """A person through do_create_person; by default vetted (marked on import), agreeing to be contacted
+    about everything, and on call all week."""
     slugs = tuple(zone(slug).slug for slug in zones)
     person = do_create_person(
         PersonValues(
@@ -59,6 +61,9 @@ def make_person(
             zones=slugs,
             skills=tuple(skills),
             user=user,
+            consent_alerts=consent,
+            consent_trainings=consent,
+            consent_announcements=consent,
         ),
         by=by,
     )

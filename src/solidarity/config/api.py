@@ -25,6 +25,7 @@ from solidarity.people.api import skills_router
 from solidarity.people.contact_tests_api import router as contact_tests_router
 from solidarity.people.import_api import router as people_sheets_router
 from solidarity.people.people_api import router as people_router
+from solidarity.people.people_api import vouches_router
 from solidarity.trainings.api import router as trainings_router
 from solidarity.trainings.readiness_api import router as readiness_router
 
@@ -83,6 +84,7 @@ api.add_router("/inbox", inbox_router)
 api.add_router("/people", people_sheets_router)  # before /people/{person_id}: imports, export, merge
 api.add_router("/people", people_router)
 api.add_router("/people", contact_tests_router)  # /people/{person_id}/contacts/{contact}/test
+api.add_router("/network/vouches-needed", vouches_router)
 api.add_router("", lists_router)  # /groups/{slug}/lists, /lists/{list_slug}, /broadcasts/{broadcast}
 api.add_router("", trainings_router)  # /groups/{slug}/trainings, /trainings/sessions/{session}, /trainings/public
 api.add_router("/readiness", readiness_router)  # /readiness, /readiness/invitations

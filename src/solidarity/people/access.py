@@ -35,7 +35,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.accounts.models import Membership
+from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core import audit, roles
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, Roles, Scoped, holds_anywhere, remember, roles_by_group
@@ -64,6 +64,7 @@ ROSTER_KEEPER = roles.declare(
 ROSTER_READERS = frozenset({ROSTER_KEEPER, Role.DISPATCHER})  # the whole roster, without contacts
 EDITORS = frozenset({ROSTER_KEEPER})  # change a person, grant, pause, erase
 CONTACT_READERS = frozenset({ROSTER_KEEPER, Role.COORDINATOR})  # coordinators: of a group the person is in
+SIGNERS = frozenset({ROSTER_KEEPER, Role.COORDINATOR})  # record a practical sign-off (people.services.do_sign_off)
 SELF = "self"  # the Scoped group of one's own record
 
 
@@ -163,7 +164,8 @@ class ContactSeen:
     opted_out: bool
     failure: str  # the plain reason of the last delivery failure that marks the address; "" when none
     failures: int
-    confirmed_at: datetime | None = None  # when a test message to it (or a use) last proved it works
+    has_key: bool  # an OpenPGP key is on file for the address (emails: mail to it goes encrypted)
+    confirmed_at: datetime | None  # when it was last confirmed working
 
 
 def contacts_seen_by(user: AnyUser, scoped: Scoped[Person]) -> list[ContactSeen] | None:
@@ -191,6 +193,7 @@ def contacts_seen_by(user: AnyUser, scoped: Scoped[Person]) -> list[ContactSeen]
                     opted_out=state is not None and state.opted_out_at is not None,
                     failure=str(reasons.explain(state.failure_reason).text) if state is not None and marked else "",
                     failures=state.failures if state is not None else 0,
+                    has_key=state is not None and bool(str(state.openpgp_key)),
                     confirmed_at=contact.confirmed_at,
                 )
             )
@@ -280,3 +283,85 @@ def people_by_uuid(user: AnyUser, uuids: Iterable[UUID]) -> list[Person]:
     if not keeps_roster(user):
         raise Http404
     return list(Person.objects.filter(uuid__in=list(uuids)))
+
+
+def uuid_of(value: str | UUID) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def access_contact(user: AnyUser, person: str | UUID, contact: str | UUID) -> Contact:
+    """One of the person's contacts, for a roster keeper (who changes them); Http404 otherwise."""
+    found = Contact.objects.filter(uuid=uuid_of(contact), person=edited_person(user, person)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_one_off(user: AnyUser, person: str | UUID, change: str | UUID) -> OneOffShift:
+    """One of the person's one-off changes to the shifts, for a roster keeper; Http404 otherwise."""
+    found = OneOffShift.objects.filter(uuid=uuid_of(change), person=edited_person(user, person)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_certification(
+    user: AnyUser, person: str | UUID, certification: str | UUID, *, needed: frozenset[Role] = EDITORS
+) -> Certification:
+    """One of the person's certifications, for a caller holding one of `needed` over them
+    (EDITORS to remove; SIGNERS to sign off); Http404 otherwise."""
+    scoped = access_person_scoped(user, person)
+    if not scoped.roles & needed:
+        raise Http404
+    found = Certification.objects.filter(uuid=uuid_of(certification), person=scoped.obj).select_related("skill").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_sign_off(scoped: Scoped[Person]) -> bool:
+    return bool(scoped.roles & SIGNERS)
+
+
+def signers_of(certifications: Iterable[Certification]) -> dict[int, str]:
+    """{account id: how to name them} for who signed these off: their person's display name, else their username."""
+    ids = {c.signed_off_by_id for c in certifications if c.signed_off_by_id is not None}
+    if not ids:
+        return {}
+    names = {user.pk: str(user.username) for user in User.objects.filter(pk__in=ids)}
+    for record in Person.objects.filter(user_id__in=ids).exclude(state=PersonState.LEFT):
+        if record.user_id is not None:
+            names[record.user_id] = str(record.display_name)
+    return names
+
+
+def memberships_of(person: Person) -> QuerySet[Membership]:
+    """The working groups of the person's account (live ones), with the roles held there."""
+    if person.user_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user_id=person.user_id, group__archived_at__isnull=True)
+        .select_related("group")
+        .prefetch_related("grants")
+        .order_by("group__name")
+    )
+
+
+def groups_managed_by(user: AnyUser) -> QuerySet[WorkingGroup]:
+    """The live groups whose members the caller may add and remove: all for an admin, else those they coordinate."""
+    live = WorkingGroup.objects.filter(archived_at__isnull=True).order_by("name")
+    if getattr(user, "is_admin", False):
+        return live
+    coordinated = [slug for slug, held in roles_by_group(user).items() if Role.COORDINATOR in held]
+    return live.filter(slug__in=coordinated)
+
+
+def access_managed_group(user: AnyUser, slug: str) -> WorkingGroup:
+    """A live group whose members the caller may add and remove (accounts.groups does it); Http404 otherwise."""
+    found = groups_managed_by(user).filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    return found

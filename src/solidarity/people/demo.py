@@ -3,8 +3,10 @@
 Thirty volunteers in five zones (two more beside the network's three, with neighbours), each with a
 language, one or two zones, skills granted at different times (so some are current, some lapse
 within a month, some have lapsed), weekly on-call windows, and vouches: six founders marked vetted
-on import vouch for the others, and two newcomers still wait for their second vouch. The demo's
-accounts are linked to four of the founders. Built through people's own services, as a coordinator
+on import vouch for the others, and two newcomers still wait for their second vouch. Everyone agreed
+to be contacted about alerts, trainings and announcements. Priya's street-medic course waits for its
+practical sign-off (Lupe, whose account is the demo's lupe.demo, holds the skill and can record it).
+The demo's accounts are linked to four of the founders. Built through people's own services, as a coordinator
 would; the back-dated grants are recorded in the audit log as an import.
 """
 
@@ -78,6 +80,7 @@ ROSTER: list[tuple[str, str, tuple[str, ...], dict[str, int], str]] = [
     ("Nayeli B.", "es", ("riverside",), {"legal-observer": 3}, ""),  # a newcomer: one vouch so far
     ("Robin C.", "en", ("walltown",), {"naloxone": 2}, ""),  # a newcomer: one vouch so far
 ]
+AWAITING_SIGN_OFF = {("Priya R.", "street-medic-basic")}  # took the course; the first outing is still to come
 FOUNDERS = 6  # the first six: vetted on import, they vouch for the rest
 NEWCOMERS = 2  # the last two: one vouch each, not vetted yet
 
@@ -131,13 +134,17 @@ def add(index: int, entry: tuple[str, str, tuple[str, ...], dict[str, int], str]
         emails=(email,) if email else (),
         zones=zones,
         user=account,
+        consent_alerts=True,
+        consent_trainings=True,
+        consent_announcements=True,
     )
     person = do_create_person(values, by=None, actor=ACTOR, source="import")
     now = timezone.now()
     for slug, days_ago in granted.items():
         skill = skills[slug]
+        signed = (name, slug) not in AWAITING_SIGN_OFF
         certification, _ = grant(
-            person, skill, now=now - timedelta(days=days_ago), by=None, source="import", signed_off=True
+            person, skill, now=now - timedelta(days=days_ago), by=None, source="import", signed_off=signed
         )
         audit.record(
             actor=ACTOR,

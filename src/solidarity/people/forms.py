@@ -12,12 +12,43 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.accounts.models import WorkingGroup
 from solidarity.core.bilingual import in_order, text_of
-from solidarity.core.models import Zone
+from solidarity.core.models import NetworkSettings, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.core.zones import network_zones
-from solidarity.people.models import DISPLAY_NAME_LENGTH, Language, Person, PersonState, Skill
-from solidarity.people.services import PersonValues
+from solidarity.people.models import (
+    CONSENTS,
+    DISPLAY_NAME_LENGTH,
+    WEEK_MINUTES,
+    ContactKind,
+    Language,
+    Person,
+    PersonState,
+    Shift,
+    Skill,
+    Weekday,
+)
+from solidarity.people.services import PersonValues, Window
+
+SHIFT_ROWS = 3  # empty rows under a person's weekly windows: fill one to add a window, no script needed
+MAX_SHIFTS = 28
+
+
+def consent_field(label: Any) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False)
+
+
+class ConsentFields(forms.Form):
+    """What they agreed to be contacted about (Person's doc): ask them, and uncheck what they did not agree to."""
+
+    consent_alerts = consent_field(_("Agreed to get alerts (rapid response)"))
+    consent_trainings = consent_field(_("Agreed to hear about trainings"))
+    consent_announcements = consent_field(_("Agreed to get announcements"))
+
+    def consent(self) -> dict[str, bool]:
+        return {what: bool(self.cleaned_data.get(f"consent_{what}")) for what in CONSENTS}
+
 
 ROSTER_PAGE = 50
 
@@ -47,8 +78,11 @@ def zone_field(label: Any) -> ZoneChoice:
     )
 
 
-class PersonForm(forms.Form):
-    """A new person: a display name or pseudonym, one phone, one email, a language, zones and skills."""
+class PersonForm(ConsentFields):
+    """A new person: a display name or pseudonym, one phone, one email, a language, zones, skills and consent.
+
+    The consent boxes come checked: a roster keeper unchecks what the person did not agree to.
+    """
 
     display_name = forms.CharField(
         label=_("Display name or pseudonym"),
@@ -76,10 +110,17 @@ class PersonForm(forms.Form):
         skills.queryset = skills_in_order()
         self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
         self.fields["email"].widget.attrs.update(type="email", autocomplete="off")
+        for what in CONSENTS:
+            self.fields[f"consent_{what}"].initial = True
+        self.order_fields(["display_name", "phone", "email", "language", "zones", "skills"])
 
     def values(self) -> PersonValues:
         data = self.cleaned_data
+        consent = self.consent()
         return PersonValues(
+            consent_alerts=consent["alerts"],
+            consent_trainings=consent["trainings"],
+            consent_announcements=consent["announcements"],
             display_name=data["display_name"],
             language=data["language"],
             phones=(data["phone"],) if data["phone"].strip() else (),
@@ -89,7 +130,7 @@ class PersonForm(forms.Form):
         )
 
 
-class EditPersonForm(forms.Form):
+class EditPersonForm(ConsentFields):
     display_name = forms.CharField(label=_("Display name or pseudonym"), max_length=DISPLAY_NAME_LENGTH)
     language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
     zones = zone_field(_("Zones they cover"))
@@ -99,11 +140,13 @@ class EditPersonForm(forms.Form):
             "display_name": str(person.display_name),
             "language": person.language,
             "zones": [zone.slug for zone in person.zones.all()],
+            **{f"consent_{what}": getattr(person, f"consent_{what}") for what in CONSENTS},
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         zones: Any = self.fields["zones"]
         zones.queryset = network_zones()
+        self.order_fields(["display_name", "language", "zones"])
 
 
 class PauseForm(forms.Form):
@@ -146,6 +189,17 @@ class RosterFilter(forms.Form):
     vetted = forms.ChoiceField(
         label=_("Vetted"), choices=[("", _("Any")), ("yes", _("vetted")), ("no", _("not vetted"))], required=False
     )
+    consent = forms.ChoiceField(
+        label=_("Agreed to be contacted about"),
+        choices=[
+            ("", _("Any")),
+            ("alerts", _("alerts")),
+            ("trainings", _("trainings")),
+            ("announcements", _("announcements")),
+            ("no-alerts", _("not alerts")),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,8 +223,12 @@ def filter_roster(
     skill: str = "",
     state: str = "",
     vetted: bool | None = None,
+    consent: str = "",
 ) -> QuerySet[Person]:
-    """The roster narrowed by zone slug, current skill slug, state and vetting; newest first."""
+    """The roster narrowed by zone slug, current skill slug, state, vetting and consent; newest first.
+
+    `consent`: "alerts", "trainings" or "announcements" (agreed to it), or "no-alerts" (did not agree
+    to alerts: on the roster, never alerted)."""
     if zone:
         people = people.filter(coverage__zone__slug=zone)
     if skill:
@@ -182,6 +240,10 @@ def filter_roster(
     if vetted is not None:
         condition = is_vetted(get_network_settings().vouches_needed)
         people = people.filter(condition) if vetted else people.exclude(condition)
+    if consent == "no-alerts":
+        people = people.filter(consent_alerts=False)
+    elif consent in CONSENTS:
+        people = people.filter(**{f"consent_{consent}": True})
     return people.distinct().order_by("-created_at", "-pk")
 
 
@@ -194,6 +256,116 @@ def filtered(people: QuerySet[Person], form: RosterFilter) -> QuerySet[Person]:
         skill=data["skill"].slug if data.get("skill") else "",
         state=data.get("state") or "",
         vetted=vetted,
+        consent=data.get("consent") or "",
+    )
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    value = forms.CharField(label=_("Phone or email"), max_length=254)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].widget.attrs.update(autocomplete="off")
+
+
+class ShiftForm(forms.Form):
+    """One weekly window: a day, a start and a length (hours and minutes). Left empty, the row is skipped."""
+
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=[("", "—"), *Weekday.choices], coerce=int)
+    starts = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    hours = forms.IntegerField(label=_("Hours"), min_value=0, max_value=WEEK_MINUTES // 60)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, initial=0, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        total = (data.get("hours") or 0) * 60 + (data.get("minutes") or 0)
+        if "hours" in data and not 1 <= total <= WEEK_MINUTES:
+            self.add_error("hours", _("Between one minute and one week."))
+        data["duration_minutes"] = total
+        return data
+
+    def window(self) -> Window:
+        data = self.cleaned_data
+        return Window(weekday=data["weekday"], starts=data["starts"], duration_minutes=data["duration_minutes"])
+
+
+class BaseShiftFormSet(forms.BaseFormSet[ShiftForm]):
+    def windows(self) -> list[Window]:
+        """The windows kept: rows filled in and not marked for deletion."""
+        return [form.window() for form in self.forms if form.has_changed() and not form.cleaned_data.get("DELETE")]
+
+
+ShiftFormSet = forms.formset_factory(
+    ShiftForm, formset=BaseShiftFormSet, extra=SHIFT_ROWS, can_delete=True, max_num=MAX_SHIFTS, validate_max=True
+)
+
+
+def shift_rows(shifts: QuerySet[Shift], data: Any = None) -> BaseShiftFormSet:
+    """The weekly windows as rows of a form, the existing ones first, then SHIFT_ROWS empty ones."""
+    initial = [
+        {
+            "weekday": shift.weekday,
+            "starts": shift.starts,
+            "hours": shift.duration_minutes // 60,
+            "minutes": shift.duration_minutes % 60,
+        }
+        for shift in shifts
+    ]
+    rows = ShiftFormSet(data, initial=initial, prefix="shifts")
+    assert isinstance(rows, BaseShiftFormSet)  # noqa: S101  (formset_factory's class is typed as its base's)
+    return rows
+
+
+class OneOffForm(forms.Form):
+    """A one-off change to the weekly windows, on the network's clocks (the request's time zone)."""
+
+    is_on_call = forms.TypedChoiceField(
+        label=_("Change"),
+        choices=[("1", _("on call (an extra shift)")), ("0", _("away (no alerts)"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    starts_at = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
+class AccountLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("The account's email"),
+        max_length=254,
+        help_text=_("The email the account signs in with. Nothing is shown about accounts with other emails."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="off")
+
+
+class SignOffForm(forms.Form):
+    """Nothing to type: the button is the statement that the caller saw the practical part done."""
+
+
+class GroupAddForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Working group"), queryset=WorkingGroup.objects.none(), to_field_name="slug")
+
+    def __init__(self, *args: Any, groups: QuerySet[WorkingGroup], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group: Any = self.fields["group"]
+        group.queryset = groups
+
+
+class VouchesNeededForm(forms.Form):
+    vouches_needed = forms.IntegerField(
+        label=NetworkSettings._meta.get_field("vouches_needed").verbose_name,
+        min_value=1,
+        max_value=10,
+        help_text=NetworkSettings._meta.get_field("vouches_needed").help_text,
     )
 
 

@@ -32,6 +32,9 @@ DISPLAY_NAME_LENGTH = 80
 MAX_REFRESHER_DAYS = 10 * 365
 
 
+CONSENTS = ("alerts", "trainings", "announcements")  # Person.consent_<what>
+
+
 class Language(models.TextChoices):
     EN = "en", _("English")
     ES = "es", _("Spanish")
@@ -66,6 +69,13 @@ class Person(models.Model):
     vetted when it reaches the network's `vouches_needed`, or when a coordinator marked them vetted
     on import (`vetted_by_import_at`). `lost_vetting_at` / `lost_vetting_reason` say when and why a
     vetted person fell below the threshold, for coordinators; cleared when they are vetted again.
+
+    Consent: what they agreed to be contacted about. Nothing is assumed: each is false until someone
+    says they agreed (the add form's boxes come checked, to be unchecked if they did not; the API and
+    imports must say so). Dispatch alerts only people with `consent_alerts` (people.oncall);
+    trainings and announcements read theirs. `consent_updated_at`: when any of the three last changed.
+    (People already on the roster when consent was added kept getting alerts: the migration set all
+    three true for them, as they had been added under the rule that a person on the roster gets alerts.)
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -89,6 +99,10 @@ class Person(models.Model):
     lost_vetting_reason = models.CharField(
         _("why no longer vetted"), max_length=20, choices=VettingLoss.choices, blank=True
     )
+    consent_alerts = models.BooleanField(_("agreed to get alerts"), default=False)
+    consent_trainings = models.BooleanField(_("agreed to hear about trainings"), default=False)
+    consent_announcements = models.BooleanField(_("agreed to get announcements"), default=False)
+    consent_updated_at = models.DateTimeField(_("consent last changed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     left_at = models.DateTimeField(_("left"), null=True, blank=True)

@@ -1,5 +1,5 @@
-"""The on-call query, the heart of dispatch: who is active, vetted, holding a skill currently, on call now
-and covering some zones — in one SQL query, with no filtering in Python.
+"""The on-call query, the heart of dispatch: who is active, vetted, agreed to get alerts, holding a skill
+currently, on call now and covering some zones — in one SQL query, with no filtering in Python.
 
 Its shape (EXPLAIN on both databases: bench/oncall.py):
 
@@ -7,7 +7,8 @@ Its shape (EXPLAIN on both databases: bench/oncall.py):
    hundred of the network's people, far fewer than any other condition leaves.
 2. For each of them, the person's own row by primary key: active (or paused until a date that has
    come, in network time), and vetted: `vouch_count` (kept by people.services) at least the
-   network's `vouches_needed`, or marked vetted on import.
+   network's `vouches_needed`, or marked vetted on import; and agreed to get alerts (`consent_alerts`:
+   a column of the same row, so it costs no index and no extra probe).
 3. EXISTS probes by (person, ...) indexes: a certification of the skill that has not lapsed (and is
    signed off when its skill needs it); on call now.
 
@@ -139,6 +140,7 @@ STATEMENT = f"""SELECT p.id FROM {PERSON} p
 WHERE p.id IN (SELECT c.person_id FROM {COVERAGE} c WHERE c.zone_id IN ({{zones}}))
 AND (p.state = %s OR (p.state = %s AND p.paused_until <= %s))
 AND (p.vouch_count >= %s OR p.vetted_by_import_at IS NOT NULL)
+AND p.consent_alerts = %s
 AND EXISTS (SELECT 1 FROM {CERTIFICATION} t INNER JOIN {SKILL} s ON s.id = t.skill_id
     WHERE t.person_id = p.id AND s.slug = %s AND t.lapses_at > %s
     AND (t.signed_off_at IS NOT NULL OR s.needs_sign_off = %s))
@@ -158,7 +160,7 @@ def statement(skill: Skill | str, zone_ids: list[int], now: datetime) -> tuple[s
     pieces = week_pieces(now, tz)
     windows = " OR ".join([WINDOW] * len(pieces)) or "1 = 0"
     sql = STATEMENT.format(zones=", ".join(["%s"] * len(zone_ids)), windows=windows)
-    params: list[Any] = [*zone_ids, PersonState.ACTIVE, PersonState.PAUSED, today, network.vouches_needed]
+    params: list[Any] = [*zone_ids, PersonState.ACTIVE, PersonState.PAUSED, today, network.vouches_needed, True]
     params += [skill.slug if isinstance(skill, Skill) else skill, at, False]
     params += [True, at, at]
     params += [value for piece in pieces for value in (piece.low, piece.high, piece.at)]
@@ -171,7 +173,8 @@ def zone_ids_of(zones: Iterable[Zone | int]) -> list[int]:
 
 
 def on_call(skill: Skill | str, zones: Iterable[Zone | int], *, now: datetime | None = None) -> QuerySet[Person]:
-    """The people dispatch may ask now for `skill` (a Skill or its slug) in any of `zones` (zones or their ids).
+    """The people dispatch may ask now for `skill` (a Skill or its slug) in any of `zones` (zones or their ids):
+    only people who agreed to get alerts.
 
     One SQL query when evaluated (the module's doc), after one read of the cached network settings
     (its time zone and `vouches_needed`); order and limit are the caller's (dispatch ranks them). A vouch

@@ -39,6 +39,7 @@ from solidarity.core.zones import zones_by_slug
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
 from solidarity.people.models import (
+    CONSENTS,
     DISPLAY_NAME_LENGTH,
     MAX_REFRESHER_DAYS,
     Certification,
@@ -58,6 +59,7 @@ from solidarity.people.models import (
 BACK_TIMER = "people.back"
 SOURCE = re.compile(r"[a-z][a-z0-9_.:-]{0,79}")  # a code, never free text: "coordinator", "training:<uuid>"
 MAX_CONTACTS = 10
+MAX_ONE_OFF = timedelta(days=92)
 BATCH = 500
 
 
@@ -88,6 +90,10 @@ class PersonValues:
     zones: tuple[str, ...] = ()  # slugs
     skills: tuple[str, ...] = ()  # slugs: certified from now, granted by the creator
     user: User | None = None
+    # What they agreed to be contacted about (Person's doc): nothing unless said.
+    consent_alerts: bool = False
+    consent_trainings: bool = False
+    consent_announcements: bool = False
 
 
 def clean_display_name(value: str) -> str:
@@ -166,7 +172,15 @@ def do_create_person(
     if values.user is not None:
         check_account_free(values.user)
     with transaction.atomic():
-        person = Person(display_name=name, language=values.language, user=values.user)
+        person = Person(
+            display_name=name,
+            language=values.language,
+            user=values.user,
+            consent_alerts=values.consent_alerts,
+            consent_trainings=values.consent_trainings,
+            consent_announcements=values.consent_announcements,
+            consent_updated_at=timezone.now(),
+        )
         try:
             with transaction.atomic():  # a savepoint: the account may have been linked meanwhile
                 person.save()
@@ -194,6 +208,7 @@ def do_create_person(
                 "zones": [zone.slug for zone in zones],
                 "skills": [skill.slug for skill in skills],
                 "account": values.user is not None,
+                "consent": [what for what in CONSENTS if getattr(values, f"consent_{what}")],
             },
         )
     return person
@@ -245,15 +260,23 @@ def do_update_person(
     *,
     display_name: str | None = None,
     language: str | None = None,
+    consent: dict[str, bool] | None = None,
     by: User | None,
     role: str = "",
     actor: str = "",
 ) -> list[str]:
-    """Rename a person or change their language (None: unchanged); returns the fields that changed.
+    """Rename a person, change their language or what they agreed to be contacted about (None: unchanged);
+    returns the fields that changed.
 
+    `consent`: {"alerts" | "trainings" | "announcements": agreed}; a change moves `consent_updated_at`.
+    Withdrawing `alerts` takes them out of the alert pool at once (people.oncall reads it).
     ValidationError (by field) for an empty name or a language the network does not speak.
     """
-    changes: dict[str, str] = {}
+    changes: dict[str, str | bool] = {}
+    for what, agreed in (consent or {}).items():
+        if what not in CONSENTS:
+            raise ValueError(f"unknown consent {what!r}")
+        changes[f"consent_{what}"] = bool(agreed)
     if display_name is not None:
         changes["display_name"] = clean_display_name(display_name)
     if language is not None:
@@ -269,14 +292,22 @@ def do_update_person(
         for name in changed:
             setattr(locked, name, changes[name])
             setattr(person, name, changes[name])
-        locked.save(update_fields=[*changed, "updated_at"])
+        stamped = []
+        if any(name.startswith("consent_") for name in changed):
+            locked.consent_updated_at = person.consent_updated_at = timezone.now()
+            stamped = ["consent_updated_at"]
+        locked.save(update_fields=[*changed, *stamped, "updated_at"])
+        detail: dict[str, audit.DetailValue] = {"fields": changed}
+        if "language" in changed:
+            detail["language"] = changes["language"]
+        detail |= {name: changes[name] for name in changed if name.startswith("consent_")}
         audit.record(
             actor=actor_of(by, actor),
             role=role,
             action=AuditAction.CHANGED,
             object_type="people.person",
             object_ids=[person.uuid],
-            detail={"fields": changed, **({"language": changes["language"]} if "language" in changed else {})},
+            detail=detail,
         )
     return changed
 
@@ -334,10 +365,19 @@ def do_add_one_off_shift(
     role: str = "",
     actor: str = "",
 ) -> OneOffShift:
-    """An exception to the weekly windows: on call (an extra shift) or off call (away) from `starts_at` to `ends_at`."""
+    """An exception to the weekly windows: on call (an extra shift) or off call (away) from `starts_at` to `ends_at`.
+
+    ValidationError (by field) for an end before the start, an end already past, or a change longer
+    than MAX_ONE_OFF (a longer absence is a pause).
+    """
     check_still_here(person)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if ends_at <= timezone.now():
+        raise ValidationError({"ends_at": _("This end has already passed.")})
+    if ends_at - starts_at > MAX_ONE_OFF:
+        message = _("At most %(days)d days: for longer, pause them until a date.") % {"days": MAX_ONE_OFF.days}
+        raise ValidationError({"ends_at": message})
     with transaction.atomic():
         change = OneOffShift.objects.create(person=person, starts_at=starts_at, ends_at=ends_at, is_on_call=is_on_call)
         audit.record(
@@ -349,6 +389,23 @@ def do_add_one_off_shift(
             detail={"on_call": is_on_call},
         )
     return change
+
+
+def do_remove_one_off_shift(change: OneOffShift, *, by: User | None, role: str = "", actor: str = "") -> bool:
+    """Remove a one-off change to the shifts; the weekly windows apply again. False when it was gone already."""
+    with transaction.atomic():
+        removed, _rows = OneOffShift.objects.filter(pk=change.pk).delete()
+        if not removed:
+            return False
+        audit.record(
+            actor=actor_of(by, actor),
+            role=role,
+            action=AuditAction.DELETED,
+            object_type="people.oneoffshift",
+            object_ids=[change.uuid, change.person.uuid],
+            detail={"on_call": change.is_on_call},
+        )
+    return True
 
 
 # State: pause, back, leave.
@@ -716,6 +773,26 @@ def do_sign_off(certification: Certification, *, by: User, role: str = "", actor
             detail={"skill": skill.slug, "signed_off": True},
         )
     certification.refresh_from_db()
+    return True
+
+
+def do_remove_certification(certification: Certification, *, by: User | None, role: str = "", actor: str = "") -> bool:
+    """Remove a certification recorded by mistake (a lapsed one stays as history: it no longer counts anyway).
+
+    It stops counting for dispatch at once. False when it was gone already.
+    """
+    with transaction.atomic():
+        removed, _rows = Certification.objects.filter(pk=certification.pk).delete()
+        if not removed:
+            return False
+        audit.record(
+            actor=actor_of(by, actor),
+            role=role,
+            action=AuditAction.DELETED,
+            object_type="people.certification",
+            object_ids=[certification.uuid, certification.person.uuid],
+            detail={"skill": certification.skill.slug},
+        )
     return True
 
 

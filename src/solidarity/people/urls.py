@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.people import import_views, self_views, views
+from solidarity.people import import_views, record_views, self_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -43,4 +43,36 @@ urlpatterns = [
     path("me/sign-out/", self_views.own_sign_out, name="own-sign-out"),
     # An email test's link: one button confirms the address works.
     path("contact-tests/<str:test>/", self_views.confirm_contact_test, name="confirm-contact-test"),
+    # What changes on a record after it was made (people.record_views).
+    path("people/<uuid:person_id>/contacts/", record_views.add_contact, name="add-contact"),
+    path("people/<uuid:person_id>/contacts/<uuid:contact>/remove/", record_views.remove_contact, name="remove-contact"),
+    path(
+        "people/<uuid:person_id>/contacts/<uuid:contact>/primary/",
+        record_views.primary_contact,
+        name="primary-contact",
+    ),
+    path("people/<uuid:person_id>/shifts/", record_views.edit_shifts, name="edit-shifts"),
+    path("people/<uuid:person_id>/one-off-shifts/", record_views.add_one_off, name="add-one-off"),
+    path(
+        "people/<uuid:person_id>/one-off-shifts/<uuid:change>/remove/",
+        record_views.remove_one_off,
+        name="remove-one-off",
+    ),
+    path("people/<uuid:person_id>/account/", record_views.link_account, name="link-account"),
+    path("people/<uuid:person_id>/account/unlink/", record_views.unlink_account, name="unlink-account"),
+    path(
+        "people/<uuid:person_id>/certifications/<uuid:certification>/sign-off/",
+        record_views.sign_off,
+        name="sign-off",
+    ),
+    path(
+        "people/<uuid:person_id>/certifications/<uuid:certification>/remove/",
+        record_views.remove_certification,
+        name="remove-certification",
+    ),
+    path("people/<uuid:person_id>/groups/", record_views.add_to_group, name="add-to-group"),
+    path(
+        "people/<uuid:person_id>/groups/<slug:slug>/remove/", record_views.remove_from_group, name="remove-from-group"
+    ),
+    path("people/vouches-needed/", record_views.vouches_needed, name="vouches-needed"),
 ]

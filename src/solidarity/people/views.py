@@ -4,6 +4,7 @@ Who sees what is people.access's (its docstring); every person and vouch comes t
 every change through people.services. Names are encrypted: the roster filters by what is in clear.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -18,8 +19,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
-from solidarity.core.permissions import Role, anywhere, owner_role, permission
-from solidarity.core.services import get_network_settings
+from solidarity.accounts.models import User
+from solidarity.core.permissions import Role, Scoped, anywhere, owner_role, permission
+from solidarity.core.services import get_network_settings, network_timezone
 from solidarity.people.access import (
     CONTACT_READERS,
     EDITORS,
@@ -32,26 +34,33 @@ from solidarity.people.access import (
     certifications_of,
     contacts_seen_by,
     edited_person,
+    groups_managed_by,
     keeps_roster,
+    may_sign_off,
+    memberships_of,
     people_by_uuid,
     record_of,
     roster,
     shifts_of,
+    signers_of,
+    upcoming_one_offs,
     voucher_for,
     vouches_for,
     with_details,
 )
 from solidarity.people.forms import (
     ROSTER_PAGE,
+    ContactForm,
     EditPersonForm,
     GrantForm,
+    GroupAddForm,
     PauseForm,
     PersonForm,
     RosterFilter,
     filtered,
     refuse_on,
 )
-from solidarity.people.models import WEEK_MINUTES, Person, Shift, Weekday
+from solidarity.people.models import WEEK_MINUTES, Certification, Person, Shift, Weekday
 from solidarity.people.services import (
     do_come_back,
     do_create_person,
@@ -123,29 +132,70 @@ def mark_vetted(request: HttpRequest) -> HttpResponse:
 @permission(SEES_PERSON)
 def person_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
     user = signed_in(request)
-    scoped = access_person_scoped(user, person_id)
+    return render(request, "people/person.html", person_context(user, access_person_scoped(user, person_id)))
+
+
+def person_context(user: User, scoped: Scoped[Person], **forms: object) -> dict[str, object]:
+    """What the person's page shows this caller; `forms` are bound forms shown again with their errors."""
     person = scoped.obj
+    editor = bool(scoped.roles & EDITORS)
     vouches = list(vouches_for(person))
     mine = record_of(user)
     own_vouch = next((vouch for vouch in vouches if mine is not None and vouch.voucher_id == mine.pk), None)
-    context = {
+    now = timezone.now()
+    certifications = list(certifications_of(person))
+    managed = set(groups_managed_by(user).values_list("slug", flat=True)) if person.user_id else set()
+    memberships = [(m, m.group.slug in managed) for m in memberships_of(person)]
+    joinable = groups_managed_by(user).exclude(slug__in=[m.group.slug for m, _may in memberships])
+    in_network = not person.has_left
+    context: dict[str, object] = {
         "person": person,
         "is_self": scoped.group == SELF,
-        "editor": bool(scoped.roles & EDITORS),
+        "editor": editor,
         "contacts": contacts_seen_by(user, scoped),
         "contacts_hidden": not (scoped.group == SELF or scoped.roles & CONTACT_READERS),
         "sees_vouchers": scoped.group == SELF or bool(scoped.roles & (ROSTER_READERS | CONTACT_READERS)),
         "vetted": vetted(person, get_network_settings().vouches_needed),
         "zones": person.zones.all(),
-        "certifications": certifications_of(person),
+        "certifications": seen_certifications(certifications, now),
+        "signs_off": may_sign_off(scoped) and in_network,
         "vouches": vouches,
         "own_vouch": own_vouch,
-        "may_vouch": own_vouch is None and scoped.group != SELF and not person.has_left,
+        "may_vouch": own_vouch is None and scoped.group != SELF and in_network,
         "has_record": mine is not None,
         "shifts": [window(shift) for shift in shifts_of(person)],
-        "now": timezone.now(),
+        "one_offs": list(upcoming_one_offs(person)),
+        "memberships": memberships,
+        "now": now,
     }
-    return render(request, "people/person.html", context)
+    if editor and in_network:
+        context["contact_form"] = ContactForm()
+    if person.user_id and in_network and joinable.exists():
+        context["group_form"] = GroupAddForm(groups=joinable)
+    return context | forms
+
+
+@dataclass(frozen=True)
+class CertificationSeen:
+    certification: Certification
+    lapsed: bool
+    days_left: int  # whole local days until it lapses (0 once it has)
+    signed_off_by: str  # who recorded the sign-off: their display name, else their username; "" if none
+
+
+def seen_certifications(certifications: list[Certification], now: datetime) -> list[CertificationSeen]:
+    signers = signers_of(certifications)
+    tz = network_timezone()  # once: each look-up reads the cached settings
+    today = now.astimezone(tz).date()
+    return [
+        CertificationSeen(
+            certification=c,
+            lapsed=c.lapses_at <= now,
+            days_left=max(0, (c.lapses_at.astimezone(tz).date() - today).days),
+            signed_off_by=signers.get(c.signed_off_by_id, "") if c.signed_off_by_id else "",
+        )
+        for c in certifications
+    ]
 
 
 def window(shift: Shift) -> dict[str, object]:
@@ -172,7 +222,12 @@ def edit_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             do_update_person(
-                person, display_name=data["display_name"], language=data["language"], by=user, role=ROSTER_KEEPER
+                person,
+                display_name=data["display_name"],
+                language=data["language"],
+                consent=form.consent(),
+                by=user,
+                role=ROSTER_KEEPER,
             )
             do_set_zones(person, [zone.slug for zone in data["zones"]], by=user, role=ROSTER_KEEPER)
         except ValidationError as error:

@@ -14,11 +14,33 @@ from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
+from solidarity.people.contacts import do_add_contact
 from solidarity.people.feeds import do_make_calendar_feed
 from solidarity.people.imports import do_preview_import
-from solidarity.people.models import Contact, ContactKind, ContactTest, Person, PersonState, RecordLink, Vouch
+from solidarity.people.models import (
+    Certification,
+    Contact,
+    ContactKind,
+    ContactTest,
+    OneOffShift,
+    Person,
+    PersonState,
+    RecordLink,
+    Skill,
+    Vouch,
+)
 from solidarity.people.self_service import digest, new_token
-from solidarity.people.services import PersonValues, do_create_person, do_mark_vetted_by_import, do_vouch
+from solidarity.people.services import (
+    PersonValues,
+    do_add_one_off_shift,
+    do_create_person,
+    do_grant_certification,
+    do_mark_vetted_by_import,
+    do_vouch,
+    find_people_by_contact,
+)
+
+SKILL = "street-medic-basic"  # needs a sign-off
 
 VOLUNTEER = "walk.volunteer"
 
@@ -72,20 +94,42 @@ def another_record(world: WalkWorld) -> str:
     return str(found.uuid)
 
 
-def volunteer_of(world: WalkWorld) -> Person:
+def volunteer(world: WalkWorld) -> Person:
     return record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
 
 
 def a_contact(world: WalkWorld) -> str:
-    """The walk volunteer's phone: a test message to it (by a roster keeper, or the volunteer's own page)."""
-    return str(Contact.objects.filter(person=volunteer_of(world), kind=ContactKind.PHONE).get().uuid)
+    """The volunteer's phone (a number nobody holds is added if an endpoint removed theirs)."""
+    person = volunteer(world)
+    found = Contact.objects.filter(person=person).first()
+    if found is None:
+        free = next(n for n in range(144, 160) if not find_people_by_contact(ContactKind.PHONE, f"+1919555{n:04d}"))
+        found = do_add_contact(person, ContactKind.PHONE, f"+1919555{free:04d}", by=world.owner)
+    return str(found.uuid)
+
+
+def a_change(world: WalkWorld) -> str:
+    """A one-off change to the volunteer's shifts, tomorrow."""
+    person = volunteer(world)
+    found = OneOffShift.objects.filter(person=person, ends_at__gt=timezone.now()).first()
+    if found is None:
+        starts = timezone.now() + timedelta(days=1)
+        found = do_add_one_off_shift(person, starts, starts + timedelta(hours=2), is_on_call=True, by=world.owner)
+    return str(found.uuid)
+
+
+def a_certification(world: WalkWorld) -> str:
+    """A street-medic certification of the volunteer, waiting for its sign-off."""
+    person = volunteer(world)
+    found = Certification.objects.filter(person=person).first()
+    return str((found or do_grant_certification(person, Skill.objects.get(slug=SKILL), by=world.owner)).uuid)
 
 
 def a_record_link(world: WalkWorld) -> str:
     """A fresh link to the walk volunteer's own record: its page, whose button opens it (public, by the token)."""
     token = new_token()
     RecordLink.objects.create(
-        person=volunteer_of(world),
+        person=volunteer(world),
         token_hash=digest(token),
         channel="sms",
         expires_at=timezone.now() + timedelta(minutes=15),
@@ -96,7 +140,7 @@ def a_record_link(world: WalkWorld) -> str:
 def a_contact_test(world: WalkWorld) -> str:
     """The link of an email test waiting for its button (made as do_send_contact_test makes one, without mail)."""
     token = new_token()
-    contact = Contact.objects.filter(person=volunteer_of(world), kind=ContactKind.PHONE).get()
+    contact = Contact.objects.get(uuid=a_contact(world))
     ContactTest.objects.create(
         contact=contact, token_hash=digest(token), expires_at=timezone.now() + timedelta(hours=48)
     )
@@ -108,9 +152,11 @@ def register() -> None:
     WALK_FILLERS.register("vouch", a_vouch)  # withdrawing a vouch
     WALK_FILLERS.register("import_id", an_import)  # an import of people from CSV (people.import_views)
     WALK_FILLERS.register("gone_id", another_record)  # the record merged into the person (people.import_views)
-    WALK_FILLERS.register("contact", a_contact)  # a test message to one of a person's contacts
     WALK_FILLERS.register("link", a_record_link)  # the page a link to one's own record opens
     WALK_FILLERS.register("test", a_contact_test)  # an email test's page
     WALK_FILLERS.register(
-        "feed", lambda world: do_make_calendar_feed(volunteer_of(world), by=world.owner)
+        "feed", lambda world: do_make_calendar_feed(volunteer(world), by=world.owner)
     )  # a calendar feed
+    WALK_FILLERS.register("contact", a_contact)  # removing a contact, making it the primary one
+    WALK_FILLERS.register("change", a_change)  # removing a one-off change to the shifts
+    WALK_FILLERS.register("certification", a_certification)  # signing off or removing a certification

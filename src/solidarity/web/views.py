@@ -18,6 +18,7 @@ from solidarity.core.zones import keeps_zones
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.people.access import reads_roster
+from solidarity.people.forms import VouchesNeededForm
 from solidarity.trainings.access import upcoming as upcoming_trainings
 from solidarity.web.services import system_status
 
@@ -68,7 +69,8 @@ def network_settings(request: HttpRequest) -> HttpResponse:
         do_update_network_settings(**form.network_values())
         messages.success(request, _("Settings saved."))
         return redirect("web:network-settings")
-    return render(request, "web/network_settings.html", {"form": form})
+    vouches_form = VouchesNeededForm(initial={"vouches_needed": get_network_settings().vouches_needed})
+    return render(request, "web/network_settings.html", {"form": form, "vouches_form": vouches_form})
 
 
 def wants_json(request: HttpRequest) -> bool:
