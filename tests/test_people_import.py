@@ -327,10 +327,15 @@ def test_the_api_uploads_previews_runs_and_reads_an_import(keeper: User) -> None
 
     url = f"/api/v1/people/imports/{body['id']}"
     with committed(execute=True):
-        ran = client.post(f"{url}/run", {"update_existing": True}, content_type="application/json")
+        ran = client.post(
+            f"{url}/run", {"update_existing": True, "consent": ["alerts", "trainings"]}, content_type="application/json"
+        )
     assert ran.status_code == 200
     done = client.get(url).json()
     assert (done["state"], done["created"], done["failed"], done["done"]) == ("done", 2, 5, 7)
+    assert done["consent"] == ["alerts", "trainings"]
+    added = Person.objects.filter(uuid__in=[row["person"] for row in done["rows"] if row.get("person")])
+    assert {(p.consent_alerts, p.consent_trainings, p.consent_announcements) for p in added} == {(True, True, False)}
     assert done["has_broken_rows"]
     again = client.post(f"{url}/run", {}, content_type="application/json")
     assert again.status_code == 409
@@ -359,3 +364,24 @@ def test_the_api_export_is_for_roster_keepers_and_audited(keeper: User, dispatch
     assert rows_of(answer.content)[1][:2] == ["Rosa Ejemplo", "'+19195550101"]
     entry = AuditEntry.objects.get(action=AuditAction.EXPORTED)
     assert entry.detail == {"rows": 1, "filters": ["zone=walltown"]}
+
+
+def test_the_people_a_file_adds_agreed_only_to_what_the_keeper_checked(keeper: User) -> None:
+    """A spreadsheet rarely says what people agreed to: the keeper says it for the file, and none means no alerts."""
+    nobody_asked = run(GOOD, keeper)
+    assert {p.consent_alerts for p in Person.objects.filter(uuid__in=nobody_asked.imported)} == {False}
+    Person.objects.all().delete()
+
+    found = do_preview_import(GOOD.encode(), "people.csv", by=keeper)
+    page = client_for(keeper).get(reverse("people:import-detail", kwargs={"import_id": found.uuid}))
+    assert 'name="consent" value="alerts"' in page.content.decode()
+    with committed(execute=True):
+        client_for(keeper).post(
+            reverse("people:run-import", kwargs={"import_id": found.uuid}), {"consent": ["alerts", "announcements"]}
+        )
+    found.refresh_from_db()
+    assert found.consent == ["alerts", "announcements"]
+    added = Person.objects.filter(uuid__in=found.imported)
+    assert {(p.consent_alerts, p.consent_trainings, p.consent_announcements) for p in added} == {(True, False, True)}
+    entry = AuditEntry.objects.filter(object_type="people.personimport", object_ids=[str(found.uuid)])
+    assert any(e.detail.get("consent") == ["alerts", "announcements"] for e in entry)

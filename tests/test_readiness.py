@@ -293,6 +293,21 @@ def test_inviting_sends_each_person_one_message_in_their_language_once(
     assert SignUp.objects.get(person=rosa).state == SignUpState.SEAT
 
 
+def test_someone_who_did_not_agree_to_hear_about_trainings_is_listed_but_not_invited(
+    loopback: Path, keeper: User, invited_world: tuple[Session, Person, Person]
+) -> None:
+    session, rosa, emma = invited_world
+    Person.objects.filter(pk=emma.pk).update(consent_trainings=False)
+    pages = client_for(keeper)
+
+    page = pages.get("/en/trainings/readiness/").content.decode()
+    assert "did not agree to hear about trainings: not invited" in page
+    pages.post("/en/trainings/readiness/invite/", {"session": str(session.uuid)})
+
+    assert [sign_up.person_id for sign_up in SignUp.objects.filter(session=session)] == [rosa.pk]
+    assert not [m for m in deliver() if "emma@example.org" in m.to]
+
+
 def test_the_api_reads_readiness_and_invites(
     loopback: Path, keeper: User, coordinator: User, invited_world: tuple[Session, Person, Person]
 ) -> None:

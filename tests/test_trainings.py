@@ -10,11 +10,13 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from icalendar import Calendar
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.models import AuditEntry
 from solidarity.core.timers import find_timer, run_once
 from solidarity.messaging.models import Inbound, InboundState
+from solidarity.people.feeds import do_make_calendar_feed, feed_path
 from solidarity.people.models import Certification, Person
 from solidarity.trainings.models import Session, SignUp, SignUpState
 from solidarity.trainings.services import (
@@ -364,6 +366,8 @@ def test_public_sign_up_without_javascript_is_held_once_confirmed_by_sms(
     sign_up = SignUp.objects.get()
     assert (sign_up.state, str(sign_up.childcare)) == (SignUpState.PENDING, "Dos, 4 y 6 años")
     assert (sign_up.person.vouch_count, sign_up.person.vetted_by_import_at) == (0, None)
+    person = sign_up.person  # asked for this training and to hear of it; not for alerts or announcements
+    assert (person.consent_trainings, person.consent_alerts, person.consent_announcements) == (True, False, False)
     text = sent_to(loopback, "+19195550177")[-1]
     assert f"CONFIRMAR {sign_up.code}" in text
 
@@ -467,3 +471,20 @@ def test_public_sign_up_by_email_is_confirmed_by_the_links_button_not_by_opening
     sign_up.refresh_from_db()
     assert sign_up.state == SignUpState.SEAT
     assert deliver()[-1].subject == "You have a seat at Street medic refresher"
+
+
+def test_a_volunteers_own_calendar_feed_shows_their_seat_and_their_place_in_line(
+    medics: WorkingGroup, loopback: Path, monday: None
+) -> None:
+    session = make_session(medics, capacity=1)
+    ana, ben = people(2, language="es")
+    do_sign_up(session, ana, by=None)
+    do_sign_up(session, ben, by=None)
+
+    def summaries(person: Person) -> list[str]:
+        body = Client().get(feed_path(do_make_calendar_feed(person, by=None))).content
+        events = Calendar.from_ical(body).walk("VEVENT")
+        return [str(event["SUMMARY"]) for event in events if str(event["UID"]).startswith("training-signup-")]
+
+    assert summaries(ana) == ["Repaso de medicina callejera"]
+    assert summaries(ben) == ["En lista de espera: Repaso de medicina callejera"]

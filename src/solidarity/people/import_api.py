@@ -35,6 +35,8 @@ from solidarity.people.merge import do_merge_people
 from solidarity.people.models import MAX_IMPORT_BYTES, ImportState, PersonImport
 from solidarity.people.people_api import PersonOut, RosterQuery, person_out
 
+Consent = Literal["alerts", "trainings", "announcements"]  # people.models.CONSENTS
+
 router = Router(tags=["people"])
 
 KEEPER = anywhere(ROSTER_KEEPER)
@@ -93,6 +95,7 @@ class ImportOut(Schema):
     columns: dict[str, str] = Field(description="Each field read, with the header the file gives it.")
     ignored_columns: list[str] = Field(description="Headers of columns nothing reads: never stored.")
     update_existing: bool = Field(description="Duplicates are given what they lack.")
+    consent: list[Consent] = Field(description="What the people it adds agreed to be contacted about.")
     vetted: bool = Field(description="The people it created were marked vetted.")
     has_broken_rows: bool = Field(description="The rows not imported can be downloaded (for two days).")
     rows: list[ImportRowOut]
@@ -101,6 +104,12 @@ class ImportOut(Schema):
 class RunIn(Schema):
     update_existing: StrictBool = Field(
         False, description="Give people already on the roster the phones, emails, zones and skills they lack."
+    )
+    consent: list[Consent] = Field(
+        [],
+        description="What the people it adds agreed to be contacted about (alerts, trainings, announcements), as "
+        "you checked with them; none: they get no alerts until their record says they agreed. People already on "
+        "the roster keep what they agreed to.",
     )
 
 
@@ -131,6 +140,7 @@ def import_out(found: PersonImport) -> ImportOut:
         columns=found.columns,
         ignored_columns=found.ignored_columns,
         update_existing=found.update_existing,
+        consent=found.consent,
         vetted=found.vetted_at is not None,
         has_broken_rows=found.state == ImportState.DONE and bool(found.file),
         rows=[
@@ -187,7 +197,9 @@ def run_import(request: HttpRequest, import_id: UUID, payload: RunIn) -> ImportO
     """It runs as a job: read the import until its state is `done`. Broken rows are left out and listed."""
     user = signed_in(request)
     found = access_import(user, import_id)
-    if not do_start_import(found, update_existing=payload.update_existing, by=user, role=ROSTER_KEEPER):
+    if not do_start_import(
+        found, update_existing=payload.update_existing, by=user, role=ROSTER_KEEPER, consent=payload.consent
+    ):
         raise ApiError(409, "already_started", _("This import was already started."))
     return import_out(found)
 

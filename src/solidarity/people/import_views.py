@@ -107,7 +107,8 @@ def run_import(request: HttpRequest, import_id: UUID) -> HttpResponse:
     user = signed_in(request)
     found = access_import(user, import_id)
     update_existing = request.POST.get("update_existing") == "on"
-    if not do_start_import(found, update_existing=update_existing, by=user, role=ROSTER_KEEPER):
+    consent = request.POST.getlist("consent")
+    if not do_start_import(found, update_existing=update_existing, by=user, role=ROSTER_KEEPER, consent=consent):
         messages.error(request, _("This import was already started."))
     return redirect("people:import-detail", import_id=found.uuid)
 

@@ -44,6 +44,7 @@ from solidarity.core.models import AuditAction, Zone
 from solidarity.core.permissions import AnyUser
 from solidarity.people.access import ROSTER_KEEPER, keeps_roster
 from solidarity.people.models import (
+    CONSENTS,
     DISPLAY_NAME_LENGTH,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
@@ -414,11 +415,18 @@ def do_preview_import(data: bytes, name: str, *, by: User, role: str = "") -> Pe
     return found
 
 
-def do_start_import(found: PersonImport, *, update_existing: bool, by: User, role: str = "") -> bool:
-    """Confirm a previewed import: it runs as a job (run_import). False when it was already confirmed."""
+def do_start_import(
+    found: PersonImport, *, update_existing: bool, by: User, role: str = "", consent: Iterable[str] = ()
+) -> bool:
+    """Confirm a previewed import: it runs as a job (run_import). False when it was already confirmed.
+
+    `consent`: what the people it adds agreed to be contacted about (some of CONSENTS), as the roster
+    keeper confirms it for the whole file; people already on the roster keep what they agreed to.
+    """
+    agreed = [what for what in CONSENTS if what in set(consent)]
     with transaction.atomic():
         changed = PersonImport.objects.filter(pk=found.pk, state=ImportState.PREVIEW).update(
-            state=ImportState.QUEUED, update_existing=update_existing
+            state=ImportState.QUEUED, update_existing=update_existing, consent=agreed
         )
         if not changed:
             return False
@@ -428,7 +436,7 @@ def do_start_import(found: PersonImport, *, update_existing: bool, by: User, rol
             action=AuditAction.CHANGED,
             object_type="people.personimport",
             object_ids=[found.uuid],
-            detail={"state": ImportState.QUEUED, "update_existing": update_existing},
+            detail={"state": ImportState.QUEUED, "update_existing": update_existing, "consent": agreed},
         )
         import_id = str(found.uuid)
         transaction.on_commit(lambda: run_import.enqueue(import_id))
@@ -465,7 +473,7 @@ def do_run_import(import_id: UUID) -> bool:  # wired: the job run_import, enqueu
     channel = f"{CHANNEL}:{found.uuid}"
     with translation.override(language):
         for done, row in enumerate(sheet.rows, start=1):
-            result = import_row(row, found.update_existing, by=by, role=role)
+            result = import_row(row, found.update_existing, by=by, role=role, consent=found.consent)
             tally[result["result"]] += 1
             if result["result"] == RowResult.CREATED:
                 imported.append(result["person"])
@@ -495,7 +503,9 @@ def do_run_import(import_id: UUID) -> bool:  # wired: the job run_import, enqueu
     return True
 
 
-def import_row(row: Row, update_existing: bool, *, by: User | None, role: str) -> dict[str, Any]:
+def import_row(
+    row: Row, update_existing: bool, *, by: User | None, role: str, consent: Iterable[str] = ()
+) -> dict[str, Any]:
     """One row through the services: what became of it ({"line", "result", "errors", "person"})."""
     result: dict[str, Any] = {"line": row.line, "errors": list(row.errors)}
     if row.errors:
@@ -504,7 +514,7 @@ def import_row(row: Row, update_existing: bool, *, by: User | None, role: str) -
     existing = next((on_roster[c] for c in row.contacts if c in on_roster), None)
     try:
         if existing is None:
-            person = create_from_row(row, by=by, role=role)
+            person = create_from_row(row, by=by, role=role, consent=consent)
             return {**result, "status": RowStatus.NEW, "result": RowResult.CREATED, "person": str(person.uuid)}
         result.update(status=RowStatus.DUPLICATE, person=str(existing.uuid))
         if update_existing and add_from_row(existing, row, on_roster, by=by, role=role):
@@ -520,8 +530,9 @@ def refusal(column: str) -> RowError:
     return {"column": column if column in FIELDS else "", "code": "refused"}
 
 
-def create_from_row(row: Row, *, by: User | None, role: str) -> Person:
+def create_from_row(row: Row, *, by: User | None, role: str, consent: Iterable[str] = ()) -> Person:
     """A new person from a checked row; skills with a date are granted from that date (one audit entry each)."""
+    agreed = set(consent)
     undated = tuple(slug for slug, when in row.skills if when is None)
     values = PersonValues(
         display_name=row.display_name,
@@ -530,6 +541,9 @@ def create_from_row(row: Row, *, by: User | None, role: str) -> Person:
         emails=tuple(row.emails),
         zones=tuple(row.zones),
         skills=undated,
+        consent_alerts="alerts" in agreed,
+        consent_trainings="trainings" in agreed,
+        consent_announcements="announcements" in agreed,
     )
     with transaction.atomic():
         person = do_create_person(values, by=by, role=role, source="import")

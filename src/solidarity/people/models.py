@@ -414,6 +414,9 @@ class PersonImport(models.Model):
     ignored_columns = models.JSONField(default=list)  # headers of columns nothing reads (notes are not stored)
     rows = models.JSONField(default=list)
     update_existing = models.BooleanField(_("add what is new to people already on the roster"), default=False)
+    # What the people it adds agreed to be contacted about (CONSENTS), as the roster keeper confirmed it for the
+    # whole file when they started it: a spreadsheet rarely says, and nobody gets alerts they did not agree to.
+    consent = models.JSONField(default=list)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)

@@ -13,7 +13,8 @@ class TrainingsConfig(AppConfig):
         from solidarity.core import schedule
         from solidarity.core.timers import TIMER_HANDLERS
         from solidarity.messaging.keywords import CONFIRMERS, HANDLERS, Command
-        from solidarity.trainings import keywords, services, tasks, walk
+        from solidarity.people.feeds import CALENDAR_EVENTS
+        from solidarity.trainings import calendar, keywords, services, tasks, walk
 
         # Reminders the day before (18:00 local) and shortly before; the end erases health answers.
         TIMER_HANDLERS.register(services.DAY_BEFORE_TIMER, services.remind_day_before)
@@ -25,5 +26,7 @@ class TrainingsConfig(AppConfig):
         # Texts: CONFIRM / CONFIRMAR and a seat's code; DROP / CEDO gives the seat back.
         CONFIRMERS.register("trainings.seats", keywords.answer_confirm)
         HANDLERS.register(Command.DROP, keywords.answer_drop)
+        # A volunteer's own calendar feed (people.feeds) shows their seats and places in line.
+        CALENDAR_EVENTS.register("trainings.seats", calendar.seats_in_feed)
         # How the URL walk makes a real object for each URL keyword of trainings's (core.permissions).
         walk.register()

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from solidarity.core.bilingual import text_of
 from solidarity.core.services import get_network_settings
+from solidarity.people.feeds import CalendarEvent
 from solidarity.people.models import Person
 from solidarity.trainings.models import Session, SessionState, SignUp, SignUpState
 
@@ -52,13 +54,29 @@ def response(body: bytes, filename: str) -> HttpResponse:
     return answer
 
 
-def calendar_events_for(person: Person, now: datetime | None = None) -> list[Event]:
-    """The person's seats (and places in line) at sessions to come, as events: for a per-volunteer feed
-    (people's calendar registry, once there is one, registers this)."""
+def seats_in_feed(person: Person, now: datetime | None = None) -> list[CalendarEvent]:
+    """The person's seats (and places in line) at sessions to come, for their own calendar feed
+    (people.feeds.CALENDAR_EVENTS). In the person's language, which the feed has made active."""
     sign_ups = SignUp.objects.filter(
         person=person,
         state__in=[SignUpState.SEAT, SignUpState.WAITING],
         session__state=SessionState.SCHEDULED,
         session__ends_at__gt=now or timezone.now(),
     ).select_related("session")
-    return [event(sign_up.session) for sign_up in sign_ups.order_by("session__starts_at")]
+    events = []
+    for sign_up in sign_ups.order_by("session__starts_at"):
+        session = sign_up.session
+        title = text_of(session, "title")
+        if sign_up.state == SignUpState.WAITING:
+            title = _("On the waiting list: %(title)s") % {"title": title}
+        events.append(
+            CalendarEvent(
+                uid=f"training-signup-{sign_up.uuid}",
+                start=session.starts_at,
+                end=session.ends_at,
+                summary=title,
+                location=session.place,
+                description=text_of(session, "description"),
+            )
+        )
+    return events

@@ -109,6 +109,11 @@ class Refresher:
     def is_paused(self) -> bool:
         return self.person.state == PersonState.PAUSED
 
+    @property
+    def may_invite(self) -> bool:
+        """Active, and agreed to hear about trainings (Person.consent_trainings): only they get an invitation."""
+        return self.person.state == PersonState.ACTIVE and self.person.consent_trainings
+
 
 @dataclass
 class SkillSection:
@@ -120,7 +125,7 @@ class SkillSection:
 
     @property
     def to_invite(self) -> int:
-        return sum(1 for refresher in self.refreshers if not refresher.invited and not refresher.is_paused)
+        return sum(1 for refresher in self.refreshers if not refresher.invited and refresher.may_invite)
 
 
 @dataclass
@@ -366,8 +371,8 @@ def do_invite_to_refresher(session: Session, zone: Zone | None, *, by: User, rol
         for cert in holders:
             person = cert.person
             address = contact_of(person)
-            if invite_key(session, person) in done or address is None or person.state != PersonState.ACTIVE:
-                continue  # invited before; no way to reach them; or paused (listed, marked, not invited)
+            if invite_key(session, person) in done or address is None or not Refresher(cert, False, False).may_invite:
+                continue  # invited before; no way to reach them; paused, or did not agree (listed, marked, not invited)
             sign_up = do_sign_up(session, person, by=by, pending=True, quiet=True, role=role)
             if sign_up.state != SignUpState.PENDING:
                 continue  # they signed up meanwhile: nothing to invite to

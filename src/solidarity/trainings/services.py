@@ -452,6 +452,7 @@ def do_public_sign_up(
             language=language if language in ("en", "es") else settings.LANGUAGE_CODE,
             phones=(contact,) if kind == ContactKind.PHONE else (),
             emails=(contact,) if kind == ContactKind.EMAIL else (),
+            consent_trainings=True,  # they asked for this training, and to hear about it; nothing else
         )
         person = do_create_person(values, by=None, actor=audit.PUBLIC, source="public")
     with transaction.atomic():
