@@ -281,12 +281,12 @@ def test_five_answers_to_alerts_within_a_minute_get_five_replies_in_the_alert_la
     assert {(reply.priority, reply.state) for reply in replies} == {(Priority.ALERT, State.QUEUED)}
 
 
-def test_rate_limited_replies_stop_after_three_an_hour(handlers: Callable[[Command, Handler | None], None]) -> None:
+def test_rate_limited_replies_stop_after_six_an_hour(handlers: Callable[[Command, Handler | None], None]) -> None:
     handlers(Command.GO, answering(Handled(Reply("Thank you."))))
 
-    answered = [text(f"GO {code}") for code in ("AB12", "CD34", "EF56", "GH78", "JK90")]
+    answered = [text(f"GO {code}") for code in ("AB12", "CD34", "EF56", "GH78", "JK90", "MN23", "PR45", "TW67")]
 
-    assert sum(len(replies_to(inbound)) for inbound in answered) == 3
+    assert sum(len(replies_to(inbound)) for inbound in answered) == 6
     assert {inbound.state for inbound in answered} == {InboundState.HANDLED}
 
 

@@ -56,7 +56,9 @@ from solidarity.messaging.sms_sender import do_record_ping
 log = logging.getLogger("solidarity.messaging")
 
 UNUSABLE_SENDER_CHARS = 40  # an alphanumeric sender id has at most 11; what is kept of a stranger's "From"
-AUTO_REPLIES = Rate.parse("3/h")  # per number: enough for a person, too few for a loop
+# Per number: enough for a volunteer who pauses, asks their state, comes back and confirms a seat in one hour
+# (each answered), too few for two robots answering each other to cost much.
+AUTO_REPLIES = Rate.parse("6/h")
 
 
 def do_receive_webhook(backend: str, hook: Webhook) -> None:
