@@ -14,6 +14,7 @@ import httpx
 import psycopg
 import pytest
 
+from solidarity import cli
 from tests.conftest import (
     alive,
     children_of,
@@ -241,3 +242,19 @@ def test_a_fresh_postgresql_database_is_set_up_by_demo_and_refused_by_purge(tmp_
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize(
+    ("rest", "address"),
+    [
+        ([], "http://127.0.0.1:8000"),
+        (["--port", "8080"], "http://127.0.0.1:8080"),
+        (["--port=9000", "--host", "0.0.0.0"], "http://127.0.0.1:9000"),  # noqa: S104  (the address up is given, not one this test binds)
+        (
+            ["--host", "192.168.1.5", "--port", "8443", "--tls-cert", "c.pem", "--tls-key", "k.pem"],
+            "https://192.168.1.5:8443",
+        ),
+    ],
+)
+def test_links_sent_while_no_public_address_is_set_point_where_up_answers(rest: list[str], address: str) -> None:
+    assert cli.local_address(rest) == address

@@ -48,6 +48,25 @@ COMMANDS = {
 }
 
 
+def option(rest: list[str], name: str, default: str) -> str:
+    """The value of `--name VALUE` or `--name=VALUE` in `rest`, else `default`."""
+    for index, word in enumerate(rest):
+        if word == name and index + 1 < len(rest):
+            return rest[index + 1]
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return default
+
+
+def local_address(rest: list[str]) -> str:
+    """Where `up` or `web` answers, for the links it sends while SOLIDARITY_URL is unset: the port given and
+    this computer (a server on every interface, 0.0.0.0, is still reached here as 127.0.0.1)."""
+    host = option(rest, "--host", "127.0.0.1")
+    host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104  (a name for every interface)
+    scheme = "https" if "--tls-cert" in rest else "http"
+    return f"{scheme}://{host}:{option(rest, '--port', '8000')}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in {"-h", "--help", "help"}:
@@ -60,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     if command in {"up", "web"} and "--tls-cert" in rest:
         # Serving HTTPS implies secure cookies and HSTS, which settings read at import.
         os.environ["SOLIDARITY_HTTPS"] = "1"
+    if command in {"up", "web"} and "SOLIDARITY_URL" not in os.environ:
+        os.environ["SOLIDARITY_URL"] = local_address(rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.config.settings")
     os.umask(0o077)  # the database, keys and uploads are for the operator's eyes only
 
