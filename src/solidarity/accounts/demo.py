@@ -45,7 +45,7 @@ DEMO_MEMBERSHIPS = [
 ADMIN_ROLES = {
     "rapid-response": [Role.COORDINATOR, Role.DISPATCHER],
     "education": [Role.COORDINATOR],
-    "street-medics-committee": [],
+    "street-medics-committee": [Role.COORDINATOR],  # runs its trainings: the door, attendance
     "funds": [],
 }
 
