@@ -155,7 +155,10 @@ def test_the_pages_for_a_member_a_manager_and_the_door(
     door = client_for(coordinator).get(f"{page}sign-ups/")
     assert "Mia" in door.text
     assert "No nuts" in door.text  # what the managers plan the food with
-    assert 'name="mark" value="attended"' in door.text
+    assert 'name="mark" value="attended"' not in door.text  # the buttons wait for the day
+    assert "two hours before the start" in door.text
+    with time_machine.travel(START - timedelta(hours=1), tick=False):
+        assert 'name="mark" value="attended"' in client_for(coordinator).get(f"{page}sign-ups/").text
     viewed = AuditEntry.objects.filter(object_type="trainings.signup", action="viewed").latest("seq")
     assert viewed.object_ids == [str(session.uuid), str(sign_up.uuid)]
     assert viewed.actor == str(coordinator.uuid)

@@ -70,6 +70,13 @@ SOON_TIMER = "trainings.soon"
 OVER_TIMER = "trainings.over"
 DAY_BEFORE_AT = time(18, 0)  # local time, the day before
 SOON_BEFORE = timedelta(hours=2)
+
+
+def door_is_open(session: Session, now: datetime | None = None) -> bool:
+    """Attendance can be marked from SOON_BEFORE the start (people arrive early), and any time after."""
+    return session.starts_at - SOON_BEFORE <= (now or timezone.now())
+
+
 LINK_SALT = "solidarity.trainings.seat"
 MAX_CODE_TRIES = 5
 PLACE_LENGTH = 200
@@ -477,7 +484,7 @@ def do_mark_attendance(sign_up: SignUp, attended: bool | None, *, by: User, role
             raise ValidationError(_("This training was cancelled."))
         if locked.state not in (SignUpState.SEAT, SignUpState.ATTENDED, SignUpState.NO_SHOW):
             raise ValidationError(_("Only someone with a seat can be marked."))
-        if attended is not None and session.starts_at - SOON_BEFORE > timezone.now():
+        if attended is not None and not door_is_open(session):
             raise ValidationError(_("Attendance is marked on the day of the training."))
         state = SignUpState.SEAT if attended is None else SignUpState.ATTENDED if attended else SignUpState.NO_SHOW
         if state == locked.state:

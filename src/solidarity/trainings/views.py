@@ -49,6 +49,7 @@ from solidarity.trainings.services import (
     do_mark_attendance,
     do_public_sign_up,
     do_sign_up,
+    door_is_open,
 )
 
 COORDINATOR = role(Role.COORDINATOR)
@@ -273,7 +274,8 @@ def sign_ups_page(request: HttpRequest, session: UUID) -> HttpResponse:
     rows = list(sign_ups_of(found))
     answers = answers_seen_by(user, found, rows)
     shown = [(row, answers.get(row.pk)) for row in rows]
-    return render(request, "trainings/sign_ups.html", {"session": found, "rows": shown})
+    context = {"session": found, "rows": shown, "door_open": door_is_open(found)}
+    return render(request, "trainings/sign_ups.html", context)
 
 
 @require_POST
