@@ -267,9 +267,14 @@ def test_attendance_grants_and_renews_the_skill_lapsing_at_local_midnight_and_ca
         do_mark_attendance(seat, None, by=coordinator)
         seat.refresh_from_db()
         assert (seat.state, seat.marked_at) == (SignUpState.SEAT, None)
+        assert not Certification.objects.filter(person=ana).exists()  # given by this mark: gone with it
+        do_mark_attendance(seat, True, by=coordinator)
         do_mark_attendance(seat, False, by=coordinator)
         seat.refresh_from_db()
         assert seat.state == SignUpState.NO_SHOW
+        assert not Certification.objects.filter(person=ana).exists()
+        do_mark_attendance(seat, True, by=coordinator)
+        certification = Certification.objects.get(person=ana, skill=naloxone)
 
     later = make_session(
         medics,
@@ -283,6 +288,9 @@ def test_attendance_grants_and_renews_the_skill_lapsing_at_local_midnight_and_ca
     renewed = Certification.objects.get(person=ana, skill=naloxone)
     assert renewed.first_granted_at == certification.first_granted_at
     assert renewed.lapses_at > certification.lapses_at
+    with time_machine.travel(datetime(2026, 4, 4, 10, 6, tzinfo=NEW_YORK), tick=False):
+        do_mark_attendance(again, None, by=coordinator)
+    assert Certification.objects.filter(person=ana, skill=naloxone).exists()  # a renewal stays: a keeper corrects it
 
 
 def test_attendance_is_not_marked_before_the_day(medics: WorkingGroup, coordinator: User, monday: None) -> None:

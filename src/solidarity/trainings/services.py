@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,12 +43,13 @@ from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
 from solidarity.people.keywords import moment_text
-from solidarity.people.models import Contact, ContactKind, Person, Skill
+from solidarity.people.models import Certification, Contact, ContactKind, Person, Skill
 from solidarity.people.services import (
     PersonValues,
     check_still_here,
     do_create_person,
     do_grant_certification,
+    do_remove_certification,
     find_people_by_contact,
 )
 from solidarity.trainings.models import (
@@ -476,7 +477,8 @@ def do_public_sign_up(
 def do_mark_attendance(sign_up: SignUp, attended: bool | None, *, by: User, role: str = "", actor: str = "") -> SignUp:
     """Mark a seat attended (granting or renewing the session's skill, source "training:<uuid>") or no-show;
     `None` undoes the mark (back to a seat). A certification granted stays: a roster keeper corrects it
-    if the mark was wrong. ValidationError for a sign-up with no seat or a session not yet begun."""
+    if the mark was wrong, except one this training gave for the first time, which an undo takes back.
+    ValidationError for a sign-up with no seat or a session not yet begun."""
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=sign_up.session_id)
         locked = SignUp.objects.select_for_update().select_related("person").get(pk=sign_up.pk)
@@ -493,17 +495,25 @@ def do_mark_attendance(sign_up: SignUp, attended: bool | None, *, by: User, role
         locked.state = state
         locked.marked_by, locked.marked_at = (None, None) if attended is None else (by, timezone.now())
         locked.save(update_fields=["state", "marked_by", "marked_at", "updated_at"])
-        granted = False
+        granted = withdrawn = False
+        source = f"training:{session.uuid}"
         if state == SignUpState.ATTENDED and session.skill is not None and not locked.person.has_left:
-            do_grant_certification(locked.person, session.skill, by=by, source=f"training:{session.uuid}", role=role)
+            do_grant_certification(locked.person, session.skill, by=by, source=source, role=role)
             granted = True
+        elif was == SignUpState.ATTENDED and session.skill is not None:
+            # Marked attended by mistake: a certification this training gave for the first time goes with the
+            # mark. A renewal stays (its earlier dates are not kept): a roster keeper corrects it on the person.
+            first = Certification.objects.filter(
+                person=locked.person, skill=session.skill, source=source, first_granted_at=F("granted_at")
+            ).first()
+            withdrawn = first is not None and do_remove_certification(first, by=by, role=role, actor=actor)
         record(
             actor_of(by, actor),
             role,
             AuditAction.CHANGED,
             "trainings.signup",
             [locked.uuid, session.uuid],
-            {"state": state, "was": was, "granted": granted},
+            {"state": state, "was": was, "granted": granted, "withdrawn": withdrawn},
         )
     return locked
 
