@@ -48,23 +48,21 @@ COMMANDS = {
 }
 
 
-def option(rest: list[str], name: str, default: str) -> str:
-    """The value of `--name VALUE` or `--name=VALUE` in `rest`, else `default`."""
-    for index, word in enumerate(rest):
-        if word == name and index + 1 < len(rest):
-            return rest[index + 1]
-        if word.startswith(name + "="):
-            return word.split("=", 1)[1]
-    return default
-
-
 def local_address(rest: list[str]) -> str:
-    """Where `up` or `web` answers, for the links it sends while SOLIDARITY_URL is unset: the port given and
-    this computer (a server on every interface, 0.0.0.0, is still reached here as 127.0.0.1)."""
-    host = option(rest, "--host", "127.0.0.1")
-    host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104  (a name for every interface)
-    scheme = "https" if "--tls-cert" in rest else "http"
-    return f"{scheme}://{host}:{option(rest, '--port', '8000')}"
+    """Where `up` or `web` answers, for the links it sends while SOLIDARITY_URL is unset: the address they
+    listen on (web.serving's arguments and defaults), a server on every interface reached here as 127.0.0.1."""
+    from django.core.management.base import CommandError, CommandParser
+
+    from solidarity.web.serving import Listen, add_listen_arguments
+
+    parser = CommandParser(add_help=False)
+    add_listen_arguments(parser)
+    try:
+        given, _rest = parser.parse_known_args(rest)
+    except CommandError:  # a bad --port: the command itself says so; the default address meanwhile
+        given, _rest = parser.parse_known_args([])
+    host = "127.0.0.1" if given.host in {"0.0.0.0", "::", ""} else given.host  # noqa: S104  (every interface)
+    return Listen(host, given.port, given.tls_cert, given.tls_key).url.rstrip("/")
 
 
 def main(argv: list[str] | None = None) -> int:
