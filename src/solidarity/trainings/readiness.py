@@ -93,6 +93,11 @@ class ContactCounts:
     zone: Zone | None = None
 
 
+def may_invite(person: Person) -> bool:
+    """Active, and agreed to hear about trainings (Person.consent_trainings): only they get an invitation."""
+    return person.state == PersonState.ACTIVE and person.consent_trainings
+
+
 @dataclass(frozen=True)
 class Refresher:
     """Someone who should take a refresher of `certification.skill`."""
@@ -111,8 +116,7 @@ class Refresher:
 
     @property
     def may_invite(self) -> bool:
-        """Active, and agreed to hear about trainings (Person.consent_trainings): only they get an invitation."""
-        return self.person.state == PersonState.ACTIVE and self.person.consent_trainings
+        return may_invite(self.person)
 
 
 @dataclass
@@ -371,7 +375,7 @@ def do_invite_to_refresher(session: Session, zone: Zone | None, *, by: User, rol
         for cert in holders:
             person = cert.person
             address = contact_of(person)
-            if invite_key(session, person) in done or address is None or not Refresher(cert, False, False).may_invite:
+            if invite_key(session, person) in done or address is None or not may_invite(person):
                 continue  # invited before; no way to reach them; paused, or did not agree (listed, marked, not invited)
             sign_up = do_sign_up(session, person, by=by, pending=True, quiet=True, role=role)
             if sign_up.state != SignUpState.PENDING:
