@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "solidarity.lists",
     "solidarity.people",
     "solidarity.trainings",
+    "solidarity.incidents",
     "solidarity.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -36,6 +36,8 @@ MOVABLE = {
     Command.DROP: gettext_lazy("Give a training seat back (DROP): type the code"),
     Command.GO: gettext_lazy("Can go to an alert (GO): type the alert's code"),
     Command.NO: gettext_lazy("Cannot go to an alert (NO): type the alert's code"),
+    Command.ARRIVED: gettext_lazy("A responder is on scene (ARRIVED): type the alert's code"),
+    Command.LEFT: gettext_lazy("A responder has left the scene (LEFT): type the alert's code"),
     Command.PAUSE: gettext_lazy("A volunteer pauses (PAUSE): type the number of days"),
     Command.BACK: gettext_lazy("A volunteer is back (BACK)"),
     Command.STATUS: gettext_lazy("A volunteer asks for their status (STATUS)"),

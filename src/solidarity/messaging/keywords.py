@@ -14,7 +14,8 @@ industry's Spanish words (Twilio, "Industry Standards for Spanish-language Short
 campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American providers).
 A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none of the carriers'
 (checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
-the word for giving a training seat back (DROP/CEDO).
+the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
+LEFT/SALI).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -25,7 +26,7 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
    an opted-out number (`opted_out=True`): the carrier has just lifted its block on it, so
    Solidarity opts it back in too.
 3. HELP when the whole message is a help word: "Help, ICE at my door" is not a command.
-4. GO, NO, CONFIRM and DROP when the message is the word alone or the word and one code. A code
+4. GO, NO, CONFIRM, DROP, ARRIVED and LEFT when the message is the word alone or the word and one code. A code
    has 2 to 8 letters and digits, at least one a digit (`CODE`), so "No se vayan", "Go home",
    "Si vienen" or "Ok gracias" never read as answers.
 5. JOIN when the message is the word alone or the word and one list keyword.
@@ -91,6 +92,8 @@ class Command(StrEnum):
     PAUSE = "pause"
     BACK = "back"
     STATUS = "status"
+    ARRIVED = "arrived"
+    LEFT = "left"
     UNMATCHED = "unmatched"
 
 
@@ -136,7 +139,17 @@ WORDS: dict[str, tuple[Command, str]] = {
     **dict.fromkeys(("VUELVO", "VOLVI"), (Command.BACK, "es")),
     "STATUS": (Command.STATUS, "en"),
     "ESTADO": (Command.STATUS, "es"),
+    # A responder on an incident (GLOSSARY.md rows to add):
+    # | I am on scene | ARRIVED 4821 (also HERE 4821) | LLEGUE 4821 (also AQUI 4821) |
+    # | I have left the scene | LEFT 4821 | SALI 4821 |
+    **dict.fromkeys(("ARRIVED", "HERE"), (Command.ARRIVED, "en")),
+    **dict.fromkeys(("LLEGUE", "AQUI"), (Command.ARRIVED, "es")),
+    "LEFT": (Command.LEFT, "en"),
+    "SALI": (Command.LEFT, "es"),
 }
+
+# The commands that take a code, or none (then the sender's one pending thing).
+CODED = frozenset((Command.GO, Command.NO, Command.CONFIRM, Command.DROP, Command.ARRIVED, Command.LEFT))
 
 STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if command == Command.STOP)
 
@@ -179,7 +192,7 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(Command.START, "", language)
     if command in (Command.START, Command.HELP) and not rest:
         return Parsed(command, "", language)
-    if command in (Command.GO, Command.NO, Command.CONFIRM, Command.DROP) and _is_one(rest, CODE):
+    if command in CODED and _is_one(rest, CODE):
         return Parsed(command, "".join(rest), language)
     if command == Command.JOIN and _is_one(rest, LIST_KEYWORD):
         return Parsed(command, "".join(rest), language)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.models import AuditAction
+from solidarity.messaging.models import Channel
 from solidarity.people.models import Contact, ContactKind, Person
 from solidarity.people.services import (
     MAX_CONTACTS,
@@ -105,3 +106,15 @@ def do_set_primary_contact(contact: Contact, *, by: User | None, role: str = "",
         found.is_primary = contact.is_primary = True
         record(AuditAction.CHANGED, found, person, by, role, actor)
     return True
+
+
+def reachable_at(person: Person) -> tuple[str, str] | None:
+    """Where a message to `person` goes: (channel, address) of their primary phone, else primary email, else any.
+
+    None when they have no contact. Reads `person.contacts.all()`, so a caller that prefetched them costs no query.
+    """
+    contacts = sorted(person.contacts.all(), key=lambda c: (c.kind != ContactKind.PHONE, not c.is_primary, c.pk))
+    if not contacts:
+        return None
+    first = contacts[0]
+    return (Channel.SMS if first.kind == ContactKind.PHONE else Channel.EMAIL), str(first.value)

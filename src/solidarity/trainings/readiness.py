@@ -46,11 +46,12 @@ from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel, Message
 from solidarity.people.access import ROSTER_KEEPER, ROSTER_READERS, keeps_roster, reads_roster
+from solidarity.people.contacts import reachable_at
 from solidarity.people.keywords import moment_text
 from solidarity.people.models import Certification, Contact, Coverage, Person, PersonState, Skill
 from solidarity.trainings.access import as_uuid, may_manage, visible, with_counts
 from solidarity.trainings.models import OPEN_STATES, Session, SessionState, SignUp, SignUpState
-from solidarity.trainings.services import absolute, check_open, contact_of, do_sign_up, link_token
+from solidarity.trainings.services import absolute, check_open, do_sign_up, link_token
 
 EXPIRING = timedelta(days=30)
 STALE_CONTACT = timedelta(days=90)
@@ -374,7 +375,7 @@ def do_invite_to_refresher(session: Session, zone: Zone | None, *, by: User, rol
     with transaction.atomic():
         for cert in holders:
             person = cert.person
-            address = contact_of(person)
+            address = reachable_at(person)
             if invite_key(session, person) in done or address is None or not may_invite(person):
                 continue  # invited before; no way to reach them; paused, or did not agree (listed, marked, not invited)
             sign_up = do_sign_up(session, person, by=by, pending=True, quiet=True, role=role)

@@ -42,8 +42,9 @@ from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
+from solidarity.people.contacts import reachable_at
 from solidarity.people.keywords import moment_text
-from solidarity.people.models import Certification, Contact, ContactKind, Person, Skill
+from solidarity.people.models import Certification, ContactKind, Person, Skill
 from solidarity.people.services import (
     PersonValues,
     check_still_here,
@@ -586,15 +587,6 @@ def erase_past_health() -> int:
 # Messages: to the person's primary phone (SMS), else their primary email, in their language.
 
 
-def contact_of(person: Person) -> tuple[str, str] | None:
-    """(channel, address) of the person's primary phone, else primary email, else any; None when none."""
-    contacts = sorted(person.contacts.all(), key=lambda c: (c.kind != ContactKind.PHONE, not c.is_primary, c.pk))
-    if not contacts:
-        return None
-    first: Contact = contacts[0]
-    return (Channel.SMS if first.kind == ContactKind.PHONE else Channel.EMAIL), str(first.value)
-
-
 def link_token(sign_up: SignUp) -> str:
     """A signature of the sign-up's uuid: the email's link to the confirm / give-back page."""
     return signing.Signer(salt=LINK_SALT, sep=".").sign(sign_up.uuid.hex)
@@ -630,7 +622,7 @@ def tell(sign_up: SignUp, what: str, sms: Any, email_template: str, *, to: tuple
     """One message about a sign-up, through the outbox, in the caller's transaction. `sms(values)` gives the
     text; email uses `<email_template>_subject.txt` / `_body.txt`. `to`: (channel, address), else the person's."""
     person = sign_up.person
-    target = to or contact_of(person)
+    target = to or reachable_at(person)
     if target is None:
         log.info("trainings: sign-up %s has no contact to tell (%s)", sign_up.uuid, what)
         return

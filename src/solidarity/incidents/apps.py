@@ -1,0 +1,35 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "solidarity.incidents"
+    label = "incidents"
+    verbose_name = "Incidents"
+
+    def ready(self) -> None:
+        # Imported here: these modules load models, which exist only once the app registry is ready.
+        from solidarity.core import schedule
+        from solidarity.core.live import CHANNELS
+        from solidarity.core.timers import TIMER_HANDLERS
+        from solidarity.incidents import dispatch, keywords, services, tasks, timeline
+        from solidarity.messaging.keywords import HANDLERS, Command
+        from solidarity.messaging.outcomes import OUTCOME_HANDLERS
+
+        # Escalation: the next ring of zones, then the dispatchers paged; an unconfirmed incident goes stale.
+        TIMER_HANDLERS.register(dispatch.RING_TIMER, dispatch.next_ring)
+        TIMER_HANDLERS.register(dispatch.PAGE_TIMER, dispatch.page)
+        TIMER_HANDLERS.register(services.STALE_TIMER, services.go_stale)
+        # An alert that could not be delivered (a failure, an opt-out) asks the next person at once.
+        OUTCOME_HANDLERS.register(dispatch.OUTCOME, dispatch.alert_outcome)
+        # Texts: REPORT / REPORTE from anyone; a responder's GO / VOY, NO, ARRIVED / LLEGUE, LEFT / SALI.
+        HANDLERS.register(Command.REPORT, keywords.answer_report)
+        HANDLERS.register(Command.GO, keywords.answer_go)
+        HANDLERS.register(Command.NO, keywords.answer_no)
+        HANDLERS.register(Command.ARRIVED, keywords.answer_arrived)
+        HANDLERS.register(Command.LEFT, keywords.answer_left)
+        # The board's live channel, for dispatchers.
+        CHANNELS.register(timeline.CHANNEL, timeline.may_hear)
+        # The number a report was texted from is kept a few hours only.
+        schedule.register(schedule.Periodic("incidents.forget-senders", tasks.forget_senders, timedelta(minutes=15)))

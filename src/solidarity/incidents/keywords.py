@@ -1,0 +1,197 @@
+"""Texts the hotline answers: REPORT / REPORTE from anyone, and a responder's GO / VOY, NO, ARRIVED / LLEGUE, LEFT / SALI.
+
+A report texted by someone out on an incident (a verifier who went to look, a responder on scene)
+is their account of it: it joins that incident's timeline instead of starting a report. From anyone
+else it is a report: kept, grouped when it names a zone, answered with its reference.
+
+An answer with a code acts on the sender's alert of that code; a bare answer on their one open
+alert, and asks which when they have several (the reply lists the codes). A code that is not the
+sender's (or no alert's) is told so, plainly. The sender is known by their phone (people's blind
+index); a number several people share, or nobody's, has no alerts.
+"""
+
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from solidarity.core.bilingual import text_of
+from solidarity.core.services import get_network_settings
+from solidarity.incidents import dispatch
+from solidarity.incidents.intake import ReportValues, do_take_report, guess_type, guess_zone
+from solidarity.incidents.models import (
+    ANSWERABLE,
+    DISPATCHING_STATES,
+    LIVE_CODE,
+    Alert,
+    AlertState,
+    Purpose,
+    Source,
+)
+from solidarity.incidents.services import do_add_note, do_record_verification
+from solidarity.incidents.timeline import person_actor
+from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
+from solidarity.messaging.priority import Priority
+from solidarity.people.keywords import language_of, sender_person
+from solidarity.people.models import Person
+
+MAX_LISTED = 3  # open alerts listed in a "which one?" reply: one SMS
+
+
+def reply(text: str) -> Handled:
+    """An answer about an alert: in the alert lane, never dropped by the automatic-reply limit."""
+    return Handled(Reply(text, priority=Priority.ALERT, is_rate_limited=False))
+
+
+def alerts_of(person: Person, states: tuple[str, ...]) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(person=person, state__in=states, incident__state__in=DISPATCHING_STATES)
+        .select_related("incident", "incident__zone", "need", "need__skill", "person")
+        .order_by("-asked_at")
+    )
+
+
+def network() -> str:
+    return get_network_settings().name
+
+
+def which(person: Person, context: InboundContext, parsed: Parsed, alerts: list[Alert], word: str) -> Handled:
+    """Several alerts wait for this answer: list them, so the next text carries a code."""
+    language = language_of(person, context, parsed)
+    with translation.override(language):
+        listed = ", ".join(
+            f"{alert.code} ({alert.incident.get_type_display()}, {text_of(alert.incident.zone, 'name', language)})"
+            for alert in alerts[:MAX_LISTED]
+        )
+        # Translators: SMS. %(word)s is the keyword the person texted (VOY, NO, LLEGUE, SALI).
+        text = _("%(network)s: which alert? Reply %(word)s and its code: %(alerts)s.") % {
+            "network": network(),
+            "word": word,
+            "alerts": listed,
+        }
+    return reply(text)
+
+
+def no_such_alert(person: Person, context: InboundContext, parsed: Parsed) -> Handled:
+    with translation.override(language_of(person, context, parsed)):
+        # Translators: SMS, one segment.
+        text = _("%(network)s: no open alert has the code %(code)s for this number.") % {
+            "network": network(),
+            "code": parsed.argument,
+        }
+    return reply(text)
+
+
+def find_alert(context: InboundContext, parsed: Parsed, states: tuple[str, ...], word: str) -> Alert | Outcome:
+    """The sender's alert the text answers, or the outcome to give instead (not theirs, which one, none)."""
+    person = sender_person(context)
+    if person is None:
+        return NotMine()
+    if parsed.argument:
+        found = Alert.objects.filter(person=person, code=parsed.argument, state__in=LIVE_CODE).first()
+        return found if found is not None else no_such_alert(person, context, parsed)
+    pending = list(alerts_of(person, states))
+    if not pending:
+        return NotMine()
+    if len(pending) > 1:
+        return which(person, context, parsed, pending, word)
+    return pending[0]
+
+
+def acknowledge(alert: Alert, what: str) -> Handled:
+    language = alert.person.language if alert.person.language in ("en", "es") else "en"
+    values = dispatch.message_values(alert, language)
+    with translation.override(language):
+        return reply(dispatch.text_for(what, values, alert.need.purpose))
+
+
+def answer(context: InboundContext, parsed: Parsed, *, going: bool) -> Outcome:
+    word = ("VOY" if going else "NO") if parsed.language == "es" else ("GO" if going else "NO")
+    found = find_alert(context, parsed, ANSWERABLE, word)
+    if not isinstance(found, Alert):
+        return found
+    result = dispatch.do_answer_alert(found, going=going)
+    found.refresh_from_db()
+    return acknowledge(found, dispatch.acknowledgement(result))
+
+
+def answer_go(context: InboundContext, parsed: Parsed) -> Outcome:
+    return answer(context, parsed, going=True)
+
+
+def answer_no(context: InboundContext, parsed: Parsed) -> Outcome:
+    return answer(context, parsed, going=False)
+
+
+def on_scene(context: InboundContext, parsed: Parsed, *, left: bool) -> Outcome:
+    word = ("SALI" if left else "LLEGUE") if parsed.language == "es" else ("LEFT" if left else "ARRIVED")
+    states = (AlertState.GOING, AlertState.ON_SCENE) if left else (AlertState.GOING,)
+    found = find_alert(context, parsed, states, word)
+    if not isinstance(found, Alert):
+        return found
+    result = dispatch.do_mark_arrived(found, left=left)
+    found.refresh_from_db()
+    return acknowledge(found, dispatch.acknowledgement(result))
+
+
+def answer_arrived(context: InboundContext, parsed: Parsed) -> Outcome:
+    return on_scene(context, parsed, left=False)
+
+
+def answer_left(context: InboundContext, parsed: Parsed) -> Outcome:
+    return on_scene(context, parsed, left=True)
+
+
+def answer_report(context: InboundContext, parsed: Parsed) -> Outcome:
+    """REPORT and a text: a responder's account of their incident, else a report from anyone."""
+    text = parsed.argument.strip()
+    person = sender_person(context)
+    if person is not None:
+        out = alerts_of(person, (AlertState.GOING, AlertState.ON_SCENE)).first()
+        if out is not None and text:
+            return account(out, text, context, parsed)
+    if not text:
+        return ToInbox(Reply(say(context.language, "empty")))
+    zone = guess_zone(text)
+    values = ReportValues(
+        type=guess_type(text), zone=zone, description=text[:2000], language=context.language or "en"
+    )
+    report = do_take_report(values, source=Source.SMS, reply_to=context.sender)
+    return Handled(Reply(say(context.language, "taken", code=report.code), priority=Priority.ALERT))
+
+
+def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) -> Outcome:
+    """What a verifier or responder out on an incident texted: their account, on the incident's timeline."""
+    actor = person_actor(alert.person.uuid)
+    if alert.need.purpose == Purpose.VERIFY:
+        do_record_verification(alert.incident, text, actor=actor)
+    else:
+        do_add_note(alert.incident, text, by=None, actor=actor)
+    with translation.override(language_of(alert.person, context, parsed)):
+        # Translators: SMS, one segment.
+        text = _("%(network)s: thank you, your account is on incident %(code)s.") % {
+            "network": network(),
+            "code": alert.incident.code,
+        }
+    return reply(text)
+
+
+def say(language: str, what: str, **values: str) -> str:
+    network_settings = get_network_settings()
+    values = {"network": network_settings.name, "hotline": network_settings.hotline, **values}
+    with translation.override(language if language in ("en", "es") else "en"):
+        if what == "empty":
+            # Translators: SMS, one segment. Keep REPORTE.
+            return _("%(network)s: to report, text REPORT and what you see: what, where (a street), how many.") % values
+        if network_settings.hotline:
+            # Translators: SMS. The reference lets the reporter and the hotline speak of the same report.
+            return (
+                _(
+                    "%(network)s: thank you, we got your report (ref. %(code)s). A person checks every report "
+                    "before any alert. In danger? Call %(hotline)s."
+                )
+                % values
+            )
+        return (
+            _("%(network)s: thank you, we got your report (ref. %(code)s). A person checks every report before any alert.")
+            % values
+        )

@@ -1,0 +1,401 @@
+"""Rapid response: reports grouped into incidents, verification, quota dispatch, answers by SMS and escalation."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from solidarity.accounts.models import User
+from solidarity.core import timers
+from solidarity.incidents import dispatch
+from solidarity.incidents.intake import ReportValues, do_take_report, forget_senders
+from solidarity.incidents.models import (
+    Alert,
+    AlertState,
+    Entry,
+    EntryKind,
+    IncidentState,
+    Need,
+    NeedState,
+    Purpose,
+    Report,
+    ReportState,
+    Requirement,
+    Source,
+)
+from solidarity.incidents.services import (
+    IncidentError,
+    do_confirm,
+    do_mark_false_alarm,
+    do_merge,
+    do_resolve,
+    do_split,
+    do_stand_down,
+    do_start_verifying,
+)
+from solidarity.incidents.timeline import hotline_settings
+from solidarity.messaging import outcomes
+from solidarity.messaging.models import Message, State
+from solidarity.people.models import Skill
+from tests.factories.incidents import incident_of, neighbours, report, responder
+from tests.factories.messaging import text_in, texts_out
+from tests.factories.people import zone
+
+pytestmark = pytest.mark.django_db
+
+
+def only(requirements: list[tuple[str, str, int]]) -> None:
+    """The dispatch requirements are exactly these (type, skill, count)."""
+    Requirement.objects.all().delete()
+    for kind, slug, count in requirements:
+        Requirement.objects.create(type=kind, skill=Skill.objects.get(slug=slug), count=count)
+
+
+def alerts_to(person_phone: str) -> list[Message]:
+    return list(Message.objects.filter(to=person_phone).order_by("pk"))
+
+
+def phone_of(person: object) -> str:
+    return str(person.contacts.get().value)  # type: ignore[attr-defined]
+
+
+# Intake and grouping.
+
+
+def test_reports_of_one_checkpoint_in_neighbouring_zones_make_one_incident_with_a_count() -> None:
+    neighbours("east-durham", "walltown")
+
+    first = report("checkpoint", "east-durham")
+    second = report("checkpoint", "walltown")
+    elsewhere = report("checkpoint", "old-west")
+    other_kind = report("home_raid", "east-durham")
+
+    incident = incident_of(first)
+    assert incident_of(second) == incident
+    assert incident.report_count == 2
+    assert incident.state == IncidentState.REPORTED
+    assert incident_of(elsewhere) != incident
+    assert incident_of(other_kind) != incident
+    assert [entry.kind for entry in incident.timeline.all()] == [EntryKind.REPORT, EntryKind.REPORT]
+
+
+def test_a_report_after_the_window_starts_a_new_incident() -> None:
+    first = report()
+    with time_machine.travel(timezone.now() + timedelta(minutes=hotline_settings().group_window_minutes + 1)):
+        later = report()
+    assert incident_of(later) != incident_of(first)
+
+
+def test_a_report_over_the_public_limits_waits_for_review_and_starts_nothing() -> None:
+    found = do_take_report(ReportValues(type="checkpoint", zone=zone("east-durham")), source=Source.API, for_review=True)
+
+    assert found.state == ReportState.FOR_REVIEW
+    assert found.incident is None
+
+
+def test_bad_report_values_are_refused_by_field() -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        do_take_report(
+            ReportValues(type="nonsense", zone=zone("east-durham"), occurred_at=timezone.now() + timedelta(hours=2)),
+            source=Source.WEB,
+        )
+    assert set(refused.value.message_dict) == {"type", "occurred_at"}
+
+
+# Verifying and confirming.
+
+
+def test_verifying_asks_the_nearest_on_call_verifier_first() -> None:
+    neighbours("east-durham", "walltown")
+    near = responder("Vera Cerca", "verifier", zones=["east-durham"])
+    far = responder("Vito Lejos", "verifier", zones=["walltown"])
+    hotline_settings()  # verifier skills seeded by the migration
+    incident = incident_of(report())
+
+    do_start_verifying(incident, by=None)
+
+    asked = list(Alert.objects.filter(incident=incident).order_by("rank"))
+    assert asked[0].person == near
+    assert {alert.person for alert in asked} <= {near, far}
+    assert asked[0].need.purpose == Purpose.VERIFY
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.VERIFYING
+
+
+def test_nothing_is_dispatched_before_a_person_confirms() -> None:
+    only([("checkpoint", "legal-observer", 1)])
+    responder("Lola Observadora", "legal-observer")
+    for _ in range(30):
+        report()
+
+    assert not Alert.objects.exists()
+
+
+def test_confirming_opens_one_need_per_requirement_and_asks_more_than_needed(settings: object) -> None:
+    only([("checkpoint", "legal-observer", 2), ("checkpoint", "licensed-driver", 1)])
+    observers = [responder(f"Observadora {n}", "legal-observer") for n in range(6)]
+    driver = responder("Dario Conductor", "licensed-driver")
+    incident = incident_of(report())
+
+    do_confirm(incident, by=None, where="Main St and 3rd")
+
+    needs = {need.skill.slug: need for need in Need.objects.filter(incident=incident)}
+    assert needs["legal-observer"].alerts.count() == 4  # 2 places, asked 200 %
+    assert needs["licensed-driver"].alerts.count() == 1  # only one on call
+    assert Alert.objects.get(need=needs["licensed-driver"]).person == driver
+    asked = {alert.person for alert in needs["legal-observer"].alerts.all()}
+    assert asked <= set(observers)
+    texts = [message.content["text"] for message in Message.objects.filter(priority=0)]
+    assert all("Main St and 3rd" in text and "GO " in text for text in texts)
+
+
+# Answers by SMS, through the loopback webhook.
+
+
+@pytest.fixture
+def confirmed(client: Client, loopback: Path) -> tuple[object, list[object]]:
+    only([("checkpoint", "legal-observer", 2)])
+    observers = [responder(f"Observadora {n}", "legal-observer", phone=f"+1919555{n:04d}") for n in range(100, 106)]
+    incident = incident_of(report())
+    do_confirm(incident, by=None)
+    return incident, observers
+
+
+def alert_of(person: object) -> Alert:
+    return Alert.objects.get(person=person)
+
+
+def test_a_no_asks_the_next_person_at_once(client: Client, confirmed: tuple[object, list[object]]) -> None:
+    incident, observers = confirmed
+    first = Alert.objects.order_by("rank").first()
+    assert first is not None
+    asked_before = Alert.objects.count()
+
+    assert text_in(client, f"NO {first.code}", sender=phone_of(first.person)) == 200
+
+    first.refresh_from_db()
+    assert first.state == AlertState.DECLINED
+    assert Alert.objects.count() == asked_before + 1
+
+
+def test_go_answers_fill_the_need_and_the_others_are_told_they_are_covered(
+    client: Client, confirmed: tuple[object, list[object]], loopback: Path
+) -> None:
+    incident, observers = confirmed
+    texts_out(loopback)  # the alerts leave
+    asked = list(Alert.objects.order_by("rank"))
+    going = asked[:2]
+
+    for alert in going:
+        text_in(client, f"VOY {alert.code}", sender=phone_of(alert.person))
+
+    need = Need.objects.get(incident=incident)
+    assert need.state == NeedState.FILLED
+    states = {alert.person_id: alert.state for alert in Alert.objects.all()}
+    assert [states[alert.person_id] for alert in going] == [AlertState.GOING, AlertState.GOING]
+    assert all(states[alert.person_id] == AlertState.COVERED for alert in asked[2:])
+    sent = texts_out(loopback)
+    covered = [text for text in sent if "covered" in text["body"] or "cubierto" in text["body"]]
+    assert len(covered) == len(asked) - 2
+    # A late GO from someone covered is thanked, not counted.
+    late = asked[2]
+    text_in(client, f"GO {late.code}", sender=phone_of(late.person))
+    late.refresh_from_db()
+    assert late.state == AlertState.COVERED
+    assert Need.objects.get(incident=incident).alerts.filter(state=AlertState.GOING).count() == 2
+
+
+def test_a_bare_go_answers_the_only_open_alert(client: Client, confirmed: tuple[object, list[object]]) -> None:
+    alert = Alert.objects.order_by("rank").first()
+    assert alert is not None
+
+    text_in(client, "si", sender=phone_of(alert.person))
+
+    alert.refresh_from_db()
+    assert alert.state == AlertState.GOING
+
+
+def test_arrived_and_left_by_text(client: Client, confirmed: tuple[object, list[object]]) -> None:
+    alert = Alert.objects.order_by("rank").first()
+    assert alert is not None
+    phone = phone_of(alert.person)
+    text_in(client, f"GO {alert.code}", sender=phone)
+
+    text_in(client, f"LLEGUE {alert.code}", sender=phone)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ON_SCENE
+
+    text_in(client, "LEFT", sender=phone)
+    alert.refresh_from_db()
+    assert alert.state == AlertState.LEFT
+
+
+def test_stop_takes_a_responder_out_and_the_next_is_asked(
+    client: Client, confirmed: tuple[object, list[object]], loopback: Path
+) -> None:
+    alert = Alert.objects.order_by("rank").first()
+    assert alert is not None
+    count = Alert.objects.count()
+
+    text_in(client, "STOP", sender=phone_of(alert.person))
+    outcomes.tell()  # the minute's sweep (the webhook's request told it on commit)
+
+    alert.refresh_from_db()
+    assert alert.state == AlertState.UNDELIVERED
+    assert Alert.objects.count() == count + 1
+
+
+def test_a_report_texted_by_anyone_is_kept_and_answered_with_its_reference(client: Client, loopback: Path) -> None:
+    neighbours("east-durham", "walltown")
+
+    text_in(client, "REPORTE reten de la migra en Walltown junto al puente", sender="+19195550177")
+
+    found = Report.objects.get()
+    assert found.source == Source.SMS
+    assert found.type == "checkpoint"
+    assert found.zone == zone("walltown")
+    assert found.incident is not None
+    reply = texts_out(loopback)[-1]
+    assert found.code in reply["body"]
+    assert reply["to"] == "+19195550177"
+
+
+def test_a_texted_reports_number_is_forgotten_after_the_hotlines_hours(client: Client, loopback: Path) -> None:
+    text_in(client, "REPORT checkpoint somewhere", sender="+19195550177")
+    found = Report.objects.get()
+    assert found.state == ReportState.NEEDS_ZONE
+    assert found.reply_to == "+19195550177"
+
+    forget_senders(timezone.now() + timedelta(hours=hotline_settings().sender_hours, minutes=1))
+
+    found.refresh_from_db()
+    assert found.reply_to == ""
+
+
+def test_a_verifier_texting_report_adds_their_account_to_the_timeline(client: Client, loopback: Path) -> None:
+    verifier = responder("Vera Cerca", "verifier", phone="+19195550150")
+    incident = incident_of(report())
+    do_start_verifying(incident, by=None)
+    alert = Alert.objects.get(person=verifier)
+    text_in(client, f"GO {alert.code}", sender="+19195550150")
+
+    text_in(client, "REPORT 4 agents, 2 vans, stopping every car", sender="+19195550150")
+
+    entry = Entry.objects.get(incident=incident, kind=EntryKind.VERIFICATION)
+    assert entry.text == "4 agents, 2 vans, stopping every car"
+    assert Report.objects.count() == 1
+
+
+# Escalation, driven by time.
+
+
+def test_an_unfilled_need_asks_the_next_ring_then_pages_the_dispatchers_once(dispatcher: User) -> None:
+    only([("checkpoint", "legal-observer", 1)])
+    neighbours("east-durham", "walltown")
+    near = responder("Lola Cerca", "legal-observer", zones=["east-durham"])
+    far = responder("Lalo Lejos", "legal-observer", zones=["walltown"])
+    incident = incident_of(report())
+    do_confirm(incident, by=None)
+    assert {alert.person for alert in Alert.objects.all()} == {near}
+    hotline = hotline_settings()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=hotline.ring_minutes, seconds=1)):
+        timers.fire_due()
+        assert {alert.person for alert in Alert.objects.all()} == {near, far}
+    with time_machine.travel(timezone.now() + timedelta(minutes=hotline.page_minutes, seconds=1)):
+        timers.fire_due()
+        timers.fire_due()
+    need = Need.objects.get(incident=incident)
+    assert need.paged_at is not None
+    assert Entry.objects.filter(incident=incident, kind=EntryKind.PAGED).count() == 1
+    assert Message.objects.filter(idempotency_key__startswith="incidents.page:").count() == 1
+
+
+def test_a_stale_timer_after_confirmation_does_nothing() -> None:
+    incident = incident_of(report())
+    do_confirm(incident, by=None)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=hotline_settings().stale_after_minutes + 1)):
+        timers.fire_due()
+
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.CONFIRMED
+
+
+def test_an_unconfirmed_incident_goes_stale() -> None:
+    incident = incident_of(report())
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=hotline_settings().stale_after_minutes + 1)):
+        timers.fire_due()
+
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.UNVERIFIED
+
+
+# Standing down, closing, merging, splitting.
+
+
+def test_standing_down_tells_everyone_on_the_way(confirmed: tuple[object, list[object]], client: Client) -> None:
+    incident, _observers = confirmed
+    alert = Alert.objects.order_by("rank").first()
+    assert alert is not None
+    text_in(client, f"GO {alert.code}", sender=phone_of(alert.person))
+
+    told = do_stand_down(incident, by=None)  # type: ignore[arg-type]
+
+    assert told == Alert.objects.count()
+    assert not Alert.objects.filter(state__in=(AlertState.ASKED, AlertState.GOING)).exists()
+    assert not Need.objects.filter(state=NeedState.OPEN).exists()
+
+
+def test_a_false_alarm_cannot_be_confirmed_and_is_resolved() -> None:
+    incident = incident_of(report())
+    do_mark_false_alarm(incident, by=None, note="A film crew")
+
+    with pytest.raises(IncidentError):
+        do_confirm(incident, by=None)
+    do_resolve(incident, by=None)
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.RESOLVED
+
+
+def test_merge_and_split() -> None:
+    a = incident_of(report("checkpoint", "east-durham"))
+    b = incident_of(report("checkpoint", "old-west"))
+
+    do_merge(b, a, by=None)
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.report_count == 2
+    assert b.state == IncidentState.MERGED
+    moved = Report.objects.get(zone__slug="old-west")
+    split = do_split(a, [moved.code], by=None)
+    assert split.report_count == 1
+    a.refresh_from_db()
+    assert a.report_count == 1
+
+
+def test_a_time_entry_cannot_be_edited() -> None:
+    incident = incident_of(report())
+    entry = Entry.objects.filter(incident=incident).first()
+    assert entry is not None
+    with pytest.raises(TypeError):
+        entry.save()
+    with pytest.raises(TypeError):
+        Entry.objects.filter(pk=entry.pk).update(actor="someone")
+
+
+def test_the_ranking_says_why(confirmed: tuple[object, list[object]]) -> None:
+    alert = Alert.objects.order_by("rank").first()
+    assert alert is not None
+    names = dispatch.zone_names([alert.reasons["zone"]])
+    assert dispatch.reason_text(alert.reasons, names) == (
+        "on call in East Durham, never asked before, speaks the reporters' language"
+    )
+    assert State.QUEUED  # the outbox holds the alerts until the worker sends them
