@@ -13,7 +13,7 @@ class IncidentsConfig(AppConfig):
         from solidarity.core import schedule
         from solidarity.core.live import CHANNELS
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.incidents import dispatch, keywords, services, tasks, timeline
+        from solidarity.incidents import dispatch, keywords, services, tasks, timeline, walk
         from solidarity.messaging.keywords import HANDLERS, Command
         from solidarity.messaging.outcomes import OUTCOME_HANDLERS
 
@@ -31,5 +31,7 @@ class IncidentsConfig(AppConfig):
         HANDLERS.register(Command.LEFT, keywords.answer_left)
         # The board's live channel, for dispatchers.
         CHANNELS.register(timeline.CHANNEL, timeline.may_hear)
+        # How the URL walk makes a real object for each URL keyword of incidents' (core.permissions).
+        walk.register()
         # The number a report was texted from is kept a few hours only.
         schedule.register(schedule.Periodic("incidents.forget-senders", tasks.forget_senders, timedelta(minutes=15)))

@@ -68,7 +68,7 @@ class ReportValues:
     follow_up: bool = False
     contact: str = ""
     language: str = "en"
-    photo: UploadedFile | None = field(default=None, compare=False)
+    photo: UploadedFile[bytes] | None = field(default=None, compare=False)
 
 
 def cleaned(values: ReportValues) -> dict[str, object]:

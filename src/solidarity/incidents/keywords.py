@@ -1,4 +1,4 @@
-"""Texts the hotline answers: REPORT / REPORTE from anyone, and a responder's GO / VOY, NO, ARRIVED / LLEGUE, LEFT / SALI.
+"""Texts the hotline answers: REPORT / REPORTE from anyone; a responder's GO / VOY, NO, ARRIVED / LLEGUE, LEFT / SALI.
 
 A report texted by someone out on an incident (a verifier who went to look, a responder on scene)
 is their account of it: it joins that incident's timeline instead of starting a report. From anyone
@@ -152,9 +152,7 @@ def answer_report(context: InboundContext, parsed: Parsed) -> Outcome:
     if not text:
         return ToInbox(Reply(say(context.language, "empty")))
     zone = guess_zone(text)
-    values = ReportValues(
-        type=guess_type(text), zone=zone, description=text[:2000], language=context.language or "en"
-    )
+    values = ReportValues(type=guess_type(text), zone=zone, description=text[:2000], language=context.language or "en")
     report = do_take_report(values, source=Source.SMS, reply_to=context.sender)
     return Handled(Reply(say(context.language, "taken", code=report.code), priority=Priority.ALERT))
 
@@ -192,6 +190,9 @@ def say(language: str, what: str, **values: str) -> str:
                 % values
             )
         return (
-            _("%(network)s: thank you, we got your report (ref. %(code)s). A person checks every report before any alert.")
+            _(
+                "%(network)s: thank you, we got your report (ref. %(code)s). "
+                "A person checks every report before any alert."
+            )
             % values
         )
