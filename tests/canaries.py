@@ -20,6 +20,11 @@ from django.utils import timezone
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.incidents.intake import ReportValues, do_take_report
+from solidarity.incidents.models import Source
+from solidarity.incidents.services import do_add_note, do_record_verification
+from solidarity.incidents.services import do_confirm as do_confirm_incident
 from solidarity.lists.broadcasts import do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import do_confirm, do_subscribe
@@ -217,6 +222,31 @@ def plant_in_self_service(canaries: Canaries) -> None:
             do_receive("loopback", InboundSms(sender=canaries.phone, body=f"CONFIRM {test.code}"))
 
 
+def plant_in_incidents(canaries: Canaries) -> None:
+    """Reports with every field (a follow-up contact; a texted one keeps its number), a verifier's account, a note,
+    and where responders go: all that a reporter or a dispatcher writes."""
+    zone = do_create_zone(ZoneValues(name_en=f"Canary zone {uuid.uuid4().hex[:8]}"), actor="system")
+    values = ReportValues(
+        type="checkpoint",
+        zone=zone,
+        description=canaries.note,
+        place=canaries.note,
+        size=canaries.note,
+        activity=canaries.note,
+        uniform=canaries.note,
+        equipment=canaries.note,
+        follow_up=True,
+        contact=canaries.email,
+    )
+    report = do_take_report(values, source=Source.WEB)
+    do_receive("loopback", InboundSms(sender=canaries.phone, body=f"REPORT {canaries.note} {zone.name_en}"))
+    report.refresh_from_db()
+    assert report.incident is not None
+    do_record_verification(report.incident, canaries.note, actor="system")
+    do_add_note(report.incident, canaries.note, by=None)
+    do_confirm_incident(report.incident, by=None, where=canaries.note[:200])
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -227,6 +257,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_trainings,
     plant_in_people_import,
     plant_in_self_service,
+    plant_in_incidents,
 ]
 
 

@@ -1,6 +1,7 @@
 """The inbox: texts no keyword took, read by hotline takers, answered without showing them the number."""
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from pytest_django.fixtures import Settings
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.core.permissions import Role
+from solidarity.incidents.models import Report, ReportState, Source
 from solidarity.lists.models import Subscription, SubscriptionState
 from solidarity.messaging import pump
-from solidarity.messaging.keywords import Command
+from solidarity.messaging.keywords import HANDLERS, Command
 from solidarity.messaging.models import Address, Channel, Inbound, InboundState, Message, State
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from solidarity.people.models import PersonState
@@ -172,8 +174,18 @@ def test_a_wrong_keyword_or_code_changes_nothing_and_says_why(hotline: Client) -
     assert (inbound.state, inbound.command) == (InboundState.UNMATCHED, Command.UNMATCHED)
 
 
+@pytest.fixture
+def no_report_handler() -> Iterator[None]:
+    before = HANDLERS.get(Command.REPORT)
+    HANDLERS.unregister(Command.REPORT)
+    yield
+    if before is not None:
+        HANDLERS.register(Command.REPORT, before)
+
+
+@pytest.mark.usefixtures("no_report_handler")
 def test_a_command_nothing_handles_is_not_offered_nor_taken(hotline: Client) -> None:
-    inbound = text("I saw vans on Elm")  # no part handles REPORT yet
+    inbound = text("I saw vans on Elm")  # as if no part handled REPORT
 
     assert 'value="report"' not in hotline.get("/en/inbox/").content.decode()
     response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "report"})
@@ -181,6 +193,18 @@ def test_a_command_nothing_handles_is_not_offered_nor_taken(hotline: Client) -> 
     assert response.status_code == 400
     inbound.refresh_from_db()
     assert inbound.state == InboundState.UNMATCHED
+
+
+def test_a_text_moved_into_a_report_is_kept_as_one_and_answered_with_its_reference(hotline: Client) -> None:
+    inbound = text("I saw vans on Elm")
+
+    response = hotline.post(f"/en/inbox/{inbound.uuid}/move/", {"command": "report"})
+
+    assert response.status_code == 302
+    found = Report.objects.get()
+    assert (found.source, found.description, found.state) == (Source.SMS, "I saw vans on Elm", ReportState.NEEDS_ZONE)
+    [answer] = Message.objects.filter(idempotency_key__startswith=f"messaging.reply:{inbound.uuid}:moved")
+    assert found.code in answer.content["text"]
 
 
 def test_a_text_from_no_phone_number_is_marked_unanswered_and_acts_on_nothing(hotline: Client) -> None:

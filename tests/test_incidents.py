@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging import outcomes
 from solidarity.messaging.models import Message, State
 from solidarity.people.models import Person, Skill
+from tests.conftest import in_threads
 from tests.factories.incidents import incident_of, neighbours, report, responder
 from tests.factories.messaging import text_in, texts_out
 from tests.factories.people import zone
@@ -401,3 +403,65 @@ def test_the_ranking_says_why(confirmed: Confirmed) -> None:
         "on call in East Durham, never asked before, speaks the reporters' language"
     )
     assert State.QUEUED  # the outbox holds the alerts until the worker sends them
+
+
+# At once (PostgreSQL's row locks; SQLite serialises every writer anyway).
+
+
+def postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer anyway")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_gos_at_once_never_take_more_places_than_the_need_has() -> None:
+    postgresql_only()
+    only([("checkpoint", "legal-observer", 2)])
+    hotline = hotline_settings()
+    hotline.over_ask_percent = 400
+    hotline.save()
+    for n in range(8):
+        responder(f"Observadora {n}", "legal-observer")
+    incident = incident_of(report())
+    do_confirm(incident, by=None)
+    asked = list(Alert.objects.all())
+    assert len(asked) == 8
+
+    results = in_threads(8, lambda index: dispatch.do_answer_alert(asked[index], going=True))
+
+    assert sorted(results) == sorted([dispatch.Answer.GOING] * 2 + [dispatch.Answer.COVERED] * 6)
+    assert Alert.objects.filter(state=AlertState.GOING).count() == 2
+    assert Need.objects.get().state == NeedState.FILLED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reports_of_one_area_at_once_make_one_incident() -> None:
+    postgresql_only()
+    neighbours("east-durham", "walltown")
+    zones = ["east-durham", "walltown"]
+
+    in_threads(8, lambda index: report("checkpoint", zones[index % 2]))
+
+    assert Report.objects.values("incident").distinct().count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_answers_while_the_incident_is_closed_do_not_deadlock() -> None:
+    postgresql_only()
+    only([("checkpoint", "legal-observer", 4)])
+    for n in range(6):
+        responder(f"Observadora {n}", "legal-observer")
+    incident = incident_of(report())
+    do_confirm(incident, by=None)
+    asked = list(Alert.objects.all())
+
+    def work(index: int) -> object:
+        if index == 0:
+            return do_resolve(incident, by=None)
+        return dispatch.do_answer_alert(asked[index - 1], going=index % 2 == 0)
+
+    in_threads(len(asked) + 1, work)
+
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.RESOLVED
+    assert not Alert.objects.filter(state__in=(AlertState.ASKED, AlertState.GOING)).exists()

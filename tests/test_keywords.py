@@ -226,6 +226,17 @@ def test_a_volunteers_own_words_are_no_carrier_keyword() -> None:
     assert not CARRIER_WORDS & set(own)
 
 
+def test_a_responders_words_are_no_carrier_keyword_and_take_a_code() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command in (C.ARRIVED, C.LEFT)]
+
+    assert sorted(own) == ["AQUI", "ARRIVED", "HERE", "LEFT", "LLEGUE", "SALI"]
+    assert not CARRIER_WORDS & set(own)
+    assert parse("Llegué HX38") == Parsed(C.ARRIVED, "HX38", "es")
+    assert parse("sali") == Parsed(C.LEFT, "", "es")
+    assert parse("left the house at 5").command == C.UNMATCHED  # a sentence, for the inbox
+    assert parse("aquí están los de la migra").command == C.UNMATCHED
+
+
 # The registry.
 
 

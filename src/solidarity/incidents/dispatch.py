@@ -25,9 +25,11 @@ up to `max_rings`); after `page_minutes` the dispatchers and the coordinators of
 paged, once. Both are durable timers (core.timers): the ring timer's token is kept on the need, so a
 stale or duplicate fire does nothing; the page is claimed with a conditional update of `paged_at`.
 
-Locks: every change to a need, its alerts and its asking holds the need's row (SELECT ... FOR UPDATE),
-taken first: answers, timers and delivery failures for one need are serialised; two needs never wait
-for each other.
+Locks: every change to a need, its alerts and its asking holds the need's row, taken first: answers,
+timers and delivery failures for one need are serialised; two needs never wait for each other. Rows
+are locked FOR NO KEY UPDATE of their own table only (PostgreSQL): a timeline entry or an alert
+inserted meanwhile (a foreign key to the incident takes KEY SHARE) never waits for a dispatcher's lock
+on the incident, so an answer and a stand-down of one incident cannot deadlock.
 """
 
 import logging
@@ -238,7 +240,8 @@ def counted(need: Need) -> int:
 
 def lock_need(need: Need | int) -> Need:
     pk = need.pk if isinstance(need, Need) else need
-    return Need.objects.select_for_update().select_related("incident", "incident__zone", "skill").get(pk=pk)
+    locked = Need.objects.select_for_update(of=("self",), no_key=True)
+    return locked.select_related("incident", "incident__zone", "skill").get(pk=pk)
 
 
 def open_need(

@@ -166,10 +166,10 @@ def group(report: Report) -> Incident:
     if zone is None:
         raise ValueError("a report is grouped by its zone")
     area = [zone.pk, *zone.neighbours.values_list("pk", flat=True)]
-    list(Zone.objects.select_for_update().filter(pk__in=area).order_by("pk").values_list("pk", flat=True))
+    list(Zone.objects.select_for_update(no_key=True).filter(pk__in=area).order_by("pk").values_list("pk", flat=True))
     since = timezone.now() - timedelta(minutes=hotline_settings().group_window_minutes)
     incident = (
-        Incident.objects.select_for_update()
+        Incident.objects.select_for_update(no_key=True)
         .filter(state__in=OPEN_STATES, type=report.type, zone_id__in=area, last_reported_at__gte=since)
         .order_by("-last_reported_at", "-pk")
         .first()
@@ -199,7 +199,7 @@ def do_place_report(report: Report, *, zone: Zone, type: str, by: User | None) -
     if type not in IncidentType.values:
         raise ValidationError({"type": _("Choose what kind of event it is.")})
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
+        locked = Report.objects.select_for_update(no_key=True).get(pk=report.pk)
         if locked.state not in (ReportState.FOR_REVIEW, ReportState.NEEDS_ZONE):
             raise IncidentError(_("This report is in an incident already, or was dismissed."), code="not_waiting")
         locked.zone, locked.type = zone, type

@@ -14,7 +14,6 @@ Every change holds the incident's row (SELECT ... FOR UPDATE), writes its timeli
 audit entry in the same transaction; the board hears of it after commit.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -63,7 +62,7 @@ class IncidentError(Exception):
 
 
 def lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().select_related("zone").get(pk=incident.pk)
+    return Incident.objects.select_for_update(of=("self",), no_key=True).select_related("zone").get(pk=incident.pk)
 
 
 def check_from(incident: Incident, allowed: tuple[str, ...]) -> None:
@@ -343,17 +342,3 @@ def recount(incident: Incident) -> None:
         fields += ["first_reported_at", "last_reported_at"]
     incident.save(update_fields=fields)
     changed(incident)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One need as the board shows it: how many are going, of how many places, and whether a medic is alone."""
-
-    places: int
-    going: int
-    asked: int
-    is_lone_pair: bool
-
-
-def progress_of(need_places: int, going: int, asked: int, in_pairs: bool) -> Progress:
-    return Progress(need_places, going, asked, in_pairs and going % 2 == 1)
