@@ -465,3 +465,13 @@ def test_answers_while_the_incident_is_closed_do_not_deadlock() -> None:
     incident.refresh_from_db()
     assert incident.state == IncidentState.RESOLVED
     assert not Alert.objects.filter(state__in=(AlertState.ASKED, AlertState.GOING)).exists()
+
+
+def test_a_number_texting_many_reports_has_the_rest_kept_for_review(client: Client, loopback: Path) -> None:
+    zone("walltown")
+    for _ in range(7):
+        text_in(client, "REPORT checkpoint in Walltown", sender="+19195550177")
+
+    states = list(Report.objects.order_by("pk").values_list("state", flat=True))
+    assert states == [ReportState.GROUPED] * 5 + [ReportState.FOR_REVIEW] * 2
+    assert Report.objects.filter(state=ReportState.GROUPED).values("incident").distinct().count() == 1

@@ -2,7 +2,9 @@
 
 A report texted by someone out on an incident (a verifier who went to look, a responder on scene)
 is their account of it: it joins that incident's timeline instead of starting a report. From anyone
-else it is a report: kept, grouped when it names a zone, answered with its reference.
+else it is a report: kept, grouped when it names a zone, answered with its reference. A number that
+texts more reports in an hour than a person would (SMS_REPORTS) has the rest kept for review, never
+grouped on their own: a flood becomes a queue.
 
 An answer with a code acts on the sender's alert of that code; a bare answer on their one open
 alert, and asks which when they have several (the reply lists the codes). A code that is not the
@@ -10,11 +12,15 @@ sender's (or no alert's) is told so, plainly. The sender is known by their phone
 index); a number several people share, or nobody's, has no alerts.
 """
 
+import hashlib
+import hmac
+
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from solidarity.core.bilingual import text_of
+from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.incidents import dispatch
 from solidarity.incidents.intake import ReportValues, do_take_report, guess_type, guess_zone
@@ -34,6 +40,7 @@ from solidarity.messaging.priority import Priority
 from solidarity.people.keywords import language_of, sender_person
 from solidarity.people.models import Person
 
+SMS_REPORTS = Rate.parse("5/h")  # reports one number texts in an hour before the rest wait for a person
 MAX_LISTED = 3  # open alerts listed in a "which one?" reply: one SMS
 
 
@@ -153,8 +160,18 @@ def answer_report(context: InboundContext, parsed: Parsed) -> Outcome:
         return ToInbox(Reply(say(context.language, "empty")))
     zone = guess_zone(text)
     values = ReportValues(type=guess_type(text), zone=zone, description=text[:2000], language=context.language or "en")
-    report = do_take_report(values, source=Source.SMS, reply_to=context.sender)
+    report = do_take_report(values, source=Source.SMS, reply_to=context.sender, for_review=over_limit(context.sender))
     return Handled(Reply(say(context.language, "taken", code=report.code), priority=Priority.ALERT))
+
+
+def over_limit(sender: str) -> bool:
+    """More reports from this number this hour than a person texts (SMS_REPORTS): the rest wait for review.
+
+    Kept all the same, never refused: a person reads them. Keyed by an HMAC of the number under a daily key.
+    """
+    token = hmac.new(daily_key(b"incidents-sms-report"), sender.encode(), hashlib.sha256).hexdigest()[:32]
+    count, _left = hit(f"incidents.sms-report:{token}", SMS_REPORTS)
+    return count > SMS_REPORTS.count
 
 
 def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) -> Outcome:
