@@ -41,9 +41,9 @@ from solidarity.incidents.services import (
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging import outcomes
 from solidarity.messaging.models import Message, State
-from solidarity.people.models import Person, Skill
+from solidarity.people.models import Person
 from tests.conftest import in_threads
-from tests.factories.incidents import incident_of, neighbours, report, responder
+from tests.factories.incidents import catalogued, incident_of, neighbours, report, responder
 from tests.factories.messaging import text_in, texts_out
 from tests.factories.people import zone
 
@@ -56,7 +56,7 @@ def only(requirements: list[tuple[str, str, int]]) -> None:
     """The dispatch requirements are exactly these (type, skill, count)."""
     Requirement.objects.all().delete()
     for kind, slug, count in requirements:
-        Requirement.objects.create(type=kind, skill=Skill.objects.get(slug=slug), count=count)
+        Requirement.objects.create(type=kind, skill=catalogued(slug), count=count)
 
 
 def alerts_to(person_phone: str) -> list[Message]:
@@ -413,7 +413,7 @@ def postgresql_only() -> None:
         pytest.skip("row locks are PostgreSQL's; SQLite serialises every writer anyway")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_many_gos_at_once_never_take_more_places_than_the_need_has() -> None:
     postgresql_only()
     only([("checkpoint", "legal-observer", 2)])
@@ -434,7 +434,7 @@ def test_many_gos_at_once_never_take_more_places_than_the_need_has() -> None:
     assert Need.objects.get().state == NeedState.FILLED
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reports_of_one_area_at_once_make_one_incident() -> None:
     postgresql_only()
     neighbours("east-durham", "walltown")
@@ -445,7 +445,7 @@ def test_reports_of_one_area_at_once_make_one_incident() -> None:
     assert Report.objects.values("incident").distinct().count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_answers_while_the_incident_is_closed_do_not_deadlock() -> None:
     postgresql_only()
     only([("checkpoint", "legal-observer", 4)])

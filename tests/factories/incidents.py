@@ -10,7 +10,7 @@ from solidarity.core.models import Zone
 from solidarity.core.zones import ZoneValues, do_update_zone
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import Incident, Report, Source
-from solidarity.people.models import Person
+from solidarity.people.models import Person, Skill
 from tests.factories.people import make_person, zone
 
 PHONES = iter(f"+1919555{n:04d}" for n in range(100, 10_000))
@@ -35,6 +35,7 @@ def responder(
     email: str = "",
 ) -> Person:
     """A vetted person on call all week, holding `skill`, reachable by text (or by email when given one)."""
+    catalogued(skill)
     return make_person(
         name,
         zones=zones,
@@ -43,6 +44,12 @@ def responder(
         emails=[email] if email else [],
         language=language,
     )
+
+
+def catalogued(slug: str) -> Skill:
+    """The skill of the catalogue (people's migration 0002), made again after a transactional test flushed it."""
+    name = slug.replace("-", " ").capitalize()
+    return Skill.objects.get_or_create(slug=slug, defaults={"name_en": name, "name_es": name, "refresher_days": 365})[0]
 
 
 def report(
