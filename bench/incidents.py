@@ -415,7 +415,7 @@ def surge_part(part: int, parts: int, count: int, seconds: float, start_at: floa
     zones = {zone.pk: zone for zone in Zone.objects.all()}
     plan = surge_plan(count, sorted(zones, key=lambda pk: zones[pk].slug))
     step = seconds / count
-    late, errors, ungrouped = [], [], 0
+    late, took, errors, ungrouped = [], [], [], 0
     while time.time() < start_at:
         time.sleep(0.001)
     for n in range(part, count, parts):
@@ -432,13 +432,15 @@ def surge_part(part: int, parts: int, count: int, seconds: float, start_at: floa
             seen_directly=True,
             language=language,
         )
+        begun = time.perf_counter()
         try:
             report = do_take_report(values, source=Source.WEB)
             ungrouped += report.state != ReportState.GROUPED
         except Exception as error:  # counted and shown: the bench fails on any
             errors.append(repr(error)[:200])
+        took.append(time.perf_counter() - begun)
         late.append(time.time() - planned)
-    return {"late": late, "errors": errors, "ungrouped": ungrouped, "ended": time.time()}
+    return {"late": late, "took": took, "errors": errors, "ungrouped": ungrouped, "ended": time.time()}
 
 
 def bare_reports(count: int, zones: list[int]) -> float:
@@ -489,12 +491,14 @@ def surge_phase(args: argparse.Namespace, env: dict[str, str], zones: list[int])
             raise SystemExit(f"a surge process failed ({process.returncode})")
         results.append(json.loads(out.splitlines()[-1]))
     late = [value for result in results for value in result["late"]]
+    took = [value for result in results for value in result["took"]]
     errors = [error for result in results for error in result["errors"]]
     span = max(result["ended"] for result in results) - start_at
     grouped = Report.objects.filter(incident__isnull=False).count()
     say(f"  surge: {len(late):,} in {span:.1f} s, p99 {ms(percentile(late, 99))}, {len(errors)} errors")
     return {
         "late": late,
+        "took": took,
         "errors": errors[:5],
         "error_count": len(errors),
         "ungrouped": sum(result["ungrouped"] for result in results),
@@ -557,9 +561,12 @@ def one_database(args: argparse.Namespace, database: str, home: Path) -> dict[st
     analyse()
     say(f"  built in {time.perf_counter() - started:.1f} s")
     result: dict[str, Any] = {"counts": counts()}
-    result["confirm"] = confirm_phase(args.confirms, zones, home, env)
-    result["candidates"] = candidates_phase(args.incidents, args.baseline_incidents, zones)
-    result["surge"] = surge_phase(args, env, zones)
+    if "confirm" in args.phases:
+        result["confirm"] = confirm_phase(args.confirms, zones, home, env)
+    if "candidates" in args.phases:
+        result["candidates"] = candidates_phase(args.incidents, args.baseline_incidents, zones)
+    if "surge" in args.phases:
+        result["surge"] = surge_phase(args, env, zones)
     return result
 
 
@@ -587,34 +594,42 @@ def row(name: str, values: list[float], base: float | None = None, unit: str = "
 
 
 def report(result: dict[str, Any], surge_seconds: float) -> str:
-    lines = []
-    confirm, found, surge = result["confirm"], result["candidates"], result["surge"]
-    head = "| phase | count | p50 | p99 | max | p99 faster than a |\n| --- | ---: | ---: | ---: | ---: | ---: |"
-    lines.append(f"{result['counts']}\n")
-    lines.append(head)
-    base = percentile(found["times"]["a"], 99)
-    lines.append(row("a. baseline: naive ORM candidates, per need", found["times"]["a"]))
-    lines.append(row("c. dispatch.candidates, per need", found["times"]["c"], base))
-    base_i = percentile(found["incident_times"]["a"], 99)
-    lines.append(row("a. baseline: naive ORM candidates, per incident (4 needs)", found["incident_times"]["a"]))
-    lines.append(row("c. dispatch.candidates, per incident (4 needs)", found["incident_times"]["c"], base_i))
-    lines.append(row("do_confirm until commit (alerts in the outbox)", confirm["committed"]))
-    lines.append(row("confirmed to the last alert handed over by the worker", confirm["handed"]))
-    lines.append(
-        f"\ncandidates per need: min {found['sizes'][0]}, median {found['sizes'][1]}, max {found['sizes'][2]}; "
-        f"needs by ring asked: {found['rings']}; {found['alerts']:,} alerts made, a third marked going. "
-        f"Confirms: {sum(confirm['alerts'])} alerts over {len(confirm['alerts'])} incidents, {confirm['sms']} by SMS."
-    )
-    late = surge["late"]
-    pace = f"paced over {surge_seconds:g} s" if surge_seconds else "as fast as they go"
-    lines.append(
-        f"\nSurge: {len(late):,} reports ({pace}) in {surge['span']:.1f} s = "
-        f"{len(late) / surge['span']:,.0f} reports/s; "
-        f"late p50 {ms(statistics.median(late))}, p99 {ms(percentile(late, 99))}, max {ms(max(late))}; "
-        f"{surge['grouped']:,} grouped into {surge['incidents']:,} new incidents, {surge['ungrouped']} not grouped, "
-        f"{surge['error_count']} errors {surge['errors']}; baseline b (bare saves, one process): "
-        f"{surge['bare_rate']:,.0f} reports/s."
-    )
+    lines = [f"{result['counts']}\n"]
+    lines.append("| phase | count | p50 | p99 | max | p99 faster than a |\n| --- | ---: | ---: | ---: | ---: | ---: |")
+    if found := result.get("candidates"):
+        base = percentile(found["times"]["a"], 99)
+        lines.append(row("a. baseline: naive ORM candidates, per need", found["times"]["a"]))
+        lines.append(row("c. dispatch.candidates, per need", found["times"]["c"], base))
+        base_i = percentile(found["incident_times"]["a"], 99)
+        lines.append(row("a. baseline: naive ORM candidates, per incident (4 needs)", found["incident_times"]["a"]))
+        lines.append(row("c. dispatch.candidates, per incident (4 needs)", found["incident_times"]["c"], base_i))
+    if confirm := result.get("confirm"):
+        lines.append(row("do_confirm until commit (alerts in the outbox)", confirm["committed"]))
+        lines.append(row("confirmed to the last alert handed over by the worker", confirm["handed"]))
+    lines.append("")
+    if found:
+        lines.append(
+            f"Candidates per need: min {found['sizes'][0]}, median {found['sizes'][1]}, max {found['sizes'][2]}; "
+            f"needs by ring asked: {found['rings']}; {found['alerts']:,} alerts made, a third marked going."
+        )
+    if confirm:
+        lines.append(
+            f"Confirms: {sum(confirm['alerts'])} alerts over {len(confirm['alerts'])} incidents, "
+            f"{confirm['sms']} by SMS, the others by email."
+        )
+    if surge := result.get("surge"):
+        late = surge["late"]
+        pace = f"paced over {surge_seconds:g} s" if surge_seconds else "as fast as they go"
+        lines.append(
+            f"Surge: {len(late):,} reports ({pace}) in {surge['span']:.1f} s = "
+            f"{len(late) / surge['span']:,.0f} reports/s; "
+            f"each report took p50 {ms(statistics.median(surge['took']))}, p99 {ms(percentile(surge['took'], 99))}, "
+            f"max {ms(max(surge['took']))}; from its planned moment to done p50 {ms(statistics.median(late))}, "
+            f"p99 {ms(percentile(late, 99))}; "
+            f"{surge['grouped']:,} grouped into {surge['incidents']:,} new incidents, {surge['ungrouped']} not "
+            f"grouped, {surge['error_count']} errors {surge['errors']}; baseline b (bare saves, one process): "
+            f"{surge['bare_rate']:,.0f} reports/s."
+        )
     return "\n".join(lines)
 
 
@@ -630,6 +645,7 @@ def main() -> None:
     parser.add_argument("--surge-processes", type=int, default=4)
     parser.add_argument("--database", action="append", help="sqlite (the default) or postgres://USER@HOST:PORT/NAME")
     parser.add_argument("--redis", default="", help="SOLIDARITY_REDIS_URL for the PostgreSQL runs")
+    parser.add_argument("--phases", default="confirm,candidates,surge", help="which phases, comma-separated")
     parser.add_argument("--keep", action="store_true", help="keep each run's home (its worker.log)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # one database in this process; print JSON
     parser.add_argument("--surge-part", help=argparse.SUPPRESS)  # part,parts,start: one surge process
