@@ -240,6 +240,8 @@ def counted(need: Need) -> int:
 
 def lock_need(need: Need | int) -> Need:
     pk = need.pk if isinstance(need, Need) else need
+    # The need's row alone (of=self): a verifying need has no skill, and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join; nor should a need lock its incident's or zone's row.
     locked = Need.objects.select_for_update(of=("self",), no_key=True)
     return locked.select_related("incident", "incident__zone", "skill").get(pk=pk)
 
