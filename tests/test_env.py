@@ -29,6 +29,7 @@ def test_postgres_url_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "solidarity",
         "org",
     )
+    assert config["OPTIONS"]["options"] == "-c jit=off"  # type: ignore[index]  # dispatch's query, compiled each call
 
 
 @pytest.mark.parametrize(

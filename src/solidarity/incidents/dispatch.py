@@ -138,11 +138,15 @@ def skills_for(need: Need) -> list[Skill | str]:
     return list(hotline_settings().verifier_skills.all())
 
 
-def candidates(need: Need, *, now: datetime | None = None) -> list[Candidate]:
-    """Everyone dispatch may ask for `need` now, best first (the module's steps 1 to 4)."""
+def candidates(need: Need, *, now: datetime | None = None, upto: int | None = None) -> list[Candidate]:
+    """Everyone dispatch may ask for `need` now, best first (the module's steps 1 to 4).
+
+    `upto`: look only this many rings out (at most the need's own ring): everyone it finds ranks before
+    anyone further out, so asking needs no more than the nearest rings that hold enough people.
+    """
     now = now or timezone.now()
     incident = need.incident
-    rings = zone_rings(incident.zone_id, need.ring)
+    rings = zone_rings(incident.zone_id, need.ring if upto is None else min(upto, need.ring))
     ring_of = {zone: ring for ring, zones in enumerate(rings) for zone in zones}
     ids: set[int] = set()
     for skill in skills_for(need):
@@ -297,22 +301,7 @@ def ask_more(need: Need) -> int:
         return 0
     now = timezone.now()
     while True:
-        ranked = candidates(need, now=now)
-        head = ranked[: wanted * HEAD_FACTOR]
-        people = {
-            p.pk: p for p in Person.objects.filter(pk__in=[c.person_id for c in head]).prefetch_related("contacts")
-        }
-        reach = reachable(list(people.values()))
-        chosen = [candidate for candidate in head if candidate.person_id in reach][:wanted]
-        if len(chosen) < wanted and len(head) < len(ranked):
-            # Few of the first were reachable: look further down the list (rare: most have a phone).
-            rest = ranked[len(head) :]
-            more = {
-                p.pk: p for p in Person.objects.filter(pk__in=[c.person_id for c in rest]).prefetch_related("contacts")
-            }
-            people.update(more)
-            reach.update(reachable(list(more.values())))
-            chosen = [candidate for candidate in ranked if candidate.person_id in reach][:wanted]
+        chosen, people, reach = choose(need, wanted, now)
         if chosen or outstanding or need.ring >= hotline.max_rings:
             break
         if len(zone_rings(need.incident.zone_id, need.ring + 1)) <= need.ring + 1:
@@ -320,18 +309,47 @@ def ask_more(need: Need) -> int:
         need.ring += 1
         Need.objects.filter(pk=need.pk).update(ring=need.ring)
         add(need.incident, EntryKind.RING, need=str(need.uuid), ring=need.ring, reason="nobody left to ask")
-    asked = [
-        make_alert(need, candidate, people[candidate.person_id], reach[candidate.person_id], now)
-        for candidate in chosen
-    ]
+    return ask(need, chosen, people, reach, now)
+
+
+def choose(
+    need: Need, wanted: int, now: datetime
+) -> tuple[list[Candidate], dict[int, Person], dict[int, tuple[str, str]]]:
+    """The first `wanted` reachable candidates in rank order, with their records and where they are reached.
+
+    One ring further at a time (the on-call query over many zones is the costliest step, and the
+    nearest ring usually holds enough); within a ranking, reachability is looked up for the first
+    few first (step 5), further down only when too few of them can be reached.
+    """
+    people: dict[int, Person] = {}
+    reach: dict[int, tuple[str, str]] = {}
+    chosen: list[Candidate] = []
+    for upto in range(need.ring + 1):
+        ranked = candidates(need, now=now, upto=upto)
+        unseen = [candidate for candidate in ranked if candidate.person_id not in people]
+        step = max(wanted * HEAD_FACTOR, 1)
+        for start in range(0, len(unseen), step):
+            found = with_contacts(unseen[start : start + step])
+            people.update(found)
+            reach.update(reachable(list(found.values())))
+            chosen = [candidate for candidate in ranked if candidate.person_id in reach][:wanted]
+            if len(chosen) >= wanted:
+                return chosen, people, reach
+    return chosen, people, reach
+
+
+def with_contacts(ranked: list[Candidate]) -> dict[int, Person]:
+    found = Person.objects.filter(pk__in=[candidate.person_id for candidate in ranked]).prefetch_related("contacts")
+    return {person.pk: person for person in found}
+
+
+def ask(
+    need: Need, chosen: list[Candidate], people: dict[int, Person], reach: dict[int, tuple[str, str]], now: datetime
+) -> int:
+    """Alert each chosen candidate, and say so on the timeline in one entry; how many were asked."""
+    asked = [make_alert(need, one, people[one.person_id], reach[one.person_id], now) for one in chosen]
     if asked:
-        add(
-            need.incident,
-            EntryKind.ASKED,
-            need=str(need.uuid),
-            ring=need.ring,
-            alerts=[alert.code for alert in asked],
-        )
+        add(need.incident, EntryKind.ASKED, need=str(need.uuid), ring=need.ring, alerts=[a.code for a in asked])
     return len(asked)
 
 
@@ -650,17 +668,8 @@ def ask_wider(need: Need) -> int:
         return 0
     wanted = math.ceil(remaining * hotline.over_ask_percent / 100)
     now = timezone.now()
-    ranked = candidates(need, now=now)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[c.person_id for c in ranked]).prefetch_related("contacts")}
-    reach = reachable(list(people.values()))
-    chosen = [candidate for candidate in ranked if candidate.person_id in reach][:wanted]
-    asked = [
-        make_alert(need, candidate, people[candidate.person_id], reach[candidate.person_id], now)
-        for candidate in chosen
-    ]
-    if asked:
-        add(need.incident, EntryKind.ASKED, need=str(need.uuid), ring=need.ring, alerts=[a.code for a in asked])
-    return len(asked)
+    chosen, people, reach = choose(need, wanted, now)
+    return ask(need, chosen, people, reach, now)
 
 
 def page(fired: FiredTimer) -> None:
