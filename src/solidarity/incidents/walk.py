@@ -2,7 +2,8 @@
 one alert to a walk responder, a report waiting for a zone, and the alert's one-tap link token.
 
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
-reference), `alert_token` (the signed token of an email alert's link).
+reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
+dispatch requirements).
 """
 
 from django.utils import timezone
@@ -60,4 +61,5 @@ def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
     WALK_FILLERS.register("report", a_report)
+    WALK_FILLERS.register("type", lambda world: "checkpoint")
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
