@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import StrictBool, StrictInt
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
@@ -310,7 +311,7 @@ class CandidateQuery(Schema):
 
 
 class AnswerIn(Schema):
-    going: bool
+    going: StrictBool
 
 
 class WaitingQuery(Schema):
@@ -326,9 +327,9 @@ class PlaceIn(Schema):
 
 class RequirementIn(Schema):
     skill: str = Field(min_length=1, max_length=60, description="A skill's slug; each once.")
-    count: int = Field(ge=1, le=MAX_NEEDED)
-    within_minutes: int | None = Field(None, ge=1, le=requirements.MAX_WITHIN)
-    in_pairs: bool = False
+    count: StrictInt = Field(ge=1, le=MAX_NEEDED)
+    within_minutes: StrictInt | None = Field(None, ge=1, le=requirements.MAX_WITHIN)
+    in_pairs: StrictBool = False
 
 
 class RequirementsIn(Schema):
@@ -338,13 +339,13 @@ class RequirementsIn(Schema):
 class HotlineSettingsPatch(Schema):
     """Only the fields sent change."""
 
-    group_window_minutes: int | None = Field(None, ge=1, le=24 * 60)
-    stale_after_minutes: int | None = Field(None, ge=5, le=7 * 24 * 60)
-    ring_minutes: int | None = Field(None, ge=1, le=120)
-    page_minutes: int | None = Field(None, ge=1, le=240)
-    over_ask_percent: int | None = Field(None, ge=100, le=500)
-    max_rings: int | None = Field(None, ge=0, le=10)
-    sender_hours: int | None = Field(None, ge=1, le=72)
+    group_window_minutes: StrictInt | None = Field(None, ge=1, le=24 * 60)
+    stale_after_minutes: StrictInt | None = Field(None, ge=5, le=7 * 24 * 60)
+    ring_minutes: StrictInt | None = Field(None, ge=1, le=120)
+    page_minutes: StrictInt | None = Field(None, ge=1, le=240)
+    over_ask_percent: StrictInt | None = Field(None, ge=100, le=500)
+    max_rings: StrictInt | None = Field(None, ge=0, le=10)
+    sender_hours: StrictInt | None = Field(None, ge=1, le=72)
     verifier_skills: list[str] | None = Field(None, max_length=50, description="Skills' slugs; replaces the list.")
 
 
