@@ -5,7 +5,9 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from solidarity.accounts.models import User
 from solidarity.config.api import api
@@ -255,7 +257,8 @@ def test_candidates_rank_an_open_need_with_reasons_and_no_contacts(desk: Client)
     response = desk.get(f"{API}/incidents/{incident.code}/candidates?need={need.uuid}&limit=5")
 
     assert response.status_code == 200, response.content
-    ranked = response.json()
+    ranked = response.json()["items"]
+    assert response.json()["count"] == 1
     assert [c["display_name"] for c in ranked] == ["Luz Tambien"]  # ring 0 only, and Lola was asked already
     assert ranked[0]["zone"] == "east-durham"
     assert ranked[0]["language_fit"] is False
@@ -526,3 +529,31 @@ def test_the_openapi_document_lists_every_incidents_operation_with_a_summary_and
         assert "Permission: " in operation.get("description", ""), key
     assert 409 in operations[("POST", "/incidents/{incident}/confirm")]["responses"]
     assert 201 in operations[("POST", "/incidents/{incident}/split")]["responses"]
+
+
+def test_the_incident_list_and_an_incident_read_a_fixed_number_of_queries(desk: Client) -> None:
+    only([("checkpoint", "legal-observer", 1)])
+    for n in range(2):
+        responder(f"Observadora {n}", "legal-observer")
+    first = incident_of(report("checkpoint"))
+    do_confirm(first, by=None)
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert desk.get(API + path).status_code == 200
+        return len(captured)
+
+    one_incident, one_needs_alerts = queries("/incidents"), queries(f"/incidents/{first.code}")
+    for kind in ("arrest", "home_raid", "traffic_stop"):
+        incident_of(report(kind))
+    for n in range(4):
+        responder(f"Vera {n}", "verifier")
+    Requirement.objects.create(type="checkpoint", skill=Skill.objects.get(slug="verifier"), count=2)
+    second = incident_of(report("checkpoint", "old-west"))
+    neighbours("old-west", "east-durham")
+    do_confirm(second, by=None)
+    assert second.needs.count() == 2
+    assert second.alerts.count() > first.alerts.count()
+
+    assert queries("/incidents") == one_incident
+    assert queries(f"/incidents/{second.code}") == one_needs_alerts

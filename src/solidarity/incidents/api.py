@@ -10,10 +10,10 @@ A state that forbids the change (services.IncidentError) is a 409 with its code;
 refuses, a 422 naming the field. Reading an incident's reports is audited (access.reports_of).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, overload
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -64,7 +64,6 @@ ReportStateName = Literal["grouped", "for_review", "needs_zone", "dismissed"]
 NeedStateName = Literal["open", "filled", "cancelled"]
 AlertStateName = Literal["asked", "going", "declined", "undelivered", "covered", "on_scene", "left", "stood_down"]
 AnswerName = Literal["going", "declined", "covered", "already", "arrived", "left"]
-MAX_CANDIDATES = 50
 
 NOT_NOW = {
     "responses": {
@@ -307,7 +306,6 @@ class SplitIn(Schema):
 
 class CandidateQuery(Schema):
     need: UUID = Field(description="An open need of the incident.")
-    limit: int = Field(10, ge=1, le=MAX_CANDIDATES, description=f"How many, best first: 1 to {MAX_CANDIDATES}.")
 
 
 class AnswerIn(Schema):
@@ -521,40 +519,65 @@ def list_incident_reports(request: HttpRequest, incident: str) -> QuerySet[Repor
     return reports_of(request.user, access_incident(request.user, incident)).select_related("incident")
 
 
+class Ranked(Sequence[CandidateOut]):
+    """The ranking for a need, best first; only the page asked for is read (names are decrypted per person)."""
+
+    def __init__(self, user: User, ranked: list[dispatch.Candidate], now: datetime) -> None:
+        self.user, self.ranked, self.now = user, ranked, now
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+    @overload
+    def __getitem__(self, index: int) -> CandidateOut: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CandidateOut]: ...
+
+    def __getitem__(self, index: int | slice) -> CandidateOut | list[CandidateOut]:
+        if isinstance(index, int):
+            return self.out([self.ranked[index]])[0]
+        return self.out(self.ranked[index])
+
+    def out(self, page: list[dispatch.Candidate]) -> list[CandidateOut]:
+        people = {p.pk: p for p in roster(self.user).filter(pk__in=[c.person_id for c in page])}
+        zones = {c.zone_id for c in page}
+        names, slugs = dispatch.zone_names(zones), zone_slugs(zones)
+        return [
+            CandidateOut(
+                person=people[c.person_id].uuid,
+                display_name=str(people[c.person_id].display_name),
+                ring=c.ring,
+                zone=slugs.get(c.zone_id),
+                last_asked_days=c.reasons(self.now)["last_asked_days"],
+                language_fit=c.language_fit,
+                reasons_text=dispatch.reason_text(c.reasons(self.now), names),
+            )
+            for c in page
+            if c.person_id in people  # (a person who left the network meanwhile is not shown)
+        ]
+
+
 @router.get(
     "/incidents/{incident}/candidates",
     response={200: list[CandidateOut], 409: ErrorOut},
     summary="Who dispatch would ask next for an open need, best first",
     openapi_extra={"responses": {409: {"description": "The need is filled or stood down (`need_not_open`)."}}},
 )
+@paginate
 @api_permission(DISPATCH)
-def list_candidates(request: HttpRequest, incident: str, query: Query[CandidateQuery]) -> list[CandidateOut]:
-    """The ranking's order and reasons (dispatch.candidates); display names only."""
+def list_candidates(request: HttpRequest, incident: str, query: Query[CandidateQuery]) -> Ranked:
+    """The ranking's order and reasons (dispatch.candidates): `limit` gives the top N. Display names only."""
     once(request, CandidateQuery)
-    found = access_incident(request.user, incident)
+    user = signed_in(request)
+    found = access_incident(user, incident)
     need = found.needs.select_related("incident", "incident__zone", "skill").filter(uuid=query.need).first()
     if need is None:
         raise Http404
     if need.state != NeedState.OPEN:
         raise ApiError(409, "need_not_open", _("This role is not missing anyone now."))
     now = timezone.now()
-    ranked = dispatch.candidates(need, now=now)[: query.limit]
-    people = {p.pk: p for p in roster(request.user).filter(pk__in=[c.person_id for c in ranked])}
-    zones = {c.zone_id for c in ranked}
-    names, slugs = dispatch.zone_names(zones), zone_slugs(zones)
-    return [
-        CandidateOut(
-            person=people[c.person_id].uuid,
-            display_name=str(people[c.person_id].display_name),
-            ring=c.ring,
-            zone=slugs.get(c.zone_id),
-            last_asked_days=c.reasons(now)["last_asked_days"],
-            language_fit=c.language_fit,
-            reasons_text=dispatch.reason_text(c.reasons(now), names),
-        )
-        for c in ranked
-        if c.person_id in people
-    ]
+    return Ranked(user, dispatch.candidates(need, now=now), now)
 
 
 # An incident's verbs: each calls the service the page's button calls.
