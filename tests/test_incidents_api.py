@@ -87,6 +87,8 @@ def test_a_dispatcher_lists_incidents_newest_first_and_filters_them(desk: Client
     assert [i["code"] for i in desk.get(f"{API}/incidents?zone=walltown").json()["items"]] == [newer.code]
     assert desk.get(f"{API}/incidents?state=confirmed").json()["count"] == 0
     assert desk.get(f"{API}/incidents?state=nonsense").status_code == 422
+    assert desk.get(f"{API}/incidents?zone=%00").status_code == 422  # PostgreSQL cannot compare a NUL
+    assert desk.get(f"{API}/incidents/KT%0047").status_code == 422
     assert error_of(desk.get(f"{API}/incidents?type=arrest&type=other"))["fields"]["type"]
 
 

@@ -13,7 +13,7 @@ refuses, a 422 naming the field. Reading an incident's reports is audited (acces
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Literal, overload
+from typing import Annotated, Any, Literal, overload
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, StrictInt
 
@@ -63,6 +63,9 @@ IncidentStateName = Literal["reported", "verifying", "confirmed", "false_alarm",
 ReportStateName = Literal["grouped", "for_review", "needs_zone", "dismissed"]
 NeedStateName = Literal["open", "filled", "cancelled"]
 AlertStateName = Literal["asked", "going", "declined", "undelivered", "covered", "on_scene", "left", "stood_down"]
+# A code or a reference as said and typed ("KT47", "kt47"); a zone's slug.
+Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,16}$", description="A code, as said and typed: `KT47`.")]
+SLUG = r"^[-a-z0-9_]*$"
 AnswerName = Literal["going", "declined", "covered", "already", "arrived", "left"]
 
 NOT_NOW = {
@@ -274,7 +277,7 @@ class HotlineSettingsOut(Schema):
 class IncidentQuery(Schema):
     state: IncidentStateName | None = None
     type: IncidentTypeName | None = None
-    zone: str | None = Field(None, max_length=60, description="A zone's slug.")
+    zone: str | None = Field(None, max_length=60, pattern=SLUG, description="A zone's slug.")
 
 
 class ConfirmIn(Schema):
@@ -319,7 +322,7 @@ class WaitingQuery(Schema):
 
 
 class PlaceIn(Schema):
-    zone: str = Field(min_length=1, max_length=60, description="A zone's slug.")
+    zone: str = Field(min_length=1, max_length=60, pattern=SLUG, description="A zone's slug.")
     type: IncidentTypeName
 
 
@@ -499,7 +502,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentQuery]) -> Query
 
 @router.get("/incidents/{incident}", response=IncidentOut, summary="An incident: its needs and who was asked")
 @api_permission(DISPATCH)
-def read_incident(request: HttpRequest, incident: str) -> IncidentOut:
+def read_incident(request: HttpRequest, incident: Code) -> IncidentOut:
     """Who was asked: display names and the ranking's reasons, never a phone or an email."""
     return incident_out(access_incident(request.user, incident))
 
@@ -507,14 +510,14 @@ def read_incident(request: HttpRequest, incident: str) -> IncidentOut:
 @router.get("/incidents/{incident}/timeline", response=list[EntryOut], summary="An incident's timeline, oldest first")
 @paginate
 @api_permission(DISPATCH)
-def list_timeline(request: HttpRequest, incident: str) -> QuerySet[Entry]:
+def list_timeline(request: HttpRequest, incident: Code) -> QuerySet[Entry]:
     return access_incident(request.user, incident).timeline.order_by("at", "pk")
 
 
 @router.get("/incidents/{incident}/reports", response=list[ReportOut], summary="An incident's reports (audited)")
 @paginate
 @api_permission(DISPATCH)
-def list_incident_reports(request: HttpRequest, incident: str) -> QuerySet[Report]:
+def list_incident_reports(request: HttpRequest, incident: Code) -> QuerySet[Report]:
     """What each person said they saw. Reading them is written in the audit log."""
     return reports_of(request.user, access_incident(request.user, incident)).select_related("incident")
 
@@ -566,7 +569,7 @@ class Ranked(Sequence[CandidateOut]):
 )
 @paginate
 @api_permission(DISPATCH)
-def list_candidates(request: HttpRequest, incident: str, query: Query[CandidateQuery]) -> Ranked:
+def list_candidates(request: HttpRequest, incident: Code, query: Query[CandidateQuery]) -> Ranked:
     """The ranking's order and reasons (dispatch.candidates): `limit` gives the top N. Display names only."""
     once(request, CandidateQuery)
     user = signed_in(request)
@@ -592,7 +595,7 @@ VERB = {200: IncidentOut, 409: ErrorOut}
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def verify_incident(request: HttpRequest, incident: str) -> IncidentOut:
+def verify_incident(request: HttpRequest, incident: Code) -> IncidentOut:
     user = signed_in(request)
     found = access_incident(user, incident)
     with answered():
@@ -604,7 +607,7 @@ def verify_incident(request: HttpRequest, incident: str) -> IncidentOut:
     "/incidents/{incident}/confirm", response=VERB, summary="Confirm it: dispatch responders", openapi_extra=NOT_NOW
 )
 @api_permission(DISPATCH)
-def confirm_incident(request: HttpRequest, incident: str, payload: ConfirmIn) -> IncidentOut:
+def confirm_incident(request: HttpRequest, incident: Code, payload: ConfirmIn) -> IncidentOut:
     """A person confirms, never the count of reports: one need per requirement of the incident's type."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -617,7 +620,7 @@ def confirm_incident(request: HttpRequest, incident: str, payload: ConfirmIn) ->
     "/incidents/{incident}/false-alarm", response=VERB, summary="Close it as a false alarm", openapi_extra=NOT_NOW
 )
 @api_permission(DISPATCH)
-def false_alarm_incident(request: HttpRequest, incident: str, payload: NoteIn) -> IncidentOut:
+def false_alarm_incident(request: HttpRequest, incident: Code, payload: NoteIn) -> IncidentOut:
     user = signed_in(request)
     found = access_incident(user, incident)
     with answered():
@@ -632,7 +635,7 @@ def false_alarm_incident(request: HttpRequest, incident: str, payload: NoteIn) -
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def unverified_incident(request: HttpRequest, incident: str, payload: NoteIn) -> IncidentOut:
+def unverified_incident(request: HttpRequest, incident: Code, payload: NoteIn) -> IncidentOut:
     user = signed_in(request)
     found = access_incident(user, incident)
     with answered():
@@ -642,7 +645,7 @@ def unverified_incident(request: HttpRequest, incident: str, payload: NoteIn) ->
 
 @router.post("/incidents/{incident}/resolve", response=VERB, summary="Resolve it: it is over", openapi_extra=NOT_NOW)
 @api_permission(DISPATCH)
-def resolve_incident(request: HttpRequest, incident: str, payload: NoteIn) -> IncidentOut:
+def resolve_incident(request: HttpRequest, incident: Code, payload: NoteIn) -> IncidentOut:
     """Everyone still out is stood down."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -658,7 +661,7 @@ def resolve_incident(request: HttpRequest, incident: str, payload: NoteIn) -> In
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def stand_down_incident(request: HttpRequest, incident: str) -> IncidentOut:
+def stand_down_incident(request: HttpRequest, incident: Code) -> IncidentOut:
     """Everyone asked or on the way is told they are not needed; those on scene, that the dispatchers stand down."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -674,7 +677,7 @@ def stand_down_incident(request: HttpRequest, incident: str) -> IncidentOut:
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def add_note(request: HttpRequest, incident: str, payload: TextIn) -> Status[Entry]:
+def add_note(request: HttpRequest, incident: Code, payload: TextIn) -> Status[Entry]:
     user = signed_in(request)
     found = access_incident(user, incident)
     with answered():
@@ -689,7 +692,7 @@ def add_note(request: HttpRequest, incident: str, payload: TextIn) -> Status[Ent
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def add_verification(request: HttpRequest, incident: str, payload: TextIn) -> Status[Entry]:
+def add_verification(request: HttpRequest, incident: Code, payload: TextIn) -> Status[Entry]:
     """What the verifier saw (how many agents, what they did, uniforms, vehicles), even if it was nothing."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -707,7 +710,7 @@ def latest_entry(incident: Incident) -> Entry:
 
 @router.post("/incidents/{incident}/where", response=VERB, summary="Set where responders go", openapi_extra=NOT_NOW)
 @api_permission(DISPATCH)
-def set_where(request: HttpRequest, incident: str, payload: WhereIn) -> IncidentOut:
+def set_where(request: HttpRequest, incident: Code, payload: WhereIn) -> IncidentOut:
     """What later alerts say: a cross street or a landmark. The timeline keeps each change."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -720,7 +723,7 @@ def set_where(request: HttpRequest, incident: str, payload: WhereIn) -> Incident
     "/incidents/{incident}/merge", response=VERB, summary="Merge it into another incident", openapi_extra=NOT_NOW
 )
 @api_permission(DISPATCH)
-def merge_incident(request: HttpRequest, incident: str, payload: MergeIn) -> IncidentOut:
+def merge_incident(request: HttpRequest, incident: Code, payload: MergeIn) -> IncidentOut:
     """Its reports move to `into`, which carries on (and is answered); it must not have asked anyone yet."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -740,7 +743,7 @@ def merge_incident(request: HttpRequest, incident: str, payload: MergeIn) -> Inc
     openapi_extra=NOT_NOW,
 )
 @api_permission(DISPATCH)
-def split_incident(request: HttpRequest, incident: str, payload: SplitIn) -> Status[IncidentOut]:
+def split_incident(request: HttpRequest, incident: Code, payload: SplitIn) -> Status[IncidentOut]:
     """The new incident starts as reported, in the first moved report's zone; answered with 201."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -754,7 +757,7 @@ def split_incident(request: HttpRequest, incident: str, payload: SplitIn) -> Sta
 
 @router.get("/alerts/{alert}", response=OwnAlertOut, summary="An alert: where to go, and for what")
 @api_permission("authenticated")
-def read_alert(request: HttpRequest, alert: str) -> OwnAlertOut:
+def read_alert(request: HttpRequest, alert: Code) -> OwnAlertOut:
     """For the network's dispatchers, and for the person it was sent to; to anyone else, 404."""
     return own_alert_out(access_alert(request.user, alert))
 
@@ -772,7 +775,7 @@ def after_answer(user: User, code: str, result: str) -> AnswerOut:
     openapi_extra=ALERT_OVER,
 )
 @api_permission("authenticated")
-def answer_alert(request: HttpRequest, alert: str, payload: AnswerIn) -> AnswerOut:
+def answer_alert(request: HttpRequest, alert: Code, payload: AnswerIn) -> AnswerOut:
     """The person, or a dispatcher for someone who phoned. The same answer twice changes nothing."""
     user = signed_in(request)
     found = access_alert(user, alert)
@@ -787,7 +790,7 @@ def answer_alert(request: HttpRequest, alert: str, payload: AnswerIn) -> AnswerO
     openapi_extra=ALERT_OVER,
 )
 @api_permission("authenticated")
-def alert_arrived(request: HttpRequest, alert: str) -> AnswerOut:
+def alert_arrived(request: HttpRequest, alert: Code) -> AnswerOut:
     """Only after saying they go; twice changes nothing."""
     user = signed_in(request)
     found = access_alert(user, alert)
@@ -801,7 +804,7 @@ def alert_arrived(request: HttpRequest, alert: str) -> AnswerOut:
     openapi_extra=ALERT_OVER,
 )
 @api_permission("authenticated")
-def alert_left(request: HttpRequest, alert: str) -> AnswerOut:
+def alert_left(request: HttpRequest, alert: Code) -> AnswerOut:
     user = signed_in(request)
     found = access_alert(user, alert)
     return after_answer(user, alert, dispatch.do_mark_arrived(found, left=True, actor=answer_actor(user)))
@@ -827,7 +830,7 @@ def list_waiting_reports(request: HttpRequest, filters: Query[WaitingQuery]) -> 
     openapi_extra=NOT_WAITING,
 )
 @api_permission(DISPATCH)
-def place_report(request: HttpRequest, report: str, payload: PlaceIn) -> Report:
+def place_report(request: HttpRequest, report: Code, payload: PlaceIn) -> Report:
     user = signed_in(request)
     found = access_report(user, report)
     zone = zone_by_slug(payload.zone)
@@ -845,7 +848,7 @@ def place_report(request: HttpRequest, report: str, payload: PlaceIn) -> Report:
     openapi_extra=NOT_WAITING,
 )
 @api_permission(DISPATCH)
-def dismiss_report(request: HttpRequest, report: str) -> Report:
+def dismiss_report(request: HttpRequest, report: Code) -> Report:
     user = signed_in(request)
     found = access_report(user, report)
     with answered():
