@@ -2,16 +2,19 @@
 requirements and settings; outsiders get nothing, and bad input a 409 or 422, never a 500."""
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from ninja import Schema
 
 from solidarity.accounts.models import User
 from solidarity.config.api import api
 from solidarity.core.models import AuditEntry
+from solidarity.incidents import api as incidents_api
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import (
     Alert,
@@ -559,3 +562,17 @@ def test_the_incident_list_and_an_incident_read_a_fixed_number_of_queries(desk: 
 
     assert queries("/incidents") == one_incident
     assert queries(f"/incidents/{second.code}") == one_needs_alerts
+
+
+def test_no_other_part_has_a_schema_of_the_same_name_as_the_incidents() -> None:
+    """The document names a schema by its class: with two of one name, one part is checked against the other's."""
+    api.get_openapi_schema()  # every part's API module is imported
+
+    def every(cls: type[Schema]) -> list[type[Schema]]:
+        return [cls, *(found for sub in cls.__subclasses__() for found in every(sub))]
+
+    ours = {schema for schema in every(Schema) if schema.__module__.startswith("solidarity.")}
+    names = Counter(schema.__name__ for schema in ours)
+    incidents = {schema.__name__ for schema in ours if schema.__module__ == incidents_api.__name__}
+    assert "IncidentReportOut" in incidents
+    assert [name for name in sorted(incidents) if names[name] > 1] == []

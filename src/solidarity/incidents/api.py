@@ -175,7 +175,7 @@ class EntryOut(Schema):
     data: dict[str, Any] = Field(description="Codes, states and counts.")
 
 
-class ReportOut(Schema):
+class IncidentReportOut(Schema):
     """What someone said they saw. The contact a reporter gave and the number a text came from never go out."""
 
     code: str = Field(description="The reference the reporter was given.")
@@ -297,7 +297,7 @@ class WhereIn(Schema):
     where: str = Field(max_length=services.WHERE_LENGTH, description="A cross street or a landmark; never a home.")
 
 
-class MergeIn(Schema):
+class IncidentMergeIn(Schema):
     into: str = Field(min_length=1, max_length=12, description="The code of the incident that carries on.")
 
 
@@ -514,7 +514,9 @@ def list_timeline(request: HttpRequest, incident: Code) -> QuerySet[Entry]:
     return access_incident(request.user, incident).timeline.order_by("at", "pk")
 
 
-@router.get("/incidents/{incident}/reports", response=list[ReportOut], summary="An incident's reports (audited)")
+@router.get(
+    "/incidents/{incident}/reports", response=list[IncidentReportOut], summary="An incident's reports (audited)"
+)
 @paginate
 @api_permission(DISPATCH)
 def list_incident_reports(request: HttpRequest, incident: Code) -> QuerySet[Report]:
@@ -723,7 +725,7 @@ def set_where(request: HttpRequest, incident: Code, payload: WhereIn) -> Inciden
     "/incidents/{incident}/merge", response=VERB, summary="Merge it into another incident", openapi_extra=NOT_NOW
 )
 @api_permission(DISPATCH)
-def merge_incident(request: HttpRequest, incident: Code, payload: MergeIn) -> IncidentOut:
+def merge_incident(request: HttpRequest, incident: Code, payload: IncidentMergeIn) -> IncidentOut:
     """Its reports move to `into`, which carries on (and is answered); it must not have asked anyone yet."""
     user = signed_in(request)
     found = access_incident(user, incident)
@@ -813,7 +815,7 @@ def alert_left(request: HttpRequest, alert: Code) -> AnswerOut:
 # Reports waiting for a person.
 
 
-@router.get("/reports", response=list[ReportOut], summary="Reports waiting for a person, oldest first")
+@router.get("/reports", response=list[IncidentReportOut], summary="Reports waiting for a person, oldest first")
 @paginate
 @api_permission(DISPATCH)
 def list_waiting_reports(request: HttpRequest, filters: Query[WaitingQuery]) -> QuerySet[Report]:
@@ -825,7 +827,7 @@ def list_waiting_reports(request: HttpRequest, filters: Query[WaitingQuery]) -> 
 
 @router.post(
     "/reports/{report}/place",
-    response={200: ReportOut, 409: ErrorOut},
+    response={200: IncidentReportOut, 409: ErrorOut},
     summary="Give a waiting report its zone and type: it is grouped now",
     openapi_extra=NOT_WAITING,
 )
@@ -843,7 +845,7 @@ def place_report(request: HttpRequest, report: Code, payload: PlaceIn) -> Report
 
 @router.post(
     "/reports/{report}/dismiss",
-    response={200: ReportOut, 409: ErrorOut},
+    response={200: IncidentReportOut, 409: ErrorOut},
     summary="Dismiss a waiting report (spam, a test)",
     openapi_extra=NOT_WAITING,
 )
