@@ -155,6 +155,11 @@ SIGNED_IN = {
     "trainings:session",  # one of those (no names); 404 for another group's training that is not public
     "trainings:sign-up",  # signing oneself up, as one's own person record
     "trainings:give-back",  # giving one's own seat back
+    # A responder's own alert (incidents.access.access_alert: a dispatcher's, or its own person's; 404 to anyone else).
+    "api:read_alert",
+    "api:answer_alert",
+    "api:alert_arrived",
+    "api:alert_left",
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

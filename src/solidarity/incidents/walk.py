@@ -2,7 +2,8 @@
 one alert to a walk responder, a report waiting for a zone, and the alert's one-tap link token.
 
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
-reference), `alert_token` (the signed token of an email alert's link).
+reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
+dispatch requirements).
 """
 
 from django.utils import timezone
@@ -13,7 +14,16 @@ from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
 from solidarity.incidents import dispatch
 from solidarity.incidents.dispatch import lock_need
 from solidarity.incidents.intake import ReportValues, do_take_report
-from solidarity.incidents.models import Alert, Incident, IncidentState, Purpose, Report, ReportState, Source
+from solidarity.incidents.models import (
+    Alert,
+    Incident,
+    IncidentState,
+    NeedState,
+    Purpose,
+    Report,
+    ReportState,
+    Source,
+)
 from solidarity.incidents.services import do_confirm
 from solidarity.people.models import Skill
 from solidarity.people.walk import VOLUNTEER, account, record
@@ -43,7 +53,9 @@ def an_alert(world: WalkWorld) -> Alert:
         # The walk volunteer is asked directly (they are not on call): the alert's pages and endpoints are walked.
         volunteer = record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
         skill = Skill.objects.get(slug="legal-observer")
-        need = lock_need(dispatch.open_need(incident, purpose=Purpose.RESPOND, skill=skill, count=1))
+        # The confirmation opened a need per requirement: the walk volunteer is asked for that one, if it did.
+        opened = incident.needs.filter(purpose=Purpose.RESPOND, skill=skill).exclude(state=NeedState.CANCELLED).first()
+        need = lock_need(opened or dispatch.open_need(incident, purpose=Purpose.RESPOND, skill=skill, count=1))
         candidate = dispatch.Candidate(volunteer.pk, 0, incident.zone_id, None, language_fit=True)
         found = dispatch.make_alert(need, candidate, volunteer, ("sms", "+19195550142"), timezone.now())
     return found
@@ -60,4 +72,5 @@ def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
     WALK_FILLERS.register("report", a_report)
+    WALK_FILLERS.register("type", lambda world: "checkpoint")
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
