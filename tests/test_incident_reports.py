@@ -1,6 +1,7 @@
 """The report forms: the public one (no account, never refuses, never loses a report) and the hotline-taker's."""
 
 import io
+from typing import Any
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,6 @@ from PIL import Image
 from solidarity.accounts.models import User
 from solidarity.core.services import do_update_network_settings, network_values
 from solidarity.core.zones import ZoneValues, do_update_zone
-from solidarity.incidents import report_views
 from solidarity.incidents.models import PHOTO_BYTES, IncidentState, Report, ReportState, Source
 from tests.factories.accounts import client_for
 from tests.factories.people import zone
@@ -70,8 +70,13 @@ def test_the_public_form_works_without_javascript_and_gives_a_reference() -> Non
     report = Report.objects.get()
     assert answer.status_code == 302
     assert answer["Location"] == f"/en/report/sent/{report.code}/"
-    assert (report.source, report.state, report.zone.slug) == (Source.WEB, ReportState.GROUPED, "east-durham")
-    assert report.incident is not None and report.incident.state == IncidentState.REPORTED
+    assert (report.source, report.state, report.zone and report.zone.slug) == (
+        Source.WEB,
+        ReportState.GROUPED,
+        "east-durham",
+    )
+    assert report.incident is not None
+    assert report.incident.state == IncidentState.REPORTED
     assert (str(report.size), report.seen_directly, report.follow_up, str(report.contact)) == (
         "6 agents, 2 vans",
         True,
@@ -150,13 +155,16 @@ def test_not_sure_of_the_zone_the_report_waits_for_a_person_to_place_it() -> Non
 
 
 def test_the_confirmation_shows_the_hotline_and_holds_no_personal_data() -> None:
-    do_update_network_settings(**{**network_values(), "hotline": "919 555 0100"})
+    values: dict[str, Any] = {**network_values(), "hotline": "919 555 0100"}
+    do_update_network_settings(**values)
     client = Client()
     answer = client.post(FORM, answers(contact="919 555 0123", follow_up="on"))
-    assert "0123" not in answer["Location"] and "?" not in answer["Location"]
+    assert "0123" not in answer["Location"]
+    assert "?" not in answer["Location"]
     page = client.get(answer["Location"])
     assert "tel:+19195550100" in page.text
-    assert "0123" not in page.text and "Alston" not in page.text
+    assert "0123" not in page.text
+    assert "Alston" not in page.text
     assert client.get("/en/report/sent/not-a-code!/").status_code == 404
 
 
@@ -179,5 +187,6 @@ def test_the_hotline_taker_form_is_for_dispatchers_only(member: User) -> None:
     assert client_for(member).get("/en/incidents/reports/new/").status_code == 404
     assert client_for(member).post("/en/incidents/reports/new/", answers()).status_code == 404
     anonymous = Client().get("/en/incidents/reports/new/")
-    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302
+    assert "/login/" in anonymous["Location"]
     assert not Report.objects.exists()
