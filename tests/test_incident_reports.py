@@ -1,8 +1,8 @@
 """The report forms: the public one (no account, never refuses, never loses a report) and the hotline-taker's."""
 
 import io
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

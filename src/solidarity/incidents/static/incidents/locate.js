@@ -35,7 +35,7 @@
       if (!best || bestKm > 100) { say(button.getAttribute("data-none")); return; }
       select.value = best.value;
       select.dispatchEvent(new Event("change", { bubbles: true }));
-      say(button.getAttribute("data-found").replace("%(zone)s", best.textContent));
+      say(button.getAttribute("data-found").replace("{zone}", best.textContent));
     }, function () {
       button.disabled = false;
       say(button.getAttribute("data-failed"));
