@@ -64,6 +64,7 @@ def test_the_public_form_works_without_javascript_and_gives_a_reference() -> Non
     assert 'data-lat="35.990000"' in page.text or 'data-lat="35.99' in page.text
     assert 'value="west-durham">' in page.text  # listed, without a centre
     assert "<script>" not in page.text  # CSP: no inline script
+    assert "geolocation=(self)" in page["Permissions-Policy"]  # "use my location", on this page alone
 
     answer = client.post(FORM, answers())
 
@@ -84,6 +85,7 @@ def test_the_public_form_works_without_javascript_and_gives_a_reference() -> Non
         "",
     )
     thanks = client.get(answer["Location"])
+    assert "geolocation=()" in thanks["Permissions-Policy"]
     assert report.code in thanks.text
     assert "a person checks every report before any alert goes out" in thanks.text
 

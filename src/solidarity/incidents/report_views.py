@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.core.codes import is_code
+from solidarity.core.middleware import PERMISSIONS_POLICY
 from solidarity.core.permissions import permission
 from solidarity.core.phones import dialable
 from solidarity.core.public import Verdict, public_form
@@ -33,6 +34,7 @@ WITHOUT_POW = "3/m"
 OVERALL = "200/m"
 MAX_BYTES = 2 * PHOTO_BYTES  # a photo over PHOTO_BYTES gets the form's own message; far over it, a 413
 TEMPLATE = "incidents/report_form.html"
+LOCATING = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 
 
 def refuse_on(form: ReportFields, error: ValidationError) -> None:
@@ -65,7 +67,9 @@ def report(request: HttpRequest) -> HttpResponse:
         max_bytes=MAX_BYTES,
         accept_over_limit=True,
     )(taken)
-    return view(request)
+    response = view(request)
+    response["Permissions-Policy"] = LOCATING  # "use my location" (locate.js), on this page alone
+    return response
 
 
 def taken(request: HttpRequest, form: PublicReportForm, verdict: Verdict) -> HttpResponse:

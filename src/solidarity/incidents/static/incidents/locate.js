@@ -3,8 +3,9 @@
 (function () {
   "use strict";
   var button = document.getElementById("locate");
+  var row = document.getElementById("locate-row");
   var status = document.getElementById("locate-status");
-  if (!button || !status || !("geolocation" in navigator)) return;
+  if (!button || !row || !status || !("geolocation" in navigator)) return;
   var select = document.getElementById(button.getAttribute("data-for"));
   if (!select) return;
   var centred = Array.prototype.filter.call(select.options, function (option) {
@@ -21,7 +22,7 @@
   }
   function say(text) { status.textContent = text; }
 
-  button.hidden = false;
+  row.hidden = false;
   button.addEventListener("click", function () {
     button.disabled = true;
     navigator.geolocation.getCurrentPosition(function (position) {
