@@ -28,7 +28,7 @@ StateOut = Literal["grouped", "for_review", "needs_zone"]
 CONTACT_LENGTH = 254
 
 
-class ReportIn(Schema):
+class NewReportIn(Schema):
     type: ReportType
     zone: str = Field(max_length=60, description="The zone's slug (GET /zones).")
     description: str = Field("", max_length=LONG_TEXT, description="What is happening.")
@@ -44,7 +44,7 @@ class ReportIn(Schema):
     )
 
 
-class ReportOut(Schema):
+class ReportTakenOut(Schema):
     reference: str = Field(description="The report's reference, to give when calling or sending more.")
     state: StateOut = Field(description="grouped: in an incident; for_review: a person looks first.")
     message: str = Field(description="What happens next, in the caller's language.")
@@ -61,13 +61,13 @@ def next_steps(state: str) -> str:
 
 @router.post(
     "/reports",
-    response={201: ReportOut, 422: ErrorOut},
+    response={201: ReportTakenOut, 422: ErrorOut},
     summary="Report what you see (no account); never refused, even over the rate limits",
     auth=None,
     openapi_extra={"security": []},  # OpenAPI: no authentication
 )
 @api_permission("public")
-def take_report(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+def take_report(request: HttpRequest, payload: NewReportIn) -> Status[ReportTakenOut]:
     """Answers 201 with the reference; an unknown zone is a 422 naming `zone`."""
     zone = zone_by_slug(payload.zone.strip())
     if zone is None:
@@ -98,4 +98,4 @@ def take_report(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
     state: StateOut = "for_review" if kept.state == ReportState.FOR_REVIEW else "grouped"
     if kept.state == ReportState.NEEDS_ZONE:
         state = "needs_zone"
-    return Status(201, ReportOut(reference=kept.code, state=state, message=next_steps(kept.state)))
+    return Status(201, ReportTakenOut(reference=kept.code, state=state, message=next_steps(kept.state)))
