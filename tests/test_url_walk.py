@@ -131,6 +131,9 @@ PUBLIC = {
     "people:own-sign-out",
     "people:confirm-contact-test",  # an email test's link: acts only on its secret token, and only on POST
     "feeds:calendar",  # a volunteer's calendar feed: only by its secret token
+    "reports:new",  # the public report form: no account; over the limits kept for review, never refused
+    "reports:thanks",  # its confirmation: the reference from the URL and what happens next; reads nothing
+    "api:take_report",  # POST /reports: the public form's API; answers the reference only
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -37,7 +37,6 @@ from solidarity.incidents.access import (
     access_report,
     incidents_for,
     reports_of,
-    waiting_reports,
 )
 from solidarity.incidents.models import (
     COUNTED,
@@ -813,16 +812,6 @@ def alert_left(request: HttpRequest, alert: Code) -> AnswerOut:
 
 
 # Reports waiting for a person.
-
-
-@router.get("/reports", response=list[IncidentReportOut], summary="Reports waiting for a person, oldest first")
-@paginate
-@api_permission(DISPATCH)
-def list_waiting_reports(request: HttpRequest, filters: Query[WaitingQuery]) -> QuerySet[Report]:
-    """Over the public limits (`for_review`: a flood becomes a queue), or texted without a zone (`needs_zone`)."""
-    once(request, WaitingQuery)
-    found = waiting_reports(request.user).select_related("incident")
-    return found if filters.state == "waiting" else found.filter(state=filters.state)
 
 
 @router.post(
