@@ -131,6 +131,7 @@ PUBLIC = {
     "people:own-sign-out",
     "people:confirm-contact-test",  # an email test's link: acts only on its secret token, and only on POST
     "feeds:calendar",  # a volunteer's calendar feed: only by its secret token
+    "incidents:alert-link",  # an email alert's one-tap page: acts only on its signed token, and only on POST
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -155,6 +156,8 @@ SIGNED_IN = {
     "trainings:session",  # one of those (no names); 404 for another group's training that is not public
     "trainings:sign-up",  # signing oneself up, as one's own person record
     "trainings:give-back",  # giving one's own seat back
+    "incidents:my-alerts",  # the caller's own alerts (incidents.access.my_alerts); none without a person record
+    "incidents:my-answer",  # answering one of them (another's alert answers 404)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.people.zone_urls")),
     path("", include("solidarity.people.urls")),
     path("", include("solidarity.trainings.urls")),
+    path("", include("solidarity.incidents.urls")),
     path("", include("solidarity.messaging.inbox_urls")),
     path("", include("solidarity.messaging.sms_settings_urls")),
     path("", include("solidarity.messaging.openpgp_urls")),

@@ -43,7 +43,9 @@ def an_alert(world: WalkWorld) -> Alert:
         # The walk volunteer is asked directly (they are not on call): the alert's pages and endpoints are walked.
         volunteer = record(account(world, VOLUNTEER, Role.RESPONDER), "Walk Volunteer", world)
         skill = Skill.objects.get(slug="legal-observer")
-        need = lock_need(dispatch.open_need(incident, purpose=Purpose.RESPOND, skill=skill, count=1))
+        # Confirming opened a need per requirement already (legal observers for a checkpoint): use it if so.
+        need = incident.needs.filter(purpose=Purpose.RESPOND, skill=skill).first()
+        need = lock_need(need or dispatch.open_need(incident, purpose=Purpose.RESPOND, skill=skill, count=1))
         candidate = dispatch.Candidate(volunteer.pk, 0, incident.zone_id, None, language_fit=True)
         found = dispatch.make_alert(need, candidate, volunteer, ("sms", "+19195550142"), timezone.now())
     return found
