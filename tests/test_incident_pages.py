@@ -22,13 +22,11 @@ from solidarity.incidents.models import (
     HotlineSettings,
     Incident,
     IncidentState,
-    NeedState,
-    Report,
     ReportState,
     Requirement,
     Source,
 )
-from solidarity.incidents.services import do_confirm, do_start_verifying
+from solidarity.incidents.services import do_confirm
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging.models import Channel
 from solidarity.messaging.pump import drain
@@ -87,12 +85,15 @@ def test_the_board_shows_open_incidents_with_needs_people_asked_and_why(
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert confirmed.code in body and closed.code not in body
-    assert "checkpoint" in body and "East Durham" in body
+    assert confirmed.code in body
+    assert closed.code not in body
+    assert "checkpoint" in body
+    assert "East Durham" in body
     assert "0 of 2 going" in body
     assert "Observadora 100" in body  # display names
     assert "+1919555" not in body  # never a phone
-    assert "on call in East Durham" in body and "never asked before" in body  # the ranking's reasons
+    assert "on call in East Durham" in body
+    assert "never asked before" in body
     assert 'data-stream="/live/?channel=incidents"' in body
     assert "<script>" not in body  # no inline script (CSP)
 
@@ -136,14 +137,16 @@ def test_outsiders_and_members_get_no_board(client: Client, member: User, respon
 def test_a_waiting_report_is_placed_into_an_incident(desk: Client, dispatcher: User) -> None:
     waiting = do_take_report(ReportValues(type="other", description="Agents by the school"), source=Source.SMS)
     body = desk.get(BOARD).content.decode()
-    assert waiting.code in body and "Agents by the school" in body
+    assert waiting.code in body
+    assert "Agents by the school" in body
 
     url = reverse("incidents:place-report", kwargs={"report": waiting.code})
     response = desk.post(url, {"zone": zone("east-durham").slug, "type": "checkpoint"})
 
     assert response.status_code == 302
     waiting.refresh_from_db()
-    assert waiting.state == ReportState.GROUPED and waiting.incident is not None
+    assert waiting.state == ReportState.GROUPED
+    assert waiting.incident is not None
     assert waiting.incident.type == "checkpoint"
 
 
@@ -184,7 +187,8 @@ def test_the_incident_page_shows_reports_timeline_and_needs_and_audits_the_view(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Six agents stopping cars by the bridge" in body
-    assert "Timeline" in body and "reported → confirmed" in body
+    assert "Timeline" in body
+    assert "reported → confirmed" in body
     assert "Asked: Observadora" in body
     assert "+1919555" not in body
     assert AuditEntry.objects.filter(action="viewed", object_type="incidents.incident").count() == before + 1
@@ -209,7 +213,8 @@ def test_verify_confirm_note_where_and_resolve_from_the_page(desk: Client, obser
     response = desk.post(action(incident, "confirm"), {"where": "Main St and 5th", "note": "Seen by two"})
     assert response.status_code == 302
     incident.refresh_from_db()
-    assert incident.state == IncidentState.CONFIRMED and incident.where == "Main St and 5th"
+    assert incident.state == IncidentState.CONFIRMED
+    assert incident.where == "Main St and 5th"
 
     assert desk.post(action(incident, "note"), {"text": "Vans leaving north"}).status_code == 302
     assert desk.post(action(incident, "where"), {"where": "By the bridge"}).status_code == 302
@@ -221,7 +226,9 @@ def test_verify_confirm_note_where_and_resolve_from_the_page(desk: Client, obser
     kinds = set(Entry.objects.filter(incident=incident).values_list("kind", flat=True))
     assert {EntryKind.NOTE, EntryKind.VERIFICATION, EntryKind.STATE} <= kinds
     body = desk.get(page_of(incident)).content.decode()
-    assert "Vans leaving north" in body and "4 agents, 2 vans" in body and "you" in body
+    assert "Vans leaving north" in body
+    assert "4 agents, 2 vans" in body
+    assert "you" in body
 
 
 def test_an_action_the_state_forbids_is_409_with_the_reason(desk: Client, confirmed: Incident) -> None:
@@ -251,11 +258,13 @@ def test_merge_and_split_from_the_page(desk: Client) -> None:
     response = desk.post(action(first, "split"), {"reports": extra.code.lower()})
     assert response.status_code == 302
     extra.refresh_from_db()
-    assert extra.incident is not None and extra.incident != first
+    assert extra.incident is not None
+    assert extra.incident != first
 
     assert desk.post(action(other, "merge"), {"into": first.code}).status_code == 302
     other.refresh_from_db()
-    assert other.state == IncidentState.MERGED and other.merged_into == first
+    assert other.state == IncidentState.MERGED
+    assert other.merged_into == first
 
 
 def test_a_dispatcher_records_a_phoned_answer(desk: Client, confirmed: Incident) -> None:
@@ -293,7 +302,9 @@ def test_the_alert_link_shows_and_get_changes_nothing(client: Client, confirmed:
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "East Durham" in body and "GO: I am going" in body and "NO: I cannot go" in body
+    assert "East Durham" in body
+    assert "GO: I am going" in body
+    assert "NO: I cannot go" in body
     alert.refresh_from_db()
     assert alert.state == AlertState.ASKED
 
@@ -339,7 +350,8 @@ def test_a_responder_answers_their_own_alert_and_not_anothers(loopback: Path, re
     rey = client_for(responder)
 
     body = rey.get("/en/me/alerts/").content.decode()
-    assert own.code in body and other.code not in body
+    assert own.code in body
+    assert other.code not in body
     assert rey.post(reverse("incidents:my-answer", args=[other.code]), {"answer": "go"}).status_code == 404
     assert rey.post(reverse("incidents:my-answer", args=[own.code]), {"answer": "go"}).status_code == 302
     own.refresh_from_db()
@@ -432,7 +444,8 @@ def test_the_dashboard_card_counts_open_incidents_and_waiting_reports(desk: Clie
 
     body = desk.get("/en/dashboard/").content.decode()
 
-    assert "1 open incident" in body and "1 report waiting for a person" in body
+    assert "1 open incident" in body
+    assert "1 report waiting for a person" in body
     assert "1 open incident" not in client_for(member).get("/en/dashboard/").content.decode()
 
 

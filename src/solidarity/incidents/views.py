@@ -99,7 +99,7 @@ from solidarity.people.access import roster
 CANDIDATES_SHOWN = 10
 
 
-def refuse_on(form: forms.Form, error: ValidationError) -> None:
+def refuse_on(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's ValidationError onto the form: by field where the form has it, else for the whole form."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
