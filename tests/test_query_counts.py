@@ -254,7 +254,7 @@ PAGES = [
     Page(
         "dashboard as a coordinator", "coordinator", "/en/dashboard/", coordinated_groups_with_broadcasts_going_out, 13
     ),
-    Page("dashboard as a dispatcher", "dispatcher", "/en/dashboard/", dispatched_groups_and_texts, 13),
+    Page("dashboard as a dispatcher", "dispatcher", "/en/dashboard/", dispatched_groups_and_texts, 15),
     Page("dashboard as an admin", "admin", "/en/dashboard/", saved_phones, 12),
     Page("working groups (admins)", "admin", "/en/groups/", groups_with_members, 6),
     Page("a group's settings (admins)", "admin", f"{GROUP}/settings/", appointed_coordinators, 9),

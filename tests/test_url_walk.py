@@ -134,6 +134,7 @@ PUBLIC = {
     "reports:new",  # the public report form: no account; over the limits kept for review, never refused
     "reports:thanks",  # its confirmation: the reference from the URL and what happens next; reads nothing
     "api:take_report",  # POST /reports: the public form's API; answers the reference only
+    "incidents:alert-link",  # an email alert's one-tap page: acts only on its signed token, and only on POST
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -163,6 +164,8 @@ SIGNED_IN = {
     "api:answer_alert",
     "api:alert_arrived",
     "api:alert_left",
+    "incidents:my-alerts",  # the caller's own alerts (incidents.access.my_alerts); none without a person record
+    "incidents:my-answer",  # answering one of them (another's alert answers 404)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

@@ -262,11 +262,12 @@ class Requirement(models.Model):
         _("within (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     in_pairs = models.BooleanField(_("in pairs"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)  # its line in the type's list, as its keepers set it
 
     class Meta:
         verbose_name = _("dispatch requirement")
         verbose_name_plural = _("dispatch requirements")
-        ordering = ["type", "pk"]
+        ordering = ["type", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["type", "skill"], name="incidents_one_requirement_per_skill")]
 
     def __str__(self) -> str:

@@ -70,17 +70,29 @@ def check_rows(type: str, rows: list[RequirementRow]) -> None:
 
 
 def do_set_requirements(type: str, rows: list[RequirementRow], *, by: User | None) -> list[Requirement]:
-    """Replace what incidents of `type` need with `rows` (in their order); audited. Lock: the type's rows."""
+    """Make `type`'s requirements exactly `rows`: lines added, changed or removed; audited. Lock: the type's rows."""
     check_rows(type, rows)
     with transaction.atomic():
-        list(Requirement.objects.select_for_update().filter(type=type).values_list("pk", flat=True))
-        Requirement.objects.filter(type=type).delete()
-        made = [
-            Requirement.objects.create(
-                type=type, skill=row.skill, count=row.count, within_minutes=row.within_minutes, in_pairs=row.in_pairs
-            )
-            for row in rows
-        ]
+        current = {found.skill_id: found for found in Requirement.objects.select_for_update().filter(type=type)}
+        wanted = {row.skill.pk for row in rows}
+        Requirement.objects.filter(
+            pk__in=[found.pk for skill, found in current.items() if skill not in wanted]
+        ).delete()
+        made = []
+        for position, row in enumerate(rows):  # a line kept keeps its row (and its id): only what changed is written
+            values = {
+                "count": row.count,
+                "within_minutes": row.within_minutes,
+                "in_pairs": row.in_pairs,
+                "position": position,
+            }
+            found = current.get(row.skill.pk)
+            if found is None:
+                found = Requirement.objects.create(type=type, skill=row.skill, **values)
+            elif any(getattr(found, name) != value for name, value in values.items()):
+                Requirement.objects.filter(pk=found.pk).update(**values)
+                found.refresh_from_db()
+            made.append(found)
         audit.record(
             actor=str(by.uuid) if by is not None else audit.SYSTEM,
             role=keeper_role(by) if by is not None else "",
@@ -94,7 +106,7 @@ def do_set_requirements(type: str, rows: list[RequirementRow], *, by: User | Non
 
 def requirements() -> list[Requirement]:
     """Every requirement, by type then in the order they were set."""
-    return list(Requirement.objects.select_related("skill").order_by("type", "pk"))
+    return list(Requirement.objects.select_related("skill").order_by("type", "position", "pk"))
 
 
 def do_update_hotline_settings(
@@ -126,3 +138,60 @@ def do_update_hotline_settings(
             detail={"fields": changed},
         )
     return found
+
+
+# The page's changes, one line at a time: each sets the type's whole list through do_set_requirements.
+
+
+@dataclass(frozen=True)
+class RequirementValues:
+    type: str
+    skill: Skill
+    count: int
+    within_minutes: int | None = None
+    in_pairs: bool = False
+
+
+def rows_of(type: str) -> list[RequirementRow]:
+    return [
+        RequirementRow(found.skill, found.count, found.within_minutes, found.in_pairs)
+        for found in Requirement.objects.filter(type=type).select_related("skill").order_by("position", "pk")
+    ]
+
+
+def do_set_requirement(values: RequirementValues, *, by: User | None) -> Requirement:
+    """Add or change what `values.type` needs of `values.skill`; ValidationError by the form's fields."""
+    errors: dict[str, list[str]] = {}
+    if values.type not in IncidentType.values:
+        errors["type"] = [_("Choose what kind of event it is.")]
+    if not 1 <= values.count <= MAX_NEEDED:
+        errors["count"] = [_("Between 1 and %(most)d people.") % {"most": MAX_NEEDED}]
+    if values.within_minutes is not None and not 1 <= values.within_minutes <= MAX_WITHIN:
+        errors["within_minutes"] = [_("Between 1 minute and 24 hours, or leave it empty.")]
+    if errors:
+        raise ValidationError(errors)
+    line = RequirementRow(values.skill, values.count, values.within_minutes, values.in_pairs)
+    rows = rows_of(values.type)
+    at = next((index for index, row in enumerate(rows) if row.skill.pk == values.skill.pk), None)
+    if at is None:
+        rows.append(line)
+    else:
+        rows[at] = line
+    made = do_set_requirements(values.type, rows, by=by)
+    return next(found for found in made if found.skill_id == values.skill.pk)
+
+
+def do_remove_requirement(type: str, skill: Skill, *, by: User | None) -> bool:
+    """`type` no longer needs `skill`; False when it did not."""
+    rows = rows_of(type)
+    kept = [row for row in rows if row.skill.pk != skill.pk]
+    if len(kept) == len(rows):
+        return False
+    do_set_requirements(type, kept, by=by)
+    return True
+
+
+def do_update_hotline(values: dict[str, int], verifier_skills: list[Skill], *, by: User | None) -> HotlineSettings:
+    """The page's form: the hotline's timings and who can verify; ValidationError by field (the model's limits)."""
+    changes = {name: values[name] for name in SETTINGS_FIELDS if name in values}
+    return do_update_hotline_settings(changes, verifier_skills=verifier_skills, by=by)

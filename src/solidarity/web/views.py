@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from solidarity.accounts.access import my_memberships, signed_in
 from solidarity.core.bilingual import text_of
 from solidarity.core.forms import NetworkSettingsForm
-from solidarity.core.permissions import Role, holds_anywhere, permission
+from solidarity.core.permissions import Role, holds, holds_anywhere, permission
 from solidarity.core.phones import dialable
 from solidarity.core.services import do_update_network_settings, get_network_settings, network_values, node_health
 from solidarity.core.zones import keeps_zones
+from solidarity.incidents.access import open_incidents, waiting_reports
+from solidarity.incidents.timeline import REQUIREMENT_KEEPERS
 from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.people.access import reads_roster
@@ -52,6 +54,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "dispatches": dispatches,
         "inbox_waiting": waiting_count(user),
+        # The live board's card, for dispatchers: open incidents and reports waiting for a person.
+        "open_incidents": open_incidents(user).count() if dispatches else 0,
+        "reports_waiting": waiting_reports(user).count() if dispatches else 0,
+        "keeps_requirements": holds(user, REQUIREMENT_KEEPERS, {}),
         "sms_down": sms_down,
         "keeps_zones": keeps_zones(user),  # coordinators of any group and admins add the network's zones
         "reads_roster": reads_roster(user),  # roster keepers and dispatchers

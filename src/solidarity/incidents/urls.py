@@ -1,0 +1,24 @@
+from django.urls import path
+
+from solidarity.incidents import views
+
+app_name = "incidents"
+urlpatterns = [
+    # The network's dispatchers: the live board, the reports waiting for a person, an incident's page and actions.
+    path("incidents/", views.board, name="board"),
+    path("incidents/requirements/", views.requirements, name="requirements"),
+    path("incidents/requirements/remove/", views.remove_requirement, name="remove-requirement"),
+    path("incidents/hotline/", views.hotline, name="hotline"),
+    path("incidents/reports/<str:report>/place/", views.place_report, name="place-report"),
+    path("incidents/reports/<str:report>/dismiss/", views.dismiss_report, name="dismiss-report"),
+    path("incidents/<str:incident>/", views.incident, name="incident"),
+    path("incidents/<str:incident>/alerts/<str:alert>/answer/", views.answer_for, name="answer"),
+    *(
+        path(f"incidents/<str:incident>/{action}/", views.act, {"action": action}, name=action)
+        for action in views.ACTIONS
+    ),
+    # A responder: the email alert's one-tap link (its signed token only; acts on POST), and their own alerts.
+    path("alerts/<str:alert_token>/", views.alert_link, name="alert-link"),
+    path("me/alerts/", views.own_alerts, name="my-alerts"),
+    path("me/alerts/<str:alert>/", views.own_answer, name="my-answer"),
+]
