@@ -238,7 +238,7 @@ def counted(need: Need) -> int:
 
 def lock_need(need: Need | int) -> Need:
     pk = need.pk if isinstance(need, Need) else need
-    return Need.objects.select_for_update().select_related("incident", "incident__zone", "skill").get(pk=pk)
+    return Need.objects.select_for_update(of=("self",)).select_related("incident", "incident__zone", "skill").get(pk=pk)
 
 
 def open_need(
