@@ -104,7 +104,6 @@ def outbox(own_home: Path, settings: object) -> Path:
     return use_loopback(settings, own_home / "sms-outbox.jsonl", TOKEN)  # type: ignore[arg-type]
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_whole_loop_from_a_report_to_standing_down_through_a_worker_process(
     outbox: Path, dispatcher: User, stop_processes: list[subprocess.Popen[str]]
@@ -169,7 +168,6 @@ def test_the_whole_loop_from_a_report_to_standing_down_through_a_worker_process(
     assert {observer.pk for observer in observers} >= {alert.person_id for alert in going}
 
 
-@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_unfilled_need_escalates_when_its_timers_come_due_in_the_worker(
     outbox: Path, dispatcher: User, stop_processes: list[subprocess.Popen[str]]
