@@ -6,6 +6,7 @@ from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
+from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
 from solidarity.people import demo as people_demo
@@ -19,6 +20,7 @@ LOADERS = [
     ("lists", lists_demo.load),
     ("people", people_demo.load),
     ("trainings", trainings_demo.load),
+    ("incident reports", incidents_demo.load),
 ]
 
 
