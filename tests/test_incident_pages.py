@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
@@ -118,8 +120,10 @@ def test_the_board_costs_the_same_queries_for_one_incident_or_many(
     do_confirm(incident_of(report()), by=None)
     do_take_report(ReportValues(type="other", description="Agents on 5th"), source=Source.SMS)
     desk.get(BOARD)  # the session and the caches warm
-    with django_assert_num_queries(12) as one:
+    with CaptureQueriesContext(connection) as one:
         desk.get(BOARD)
+    # SQLite's count (its cache and sessions are tables too; with Redis holding the cache, fewer).
+    assert len(one.captured_queries) <= 12
     for slug in ("old-west", "walltown", "lakewood"):
         do_confirm(incident_of(report("checkpoint", slug)), by=None)
     do_take_report(ReportValues(type="other", description="More agents"), source=Source.SMS)
