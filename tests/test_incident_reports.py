@@ -192,3 +192,10 @@ def test_the_hotline_taker_form_is_for_dispatchers_only(member: User) -> None:
     assert anonymous.status_code == 302
     assert "/login/" in anonymous["Location"]
     assert not Report.objects.exists()
+
+
+def test_the_photos_help_is_in_the_pages_language(client: Client) -> None:
+    page = client.get("/es/report/").content.decode()
+
+    assert "Solo una foto" in page
+    assert "A photo only" not in page

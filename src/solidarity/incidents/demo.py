@@ -124,7 +124,7 @@ def load() -> int:
         ]
         reports.append(
             do_take_report(
-                ReportValues(description="REPORTE migra en la tienda de la esquina, placeholder plaza", language="es"),
+                ReportValues(description="migra en la tienda de la esquina, por la plaza del mercado", language="es"),
                 source=Source.SMS,
                 reply_to=TEXTED_FROM,
             )

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core import images
@@ -31,6 +32,13 @@ SEEN_VALUES = {"yes": True, "no": False}
 
 def zone_label(zone: Zone) -> str:
     return text_of(zone, "name") or zone.slug
+
+
+def photo_help() -> str:
+    """In the page's language when the form is shown (a lazy string's `%` would fix it at import)."""
+    return gettext("A photo only, %(mb)d MB at most. We remove its location and camera details before keeping it.") % {
+        "mb": PHOTO_BYTES // (1024 * 1024)
+    }
 
 
 class ZoneSelect(forms.Select):
@@ -102,8 +110,7 @@ class ReportFields(forms.Form):
         label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("A photo only, %(mb)d MB at most. We remove its location and camera details before keeping it.")
-        % {"mb": PHOTO_BYTES // (1024 * 1024)},
+        help_text=lazy(photo_help, str)(),
     )
     follow_up = forms.BooleanField(label=_("I want to hear what happens"), required=False)
     contact = forms.CharField(
