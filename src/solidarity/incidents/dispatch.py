@@ -238,7 +238,8 @@ def counted(need: Need) -> int:
 
 def lock_need(need: Need | int) -> Need:
     pk = need.pk if isinstance(need, Need) else need
-    return Need.objects.select_for_update().select_related("incident", "incident__zone", "skill").get(pk=pk)
+    # of=("self",): the skill is a nullable join, which PostgreSQL will not lock (and needs not).
+    return Need.objects.select_for_update(of=("self",)).select_related("incident", "incident__zone", "skill").get(pk=pk)
 
 
 def open_need(
