@@ -247,11 +247,10 @@ def dismiss_report(request: HttpRequest, report: str) -> HttpResponse:
 
 # An incident's page.
 
-ANSWER_WORDS = {
-    "go": _("going"),
-    "no": _("cannot go"),
-    "undelivered": _("the alert was not delivered"),
-}
+
+def answer_said(answer: str) -> str:
+    """A responder's answer on the timeline, in the page's language."""
+    return {"go": _("going"), "no": _("cannot go"), "undelivered": _("the alert was not delivered")}.get(answer, answer)
 
 
 def actor_words(actor: str, me: str, people: dict[str, str]) -> str:
@@ -304,7 +303,7 @@ def entry_words(entry: Entry, names: dict[str, str]) -> str:
         return _("Asked: %(people)s.") % {"people": ", ".join(who(code) for code in data.get("alerts", []))}
     if kind == EntryKind.ANSWER:
         answer = str(data.get("answer", ""))
-        return f"{who(data.get('alert'))}: {ANSWER_WORDS.get(answer, answer)}"
+        return f"{who(data.get('alert'))}: {answer_said(answer)}"
     if kind == EntryKind.FILLED:
         return _("A role is filled: %(going)s going.") % {"going": data.get("going")}
     if kind == EntryKind.RING:
