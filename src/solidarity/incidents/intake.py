@@ -17,7 +17,6 @@ the reporter asked to hear the outcome; a photo loses its metadata before it is 
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +42,7 @@ from solidarity.incidents.models import (
 )
 from solidarity.incidents.services import IncidentError, new_incident
 from solidarity.incidents.timeline import add, hotline_settings, record, record_report, reports_changed
+from solidarity.messaging import keywords
 from solidarity.people.models import ContactKind
 from solidarity.people.services import clean_contact
 
@@ -241,8 +241,8 @@ TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).upper().split())
+    """As the keyword router compares words (upper case, no accents), with runs of spaces made one."""
+    return " ".join(keywords.fold(text).split())
 
 
 def has_words(text: str, words: str) -> bool:

@@ -62,14 +62,7 @@ def changed(incident: Incident) -> None:
 
 def record(incident: Incident, action: AuditAction, *, by: User | None, **detail: Any) -> None:
     """The audit log's entry for a dispatcher's change (the timeline says what; this, who, in the hash chain)."""
-    audit.record(
-        actor=str(by.uuid) if by is not None else audit.SYSTEM,
-        role=str(Role.DISPATCHER) if by is not None else "",
-        action=action,
-        object_type="incidents.incident",
-        object_ids=[incident.uuid],
-        detail=detail,
-    )
+    audited("incidents.incident", incident.uuid, action, by, detail)
 
 
 def reports_changed() -> None:
@@ -78,11 +71,18 @@ def reports_changed() -> None:
 
 
 def record_report(report: Report, *, by: User | None, **detail: Any) -> None:
+    audited("incidents.report", report.uuid, AuditAction.CHANGED, by, detail)
+
+
+def audited(
+    object_type: str, object_id: uuid.UUID, action: AuditAction, by: User | None, detail: dict[str, Any]
+) -> None:
+    """One audit entry for a dispatcher's change (or the system's, when `by` is None)."""
     audit.record(
         actor=str(by.uuid) if by is not None else audit.SYSTEM,
         role=str(Role.DISPATCHER) if by is not None else "",
-        action=AuditAction.CHANGED,
-        object_type="incidents.report",
-        object_ids=[report.uuid],
+        action=action,
+        object_type=object_type,
+        object_ids=[object_id],
         detail=detail,
     )
