@@ -385,3 +385,15 @@ def test_the_people_a_file_adds_agreed_only_to_what_the_keeper_checked(keeper: U
     assert {(p.consent_alerts, p.consent_trainings, p.consent_announcements) for p in added} == {(True, False, True)}
     entry = AuditEntry.objects.filter(object_type="people.personimport", object_ids=[str(found.uuid)])
     assert any(e.detail.get("consent") == ["alerts", "announcements"] for e in entry)
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_query_or_a_path_is_refused_not_answered_500(keeper: User) -> None:
+    """PostgreSQL cannot compare a text with a NUL in it: the filter must never reach it."""
+    client = client_for(keeper)
+    response = client.get("/api/v1/people/export", {"state": "paused", "zone": "\u0000"})
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["zone"]
+    assert client.get("/api/v1/people", {"q": "a\u0000b"}).status_code == 422
+    assert client.get("/api/v1/groups/a%00b/lists").status_code == 404
+    assert client.get("/en/people/", {"q": "a\u0000b"}).status_code in {200, 400}

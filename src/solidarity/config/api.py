@@ -9,6 +9,7 @@ from asgiref.sync import markcoroutinefunction
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -36,7 +37,7 @@ class ObjectParser(Parser):
     """A request's JSON body is an object (STYLE.md); anything else is refused as unreadable, with 400.
 
     ninja reads a list or a bare value as an object with no fields: a PATCH of `[1, 2]` was an
-    empty change answered 200.
+    empty change answered 200. A NUL character in the body, the query or a form is refused (refuse_nul).
     """
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
@@ -46,11 +47,17 @@ class ObjectParser(Parser):
         refuse_nul(body)
         return body
 
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        values = super().parse_querydict(data, list_fields, request)
+        refuse_nul(values)  # a filter such as ?zone=%00 reached PostgreSQL, which answered 500
+        return values
+
 
 def refuse_nul(body: dict[str, Any]) -> None:
-    """A NUL character in any text of the body is refused (422, naming the field), as Django's forms refuse it.
+    """A NUL character in any text of the body or the query is refused (422, naming the field), as Django's
+    forms refuse it.
 
-    PostgreSQL cannot store one in a text column: it would answer 500 at the INSERT.
+    PostgreSQL cannot store one in a text column, nor compare one: it would answer 500.
     """
 
     def has_nul(value: Any) -> bool:
