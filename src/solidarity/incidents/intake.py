@@ -130,21 +130,24 @@ def do_take_report(
     """
     fields = cleaned(values)
     now = timezone.now()
+    hotline = hotline_settings()  # read before the zone locks: one statement fewer while they are held
     with transaction.atomic():
         report = Report(source=source, taken_by=taken_by, **fields)
         if reply_to:
             report.reply_to = reply_to
-            report.reply_to_until = None if values.follow_up else now + timedelta(hours=hotline_settings().sender_hours)
+            report.reply_to_until = None if values.follow_up else now + timedelta(hours=hotline.sender_hours)
         if values.photo is not None:
             report.photo = values.photo
         if for_review:
             report.state = ReportState.FOR_REVIEW
         elif report.zone is None:
             report.state = ReportState.NEEDS_ZONE
-        save_with_code(report)
         if report.state == ReportState.GROUPED:
-            group(report)
+            report.incident = join(report, hotline.group_window_minutes)  # saved grouped: no second write
+            save_with_code(report)
+            add_report_entry(report.incident, report)
         else:
+            save_with_code(report)
             reports_changed()
     return report
 
@@ -160,14 +163,17 @@ def save_with_code(report: Report) -> None:
             continue
 
 
-def group(report: Report) -> Incident:
-    """Put `report` (with a zone) into the open incident it belongs to, or a new one (the module's rules)."""
+def join(report: Report, window_minutes: int) -> Incident:
+    """The open incident `report` (with a zone and type) belongs to, or a new one, counting it (module's rules).
+
+    Locks the rows of the report's zone and its neighbours first, in id order, held to the commit.
+    """
     zone = report.zone
     if zone is None:
         raise ValueError("a report is grouped by its zone")
     area = [zone.pk, *zone.neighbours.values_list("pk", flat=True)]
     list(Zone.objects.select_for_update(no_key=True).filter(pk__in=area).order_by("pk").values_list("pk", flat=True))
-    since = timezone.now() - timedelta(minutes=hotline_settings().group_window_minutes)
+    since = timezone.now() - timedelta(minutes=window_minutes)
     incident = (
         Incident.objects.select_for_update(no_key=True)
         .filter(state__in=OPEN_STATES, type=report.type, zone_id__in=area, last_reported_at__gte=since)
@@ -180,8 +186,10 @@ def group(report: Report) -> Incident:
     incident.report_count += 1
     incident.last_reported_at = now
     incident.save(update_fields=["report_count", "last_reported_at"])
-    Report.objects.filter(pk=report.pk).update(incident=incident, state=ReportState.GROUPED)
-    report.incident, report.state = incident, ReportState.GROUPED
+    return incident
+
+
+def add_report_entry(incident: Incident, report: Report) -> None:
     add(
         incident,
         EntryKind.REPORT,
@@ -191,6 +199,14 @@ def group(report: Report) -> Incident:
         seen_directly=report.seen_directly,
         count=incident.report_count,
     )
+
+
+def group(report: Report) -> Incident:
+    """Put a saved `report` (with a zone) into the open incident it belongs to, or a new one."""
+    incident = join(report, hotline_settings().group_window_minutes)
+    Report.objects.filter(pk=report.pk).update(incident=incident, state=ReportState.GROUPED)
+    report.incident, report.state = incident, ReportState.GROUPED
+    add_report_entry(incident, report)
     return incident
 
 
