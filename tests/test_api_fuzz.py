@@ -12,7 +12,7 @@ roster keeper, so that their own checks answer too.
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
 The quick run (both database passes) sends each parameter's boundaries and wrong types and a
-few random requests; the long one (`slow`) sends many more random ones.
+few random requests; the long one (`deep`: once in CI, in the PostgreSQL + Redis pass) many more.
 """
 
 import sys
@@ -417,7 +417,7 @@ def test_every_operation_answers_every_caller_as_documented(case: ApiCase, calle
     exercise(case, world, callers)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.django_db
 @CALLERS
 @random_schema.parametrize()
@@ -444,7 +444,7 @@ def test_the_lists_operations_answer_their_coordinator_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.django_db
 @COORDINATOR
 @random_lists_schema.parametrize()
@@ -471,7 +471,7 @@ def test_the_inbox_operations_answer_a_dispatcher_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.django_db
 @DISPATCHER
 @random_inbox_schema.parametrize()
@@ -497,11 +497,11 @@ def test_the_incidents_operations_answer_a_dispatcher_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.django_db
 @DISPATCHER
 @random_incidents_schema.parametrize()
-@settings(FUZZ, max_examples=30)  # each example makes a confirmed incident and its alerts again: the suite's slowest
+@settings(FUZZ, max_examples=30)  # each example makes a confirmed incident and its alerts again
 def test_the_incidents_operations_answer_a_dispatcher_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
@@ -524,7 +524,7 @@ def test_the_people_operations_answer_a_roster_keeper_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.django_db
 @KEEPER
 @random_people_schema.parametrize()

@@ -41,6 +41,7 @@ from solidarity.incidents.services import (
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging import outcomes
 from solidarity.messaging.models import Message, State
+from solidarity.messaging.sms.text import encoding, segments
 from solidarity.people.models import Person
 from tests.conftest import in_threads
 from tests.factories.incidents import catalogued, incident_of, neighbours, report, responder
@@ -344,17 +345,41 @@ def test_an_unconfirmed_incident_goes_stale() -> None:
 # Standing down, closing, merging, splitting.
 
 
-def test_standing_down_tells_everyone_on_the_way(confirmed: Confirmed, client: Client) -> None:
+def test_texts_to_spanish_speakers_stay_gsm_7_and_one_sms(client: Client, loopback: Path) -> None:
+    """An accent GSM-7 lacks (á, í, ó, ú) would make a text UCS-2: 70 characters an SMS instead of 160."""
+    only([("checkpoint", "legal-observer", 1)])
+    for n in range(2):
+        responder(f"Vecina {n}", "legal-observer", phone=f"+1919555{120 + n:04d}", language="es")
+    incident = incident_of(report())
+    do_confirm(incident, by=None, where="La plaza junto al mercado")
+    texts_out(loopback)  # both alerts leave
+    first = Alert.objects.order_by("rank").first()
+    assert first is not None
+    text_in(client, f"VOY {first.code}", sender=phone_of(first.person))  # the other is told it is covered
+    text_in(client, "REPORTE hay 3 camionetas en la plaza", sender="+19195550199")
+
+    sent = texts_out(loopback)
+    assert any("cubierto" in text["body"] for text in sent), [text["body"] for text in sent]
+    assert all(encoding(text["body"]) == "GSM-7" for text in sent), [text["body"] for text in sent]
+    assert all(segments(text["body"]) == 1 for text in sent), [text["body"] for text in sent]
+
+
+def test_standing_down_tells_everyone_on_the_way(confirmed: Confirmed, client: Client, loopback: Path) -> None:
     incident, _observers = confirmed
     alert = Alert.objects.order_by("rank").first()
     assert alert is not None
     text_in(client, f"GO {alert.code}", sender=phone_of(alert.person))
+    before = len(texts_out(loopback))
 
     told = do_stand_down(incident, by=None)
 
     assert told == Alert.objects.count()
     assert not Alert.objects.filter(state__in=(AlertState.ASKED, AlertState.GOING)).exists()
     assert not Need.objects.filter(state=NeedState.OPEN).exists()
+    # Told the alert is over, not that it is covered: nobody may have gone at all.
+    bodies = [text["body"] for text in texts_out(loopback)[before:]]
+    assert len(bodies) == told
+    assert all(("is over" in body or "ya termin" in body) and "cubierto" not in body for body in bodies), bodies
 
 
 def test_a_false_alarm_cannot_be_confirmed_and_is_resolved() -> None:

@@ -77,6 +77,7 @@ from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
 from solidarity.messaging.outcomes import Fate
 from solidarity.messaging.priority import Priority
+from solidarity.messaging.sms.text import gsm_friendly
 from solidarity.people.contacts import reachable_at
 from solidarity.people.models import Coverage, Person, Skill
 from solidarity.people.oncall import on_call_ids
@@ -487,7 +488,7 @@ def send(
     with translation.override(language):
         text = text_for(what, values, alert.need.purpose)
         if channel == Channel.SMS:
-            content: dict[str, Any] = {"text": text}
+            content: dict[str, Any] = {"text": gsm_friendly(text)}  # "está" as "esta": one GSM-7 SMS, not two
         else:
             link = str(settings.BASE_URL).rstrip("/") + reverse("incidents:alert-link", args=[link_token(alert)])
             body = render_to_string("incidents/email/alert_body.txt", {"text": text, "link": link, "what": what})
@@ -618,11 +619,11 @@ def stand_down(incident: Incident, *, actor: str = SYSTEM) -> int:
     told = 0
     for pk in list(incident.needs.exclude(state=NeedState.CANCELLED).values_list("pk", flat=True)):
         need = lock_need(pk)
-        told += release_asked(need, AlertState.STOOD_DOWN, "covered")
+        told += release_asked(need, AlertState.STOOD_DOWN, "over")
         for alert in need.alerts.filter(state__in=(AlertState.GOING, AlertState.ON_SCENE)).select_related("person"):
             if alert.state == AlertState.GOING:  # on the way: no need to go
                 mark(alert, AlertState.STOOD_DOWN)
-                send(alert, alert.person, None, "covered")
+                send(alert, alert.person, None, "over")
             else:  # on scene: they stay on scene until they text LEFT
                 send(alert, alert.person, None, "stood_down")
             told += 1
@@ -720,7 +721,7 @@ def page_one(need: Need, user: User) -> int:
         # Translators: SMS to a dispatcher, one segment.
         text = _("%(network)s PAGE: incident %(code)s (%(type)s, %(zone)s) still needs %(missing)d %(role)s.") % values
         if channel == Channel.SMS:
-            content: dict[str, Any] = {"text": text}
+            content: dict[str, Any] = {"text": gsm_friendly(text)}  # "está" as "esta": one GSM-7 SMS, not two
         else:
             link = str(settings.BASE_URL).rstrip("/") + reverse("incidents:incident", args=[incident.code])
             content = mail.email_content(to=address, subject=text, text=f"{text}\n\n{link}\n", language=language)

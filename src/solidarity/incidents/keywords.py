@@ -37,6 +37,7 @@ from solidarity.incidents.services import do_add_note, do_record_verification
 from solidarity.incidents.timeline import person_actor
 from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
 from solidarity.messaging.priority import Priority
+from solidarity.messaging.sms.text import gsm_friendly
 from solidarity.people.keywords import language_of, sender_person
 from solidarity.people.models import Person
 
@@ -46,7 +47,7 @@ MAX_LISTED = 3  # open alerts listed in a "which one?" reply: one SMS
 
 def reply(text: str) -> Handled:
     """An answer about an alert: in the alert lane, never dropped by the automatic-reply limit."""
-    return Handled(Reply(text, priority=Priority.ALERT, is_rate_limited=False))
+    return Handled(Reply(gsm_friendly(text), priority=Priority.ALERT, is_rate_limited=False))
 
 
 def alerts_of(person: Person, states: tuple[str, ...]) -> QuerySet[Alert]:
@@ -191,6 +192,11 @@ def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) ->
 
 
 def say(language: str, what: str, **values: str) -> str:
+    """A reply to a texted report, as GSM-7 as it can be (messaging.sms.text.gsm_friendly)."""
+    return gsm_friendly(said(language, what, **values))
+
+
+def said(language: str, what: str, **values: str) -> str:
     network_settings = get_network_settings()
     values = {"network": network_settings.name, "hotline": network_settings.hotline, **values}
     with translation.override(language if language in ("en", "es") else "en"):
