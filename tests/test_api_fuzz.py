@@ -12,7 +12,7 @@ roster keeper, so that their own checks answer too.
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
 The quick run (both database passes) sends each parameter's boundaries and wrong types and a
-few random requests; the long one (`deep`: once in CI, in the PostgreSQL + Redis pass) many more.
+few random requests; the long one (`slow`: once in CI, in the SQLite pass) many more.
 """
 
 import sys
@@ -404,6 +404,7 @@ FUZZ = settings(
     deadline=None,  # no timing asserts in tests; CI's profile also derandomizes (hypothesis reads CI=true)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+DEEP = 50  # examples an operation in the long run (once in CI): 184 operations and callers
 # Every generated request goes to all three callers. (A parameter of the test, so that pytest
 # names each test after its operation: schemathesis's names are lost on pytest 9 without one.)
 CALLERS = pytest.mark.parametrize("callers", [PERSONAS], ids=["+".join(PERSONAS)])
@@ -417,11 +418,11 @@ def test_every_operation_answers_every_caller_as_documented(case: ApiCase, calle
     exercise(case, world, callers)
 
 
-@pytest.mark.deep
+@pytest.mark.slow
 @pytest.mark.django_db
 @CALLERS
 @random_schema.parametrize()
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=DEEP)
 def test_every_operation_answers_every_caller_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
@@ -444,11 +445,11 @@ def test_the_lists_operations_answer_their_coordinator_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.deep
+@pytest.mark.slow
 @pytest.mark.django_db
 @COORDINATOR
 @random_lists_schema.parametrize()
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=DEEP)
 def test_the_lists_operations_answer_their_coordinator_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
@@ -471,11 +472,11 @@ def test_the_inbox_operations_answer_a_dispatcher_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.deep
+@pytest.mark.slow
 @pytest.mark.django_db
 @DISPATCHER
 @random_inbox_schema.parametrize()
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=DEEP)
 def test_the_inbox_operations_answer_a_dispatcher_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
@@ -497,11 +498,11 @@ def test_the_incidents_operations_answer_a_dispatcher_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.deep
+@pytest.mark.slow
 @pytest.mark.django_db
 @DISPATCHER
 @random_incidents_schema.parametrize()
-@settings(FUZZ, max_examples=30)  # each example makes a confirmed incident and its alerts again
+@settings(FUZZ, max_examples=DEEP // 2)  # each example makes a confirmed incident and its alerts again
 def test_the_incidents_operations_answer_a_dispatcher_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
@@ -524,11 +525,11 @@ def test_the_people_operations_answer_a_roster_keeper_as_documented(
     exercise(case, world, callers)
 
 
-@pytest.mark.deep
+@pytest.mark.slow
 @pytest.mark.django_db
 @KEEPER
 @random_people_schema.parametrize()
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=DEEP)
 def test_the_people_operations_answer_a_roster_keeper_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
