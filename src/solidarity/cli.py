@@ -19,6 +19,7 @@ commands:
   backup        write one encrypted backup; restore brings it back
   audit         verify the tamper-evident audit log; print its signed head
   purge         delete personal data whose retention period is over
+  incident      purge one incident and everything about it, for good
   demo          fill the network with fictional demo data
   manage        run any Django management command
 
@@ -43,6 +44,7 @@ COMMANDS = {
     "restore",
     "audit",
     "purge",
+    "incident",
     "demo",
     "manage",
 }

@@ -30,8 +30,11 @@ from solidarity.incidents.models import (
     LIVE_CODE,
     Alert,
     AlertState,
+    Incident,
     Purpose,
+    Report,
     Source,
+    Trace,
 )
 from solidarity.incidents.services import do_add_note, do_record_verification
 from solidarity.incidents.timeline import person_actor
@@ -65,6 +68,8 @@ def network() -> str:
 def which(person: Person, context: InboundContext, parsed: Parsed, alerts: list[Alert], word: str) -> Handled:
     """Several alerts wait for this answer: list them, so the next text carries a code."""
     language = language_of(person, context, parsed)
+    for alert in alerts[:MAX_LISTED]:
+        traced(context, incident=alert.incident)  # the reply names each of them
     with translation.override(language):
         listed = ", ".join(
             f"{alert.code} ({alert.incident.get_type_display()}, {text_of(alert.incident.zone, 'name', language)})"
@@ -118,6 +123,7 @@ def answer(context: InboundContext, parsed: Parsed, *, going: bool) -> Outcome:
     if not isinstance(found, Alert):
         return found
     result = dispatch.do_answer_alert(found, going=going)
+    traced(context, incident=found.incident)
     found.refresh_from_db()
     return acknowledge(found, dispatch.acknowledgement(result))
 
@@ -137,6 +143,7 @@ def on_scene(context: InboundContext, parsed: Parsed, *, left: bool) -> Outcome:
     if not isinstance(found, Alert):
         return found
     result = dispatch.do_mark_arrived(found, left=left)
+    traced(context, incident=found.incident)
     found.refresh_from_db()
     return acknowledge(found, dispatch.acknowledgement(result))
 
@@ -162,6 +169,7 @@ def answer_report(context: InboundContext, parsed: Parsed) -> Outcome:
     zone = guess_zone(text)
     values = ReportValues(type=guess_type(text), zone=zone, description=text[:2000], language=context.language or "en")
     report = do_take_report(values, source=Source.SMS, reply_to=context.sender, for_review=over_limit(context.sender))
+    traced(context, report=report)
     return Handled(Reply(say(context.language, "taken", code=report.code), priority=Priority.ALERT))
 
 
@@ -178,6 +186,7 @@ def over_limit(sender: str) -> bool:
 def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) -> Outcome:
     """What a verifier or responder out on an incident texted: their account, on the incident's timeline."""
     actor = person_actor(alert.person.uuid)
+    traced(context, incident=alert.incident)
     if alert.need.purpose == Purpose.VERIFY:
         do_record_verification(alert.incident, text, actor=actor)
     else:
@@ -189,6 +198,11 @@ def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) ->
             "code": alert.incident.code,
         }
     return reply(text)
+
+
+def traced(context: InboundContext, *, incident: Incident | None = None, report: Report | None = None) -> None:
+    """The text was about this incident or report: a purge finds it, and its reply, by this (incidents.purge)."""
+    Trace.objects.create(incident=incident, report=report, inbound=context.inbound_id)
 
 
 def say(language: str, what: str, **values: str) -> str:

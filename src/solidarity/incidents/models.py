@@ -431,3 +431,18 @@ class Entry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise TypeError("an incident's timeline is append-only")
         super().save(*args, **kwargs)
+
+
+class Trace(models.Model):
+    """A text that was about an incident or a report (a texted report, an answer, an account): its inbound id.
+
+    Ids only, nothing personal: what lets a purge (incidents.purge) find the texts and their replies in
+    the messaging part, which keeps them apart. It goes with its incident or report.
+    """
+
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="traces")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="traces")
+    inbound = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"trace {self.inbound}"

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
@@ -33,6 +33,7 @@ from solidarity.messaging.models import (
     FINAL_STATES,
     Address,
     Channel,
+    Inbound,
     Message,
     NetworkKey,
     State,
@@ -312,6 +313,22 @@ def enqueue(
     """Queue one message (see `enqueue_many`) and return its row, new or already known."""
     enqueue_many([item], send_after=send_after, even_if_opted_out=even_if_opted_out, known=known)
     return Message.objects.get(idempotency_key=item.idempotency_key)
+
+
+def do_forget_texts(inbound_ids: list[str], message_keys: list[str], key_parts: list[str]) -> tuple[int, int]:
+    """Delete texts received (by their ids) with every reply to them, and messages sent (by their exact
+    idempotency keys, or keys holding one of `key_parts`, such as ":<uuid>"): for a part that must forget
+    something whole (incidents.purge). In the caller's transaction. Returns (received, sent) deleted.
+    """
+    received = Inbound.objects.filter(uuid__in=inbound_ids).delete()[0] if inbound_ids else 0
+    keys = Q(idempotency_key__in=message_keys)
+    for inbound_id in inbound_ids:
+        keys |= Q(idempotency_key__startswith=f"messaging.reply:{inbound_id}")
+        keys |= Q(idempotency_key__startswith=f"messaging.inbox-reply:{inbound_id}:")
+    for part in key_parts:
+        keys |= Q(idempotency_key__contains=part)
+    sent = Message.objects.filter(keys).delete()[0] if (message_keys or inbound_ids or key_parts) else 0
+    return received, sent
 
 
 def cancel(idempotency_key: str) -> bool:

@@ -1,0 +1,143 @@
+"""Purging one incident (`solidarity incident purge CODE`): everything about it goes, the rest stays.
+
+A report from the public form with a photo, a texted report, a verifier's and a responder's texted answers and
+accounts, a note, an incident merged into it: afterwards no row, text, message, file or ciphertext of it is
+left in the database's files or the uploads, and the audit log says a purge happened with counts only.
+"""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from PIL import Image
+
+from solidarity.core.fields import find_by_index
+from solidarity.core.models import AuditAction, AuditEntry, Timer
+from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Requirement, Trace
+from solidarity.incidents.services import do_add_note, do_confirm, do_merge, do_start_verifying
+from solidarity.incidents.timeline import hotline_settings
+from solidarity.messaging.models import Inbound, Message
+from tests import canaries
+from tests.factories.incidents import catalogued, incident_of, neighbours, report, responder
+from tests.factories.messaging import text_in, texts_out, use_loopback
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOTE = "purge-canary-7d1e: two agents took the red bike"
+REPORTER = "+19195550161"
+VERIFIER = "+19195550162"
+OBSERVER = "+19195550163"
+ELSEWHERE = "+19195550164"
+
+
+def photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (20, 120, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def ciphertexts(table: str, column: str, where: str, values: list[int]) -> list[bytes]:
+    """The encrypted values as stored: what an attacker with the database files could still find."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE {where}", values)  # noqa: S608  (our own names)
+        return [str(row[0]).encode() for row in cursor.fetchall() if row[0]]
+
+
+@pytest.fixture
+def loopback(own_home: Path, settings: object) -> Path:
+    return use_loopback(settings, own_home / "sms-outbox.jsonl")  # type: ignore[arg-type]
+
+
+def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(loopback: Path) -> None:
+    Requirement.objects.all().delete()
+    Requirement.objects.create(type="checkpoint", skill=catalogued("legal-observer"), count=1)
+    hotline_settings().verifier_skills.set([catalogued("verifier")])  # the observer is asked to go, not to verify
+    neighbours("east-durham", "walltown")
+    responder("Vera Purga", "verifier", phone=VERIFIER)
+    responder("Olga Purga", "legal-observer", phone=OBSERVER)
+    client = Client()
+
+    # What people say about the incident: a form with a photo, a text, a verifier's and a responder's texts.
+    form = {"type": "checkpoint", "zone": "east-durham", "description": NOTE, "seen": "yes"}
+    image = io.BytesIO(photo())
+    image.name = "bike.jpg"
+    assert client.post("/en/report/", {**form, "photo": image}).status_code == 302
+    incident = Incident.objects.get()
+    text_in(client, f"REPORTE reten: {NOTE} en Walltown", sender=REPORTER)
+    do_start_verifying(incident, by=None)
+    texts_out(loopback)
+    text_in(client, "VOY", sender=VERIFIER)
+    text_in(client, f"REPORTE {NOTE}", sender=VERIFIER)
+    do_add_note(incident, NOTE, by=None)
+    do_confirm(incident, by=None, where="Alston Ave and Main")
+    texts_out(loopback)
+    text_in(client, "VOY", sender=OBSERVER)
+    text_in(client, f"REPORT {NOTE}", sender=OBSERVER)
+    merged = incident_of(report("home_raid", "walltown", description=NOTE))
+    do_merge(merged, incident, by=None)
+    texts_out(loopback)
+    # And what must stay: another incident, and a text about nothing.
+    other = incident_of(report("arrest", "old-west", description="Someone else's report"))
+    text_in(client, "hello, is this the hotline?", sender=ELSEWHERE)
+
+    traced = list(Trace.objects.values_list("inbound", flat=True))
+    assert len(traced) >= 5  # the texted report, the verifier's GO and account, the observer's GO and account
+    family = [incident.pk, merged.pk]
+    texts = list(Inbound.objects.filter(uuid__in=traced).values_list("pk", flat=True))
+    stored = [
+        *ciphertexts("incidents_report", "description", "incident_id IN (%s, %s)", family),
+        *ciphertexts("incidents_entry", "text", "incident_id IN (%s, %s)", family),
+        *[value for pk in texts for value in ciphertexts("messaging_inbound", "body", "id = %s", [pk])],
+    ]
+    assert len(stored) >= 8, len(texts)
+    photo_files = [
+        Path(default_storage.path(stored.decode().partition(" ")[0]))
+        for stored in ciphertexts("incidents_report", "photo", "incident_id = %s AND photo <> ''", [incident.pk])
+    ]
+    assert photo_files
+    assert all(path.is_file() for path in photo_files)
+    inbound_before = Inbound.objects.count()
+    kept_inbound = [str(uuid) for uuid in Inbound.objects.exclude(uuid__in=traced).values_list("uuid", flat=True)]
+    assert kept_inbound  # the text about nothing is not the incident's
+    kept_messages = Message.objects.filter(idempotency_key__contains=f"{other.uuid}").count()
+
+    call_command("incident", "purge", incident.code.lower(), "--yes")
+
+    assert list(Incident.objects.all()) == [other]
+    assert not Report.objects.exclude(incident=other).exists()
+    for model in (Need, Alert, Entry, Trace):
+        assert not model.objects.exclude(incident=other).exists(), model
+    assert not Inbound.objects.filter(uuid__in=traced).exists()
+    assert sorted(str(u) for u in Inbound.objects.values_list("uuid", flat=True)) == sorted(kept_inbound)
+    assert Inbound.objects.count() < inbound_before
+    assert not any(NOTE in str(message.content) for message in Message.objects.all())
+    for number in (VERIFIER, OBSERVER, REPORTER):
+        assert find_by_index(Message.objects.all(), "to_index", number) == [], number
+    assert Message.objects.filter(idempotency_key__contains=f"{other.uuid}").count() == kept_messages
+    assert not Timer.objects.filter(key__in=[str(incident.uuid), str(merged.uuid)]).exists()
+    assert not any(path.exists() for path in photo_files)
+    raw = canaries.raw_database_bytes()
+    assert [value for value in stored if value in raw] == []
+    assert NOTE.encode() not in canaries.raw_media_bytes()
+
+    entry = AuditEntry.objects.filter(action=AuditAction.PURGED, object_type="incidents.incident").get()
+    assert entry.detail["incidents"] == 2
+    assert entry.detail["reports"] >= 3
+    assert entry.detail["texts_received"] >= 5
+    assert NOTE not in str(entry.detail)
+
+
+def test_the_command_asks_for_the_code_and_purges_nothing_without_it() -> None:
+    incident = incident_of(report())
+
+    with pytest.raises(CommandError, match="nothing purged"):
+        call_command("incident", "purge", incident.code)  # no terminal to type the code again at: refused
+    with pytest.raises(CommandError, match="no incident has the code"):
+        call_command("incident", "purge", "ZZ99", "--yes")
+
+    assert Incident.objects.filter(pk=incident.pk).exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.PURGED).exists()
