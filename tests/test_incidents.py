@@ -135,6 +135,31 @@ def test_verifying_asks_the_nearest_on_call_verifier_first() -> None:
     assert incident.state == IncidentState.VERIFYING
 
 
+def test_an_observer_asked_to_verify_and_not_needed_is_asked_to_go_once_it_is_confirmed(
+    client: Client, loopback: Path
+) -> None:
+    """In a small network the nearest legal observer is asked to look, then to go: one need does not spend them."""
+    only([("checkpoint", "legal-observer", 1)])
+    hotline_settings().verifier_skills.set([catalogued("verifier"), catalogued("legal-observer")])
+    looker = responder("Vera Mira", "verifier", phone="+19195550131")
+    observer = responder("Olga Mira", "legal-observer", phone="+19195550132")
+    incident = incident_of(report())
+    do_start_verifying(incident, by=None)
+    texts_out(loopback)
+    assert {alert.person for alert in Alert.objects.all()} == {looker, observer}
+    text_in(client, "VOY", sender="+19195550131")  # the verifier goes: the observer is not needed to look
+    assert Alert.objects.get(person=observer).state == AlertState.COVERED
+
+    do_confirm(incident, by=None)
+
+    going = Alert.objects.get(person=observer, need__purpose=Purpose.RESPOND)
+    assert going.state == AlertState.ASKED
+    text_in(client, "VOY", sender="+19195550132")  # a bare answer goes to the alert still asking
+    going.refresh_from_db()
+    assert going.state == AlertState.GOING
+    assert not any("which alert" in text["body"] for text in texts_out(loopback))
+
+
 def test_nothing_is_dispatched_before_a_person_confirms() -> None:
     only([("checkpoint", "legal-observer", 1)])
     responder("Lola Observadora", "legal-observer")

@@ -154,7 +154,10 @@ def candidates(need: Need, *, now: datetime | None = None, upto: int | None = No
         ids.update(on_call_ids(skill, ring_of, now=now))
     if not ids:
         return []
-    ids -= set(Alert.objects.filter(incident=incident).values_list("person_id", flat=True))
+    # Asked already for this incident: left out, but for who was asked for another of its needs and not
+    # needed after all (a verifier covered when another went to look can still be asked to go).
+    asked = Alert.objects.filter(incident=incident).filter(Q(need=need) | ~Q(state=AlertState.COVERED))
+    ids -= set(asked.values_list("person_id", flat=True))
     busy = Alert.objects.filter(person_id__in=ids, state__in=BUSY, incident__state__in=DISPATCHING_STATES)
     ids -= set(busy.values_list("person_id", flat=True))
     if not ids:
@@ -374,7 +377,7 @@ def make_alert(need: Need, candidate: Candidate, person: Person, target: tuple[s
                 )
             break
         except IntegrityError:
-            if Alert.objects.filter(incident=need.incident, person=person).exists():
+            if Alert.objects.filter(need=need, person=person).exists():
                 raise  # asked already: the ranking left them out, so this is a race the caller must not hide
     send(alert, person, target, "alert", priority=Priority.ALERT, outcome=True)
     return alert

@@ -105,6 +105,9 @@ def find_alert(context: InboundContext, parsed: Parsed, states: tuple[str, ...],
     pending = list(alerts_of(person, states))
     if not pending:
         return NotMine()
+    waiting = [alert for alert in pending if alert.state != AlertState.COVERED]
+    if waiting and len(waiting) < len(pending):  # an alert still asking comes before one not needed after all
+        pending = waiting
     if len(pending) > 1:
         return which(person, context, parsed, pending, word)
     return pending[0]

@@ -371,7 +371,9 @@ class Alert(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=Q(state__in=LIVE_CODE), name="incidents_alert_code"),
-            models.UniqueConstraint(fields=["incident", "person"], name="incidents_one_alert_per_person"),
+            # One alert a need a person: someone asked to verify and then not needed (covered) can still be
+            # asked to go once the incident is confirmed (dispatch.candidates).
+            models.UniqueConstraint(fields=["need", "person"], name="incidents_one_alert_per_need_person"),
         ]
 
     def __str__(self) -> str:
