@@ -6,6 +6,8 @@ left in the database's files or the uploads, and the audit log says a purge happ
 """
 
 import io
+import logging
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from PIL import Image
 
+from solidarity.core import backup
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction, AuditEntry, Timer
 from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Requirement, Trace
@@ -32,6 +35,7 @@ REPORTER = "+19195550161"
 VERIFIER = "+19195550162"
 OBSERVER = "+19195550163"
 ELSEWHERE = "+19195550164"
+PASSPHRASE = "a long passphrase for the purge test's backups"
 
 
 def photo() -> bytes:
@@ -47,12 +51,36 @@ def ciphertexts(table: str, column: str, where: str, values: list[int]) -> list[
         return [str(row[0]).encode() for row in cursor.fetchall() if row[0]]
 
 
+def backup_bytes(home: Path, name: str) -> bytes:
+    """What a backup written now holds, opened as its owner would (a PostgreSQL dump read back as SQL)."""
+    archive = home / f"{name}.age"
+    backup.create(archive, PASSPHRASE)
+    found = []
+    with backup.open_archive(archive, PASSPHRASE) as opened:
+        for member in opened.getmembers():
+            data = opened.extractfile(member)
+            if data is None:
+                continue
+            content = data.read()
+            if member.name.endswith(".pgdump"):  # the custom format is compressed: read it back as SQL
+                dump = home / f"{name}.pgdump"
+                dump.write_bytes(content)
+                content = subprocess.run(["pg_restore", "--file=-", str(dump)], capture_output=True, check=True).stdout
+                dump.unlink()
+            found.append(content)
+    archive.unlink()
+    return b"".join(found)
+
+
 @pytest.fixture
 def loopback(own_home: Path, settings: object) -> Path:
     return use_loopback(settings, own_home / "sms-outbox.jsonl")  # type: ignore[arg-type]
 
 
-def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(loopback: Path) -> None:
+def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
+    loopback: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     Requirement.objects.all().delete()
     Requirement.objects.create(type="checkpoint", skill=catalogued("legal-observer"), count=1)
     hotline_settings().verifier_skills.set([catalogued("verifier")])  # the observer is asked to go, not to verify
@@ -103,6 +131,8 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(loopback: P
     inbound_before = Inbound.objects.count()
     kept_inbound = [str(uuid) for uuid in Inbound.objects.exclude(uuid__in=traced).values_list("uuid", flat=True)]
     assert kept_inbound  # the text about nothing is not the incident's
+    before = backup_bytes(loopback.parent, "before")
+    assert all(value in before for value in stored)  # the scan below sees them where they are
     kept_messages = Message.objects.filter(idempotency_key__contains=f"{other.uuid}").count()
 
     call_command("incident", "purge", incident.code.lower(), "--yes")
@@ -123,6 +153,11 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(loopback: P
     raw = canaries.raw_database_bytes()
     assert [value for value in stored if value in raw] == []
     assert NOTE.encode() not in canaries.raw_media_bytes()
+    after = backup_bytes(loopback.parent, "after")
+    assert [value for value in stored if value in after] == []
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert NOTE not in logged
+    assert "purge-canary" not in logged
 
     entry = AuditEntry.objects.filter(action=AuditAction.PURGED, object_type="incidents.incident").get()
     assert entry.detail["incidents"] == 2
