@@ -32,6 +32,7 @@ from solidarity.incidents.services import (
     IncidentError,
     do_confirm,
     do_mark_false_alarm,
+    do_mark_unverified,
     do_merge,
     do_resolve,
     do_split,
@@ -158,6 +159,49 @@ def test_an_observer_asked_to_verify_and_not_needed_is_asked_to_go_once_it_is_co
     going.refresh_from_db()
     assert going.state == AlertState.GOING
     assert not any("which alert" in text["body"] for text in texts_out(loopback))
+
+
+def reported_with_follow_up(contact: str, language: str = "en", zone_slug: str = "east-durham") -> Report:
+    values = ReportValues(type="checkpoint", zone=zone(zone_slug), follow_up=True, contact=contact, language=language)
+    return do_take_report(values, source=Source.WEB)
+
+
+def test_reporters_who_asked_to_hear_back_are_told_the_outcome_false_alarms_too(loopback: Path) -> None:
+    by_text = reported_with_follow_up("(919) 555-0171", language="es")
+    by_email = reported_with_follow_up("vecina.171@example.org")
+    silent = report()  # did not ask to hear back
+    incident = by_text.incident
+    assert incident is not None
+    assert by_email.incident == incident == silent.incident
+
+    do_mark_false_alarm(incident, by=None, note="A film crew")
+
+    texts = [text["body"] for text in texts_out(loopback)]
+    assert len(texts) == 1
+    assert by_text.code in texts[0]
+    assert "falsa alarma" in texts[0]
+    assert encoding(texts[0]) == "GSM-7"
+    emails = Message.objects.filter(idempotency_key=f"incidents.outcome:{by_email.uuid}:false_alarm")
+    [email] = list(emails)
+    assert "false alarm" in str(email.content["mime"])
+    assert not Message.objects.filter(idempotency_key__contains=str(silent.uuid)).exists()
+    assert Entry.objects.filter(incident=incident, kind=EntryKind.OUTCOME).get().data["told"] == 2
+
+
+def test_a_confirmed_or_unverified_incident_is_told_once_to_its_reporters(loopback: Path) -> None:
+    confirmed = reported_with_follow_up("(919) 555-0172")
+    assert confirmed.incident is not None
+    do_confirm(confirmed.incident, by=None)
+    with pytest.raises(IncidentError):
+        do_confirm(confirmed.incident, by=None)
+    stale = reported_with_follow_up("(919) 555-0173", zone_slug="old-west")
+    assert stale.incident is not None
+    do_mark_unverified(stale.incident, by=None)
+
+    bodies = {text["to"]: text["body"] for text in texts_out(loopback)}
+    assert "confirmed it" in bodies["+19195550172"]
+    assert "could not confirm" in bodies["+19195550173"]
+    assert len(texts_out(loopback)) == 2
 
 
 def test_nothing_is_dispatched_before_a_person_confirms() -> None:

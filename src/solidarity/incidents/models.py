@@ -395,6 +395,7 @@ class EntryKind(models.TextChoices):
     STOOD_DOWN = "stood_down", _("stood down")
     MERGED = "merged", _("merged")
     SPLIT = "split", _("split")
+    OUTCOME = "outcome", _("reporters told")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):

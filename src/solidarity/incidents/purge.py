@@ -3,8 +3,8 @@
 What goes: the incident and any incident merged into it, their reports (what people saw, photos,
 contacts, the numbers texts came from), needs, alerts and timeline; the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
-sent about them (alerts, answers' acknowledgements, pages); their timers. Rows are deleted, never
-flagged; the database's free space is then wiped (core.retention.wipe_free_space), so a later backup
+sent about them (alerts, acknowledgements, pages, outcomes told to reporters); their timers. Rows
+are deleted, never flagged; the database's free space is then wiped (core.retention.wipe_free_space), so a later backup
 holds none of it either. The audit log keeps that a purge happened, by whom, and how many of each
 went: never what they said.
 
@@ -82,7 +82,9 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         ]
         # Every message about an alert names it last (incidents.alert:<uuid>, incidents.going:<uuid>, ...;
         # an email's parts add ":<n>"); a page names its need first.
+        reports = [str(uuid) for uuid in Report.objects.filter(incident__in=ids).values_list("uuid", flat=True)]
         parts = [f":{uuid}" for uuid in alerts] + [f"incidents.page:{uuid}:" for uuid in needs]
+        parts += [f"incidents.outcome:{uuid}:" for uuid in reports]  # reporters told the outcome
         received, sent = messaging.do_forget_texts(inbound, [], parts)
         Timer.objects.filter(key__in=needs + [str(member.uuid) for member in family]).delete()
         purged = Purged(

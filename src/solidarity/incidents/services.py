@@ -27,6 +27,7 @@ from solidarity.core.codes import unique_code
 from solidarity.core.models import AuditAction, Zone
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.incidents import dispatch
+from solidarity.incidents.followup import tell_reporters
 from solidarity.incidents.models import (
     COUNTED,
     LONG_TEXT,
@@ -88,6 +89,9 @@ def move(incident: Incident, state: IncidentState, *, by: User | None, text: str
     incident.save(update_fields=fields)
     add(incident, EntryKind.STATE, actor=user_actor(by), text=text, before=before, after=state, **data)
     record(incident, AuditAction.CHANGED, by=by, state=str(state))
+    told = tell_reporters(incident, state)  # those who asked to hear back: confirmed, false alarm, unverified
+    if told:
+        add(incident, EntryKind.OUTCOME, told=told, state=state)
 
 
 def clean_text(text: str, field: str = "text", length: int = LONG_TEXT) -> str:

@@ -321,6 +321,11 @@ def entry_words(entry: Entry, names: dict[str, str]) -> str:
             "code": data.get("merged"),
             "reports": data.get("reports"),
         }
+    if kind == EntryKind.OUTCOME:
+        return _("%(told)s reporters who asked to hear back were told: %(state)s.") % {
+            "told": data.get("told"),
+            "state": state_label(data.get("state")),
+        }
     if kind == EntryKind.SPLIT and data.get("into"):
         return _("%(reports)s reports split out into incident %(code)s.") % {
             "code": data["into"],
