@@ -4,15 +4,15 @@ What goes: the incident and any incident merged into it, their reports (what peo
 contacts, the numbers texts came from), needs, alerts and timeline; the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
 sent about them (alerts, acknowledgements, pages, outcomes told to reporters); their timers. Rows
-are deleted, never flagged; the database's free space is then wiped (core.retention.wipe_free_space), so a later backup
-holds none of it either. The audit log keeps that a purge happened, by whom, and how many of each
+are deleted, never flagged; the database's free space is then wiped (core.retention.wipe_free_space),
+so a later backup holds none of it either. The audit log keeps that a purge happened, by whom, and how many of each
 went: never what they said.
 
 Not here: reports that were never placed in an incident (the retention rules take them), and the
 audit log's earlier entries (ids, states and counts only, never content).
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -36,16 +36,6 @@ class Purged:
     entries: int
     texts_received: int
     messages_sent: int
-
-    def as_detail(self) -> dict[str, int]:
-        return {
-            "incidents": self.incidents,
-            "reports": self.reports,
-            "alerts": self.alerts,
-            "entries": self.entries,
-            "texts_received": self.texts_received,
-            "messages_sent": self.messages_sent,
-        }
 
 
 def merged_family(incident: Incident) -> list[Incident]:
@@ -74,6 +64,7 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         ids = [member.pk for member in family]
         needs = [str(uuid) for uuid in Need.objects.filter(incident__in=ids).values_list("uuid", flat=True)]
         alerts = [str(uuid) for uuid in Alert.objects.filter(incident__in=ids).values_list("uuid", flat=True)]
+        reports = [str(uuid) for uuid in Report.objects.filter(incident__in=ids).values_list("uuid", flat=True)]
         inbound = [
             str(uuid)
             for uuid in Trace.objects.filter(Q(incident__in=ids) | Q(report__incident__in=ids))
@@ -82,14 +73,13 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         ]
         # Every message about an alert names it last (incidents.alert:<uuid>, incidents.going:<uuid>, ...;
         # an email's parts add ":<n>"); a page names its need first.
-        reports = [str(uuid) for uuid in Report.objects.filter(incident__in=ids).values_list("uuid", flat=True)]
         parts = [f":{uuid}" for uuid in alerts] + [f"incidents.page:{uuid}:" for uuid in needs]
         parts += [f"incidents.outcome:{uuid}:" for uuid in reports]  # reporters told the outcome
-        received, sent = messaging.do_forget_texts(inbound, [], parts)
+        received, sent = messaging.do_forget_texts(inbound, parts)
         Timer.objects.filter(key__in=needs + [str(member.uuid) for member in family]).delete()
         purged = Purged(
             incidents=len(family),
-            reports=Report.objects.filter(incident__in=ids).count(),
+            reports=len(reports),
             alerts=len(alerts),
             entries=Entry.objects.filter(incident__in=ids).count(),
             texts_received=received,
@@ -101,7 +91,7 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
             action=AuditAction.PURGED,
             object_type="incidents.incident",
             object_ids=[member.uuid for member in family],
-            detail=purged.as_detail(),
+            detail=asdict(purged),
         )
         codes = [member.code for member in family]
         transaction.on_commit(lambda: tell_board(codes))

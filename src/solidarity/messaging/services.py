@@ -315,19 +315,19 @@ def enqueue(
     return Message.objects.get(idempotency_key=item.idempotency_key)
 
 
-def do_forget_texts(inbound_ids: list[str], message_keys: list[str], key_parts: list[str]) -> tuple[int, int]:
-    """Delete texts received (by their ids) with every reply to them, and messages sent (by their exact
-    idempotency keys, or keys holding one of `key_parts`, such as ":<uuid>"): for a part that must forget
-    something whole (incidents.purge). In the caller's transaction. Returns (received, sent) deleted.
+def do_forget_texts(inbound_ids: list[str], key_parts: list[str]) -> tuple[int, int]:
+    """Delete texts received (by their ids) with every reply to them, and messages sent whose idempotency
+    key holds one of `key_parts` (such as ":<uuid>"): for a part that must forget something whole
+    (incidents.purge). In the caller's transaction. Returns (received, sent) deleted.
     """
     received = Inbound.objects.filter(uuid__in=inbound_ids).delete()[0] if inbound_ids else 0
-    keys = Q(idempotency_key__in=message_keys)
+    keys = Q()
     for inbound_id in inbound_ids:
         keys |= Q(idempotency_key__startswith=f"messaging.reply:{inbound_id}")
         keys |= Q(idempotency_key__startswith=f"messaging.inbox-reply:{inbound_id}:")
     for part in key_parts:
         keys |= Q(idempotency_key__contains=part)
-    sent = Message.objects.filter(keys).delete()[0] if (message_keys or inbound_ids or key_parts) else 0
+    sent = Message.objects.filter(keys).delete()[0] if (inbound_ids or key_parts) else 0
     return received, sent
 
 
