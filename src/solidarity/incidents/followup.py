@@ -17,6 +17,8 @@ from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
 from solidarity.messaging.sms.text import gsm_friendly
+from solidarity.people.models import ContactKind
+from solidarity.people.self_service import contact_kind
 
 OUTCOMES = (IncidentState.CONFIRMED, IncidentState.FALSE_ALARM, IncidentState.UNVERIFIED)
 
@@ -60,7 +62,7 @@ def tell_reporters(incident: Incident, state: str) -> int:
         language = report.language if report.language in ("en", "es") else "en"
         with translation.override(language):
             text = outcome_text(state, {"network": network, "code": report.code})
-            if "@" in contact:
+            if contact_kind(contact) == ContactKind.EMAIL:
                 channel = Channel.EMAIL
                 subject = _("%(network)s: your report %(code)s") % {"network": network, "code": report.code}
                 content: dict[str, Any] = mail.email_content(to=contact, subject=subject, text=text, language=language)

@@ -43,7 +43,7 @@ from solidarity.incidents.models import (
 from solidarity.incidents.services import IncidentError, new_incident
 from solidarity.incidents.timeline import add, hotline_settings, record, record_report, reports_changed
 from solidarity.messaging import keywords
-from solidarity.people.models import ContactKind
+from solidarity.people.self_service import contact_kind
 from solidarity.people.services import clean_contact
 
 FUTURE_SLACK = timedelta(minutes=10)  # a phone's clock a little ahead is not a report from the future
@@ -93,7 +93,7 @@ def cleaned(values: ReportValues) -> dict[str, object]:
     contact = ""
     if values.follow_up:
         contact = values.contact.strip()
-        kind = ContactKind.EMAIL if "@" in contact else ContactKind.PHONE
+        kind = contact_kind(contact)
         if not contact:
             errors["contact"] = [_("Give a phone or an email to hear back, or leave the box unticked.")]
         else:
