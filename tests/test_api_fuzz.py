@@ -279,6 +279,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "alert": lambda world: network_object(world, "alert"),
     "report": lambda world: network_object(world, "report"),
     "type": lambda world: ("checkpoint", "checkpoint"),  # an incident type: its dispatch requirements
+    "wide_alert": lambda world: network_object(world, "wide_alert"),
 }
 
 

@@ -301,3 +301,43 @@ class Zone(models.Model):
 
     def __str__(self) -> str:
         return text_of(self, "name")
+
+
+class ApprovalState(models.TextChoices):
+    WAITING = "waiting", _("waiting for a second person")
+    SIGNED = "signed", _("signed")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Approval(models.Model):
+    """A change that needs two people: one asks, a second, different account signs (core.approvals).
+
+    `kind` names the change ("incidents.wide-alert", "incidents.purge"); `subject` the uuid of what it
+    is about. Accounts are their users' uuids (core knows no users): `asked_by` asks, `decided_by`
+    signs, refuses or (the asker) withdraws. Nothing personal: kinds, uuids and times only.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=40)
+    subject = models.UUIDField()
+    state = models.CharField(max_length=10, choices=ApprovalState.choices, default=ApprovalState.WAITING)
+    asked_by = models.UUIDField()
+    asked_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    decided_by = models.UUIDField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject"], condition=Q(state="waiting"), name="core_approval_one_waiting"
+            ),
+            # The rule itself, kept by the database too: whoever asked cannot be the one who signs.
+            models.CheckConstraint(
+                condition=~Q(state="signed", decided_by=models.F("asked_by")), name="core_approval_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"approval {self.kind} {self.subject} ({self.state})"

@@ -7,16 +7,19 @@
 2. A responder sees only their own alert: through the signed one-tap link an email alert carries,
    or as their own person record's alert when signed in.
 3. The public sees nothing of incidents: a reporter gets a reference, never a page about the incident.
+4. Coordinators (and admins) may ask for an incident's purge and sign another's request, by its code.
 
 Viewing an incident's reports is audited (who saw which incident), as for any sensitive record.
 """
+
+import uuid
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from solidarity.core import audit
 from solidarity.core.models import AuditAction
-from solidarity.core.permissions import AnyUser, Role, remember
+from solidarity.core.permissions import AnyUser, Role, anywhere, holds, remember
 from solidarity.incidents.models import (
     COUNTED,
     OPEN_STATES,
@@ -28,9 +31,12 @@ from solidarity.incidents.models import (
     ReportState,
 )
 from solidarity.incidents.timeline import is_dispatcher
+from solidarity.incidents.wide_models import WideAlert, WideAlertState
 from solidarity.people.access import record_of
 
 WAITING = (ReportState.FOR_REVIEW, ReportState.NEEDS_ZONE)
+# Who asks for an incident's purge in the web UI and the API, and who signs it: coordinators and admins.
+PURGERS = anywhere(Role.COORDINATOR, admins=True)
 
 
 def require_dispatcher(user: AnyUser) -> None:
@@ -45,7 +51,8 @@ def incidents_for(user: AnyUser) -> QuerySet[Incident]:
 
 
 def open_incidents(user: AnyUser) -> QuerySet[Incident]:
-    """The board's incidents: open ones, with their needs, the people asked for each, and their zones.
+    """The board's incidents: open ones, with their needs, the people asked for each, their zones, and `signatures`:
+    how many wide alerts wait for a second dispatcher.
 
     A fixed number of queries whatever the count: the incidents, their needs with skills, the alerts
     with their people.
@@ -58,6 +65,7 @@ def open_incidents(user: AnyUser) -> QuerySet[Incident]:
     return (
         incidents_for(user)
         .filter(state__in=OPEN_STATES)
+        .annotate(signatures=Count("wide_alerts", filter=Q(wide_alerts__state=WideAlertState.WAITING)))
         .prefetch_related(Prefetch("needs", queryset=needs), Prefetch("alerts", queryset=alerts))
     )
 
@@ -66,6 +74,29 @@ def access_incident(user: AnyUser, code: str) -> Incident:
     """One incident by its code, for a dispatcher; Http404 otherwise (and for a code no incident has)."""
     wanted = code.strip().upper()[:8]
     found = remember(user, ("incidents.incident", wanted), lambda: incidents_for(user).filter(code=wanted).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_wide_alert(user: AnyUser, incident: Incident, wide: str) -> WideAlert:
+    """One of `incident`'s wide alerts by its uuid, for a dispatcher (who reached the incident); Http404 otherwise."""
+    require_dispatcher(user)
+    try:
+        wanted = uuid.UUID(wide)
+    except ValueError:
+        raise Http404 from None
+    found = WideAlert.objects.filter(incident=incident, uuid=wanted).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_purgeable(user: AnyUser, code: str) -> Incident:
+    """An incident by its code, for those who may ask for or sign its purge (purge.PURGERS); Http404 otherwise."""
+    if not holds(user, PURGERS, {}):
+        raise Http404
+    found = Incident.objects.select_related("zone").filter(code=code.strip().upper()[:8]).first()
     if found is None:
         raise Http404
     return found

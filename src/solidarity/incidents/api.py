@@ -52,6 +52,7 @@ from solidarity.incidents.models import (
     Report,
 )
 from solidarity.incidents.timeline import DISPATCH, REQUIREMENT_KEEPERS, hotline_settings, is_dispatcher, user_actor
+from solidarity.lists.models import AnnouncementList
 from solidarity.people.access import roster
 from solidarity.people.models import Skill
 
@@ -267,6 +268,7 @@ class HotlineSettingsOut(Schema):
     max_rings: int
     sender_hours: int
     verifier_skills: list[str] = Field(description="The slugs of the skills whose holders are asked to verify.")
+    alert_lists: list[str] = Field(description="The short names of the lists wide alerts go to (in the zones named).")
     updated_at: datetime
 
 
@@ -347,6 +349,7 @@ class HotlineSettingsPatch(Schema):
     max_rings: StrictInt | None = Field(None, ge=0, le=10)
     sender_hours: StrictInt | None = Field(None, ge=1, le=72)
     verifier_skills: list[str] | None = Field(None, max_length=50, description="Skills' slugs; replaces the list.")
+    alert_lists: list[str] | None = Field(None, max_length=50, description="Lists' short names; replaces the list.")
 
 
 # Building answers.
@@ -897,7 +900,8 @@ def set_requirements(request: HttpRequest, type: IncidentTypeName, payload: Requ
 def settings_out(found: HotlineSettings) -> HotlineSettingsOut:
     values = {name: getattr(found, name) for name in requirements.SETTINGS_FIELDS}
     skills = sorted(found.verifier_skills.values_list("slug", flat=True))
-    return HotlineSettingsOut(**values, verifier_skills=skills, updated_at=found.updated_at)
+    lists = sorted(found.alert_lists.values_list("slug", flat=True))
+    return HotlineSettingsOut(**values, verifier_skills=skills, alert_lists=lists, updated_at=found.updated_at)
 
 
 @router.get("/hotline-settings", response=HotlineSettingsOut, summary="The hotline's timings and who can verify")
@@ -917,6 +921,12 @@ def update_hotline_settings(request: HttpRequest, payload: HotlineSettingsPatch)
         skills = list(Skill.objects.filter(slug__in=slugs))
         if missing := sorted(set(slugs) - {skill.slug for skill in skills}):
             raise field_error("verifier_skills", _("No skill has this short name: %(slug)s.") % {"slug": missing[0]})
+    names = changes.pop("alert_lists", None)
+    lists = None
+    if names is not None:
+        lists = list(AnnouncementList.objects.filter(slug__in=names))
+        if missing := sorted(set(names) - {item.slug for item in lists}):
+            raise field_error("alert_lists", _("No list has this short name: %(slug)s.") % {"slug": missing[0]})
     with answered():
-        found = requirements.do_update_hotline_settings(changes, verifier_skills=skills, by=user)
+        found = requirements.do_update_hotline_settings(changes, verifier_skills=skills, alert_lists=lists, by=user)
     return settings_out(found)

@@ -21,6 +21,8 @@ from solidarity.incidents.dispatch import do_answer_alert
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import Alert, IncidentType, Report, Source
 from solidarity.incidents.services import do_confirm
+from solidarity.incidents.timeline import hotline_settings
+from solidarity.lists.models import AnnouncementList
 from solidarity.people.demo import phone
 from solidarity.people.models import ContactKind, Person
 from solidarity.people.services import do_add_one_off_shift, find_people_by_contact
@@ -90,6 +92,8 @@ def load() -> int:
         if incident is None:
             return len(reports)
         do_confirm(incident, by=None, where="Demo Ave and Example St, by the gas station", note="Seen by two people.")
+        # Wide alerts go to the rapid-response list of the lists' demo, if it is there.
+        hotline_settings().alert_lists.set(AnnouncementList.objects.filter(slug="east-durham"))
         for index, going in ((GOING, True), (DECLINING, False)):
             person = demo_person(index)
             alert = Alert.objects.filter(incident=incident, person=person).first() if person else None

@@ -13,6 +13,7 @@ from solidarity.core.zones import network_zones
 from solidarity.incidents.models import LONG_TEXT, MAX_NEEDED, HotlineSettings, IncidentType
 from solidarity.incidents.requirements import SETTINGS_FIELDS
 from solidarity.incidents.services import WHERE_LENGTH
+from solidarity.lists.models import AnnouncementList
 from solidarity.people.models import Skill
 
 WHERE_HELP = _("A cross street or a landmark: what responders are told. Never anyone's home.")
@@ -154,12 +155,26 @@ class HotlineForm(forms.ModelForm[HotlineSettings]):
         help_text=_("Skills whose holders are asked to verify a report (a verifier, a legal observer)."),
     )
 
+    alert_lists = forms.ModelMultipleChoiceField(
+        label=_("Lists for wide alerts"),
+        queryset=AnnouncementList.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A confirmed incident can be told to these lists' subscribers in its zones, once a second person signs."
+        ),
+    )
+
     class Meta:
         model = HotlineSettings
-        fields = [*SETTINGS_FIELDS, "verifier_skills"]
+        fields = [*SETTINGS_FIELDS, "verifier_skills", "alert_lists"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["verifier_skills"]
         assert isinstance(field, SkillsField)  # noqa: S101  (declared above)
         field.queryset = Skill.objects.order_by(in_order("name"), "slug")
+        lists = self.fields["alert_lists"]
+        assert isinstance(lists, forms.ModelMultipleChoiceField)  # noqa: S101  (declared above)
+        lists.queryset = AnnouncementList.objects.order_by(in_order("name"), "slug")

@@ -30,6 +30,7 @@ from solidarity.core.fields import EncryptedTextField
 from solidarity.core.files import EncryptedFileField
 from solidarity.core.models import Zone
 from solidarity.core.permissions import sensitive
+from solidarity.lists.models import AnnouncementList
 from solidarity.people.models import Person, Skill
 
 SHORT_TEXT = 300  # a SALUTE field: "6 agents, 2 unmarked vans"
@@ -128,6 +129,15 @@ class HotlineSettings(models.Model):
         related_name="+",
         verbose_name=_("who can verify"),
         help_text=_("Skills whose holders are asked to verify a report (a verifier, a legal observer)."),
+    )
+    alert_lists = models.ManyToManyField(
+        AnnouncementList,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lists for wide alerts"),
+        help_text=_(
+            "A confirmed incident can be told to these lists' subscribers in its zones, once a second person signs."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -396,6 +406,8 @@ class EntryKind(models.TextChoices):
     MERGED = "merged", _("merged")
     SPLIT = "split", _("split")
     OUTCOME = "outcome", _("reporters told")
+    WIDE = "wide_alert", _("wide alert")
+    PURGE = "purge", _("purge")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -449,3 +461,7 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"trace {self.inbound}"
+
+
+# Kept in modules of their own, imported here so the app registry finds them.
+from solidarity.incidents.wide_models import WideAlert  # noqa: E402, F401

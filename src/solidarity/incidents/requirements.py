@@ -19,6 +19,7 @@ from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, holds_anywhere
 from solidarity.incidents.models import MAX_NEEDED, HotlineSettings, IncidentType, Requirement
 from solidarity.incidents.timeline import hotline_settings
+from solidarity.lists.models import AnnouncementList
 from solidarity.people.models import Skill
 
 MAX_WITHIN = 24 * 60
@@ -110,9 +111,15 @@ def requirements() -> list[Requirement]:
 
 
 def do_update_hotline_settings(
-    changes: dict[str, Any], *, verifier_skills: list[Skill] | None = None, by: User | None
+    changes: dict[str, Any],
+    *,
+    verifier_skills: list[Skill] | None = None,
+    alert_lists: list[AnnouncementList] | None = None,
+    by: User | None,
 ) -> HotlineSettings:
-    """Change some of the hotline's settings (SETTINGS_FIELDS) and, given, who can verify; audited.
+    """Change some of the hotline's settings (SETTINGS_FIELDS) and, given, who can verify and the wide alerts' lists.
+
+    Audited.
 
     ValidationError by field for a value out of the model's range. Lock: the settings' row.
     """
@@ -124,11 +131,17 @@ def do_update_hotline_settings(
         found = HotlineSettings.objects.select_for_update().get(pk=1)
         for name, value in changes.items():
             setattr(found, name, value)
-        found.full_clean(exclude=["verifier_skills"])
+        found.full_clean(exclude=["verifier_skills", "alert_lists"])
         found.save()
         if verifier_skills is not None:
             found.verifier_skills.set(verifier_skills)
-        changed = sorted(changes) + (["verifier_skills"] if verifier_skills is not None else [])
+        if alert_lists is not None:
+            found.alert_lists.set(alert_lists)
+        changed = sorted(changes) + [
+            name
+            for name, given in (("verifier_skills", verifier_skills), ("alert_lists", alert_lists))
+            if given is not None
+        ]
         audit.record(
             actor=str(by.uuid) if by is not None else audit.SYSTEM,
             role=keeper_role(by) if by is not None else "",
@@ -191,7 +204,13 @@ def do_remove_requirement(type: str, skill: Skill, *, by: User | None) -> bool:
     return True
 
 
-def do_update_hotline(values: dict[str, int], verifier_skills: list[Skill], *, by: User | None) -> HotlineSettings:
-    """The page's form: the hotline's timings and who can verify; ValidationError by field (the model's limits)."""
+def do_update_hotline(
+    values: dict[str, int],
+    verifier_skills: list[Skill],
+    alert_lists: list[AnnouncementList] | None = None,
+    *,
+    by: User | None,
+) -> HotlineSettings:
+    """The page's form: the hotline's timings, who can verify and the wide alerts' lists; ValidationError by field."""
     changes = {name: values[name] for name in SETTINGS_FIELDS if name in values}
-    return do_update_hotline_settings(changes, verifier_skills=verifier_skills, by=by)
+    return do_update_hotline_settings(changes, verifier_skills=verifier_skills, alert_lists=alert_lists, by=by)

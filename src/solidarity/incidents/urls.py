@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.incidents import views
+from solidarity.incidents import signoff_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -12,6 +12,22 @@ urlpatterns = [
     path("incidents/reports/<str:report>/place/", views.place_report, name="place-report"),
     path("incidents/reports/<str:report>/dismiss/", views.dismiss_report, name="dismiss-report"),
     path("incidents/<str:incident>/", views.incident, name="incident"),
+    # What needs a second person: a wide alert to the lists, and a purge.
+    path("incidents/<str:incident>/wide-alerts/", signoff_views.ask_wide_alert, name="ask-wide-alert"),
+    *(
+        path(
+            f"incidents/<str:incident>/wide-alerts/<str:wide_alert>/{step}/",
+            signoff_views.wide_alert_step,
+            {"step": step},
+            name=f"{step}-wide-alert",
+        )
+        for step in signoff_views.WIDE_STEPS
+    ),
+    path("incidents/<str:incident>/purge/", signoff_views.purge_incident, name="purge"),
+    *(
+        path(f"incidents/<str:incident>/purge/{step}/", signoff_views.purge_step, {"step": step}, name=f"{step}-purge")
+        for step in ("ask", "sign", "refuse")
+    ),
     path("incidents/<str:incident>/alerts/<str:alert>/answer/", views.answer_for, name="answer"),
     *(
         path(f"incidents/<str:incident>/{action}/", views.act, {"action": action}, name=action)

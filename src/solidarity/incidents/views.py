@@ -93,6 +93,8 @@ from solidarity.incidents.services import (
     do_stand_down,
     do_start_verifying,
 )
+from solidarity.incidents.signoff_forms import WideAlertForm
+from solidarity.incidents.signoff_forms import section as signoff_section
 from solidarity.incidents.timeline import DISPATCH, REQUIREMENT_KEEPERS, hotline_settings, user_actor
 from solidarity.people.access import roster
 
@@ -336,7 +338,27 @@ def entry_words(entry: Entry, names: dict[str, str]) -> str:
             "code": data.get("out_of"),
             "reports": data.get("reports"),
         }
+    if kind in (EntryKind.WIDE, EntryKind.PURGE):
+        return signoff_words(kind, data)
     return ""
+
+
+def signoff_words(kind: str, data: dict[str, Any]) -> str:
+    """A wide alert's or a purge's steps: asked, sent (to how many), refused, withdrawn, corrected."""
+    count = data.get("recipients", 0)
+    steps = {
+        ("wide_alert", "asked"): _("A wide alert to %(zones)s for %(hours)s hours waits for a second signature."),
+        ("wide_alert", "sent"): _("The wide alert was signed and sent to %(count)s subscribers."),
+        ("wide_alert", "refused"): _("The wide alert was refused by a second person."),
+        ("wide_alert", "withdrawn"): _("The wide alert was withdrawn."),
+        ("wide_alert", "correction"): _("A correction went to the %(count)s subscribers the alert went to."),
+        ("wide_alert", "all_clear"): _("The all clear went to the %(count)s subscribers the alert went to."),
+        ("purge", "asked"): _("A coordinator asked to purge this incident: a second one must sign."),
+        ("purge", "refused"): _("The purge was refused by a second coordinator."),
+        ("purge", "withdrawn"): _("The purge was withdrawn."),
+    }
+    words = steps.get((kind, str(data.get("step"))), "")
+    return words % {"zones": ", ".join(data.get("zones", [])), "hours": data.get("hours"), "count": count}
 
 
 @dataclass
@@ -434,7 +456,12 @@ def action_forms(incident: Incident, failed: tuple[str, forms.Form] | None) -> d
 
 
 def incident_page(
-    request: HttpRequest, found: Incident, *, status: int = 200, failed: tuple[str, forms.Form] | None = None
+    request: HttpRequest,
+    found: Incident,
+    *,
+    status: int = 200,
+    failed: tuple[str, forms.Form] | None = None,
+    wide_form: WideAlertForm | None = None,
 ) -> HttpResponse:
     user = signed_in(request)
     needs = found.needs.select_related("skill").annotate(
@@ -462,6 +489,7 @@ def incident_page(
         # Keyed for the template ("stand-down" -> actions.stand_down); the URL names keep their hyphens.
         "actions": {name.replace("-", "_"): form for name, form in action_forms(found, failed).items()},
         "answer_form": AnswerForm(auto_id=False),
+        **signoff_section(user, found, wide_form),
     }
     return render(request, "incidents/incident.html", context, status=status)
 
@@ -672,7 +700,12 @@ def hotline(request: HttpRequest) -> HttpResponse:
         return requirements_page(request, status=400, hotline=form)
     data = form.cleaned_data
     try:
-        do_update_hotline({name: data[name] for name in SETTINGS_FIELDS}, list(data["verifier_skills"]), by=user)
+        do_update_hotline(
+            {name: data[name] for name in SETTINGS_FIELDS},
+            list(data["verifier_skills"]),
+            list(data["alert_lists"]),
+            by=user,
+        )
     except ValidationError as error:
         refuse_on(form, error)
         return requirements_page(request, status=400, hotline=form)

@@ -3,8 +3,10 @@ one alert to a walk responder, a report waiting for a zone, and the alert's one-
 
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
 reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
-dispatch requirements).
+dispatch requirements), `wide_alert` (a wide alert's uuid, on the walk's incident).
 """
+
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from solidarity.incidents.models import (
     Source,
 )
 from solidarity.incidents.services import do_confirm
+from solidarity.incidents.wide_models import WideAlert
 from solidarity.people.models import Skill
 from solidarity.people.walk import VOLUNTEER, account, record
 
@@ -68,9 +71,19 @@ def a_report(world: WalkWorld) -> str:
     return found.code
 
 
+def a_wide_alert(world: WalkWorld) -> str:
+    incident = an_incident(world)
+    found = incident.wide_alerts.first()
+    if found is None:
+        now = timezone.now()
+        found = WideAlert.objects.create(incident=incident, asked_at=now, expires_at=now + timedelta(hours=1))
+    return str(found.uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
     WALK_FILLERS.register("report", a_report)
     WALK_FILLERS.register("type", lambda world: "checkpoint")
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
+    WALK_FILLERS.register("wide_alert", a_wide_alert)

@@ -50,6 +50,8 @@ class Draft:
     channels: list[str] = field(default_factory=list)
     zones: list[Zone] = field(default_factory=list)  # none: everyone
     scheduled_for: datetime | None = None
+    priority: Priority = Priority.ANNOUNCEMENT
+    follows: Broadcast | None = None  # a correction: to exactly those the followed broadcast went to
 
 
 def do_compose_broadcast(
@@ -65,6 +67,7 @@ def do_compose_broadcast(
         for name in ("subject_en", "subject_es", "text_en", "text_es", "one_language", "channels"):
             setattr(saved, name, getattr(draft, name))
         saved.scheduled_for = draft.scheduled_for
+        saved.priority, saved.follows = draft.priority, draft.follows
         saved.save()
         saved.lists.set(draft.lists)
         saved.zones.set(draft.zones)
@@ -88,7 +91,11 @@ def audience(broadcast: Broadcast) -> "QuerySet[Subscription]":
 
     With zones, those who gave none get it too, and so do those whose zone their list no longer
     offers (they could not choose again): better a message too many than a neighbour missed.
+    A follow-up (a correction) goes to the subscriptions its alert went to that are still confirmed.
     """
+    if broadcast.follows is not None:
+        followed = Subscription.objects.filter(pk__in=broadcast.follows.sent_to, state=SubscriptionState.CONFIRMED)
+        return followed.select_related("announcement_list").order_by("pk")
     on_channel = Q()
     if Channel.EMAIL in broadcast.channels:
         on_channel |= Q(channel=Channel.EMAIL, announcement_list__has_email=True)
@@ -161,7 +168,9 @@ def sms_body(broadcast: Broadcast, language: str) -> str:
     with translation.override(language):
         # Translators: appended to every SMS broadcast; keep it short and without á, í, ó, ú. Keyword: ALTO.
         footer = _("%(network)s: text STOP to stop.") % {"network": get_network_settings().name}
-    return f"{broadcast.text(language).strip()}\n\n{footer}"
+    body = f"{broadcast.text(language).strip()}\n\n{footer}"
+    # An alert must arrive whole and fast: "está" as "esta" keeps it GSM-7, one or two parts instead of three.
+    return sms_text.gsm_friendly(body) if broadcast.priority < Priority.ANNOUNCEMENT else body
 
 
 Templates = dict[tuple[str, int], mail.EmailTemplate]
@@ -205,7 +214,7 @@ def outgoing(broadcast: Broadcast, subscription: Subscription, templates: Templa
         content=content,
         idempotency_key=broadcast.message_key(subscription),
         language=language,
-        priority=Priority.ANNOUNCEMENT,
+        priority=Priority(broadcast.priority),
         batch=broadcast.batch,
     )
 
@@ -225,13 +234,11 @@ def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
             raise BroadcastNotDraft
         sms = sms_per_minute() > 0  # without an SMS service, texts would wait for ever: none is queued
         templates: Templates = {}
-        items = [
-            outgoing(broadcast, subscription, templates)
-            for subscription in recipients(broadcast)
-            if sms or subscription.channel != Channel.SMS
-        ]
+        chosen = [subscription for subscription in recipients(broadcast) if sms or subscription.channel != Channel.SMS]
+        items = [outgoing(broadcast, subscription, templates) for subscription in chosen]
         messaging.enqueue_many(items, send_after=broadcast.scheduled_for if later else None)
-        Broadcast.objects.filter(pk=broadcast.pk).update(recipients=len(items))
+        kept = [subscription.pk for subscription in chosen] if broadcast.priority < Priority.ANNOUNCEMENT else []
+        Broadcast.objects.filter(pk=broadcast.pk).update(recipients=len(items), sent_to=kept)
         audit.record(
             actor=str(by.uuid),
             role="coordinator",
@@ -263,6 +270,15 @@ def do_cancel_broadcast(broadcast: Broadcast, *, by: User) -> int:
         )
     broadcast.refresh_from_db()
     return cancelled
+
+
+def do_forget_broadcasts(uuids: list[str]) -> int:
+    """Delete these broadcasts for good (a purged incident's wide alerts); their messages are the caller's to forget.
+
+    In the caller's transaction. Returns how many went.
+    """
+    deleted, _by_model = Broadcast.objects.filter(uuid__in=uuids).delete()
+    return deleted
 
 
 SETTLED = "settled"  # the live event on a broadcast's batch channel once its report is kept

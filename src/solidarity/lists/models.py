@@ -20,6 +20,7 @@ from solidarity.core.fields import BlindIndexField, EncryptedTextField, normalis
 from solidarity.core.models import Zone
 from solidarity.core.permissions import sensitive
 from solidarity.messaging.models import Channel
+from solidarity.messaging.priority import Priority
 
 
 class AnnouncementList(models.Model):
@@ -135,6 +136,9 @@ class Broadcast(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=BroadcastState.choices, default=BroadcastState.DRAFT)
     recipients = models.PositiveIntegerField(default=0)  # messages enqueued when it was sent
+    priority = models.PositiveSmallIntegerField(default=Priority.ANNOUNCEMENT, choices=Priority.choices)
+    follows = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
+    sent_to = models.JSONField(default=list, blank=True)  # subscription ids, kept for an alert's follow-ups only
     report = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
