@@ -31,7 +31,7 @@ from solidarity.messaging.priority import Priority
 from tests.factories.accounts import client_for, make_member
 from tests.factories.incidents import incident_of, neighbours, report
 from tests.factories.lists import make_list, subscriber
-from tests.factories.messaging import use_loopback
+from tests.factories.messaging import texts_out, use_loopback
 from tests.factories.people import zone
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_a_wide_alert_waits_for_a_second_dispatcher_and_names_areas_only(
 
 
 def test_the_correction_reaches_exactly_those_the_alert_reached_at_the_same_priority(
-    alert_list: AnnouncementList, confirmed: Incident, dispatcher: User, second: User
+    alert_list: AnnouncementList, confirmed: Incident, dispatcher: User, second: User, tmp_path: Path
 ) -> None:
     got_it = subscriber(alert_list, "sms", "+19195550173", "es", zone="east-durham")
     sent = wide.do_sign_wide_alert(
@@ -131,7 +131,12 @@ def test_the_correction_reaches_exactly_those_the_alert_reached_at_the_same_prio
     messages = messages_of(list(correction.broadcasts.all()))
     assert [str(message.to) for message in messages] == [str(got_it.address)]
     assert messages[0].priority == Priority.DIRECT
-    assert "CORRECCION" in text_of(messages[0])  # in their language, GSM-friendly
+    # It reaches them: the alert and then its correction leave through the SMS backend, in their language
+    delivered = [text for text in texts_out(tmp_path / "sms-outbox.jsonl") if text["to"] == str(got_it.address)]
+    said = [text["body"] for text in delivered if "Evite la zona" in text["body"] or "CORRECCION" in text["body"]]
+    assert len(said) == 2
+    assert "Evite la zona" in said[0]
+    assert "CORRECCION" in said[1]  # GSM-friendly ("CORRECCIÓN" would make it UCS-2: three parts, not two)
     with pytest.raises(IncidentError) as again:
         wide.do_follow_wide_alert(sent, WideAlertKind.CORRECTION, by=second)
     assert again.value.code == "already_sent"
