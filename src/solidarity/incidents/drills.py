@@ -148,6 +148,10 @@ class ZoneRole:
     answered_in_time: int
     median_answer: timedelta | None
 
+    @property
+    def median_minutes(self) -> float | None:
+        return round(self.median_answer.total_seconds() / 60, 1) if self.median_answer is not None else None
+
 
 @dataclass(frozen=True)
 class RoleFill:
@@ -161,6 +165,10 @@ class RoleFill:
     asked: int
     accepted: int
     time_to_fill: timedelta | None  # None: never filled
+
+    @property
+    def fill_minutes(self) -> int | None:
+        return minutes_of(self.time_to_fill) if self.time_to_fill is not None else None
 
     @property
     def filled_in_time(self) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.incidents import views
+from solidarity.incidents import drill_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("incidents/hotline/", views.hotline, name="hotline"),
     path("incidents/reports/<str:report>/place/", views.place_report, name="place-report"),
     path("incidents/reports/<str:report>/dismiss/", views.dismiss_report, name="dismiss-report"),
+    path("incidents/drills/", drill_views.drills, name="drills"),
+    path("incidents/drills/<str:drill>/", drill_views.drill, name="drill"),
     path("incidents/<str:incident>/", views.incident, name="incident"),
     path("incidents/<str:incident>/alerts/<str:alert>/answer/", views.answer_for, name="answer"),
     *(
