@@ -279,6 +279,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "alert": lambda world: network_object(world, "alert"),
     "report": lambda world: network_object(world, "report"),
     "type": lambda world: ("checkpoint", "checkpoint"),  # an incident type: its dispatch requirements
+    "drill": lambda world: network_object(world, "drill"),  # the network's drills (dispatchers and coordinators)
 }
 
 
