@@ -280,6 +280,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "report": lambda world: network_object(world, "report"),
     "type": lambda world: ("checkpoint", "checkpoint"),  # an incident type: its dispatch requirements
     "wide_alert": lambda world: network_object(world, "wide_alert"),
+    "drill": lambda world: network_object(world, "drill"),  # the network's drills (dispatchers and coordinators)
 }
 
 

@@ -21,6 +21,7 @@ from solidarity.core import approvals
 from solidarity.core.models import Approval, ApprovalState, AuditAction, AuditEntry
 from solidarity.core.permissions import Role
 from solidarity.incidents import purge, wide
+from solidarity.incidents.drills import DrillValues, Stage, do_start_drill
 from solidarity.incidents.models import Entry, EntryKind, Incident, IncidentState
 from solidarity.incidents.services import IncidentError, do_confirm, do_resolve
 from solidarity.incidents.timeline import hotline_settings
@@ -339,3 +340,12 @@ def test_a_purge_request_can_be_refused_or_withdrawn(
     assert nothing.json()["error"]["code"] == "not_asked"
     steps = [entry.data.get("step") for entry in confirmed.timeline.filter(kind=EntryKind.PURGE)]
     assert steps == ["asked", "refused", "asked", "withdrawn"]
+
+
+def test_a_drill_never_reaches_a_list(alert_list: AnnouncementList, dispatcher: User) -> None:
+    drill = do_start_drill(DrillValues("checkpoint", zone("east-durham"), "Practice", Stage.REPORTED), by=dispatcher)
+    confirmed = do_confirm(drill, by=dispatcher)
+    with pytest.raises(IncidentError) as refused:
+        wide.do_ask_wide_alert(confirmed, [zone("east-durham")], 3, by=dispatcher)
+    assert refused.value.code == "drill"
+    assert b"Ask for a second signature" not in client_for(dispatcher).get(f"/en/incidents/{drill.code}/").content

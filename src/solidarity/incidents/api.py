@@ -100,6 +100,7 @@ class IncidentSummaryOut(Schema):
     closed_at: datetime | None
     stood_down_at: datetime | None
     merged_into: str | None = Field(description="The code of the incident it was merged into; null: none.")
+    drill: bool = Field(description="A drill (`/drills`): every message it sends starts DRILL / SIMULACRO.")
 
     @staticmethod
     def resolve_zone(obj: Incident) -> str:

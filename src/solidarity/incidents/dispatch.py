@@ -13,10 +13,11 @@ The ranking (`candidates`), in order:
 2. The on-call query (people.oncall) for the need's skill (for verifying, any verifier skill) in
    those zones: active, vetted, agreed to alerts, holding the skill currently, on call now.
 3. Left out: anyone this incident has asked already, and anyone going to or on scene at another
-   incident still being verified or responded to.
+   incident still being verified or responded to. A drill holds nobody back: for a real incident,
+   being out on a drill leaves no one out; for a drill, being asked for a real one does too.
 4. Ordered by: the nearest ring the person covers; then who was asked least recently, by day (never
-   asked first), to spread the load; then language fit (their language is the incident's); then
-   who has been in the network longest (a stable order).
+   asked first; a drill's alerts do not count), to spread the load; then language fit (their
+   language is the incident's); then who has been in the network longest (a stable order).
 5. When asking, anyone with no phone or email, or whose phone or email opted out (STOP), is passed
    over (`reachable`), in rank order, only for the few about to be asked.
 
@@ -57,6 +58,8 @@ from solidarity.core.models import Zone
 from solidarity.core.permissions import Role
 from solidarity.core.services import get_network_settings
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
+from solidarity.incidents import drill_messages
+from solidarity.incidents.drill_messages import marked
 from solidarity.incidents.models import (
     ANSWERABLE,
     BUSY,
@@ -74,7 +77,7 @@ from solidarity.incidents.models import (
 from solidarity.incidents.timeline import SYSTEM, add, hotline_settings, person_actor
 from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
-from solidarity.messaging.models import Channel
+from solidarity.messaging.models import Channel, State
 from solidarity.messaging.outcomes import Fate
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.text import gsm_friendly
@@ -158,7 +161,7 @@ def candidates(need: Need, *, now: datetime | None = None, upto: int | None = No
     # needed after all (a verifier covered when another went to look can still be asked to go).
     asked = Alert.objects.filter(incident=incident).filter(Q(need=need) | ~Q(state=AlertState.COVERED))
     ids -= set(asked.values_list("person_id", flat=True))
-    busy = Alert.objects.filter(person_id__in=ids, state__in=BUSY, incident__state__in=DISPATCHING_STATES)
+    busy = Alert.objects.filter(person_id__in=ids, incident__state__in=DISPATCHING_STATES).filter(busy_with(incident))
     ids -= set(busy.values_list("person_id", flat=True))
     if not ids:
         return []
@@ -170,7 +173,7 @@ def candidates(need: Need, *, now: datetime | None = None, upto: int | None = No
         if person_id not in nearest or here < nearest[person_id]:
             nearest[person_id] = here
     last = dict(
-        Alert.objects.filter(person_id__in=ids)
+        Alert.objects.filter(person_id__in=ids, incident__drill=False)
         .values("person_id")
         .annotate(last=Max("asked_at"))
         .values_list("person_id", "last")
@@ -189,6 +192,17 @@ def candidates(need: Need, *, now: datetime | None = None, upto: int | None = No
     ]
     found.sort(key=lambda candidate: candidate.key(now))
     return found
+
+
+def busy_with(incident: Incident) -> Q:
+    """The alerts that keep their person from being asked for `incident` (on incidents still dispatching).
+
+    Going or on scene at a real incident; for a drill also at another drill, or asked for a real one and
+    yet to answer. A drill's alerts never keep anyone from a real incident.
+    """
+    if not incident.drill:
+        return Q(state__in=BUSY, incident__drill=False)
+    return Q(state__in=BUSY) | Q(state=AlertState.ASKED, incident__drill=False)
 
 
 def reason_text(reasons: dict[str, Any], zone_names: dict[int, str]) -> str:
@@ -351,6 +365,8 @@ def ask(
     need: Need, chosen: list[Candidate], people: dict[int, Person], reach: dict[int, tuple[str, str]], now: datetime
 ) -> int:
     """Alert each chosen candidate, and say so on the timeline in one entry; how many were asked."""
+    if chosen and not need.incident.drill:
+        drill_messages.yield_to_real()  # a real alert goes: what a drill still has queued does not
     asked = [make_alert(need, one, people[one.person_id], reach[one.person_id], now) for one in chosen]
     if asked:
         add(need.incident, EntryKind.ASKED, need=str(need.uuid), ring=need.ring, alerts=[a.code for a in asked])
@@ -488,21 +504,26 @@ def send(
     channel, address = target
     language = person.language if person.language in ("en", "es") else settings.LANGUAGE_CODE
     values = message_values(alert, language)
+    incident = alert.incident
     with translation.override(language):
         text = text_for(what, values, alert.need.purpose)
         if channel == Channel.SMS:
-            content: dict[str, Any] = {"text": gsm_friendly(text)}  # "está" as "esta": one GSM-7 SMS, not two
+            # "está" as "esta": one GSM-7 SMS, not two.
+            content: dict[str, Any] = {"text": gsm_friendly(marked(incident, text))}
         else:
             link = str(settings.BASE_URL).rstrip("/") + reverse("incidents:alert-link", args=[link_token(alert)])
-            body = render_to_string("incidents/email/alert_body.txt", {"text": text, "link": link, "what": what})
-            subject = text.split(":", 1)[0] if what == "alert" else values["network"]
+            subject = marked(incident, text.split(":", 1)[0] if what == "alert" else values["network"])
+            body = render_to_string(
+                "incidents/email/alert_body.txt", {"text": marked(incident, text), "link": link, "what": what}
+            )
             content = mail.email_content(to=address, subject=subject, text=body, language=language)
     messaging.enqueue(
-        messaging.Outgoing(
+        drill_messages.outgoing(
+            incident,
             channel,
             address,
             content,
-            idempotency_key=message_key(alert, what),
+            key=message_key(alert, what),
             language=language,
             priority=priority,
             on_outcome=OUTCOME if outcome else "",
@@ -723,17 +744,19 @@ def page_one(need: Need, user: User) -> int:
         }
         # Translators: SMS to a dispatcher, one segment.
         text = _("%(network)s PAGE: incident %(code)s (%(type)s, %(zone)s) still needs %(missing)d %(role)s.") % values
+        text = marked(incident, text)
         if channel == Channel.SMS:
             content: dict[str, Any] = {"text": gsm_friendly(text)}  # "está" as "esta": one GSM-7 SMS, not two
         else:
             link = str(settings.BASE_URL).rstrip("/") + reverse("incidents:incident", args=[incident.code])
             content = mail.email_content(to=address, subject=text, text=f"{text}\n\n{link}\n", language=language)
     messaging.enqueue(
-        messaging.Outgoing(
+        drill_messages.outgoing(
+            incident,
             channel,
             address,
             content,
-            idempotency_key=f"incidents.page:{need.uuid}:{user.uuid}",
+            key=f"incidents.page:{need.uuid}:{user.uuid}",
             language=language,
             priority=Priority.ALERT,
         )
@@ -750,5 +773,9 @@ def alert_outcome(fate: Fate) -> None:
         return
     need = lock_need(alert.need_id)
     if Alert.objects.filter(pk=alert.pk, state=AlertState.ASKED).update(state=AlertState.UNDELIVERED):
-        add(need.incident, EntryKind.ANSWER, alert=alert.code, answer="undelivered", reason=fate.reason)
-        ask_more(need)
+        # A drill's alert cancelled while queued (drill_messages.yield_to_real: a real alert went): nobody in its place.
+        yielded = need.incident.drill and fate.state == State.CANCELLED and fate.reason == "cancelled"
+        reason = "real_alert" if yielded else fate.reason
+        add(need.incident, EntryKind.ANSWER, alert=alert.code, answer="undelivered", reason=reason)
+        if not yielded:
+            ask_more(need)

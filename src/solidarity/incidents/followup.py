@@ -49,9 +49,10 @@ def outcome_text(state: str, values: dict[str, str]) -> str:
 def tell_reporters(incident: Incident, state: str) -> int:
     """Tell every reporter of `incident` who asked to hear back that it is now `state` (caller's transaction).
 
-    Returns how many were told; a state that is no outcome (OUTCOMES) tells nobody.
+    Returns how many were told; a state that is no outcome (OUTCOMES), or a drill, tells nobody: a
+    drill holds no real report, and tells the public nothing.
     """
-    if state not in OUTCOMES:
+    if state not in OUTCOMES or incident.drill:
         return 0
     network = get_network_settings().name
     told = 0

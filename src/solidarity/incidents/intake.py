@@ -2,9 +2,10 @@
 
 Grouping. A report with a zone joins the open incident of its type whose zone is its zone or a
 neighbour of it, last reported within the hotline's `group_window_minutes` (the most recent, if
-several); otherwise it starts a new incident. Two reports at the same moment must not start two
-incidents: a report locks the rows of its zone and its neighbours, in id order, before it looks,
-so reports of one area are grouped one at a time (on SQLite the write lock does it already).
+several); otherwise it starts a new incident. A drill is never one of them: a real report never joins
+one. Two reports at the same moment must not start two incidents: a report locks the rows of its
+zone and its neighbours, in id order, before it looks, so reports of one area are grouped one at a
+time (on SQLite the write lock does it already).
 
 A report that came in over the public rate limits is not grouped: it waits for a person to review
 it (`for_review`), so a flood becomes a queue and never an alert. A text that named no zone waits
@@ -176,7 +177,7 @@ def join(report: Report, window_minutes: int) -> Incident:
     since = timezone.now() - timedelta(minutes=window_minutes)
     incident = (
         Incident.objects.select_for_update(no_key=True)
-        .filter(state__in=OPEN_STATES, type=report.type, zone_id__in=area, last_reported_at__gte=since)
+        .filter(state__in=OPEN_STATES, type=report.type, zone_id__in=area, last_reported_at__gte=since, drill=False)
         .order_by("-last_reported_at", "-pk")
         .first()
     )

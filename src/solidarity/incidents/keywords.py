@@ -7,9 +7,11 @@ texts more reports in an hour than a person would (SMS_REPORTS) has the rest kep
 grouped on their own: a flood becomes a queue.
 
 An answer with a code acts on the sender's alert of that code; a bare answer on their one open
-alert, and asks which when they have several (the reply lists the codes). A code that is not the
-sender's (or no alert's) is told so, plainly. The sender is known by their phone (people's blind
-index); a number several people share, or nobody's, has no alerts.
+alert, and asks which when they have several (the reply lists the codes); a real alert comes before
+a drill's. A code that is not the sender's (or no alert's) is told so, plainly. Every reply about an
+incident names it (`reply`), so a drill's is marked DRILL / SIMULACRO (incidents.drill_messages).
+The sender is known by their phone (people's blind index); a number several people share, or
+nobody's, has no alerts.
 """
 
 import hashlib
@@ -23,6 +25,7 @@ from solidarity.core.bilingual import text_of
 from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.incidents import dispatch
+from solidarity.incidents.drill_messages import lane, marked
 from solidarity.incidents.intake import ReportValues, do_take_report, guess_type, guess_zone
 from solidarity.incidents.models import (
     ANSWERABLE,
@@ -48,16 +51,19 @@ SMS_REPORTS = Rate.parse("5/h")  # reports one number texts in an hour before th
 MAX_LISTED = 3  # open alerts listed in a "which one?" reply: one SMS
 
 
-def reply(text: str) -> Handled:
-    """An answer about an alert: in the alert lane, never dropped by the automatic-reply limit."""
-    return Handled(Reply(gsm_friendly(text), priority=Priority.ALERT, is_rate_limited=False))
+def reply(text: str, about: Incident | None) -> Handled:
+    """An answer about an alert of `about` (None: of no incident): in the alert lane, never dropped by the
+    automatic-reply limit; a drill's marked, in the direct lane (incidents.drill_messages)."""
+    priority = lane(about, Priority.ALERT)
+    return Handled(Reply(gsm_friendly(marked(about, text)), priority=priority, is_rate_limited=False))
 
 
 def alerts_of(person: Person, states: tuple[str, ...]) -> QuerySet[Alert]:
+    """The person's alerts in `states` on incidents still dispatching: real ones first, then the newest."""
     return (
         Alert.objects.filter(person=person, state__in=states, incident__state__in=DISPATCHING_STATES)
         .select_related("incident", "incident__zone", "need", "need__skill", "person")
-        .order_by("-asked_at")
+        .order_by("incident__drill", "-asked_at")
     )
 
 
@@ -81,7 +87,8 @@ def which(person: Person, context: InboundContext, parsed: Parsed, alerts: list[
             "word": word,
             "alerts": listed,
         }
-    return reply(text)
+    drills = {alert.incident.drill for alert in alerts[:MAX_LISTED]}
+    return reply(text, alerts[0].incident if drills == {True} else None)
 
 
 def no_such_alert(person: Person, context: InboundContext, parsed: Parsed) -> Handled:
@@ -91,7 +98,7 @@ def no_such_alert(person: Person, context: InboundContext, parsed: Parsed) -> Ha
             "network": network(),
             "code": parsed.argument,
         }
-    return reply(text)
+    return reply(text, None)
 
 
 def find_alert(context: InboundContext, parsed: Parsed, states: tuple[str, ...], word: str) -> Alert | Outcome:
@@ -108,6 +115,9 @@ def find_alert(context: InboundContext, parsed: Parsed, states: tuple[str, ...],
     waiting = [alert for alert in pending if alert.state != AlertState.COVERED]
     if waiting and len(waiting) < len(pending):  # an alert still asking comes before one not needed after all
         pending = waiting
+    real = [alert for alert in pending if not alert.incident.drill]
+    if real and len(real) < len(pending):  # a real alert comes before a drill's
+        pending = real
     if len(pending) > 1:
         return which(person, context, parsed, pending, word)
     return pending[0]
@@ -117,7 +127,7 @@ def acknowledge(alert: Alert, what: str) -> Handled:
     language = alert.person.language if alert.person.language in ("en", "es") else "en"
     values = dispatch.message_values(alert, language)
     with translation.override(language):
-        return reply(dispatch.text_for(what, values, alert.need.purpose))
+        return reply(dispatch.text_for(what, values, alert.need.purpose), alert.incident)
 
 
 def answer(context: InboundContext, parsed: Parsed, *, going: bool) -> Outcome:
@@ -200,7 +210,7 @@ def account(alert: Alert, text: str, context: InboundContext, parsed: Parsed) ->
             "network": network(),
             "code": alert.incident.code,
         }
-    return reply(text)
+    return reply(text, alert.incident)
 
 
 def traced(context: InboundContext, *, incident: Incident | None = None, report: Report | None = None) -> None:

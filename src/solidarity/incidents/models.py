@@ -157,6 +157,8 @@ class Incident(models.Model):
     zone; a dispatcher may move it). `language`: the language most of its reports came in, for the
     dispatch ranking's language fit. `where`: what responders are told, written by a dispatcher.
     `stale_token`: the token of its stale timer, so a stale fire after a confirmation does nothing.
+    `drill`: a practice run (incidents.drills): the same flow, every message marked, nothing public,
+    never holding anyone back from a real incident.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -180,6 +182,7 @@ class Incident(models.Model):
     stood_down_at = models.DateTimeField(_("stood down"), null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     stale_token = models.UUIDField(null=True, blank=True)
+    drill = models.BooleanField(_("drill"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -408,6 +411,7 @@ class EntryKind(models.TextChoices):
     OUTCOME = "outcome", _("reporters told")
     WIDE = "wide_alert", _("wide alert")
     PURGE = "purge", _("purge")
+    DRILL = "drill", _("drill started")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):

@@ -104,8 +104,8 @@ def clean_text(text: str, field: str = "text", length: int = LONG_TEXT) -> str:
 # New incidents (incidents.intake groups reports into them).
 
 
-def new_incident(type: str, zone: Zone, language: str, at: object = None) -> Incident:
-    """A new incident for a first report (caller's transaction), with its stale timer."""
+def new_incident(type: str, zone: Zone, language: str, at: object = None, *, drill: bool = False) -> Incident:
+    """A new incident for a first report, or a drill (caller's transaction), with its stale timer."""
     now = timezone.now()
     while True:
         try:
@@ -118,6 +118,7 @@ def new_incident(type: str, zone: Zone, language: str, at: object = None) -> Inc
                     first_reported_at=now,
                     last_reported_at=now,
                     state_changed_at=now,
+                    drill=drill,
                 )
             break
         except IntegrityError:  # a code taken meanwhile: draw another
@@ -285,6 +286,8 @@ def do_merge(incident: Incident, into: Incident, *, by: User | None) -> Incident
     """
     if incident.pk == into.pk:
         raise IncidentError(_("An incident cannot be merged into itself."), code="same_incident")
+    if incident.drill != into.drill:
+        raise IncidentError(_("A drill and a real incident cannot be merged."), code="drill_and_real")
     with transaction.atomic():
         first, second = sorted((incident, into), key=lambda found: found.pk)
         locked = {found.pk: lock(found) for found in (first, second)}

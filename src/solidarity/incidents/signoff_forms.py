@@ -73,7 +73,7 @@ def section(user: User, incident: Incident, form: WideAlertForm | None = None) -
             )
         )
     lists = [text_of(item, "name") for item in alert_lists()]
-    offered = incident.state == IncidentState.CONFIRMED and bool(lists)
+    offered = incident.state == IncidentState.CONFIRMED and bool(lists) and not incident.drill
     return {
         "wide_rows": rows,
         "wide_lists": lists,

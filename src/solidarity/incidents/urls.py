@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.incidents import signoff_views, views
+from solidarity.incidents import drill_views, signoff_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("incidents/hotline/", views.hotline, name="hotline"),
     path("incidents/reports/<str:report>/place/", views.place_report, name="place-report"),
     path("incidents/reports/<str:report>/dismiss/", views.dismiss_report, name="dismiss-report"),
+    path("incidents/drills/", drill_views.drills, name="drills"),
+    path("incidents/drills/<str:drill>/", drill_views.drill, name="drill"),
     path("incidents/<str:incident>/", views.incident, name="incident"),
     # What needs a second person: a wide alert to the lists, and a purge.
     path("incidents/<str:incident>/wide-alerts/", signoff_views.ask_wide_alert, name="ask-wide-alert"),

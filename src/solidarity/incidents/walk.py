@@ -3,7 +3,8 @@ one alert to a walk responder, a report waiting for a zone, and the alert's one-
 
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
 reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
-dispatch requirements), `wide_alert` (a wide alert's uuid, on the walk's incident).
+dispatch requirements), `wide_alert` (a wide alert's uuid, on the walk's incident), `drill` (a drill's code: a
+drill started in the walk zone, waiting for a dispatcher).
 """
 
 from datetime import timedelta
@@ -15,6 +16,7 @@ from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
 from solidarity.incidents import dispatch
 from solidarity.incidents.dispatch import lock_need
+from solidarity.incidents.drills import DrillValues, Stage, do_start_drill
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import (
     Alert,
@@ -40,7 +42,7 @@ def walk_zone() -> Zone:
 
 
 def an_incident(world: WalkWorld) -> Incident:
-    found = Incident.objects.filter(zone__slug=ZONE, state=IncidentState.CONFIRMED).first()
+    found = Incident.objects.filter(zone__slug=ZONE, state=IncidentState.CONFIRMED, drill=False).first()
     if found is None:
         report = do_take_report(ReportValues(type="checkpoint", zone=walk_zone()), source=Source.WEB)
         report.refresh_from_db()
@@ -80,6 +82,13 @@ def a_wide_alert(world: WalkWorld) -> str:
     return str(found.uuid)
 
 
+def a_drill(world: WalkWorld) -> str:
+    found = Incident.objects.filter(zone__slug=ZONE, drill=True).first()
+    if found is None:
+        found = do_start_drill(DrillValues("checkpoint", walk_zone(), "Walk drill", Stage.REPORTED), by=None)
+    return found.code
+
+
 def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
@@ -87,3 +96,4 @@ def register() -> None:
     WALK_FILLERS.register("type", lambda world: "checkpoint")
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
     WALK_FILLERS.register("wide_alert", a_wide_alert)
+    WALK_FILLERS.register("drill", a_drill)

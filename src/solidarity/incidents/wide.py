@@ -51,7 +51,9 @@ def alert_lists() -> list[AnnouncementList]:
 
 
 def check_can_alert(incident: Incident) -> None:
-    """A false alarm never reaches a list, nor anything unconfirmed."""
+    """A false alarm never reaches a list, nor anything unconfirmed, nor a drill."""
+    if incident.drill:
+        raise IncidentError(_("A drill never reaches a list: nothing of a drill is public."), code="drill")
     if incident.state != IncidentState.CONFIRMED:
         raise IncidentError(
             _("Only a confirmed incident can be told to the lists; incident %(code)s is %(state)s.")
