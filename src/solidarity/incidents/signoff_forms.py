@@ -54,7 +54,8 @@ class WideRow:
     zones: str
     asked_by_me: bool
     may_sign: bool
-    may_follow: bool
+    may_clear: bool  # an alert that went out, whose all clear has not
+    may_correct: bool  # an alert that went out, whose correction has not
 
 
 def section(user: User, incident: Incident, form: WideAlertForm | None = None) -> dict[str, Any]:
@@ -63,23 +64,23 @@ def section(user: User, incident: Incident, form: WideAlertForm | None = None) -
     for wide in incident.wide_alerts.prefetch_related("zones", "follow_ups").select_related("follows"):
         waiting = wide.state == WideAlertState.WAITING
         sent_alert = wide.kind == WideAlertKind.ALERT and wide.state == WideAlertState.SENT
+        followed = {item.kind for item in wide.follow_ups.all()}
         rows.append(
             WideRow(
                 wide=wide,
                 zones=", ".join(text_of(zone, "name") for zone in wide.zones.all()),
                 asked_by_me=wide.asked_by_id == user.pk,
                 may_sign=waiting and wide.asked_by_id != user.pk and wide.expires_at > timezone.now(),
-                may_follow=sent_alert and {item.kind for item in wide.follow_ups.all()} != FOLLOW_KINDS,
+                may_clear=sent_alert and WideAlertKind.ALL_CLEAR not in followed,
+                may_correct=sent_alert and WideAlertKind.CORRECTION not in followed,
             )
         )
     lists = [text_of(item, "name") for item in alert_lists()]
-    offered = incident.state == IncidentState.CONFIRMED and bool(lists) and not incident.drill
+    waiting = any(row.wide.state == WideAlertState.WAITING for row in rows)
+    offered = incident.state == IncidentState.CONFIRMED and bool(lists) and not incident.drill and not waiting
     return {
         "wide_rows": rows,
         "wide_lists": lists,
         "wide_form": (form or WideAlertForm(incident=incident, auto_id="id_wide_%s")) if offered else None,
         "may_purge": holds(user, PURGERS, {}),
     }
-
-
-FOLLOW_KINDS = {WideAlertKind.CORRECTION.value, WideAlertKind.ALL_CLEAR.value}
