@@ -301,3 +301,7 @@ class Zone(models.Model):
 
     def __str__(self) -> str:
         return text_of(self, "name")
+
+
+# The bond request holds an encrypted field, and core.fields imports this module: it comes last.
+from solidarity.core.bond_models import BondRequest, BondRequestState  # noqa: E402, F401

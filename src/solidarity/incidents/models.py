@@ -449,3 +449,7 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"trace {self.inbound}"
+
+
+# Family-support cases (their own module: incidents.case_models).
+from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseTask, Hearing  # noqa: E402, F401

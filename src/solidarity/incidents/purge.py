@@ -1,7 +1,8 @@
 """Purging one incident: everything about it goes, for when a network decides it must not keep it.
 
 What goes: the incident and any incident merged into it, their reports (what people saw, photos,
-contacts, the numbers texts came from), needs, alerts and timeline; the texts received about them
+contacts, the numbers texts came from), needs, alerts and timeline; their family-support cases that
+have closed, with their bond requests (core.bonds.do_forget); the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
 sent about them (alerts, acknowledgements, pages, outcomes told to reporters); their timers. Rows
 are deleted, never flagged; the database's free space is then wiped (core.retention.wipe_free_space),
@@ -9,7 +10,8 @@ so a later backup holds none of it either. The audit log keeps that a purge happ
 went: never what they said.
 
 Not here: reports that were never placed in an incident (the retention rules take them), and the
-audit log's earlier entries (ids, states and counts only, never content).
+audit log's earlier entries (ids, states and counts only, never content). A case still open is kept for
+its family: it loses its link to the incident (`cases_kept` counts them) and closes in its own time.
 """
 
 from dataclasses import asdict, dataclass
@@ -17,9 +19,12 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from solidarity.core import audit, live
+from solidarity.core import audit, bonds, live
+from solidarity.core.bond_models import BondRequest
 from solidarity.core.models import AuditAction, Timer
 from solidarity.core.retention import wipe_free_space
+from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseState, CaseTask, Hearing
+from solidarity.incidents.cases import SOURCE as CASES
 from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Trace
 from solidarity.incidents.timeline import CHANNEL
 from solidarity.messaging import services as messaging
@@ -36,6 +41,8 @@ class Purged:
     entries: int
     texts_received: int
     messages_sent: int
+    cases: int  # closed ones, purged
+    cases_kept: int  # open ones, kept for their families, no longer linked to the incident
 
 
 def merged_family(incident: Incident) -> list[Incident]:
@@ -77,6 +84,11 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         parts += [f"incidents.outcome:{uuid}:" for uuid in reports]  # reporters told the outcome
         received, sent = messaging.do_forget_texts(inbound, parts)
         Timer.objects.filter(key__in=needs + [str(member.uuid) for member in family]).delete()
+        cases = Case.objects.filter(incident__in=ids)
+        closed = list(cases.filter(state=CaseState.CLOSED).values_list("uuid", flat=True))
+        kept = cases.exclude(state=CaseState.CLOSED).count()
+        bonds.do_forget(CASES, closed)
+        Case.objects.filter(uuid__in=closed).delete()  # needs, tasks, notes, hearings; the open ones lose the link
         purged = Purged(
             incidents=len(family),
             reports=len(reports),
@@ -84,6 +96,8 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
             entries=Entry.objects.filter(incident__in=ids).count(),
             texts_received=received,
             messages_sent=sent,
+            cases=len(closed),
+            cases_kept=kept,
         )
         Incident.objects.filter(pk__in=ids).delete()  # reports (and their photos), needs, alerts, timeline, traces
         audit.record(
@@ -96,5 +110,6 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         codes = [member.code for member in family]
         transaction.on_commit(lambda: tell_board(codes))
     tables = {model._meta.db_table for model in (Incident, Report, Need, Alert, Entry, Trace, Inbound, Message)}
+    tables |= {model._meta.db_table for model in (Case, CaseNeed, CaseTask, CaseNote, Hearing, BondRequest)}
     wipe_free_space(tables | {Timer._meta.db_table})
     return purged
