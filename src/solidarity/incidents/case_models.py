@@ -43,7 +43,7 @@ class CaseNeedKind(models.TextChoices):
 
 
 class CaseNeedState(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", _("still needed")
     MET = "met", _("met")
 
 
