@@ -11,7 +11,7 @@ naming the field. No field asks for anyone's immigration status.
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import BeforeValidator
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
@@ -48,6 +49,16 @@ BondStatusName = Literal["unknown", "set", "no_hearing", "denied"]
 HearingKindName = Literal["bond", "master", "individual", "habeas", "other"]
 BondStateName = Literal["requested", "picked_up", "paid", "withdrawn"]
 Language = Literal["en", "es"]
+
+
+def date_text(value: object) -> object:
+    """A date comes as ISO 8601 text ("2031-05-09"): pydantic would read a number as a Unix time."""
+    if not isinstance(value, str | date):
+        raise ValueError("give a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(date_text)]
 
 CLOSED = {
     "responses": {
@@ -249,7 +260,7 @@ class CaseNeedIn(Schema):
 class CaseTaskIn(Schema):
     text: str = Field(min_length=1, max_length=LONG_TEXT)
     assignee: UUID | None = Field(None, description="A team member's uuid.")
-    due_on: date | None = None
+    due_on: IsoDate | None = None
 
 
 class CaseNoteIn(Schema):
@@ -263,13 +274,13 @@ class LegalPathIn(Schema):
     bond_status: BondStatusName = "unknown"
     bond_amount: Decimal | None = Field(None, ge=1, max_digits=10, decimal_places=2, description="With `set`.")
     referral_to: str = Field("", max_length=SHORT_TEXT)
-    referred_on: date | None = None
+    referred_on: IsoDate | None = None
     referral_note: str = Field("", max_length=LONG_TEXT)
 
 
 class HearingIn(Schema):
     kind: HearingKindName
-    on: date
+    on: IsoDate
     note: str = Field("", max_length=LONG_TEXT)
 
 
@@ -287,7 +298,7 @@ class MemberIn(Schema):
 
 
 class BondRequestIn(Schema):
-    due_on: date | None = None
+    due_on: IsoDate | None = None
     payer_note: str = Field("", max_length=LONG_TEXT, description="Where and whom to pay; empty: taken from the case.")
 
 
