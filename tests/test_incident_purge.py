@@ -182,8 +182,8 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     open_one.refresh_from_db()
     assert open_one.incident is None
     assert str(open_one.notes.get().text) == "The family still needs a lawyer"
-    for model in (CaseNeed, CaseTask, Hearing):
-        assert not model.objects.exists(), model
+    for case_part in (CaseNeed, CaseTask, Hearing):
+        assert not case_part.objects.exists(), case_part
     assert CaseNote.objects.get().case == open_one
     assert not BondRequest.objects.exists()
     assert not any(path.exists() for path in photo_files)
