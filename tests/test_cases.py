@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -279,3 +280,33 @@ def test_the_case_page_reads_in_spanish(dispatcher: User) -> None:
     shown = client.get(f"/es/cases/{case.code}/").content.decode()
     assert "Necesidades" in shown
     assert "Cerrar el caso" in shown
+
+
+def test_the_bond_does_not_change_under_a_request_out_to_the_fund(desk: Client, dispatcher: User) -> None:
+    case = open_case(dispatcher)
+    act(desk, case, "legal-path", {"bond_status": "set", "bond_amount": "3000"})
+    act(desk, case, "bond")
+
+    assert act(desk, case, "legal-path", {"bond_status": "set", "bond_amount": "4000"}).status_code == 409
+    assert (
+        act(desk, case, "legal-path", {"held_at": "Moved", "bond_status": "set", "bond_amount": "3000"}).status_code
+        == 302
+    )
+    assert act(desk, case, "bond-withdraw").status_code == 302
+    assert act(desk, case, "legal-path", {"bond_status": "set", "bond_amount": "4000"}).status_code == 302
+    assert BondRequest.objects.get().state == BondRequestState.WITHDRAWN
+
+
+def test_the_list_of_cases_costs_the_same_queries_however_many(
+    desk: Client, dispatcher: User, django_assert_num_queries: Any
+) -> None:
+    open_case(dispatcher)
+    desk.get(reverse("cases:list"))  # the session and roles, warmed
+    with CaptureQueriesContext(connection) as one:
+        desk.get(reverse("cases:list"))
+    for name in ("Familia Duarte", "Familia Soto", "Familia Luna"):
+        open_case(dispatcher, for_whom=name)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        shown = desk.get(reverse("cases:list")).content.decode()
+    assert shown.count('<li class="card">') == 4

@@ -207,7 +207,7 @@ def case_page(
 @permission(CASE_WORK)
 def case_list(request: HttpRequest) -> HttpResponse:
     """The cases the caller is on the team of (no one else's), newest first."""
-    found = list(my_cases(signed_in(request)).prefetch_related("needs"))
+    found = list(my_cases(signed_in(request)))
     return render(request, "incidents/case_list.html", {"cases": found})
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User
 from solidarity.core import audit, bonds
-from solidarity.core.bond_models import BondRequest, BondRequestState
+from solidarity.core.bond_models import LIVE_BOND_STATES, BondRequest, BondRequestState
 from solidarity.core.codes import unique_code
 from solidarity.core.models import AuditAction
 from solidarity.incidents.case_access import case_role, team_candidates
@@ -250,10 +250,12 @@ def do_set_legal_path(case: Case, values: LegalPath, *, by: User) -> Case:
     cleaned = clean_path(values)
     with transaction.atomic():
         found = locked_open(case)
-        if bonds.requests_for(SOURCE, found.uuid).filter(state__in=[BondRequestState.PICKED_UP]).exists() and (
-            cleaned.bond_status != found.bond_status or cleaned.bond_amount != found.bond_amount
-        ):
-            raise CaseError(_("A fund is paying this bond: it cannot change now."), code="bond_in_progress")
+        changes_bond = cleaned.bond_status != found.bond_status or cleaned.bond_amount != found.bond_amount
+        if changes_bond and bonds.requests_for(SOURCE, found.uuid).filter(state__in=LIVE_BOND_STATES).exists():
+            raise CaseError(
+                _("The bond is requested from the fund: withdraw the request before changing it."),
+                code="bond_requested",
+            )
         for name in ("held_at", "bond_status", "bond_amount", "referral_to", "referred_on", "referral_note"):
             setattr(found, name, getattr(cleaned, name))
         found.save()
