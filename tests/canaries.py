@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pysequoia
@@ -21,6 +22,7 @@ from django.utils import timezone
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.incidents import cases
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import Source
 from solidarity.incidents.services import do_add_note, do_record_verification
@@ -247,6 +249,48 @@ def plant_in_incidents(canaries: Canaries) -> None:
     do_confirm_incident(report.incident, by=None, where=canaries.note[:200])
 
 
+def plant_in_cases(canaries: Canaries) -> None:
+    """A family-support case with every field a team writes (who it is for, the contact, a need, a task, a note,
+    the legal path with a hearing, the identifiers) and its bond request to the fund; and one that closed."""
+    tag = uuid.uuid4().hex[:8]
+    dispatcher = do_accept_invitation(
+        issue_invitation().invitation,
+        username=f"canary-dispatcher-{tag}",
+        email=f"dispatcher.{tag}@example.net",
+        password="a long canary passphrase",
+        language="en",
+    )
+    zone = do_create_zone(ZoneValues(name_en=f"Canary case zone {tag}"), actor="system")
+    report = do_take_report(ReportValues(type="arrest", zone=zone, description="An arrest"), source=Source.WEB)
+    report.refresh_from_db()
+    assert report.incident is not None
+    for closing in (False, True):
+        values = cases.CaseValues(for_whom=canaries.name, language="es", contact=canaries.phone)
+        case = cases.do_open_case(report.incident, values, by=dispatcher)
+        cases.do_add_need(case, "childcare", canaries.note, by=dispatcher)
+        cases.do_add_task(case, canaries.note, assignee=dispatcher, due_on=None, by=dispatcher)
+        cases.do_add_case_note(case, canaries.note, by=dispatcher)
+        path = cases.LegalPath(
+            held_at=canaries.note,
+            bond_status="set",
+            bond_amount=Decimal("5000.00"),
+            referral_to=canaries.name,
+            referral_note=canaries.note,
+        )
+        cases.do_set_legal_path(case, path, by=dispatcher)
+        cases.do_add_hearing(case, "bond", timezone.localdate(), canaries.note, by=dispatcher)
+        identifiers = cases.Identifiers(
+            a_number="A-201-555-017",
+            name_on_record=canaries.name,
+            country_of_birth=canaries.note,
+            booking_number=canaries.phone,
+        )
+        cases.do_set_identifiers(case, identifiers, by=dispatcher)
+        cases.do_request_bond(case, due_on=None, payer_note="", by=dispatcher)  # the note from the case
+        if closing:
+            cases.do_close_case(case, by=dispatcher)
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -258,6 +302,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_people_import,
     plant_in_self_service,
     plant_in_incidents,
+    plant_in_cases,
 ]
 
 

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any, cast
 
@@ -38,6 +39,7 @@ from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import WALK_FILLERS, AnyGroupRole, Permission, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.incidents.case_models import Case as FamilyCase
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
@@ -257,6 +259,15 @@ def network_object(world: World, name: str) -> tuple[str, str]:
     return found, found
 
 
+def case_object(world: World, name: str) -> tuple[str, str]:
+    """The URL walk's family-support case (or one of its needs, tasks, hearings, members), its team joined by the
+    fuzz run's dispatcher, so that the cases' operations are exercised past their need-to-know check too."""
+    found = network_object(world, name)
+    case = FamilyCase.objects.get(code=WALK_FILLERS["case"](WalkWorld(world.member_group, world.member)))
+    case.team.add(*User.objects.filter(memberships__grants__role=Role.DISPATCHER))
+    return found
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -281,6 +292,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "type": lambda world: ("checkpoint", "checkpoint"),  # an incident type: its dispatch requirements
     "wide_alert": lambda world: network_object(world, "wide_alert"),
     "drill": lambda world: network_object(world, "drill"),  # the network's drills (dispatchers and coordinators)
+    # Family-support cases: seen by their team only (incidents.case_access), whatever the caller's roles.
+    **{name: partial(case_object, name=name) for name in ("case", "case_need", "case_task", "hearing", "case_member")},
 }
 
 
@@ -506,6 +519,30 @@ def test_the_incidents_operations_answer_a_dispatcher_as_documented(
 @random_incidents_schema.parametrize()
 @settings(FUZZ, max_examples=DEEP // 2)  # each example makes a confirmed incident and its alerts again
 def test_the_incidents_operations_answer_a_dispatcher_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+# The cases' operations are for a case's team (dispatchers and case workers on it): exercised as a dispatcher on it.
+cases_schema = schema.include(tag="cases")
+random_cases_schema = random_schema.include(tag="cases")
+
+
+@pytest.mark.django_db
+@DISPATCHER
+@cases_schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_the_cases_operations_answer_their_team_as_documented(case: ApiCase, callers: list[str], world: World) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@DISPATCHER
+@random_cases_schema.parametrize()
+@settings(FUZZ, max_examples=DEEP // 2)
+def test_the_cases_operations_answer_their_team_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
     exercise(case, world, callers)

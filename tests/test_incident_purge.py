@@ -1,13 +1,15 @@
 """Purging one incident (`solidarity incident purge CODE`): everything about it goes, the rest stays.
 
 A report from the public form with a photo, a texted report, a verifier's and a responder's texted answers and
-accounts, a note, an incident merged into it: afterwards no row, text, message, file or ciphertext of it is
-left in the database's files or the uploads, and the audit log says a purge happened with counts only.
+accounts, a note, an incident merged into it, a family-support case that closed: afterwards no row, text, message,
+file or ciphertext of it is left in the database's files or the uploads, and the audit log says a purge happened
+with counts only. A case still open is kept for its family, without its incident.
 """
 
 import io
 import logging
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,16 +17,22 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from solidarity.core import backup
+from solidarity.core.bond_models import BondRequest
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction, AuditEntry, Timer
+from solidarity.incidents import cases
+from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseTask, Hearing
 from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Requirement, Trace
 from solidarity.incidents.services import do_add_note, do_confirm, do_merge, do_start_verifying
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging.models import Inbound, Message
 from tests import canaries
+from tests.factories.accounts import make_user
+from tests.factories.cases import open_case
 from tests.factories.incidents import catalogued, incident_of, neighbours, report, responder
 from tests.factories.messaging import text_in, texts_out, use_loopback
 
@@ -111,6 +119,20 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     # And what must stay: another incident, and a text about nothing.
     other = incident_of(report("arrest", "old-west", description="Someone else's report"))
     text_in(client, "hello, is this the hotline?", sender=ELSEWHERE)
+    # A family's case that closed goes with the incident; one still open stays, for its family.
+    dispatcher = make_user("dani.purga")
+    closed_case = open_case(dispatcher, incident, for_whom=NOTE[:80])
+    cases.do_add_need(closed_case, "childcare", NOTE, by=dispatcher)
+    cases.do_add_task(closed_case, NOTE, assignee=dispatcher, due_on=None, by=dispatcher)
+    cases.do_add_case_note(closed_case, NOTE, by=dispatcher)
+    path = cases.LegalPath(held_at=NOTE, bond_status="set", bond_amount=Decimal(9000), referral_note=NOTE)
+    cases.do_set_legal_path(closed_case, path, by=dispatcher)
+    cases.do_add_hearing(closed_case, "bond", timezone.localdate(), NOTE, by=dispatcher)
+    cases.do_set_identifiers(closed_case, cases.Identifiers(a_number="201555017", name_on_record=NOTE), by=dispatcher)
+    cases.do_request_bond(closed_case, due_on=None, payer_note="", by=dispatcher)
+    cases.do_close_case(closed_case, by=dispatcher)
+    open_one = open_case(dispatcher, merged, for_whom="Familia que sigue")
+    cases.do_add_case_note(open_one, "The family still needs a lawyer", by=dispatcher)
 
     traced = list(Trace.objects.values_list("inbound", flat=True))
     assert len(traced) >= 5  # the texted report, the verifier's GO and account, the observer's GO and account
@@ -120,8 +142,15 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
         *ciphertexts("incidents_report", "description", "incident_id IN (%s, %s)", family),
         *ciphertexts("incidents_entry", "text", "incident_id IN (%s, %s)", family),
         *[value for pk in texts for value in ciphertexts("messaging_inbound", "body", "id = %s", [pk])],
+        *ciphertexts("incidents_case", "for_whom", "id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_case", "held_at", "id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_case", "referral_note", "id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_caseneed", "details", "case_id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_casetask", "text", "case_id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_casenote", "text", "case_id = %s", [closed_case.pk]),
+        *ciphertexts("incidents_hearing", "note", "case_id = %s", [closed_case.pk]),
     ]
-    assert len(stored) >= 8, len(texts)
+    assert len(stored) >= 15, len(texts)
     photo_files = [
         Path(default_storage.path(stored.decode().partition(" ")[0]))
         for stored in ciphertexts("incidents_report", "photo", "incident_id = %s AND photo <> ''", [incident.pk])
@@ -149,6 +178,14 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
         assert find_by_index(Message.objects.all(), "to_index", number) == [], number
     assert Message.objects.filter(idempotency_key__contains=f"{other.uuid}").count() == kept_messages
     assert not Timer.objects.filter(key__in=[str(incident.uuid), str(merged.uuid)]).exists()
+    assert list(Case.objects.all()) == [open_one]
+    open_one.refresh_from_db()
+    assert open_one.incident is None
+    assert str(open_one.notes.get().text) == "The family still needs a lawyer"
+    for case_part in (CaseNeed, CaseTask, Hearing):
+        assert not case_part.objects.exists(), case_part
+    assert CaseNote.objects.get().case == open_one
+    assert not BondRequest.objects.exists()
     assert not any(path.exists() for path in photo_files)
     raw = canaries.raw_database_bytes()
     assert [value for value in stored if value in raw] == []
@@ -163,6 +200,8 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     assert entry.detail["incidents"] == 2
     assert entry.detail["reports"] >= 3
     assert entry.detail["texts_received"] >= 5
+    assert entry.detail["cases"] == 1
+    assert entry.detail["cases_kept"] == 1
     assert NOTE not in str(entry.detail)
 
 

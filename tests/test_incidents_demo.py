@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from solidarity.incidents import demo as incidents_demo
+from solidarity.incidents.case_models import Case
 from solidarity.incidents.models import Alert, AlertState, Incident, IncidentState, Need, Report, ReportState
 from solidarity.messaging.models import Message
 from solidarity.people.demo import FIRST_NUMBER, ROSTER
@@ -37,6 +38,10 @@ def test_the_demo_has_a_confirmed_checkpoint_partly_filled_a_raid_to_verify_and_
     (texted,) = Report.objects.filter(state=ReportState.NEEDS_ZONE)
     assert texted.source == "sms"
     assert texted.incident is None
+
+    (case,) = Case.objects.all()  # a fictional family's case from the checkpoint, its team the demo dispatcher
+    assert case.incident == checkpoint
+    assert [user.username for user in case.team.all()] == ["sam.placeholder"]
 
 
 def test_the_demos_alerts_go_only_to_its_fictional_numbers() -> None:

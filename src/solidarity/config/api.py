@@ -21,6 +21,7 @@ from solidarity.accounts.api_auth import BearerToken, SessionAuth
 from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
 from solidarity.core.api import router as network_router
 from solidarity.incidents.api import router as incidents_router
+from solidarity.incidents.case_api import router as cases_router
 from solidarity.incidents.drill_api import router as drills_router
 from solidarity.incidents.report_api import router as reports_router
 from solidarity.incidents.signoff_api import router as signoff_router
@@ -103,6 +104,7 @@ api.add_router("", reports_router)  # POST /reports (public)
 api.add_router("", incidents_router)  # /incidents, /alerts, GET /reports, /dispatch-requirements, /hotline-settings
 api.add_router("", signoff_router)  # /incidents/{code}/wide-alerts, /incidents/{code}/purge
 api.add_router("", drills_router)  # /drills, /drills/{drill}/report
+api.add_router("", cases_router)  # /cases, POST /incidents/{incident}/cases
 permission_first(api)
 
 

@@ -341,3 +341,7 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"approval {self.kind} {self.subject} ({self.state})"
+
+
+# The bond request holds an encrypted field, and core.fields imports this module: it comes last.
+from solidarity.core.bond_models import BondRequest, BondRequestState  # noqa: E402, F401

@@ -4,6 +4,8 @@
   Rafael said no, so Rocío, one zone away, was asked at once); the driver and the interpreter are asked.
 - A raid at a home in Riverside, reported three times and waiting for a dispatcher to start verifying.
 - A text that named no zone we know, waiting for a dispatcher to place it.
+- A family-support case from the checkpoint, for a fictional family, on the demo dispatcher's team only:
+  an admin who joins the demo sees that it exists on the incident's page, not what it holds (need to know).
 
 Fictional only: invented places, the roster's 555-01xx numbers (people.demo), which reach nobody.
 The responders it asks are put on call for the next hours (a one-off shift), so the demo works at
@@ -15,11 +17,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.zones import zone_named
+from solidarity.incidents import cases
 from solidarity.incidents.dispatch import do_answer_alert
 from solidarity.incidents.intake import ReportValues, do_take_report
-from solidarity.incidents.models import Alert, IncidentType, Report, Source
+from solidarity.incidents.models import Alert, Incident, IncidentType, Report, Source
 from solidarity.incidents.services import do_confirm
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.lists.models import AnnouncementList
@@ -40,6 +44,27 @@ ON_CALL = {
 }
 GOING, DECLINING = 4, 18
 TEXTED_FROM = "+19195550199"  # a fictional sender (555-01xx)
+DISPATCHER = "sam.placeholder"  # accounts.demo's dispatcher
+
+
+def demo_case(incident: Incident) -> None:
+    """A fictional family's case from the checkpoint, on the demo dispatcher's team (when accounts' demo made them)."""
+    dispatcher = User.objects.filter(username=DISPATCHER).first()
+    if dispatcher is None:
+        return
+    case = cases.do_open_case(incident, cases.CaseValues(for_whom="Familia Ejemplo", language="es"), by=dispatcher)
+    cases.do_add_need(case, "childcare", "Two children; school ends at 3 pm.", by=dispatcher)
+    cases.do_add_need(case, "car", "The car was left at the gas station on Demo Ave.", by=dispatcher)
+    cases.do_add_task(
+        case,
+        "Call the legal aid line",
+        assignee=dispatcher,
+        due_on=timezone.localdate() + timedelta(days=1),
+        by=dispatcher,
+    )
+    path = cases.LegalPath(held_at="Demo County Detention Center")
+    cases.do_set_legal_path(case, path, by=dispatcher)
+    cases.do_add_hearing(case, "master", timezone.localdate() + timedelta(days=10), "", by=dispatcher)
 
 
 def demo_person(index: int) -> Person | None:
@@ -94,6 +119,7 @@ def load() -> int:
         do_confirm(incident, by=None, where="Demo Ave and Example St, by the gas station", note="Seen by two people.")
         # Wide alerts go to the rapid-response list of the lists' demo, if it is there.
         hotline_settings().alert_lists.set(AnnouncementList.objects.filter(slug="east-durham"))
+        demo_case(incident)
         for index, going in ((GOING, True), (DECLINING, False)):
             person = demo_person(index)
             alert = Alert.objects.filter(incident=incident, person=person).first() if person else None

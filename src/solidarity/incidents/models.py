@@ -468,4 +468,6 @@ class Trace(models.Model):
 
 
 # Kept in modules of their own, imported here so the app registry finds them.
+# Family-support cases (their own module: incidents.case_models).
+from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseTask, Hearing  # noqa: E402, F401
 from solidarity.incidents.wide_models import WideAlert  # noqa: E402, F401

@@ -4,7 +4,8 @@ In the web UI and the API a coordinator asks and a second one signs (core.approv
 command line (`solidarity incident purge CODE`) is for whoever holds the server.
 
 What goes: the incident and any incident merged into it, their reports (what people saw, photos,
-contacts, the numbers texts came from), needs, alerts and timeline; the texts received about them
+contacts, the numbers texts came from), needs, alerts and timeline; their family-support cases that
+have closed, with their bond requests (core.bonds.do_forget); the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
 sent about them (alerts, acknowledgements, pages, outcomes told to reporters); the wide alerts to the
 lists, with their broadcasts and every message of them; their timers. Rows
@@ -13,7 +14,8 @@ so a later backup holds none of it either. The audit log keeps that a purge happ
 went: never what they said.
 
 Not here: reports that were never placed in an incident (the retention rules take them), and the
-audit log's earlier entries (ids, states and counts only, never content).
+audit log's earlier entries (ids, states and counts only, never content). A case still open is kept for
+its family: it loses its link to the incident (`cases_kept` counts them) and closes in its own time.
 """
 
 from dataclasses import asdict, dataclass
@@ -25,9 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User
-from solidarity.core import approvals, audit, live
+from solidarity.core import approvals, audit, bonds, live
+from solidarity.core.bond_models import BondRequest
 from solidarity.core.models import Approval, AuditAction, Timer
 from solidarity.core.retention import wipe_free_space
+from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseState, CaseTask, Hearing
+from solidarity.incidents.cases import SOURCE as CASES
 from solidarity.incidents.models import Alert, Entry, EntryKind, Incident, Need, Report, Trace
 from solidarity.incidents.services import IncidentError, lock
 from solidarity.incidents.timeline import CHANNEL, add, user_actor
@@ -53,6 +58,8 @@ class Purged:
     texts_received: int
     messages_sent: int
     wide_alerts: int
+    cases: int  # closed ones, purged
+    cases_kept: int  # open ones, kept for their families, no longer linked to the incident
 
 
 def merged_family(incident: Incident) -> list[Incident]:
@@ -152,6 +159,11 @@ def forget(incident: Incident, *, actor: str) -> Purged:
     forget_broadcasts(told)
     Approval.objects.filter(kind=wide_kind, subject__in=wide).delete()
     Timer.objects.filter(key__in=needs + [str(member.uuid) for member in family]).delete()
+    cases = Case.objects.filter(incident__in=ids)
+    closed = list(cases.filter(state=CaseState.CLOSED).values_list("uuid", flat=True))
+    kept = cases.exclude(state=CaseState.CLOSED).count()
+    bonds.do_forget(CASES, closed)
+    Case.objects.filter(uuid__in=closed).delete()  # needs, tasks, notes, hearings; the open ones lose the link
     purged = Purged(
         incidents=len(family),
         reports=len(reports),
@@ -160,6 +172,8 @@ def forget(incident: Incident, *, actor: str) -> Purged:
         texts_received=received,
         messages_sent=sent,
         wide_alerts=len(wide),
+        cases=len(closed),
+        cases_kept=kept,
     )
     Incident.objects.filter(pk__in=ids).delete()  # reports (and their photos), needs, alerts, timeline, traces
     audit.record(
@@ -180,4 +194,5 @@ def wipe() -> None:
         model._meta.db_table
         for model in (Incident, Report, Need, Alert, Entry, Trace, WideAlert, Inbound, Message, Broadcast, Timer)
     }
+    tables |= {model._meta.db_table for model in (Case, CaseNeed, CaseTask, CaseNote, Hearing, BondRequest)}
     wipe_free_space(tables)

@@ -77,6 +77,8 @@ class PurgedOut(Schema):
     texts_received: int
     messages_sent: int
     wide_alerts: int
+    cases: int = Field(description="Closed family-support cases purged with it.")
+    cases_kept: int = Field(description="Open cases kept for their families, no longer linked to it.")
 
 
 def wide_out(user: User, found: WideAlert) -> WideAlertOut:

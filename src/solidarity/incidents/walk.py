@@ -4,17 +4,24 @@ one alert to a walk responder, a report waiting for a zone, and the alert's one-
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
 reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
 dispatch requirements), `wide_alert` (a wide alert's uuid, on the walk's incident), `drill` (a drill's code: a
-drill started in the walk zone, waiting for a dispatcher).
+drill started in the walk zone, waiting for a dispatcher); a family-support case's: `case` (its code),
+`case_need`, `case_task` and `hearing` (their ids), `case_member` (a team member's account uuid). The case's
+team is a case worker of the walk's group with a second factor: the walk's rightful person for the cases' pages.
 """
 
 from datetime import timedelta
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 
+from solidarity.accounts.models import User
 from solidarity.core.models import Zone
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone, zone_by_slug
 from solidarity.incidents import dispatch
+from solidarity.incidents.case_models import Case
+from solidarity.incidents.cases import CaseValues, do_add_hearing, do_add_need, do_add_task, do_open_case
 from solidarity.incidents.dispatch import lock_need
 from solidarity.incidents.drills import DrillValues, Stage, do_start_drill
 from solidarity.incidents.intake import ReportValues, do_take_report
@@ -34,6 +41,7 @@ from solidarity.people.models import Skill
 from solidarity.people.walk import VOLUNTEER, account, record
 
 ZONE = "walk-zone"
+CASE_WORKER = "walk.case_worker"
 
 
 def walk_zone() -> Zone:
@@ -89,6 +97,42 @@ def a_drill(world: WalkWorld) -> str:
     return found.code
 
 
+def case_worker(world: WalkWorld) -> User:
+    """A case worker of the walk's group, with a second factor as the role requires."""
+    found = account(world, CASE_WORKER, Role.CASE_WORKER)
+    if not is_mfa_enabled(found):
+        TOTP.activate(found, generate_totp_secret())
+    return found
+
+
+def a_case(world: WalkWorld) -> Case:
+    """An open case from the walk's incident, its team the walk's case worker."""
+    worker = case_worker(world)
+    found = Case.objects.filter(incident__zone__slug=ZONE, state="open").first()
+    if found is None:
+        found = do_open_case(an_incident(world), CaseValues(for_whom="Walk family"), by=worker)
+    found.team.add(worker)
+    return found
+
+
+def a_case_need(world: WalkWorld) -> str:
+    case = a_case(world)
+    found = case.needs.first() or do_add_need(case, "food", "", by=case_worker(world))
+    return str(found.uuid)
+
+
+def a_case_task(world: WalkWorld) -> str:
+    case, worker = a_case(world), case_worker(world)
+    found = case.tasks.first() or do_add_task(case, "Walk task", assignee=worker, due_on=None, by=worker)
+    return str(found.uuid)
+
+
+def a_hearing(world: WalkWorld) -> str:
+    case = a_case(world)
+    found = case.hearings.first() or do_add_hearing(case, "master", timezone.localdate(), "", by=case_worker(world))
+    return str(found.uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
@@ -97,3 +141,8 @@ def register() -> None:
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
     WALK_FILLERS.register("wide_alert", a_wide_alert)
     WALK_FILLERS.register("drill", a_drill)
+    WALK_FILLERS.register("case", lambda world: a_case(world).code)
+    WALK_FILLERS.register("case_need", a_case_need)
+    WALK_FILLERS.register("case_task", a_case_task)
+    WALK_FILLERS.register("hearing", a_hearing)
+    WALK_FILLERS.register("case_member", lambda world: str(case_worker(world).uuid))

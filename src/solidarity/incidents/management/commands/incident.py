@@ -40,5 +40,6 @@ class Command(SolidarityCommand):
         self.stdout.write(
             f"Purged incident {code}: {purged.incidents} incident(s), {purged.reports} reports, "
             f"{purged.alerts} alerts, {purged.entries} timeline entries, {purged.texts_received} texts received, "
-            f"{purged.messages_sent} messages sent, {purged.wide_alerts} wide alerts."
+            f"{purged.messages_sent} messages sent, {purged.wide_alerts} wide alerts, {purged.cases} closed cases; "
+            f"{purged.cases_kept} open cases kept for their families."
         )
