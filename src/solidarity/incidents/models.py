@@ -396,6 +396,8 @@ class EntryKind(models.TextChoices):
     MERGED = "merged", _("merged")
     SPLIT = "split", _("split")
     OUTCOME = "outcome", _("reporters told")
+    OBSERVATION = "observation", _("observation")
+    CORRECTION = "correction", _("correction")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -419,6 +421,7 @@ class Entry(models.Model):
     actor = models.CharField(max_length=60, blank=True)
     text = EncryptedTextField(context="incidents.entry.text", blank=True)
     data = models.JSONField(default=dict)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
 
     objects = EntryQuerySet.as_manager()
 
@@ -449,3 +452,6 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"trace {self.inbound}"
+
+
+from solidarity.incidents.observation_models import MediaKind, Observation  # noqa: E402, F401
