@@ -1,20 +1,30 @@
 """The documented timeline: what volunteers saw (SALUTE), by text, on the web, with photos and short videos whose
 metadata is stripped before they are stored encrypted; corrections that point at the old entry; exports."""
 
+import base64
+import hashlib
 import io
+import json
+import re
+import zlib
 from pathlib import Path
 
 import av
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from solidarity.accounts.models import User
 from solidarity.core.files import EncryptedFile
+from solidarity.core.models import AuditAction, AuditEntry
 from solidarity.incidents import dispatch
 from solidarity.incidents.dispatch import lock_need
+from solidarity.incidents.exports import BUNDLE_MESSAGE, BadBundle, canonical, verify_bundle
 from solidarity.incidents.models import Alert, Entry, EntryKind, Incident, Purpose, Requirement, Source, Trace
 from solidarity.incidents.observation_models import MediaKind, Observation
 from solidarity.incidents.observations import ObservationValues, do_add_observation
@@ -22,6 +32,7 @@ from solidarity.incidents.services import IncidentError, do_confirm
 from solidarity.incidents.timeline import SYSTEM
 from solidarity.messaging.models import Inbound, InboundState
 from solidarity.people.models import Person
+from tests.factories.accounts import client_for
 from tests.factories.incidents import catalogued, incident_of, report, responder
 from tests.factories.media import CAMERA_MAKE, CAMERA_MODEL, LATITUDE, photo_with_gps, video_with_metadata
 from tests.factories.messaging import text_in, texts_out
@@ -214,3 +225,182 @@ def test_an_observation_says_what_was_seen_or_shows_it() -> None:
         do_add_observation(incident, ObservationValues(reading="Looks bad"), actor=SYSTEM, source=Source.WEB)
 
     assert "seen" in refused.value.message_dict
+
+
+# On the web.
+
+
+@pytest.fixture
+def desk(dispatcher: User) -> Client:
+    return client_for(dispatcher)
+
+
+def upload(content: bytes, name: str) -> io.BytesIO:
+    found = io.BytesIO(content)
+    found.name = name
+    return found
+
+
+def test_a_dispatcher_adds_an_observation_with_a_photo_and_opens_it_audited(desk: Client) -> None:
+    incident = incident_of(report())
+    page = reverse("incidents:add-observation", kwargs={"incident": incident.code})
+    form = desk.get(page).content.decode()
+    assert "never the people on the other side" in form  # why there is no field for officers
+    assert "badge" not in form.split('id="why-no-people"')[1].split("<form")[1]  # and no such field
+
+    response = desk.post(page, {"size": "2 vans", "reading": "A checkpoint", "file": upload(photo_with_gps(), "x.jpg")})
+
+    assert response.status_code == 302
+    observation = Observation.objects.get()
+    assert (observation.size, observation.reading, observation.media_kind) == ("2 vans", "A checkpoint", "photo")
+    body = desk.get(reverse("incidents:incident", args=[incident.code])).content.decode()
+    assert "2 vans" in body
+    media = reverse("incidents:observation-media", kwargs={"incident": incident.code, "entry": observation.entry.uuid})
+    assert media in body
+    opened = desk.get(media)
+    assert opened.status_code == 200
+    assert opened["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(opened.content)).getexif().get_ifd(0x8825) == {}
+    assert AuditEntry.objects.filter(action=AuditAction.VIEWED, detail__media="photo").exists()
+
+
+def test_the_form_refuses_a_file_that_is_no_photo_or_video_in_the_user_s_language(desk: Client) -> None:
+    incident = incident_of(report())
+    page = reverse("incidents:add-observation", kwargs={"incident": incident.code}).replace("/en/", "/es/")
+
+    response = desk.post(page, {"seen": "Dos camionetas", "file": upload(b"%PDF-1.4 nothing", "a.mp4")})
+
+    assert response.status_code == 400
+    assert "No podemos leer este archivo como video" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_a_correction_from_the_page_marks_the_old_entry_as_corrected(desk: Client) -> None:
+    incident = incident_of(report())
+    old = do_add_observation(incident, ObservationValues(size="3 vans"), actor=SYSTEM, source=Source.WEB)
+    page = reverse("incidents:correct-observation", kwargs={"incident": incident.code, "entry": old.entry.uuid})
+    assert 'value="3 vans"' in desk.get(page).content.decode()  # starts from what it said
+
+    assert desk.post(page, {"size": "2 vans"}).status_code == 302
+    assert desk.post(page, {"size": "4 vans"}).status_code == 409  # the correction is what to correct now
+
+    new = Observation.objects.get(entry__kind=EntryKind.CORRECTION)
+    assert new.entry.corrects == old.entry
+    body = desk.get(reverse("incidents:incident", args=[incident.code])).content.decode()
+    assert f'href="#entry-{new.entry.uuid}"' in body  # the old one links to its correction
+    assert f'href="#entry-{old.entry.uuid}"' in body  # and the correction to the old one
+
+
+def test_a_responder_out_on_the_incident_adds_one_from_their_alert(
+    client: Client, loopback: Path, responder: User, member: User
+) -> None:
+    incident = confirmed_with(("Olga Mira", OBSERVER, "en"))
+    alert = going(client, OBSERVER)
+    Person.objects.filter(pk=alert.person_id).update(user=responder)
+    rey = client_for(responder)
+    page = reverse("incidents:my-observation", kwargs={"alert": alert.code})
+    assert page in rey.get("/en/me/alerts/").content.decode()
+
+    response = rey.post(page, {"activity": "Stopping every car", "file": upload(video_with_metadata(), "clip.mov")})
+
+    assert response.status_code == 302
+    observation = Observation.objects.get()
+    assert observation.entry.incident == incident
+    assert observation.entry.actor == f"person:{alert.person.uuid}"
+    assert observation.media_kind == MediaKind.VIDEO
+    assert client_for(member).get(page).status_code == 404  # not their alert
+    media = reverse("incidents:observation-media", kwargs={"incident": incident.code, "entry": observation.entry.uuid})
+    assert rey.get(media).status_code in (403, 404)  # media are the dispatchers' only
+
+
+def test_outsiders_get_nothing_of_the_timeline(client: Client, member: User, responder: User) -> None:
+    incident = incident_of(report())
+    observation = do_add_observation(
+        incident, ObservationValues(seen=SEEN, media=photo_with_gps()), actor=SYSTEM, source=Source.WEB
+    )
+    urls = [
+        reverse("incidents:add-observation", kwargs={"incident": incident.code}),
+        reverse("incidents:correct-observation", kwargs={"incident": incident.code, "entry": observation.entry.uuid}),
+        reverse("incidents:observation-media", kwargs={"incident": incident.code, "entry": observation.entry.uuid}),
+        reverse("incidents:timeline-pdf", kwargs={"incident": incident.code}),
+        reverse("incidents:timeline-json", kwargs={"incident": incident.code}),
+    ]
+    for user in (member, responder):
+        for url in urls:
+            response = client_for(user).get(url)
+            assert response.status_code in (403, 404), url
+            assert SEEN.encode() not in response.content
+    assert all(Client().get(url).status_code == 302 for url in urls)  # to sign in
+
+
+# Exports.
+
+
+def pdf_text(content: bytes) -> bytes:
+    """The PDF's page content, its streams inflated: what a reader shows, as the core fonts encode it (Latin-1)."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL)
+    found = []
+    for stream in streams:
+        try:
+            found.append(zlib.decompress(stream))
+        except zlib.error:
+            found.append(stream)
+    return b"".join(found)
+
+
+def test_the_pdf_export_has_the_timeline_in_spanish_with_its_accents_and_is_audited(desk: Client) -> None:
+    incident = incident_of(report())
+    old = do_add_observation(
+        incident,
+        ObservationValues(location="Calle Cañada y Peña", reading="Parece un retén", media=photo_with_gps()),
+        actor=SYSTEM,
+        source=Source.WEB,
+    )
+    do_add_observation(
+        incident, ObservationValues(location="Calle Cañada"), actor=SYSTEM, source=Source.WEB, corrects=old.entry
+    )
+
+    response = desk.get(reverse("incidents:timeline-pdf", kwargs={"incident": incident.code}).replace("/en/", "/es/"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "no-store" in response["Cache-Control"]
+    text = pdf_text(response.content)
+    assert "Calle Cañada y Peña".encode("latin-1") in text
+    assert "Cómo se interpretó".encode("latin-1") in text  # the labels in the user's language
+    assert b"/Subtype /Image" in response.content  # the photo is shown
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORTED)
+    assert entry.detail == {"format": "pdf", "entries": 3, "media": 1}
+    assert "Cañada" not in json.dumps(entry.detail)
+
+
+def test_the_json_bundle_verifies_and_fails_when_tampered(desk: Client) -> None:
+    incident = incident_of(report())
+    video = video_with_metadata()
+    do_add_observation(incident, ObservationValues(seen=SEEN, media=video), actor=SYSTEM, source=Source.WEB)
+
+    response = desk.get(reverse("incidents:timeline-json", kwargs={"incident": incident.code}))
+
+    assert response.status_code == 200
+    bundle = json.loads(response.content)
+    assert verify_bundle(response.content) == bundle["sha256"]
+    [media] = bundle["timeline"]["media"]
+    content = base64.b64decode(media["base64"])
+    assert hashlib.sha256(content).hexdigest() == media["sha256"]
+    assert CAMERA_MAKE.encode() not in content
+    assert any(row.get("observation", {}).get("seen") == SEEN for row in bundle["timeline"]["entries"])
+    # Verified away from the server, with the key it carries, as the module's docstring shows.
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(bundle["public_key"]))
+    body = json.dumps(bundle["timeline"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    key.verify(base64.b64decode(bundle["signature"]), BUNDLE_MESSAGE + hashlib.sha256(body).hexdigest().encode())
+
+    bundle["timeline"]["entries"][-1]["observation"]["seen"] = "5 vans"
+    with pytest.raises(BadBundle):
+        verify_bundle(json.dumps(bundle).encode())
+    bundle["sha256"] = hashlib.sha256(canonical(bundle["timeline"])).hexdigest()  # a digest made again
+    with pytest.raises(BadBundle, match="signature"):
+        verify_bundle(json.dumps(bundle).encode())
+    with pytest.raises(BadBundle):
+        verify_bundle(b"not json")
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORTED, detail__format="json").count() == 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.incidents import views
+from solidarity.incidents import observation_urls, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     path("alerts/<str:alert_token>/", views.alert_link, name="alert-link"),
     path("me/alerts/", views.own_alerts, name="my-alerts"),
     path("me/alerts/<str:alert>/", views.own_answer, name="my-answer"),
+    # The documented timeline: observations, their media and corrections, the exports.
+    *observation_urls.urlpatterns,
 ]

@@ -3,10 +3,13 @@ one alert to a walk responder, a report waiting for a zone, and the alert's one-
 
 URL keywords: `incident` (an incident's code), `alert` (an alert's code), `report` (a report's
 reference), `alert_token` (the signed token of an email alert's link), `type` (an incident type: its
-dispatch requirements).
+dispatch requirements), `entry` (an observation's timeline entry, with a photo).
 """
 
+import io
+
 from django.utils import timezone
+from PIL import Image
 
 from solidarity.core.models import Zone
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
@@ -16,6 +19,8 @@ from solidarity.incidents.dispatch import lock_need
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import (
     Alert,
+    Entry,
+    EntryKind,
     Incident,
     IncidentState,
     NeedState,
@@ -24,6 +29,7 @@ from solidarity.incidents.models import (
     ReportState,
     Source,
 )
+from solidarity.incidents.observations import ObservationValues, do_add_observation
 from solidarity.incidents.services import do_confirm
 from solidarity.people.models import Skill
 from solidarity.people.walk import VOLUNTEER, account, record
@@ -68,9 +74,21 @@ def a_report(world: WalkWorld) -> str:
     return found.code
 
 
+def an_observation(world: WalkWorld) -> str:
+    incident = an_incident(world)
+    found = Entry.objects.filter(incident=incident, kind=EntryKind.OBSERVATION).first()
+    if found is None:
+        photo = io.BytesIO()
+        Image.new("RGB", (4, 4), (90, 90, 90)).save(photo, format="PNG")
+        values = ObservationValues(seen="Walk observation", media=photo.getvalue())
+        found = do_add_observation(incident, values, actor="system", source=Source.WEB).entry
+    return str(found.uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
     WALK_FILLERS.register("report", a_report)
     WALK_FILLERS.register("type", lambda world: "checkpoint")
     WALK_FILLERS.register("alert_token", lambda world: dispatch.link_token(an_alert(world)))
+    WALK_FILLERS.register("entry", an_observation)
