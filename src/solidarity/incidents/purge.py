@@ -1,7 +1,8 @@
 """Purging one incident: everything about it goes, for when a network decides it must not keep it.
 
 What goes: the incident and any incident merged into it, their reports (what people saw, photos,
-contacts, the numbers texts came from), needs, alerts and timeline; the texts received about them
+contacts, the numbers texts came from), needs, alerts and timeline with its observations and their
+photos and videos; the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
 sent about them (alerts, acknowledgements, pages, outcomes told to reporters); their timers. Rows
 are deleted, never flagged; the database's free space is then wiped (core.retention.wipe_free_space),
@@ -21,6 +22,7 @@ from solidarity.core import audit, live
 from solidarity.core.models import AuditAction, Timer
 from solidarity.core.retention import wipe_free_space
 from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Trace
+from solidarity.incidents.observation_models import Observation
 from solidarity.incidents.timeline import CHANNEL
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Inbound, Message
@@ -36,6 +38,8 @@ class Purged:
     entries: int
     texts_received: int
     messages_sent: int
+    observations: int
+    media: int
 
 
 def merged_family(incident: Incident) -> list[Incident]:
@@ -77,6 +81,7 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         parts += [f"incidents.outcome:{uuid}:" for uuid in reports]  # reporters told the outcome
         received, sent = messaging.do_forget_texts(inbound, parts)
         Timer.objects.filter(key__in=needs + [str(member.uuid) for member in family]).delete()
+        observations = Observation.objects.filter(entry__incident__in=ids)
         purged = Purged(
             incidents=len(family),
             reports=len(reports),
@@ -84,8 +89,11 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
             entries=Entry.objects.filter(incident__in=ids).count(),
             texts_received=received,
             messages_sent=sent,
+            observations=observations.count(),
+            media=observations.exclude(media="").count(),
         )
-        Incident.objects.filter(pk__in=ids).delete()  # reports (and their photos), needs, alerts, timeline, traces
+        # Reports (and their photos), needs, alerts, the timeline with its observations (and their media), traces.
+        Incident.objects.filter(pk__in=ids).delete()
         audit.record(
             actor=actor,
             action=AuditAction.PURGED,
@@ -95,6 +103,8 @@ def do_purge_incident(incident: Incident, *, actor: str) -> Purged:
         )
         codes = [member.code for member in family]
         transaction.on_commit(lambda: tell_board(codes))
-    tables = {model._meta.db_table for model in (Incident, Report, Need, Alert, Entry, Trace, Inbound, Message)}
+    tables = {
+        model._meta.db_table for model in (Incident, Report, Need, Alert, Entry, Observation, Trace, Inbound, Message)
+    }
     wipe_free_space(tables | {Timer._meta.db_table})
     return purged
