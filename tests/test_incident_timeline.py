@@ -13,6 +13,7 @@ import av
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -404,3 +405,18 @@ def test_the_json_bundle_verifies_and_fails_when_tampered(desk: Client) -> None:
     with pytest.raises(BadBundle):
         verify_bundle(b"not json")
     assert AuditEntry.objects.filter(action=AuditAction.EXPORTED, detail__format="json").count() == 1
+
+
+def test_the_command_verifies_an_export_and_refuses_a_tampered_one(desk: Client, tmp_path: Path) -> None:
+    incident = incident_of(report())
+    do_add_observation(incident, ObservationValues(seen=SEEN), actor=SYSTEM, source=Source.WEB)
+    export = tmp_path / "export.json"
+    export.write_bytes(desk.get(reverse("incidents:timeline-json", kwargs={"incident": incident.code})).content)
+    out = io.StringIO()
+
+    call_command("incident", "verify-export", str(export), stdout=out)
+
+    assert "Verified" in out.getvalue()
+    export.write_bytes(export.read_bytes().replace(SEEN.encode(), b"5 vans"))
+    with pytest.raises(CommandError, match="NOT verified"):
+        call_command("incident", "verify-export", str(export))

@@ -22,6 +22,7 @@ from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_f
 from solidarity.core.api import router as network_router
 from solidarity.incidents.api import router as incidents_router
 from solidarity.incidents.report_api import router as reports_router
+from solidarity.incidents.timeline_api import router as timeline_router
 from solidarity.lists.api import router as lists_router
 from solidarity.messaging.api import router as inbox_router
 from solidarity.people.api import skills_router
@@ -99,6 +100,7 @@ api.add_router("", trainings_router)  # /groups/{slug}/trainings, /trainings/ses
 api.add_router("/readiness", readiness_router)  # /readiness, /readiness/invitations
 api.add_router("", reports_router)  # POST /reports (public)
 api.add_router("", incidents_router)  # /incidents, /alerts, GET /reports, /dispatch-requirements, /hotline-settings
+api.add_router("", timeline_router)  # /incidents/{incident}/observations, .../exports, /alerts/{alert}/observations
 permission_first(api)
 
 
