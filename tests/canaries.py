@@ -24,7 +24,8 @@ from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.incidents import cases
 from solidarity.incidents.intake import ReportValues, do_take_report
-from solidarity.incidents.models import Source
+from solidarity.incidents.models import SHORT_TEXT, Source
+from solidarity.incidents.observations import ObservationValues, do_add_observation
 from solidarity.incidents.services import do_add_note, do_record_verification
 from solidarity.incidents.services import do_confirm as do_confirm_incident
 from solidarity.lists.broadcasts import do_send_broadcast
@@ -226,7 +227,7 @@ def plant_in_self_service(canaries: Canaries) -> None:
 
 def plant_in_incidents(canaries: Canaries) -> None:
     """Reports with every field (a follow-up contact; a texted one keeps its number), a verifier's account, a note,
-    and where responders go: all that a reporter or a dispatcher writes."""
+    where responders go, an observation: all that a reporter, a responder or a dispatcher writes."""
     zone = do_create_zone(ZoneValues(name_en=f"Canary zone {uuid.uuid4().hex[:8]}"), actor="system")
     values = ReportValues(
         type="checkpoint",
@@ -247,6 +248,11 @@ def plant_in_incidents(canaries: Canaries) -> None:
     do_record_verification(report.incident, canaries.note, actor="system")
     do_add_note(report.incident, canaries.note, by=None)
     do_confirm_incident(report.incident, by=None, where=canaries.note[:200])
+    note = canaries.note[:SHORT_TEXT]  # an observation: what was seen, and how it was read
+    seen = ObservationValues(
+        size=note, activity=note, location=note, uniform=note, equipment=note, seen=note, reading=note
+    )
+    do_add_observation(report.incident, seen, actor="system", source=Source.WEB)
 
 
 def plant_in_cases(canaries: Canaries) -> None:

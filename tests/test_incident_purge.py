@@ -1,9 +1,10 @@
 """Purging one incident (`solidarity incident purge CODE`): everything about it goes, the rest stays.
 
 A report from the public form with a photo, a texted report, a verifier's and a responder's texted answers and
-accounts, a note, an incident merged into it, a family-support case that closed: afterwards no row, text, message,
-file or ciphertext of it is left in the database's files or the uploads, and the audit log says a purge happened
-with counts only. A case still open is kept for its family, without its incident.
+accounts, a note, observations (one texted, one with a photo, one with a video), an incident merged into it, a
+family-support case that closed: afterwards no row, text, message, file or ciphertext of it is left in the
+database's files or the uploads, and the audit log says a purge happened with counts only. A case still open is
+kept for its family, without its incident.
 """
 
 import io
@@ -26,7 +27,9 @@ from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditAction, AuditEntry, Timer
 from solidarity.incidents import cases
 from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseTask, Hearing
-from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Requirement, Trace
+from solidarity.incidents.models import Alert, Entry, Incident, Need, Report, Requirement, Source, Trace
+from solidarity.incidents.observation_models import Observation
+from solidarity.incidents.observations import ObservationValues, do_add_observation
 from solidarity.incidents.services import do_add_note, do_confirm, do_merge, do_start_verifying
 from solidarity.incidents.timeline import hotline_settings
 from solidarity.messaging.models import Inbound, Message
@@ -34,6 +37,7 @@ from tests import canaries
 from tests.factories.accounts import make_user
 from tests.factories.cases import open_case
 from tests.factories.incidents import catalogued, incident_of, neighbours, report, responder
+from tests.factories.media import CAMERA_MAKE, photo_with_gps, video_with_metadata
 from tests.factories.messaging import text_in, texts_out, use_loopback
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,6 +117,11 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     texts_out(loopback)
     text_in(client, "VOY", sender=OBSERVER)
     text_in(client, f"REPORT {NOTE}", sender=OBSERVER)
+    text_in(client, f"{NOTE}, by the laundromat", sender=OBSERVER)  # an observation, texted from the scene
+    for media in (photo_with_gps(), video_with_metadata()):
+        do_add_observation(
+            incident, ObservationValues(seen=NOTE, reading=NOTE, media=media), actor="system", source=Source.WEB
+        )
     merged = incident_of(report("home_raid", "walltown", description=NOTE))
     do_merge(merged, incident, by=None)
     texts_out(loopback)
@@ -150,11 +159,19 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
         *ciphertexts("incidents_casenote", "text", "case_id = %s", [closed_case.pk]),
         *ciphertexts("incidents_hearing", "note", "case_id = %s", [closed_case.pk]),
     ]
+    observed = list(Observation.objects.values_list("pk", flat=True))
+    assert len(observed) == 3
+    for column in ("seen", "reading"):
+        stored += [value for pk in observed for value in ciphertexts("incidents_observation", column, "id = %s", [pk])]
     assert len(stored) >= 15, len(texts)
     photo_files = [
         Path(default_storage.path(stored.decode().partition(" ")[0]))
-        for stored in ciphertexts("incidents_report", "photo", "incident_id = %s AND photo <> ''", [incident.pk])
+        for stored in [
+            *ciphertexts("incidents_report", "photo", "incident_id = %s AND photo <> ''", [incident.pk]),
+            *ciphertexts("incidents_observation", "media", "media <> '' AND id > %s", [0]),
+        ]
     ]
+    assert len(photo_files) == 3  # the report's photo, the observation's photo and video
     assert photo_files
     assert all(path.is_file() for path in photo_files)
     inbound_before = Inbound.objects.count()
@@ -170,6 +187,7 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     assert not Report.objects.exclude(incident=other).exists()
     for model in (Need, Alert, Entry, Trace):
         assert not model.objects.exclude(incident=other).exists(), model
+    assert not Observation.objects.exists()
     assert not Inbound.objects.filter(uuid__in=traced).exists()
     assert sorted(str(u) for u in Inbound.objects.values_list("uuid", flat=True)) == sorted(kept_inbound)
     assert Inbound.objects.count() < inbound_before
@@ -190,6 +208,7 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     raw = canaries.raw_database_bytes()
     assert [value for value in stored if value in raw] == []
     assert NOTE.encode() not in canaries.raw_media_bytes()
+    assert CAMERA_MAKE.encode() not in canaries.raw_media_bytes()
     after = backup_bytes(loopback.parent, "after")
     assert [value for value in stored if value in after] == []
     logged = "\n".join(record.getMessage() for record in caplog.records)
@@ -199,9 +218,10 @@ def test_purging_an_incident_leaves_nothing_of_it_and_keeps_the_rest(
     entry = AuditEntry.objects.filter(action=AuditAction.PURGED, object_type="incidents.incident").get()
     assert entry.detail["incidents"] == 2
     assert entry.detail["reports"] >= 3
-    assert entry.detail["texts_received"] >= 5
+    assert entry.detail["texts_received"] >= 6
     assert entry.detail["cases"] == 1
     assert entry.detail["cases_kept"] == 1
+    assert (entry.detail["observations"], entry.detail["media"]) == (3, 2)
     assert NOTE not in str(entry.detail)
 
 

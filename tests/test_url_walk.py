@@ -164,8 +164,10 @@ SIGNED_IN = {
     "api:answer_alert",
     "api:alert_arrived",
     "api:alert_left",
+    "api:add_alert_observation",
     "incidents:my-alerts",  # the caller's own alerts (incidents.access.my_alerts); none without a person record
     "incidents:my-answer",  # answering one of them (another's alert answers 404)
+    "incidents:my-observation",  # what one sees, from one's own alert while out on it (another's alert answers 404)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

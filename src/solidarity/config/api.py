@@ -25,6 +25,7 @@ from solidarity.incidents.case_api import router as cases_router
 from solidarity.incidents.drill_api import router as drills_router
 from solidarity.incidents.report_api import router as reports_router
 from solidarity.incidents.signoff_api import router as signoff_router
+from solidarity.incidents.timeline_api import router as timeline_router
 from solidarity.lists.api import router as lists_router
 from solidarity.messaging.api import router as inbox_router
 from solidarity.people.api import skills_router
@@ -105,6 +106,7 @@ api.add_router("", incidents_router)  # /incidents, /alerts, GET /reports, /disp
 api.add_router("", signoff_router)  # /incidents/{code}/wide-alerts, /incidents/{code}/purge
 api.add_router("", drills_router)  # /drills, /drills/{drill}/report
 api.add_router("", cases_router)  # /cases, POST /incidents/{incident}/cases
+api.add_router("", timeline_router)  # /incidents/{incident}/observations, .../exports, /alerts/{alert}/observations
 permission_first(api)
 
 

@@ -13,8 +13,8 @@ class IncidentsConfig(AppConfig):
         from solidarity.core import schedule
         from solidarity.core.live import CHANNELS
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.incidents import dispatch, keywords, services, tasks, timeline, walk
-        from solidarity.messaging.keywords import HANDLERS, Command
+        from solidarity.incidents import dispatch, keywords, observations, services, tasks, timeline, walk
+        from solidarity.messaging.keywords import HANDLERS, READERS, Command
         from solidarity.messaging.outcomes import OUTCOME_HANDLERS
 
         # Escalation: the next ring of zones, then the dispatchers paged; an unconfirmed incident goes stale.
@@ -29,6 +29,8 @@ class IncidentsConfig(AppConfig):
         HANDLERS.register(Command.NO, keywords.answer_no)
         HANDLERS.register(Command.ARRIVED, keywords.answer_arrived)
         HANDLERS.register(Command.LEFT, keywords.answer_left)
+        # A responder out on an incident texting what they see, with no keyword: it joins the incident's timeline.
+        READERS.register("incidents.observations", observations.read_text)
         # The board's live channel, for dispatchers.
         CHANNELS.register(timeline.CHANNEL, timeline.may_hear)
         # How the URL walk makes a real object for each URL keyword of incidents' (core.permissions).

@@ -77,18 +77,22 @@ def which(person: Person, context: InboundContext, parsed: Parsed, alerts: list[
     for alert in alerts[:MAX_LISTED]:
         traced(context, incident=alert.incident)  # the reply names each of them
     with translation.override(language):
-        listed = ", ".join(
-            f"{alert.code} ({alert.incident.get_type_display()}, {text_of(alert.incident.zone, 'name', language)})"
-            for alert in alerts[:MAX_LISTED]
-        )
         # Translators: SMS. %(word)s is the keyword the person texted (VOY, NO, LLEGUE, SALI).
         text = _("%(network)s: which alert? Reply %(word)s and its code: %(alerts)s.") % {
             "network": network(),
             "word": word,
-            "alerts": listed,
+            "alerts": listed(alerts, language),
         }
     drills = {alert.incident.drill for alert in alerts[:MAX_LISTED]}
     return reply(text, alerts[0].incident if drills == {True} else None)
+
+
+def listed(alerts: list[Alert], language: str) -> str:
+    """The first alerts' codes, each with its incident's type and zone (in the active language): one SMS."""
+    return ", ".join(
+        f"{alert.code} ({alert.incident.get_type_display()}, {text_of(alert.incident.zone, 'name', language)})"
+        for alert in alerts[:MAX_LISTED]
+    )
 
 
 def no_such_alert(person: Person, context: InboundContext, parsed: Parsed) -> Handled:

@@ -412,6 +412,8 @@ class EntryKind(models.TextChoices):
     WIDE = "wide_alert", _("wide alert")
     PURGE = "purge", _("purge")
     DRILL = "drill", _("drill started")
+    OBSERVATION = "observation", _("observation")
+    CORRECTION = "correction", _("correction")
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
@@ -435,6 +437,7 @@ class Entry(models.Model):
     actor = models.CharField(max_length=60, blank=True)
     text = EncryptedTextField(context="incidents.entry.text", blank=True)
     data = models.JSONField(default=dict)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
 
     objects = EntryQuerySet.as_manager()
 
@@ -470,4 +473,5 @@ class Trace(models.Model):
 # Kept in modules of their own, imported here so the app registry finds them.
 # Family-support cases (their own module: incidents.case_models).
 from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseTask, Hearing  # noqa: E402, F401
+from solidarity.incidents.observation_models import MediaKind, Observation  # noqa: E402, F401
 from solidarity.incidents.wide_models import WideAlert  # noqa: E402, F401

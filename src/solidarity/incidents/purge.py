@@ -4,8 +4,9 @@ In the web UI and the API a coordinator asks and a second one signs (core.approv
 command line (`solidarity incident purge CODE`) is for whoever holds the server.
 
 What goes: the incident and any incident merged into it, their reports (what people saw, photos,
-contacts, the numbers texts came from), needs, alerts and timeline; their family-support cases that
-have closed, with their bond requests (core.bonds.do_forget); the texts received about them
+contacts, the numbers texts came from), needs, alerts and timeline with its observations and their
+photos and videos; their family-support cases that have closed, with their bond requests
+(core.bonds.do_forget); the texts received about them
 (texted reports, answers, accounts: incidents.models.Trace) with every reply; the texts and emails
 sent about them (alerts, acknowledgements, pages, outcomes told to reporters); the wide alerts to the
 lists, with their broadcasts and every message of them; their timers. Rows
@@ -34,6 +35,7 @@ from solidarity.core.retention import wipe_free_space
 from solidarity.incidents.case_models import Case, CaseNeed, CaseNote, CaseState, CaseTask, Hearing
 from solidarity.incidents.cases import SOURCE as CASES
 from solidarity.incidents.models import Alert, Entry, EntryKind, Incident, Need, Report, Trace
+from solidarity.incidents.observation_models import Observation
 from solidarity.incidents.services import IncidentError, lock
 from solidarity.incidents.timeline import CHANNEL, add, user_actor
 from solidarity.incidents.wide import KIND as wide_kind
@@ -60,6 +62,8 @@ class Purged:
     wide_alerts: int
     cases: int  # closed ones, purged
     cases_kept: int  # open ones, kept for their families, no longer linked to the incident
+    observations: int
+    media: int
 
 
 def merged_family(incident: Incident) -> list[Incident]:
@@ -164,6 +168,7 @@ def forget(incident: Incident, *, actor: str) -> Purged:
     kept = cases.exclude(state=CaseState.CLOSED).count()
     bonds.do_forget(CASES, closed)
     Case.objects.filter(uuid__in=closed).delete()  # needs, tasks, notes, hearings; the open ones lose the link
+    observations = Observation.objects.filter(entry__incident__in=ids)
     purged = Purged(
         incidents=len(family),
         reports=len(reports),
@@ -174,8 +179,11 @@ def forget(incident: Incident, *, actor: str) -> Purged:
         wide_alerts=len(wide),
         cases=len(closed),
         cases_kept=kept,
+        observations=observations.count(),
+        media=observations.exclude(media="").count(),
     )
-    Incident.objects.filter(pk__in=ids).delete()  # reports (and their photos), needs, alerts, timeline, traces
+    # Reports (and their photos), needs, alerts, the timeline with its observations (and their media), traces.
+    Incident.objects.filter(pk__in=ids).delete()
     audit.record(
         actor=actor,
         action=AuditAction.PURGED,
@@ -192,7 +200,7 @@ def wipe() -> None:
     """Outside any transaction (VACUUM cannot run in one): the free space the deleted rows held is wiped."""
     tables = {
         model._meta.db_table
-        for model in (Incident, Report, Need, Alert, Entry, Trace, WideAlert, Inbound, Message, Broadcast, Timer)
+        for model in (Incident, Report, Need, Alert, Entry, Observation, Trace, WideAlert, Inbound, Message, Broadcast)
     }
-    tables |= {model._meta.db_table for model in (Case, CaseNeed, CaseTask, CaseNote, Hearing, BondRequest)}
+    tables |= {model._meta.db_table for model in (Case, CaseNeed, CaseTask, CaseNote, Hearing, BondRequest, Timer)}
     wipe_free_space(tables)

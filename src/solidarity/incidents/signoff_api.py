@@ -79,6 +79,8 @@ class PurgedOut(Schema):
     wide_alerts: int
     cases: int = Field(description="Closed family-support cases purged with it.")
     cases_kept: int = Field(description="Open cases kept for their families, no longer linked to it.")
+    observations: int = Field(description="Observations on its timeline.")
+    media: int = Field(description="Photos and videos of those observations.")
 
 
 def wide_out(user: User, found: WideAlert) -> WideAlertOut:

@@ -1,7 +1,8 @@
 """The incident's timeline, the hotline's settings, and the board's live events: what every other module here uses.
 
-The timeline is append-only (incidents.models.Entry): `add` is the only writer. An entry holds what a
-person wrote (encrypted) and ids, states and counts; a correction is a new entry.
+The timeline is append-only (incidents.models.Entry): `add` and `add_correction` are its only writers. An
+entry holds what a person wrote (encrypted) and ids, states and counts; a correction is a new entry that
+points at the old one.
 """
 
 import uuid
@@ -49,7 +50,20 @@ def person_actor(person_uuid: uuid.UUID) -> str:
 
 def add(incident: Incident, kind: EntryKind, *, actor: str = SYSTEM, text: str = "", **data: Any) -> Entry:
     """Append one entry to `incident`'s timeline (in the caller's transaction) and tell the board after commit."""
-    entry = Entry.objects.create(incident=incident, at=timezone.now(), kind=kind, actor=actor, text=text, data=data)
+    return write(incident, kind, actor=actor, text=text, data=data)
+
+
+def add_correction(old: Entry, kind: EntryKind, *, actor: str, text: str = "", **data: Any) -> Entry:
+    """Append an entry that corrects `old` (on its incident's timeline): `old` stays as it was, shown as corrected."""
+    return write(old.incident, kind, actor=actor, text=text, data=data, corrects=old)
+
+
+def write(
+    incident: Incident, kind: EntryKind, *, actor: str, text: str, data: dict[str, Any], corrects: Entry | None = None
+) -> Entry:
+    entry = Entry.objects.create(
+        incident=incident, at=timezone.now(), kind=kind, actor=actor, text=text, corrects=corrects, data=data
+    )
     changed(incident)
     return entry
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.incidents import drill_views, signoff_views, views
+from solidarity.incidents import drill_views, observation_urls, signoff_views, views
 
 app_name = "incidents"
 urlpatterns = [
@@ -39,4 +39,6 @@ urlpatterns = [
     path("alerts/<str:alert_token>/", views.alert_link, name="alert-link"),
     path("me/alerts/", views.own_alerts, name="my-alerts"),
     path("me/alerts/<str:alert>/", views.own_answer, name="my-answer"),
+    # The documented timeline: observations, their media and corrections, the exports.
+    *observation_urls.urlpatterns,
 ]

@@ -68,6 +68,7 @@ from solidarity.incidents.models import (
     NeedState,
     Requirement,
 )
+from solidarity.incidents.observation_access import timeline_of
 from solidarity.incidents.requirements import (
     SETTINGS_FIELDS,
     RequirementValues,
@@ -479,7 +480,7 @@ def incident_page(
     people = {str(alert.person.uuid): name_of(alert.person) for alert in alerts}
     me = user_actor(user)
     timeline = [
-        (entry, actor_words(entry.actor, me, people), entry_words(entry, by_code)) for entry in found.timeline.all()
+        (entry, actor_words(entry.actor, me, people), entry_words(entry, by_code)) for entry in timeline_of(user, found)
     ]
     context = {
         "incident": found,

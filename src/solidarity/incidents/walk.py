@@ -7,13 +7,16 @@ dispatch requirements), `wide_alert` (a wide alert's uuid, on the walk's inciden
 drill started in the walk zone, waiting for a dispatcher); a family-support case's: `case` (its code),
 `case_need`, `case_task` and `hearing` (their ids), `case_member` (a team member's account uuid). The case's
 team is a case worker of the walk's group with a second factor: the walk's rightful person for the cases' pages.
+`entry`: an observation's timeline entry, with a photo.
 """
 
+import io
 from datetime import timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
+from PIL import Image
 
 from solidarity.accounts.models import User
 from solidarity.core.models import Zone
@@ -27,6 +30,8 @@ from solidarity.incidents.drills import DrillValues, Stage, do_start_drill
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import (
     Alert,
+    Entry,
+    EntryKind,
     Incident,
     IncidentState,
     NeedState,
@@ -35,6 +40,7 @@ from solidarity.incidents.models import (
     ReportState,
     Source,
 )
+from solidarity.incidents.observations import ObservationValues, do_add_observation
 from solidarity.incidents.services import do_confirm
 from solidarity.incidents.wide_models import WideAlert
 from solidarity.people.models import Skill
@@ -133,6 +139,17 @@ def a_hearing(world: WalkWorld) -> str:
     return str(found.uuid)
 
 
+def an_observation(world: WalkWorld) -> str:
+    incident = an_incident(world)
+    found = Entry.objects.filter(incident=incident, kind=EntryKind.OBSERVATION).first()
+    if found is None:
+        photo = io.BytesIO()
+        Image.new("RGB", (4, 4), (90, 90, 90)).save(photo, format="PNG")
+        values = ObservationValues(seen="Walk observation", media=photo.getvalue())
+        found = do_add_observation(incident, values, actor="system", source=Source.WEB).entry
+    return str(found.uuid)
+
+
 def register() -> None:
     WALK_FILLERS.register("incident", lambda world: an_incident(world).code)
     WALK_FILLERS.register("alert", lambda world: an_alert(world).code)
@@ -146,3 +163,4 @@ def register() -> None:
     WALK_FILLERS.register("case_task", a_case_task)
     WALK_FILLERS.register("hearing", a_hearing)
     WALK_FILLERS.register("case_member", lambda world: str(case_worker(world).uuid))
+    WALK_FILLERS.register("entry", an_observation)

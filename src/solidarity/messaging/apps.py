@@ -25,6 +25,8 @@ class MessagingConfig(AppConfig):
         walk.register()
         # CONFIRM and a code: messaging asks each part that sent one (keywords.CONFIRMERS) whose it is.
         keywords.HANDLERS.register(keywords.Command.CONFIRM, inbound.answer_confirm)
+        # A text with no keyword: messaging asks each part that reads such texts (keywords.READERS) whose it is.
+        keywords.HANDLERS.register(keywords.Command.UNMATCHED, inbound.answer_unmatched)
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).
         live.CHANNELS.register("inbox", lambda user, rest: not rest and holds_anywhere(user, HOTLINE))
         live.CHANNELS.register("batch", progress.may_hear_batch)

@@ -10,9 +10,10 @@ The rules, in order (messaging.keywords parses, and documents the words and the 
    These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
    limit never drops them, and an opt-out made while one waits does not cancel it.
 4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE,
-   BACK, STATUS) goes to
-   it, and the handler's outcome (keywords.Outcome) says what follows: handled (with its reply,
-   in its lane, rate-limited or not), to the inbox (with its reply or none), or not its own.
+   BACK, STATUS) goes to it, and a text with no keyword goes to the first part that reads it as its
+   own (keywords.READERS: a responder out on an incident texting what they see). The handler's
+   outcome (keywords.Outcome) says what follows: handled (with its reply, in its lane, rate-limited
+   or not), to the inbox (with its reply or none), or not its own.
 5. Anything else goes to the inbox that hotline takers read, with one short automatic reply: a
    text with no keyword, a command no handler took (a bare GO with no alert pending, say) and a
    text whose handler failed. Unknown senders learn nothing about the network's members.
@@ -43,11 +44,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from solidarity.core import keyring, live
+from solidarity.core.hooks import Registry
 from solidarity.core.phones import dialable
 from solidarity.core.public import Rate, daily_key, hit
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import keywords, services
-from solidarity.messaging.keywords import Command, Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
+from solidarity.messaging.keywords import (
+    Command,
+    Handled,
+    Handler,
+    InboundContext,
+    NotMine,
+    Outcome,
+    Parsed,
+    Reply,
+    ToInbox,
+)
 from solidarity.messaging.models import Address, Channel, Inbound, InboundState, State
 from solidarity.messaging.sms import Delivery, InboundSms, Webhook
 from solidarity.messaging.sms.errors import reason_for
@@ -210,6 +222,8 @@ def route(inbound: Inbound) -> None:
         to_inbox(inbound, Reply.required(help_text(language)), address)
     else:
         context = InboundContext(sender, str(inbound.uuid), language, is_opted_out=opted_out)
+        if parsed.command == Command.UNMATCHED:  # the readers take it as written (keywords.READERS)
+            parsed = Parsed(Command.UNMATCHED, body.strip(), "")
         outcome = handle(inbound, parsed, context)
         if not isinstance(outcome, NotMine) and services.is_blocked(address):
             address = services.find_address(Channel.SMS, sender)  # the handler may have opted it back in (JOIN)
@@ -253,12 +267,23 @@ def answer_confirm(context: InboundContext, parsed: Parsed) -> Outcome:
     A code nobody owns gets a short answer saying so (a mistyped code is the usual reason); a bare
     CONFIRM nobody owns goes to the inbox, where a person reads it.
     """
-    for name in keywords.CONFIRMERS:
-        outcome = keywords.CONFIRMERS[name](context, parsed)
+    outcome = first_taker(keywords.CONFIRMERS, context, parsed)
+    if isinstance(outcome, NotMine) and parsed.argument:
+        return Handled(Reply(keywords.no_such_code_text(context.language, get_network_settings().name)))
+    return outcome
+
+
+def answer_unmatched(context: InboundContext, parsed: Parsed) -> Outcome:
+    """A text that is no command: the first reader that takes it (keywords.READERS), else the inbox."""
+    return first_taker(keywords.READERS, context, parsed)
+
+
+def first_taker(registry: Registry[str, Handler], context: InboundContext, parsed: Parsed) -> Outcome:
+    """The outcome of the first part in `registry` that takes the text, asked in turn; NotMine when none does."""
+    for name in registry:
+        outcome = registry[name](context, parsed)
         if not isinstance(outcome, NotMine):
             return outcome
-    if parsed.argument:
-        return Handled(Reply(keywords.no_such_code_text(context.language, get_network_settings().name)))
     return NotMine()
 
 

@@ -3,7 +3,8 @@
 Pure: no model, no database. The router (messaging.inbound) calls `parse`, honours STOP, START
 and HELP itself, and hands the other commands to the handler a higher part registered
 (`HANDLERS.register(Command.GO, ...)` in its AppConfig.ready): the router knows nothing of incidents
-or lists. Whatever is not a command goes to the hotline takers' inbox.
+or lists. Whatever is not a command goes to a part that reads it as its own (READERS, below),
+else to the hotline takers' inbox.
 
 The words are GLOSSARY.md's. The carrier words are those carriers act on themselves, so the
 network's state agrees with the carrier's block list: Twilio's default opt-out words (STOP,
@@ -309,6 +310,12 @@ HANDLERS = Registry[Command, Handler]("messaging.keyword-handlers")
 # that number) is its own. A confirmer acts and answers `Handled` or `ToInbox`, or says `NotMine`; codes
 # are drawn at random, so two parts rarely hold the same one for one number, and then the first asked wins.
 CONFIRMERS = Registry[str, Handler]("messaging.confirmers")
+
+# A text that is no command may still be some part's to take: a responder out on an incident texting
+# what they see. Before it goes to the inbox, messaging (messaging.inbound.answer_unmatched) asks each
+# part registered here, in turn, with the text as written in `parsed.argument`. A reader knows its own
+# senders (by their number) and says `NotMine` for anyone else; the first that does not say it takes the text.
+READERS = Registry[str, Handler]("messaging.readers")
 
 
 # Automatic replies. Each fits one SMS: under 160 GSM-7 characters in English with a network

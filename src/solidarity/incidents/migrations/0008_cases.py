@@ -12,7 +12,7 @@ import solidarity.core.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0008_entry_kinds"),
+        ("incidents", "0007_drills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
