@@ -12,6 +12,11 @@ from pytest_django.fixtures import Settings
 from solidarity.core import crypto, keyring, keys
 from solidarity.core.fields import find_by_index
 from solidarity.core.services import get_network_settings
+from solidarity.incidents.models import EntryKind, Source
+from solidarity.incidents.observation_models import Observation
+from solidarity.incidents.observations import ObservationValues, do_add_observation
+from solidarity.incidents.services import do_add_note
+from tests.factories.incidents import incident_of, report
 from tests.testapp.models import Dossier
 
 
@@ -142,3 +147,20 @@ def test_status_counts_values_per_key(capsys: pytest.CaptureFixture[str]) -> Non
     primary = keyring.current().aead.primary
     index = keyring.current().index.primary
     assert f"testapp.Dossier: aead:{primary} 6, index:{index} 2" in out  # names, phones, needs; phone indexes
+
+
+@pytest.mark.django_db
+def test_rotation_reencrypts_an_incidents_append_only_timeline() -> None:
+    # The timeline refuses any save of a row it holds; re-encrypting is no edit: its words move to the new key.
+    incident = incident_of(report("checkpoint", "east-durham"))
+    do_add_note(incident, "rotation-canary: a note on the timeline", by=None)
+    values = ObservationValues(seen="Two vans", reading="Probably a checkpoint")
+    do_add_observation(incident, values, actor="system", source=Source.WEB)
+
+    call_command("keys", "rotate")
+
+    new = keyring.current()
+    for label in ("incidents.Entry", "incidents.Observation"):
+        assert set(keys.status()[label]) == {f"aead:{new.aead.primary}"}, label
+    assert incident.timeline.get(kind=EntryKind.NOTE).text == "rotation-canary: a note on the timeline"
+    assert Observation.objects.get().reading == "Probably a checkpoint"

@@ -115,7 +115,9 @@ def reencrypt_batch(part: Protected, pks: list[Any], ring: keyring.Keyring) -> i
             getattr(instance, field.attname)  # decrypts with the old key; save() encrypts with the primary
         for file_field in part.files:
             file_field.reencrypt(instance)  # a new file under the primary key; the old one goes on commit
-        instance.save(update_fields=part.columns())
+        # The model's own save is passed over: re-encrypting changes no value, and an append-only model (an
+        # incident's timeline) refuses any save of a row it holds, rightly, for every other caller.
+        models.Model.save(instance, update_fields=part.columns())
         changed += 1
     return changed
 
