@@ -291,6 +291,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "report": lambda world: network_object(world, "report"),
     "type": lambda world: ("checkpoint", "checkpoint"),  # an incident type: its dispatch requirements
     "wide_alert": lambda world: network_object(world, "wide_alert"),
+    "entry": lambda world: network_object(world, "entry"),  # an observation on the walk incident's timeline
     "drill": lambda world: network_object(world, "drill"),  # the network's drills (dispatchers and coordinators)
     # Family-support cases: seen by their team only (incidents.case_access), whatever the caller's roles.
     **{name: partial(case_object, name=name) for name in ("case", "case_need", "case_task", "hearing", "case_member")},
