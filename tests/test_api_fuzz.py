@@ -39,6 +39,8 @@ from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import WALK_FILLERS, AnyGroupRole, Permission, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.directory.models import Resource
+from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
 from solidarity.incidents.case_models import Case as FamilyCase
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast
@@ -268,6 +270,25 @@ def case_object(world: World, name: str) -> tuple[str, str]:
     return found
 
 
+def directory_objects(world: World, name: str) -> tuple[str, str]:
+    """A resource kept by each group (or one of its phones or dated sessions), made again once a request removed it."""
+    found = []
+    for group, slug in ((world.member_group, "fuzz-clinic"), (world.other_group, "fuzz-other-clinic")):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        resource = Resource.objects.filter(slug=slug).first()
+        if resource is None:
+            resource = do_save_resource(group, ResourceValues(slug=slug, kind="clinic", name_en="Fuzz clinic"), by=by)
+        if name == "phone":
+            found.append(str((resource.phones.first() or do_add_phone(resource, "+19195550143", by=by)).uuid))
+        elif name == "resource_session":
+            on = timezone.localdate() + timedelta(days=5)
+            found.append(str((resource.sessions.first() or do_add_session(resource, on, by=by)).uuid))
+        else:
+            found.append(resource.slug)
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -295,6 +316,10 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "drill": lambda world: network_object(world, "drill"),  # the network's drills (dispatchers and coordinators)
     # Family-support cases: seen by their team only (incidents.case_access), whatever the caller's roles.
     **{name: partial(case_object, name=name) for name in ("case", "case_need", "case_task", "hearing", "case_member")},
+    # The directory: a resource kept by each group, with a phone and a dated session.
+    "resource": lambda world: directory_objects(world, "resource"),
+    "phone": lambda world: directory_objects(world, "phone"),
+    "resource_session": lambda world: directory_objects(world, "resource_session"),
 }
 
 

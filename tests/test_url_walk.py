@@ -135,6 +135,11 @@ PUBLIC = {
     "reports:thanks",  # its confirmation: the reference from the URL and what happens next; reads nothing
     "api:take_report",  # POST /reports: the public form's API; answers the reference only
     "incidents:alert-link",  # an email alert's one-tap page: acts only on its signed token, and only on POST
+    # The directory: organisations' public facts; a member of the network also sees the members-only ones.
+    "directory:list",
+    "directory:resource",
+    "api:list_resources",
+    "api:read_resource",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

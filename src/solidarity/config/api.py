@@ -20,6 +20,7 @@ from solidarity.accounts.api import router as accounts_router
 from solidarity.accounts.api_auth import BearerToken, SessionAuth
 from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
 from solidarity.core.api import router as network_router
+from solidarity.directory.api import router as directory_router
 from solidarity.incidents.api import router as incidents_router
 from solidarity.incidents.case_api import router as cases_router
 from solidarity.incidents.drill_api import router as drills_router
@@ -106,6 +107,7 @@ api.add_router("", incidents_router)  # /incidents, /alerts, GET /reports, /disp
 api.add_router("", signoff_router)  # /incidents/{code}/wide-alerts, /incidents/{code}/purge
 api.add_router("", drills_router)  # /drills, /drills/{drill}/report
 api.add_router("", cases_router)  # /cases, POST /incidents/{incident}/cases
+api.add_router("", directory_router)  # /resources (public reads), /resources/{resource}/phones, .../sessions
 api.add_router("", timeline_router)  # /incidents/{incident}/observations, .../exports, /alerts/{alert}/observations
 permission_first(api)
 

@@ -1,0 +1,206 @@
+"""The directory's pages: the public list and a resource's page (members see members-only resources too),
+and its keepers' pages. Bilingual, small, and no JavaScript needed."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from solidarity.accounts.access import signed_in
+from solidarity.core.permissions import AnyUser, Role, owner_role, permission, role
+from solidarity.core.phones import Dialable, dialable
+from solidarity.core.services import get_network_settings
+from solidarity.directory.access import (
+    access_keeping_group,
+    access_resource_scoped,
+    filtered,
+    is_network_member,
+    kept,
+    phone_of,
+    session_of,
+    visible_resource,
+    visible_resources,
+)
+from solidarity.directory.forms import LANGUAGE_CHOICES, FilterForm, PhoneForm, ResourceForm, SessionForm
+from solidarity.directory.models import Resource
+from solidarity.directory.services import (
+    do_add_phone,
+    do_add_session,
+    do_mark_checked,
+    do_remove_phone,
+    do_remove_session,
+    do_save_resource,
+    is_stale,
+)
+from solidarity.people.forms import refuse_on
+
+KEEPER = owner_role(Role.COORDINATOR, access=access_resource_scoped, kwarg="resource")
+
+
+def freshness(resource: Resource, now: datetime) -> Resource:
+    """The resource with what its page shows: its facts' age (`checked_ago`, "7 months"; `is_stale`), its
+    languages' names and its phones ready to tap (`numbers`: (phone, core.phones.Dialable))."""
+    checked = resource.last_checked_at
+    resource.checked_ago = timesince(checked, now, depth=1) if checked else ""  # type: ignore[attr-defined]
+    resource.is_stale = is_stale(resource, now)  # type: ignore[attr-defined]
+    names = dict(LANGUAGE_CHOICES)
+    resource.language_names = [str(names.get(code, code)) for code in resource.languages]  # type: ignore[attr-defined]
+    region = get_network_settings().phone_region
+    resource.numbers = [  # type: ignore[attr-defined]
+        (phone, dialable(phone.number, region) or Dialable(phone.number, phone.number))
+        for phone in resource.phones.all()
+    ]
+    return resource
+
+
+def keeps(user: AnyUser, resource: Resource) -> bool:
+    """Is `user` a keeper of the resource (a coordinator of its group)?"""
+    if not user.is_authenticated:
+        return False
+    try:
+        return access_resource_scoped(user, resource.slug).has(Role.COORDINATOR)
+    except Http404:
+        return False
+
+
+@require_GET
+@permission("public")
+def resource_list(request: HttpRequest) -> HttpResponse:
+    """Resources, filtered by need, zone and language; members of the network see members-only ones, marked so."""
+    form = FilterForm(request.GET)  # bound even when empty: every filter is optional
+    chosen = form.chosen()
+    now = timezone.now()
+    found = [freshness(item, now) for item in filtered(visible_resources(request.user), **chosen)]
+    context = {"form": form, "resources": found, "members": is_network_member(request.user)}
+    return render(request, "directory/list.html", context)
+
+
+@require_GET
+@permission("public")
+def resource_page(request: HttpRequest, resource: str) -> HttpResponse:
+    """One resource: phones to tap, hours, sessions to come, zones, languages, its web address, when last checked."""
+    found = freshness(visible_resource(request.user, resource), timezone.now())
+    return render(request, "directory/resource.html", {"resource": found, "keeps": keeps(request.user, found)})
+
+
+@require_http_methods(["GET", "POST"])
+@permission(role(Role.COORDINATOR))
+def create_resource(request: HttpRequest, group: str) -> HttpResponse:
+    user = signed_in(request)
+    keeping = access_keeping_group(user, group)
+    form = ResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = do_save_resource(keeping, form.values(), by=user)
+        except ValidationError as error:
+            refuse_on(form, error)
+        else:
+            messages.success(request, _("The resource was added."))
+            return redirect("directory:keep", resource=saved.slug)
+    return render(request, "directory/resource_form.html", {"form": form, "group": keeping})
+
+
+@require_http_methods(["GET", "POST"])
+@permission(KEEPER)
+def edit_resource(request: HttpRequest, resource: str) -> HttpResponse:
+    user = signed_in(request)
+    found = kept(access_resource_scoped(user, resource))
+    form = ResourceForm(request.POST or None, resource=found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = do_save_resource(found.group, form.values(), by=user, resource=found)
+        except ValidationError as error:
+            refuse_on(form, error)
+        else:
+            messages.success(request, _("The resource was saved."))
+            return redirect("directory:keep", resource=saved.slug)
+    return render(request, "directory/resource_form.html", {"form": form, "group": found.group, "resource": found})
+
+
+def keep_page(
+    request: HttpRequest, found: Resource, phone_form: PhoneForm | None = None, session_form: SessionForm | None = None
+) -> HttpResponse:
+    context = {
+        "resource": freshness(found, timezone.now()),
+        "phones": found.phones.order_by("created_at"),
+        "sessions": found.sessions.order_by("date", "starts_at"),
+        "phone_form": phone_form or PhoneForm(),
+        "session_form": session_form or SessionForm(),
+    }
+    return render(request, "directory/keep.html", context, status=400 if phone_form or session_form else 200)
+
+
+@require_GET
+@permission(KEEPER)
+def keep_resource(request: HttpRequest, resource: str) -> HttpResponse:
+    """A keeper's page: the phones and sessions, and the "still right" button."""
+    return keep_page(request, kept(access_resource_scoped(signed_in(request), resource)))
+
+
+@require_POST
+@permission(KEEPER)
+def mark_checked(request: HttpRequest, resource: str) -> HttpResponse:
+    user = signed_in(request)
+    do_mark_checked(kept(access_resource_scoped(user, resource)), by=user)
+    messages.success(request, _("Thank you: the resource is marked as checked today."))
+    return redirect("directory:keep", resource=resource)
+
+
+@require_POST
+@permission(KEEPER)
+def add_phone(request: HttpRequest, resource: str) -> HttpResponse:
+    user = signed_in(request)
+    found = kept(access_resource_scoped(user, resource))
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        try:
+            do_add_phone(found, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            refuse_on(form, error)
+        else:
+            messages.success(request, _("The phone number was added."))
+            return redirect("directory:keep", resource=resource)
+    return keep_page(request, found, phone_form=form)
+
+
+@require_POST
+@permission(KEEPER)
+def remove_phone(request: HttpRequest, resource: str, phone: UUID) -> HttpResponse:
+    user = signed_in(request)
+    do_remove_phone(phone_of(kept(access_resource_scoped(user, resource)), phone), by=user)
+    messages.success(request, _("The phone number was removed."))
+    return redirect("directory:keep", resource=resource)
+
+
+@require_POST
+@permission(KEEPER)
+def add_session(request: HttpRequest, resource: str) -> HttpResponse:
+    user = signed_in(request)
+    found = kept(access_resource_scoped(user, resource))
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            do_add_session(found, data.pop("date"), by=user, **data)
+        except ValidationError as error:
+            refuse_on(form, error)
+        else:
+            messages.success(request, _("The session was added."))
+            return redirect("directory:keep", resource=resource)
+    return keep_page(request, found, session_form=form)
+
+
+@require_POST
+@permission(KEEPER)
+def remove_session(request: HttpRequest, resource: str, resource_session: UUID) -> HttpResponse:
+    user = signed_in(request)
+    do_remove_session(session_of(kept(access_resource_scoped(user, resource)), resource_session), by=user)
+    messages.success(request, _("The session was removed."))
+    return redirect("directory:keep", resource=resource)

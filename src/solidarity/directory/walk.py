@@ -1,0 +1,39 @@
+"""The directory's objects for the URL walk (core.permissions.WALK_FILLERS): a members-only resource kept by the
+walk's group, with a phone and a dated session (made again once an endpoint removed them)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from solidarity.core.permissions import WALK_FILLERS, WalkWorld
+from solidarity.directory.models import Resource
+from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
+
+SLUG = "walk-clinic"
+
+
+def a_resource(world: WalkWorld) -> Resource:
+    found = Resource.objects.filter(slug=SLUG).first()
+    if found is None:
+        values = ResourceValues(slug=SLUG, kind="clinic", name_en="Walk clinic", languages=("en", "es"))
+        found = do_save_resource(world.group, values, by=world.owner)
+    return found
+
+
+def a_phone(world: WalkWorld) -> str:
+    resource = a_resource(world)
+    found = resource.phones.first() or do_add_phone(resource, "+19195550142", by=world.owner)
+    return str(found.uuid)
+
+
+def a_session(world: WalkWorld) -> str:
+    resource = a_resource(world)
+    on = timezone.localdate() + timedelta(days=7)
+    found = resource.sessions.first() or do_add_session(resource, on, by=world.owner, note_en="Free check-ups")
+    return str(found.uuid)
+
+
+def register() -> None:
+    WALK_FILLERS.register("resource", lambda world: a_resource(world).slug)  # a resource (members only)
+    WALK_FILLERS.register("phone", a_phone)  # one of its phone numbers
+    WALK_FILLERS.register("resource_session", a_session)  # one of its dated sessions
