@@ -13,12 +13,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from solidarity.accounts.access import signed_in
-from solidarity.core.api import ApiError, ErrorOut, api_permission
+from solidarity.core.api import ErrorOut, api_permission
 from solidarity.core.permissions import Role, anywhere, owner_role
 from solidarity.directory.access import (
     access_keeping_group,
@@ -42,6 +41,7 @@ from solidarity.directory.services import (
     is_stale,
     values_of,
 )
+from solidarity.lists.api import refused_by_service as refused  # 409 for a name taken, else 422
 
 router = Router(tags=["directory"])
 
@@ -173,20 +173,6 @@ class SessionIn(Schema):
     note_es: str = Field("", max_length=300)
 
 
-def refused(error: ValidationError) -> ApiError:
-    """A service's refusal: 409 when another resource took the short name (or it has the number), 422 otherwise."""
-    if hasattr(error, "error_dict"):
-        fields = error.message_dict
-        codes = {item.code for items in error.error_dict.values() for item in items}
-    else:
-        fields = {"__all__": error.messages}
-        codes = {item.code for item in error.error_list}
-    message = next(iter(fields.values()))[0]
-    if "unique" in codes:
-        return ApiError(409, "conflict", message, fields)
-    return ApiError(422, "invalid_input", message, fields)
-
-
 def saved(group: Any, values: dict[str, Any], request: HttpRequest, existing: Resource | None = None) -> Resource:
     user = signed_in(request)
     values["languages"] = tuple(values.get("languages") or ())
@@ -195,9 +181,7 @@ def saved(group: Any, values: dict[str, Any], request: HttpRequest, existing: Re
         values["slug"] = values["slug"].strip()
     try:
         return do_save_resource(group, ResourceValues(**values), by=user, resource=existing)
-    except (ValidationError, TypeError) as error:
-        if isinstance(error, TypeError):
-            raise ApiError(422, "invalid_input", _("Some values are not valid.")) from None
+    except ValidationError as error:
         raise refused(error) from None
 
 

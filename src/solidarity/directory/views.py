@@ -1,7 +1,9 @@
 """The directory's pages: the public list and a resource's page (members see members-only resources too),
 and its keepers' pages. Bilingual, small, and no JavaScript needed."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
+from solidarity.accounts.models import User
 from solidarity.core.permissions import AnyUser, Role, owner_role, permission, role
 from solidarity.core.phones import Dialable, dialable
 from solidarity.core.services import get_network_settings
@@ -41,18 +44,18 @@ from solidarity.directory.services import (
 )
 from solidarity.people.forms import refuse_on
 
+Adder = Callable[[Resource, User, dict[str, Any]], object]
 KEEPER = owner_role(Role.COORDINATOR, access=access_resource_scoped, kwarg="resource")
 
 
-def freshness(resource: Resource, now: datetime) -> Resource:
+def freshness(resource: Resource, now: datetime, region: str) -> Resource:
     """The resource with what its page shows: its facts' age (`checked_ago`, "7 months"; `is_stale`), its
-    languages' names and its phones ready to tap (`numbers`: (phone, core.phones.Dialable))."""
+    languages' names and its phones ready to tap in the network's phone `region` (`numbers`: (phone, Dialable))."""
     checked = resource.last_checked_at
     resource.checked_ago = timesince(checked, now, depth=1) if checked else ""  # type: ignore[attr-defined]
     resource.is_stale = is_stale(resource, now)  # type: ignore[attr-defined]
     names = dict(LANGUAGE_CHOICES)
     resource.language_names = [str(names.get(code, code)) for code in resource.languages]  # type: ignore[attr-defined]
-    region = get_network_settings().phone_region
     resource.numbers = [  # type: ignore[attr-defined]
         (phone, dialable(phone.number, region) or Dialable(phone.number, phone.number))
         for phone in resource.phones.all()
@@ -77,7 +80,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)  # bound even when empty: every filter is optional
     chosen = form.chosen()
     now = timezone.now()
-    found = [freshness(item, now) for item in filtered(visible_resources(request.user), **chosen)]
+    region = get_network_settings().phone_region
+    found = [freshness(item, now, region) for item in filtered(visible_resources(request.user), **chosen)]
     context = {"form": form, "resources": found, "members": is_network_member(request.user)}
     return render(request, "directory/list.html", context)
 
@@ -86,7 +90,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 @permission("public")
 def resource_page(request: HttpRequest, resource: str) -> HttpResponse:
     """One resource: phones to tap, hours, sessions to come, zones, languages, its web address, when last checked."""
-    found = freshness(visible_resource(request.user, resource), timezone.now())
+    found = freshness(visible_resource(request.user, resource), timezone.now(), get_network_settings().phone_region)
     return render(request, "directory/resource.html", {"resource": found, "keeps": keeps(request.user, found)})
 
 
@@ -128,7 +132,7 @@ def keep_page(
     request: HttpRequest, found: Resource, phone_form: PhoneForm | None = None, session_form: SessionForm | None = None
 ) -> HttpResponse:
     context = {
-        "resource": freshness(found, timezone.now()),
+        "resource": freshness(found, timezone.now(), get_network_settings().phone_region),
         "phones": found.phones.order_by("created_at"),
         "sessions": found.sessions.order_by("date", "starts_at"),
         "phone_form": phone_form or PhoneForm(),
@@ -153,21 +157,31 @@ def mark_checked(request: HttpRequest, resource: str) -> HttpResponse:
     return redirect("directory:keep", resource=resource)
 
 
-@require_POST
-@permission(KEEPER)
-def add_phone(request: HttpRequest, resource: str) -> HttpResponse:
+def added(request: HttpRequest, resource: str, form: PhoneForm | SessionForm, add: Adder, done: str) -> HttpResponse:
+    """A keeper's form adding to a resource: `add(resource, by, values)`, then back to the keeper's page;
+    the page again with the form's or the service's reasons (400) when refused."""
     user = signed_in(request)
     found = kept(access_resource_scoped(user, resource))
-    form = PhoneForm(request.POST)
     if form.is_valid():
         try:
-            do_add_phone(found, by=user, **form.cleaned_data)
+            add(found, user, dict(form.cleaned_data))
         except ValidationError as error:
             refuse_on(form, error)
         else:
-            messages.success(request, _("The phone number was added."))
+            messages.success(request, done)
             return redirect("directory:keep", resource=resource)
-    return keep_page(request, found, phone_form=form)
+    if isinstance(form, PhoneForm):
+        return keep_page(request, found, phone_form=form)
+    return keep_page(request, found, session_form=form)
+
+
+@require_POST
+@permission(KEEPER)
+def add_phone(request: HttpRequest, resource: str) -> HttpResponse:
+    def add(found: Resource, user: User, values: dict[str, Any]) -> object:
+        return do_add_phone(found, by=user, **values)
+
+    return added(request, resource, PhoneForm(request.POST), add, _("The phone number was added."))
 
 
 @require_POST
@@ -182,19 +196,10 @@ def remove_phone(request: HttpRequest, resource: str, phone: UUID) -> HttpRespon
 @require_POST
 @permission(KEEPER)
 def add_session(request: HttpRequest, resource: str) -> HttpResponse:
-    user = signed_in(request)
-    found = kept(access_resource_scoped(user, resource))
-    form = SessionForm(request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            do_add_session(found, data.pop("date"), by=user, **data)
-        except ValidationError as error:
-            refuse_on(form, error)
-        else:
-            messages.success(request, _("The session was added."))
-            return redirect("directory:keep", resource=resource)
-    return keep_page(request, found, session_form=form)
+    def add(found: Resource, user: User, values: dict[str, Any]) -> object:
+        return do_add_session(found, values.pop("date"), by=user, **values)
+
+    return added(request, resource, SessionForm(request.POST), add, _("The session was added."))
 
 
 @require_POST
