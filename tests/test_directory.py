@@ -151,6 +151,8 @@ def test_keepers_edit_and_others_cannot(
     dental: Resource, coordinator: User, medic: User, other_coordinator: User
 ) -> None:
     keeper = client_for(coordinator)
+    assert f"/en/groups/{MEDICS}/resources/new/" in keeper.get("/en/resources/").content.decode()
+    assert keeper.get(f"/en/groups/{MEDICS}/resources/new/").status_code == 200
     assert keeper.get("/en/resources/campus-dental/keep/").status_code == 200
     assert "Keep this resource" in keeper.get("/en/resources/campus-dental/").content.decode()
     form = {

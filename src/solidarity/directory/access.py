@@ -56,6 +56,13 @@ def visible_resource(user: AnyUser, slug: str) -> Resource:
     return found
 
 
+def keeping_groups(user: AnyUser) -> list[str]:
+    """The slugs of the groups whose resources `user` keeps (coordinates), for the links to add one."""
+    if not user.is_authenticated:
+        return []
+    return sorted(slug for slug, held in roles_by_group(user).items() if Role.COORDINATOR in held)
+
+
 def access_keeping_group(user: User, group: str) -> WorkingGroup:
     """A group whose resources the caller keeps (a coordinator of it)."""
     return access_group(user, group, Role.COORDINATOR)

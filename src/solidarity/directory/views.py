@@ -25,6 +25,7 @@ from solidarity.directory.access import (
     access_resource_scoped,
     filtered,
     is_network_member,
+    keeping_groups,
     kept,
     phone_of,
     session_of,
@@ -82,7 +83,12 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     region = get_network_settings().phone_region
     found = [freshness(item, now, region) for item in filtered(visible_resources(request.user), **chosen)]
-    context = {"form": form, "resources": found, "members": is_network_member(request.user)}
+    context = {
+        "form": form,
+        "resources": found,
+        "members": is_network_member(request.user),
+        "keeping": keeping_groups(request.user),
+    }
     return render(request, "directory/list.html", context)
 
 
