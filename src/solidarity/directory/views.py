@@ -2,7 +2,7 @@
 and its keepers' pages. Bilingual, small, and no JavaScript needed."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -54,6 +54,7 @@ def freshness(resource: Resource, now: datetime, region: str) -> Resource:
     languages' names and its phones ready to tap in the network's phone `region` (`numbers`: (phone, Dialable))."""
     checked = resource.last_checked_at
     resource.checked_ago = timesince(checked, now, depth=1) if checked else ""  # type: ignore[attr-defined]
+    resource.checked_today = bool(checked and now - checked < timedelta(days=1))  # type: ignore[attr-defined]
     resource.is_stale = is_stale(resource, now)  # type: ignore[attr-defined]
     names = dict(LANGUAGE_CHOICES)
     resource.language_names = [str(names.get(code, code)) for code in resource.languages]  # type: ignore[attr-defined]
