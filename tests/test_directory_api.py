@@ -71,6 +71,12 @@ def test_a_member_signed_in_also_reads_members_only_resources(
     assert body["count"] == 3
     hidden = client_for(other_member).get(f"{API}/quiet-shelter").json()
     assert hidden["members_only"] is True
+    # By a token too; a token nobody holds reads as the public.
+    assert bearer(other_member).get(API).json()["count"] == 3
+    assert bearer(other_member).get(f"{API}/quiet-shelter").status_code == 200
+    stranger = Client(headers={"authorization": "Bearer sol_not-a-token"})
+    assert stranger.get(API).json()["count"] == 2
+    assert stranger.get(f"{API}/quiet-shelter").status_code == 404
 
 
 def test_a_keeper_creates_and_changes_a_resource(

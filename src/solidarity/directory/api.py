@@ -1,5 +1,5 @@
 """The directory in the JSON API: anyone reads the public resources (no token needed; a signed-in member of
-the network, by the browser's session, also reads the members-only ones); keepers (the coordinators of the
+the network, by a token or the browser's session, also reads the members-only ones); keepers (the coordinators of the
 group that keeps a resource) create and change resources, their phones and dated sessions, and say when
 they checked them."""
 
@@ -17,8 +17,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from solidarity.accounts.access import signed_in
+from solidarity.accounts.api_auth import BearerToken
 from solidarity.core.api import ErrorOut, api_permission
-from solidarity.core.permissions import Role, anywhere, owner_role
+from solidarity.core.permissions import AnyUser, Role, anywhere, owner_role
 from solidarity.directory.access import (
     access_keeping_group,
     access_resource_scoped,
@@ -185,6 +186,14 @@ def saved(group: Any, values: dict[str, Any], request: HttpRequest, existing: Re
         raise refused(error) from None
 
 
+def reader(request: HttpRequest) -> AnyUser:
+    """Who makes a public read: the account of a bearer token when one is given (a token we do not know
+    reads as the public), else the browser's session."""
+    if not request.user.is_authenticated and "authorization" in request.headers:
+        BearerToken()(request)  # sets request.user for a token it knows
+    return request.user
+
+
 @router.get(
     "/resources", response=list[ResourceOut], summary="The directory's resources", auth=None, openapi_extra=NO_TOKEN
 )
@@ -197,14 +206,14 @@ def list_resources(
     language: LanguageCode | None = None,
 ) -> QuerySet[Resource]:
     """Public resources, filtered by kind, zone (its slug) and language (its code); a member of the network
-    signed in by the browser's session also gets the members-only ones. No person's data."""
-    return filtered(visible_resources(request.user), kind or "", zone or "", language or "").select_related("group")
+    signed in (by a token or the browser's session) also gets the members-only ones. No person's data."""
+    return filtered(visible_resources(reader(request)), kind or "", zone or "", language or "").select_related("group")
 
 
 @router.get("/resources/{resource}", response=ResourceOut, summary="One resource", auth=None, openapi_extra=NO_TOKEN)
 @api_permission("public")
 def read_resource(request: HttpRequest, resource: str) -> Resource:
-    return visible_resource(request.user, resource)
+    return visible_resource(reader(request), resource)
 
 
 @router.post("/resources", response={201: ResourceOut, 409: ErrorOut}, summary="Add a resource", openapi_extra=TAKEN)
