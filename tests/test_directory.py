@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
@@ -251,3 +252,12 @@ def test_the_service_refuses_bad_values(zones: None, medics: WorkingGroup, coord
         do_save_resource(medics, ResourceValues(slug="a", kind="food", name_es="B"), by=coordinator)
     assert taken.value.error_dict["slug"][0].code == "unique"
     do_mark_checked(made, by=coordinator)
+
+
+def test_the_demo_adds_fictional_resources_once() -> None:
+    call_command("demo")
+    call_command("demo")
+    assert Resource.objects.filter(slug__startswith="demo-").count() == 3
+    public = Client().get("/es/resources/").content.decode()
+    assert "Clínica dental universitaria (demo)" in public
+    assert "Albergue tranquilo" not in public

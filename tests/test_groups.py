@@ -288,7 +288,10 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     assert "No admin yet" in first
     call_command("demo")
     assert Membership.objects.count() == memberships
-    assert "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports added" in capsys.readouterr().out
+    assert (
+        "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources added"
+        in capsys.readouterr().out
+    )
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
+from solidarity.directory import demo as directory_demo
 from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
@@ -21,6 +22,7 @@ LOADERS = [
     ("people", people_demo.load),
     ("trainings", trainings_demo.load),
     ("incident reports", incidents_demo.load),
+    ("resources", directory_demo.load),
 ]
 
 
