@@ -158,7 +158,7 @@ def test_the_session_ends_after_an_hour_idle_and_on_sign_out(rosa: Person, clien
     signed_in_as(client, loopback)
     assert client.post("/es/me/sign-out/").status_code == 302
     assert client.get("/es/me/record/")["Location"] == "/es/me/"
-    actions = list(AuditEntry.objects.filter(object_type="people.person", action__in=["login", "logout"]))
+    actions = AuditEntry.objects.filter(object_type="people.person", action__in=["login", "logout"]).order_by("seq")
     assert [(entry.action, entry.actor, entry.role) for entry in actions][-1] == ("logout", str(rosa.uuid), "self")
 
 
