@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Router, Schema
 
 from solidarity.accounts.models import ApiToken, User, WorkingGroup
 from solidarity.accounts.services import do_create_token
+from solidarity.config.api import api
 from solidarity.core.api import MAX_LIMIT, MAX_OFFSET, ErrorOut, api_permission
 from solidarity.core.permissions import Permission, Role, role
 from solidarity.core.services import network_values
@@ -398,3 +399,19 @@ def test_a_nul_character_in_a_body_is_refused_by_its_field_not_answered_500(admi
         "/api/v1/zones", {"name_en": "Walltown", "neighbours": ["a\u0000b"]}, content_type="application/json"
     )
     assert (nested.status_code, list(nested.json()["error"]["fields"])) == (422, ["neighbours"])
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    # The OpenAPI document names a schema by its class: two classes of one name (the directory's SessionOut and
+    # the trainings') become one, and the fuzz run found trainings' sessions answering "against the schema".
+    modules: dict[str, set[str]] = {}
+
+    def walk(parent: type[Schema]) -> None:
+        for child in parent.__subclasses__():
+            if child.__module__.startswith("solidarity."):
+                modules.setdefault(child.__name__, set()).add(child.__module__)
+            walk(child)
+
+    assert api.urls  # every router is imported
+    walk(Schema)
+    assert {name: found for name, found in modules.items() if len(found) > 1} == {}

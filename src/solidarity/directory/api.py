@@ -55,7 +55,7 @@ ZoneSlug = Annotated[str, Field(min_length=1, max_length=60)]
 TAKEN = {"responses": {409: {"description": "Another resource has this short name, or it has this number."}}}
 
 
-class PhoneOut(Schema):
+class ResourcePhoneOut(Schema):
     id: UUID = Field(alias="uuid")
     number: str = Field(description="In E.164.")
     label_en: str
@@ -63,7 +63,7 @@ class PhoneOut(Schema):
     is_24h: bool = Field(description="Answered 24 hours a day.")
 
 
-class SessionOut(Schema):
+class ResourceSessionOut(Schema):
     id: UUID = Field(alias="uuid")
     date: date
     starts_at: time | None
@@ -96,8 +96,8 @@ class ResourceOut(Schema):
     check_every_days: int
     last_checked_at: datetime | None
     is_stale: bool = Field(description="Not checked within its interval: call first.")
-    phones: list[PhoneOut]
-    sessions: list[SessionOut] = Field(description="Its dated sessions from today on.")
+    phones: list[ResourcePhoneOut]
+    sessions: list[ResourceSessionOut] = Field(description="Its dated sessions from today on.")
     page_url: str
 
     @staticmethod
@@ -159,14 +159,14 @@ class ResourceIn(ResourcePatch):
     kind: Kind
 
 
-class PhoneIn(Schema):
+class ResourcePhoneIn(Schema):
     number: str = Field(min_length=1, max_length=40)
     label_en: str = Field("", max_length=80)
     label_es: str = Field("", max_length=80)
     is_24h: bool = False
 
 
-class SessionIn(Schema):
+class ResourceSessionIn(Schema):
     date: date
     starts_at: time | None = None
     ends_at: time | None = None
@@ -248,12 +248,12 @@ def check_resource(request: HttpRequest, resource: str) -> Resource:
 
 @router.post(
     "/resources/{resource}/phones",
-    response={201: PhoneOut, 409: ErrorOut},
+    response={201: ResourcePhoneOut, 409: ErrorOut},
     summary="Add a phone number",
     openapi_extra=TAKEN,
 )
 @api_permission(KEEPER)
-def add_phone(request: HttpRequest, resource: str, payload: PhoneIn) -> Status[Phone]:
+def add_phone(request: HttpRequest, resource: str, payload: ResourcePhoneIn) -> Status[Phone]:
     user = signed_in(request)
     found = kept(access_resource_scoped(user, resource))
     try:
@@ -270,9 +270,9 @@ def remove_phone(request: HttpRequest, resource: str, phone: UUID) -> Status[Non
     return Status(204, None)
 
 
-@router.post("/resources/{resource}/sessions", response={201: SessionOut}, summary="Add a dated session")
+@router.post("/resources/{resource}/sessions", response={201: ResourceSessionOut}, summary="Add a dated session")
 @api_permission(KEEPER)
-def add_session(request: HttpRequest, resource: str, payload: SessionIn) -> Status[Session]:
+def add_session(request: HttpRequest, resource: str, payload: ResourceSessionIn) -> Status[Session]:
     user = signed_in(request)
     found = kept(access_resource_scoped(user, resource))
     data = payload.model_dump()

@@ -158,7 +158,7 @@ class BondRequestOut(ById):
     withdrawn_at: datetime | None
 
 
-class MemberOut(ById):
+class CaseMemberOut(ById):
     username: str
 
 
@@ -193,7 +193,7 @@ class CaseOut(CaseSummaryOut):
     notes: list[CaseNoteOut]
     hearings: list[HearingOut]
     bond_requests: list[BondRequestOut]
-    team: list[MemberOut]
+    team: list[CaseMemberOut]
 
     @staticmethod
     def resolve_for_whom(obj: Case) -> str:
@@ -293,7 +293,7 @@ class IdentifiersIn(Schema):
     booking_number: str = Field("", max_length=cases.IDENTIFIER_TEXT)
 
 
-class MemberIn(Schema):
+class CaseMemberIn(Schema):
     user: UUID = Field(description="The uuid of an account holding the dispatcher or case-worker role.")
 
 
@@ -500,7 +500,7 @@ def set_identifiers(request: HttpRequest, case: Code, payload: IdentifiersIn) ->
     openapi_extra=CLOSED,
 )
 @api_permission(CASE_WORK)
-def add_case_member(request: HttpRequest, case: Code, payload: MemberIn) -> CaseOut:
+def add_case_member(request: HttpRequest, case: Code, payload: CaseMemberIn) -> CaseOut:
     """Only an account holding the dispatcher or case-worker role in a working group."""
     user = signed_in(request)
     found = access_case(user, case)

@@ -766,7 +766,7 @@ def remove_certification(request: HttpRequest, person_id: UUID, certification: U
 # Working groups (accounts.groups makes the change and audits it).
 
 
-class GroupIn(Schema):
+class PersonGroupIn(Schema):
     group: Slug = Field(max_length=60, description="The working group's slug.")
 
 
@@ -784,7 +784,7 @@ class GroupIn(Schema):
     },
 )
 @api_permission(SEES_PERSON)
-def add_to_group(request: HttpRequest, person_id: UUID, payload: GroupIn) -> Status[MembershipOut]:
+def add_to_group(request: HttpRequest, person_id: UUID, payload: PersonGroupIn) -> Status[MembershipOut]:
     """By a network admin or the group's coordinator; any other group does not exist for the caller (404)."""
     user = signed_in(request)
     person = access_person_scoped(user, person_id).obj
