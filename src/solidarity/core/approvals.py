@@ -43,6 +43,12 @@ def is_open(approval: Approval) -> bool:
     return approval.state == ApprovalState.WAITING and approval.expires_at > timezone.now()
 
 
+def open_request(kind: str, subject: uuid.UUID) -> Approval | None:
+    """The request about `subject` that can still be signed (waiting, not expired), if any."""
+    found = waiting(kind, subject)
+    return found if found is not None and is_open(found) else None
+
+
 def do_ask_approval(kind: str, subject: uuid.UUID, *, by: uuid.UUID, expires_at: datetime) -> Approval:
     """Ask for a second person's signature; a request already waiting (still open) is returned as it is.
 

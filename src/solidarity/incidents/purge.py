@@ -97,8 +97,7 @@ def do_ask_purge(incident: Incident, *, by: User) -> Approval:
     """A coordinator asks to purge `incident`; a second coordinator must sign (do_sign_purge) within a day."""
     with transaction.atomic():
         locked = lock(incident)
-        found = approvals.waiting(KIND, locked.uuid)
-        if found is not None and approvals.is_open(found):
+        if approvals.open_request(KIND, locked.uuid) is not None:
             raise IncidentError(
                 _("A purge of this incident already waits for a second coordinator."), code="already_waiting"
             )

@@ -191,9 +191,7 @@ def clear_wide_alert(request: HttpRequest, incident: Code, wide_alert: UUID) -> 
 
 
 def request_out(user: User, found: Incident) -> PurgeRequestOut:
-    waiting = approvals.waiting(purge.KIND, found.uuid)
-    if waiting is not None and not approvals.is_open(waiting):
-        waiting = None
+    waiting = approvals.open_request(purge.KIND, found.uuid)
     return PurgeRequestOut(
         incident=found.code,
         waiting=waiting is not None,

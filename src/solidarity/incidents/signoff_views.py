@@ -100,10 +100,10 @@ def wide_alert_step(request: HttpRequest, incident: str, wide_alert: str, step: 
 
 def purge_page(request: HttpRequest, found: Incident, *, status: int = 200) -> HttpResponse:
     user = signed_in(request)
-    waiting = approvals.waiting(purge.KIND, found.uuid)
+    waiting = approvals.open_request(purge.KIND, found.uuid)
     context = {
         "incident": found,
-        "waiting": waiting if waiting is not None and approvals.is_open(waiting) else None,
+        "waiting": waiting,
         "asked_by_me": waiting is not None and waiting.asked_by == user.uuid,
     }
     return render(request, "incidents/purge.html", context, status=status)
