@@ -257,7 +257,11 @@ def test_the_service_refuses_bad_values(zones: None, medics: WorkingGroup, coord
 def test_the_demo_adds_fictional_resources_once() -> None:
     call_command("demo")
     call_command("demo")
-    assert Resource.objects.filter(slug__startswith="demo-").count() == 3
+    assert Resource.objects.filter(slug__startswith="demo-").count() == 4
     public = Client().get("/es/resources/").content.decode()
     assert "Clínica dental universitaria (demo)" in public
     assert "Albergue tranquilo" not in public
+    assert "llame antes de ir" in public  # the legal aid was checked long ago
+    home = Client().get("/es/").content.decode()
+    assert "Línea de crisis (demo)" in home  # pinned
+    assert "Ayuda legal para inmigrantes" not in home

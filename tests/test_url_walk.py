@@ -138,6 +138,10 @@ PUBLIC = {
     # The directory: organisations' public facts; a member of the network also sees the members-only ones.
     "directory:list",
     "directory:resource",
+    "directory:vcard",  # a public resource's contact card (a member's: members only, as its page)
+    "directory:feed",  # the public resources' dates to come (public ones only, whoever asks)
+    "directory:resource-feed",  # one public resource's dates (a members-only one has none)
+    "directory:still-right",  # a keeper's reminder link: acts only on its signed token, and only on POST
     "api:list_resources",
     "api:read_resource",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),

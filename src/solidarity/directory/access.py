@@ -5,6 +5,7 @@ of the network (anyone in a working group, or an admin) sees every resource. Any
 exist to them (Http404). A resource's keepers are the coordinators of the working group that keeps it.
 """
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -106,3 +107,27 @@ def session_of(resource: Resource, session: str | UUID) -> Session:
     if found is None:
         raise Http404
     return found
+
+
+def pinned_resources(user: AnyUser) -> QuerySet[Resource]:
+    """The resources pinned to the home page (public ones only, directory.services.do_pin), first pinned first."""
+    return visible_resources(user).filter(LISTED_PUBLICLY, pinned_at__isnull=False).order_by("pinned_at")
+
+
+def kept_resources(user: AnyUser) -> QuerySet[Resource]:
+    """The resources `user` keeps (of live groups they coordinate): their keeper's list."""
+    return visible_resources(user).filter(group__slug__in=keeping_groups(user))
+
+
+def public_sessions(resource: str = "", days: int = 366) -> QuerySet[Session]:
+    """The dated sessions to come (within `days`) of resources listed publicly, or of one of them (its slug):
+    what a calendar feed holds, whoever fetches it."""
+    today = timezone.localdate()
+    found = Session.objects.filter(
+        resource__in=Resource.objects.filter(LISTED_PUBLICLY, group__archived_at__isnull=True),
+        date__gte=today,
+        date__lte=today + timedelta(days=days),
+    )
+    if resource:
+        found = found.filter(resource__slug=resource)
+    return found.select_related("resource").order_by("date", "starts_at", "pk")

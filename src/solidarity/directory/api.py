@@ -25,6 +25,7 @@ from solidarity.directory.access import (
     access_resource_scoped,
     filtered,
     kept,
+    kept_resources,
     phone_of,
     session_of,
     visible_resource,
@@ -36,12 +37,14 @@ from solidarity.directory.services import (
     do_add_phone,
     do_add_session,
     do_mark_checked,
+    do_pin,
     do_remove_phone,
     do_remove_session,
     do_save_resource,
     is_stale,
     values_of,
 )
+from solidarity.directory.services import stale as stale_resources
 from solidarity.lists.api import refused_by_service as refused  # 409 for a name taken, else 422
 
 router = Router(tags=["directory"])
@@ -96,6 +99,7 @@ class ResourceOut(Schema):
     check_every_days: int
     last_checked_at: datetime | None
     is_stale: bool = Field(description="Not checked within its interval: call first.")
+    pinned: bool = Field(description="Pinned to the network's home page.")
     phones: list[ResourcePhoneOut]
     sessions: list[ResourceSessionOut] = Field(description="Its dated sessions from today on.")
     page_url: str
@@ -115,6 +119,10 @@ class ResourceOut(Schema):
     @staticmethod
     def resolve_is_stale(obj: Resource) -> bool:
         return is_stale(obj)
+
+    @staticmethod
+    def resolve_pinned(obj: Resource) -> bool:
+        return obj.pinned_at is not None
 
     @staticmethod
     def resolve_phones(obj: Resource) -> list[Phone]:
@@ -204,10 +212,19 @@ def list_resources(
     kind: Kind | None = None,
     zone: ZoneSlug | None = None,
     language: LanguageCode | None = None,
+    stale: bool | None = None,
+    kept: bool = False,
 ) -> QuerySet[Resource]:
     """Public resources, filtered by kind, zone (its slug) and language (its code); a member of the network
-    signed in (by a token or the browser's session) also gets the members-only ones. No person's data."""
-    return filtered(visible_resources(reader(request)), kind or "", zone or "", language or "").select_related("group")
+    signed in (by a token or the browser's session) also gets the members-only ones. No person's data.
+    `stale`: only those due for a check (true) or only the fresh ones (false); `kept`: only those the caller
+    keeps (a keeper's list to check; none for the public)."""
+    user = reader(request)
+    found = kept_resources(user) if kept else visible_resources(user)
+    if stale is not None:
+        due = stale_resources(found)
+        found = due if stale else found.exclude(pk__in=due.values("pk"))
+    return filtered(found, kind or "", zone or "", language or "").select_related("group")
 
 
 @router.get("/resources/{resource}", response=ResourceOut, summary="One resource", auth=None, openapi_extra=NO_TOKEN)
@@ -244,6 +261,31 @@ def update_resource(request: HttpRequest, resource: str, payload: ResourcePatch)
 def check_resource(request: HttpRequest, resource: str) -> Resource:
     user = signed_in(request)
     return do_mark_checked(kept(access_resource_scoped(user, resource)), by=user)
+
+
+@router.post(
+    "/resources/{resource}/pin",
+    response={200: ResourceOut, 422: ErrorOut},
+    summary="Pin a resource to the home page",
+)
+@api_permission(KEEPER)
+def pin_resource(request: HttpRequest, resource: str) -> Resource:
+    """A public resource only, and a few at most (422 says so)."""
+    return set_pinned(request, resource, True)
+
+
+@router.delete("/resources/{resource}/pin", response=ResourceOut, summary="Take a resource off the home page")
+@api_permission(KEEPER)
+def unpin_resource(request: HttpRequest, resource: str) -> Resource:
+    return set_pinned(request, resource, False)
+
+
+def set_pinned(request: HttpRequest, resource: str, pinned: bool) -> Resource:
+    user = signed_in(request)
+    try:
+        return do_pin(kept(access_resource_scoped(user, resource)), by=user, pinned=pinned)
+    except ValidationError as error:
+        raise refused(error) from None
 
 
 @router.post(

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,7 +10,10 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: walk loads models, which exist only once the app registry is ready.
-        from solidarity.directory import walk
+        from solidarity.core import schedule
+        from solidarity.directory import tasks, walk
 
         # How the URL walk makes a real object for each URL keyword of the directory's (core.permissions).
         walk.register()
+        # Keepers of resources gone stale are reminded once a day, with one button to say "still right".
+        schedule.register(schedule.Periodic("directory.remind-keepers", tasks.remind_stale, timedelta(days=1)))

@@ -7,7 +7,10 @@ from django.utils import timezone
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import demo as core_demo
 from solidarity.directory.models import Resource
-from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
+from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_pin, do_save_resource
+
+PINNED = ("demo-crisis-line", "demo-campus-dental")  # on the home page
+STALE = {"demo-legal-aid": 200}  # last checked this many days ago: its page says to call first
 
 # (keeping group, its coordinator in the accounts' demo, values, phones as (number, is_24h), a session in N days)
 DEMO_RESOURCES = [
@@ -54,6 +57,27 @@ DEMO_RESOURCES = [
         "rapid-response",
         "rosa.ejemplo",
         ResourceValues(
+            slug="demo-legal-aid",
+            kind="legal_aid",
+            name_en="Immigrant legal aid (demo)",
+            name_es="Ayuda legal para inmigrantes (demo)",
+            offers_en="Free advice from immigration lawyers; help after a raid.",
+            offers_es="Consejo gratis de abogados de inmigración; ayuda después de una redada.",
+            is_free=True,
+            no_id_asked=True,
+            languages=("en", "es"),
+            hours_en="Tuesdays and Thursdays, 10 am to 4 pm",
+            hours_es="Martes y jueves, de 10 a 16",
+            is_public=True,
+            zones=("east-durham",),
+        ),
+        [("+19195550193", False)],
+        None,
+    ),
+    (
+        "rapid-response",
+        "rosa.ejemplo",
+        ResourceValues(
             slug="demo-quiet-shelter",
             kind="shelter",
             name_en="Quiet shelter (demo)",
@@ -84,5 +108,10 @@ def load() -> int:
         if in_days is not None:
             on = timezone.localdate() + timedelta(days=in_days)
             do_add_session(resource, on, by=keeper, note_en="Free dental care", note_es="Atención dental gratis")
+        if values.slug in PINNED:
+            do_pin(resource, by=keeper)
+        if values.slug in STALE:
+            checked = timezone.now() - timedelta(days=STALE[values.slug])
+            Resource.objects.filter(pk=resource.pk).update(last_checked_at=checked)
         created += 1
     return created

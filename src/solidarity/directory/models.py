@@ -76,6 +76,10 @@ class Resource(models.Model):
     last_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Its keepers were last reminded that it is stale (directory.reminders): at most once a fortnight.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # Pinned to the network's home page by a keeper (the few most needed; directory.services.MAX_PINNED).
+    pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,6 +20,9 @@ from solidarity.core.services import get_network_settings
 from solidarity.core.zones import zones_by_slug
 from solidarity.directory.models import MAX_LANGUAGES, Kind, Phone, Resource, Session
 
+MAX_PINNED = 6  # the home page shows a few resources, not a second directory
+# Pages of the directory's own whose address takes a resource's place (directory.urls): no resource's short name.
+RESERVED_SLUGS = frozenset(("to-check", "still-right", "import", "export", "flyers", "new"))
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 ROLE = "coordinator"
 
@@ -73,6 +76,8 @@ def check_values(values: ResourceValues) -> None:
     """ValidationError naming the field for what a keeper may not save."""
     if not values.name_en.strip() and not values.name_es.strip():
         raise ValidationError({"name_en": _("Give the resource a name, in English or in Spanish.")})
+    if values.slug.strip().lower() in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This short name is taken by one of the directory's pages: choose another.")})
     if values.kind not in Kind.values:
         raise ValidationError({"kind": _("Choose a kind from the list.")})
     if values.kind == Kind.SANCTUARY and values.is_public and not values.congregation_agreed:
@@ -110,6 +115,8 @@ def do_save_resource(
         for name in RESOURCE_FIELDS:
             setattr(saved, name, getattr(values, name))
         saved.languages = languages
+        if not saved.is_listed_publicly:
+            saved.pinned_at = None  # the home page is public
         try:
             with transaction.atomic():
                 saved.save()
@@ -133,7 +140,8 @@ def do_mark_checked(resource: Resource, *, by: User) -> Resource:
     with transaction.atomic():
         resource.last_checked_at = timezone.now()
         resource.last_checked_by = by
-        resource.save(update_fields=["last_checked_at", "last_checked_by", "updated_at"])
+        resource.reminded_at = None  # when it goes stale again, its keepers are reminded at once
+        resource.save(update_fields=["last_checked_at", "last_checked_by", "reminded_at", "updated_at"])
         audit.record(
             actor=str(by.uuid),
             role=ROLE,
@@ -143,6 +151,33 @@ def do_mark_checked(resource: Resource, *, by: User) -> Resource:
             detail={"checked": True},
         )
     return resource
+
+
+def do_pin(resource: Resource, *, by: User, pinned: bool = True) -> Resource:
+    """A keeper pins a resource to the network's home page (or takes it off). ValidationError when
+    MAX_PINNED are pinned already, or for a resource that is not listed publicly (the home page is public)."""
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        if pinned == (locked.pinned_at is not None):
+            return locked
+        if pinned:
+            if not locked.is_listed_publicly:
+                raise ValidationError(_("Only a public resource can be pinned to the home page."))
+            # Lock the pinned ones too, so two keepers pinning at once cannot pass the limit together.
+            if len(Resource.objects.select_for_update().filter(pinned_at__isnull=False)) >= MAX_PINNED:
+                message = _("%(count)d resources are pinned already: take one off first.") % {"count": MAX_PINNED}
+                raise ValidationError(message)
+        locked.pinned_at = timezone.now() if pinned else None
+        locked.save(update_fields=["pinned_at", "updated_at"])
+        audit.record(
+            actor=str(by.uuid),
+            role=ROLE,
+            action=AuditAction.CHANGED,
+            object_type="directory.resource",
+            object_ids=[locked.uuid],
+            detail={"pinned": pinned},
+        )
+    return locked
 
 
 def e164(number: str) -> str:

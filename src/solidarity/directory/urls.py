@@ -6,12 +6,18 @@ app_name = "directory"
 urlpatterns = [
     # Public (members of the network also see members-only resources).
     path("resources/", views.resource_list, name="list"),
+    path("resources/dates.ics", views.sessions_feed, name="feed"),
+    path("resources/to-check/", views.to_check, name="to-check"),
+    path("resources/still-right/<str:keeper_token>/", views.still_right, name="still-right"),
     path("resources/<slug:resource>/", views.resource_page, name="resource"),
+    path("resources/<slug:resource>/card.vcf", views.vcard_file, name="vcard"),
+    path("resources/<slug:resource>/dates.ics", views.resource_feed, name="resource-feed"),
     # A resource's keepers: the coordinators of the working group that keeps it.
     path("groups/<slug:group>/resources/new/", views.create_resource, name="create"),
     path("resources/<slug:resource>/edit/", views.edit_resource, name="edit"),
     path("resources/<slug:resource>/keep/", views.keep_resource, name="keep"),
     path("resources/<slug:resource>/checked/", views.mark_checked, name="checked"),
+    path("resources/<slug:resource>/pin/", views.pin, name="pin"),
     path("resources/<slug:resource>/phones/", views.add_phone, name="add-phone"),
     path("resources/<slug:resource>/phones/<uuid:phone>/remove/", views.remove_phone, name="remove-phone"),
     path("resources/<slug:resource>/sessions/", views.add_session, name="add-session"),

@@ -2,24 +2,25 @@
 and its keepers' pages. Bilingual, small, and no JavaScript needed."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.timesince import timesince
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
-from solidarity.core.permissions import AnyUser, Role, owner_role, permission, role
-from solidarity.core.phones import Dialable, dialable
+from solidarity.core.permissions import AnyUser, Role, anywhere, owner_role, permission, role
 from solidarity.core.services import get_network_settings
+from solidarity.directory import calendar
 from solidarity.directory.access import (
     access_keeping_group,
     access_resource_scoped,
@@ -27,42 +28,31 @@ from solidarity.directory.access import (
     is_network_member,
     keeping_groups,
     kept,
+    kept_resources,
     phone_of,
+    public_sessions,
     session_of,
     visible_resource,
     visible_resources,
 )
-from solidarity.directory.forms import LANGUAGE_CHOICES, FilterForm, PhoneForm, ResourceForm, SessionForm
+from solidarity.directory.display import freshness
+from solidarity.directory.forms import FilterForm, PhoneForm, ResourceForm, SessionForm
 from solidarity.directory.models import Resource
+from solidarity.directory.reminders import from_token
 from solidarity.directory.services import (
     do_add_phone,
     do_add_session,
     do_mark_checked,
+    do_pin,
     do_remove_phone,
     do_remove_session,
     do_save_resource,
-    is_stale,
 )
+from solidarity.directory.vcard import vcard
 from solidarity.people.forms import refuse_on
 
 Adder = Callable[[Resource, User, dict[str, Any]], object]
 KEEPER = owner_role(Role.COORDINATOR, access=access_resource_scoped, kwarg="resource")
-
-
-def freshness(resource: Resource, now: datetime, region: str) -> Resource:
-    """The resource with what its page shows: its facts' age (`checked_ago`, "7 months"; `is_stale`), its
-    languages' names and its phones ready to tap in the network's phone `region` (`numbers`: (phone, Dialable))."""
-    checked = resource.last_checked_at
-    resource.checked_ago = timesince(checked, now, depth=1) if checked else ""  # type: ignore[attr-defined]
-    resource.checked_today = bool(checked and now - checked < timedelta(days=1))  # type: ignore[attr-defined]
-    resource.is_stale = is_stale(resource, now)  # type: ignore[attr-defined]
-    names = dict(LANGUAGE_CHOICES)
-    resource.language_names = [str(names.get(code, code)) for code in resource.languages]  # type: ignore[attr-defined]
-    resource.numbers = [  # type: ignore[attr-defined]
-        (phone, dialable(phone.number, region) or Dialable(phone.number, phone.number))
-        for phone in resource.phones.all()
-    ]
-    return resource
 
 
 def keeps(user: AnyUser, resource: Resource) -> bool:
@@ -215,4 +205,81 @@ def remove_session(request: HttpRequest, resource: str, resource_session: UUID) 
     user = signed_in(request)
     do_remove_session(session_of(kept(access_resource_scoped(user, resource)), resource_session), by=user)
     messages.success(request, _("The session was removed."))
+    return redirect("directory:keep", resource=resource)
+
+
+@require_GET
+@permission("public")
+def vcard_file(request: HttpRequest, resource: str) -> HttpResponse:
+    """The resource as a contact card: its phones saved in one tap."""
+    found = visible_resource(request.user, resource)
+    answer = HttpResponse(vcard(found, get_language() or "en"), content_type="text/vcard; charset=utf-8")
+    answer["Content-Disposition"] = f'attachment; filename="{found.slug}.vcf"'
+    return answer
+
+
+@require_GET
+@permission("public")
+def sessions_feed(request: HttpRequest) -> HttpResponse:
+    """Every public resource's dated sessions to come, for a calendar to subscribe to."""
+    body = calendar.feed(list(public_sessions()), get_language() or "en", _("Resources' dates"))
+    return calendar_response(body, "resources.ics")
+
+
+@require_GET
+@permission("public")
+def resource_feed(request: HttpRequest, resource: str) -> HttpResponse:
+    """One public resource's dated sessions to come (a members-only resource has no feed: 404)."""
+    found = visible_resource(AnonymousUser(), resource)
+    sessions = list(public_sessions(found.slug))
+    return calendar_response(calendar.feed(sessions, get_language() or "en", str(found)), f"{found.slug}.ics")
+
+
+def calendar_response(body: bytes, filename: str) -> HttpResponse:
+    answer = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    answer["Content-Disposition"] = f'inline; filename="{filename}"'
+    return answer
+
+
+@require_GET
+@permission(anywhere(Role.COORDINATOR))
+def to_check(request: HttpRequest) -> HttpResponse:
+    """A keeper's resources, the stale ones first, each with its "still right" button."""
+    now = timezone.now()
+    region = get_network_settings().phone_region
+    found = [freshness(item, now, region) for item in kept_resources(signed_in(request))]
+    found.sort(key=lambda item: not item.is_stale)  # type: ignore[attr-defined]
+    return render(request, "directory/to_check.html", {"resources": found})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permission("public")
+def still_right(request: HttpRequest, keeper_token: str) -> HttpResponse:
+    """A reminder's link: the resource and ONE button to say its facts are still right.
+    GET changes nothing (mail scanners open links); only the button's POST acts."""
+    link = from_token(keeper_token)
+    if link is None:
+        return render(request, "directory/still_right_invalid.html", status=404)
+    if request.method == "POST":
+        do_mark_checked(link.resource, by=link.keeper)
+        messages.success(request, _("Thank you: the resource is marked as checked today."))
+        return redirect("directory:resource", resource=link.resource.slug)
+    found = freshness(link.resource, timezone.now(), get_network_settings().phone_region)
+    return render(request, "directory/still_right.html", {"resource": found})
+
+
+@require_POST
+@permission(KEEPER)
+def pin(request: HttpRequest, resource: str) -> HttpResponse:
+    """Pin the resource to the home page, or take it off (`pinned`: "1" or "0")."""
+    user = signed_in(request)
+    found = kept(access_resource_scoped(user, resource))
+    pinned = request.POST.get("pinned") == "1"
+    try:
+        do_pin(found, by=user, pinned=pinned)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Pinned to the home page.") if pinned else _("Taken off the home page."))
     return redirect("directory:keep", resource=resource)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from solidarity.core.permissions import WALK_FILLERS, WalkWorld
 from solidarity.directory.models import Resource
+from solidarity.directory.reminders import still_right_token
 from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
 
 SLUG = "walk-clinic"
@@ -37,3 +38,5 @@ def register() -> None:
     WALK_FILLERS.register("resource", lambda world: a_resource(world).slug)  # a resource (members only)
     WALK_FILLERS.register("phone", a_phone)  # one of its phone numbers
     WALK_FILLERS.register("resource_session", a_session)  # one of its dated sessions
+    # A reminder's "still right" link for the walk's keeper.
+    WALK_FILLERS.register("keeper_token", lambda world: still_right_token(a_resource(world), world.owner))

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,8 @@ from solidarity.core.permissions import Role, holds, holds_anywhere, permission
 from solidarity.core.phones import dialable
 from solidarity.core.services import do_update_network_settings, get_network_settings, network_values, node_health
 from solidarity.core.zones import keeps_zones
+from solidarity.directory.access import pinned_resources
+from solidarity.directory.display import freshness
 from solidarity.incidents.access import open_incidents, waiting_reports
 from solidarity.incidents.timeline import REQUIREMENT_KEEPERS
 from solidarity.lists.access import going_out
@@ -29,9 +32,12 @@ from solidarity.web.services import system_status
 @permission("public")
 def home(request: HttpRequest) -> HttpResponse:
     network = get_network_settings()
+    now = timezone.now()
     context = {
         "welcome": text_of(network, "welcome"),  # the page's language, else the other one
         "hotline": dialable(network.hotline, network.phone_region) if network.hotline else None,
+        # The few resources the directory's keepers pinned (public ones only).
+        "pinned": [freshness(item, now, network.phone_region) for item in pinned_resources(request.user)],
     }
     return render(request, "web/home.html", context)
 
