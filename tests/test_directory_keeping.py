@@ -249,3 +249,20 @@ def test_the_api_pins_and_lists_the_resources_a_keeper_must_check(
         fresh = keeper.get("/api/v1/resources", {"kept": "true", "stale": "false"}).json()["items"]
         assert {item["slug"] for item in fresh} == {"campus-dental", "quiet-shelter"}
         assert Client().get("/api/v1/resources", {"kept": "true"}).json()["items"] == []
+
+
+def test_a_big_directory_comes_a_page_at_a_time_keeping_the_filters(medics: WorkingGroup, coordinator: User) -> None:
+    for number in range(45):
+        make_resource(medics, coordinator, f"clinic-{number:02d}", name_en=f"Clinic {number:02d}")
+    make_resource(medics, coordinator, "the-dentist", kind="dental", name_en="Zz dentist")
+    first = Client().get("/en/resources/").content.decode()
+    assert first.count('class="card"') == 40
+    assert "Page 1 of 2" in first
+    assert 'href="?page=2"' in first
+    second = Client().get("/en/resources/", {"page": "2"}).content.decode()
+    assert second.count('class="card"') == 6
+    assert "Zz dentist" in second
+    filtered = Client().get("/en/resources/", {"kind": "clinic", "page": "2"}).content.decode()
+    assert "Zz dentist" not in filtered
+    assert 'href="?kind=clinic&amp;page=1"' in filtered
+    assert Client().get("/en/resources/", {"page": "nine"}).status_code == 200

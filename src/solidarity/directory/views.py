@@ -8,6 +8,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -52,6 +53,7 @@ from solidarity.directory.vcard import vcard
 from solidarity.people.forms import refuse_on
 
 Adder = Callable[[Resource, User, dict[str, Any]], object]
+LIST_PAGE = 40  # resources a page: a big network's directory stays well under 100 KB on a phone
 KEEPER = owner_role(Role.COORDINATOR, access=access_resource_scoped, kwarg="resource")
 
 
@@ -73,10 +75,14 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     chosen = form.chosen()
     now = timezone.now()
     region = get_network_settings().phone_region
-    found = [freshness(item, now, region) for item in filtered(visible_resources(request.user), **chosen)]
+    page = Paginator(filtered(visible_resources(request.user), **chosen), LIST_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
-        "resources": found,
+        "resources": [freshness(item, now, region) for item in page],
+        "page": page,
+        "query": query.urlencode(),
         "members": is_network_member(request.user),
         "keeping": keeping_groups(request.user),
     }
