@@ -14,8 +14,8 @@ from solidarity.core.services import do_update_network_settings, network_values
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.directory.models import Kind, Resource
 from solidarity.directory.services import do_add_phone, do_add_session
-from solidarity.directory.sms import EXACT, PLURAL, PREFIX, TYPO, closeness, help_text, read_need
-from solidarity.messaging.keywords import Command
+from solidarity.directory.sms import EXACT, NEEDS, PLURAL, PREFIX, TYPO, closeness, help_text, read_need
+from solidarity.messaging.keywords import Command, fold
 from solidarity.messaging.models import Inbound, InboundState
 from solidarity.messaging.sms.text import encoding, gsm_friendly, segments
 from tests.factories.directory import make_resource
@@ -209,6 +209,15 @@ def test_the_need_is_read_loosely_in_both_languages() -> None:
     assert list(read_need("food pantry", []).kinds) == [Kind.FOOD]
     assert list(read_need("violación", []).kinds) == [Kind.CRISIS_HOTLINE]
     assert read_need("xyzzy plugh", []).kinds == {}
+    assert list(read_need("comida cerca de mi casa para los niños", []).kinds) == [Kind.FOOD]
+    assert list(read_need("salud dental", []).kinds) == [Kind.DENTAL]
+    assert list(read_need("dentista y abogado", []).kinds) == [Kind.DENTAL, Kind.LEGAL_AID]
+
+
+def test_no_need_word_is_under_two_kinds() -> None:
+    words = [fold(word) for phrases in NEEDS.values() for word in phrases]
+
+    assert sorted(word for word in set(words) if words.count(word) > 1) == []
 
 
 def test_an_unknown_need_gets_the_help_reply_and_is_handled(client: Client, loopback: Path, directory: None) -> None:

@@ -57,11 +57,13 @@ FAR = RINGS + 1  # a resource serving no zone near the place, or none named
 
 # What people text, per kind, in English and Spanish (accents and case do not matter: folded).
 # A phrase of several words counts before its words alone ("salud mental" is mental health, "salud"
-# alone a clinic). Reviewers: add the words people actually use; keep a word under one kind only.
+# alone a clinic). Reviewers: add the words people actually use; keep a word under one kind only, and
+# leave out everyday words ("casa", "niños"): "comida cerca de mi casa" must not ask for a shelter too.
 NEEDS: dict[Kind, tuple[str, ...]] = {
     Kind.DENTAL: (
-        "dental", "dentist", "dentista", "dientes", "diente", "muela", "muelas", "teeth", "tooth",
-        "toothache", "odontologo", "odontologa", "dentadura", "caries", "empaste", "limpieza dental",
+        "dental", "dentist", "dentista", "dientes", "diente", "muela", "muelas", "teeth", "tooth", "toothache",
+        "odontologo", "odontologa", "dentadura", "caries", "empaste", "limpieza dental", "salud dental",
+        "atencion dental", "dental care", "dental health",
     ),
     Kind.LEGAL_AID: (
         "lawyer", "abogado", "abogada", "legal", "legal aid", "ayuda legal", "attorney", "immigration lawyer",
@@ -82,20 +84,26 @@ NEEDS: dict[Kind, tuple[str, ...]] = {
         "banco de alimentos", "alimentos", "hambre", "hungry", "groceries", "meals", "meal",
     ),
     Kind.SHELTER: (
-        "shelter", "refugio", "albergue", "housing", "vivienda", "casa", "homeless", "donde dormir", "cama",
-        "bed", "alojamiento",
+        "shelter", "refugio", "albergue", "housing", "vivienda", "homeless", "donde dormir", "cama", "bed",
+        "alojamiento",
     ),
     Kind.CLINIC: (
         "doctor", "medico", "medica", "clinica", "clinic", "health", "salud", "nurse", "enfermera",
         "enfermo", "sick", "medicine", "medicina", "vacuna", "vaccine", "hospital",
     ),
-    Kind.BOND_FUND: ("bond", "bond fund", "fianza", "fondo de fianzas", "bail", "detenido", "detained", "detention"),
-    Kind.LEGAL_OBSERVERS: ("legal observer", "legal observers", "observador legal", "observadores legales",
-                           "observadores", "observers"),
-    Kind.SCHOOL_SUPPORT: ("escuela", "school", "tareas", "tarea", "homework", "tutor", "tutoria", "apoyo escolar",
-                          "ninos", "kids", "children"),
-    Kind.MEDIA: ("media", "medios", "news", "noticias", "periodico", "newspaper", "radio", "periodista",
-                 "journalist"),
+    Kind.BOND_FUND: (
+        "bond", "bond fund", "fianza", "fondo de fianzas", "bail", "detenido", "detained", "detention",
+    ),
+    Kind.LEGAL_OBSERVERS: (
+        "legal observer", "legal observers", "observador legal", "observadores legales", "observadores",
+        "observers",
+    ),
+    Kind.SCHOOL_SUPPORT: (
+        "escuela", "school", "tareas", "tarea", "homework", "tutor", "tutoria", "apoyo escolar",
+    ),
+    Kind.MEDIA: (
+        "media", "medios", "news", "noticias", "periodico", "newspaper", "radio", "periodista", "journalist",
+    ),
     Kind.SANCTUARY: ("sanctuary", "santuario", "congregacion", "congregation", "iglesia", "church"),
 }  # fmt: skip
 
