@@ -8,14 +8,25 @@ import time_machine
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from pytest_django import DjangoAssertNumQueries
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.services import do_update_network_settings, network_values
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.directory.models import Kind, Resource
 from solidarity.directory.services import do_add_phone, do_add_session
-from solidarity.directory.sms import EXACT, NEEDS, PLURAL, PREFIX, TYPO, closeness, help_text, read_need
-from solidarity.messaging.keywords import Command, fold
+from solidarity.directory.sms import (
+    EXACT,
+    NEEDS,
+    PLURAL,
+    PREFIX,
+    TYPO,
+    closeness,
+    help_text,
+    read_need,
+    reply_text,
+)
+from solidarity.messaging.keywords import Command, InboundContext, fold
 from solidarity.messaging.models import Inbound, InboundState
 from solidarity.messaging.sms.text import encoding, gsm_friendly, segments
 from tests.factories.directory import make_resource
@@ -324,3 +335,14 @@ def test_many_resources_with_long_names_still_fit_two_segments(
     assert encoding(spanish) == "GSM-7"
     assert english.count("(919) 555-01") >= 2
     assert spanish.count("(919) 555-01") >= 2
+
+
+def test_the_answer_takes_the_same_few_queries_however_many_resources(
+    directory: None, medics: WorkingGroup, coordinator: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    for number in range(10, 30):
+        resource(medics, coordinator, f"clinic-{number}", f"+191955501{number}", kind="dental", zones=("walltown",))
+    context = InboundContext(NEIGHBOUR, "00000000-0000-0000-0000-000000000000", "en")
+
+    with django_assert_max_num_queries(7):
+        reply_text(context, "dentist walltown", "en")
