@@ -10,22 +10,25 @@ Invariants:
   never reaches a phone, whoever texts.
 - The need is read loosely (`kinds_for`): case and accents folded, in English or Spanish, through
   NEEDS (a synonym table per kind), a plural or singular, a prefix ("abog") or one typo in a word of
-  five letters or more ("dentsta"). When no kind fits, the words are looked for in the resources'
-  own names and offers. A place in the text ("RECURSOS dentista centro": a zone's name in either
+  five letters or more ("dentsta"). When no kind fits, or no resource of that kind is listed, the
+  words are looked for in the resources' own names and offers, without typos ("terapia" finds a
+  crisis line that offers it). A place in the text ("RECURSOS dentista centro": a zone's name in either
   language, or its slug) says where "nearest" is; else the zones the sender covers, when the number
   is one known person's (people.keywords.sender_person: one blind-index look-up; the answer differs
   only in its order, so it tells a stranger nothing).
 - Ranking (`ranked`): 1. how well the need matched the kind; 2. serving the zone, then a neighbouring
   zone, then one two zones away, then any; 3. for a crisis need, a 24-hour line first; 4. fresh
   before stale (a stale one says "call first"); 5. with a phone before without; 6. by name.
-- The reply is in the keyword's language (RESOURCES: English, RECURSOS: Spanish), phone numbers
-  first, two or three resources, and fits two SMS segments, counted (messaging.sms.text.segments)
+- The reply is in the keyword's language (RESOURCES: English, RECURSOS: Spanish), one line per
+  resource, its number first ("(919) 555-0101 Campus dental clinic (24 h, free, next date Sat 3/14,
+  call first)"), two or three resources, then the directory's address for the kind, and fits two SMS segments, counted (messaging.sms.text.segments)
   before it is handed over: resources are dropped, then the web address, until it fits. Both
   languages go through gsm_friendly so the reply stays GSM-7 (153 characters a segment, not 67):
   Spanish loses á, í, ó and ú there (é, ñ, ü, ¿ and ¡ are GSM-7 and stay), which a Spanish reader
   of SMS is used to and which keeps twice as much in the same two segments.
 - Every RESOURCES text is handled (out of the inbox) and answered, rate-limited like any automatic
-  reply: with resources, or with a short help listing example needs and the directory's address.
+  reply: with resources, or with a short help listing example needs and the directory's address
+  (after a need that found nothing, the network's hotline first, when it has one).
   Nothing here logs the number or the words.
 """
 
