@@ -21,8 +21,9 @@ Invariants:
   before stale (a stale one says "call first"); 5. with a phone before without; 6. by name.
 - The reply is in the keyword's language (RESOURCES: English, RECURSOS: Spanish), one line per
   resource, its number first ("(919) 555-0101 Campus dental clinic (24 h, free, next date Sat 3/14,
-  call first)"), two or three resources, then the directory's address for the kind, and fits two SMS segments, counted (messaging.sms.text.segments)
-  before it is handed over: resources are dropped, then the web address, until it fits. Both
+  call first)"), then the directory's address for the kind. It fits two SMS segments, counted
+  (messaging.sms.text.segments) before it is handed over: three resources and the address, else
+  two and the address, else three or two without it, else one (`fitted`). Both
   languages go through gsm_friendly so the reply stays GSM-7 (153 characters a segment, not 67):
   Spanish loses á, í, ó and ú there (é, ñ, ü, ¿ and ¡ are GSM-7 and stay), which a Spanish reader
   of SMS is used to and which keeps twice as much in the same two segments.
