@@ -93,7 +93,9 @@ def main() -> None:
 def load(env: dict[str, str]) -> None:
     """The demo (its pinned resources), then a big directory."""
     for command in (["demo"], ["manage", "shell", "-c", FILL]):
-        subprocess.run([sys.executable, "-m", "solidarity", *command], env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "solidarity", *command], env=env, cwd=ROOT, check=True, capture_output=True
+        )
 
 
 def measure(client: httpx.Client, page: str) -> None:

@@ -129,6 +129,16 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("¡REPORTE! ¿Hay migra en la 5?", (C.REPORT, "¿Hay migra en la 5?", "es")),
     ("REPORTE", (C.REPORT, "", "es")),
     ("Reporting ICE at Walmart", UNMATCHED),
+    # Find a resource: the rest as written is the need.
+    ("RECURSOS dentista", (C.RESOURCES, "dentista", "es")),
+    ("recursos: abogado centro", (C.RESOURCES, "abogado centro", "es")),
+    ("Recurso salud mental ", (C.RESOURCES, "salud mental", "es")),
+    ("RESOURCES lawyer", (C.RESOURCES, "lawyer", "en")),
+    ("resource - food bank", (C.RESOURCES, "food bank", "en")),
+    ("Resources", (C.RESOURCES, "", "en")),
+    ("RECURSOS", (C.RESOURCES, "", "es")),
+    ("Resourceful people at the church", UNMATCHED),
+    ("Necesito recursos para mi familia", UNMATCHED),  # the word must come first
     # A volunteer pauses: the word alone, or with a number of days.
     ("PAUSE", (C.PAUSE, "", "en")),
     ("pause 14", (C.PAUSE, "14", "en")),
@@ -235,6 +245,14 @@ def test_a_responders_words_are_no_carrier_keyword_and_take_a_code() -> None:
     assert parse("sali") == Parsed(C.LEFT, "", "es")
     assert parse("left the house at 5").command == C.UNMATCHED  # a sentence, for the inbox
     assert parse("aquí están los de la migra").command == C.UNMATCHED
+
+
+def test_the_directorys_words_are_no_carrier_keyword_and_take_the_need_as_written() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command == C.RESOURCES]
+
+    assert sorted(own) == ["RECURSO", "RECURSOS", "RESOURCE", "RESOURCES"]
+    assert not CARRIER_WORDS & set(own)
+    assert parse("¡Recursos! Dentista en el Centro") == Parsed(C.RESOURCES, "Dentista en el Centro", "es")
 
 
 # The registry.

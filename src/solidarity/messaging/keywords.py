@@ -16,7 +16,7 @@ campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American p
 A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none of the carriers'
 (checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
 the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
-LEFT/SALI).
+LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -38,7 +38,10 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
    para comer" or "Pause the alerts" are sentences, for the inbox.
 8. BACK and STATUS when the whole message is the word ("Vuelvo!", "status?"): "I'll be back at
    5" or "estado de la calle" are sentences.
-9. Anything else is UNMATCHED.
+9. RESOURCES when the message starts with the word; the rest, as written, is the need (perhaps
+   with a zone: "RECURSOS dentista centro"). None of the rules above starts with these words, so
+   nothing they matched before changes meaning.
+10. Anything else is UNMATCHED.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -95,13 +98,14 @@ class Command(StrEnum):
     STATUS = "status"
     ARRIVED = "arrived"
     LEFT = "left"
+    RESOURCES = "resources"
     UNMATCHED = "unmatched"
 
 
 @dataclass(frozen=True)
 class Parsed:
     command: Command
-    argument: str  # a code or list keyword upper-cased, a report as written, a pause's days, else ""
+    argument: str  # a code or list keyword upper-cased, a report or a need as written, a pause's days, else ""
     language: str  # "en" or "es" for the word matched, "" when it is both (NO, OK, INFO) or none
 
 
@@ -147,6 +151,10 @@ WORDS: dict[str, tuple[Command, str]] = {
     **dict.fromkeys(("LLEGUE", "AQUI"), (Command.ARRIVED, "es")),
     "LEFT": (Command.LEFT, "en"),
     "SALI": (Command.LEFT, "es"),
+    # Finding a resource in the directory (GLOSSARY.md row to add):
+    # | find a resource by need | RESOURCES dentist (also RESOURCE) | RECURSOS dentista (also RECURSO) |
+    **dict.fromkeys(("RESOURCES", "RESOURCE"), (Command.RESOURCES, "en")),
+    **dict.fromkeys(("RECURSOS", "RECURSO"), (Command.RESOURCES, "es")),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -197,7 +205,7 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, "".join(rest), language)
     if command == Command.JOIN and _is_one(rest, LIST_KEYWORD):
         return Parsed(command, "".join(rest), language)
-    if command == Command.REPORT:
+    if command in (Command.REPORT, Command.RESOURCES):
         return Parsed(command, text[tokens[0].end() :].lstrip(LEADING_SEPARATORS).rstrip(), language)
     if command == Command.PAUSE and (days := _days(rest)) is not None:
         return Parsed(command, days, language)
