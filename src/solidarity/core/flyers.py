@@ -46,7 +46,6 @@ PLAIN = str.maketrans(
         "\u2026": "...",
         "\u2192": "->",
         "\u2022": "-",
-        "\u00a0": " ",
         "\u202f": " ",
     }
 )
@@ -254,7 +253,7 @@ def shown(side: Side, kept: int) -> list[Section]:
                 continue
         found.append(section)
     if optional > kept and side.more:
-        found.append(Section((Line(side.more, Style.SMALL),)))
+        found.append(Section((Line(side.more, Style.HEADING),)))
     return found
 
 

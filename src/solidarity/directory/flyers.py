@@ -80,10 +80,15 @@ def shortened(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 3].rstrip() + "..."
 
 
+def unbroken(number: str) -> str:
+    """A phone number that never wraps across two lines (its spaces non-breaking)."""
+    return number.replace(" ", "\u00a0")
+
+
 def hotline_text() -> str:
     network = get_network_settings()
     found = dialable(network.hotline, network.phone_region) if network.hotline else None
-    return found.text if found else ""
+    return unbroken(found.text) if found else ""
 
 
 def sms_number() -> str:
@@ -95,7 +100,7 @@ def sms_number() -> str:
     for backend in configured_backends():
         if isinstance(backend, TwilioBackend) and E164.fullmatch(backend.sender):
             found = dialable(backend.sender, get_network_settings().phone_region)
-            return found.text if found else backend.sender
+            return unbroken(found.text if found else backend.sender)
     return ""
 
 
@@ -117,7 +122,7 @@ def resource_section(resource: Resource, now: datetime, region: str) -> Section:
     lines = [Line(text_of(resource, "name"), Style.HEADING)]
     for phone in sorted(resource.phones.all(), key=lambda found: (not found.is_24h, found.created_at)):
         shown = dialable(phone.number, region)
-        text = shown.text if shown else phone.number
+        text = unbroken(shown.text if shown else phone.number)
         label = text_of(phone, "label")
         if phone.is_24h:
             text += " - " + _("24 hours")
@@ -268,7 +273,7 @@ def list_signup(announcement_list: AnnouncementList, language: str) -> Printable
         about = [Line(text_of(announcement_list, "name"), Style.TITLE)]
         description = text_of(announcement_list, "description")
         if description:
-            about.append(Line(shortened(description, 600)))
+            about.append(Line(shortened(description, 360)))
         how = [Line(_("Sign up"), Style.HEADING), Line(_("Scan the code, or go to:"), Style.ITEM)]
         how.append(Line(page().split("://", 1)[-1], Style.BODY))
         if texts:
