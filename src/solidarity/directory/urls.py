@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.directory import views
+from solidarity.directory import flyer_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -26,4 +26,13 @@ urlpatterns = [
         views.remove_session,
         name="remove-session",
     ),
+]
+
+# Printable flyers and cards (public: directory.flyer_views).
+urlpatterns += [
+    path("flyers/", flyer_views.flyers, name="flyers"),
+    path("flyers/resources.pdf", flyer_views.resources_flyer, name="flyer-resources"),
+    path("flyers/hotline-cards.pdf", flyer_views.hotline_cards, name="flyer-hotline"),
+    path("flyers/rights-cards.pdf", flyer_views.rights_cards, name="flyer-rights"),
+    path("flyers/list.pdf", flyer_views.list_flyer, name="flyer-list"),
 ]
