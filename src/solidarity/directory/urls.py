@@ -21,3 +21,19 @@ urlpatterns = [
         name="remove-session",
     ),
 ]
+
+# Spreadsheets (directory.csv_views): a group's keepers import a CSV with a preview; anyone exports what they see.
+from solidarity.directory import csv_views  # noqa: E402
+
+urlpatterns += [
+    path("resources/export.csv", csv_views.export, name="export"),
+    path("groups/<slug:group>/resources/import/", csv_views.upload, name="import"),
+    path("groups/<slug:group>/resources/import/sample.csv", csv_views.sample, name="import-sample"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/", csv_views.preview, name="import-preview"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/apply/", csv_views.apply, name="import-apply"),
+    path(
+        "groups/<slug:group>/resources/import/<uuid:resource_import>/discard/",
+        csv_views.discard,
+        name="import-discard",
+    ),
+]
