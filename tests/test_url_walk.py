@@ -140,6 +140,8 @@ PUBLIC = {
     "directory:resource",
     "api:list_resources",
     "api:read_resource",
+    "directory:export",  # the resources the caller may see, as CSV (the public: those listed publicly)
+    "api:export_resources",  # the same in the API
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
