@@ -3,15 +3,18 @@
 import csv
 import html
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import retention
 from solidarity.core.models import AuditEntry
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.directory.csv_io import do_apply_import, do_stage_import, export_csv, preview_of
@@ -348,3 +351,13 @@ def test_the_list_links_the_export_and_keepers_see_the_import(medics: WorkingGro
     assert sample.status_code == 200
     found = do_stage_import(medics, sample.content, "sample.csv", by=coordinator)
     assert {row.status for row in preview_of(found).rows} == {"new"}
+
+
+def test_a_staged_file_goes_after_a_day(medics: WorkingGroup, coordinator: User) -> None:
+    do_stage_import(medics, b"slug,kind,name_en\r\nlater,clinic,Later\r\n", "r.csv", by=coordinator)
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        retention.purge()
+    assert ResourceImport.objects.count() == 1
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+        assert retention.Purged("directory.imports", 1) in retention.purge()
+    assert not ResourceImport.objects.exists()
