@@ -5,7 +5,7 @@ and answers each row's outcome; they read it again, apply it or discard it at `/
 Anyone reads `/resources.csv`: the resources they may see (the public, those listed publicly), as CSV.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +41,8 @@ from solidarity.directory.csv_models import MAX_CSV_BYTES, ResourceImport, Resou
 from solidarity.directory.models import Kind
 
 router = Router(tags=["directory"])
+
+GroupSlug = Annotated[str, Field(min_length=1, max_length=60, description="A working group's slug.")]
 
 GROUP_KEEPER = role(Role.COORDINATOR, kwarg="slug")
 IMPORT_KEEPER = owner_role(Role.COORDINATOR, access=access_resource_import_scoped, kwarg="resource_import")
@@ -197,7 +199,7 @@ def export_resources(
     kind: Kind | None = None,
     zone: ZoneSlug | None = None,
     language: LanguageCode | None = None,
-    group: ZoneSlug | None = None,
+    group: GroupSlug | None = None,
 ) -> HttpResponse:
     """The import's columns plus `group`, so a file goes out and comes back in. Public resources for anyone; a
     member of the network signed in (by a token or the browser's session) also gets the members-only ones."""

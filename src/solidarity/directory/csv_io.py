@@ -299,7 +299,9 @@ def check_row(line: int, cells: list[str], sheet: Sheet, context: Context) -> Ro
         return unescaped(cells[index]) if index < len(cells) else ""
 
     slug = cell("slug") or ""
-    row = Row(line=line, slug=slug[:60], name=(cell("name_en") or cell("name_es") or "")[:NAME_LENGTH])
+    names = (cell("name_es"), cell("name_en"))
+    names = names if translation.get_language() == "es" else names[::-1]
+    row = Row(line=line, slug=slug[:60], name=(names[0] or names[1] or "")[:NAME_LENGTH])
     if not slug:
         row.error("slug", "missing_slug", _("Give each resource a short name."))
     else:
