@@ -52,10 +52,36 @@ def test_our_catalog_never_shadows_django_s_month_and_day_names() -> None:
     translated as the verb made "18 de Puede de 2026". Such a word of ours is translated as Django does, or
     carries a context."""
     po = polib.pofile(str(LOCALE / "es" / "LC_MESSAGES" / "django.po"))
-    months = "January February March April May June July August September October November December".split()
-    meses = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
-    days = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-    dias = "lunes martes miércoles jueves viernes sábado domingo".split()
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    meses = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ]
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    dias = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
     django_s = dict(zip(months + days, meses + dias, strict=True))
     shadowed = {entry.msgid: entry.msgstr for entry in po if entry.msgid in django_s and not entry.msgctxt}
     assert {word: spanish for word, spanish in shadowed.items() if spanish != django_s[word]} == {}

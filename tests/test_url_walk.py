@@ -154,6 +154,8 @@ PUBLIC = {
     "api:hotline_cards",
     "api:rights_cards",
     "api:list_flyer",
+    "directory:export",  # the resources the caller may see, as CSV (the public: those listed publicly)
+    "api:export_resources",  # the same in the API
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.directory import flyer_views, views
+from solidarity.directory import csv_views, flyer_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -35,4 +35,18 @@ urlpatterns += [
     path("flyers/hotline-cards.pdf", flyer_views.hotline_cards, name="flyer-hotline"),
     path("flyers/rights-cards.pdf", flyer_views.rights_cards, name="flyer-rights"),
     path("flyers/list.pdf", flyer_views.list_flyer, name="flyer-list"),
+]
+
+# Spreadsheets (directory.csv_views): a group's keepers import a CSV with a preview; anyone exports what they see.
+urlpatterns += [
+    path("resources/export.csv", csv_views.export, name="export"),
+    path("groups/<slug:group>/resources/import/", csv_views.upload, name="import"),
+    path("groups/<slug:group>/resources/import/sample.csv", csv_views.sample, name="import-sample"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/", csv_views.preview, name="import-preview"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/apply/", csv_views.apply, name="import-apply"),
+    path(
+        "groups/<slug:group>/resources/import/<uuid:resource_import>/discard/",
+        csv_views.discard,
+        name="import-discard",
+    ),
 ]
