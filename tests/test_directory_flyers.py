@@ -13,7 +13,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.flyers import CARD_HEIGHT, CARD_WIDTH, MM_PER_POINT, Paper, grid_of
 from solidarity.core.services import do_update_network_settings, network_values
 from solidarity.core.zones import ZoneValues, do_create_zone
-from solidarity.directory.models import Resource
+from solidarity.directory.models import NAME_LENGTH, Resource
 from solidarity.directory.services import do_add_phone
 from solidarity.lists.models import AnnouncementList
 from solidarity.messaging.sms.twilio import TwilioBackend
@@ -260,12 +260,14 @@ def test_long_names_wrap_or_shrink_and_never_leave_the_page_or_the_card(
             medics,
             coordinator,
             f"long-{number}",
-            name_en=f"{LONG_WORD} {number} " + "Very long clinic name " * 4,
-            name_es=f"{LONG_WORD} {number} " + "Nombre muy largo de clínica " * 4,
+            # As long as a name may be (NAME_LENGTH), with a word longer than any column.
+            name_en=(f"{LONG_WORD} {number} " + "Very long clinic name " * 4)[:NAME_LENGTH],
+            name_es=(f"{LONG_WORD} {number} " + "Nombre muy largo de clínica " * 4)[:NAME_LENGTH],
             offers_en="Everything " * 150,
             hours_en="Always " * 100,
         )
-    make_list(medics, coordinator, "long-list", name_en=LONG_WORD + " " + "Long list name " * 5, keyword="LARGA")
+    long_list_name = (LONG_WORD + " " + "Long list name " * 5)[:120]  # the longest a list's name may be
+    make_list(medics, coordinator, "long-list", name_en=long_list_name, keyword="LARGA")
     set_network(hotline="+52 55 1234 5678")
     client = Client()
     width, height = PAGE_POINTS[paper]

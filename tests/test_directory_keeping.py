@@ -266,3 +266,11 @@ def test_a_big_directory_comes_a_page_at_a_time_keeping_the_filters(medics: Work
     assert "Zz dentist" not in filtered
     assert 'href="?kind=clinic&amp;page=1"' in filtered
     assert Client().get("/en/resources/", {"page": "nine"}).status_code == 200
+
+
+def test_a_text_too_long_is_refused_by_name_whoever_saves_it(medics: WorkingGroup, coordinator: User) -> None:
+    with pytest.raises(ValidationError) as refused:
+        make_resource(medics, coordinator, "wordy", name_en="x" * 161)
+    assert refused.value.message_dict == {"name_en": ["At most 160 characters."]}
+    with pytest.raises(ValidationError, match="2000"):
+        make_resource(medics, coordinator, "wordier", offers_es="y" * 2001)

@@ -18,11 +18,14 @@ from solidarity.core import audit
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings
 from solidarity.core.zones import zones_by_slug
-from solidarity.directory.models import MAX_LANGUAGES, Kind, Phone, Resource, Session
+from solidarity.directory.models import MAX_LANGUAGES, NAME_LENGTH, TEXT_LENGTH, Kind, Phone, Resource, Session
 
 MAX_PINNED = 6  # the home page shows a few resources, not a second directory
 # Pages of the directory's own whose address takes a resource's place (directory.urls): no resource's short name.
 RESERVED_SLUGS = frozenset(("to-check", "still-right", "import", "export", "flyers", "new"))
+# The longest each text may be (the database refuses more; a clear message first, whatever the caller).
+LENGTHS = {"slug": 60, "name_en": NAME_LENGTH, "name_es": NAME_LENGTH, "web_address": 300}
+LENGTHS |= dict.fromkeys(("offers_en", "offers_es", "hours_en", "hours_es"), TEXT_LENGTH)
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 ROLE = "coordinator"
 
@@ -76,6 +79,10 @@ def check_values(values: ResourceValues) -> None:
     """ValidationError naming the field for what a keeper may not save."""
     if not values.name_en.strip() and not values.name_es.strip():
         raise ValidationError({"name_en": _("Give the resource a name, in English or in Spanish.")})
+    for name, limit in LENGTHS.items():
+        if len(getattr(values, name)) > limit:
+            message = _("At most %(count)d characters.") % {"count": limit}
+            raise ValidationError({name: message})
     if values.slug.strip().lower() in RESERVED_SLUGS:
         raise ValidationError({"slug": _("This short name is taken by one of the directory's pages: choose another.")})
     if values.kind not in Kind.values:
