@@ -34,6 +34,7 @@ from solidarity.people.contact_tests_api import router as contact_tests_router
 from solidarity.people.import_api import router as people_sheets_router
 from solidarity.people.people_api import router as people_router
 from solidarity.people.people_api import vouches_router
+from solidarity.supplies.api import router as supplies_router
 from solidarity.trainings.api import router as trainings_router
 from solidarity.trainings.readiness_api import router as readiness_router
 
@@ -109,6 +110,7 @@ api.add_router("", drills_router)  # /drills, /drills/{drill}/report
 api.add_router("", cases_router)  # /cases, POST /incidents/{incident}/cases
 api.add_router("", directory_router)  # /resources (public reads), /resources/{resource}/phones, .../sessions
 api.add_router("", timeline_router)  # /incidents/{incident}/observations, .../exports, /alerts/{alert}/observations
+api.add_router("", supplies_router)  # /groups/{slug}/supplies/..., /supplies/items|locations|kits/...
 permission_first(api)
 
 
