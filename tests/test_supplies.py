@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
@@ -460,3 +461,16 @@ def test_items_of_another_group_are_refused(
     with pytest.raises(ValidationError):
         do_receive(depot, theirs, 3, by=medic)
     assert not Lot.objects.filter(item=theirs).exists()
+
+
+def test_the_demo_adds_a_depot_a_bag_and_a_kit_once(fixed_day: None) -> None:
+    call_command("demo")
+    call_command("demo")
+    assert Item.objects.filter(code__in=["NLX", "GAUZE", "IBU", "WATER", "EC"]).count() == 5
+    naloxone = Item.objects.get(code="NLX")
+    kit = Location.objects.get(kind=LocationKind.KIT)
+    assert kit_expiry(kit) == TODAY + timedelta(days=20)  # the lot expiring soon went in the kit
+    assert {line.lot.lot_number for line in expiring(naloxone.group, within_days=60)} == {"NX-1711", "NX-1904"}
+    assert par_status(naloxone).monthly_use == 1.0  # six doses in six months
+    assert Item.objects.get(code="EC").is_never_linked
+    assert Location.objects.get(kind=LocationKind.MEDIC_BAG).refill_contact is not None
