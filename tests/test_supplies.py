@@ -346,7 +346,7 @@ def test_over_the_request_limit_needs_a_reason_which_the_report_counts(
     with pytest.raises(ValidationError) as refused:
         do_distribute(depot, pills, 3, by=medic)
     assert "override_reason" in refused.value.message_dict
-    assert "limited to 2 dose per request" in refused.value.message_dict["override_reason"][0]
+    assert "limited to 2 (dose) per request" in refused.value.message_dict["override_reason"][0]
     moves = do_distribute(depot, pills, 3, by=medic, override_reason="for a clinic's weekend")
     assert [(move.is_override, move.reason) for move in moves] == [(True, "for a clinic's weekend")]
     report = distribution_report(medics, TODAY, TODAY)

@@ -28,6 +28,7 @@ from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit
@@ -377,9 +378,8 @@ def take(item: Item, location: Location, quantity: int, lot: Lot | None, *, expi
         picks = fefo_plan(item, location, quantity).picks
     have = sum(pick.quantity for pick in picks)
     if have < quantity:
-        message = _("Only %(count)d %(unit)s of %(item)s left at %(location)s that can be used.") % {
+        message = _("Only %(count)d of %(item)s left at %(location)s that can be used.") % {
             "count": have,
-            "unit": text_of(item, "unit"),
             "item": text_of(item, "name"),
             "location": location.name,
         }
@@ -518,7 +518,7 @@ def do_distribute(
     limit = item.request_limit
     over = limit is not None and quantity > limit
     if over and not reason:
-        message = _("%(item)s is limited to %(limit)d %(unit)s per request: say why you give more.") % {
+        message = _("%(item)s is limited to %(limit)d (%(unit)s) per request: say why you give more.") % {
             "item": text_of(item, "name"),
             "limit": limit,
             "unit": text_of(item, "unit"),
@@ -713,10 +713,12 @@ class ParStatus:
         """One sentence a coordinator reads: "14 months of inhalers at the current rate: consider sharing." """
         name = text_of(self.item, "name")
         if self.state == ParState.FAR_ABOVE_NEED and self.months_of_supply is None:
-            return _("%(item)s has not been used in %(months)d months: consider sharing it.") % {
-                "item": name,
-                "months": self.item.history_months,
-            }
+            months = self.item.history_months
+            return ngettext(
+                "%(item)s has not been used in %(months)d month: consider sharing it.",
+                "%(item)s has not been used in %(months)d months: consider sharing it.",
+                months,
+            ) % {"item": name, "months": months}
         if self.state == ParState.FAR_ABOVE_NEED:
             return _("%(months)d months of %(item)s at the current rate: consider sharing.") % {
                 "months": round(self.months_of_supply or 0),
