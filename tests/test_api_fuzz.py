@@ -53,6 +53,7 @@ from solidarity.people.contacts import do_add_contact
 from solidarity.people.imports import do_preview_import
 from solidarity.people.models import Certification, Contact, OneOffShift, Person, Vouch
 from solidarity.people.services import do_add_one_off_shift, do_grant_certification, do_vouch
+from solidarity.supplies import walk as supplies_walk
 from solidarity.trainings.models import Session
 from solidarity.trainings.services import SessionValues, do_create_session, do_sign_up
 from tests.factories import lists as lists_factory
@@ -302,6 +303,21 @@ def resource_imports(world: World) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def supplies_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's supplies as the URL walk makes them (supplies.walk), under a code of each group's own."""
+    found = []
+    for group, code in ((world.member_group, "FUZZA"), (world.other_group, "FUZZB")):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        if name == "supply_item":
+            found.append(supplies_walk.an_item(group, by, code).code)
+        elif name == "supply_location":
+            found.append(str(supplies_walk.a_location(group, by, code).uuid))
+        else:
+            found.append(str(supplies_walk.a_kit_template(group, by, code).uuid))
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -334,6 +350,10 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "phone": lambda world: directory_objects(world, "phone"),
     "resource_session": lambda world: directory_objects(world, "resource_session"),
     "resource_import": resource_imports,  # a staged CSV import of each group's resources
+    # Supplies: an item, a depot with stock and a kit template kept by each group.
+    "supply_item": lambda world: supplies_objects(world, "supply_item"),
+    "supply_location": lambda world: supplies_objects(world, "supply_location"),
+    "kit_template": lambda world: supplies_objects(world, "kit_template"),
 }
 
 

@@ -289,7 +289,7 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     call_command("demo")
     assert Membership.objects.count() == memberships
     assert (
-        "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources added"
+        "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources, 0 supply items added"
         in capsys.readouterr().out
     )
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "solidarity.people",
     "solidarity.trainings",
     "solidarity.incidents",
+    "solidarity.supplies",
     "solidarity.directory",
     "solidarity.web",
     "django.contrib.auth",

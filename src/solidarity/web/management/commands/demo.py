@@ -11,6 +11,7 @@ from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
 from solidarity.messaging import demo as messaging_demo
 from solidarity.people import demo as people_demo
+from solidarity.supplies import demo as supplies_demo
 from solidarity.trainings import demo as trainings_demo
 
 # Each part adds its loader here, lowest tier first. Loaders are idempotent.
@@ -23,6 +24,7 @@ LOADERS = [
     ("trainings", trainings_demo.load),
     ("incident reports", incidents_demo.load),
     ("resources", directory_demo.load),
+    ("supply items", supplies_demo.load),
 ]
 
 

@@ -1,0 +1,141 @@
+"""A fictional street-medics depot and a medic bag: items, lots (one expiring soon, one expired), a kit per pair,
+and some months of use so the par levels mean something. Nobody is named: use is counted by zone only."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import demo as core_demo
+from solidarity.core.zones import zones_by_slug
+from solidarity.supplies.models import Item, LocationKind, Movement
+from solidarity.supplies.services import (
+    ItemValues,
+    LocationValues,
+    do_distribute,
+    do_move,
+    do_pack_kit,
+    do_receive,
+    do_save_item,
+    do_save_kit_template,
+    do_save_location,
+    do_use,
+)
+
+GROUP, KEEPER, MEDIC = "street-medics-committee", "lupe.demo", "jordan.sample"
+
+ITEMS = [
+    ItemValues(
+        code="NLX",
+        name_en="Naloxone nasal spray (demo)",
+        name_es="Naloxona en aerosol nasal (demo)",
+        unit_en="dose",
+        unit_es="dosis",
+        category="harm_reduction",
+        storage_en="Below 25 °C, never frozen",
+        storage_es="Por debajo de 25 °C, nunca congelada",
+        request_limit=2,
+    ),
+    ItemValues(
+        code="GAUZE",
+        name_en="Gauze pads (demo)",
+        name_es="Gasas (demo)",
+        unit_en="pack",
+        unit_es="paquete",
+        category="wound_care",
+    ),
+    ItemValues(
+        code="IBU",
+        name_en="Ibuprofen 200 mg, 10 tablets (demo)",
+        name_es="Ibuprofeno 200 mg, 10 tabletas (demo)",
+        unit_en="pack",
+        unit_es="paquete",
+        category="medicine",
+        storage_en="Dry, below 30 °C",
+        storage_es="En lugar seco, por debajo de 30 °C",
+    ),
+    ItemValues(
+        code="WATER",
+        name_en="Sterile water, 250 ml (demo)",
+        name_es="Agua estéril, 250 ml (demo)",
+        unit_en="bottle",
+        unit_es="botella",
+        category="wound_care",
+    ),
+    ItemValues(
+        code="EC",
+        name_en="Emergency contraception (demo)",
+        name_es="Anticoncepción de emergencia (demo)",
+        unit_en="dose",
+        unit_es="dosis",
+        category="reproductive_health",
+        is_never_linked=True,
+        request_limit=2,
+    ),
+]
+
+# (code, units, expires in N days or None, lot number)
+LOTS = [
+    ("NLX", 12, 300, "NX-2207"),
+    ("NLX", 10, 20, "NX-1904"),  # expiring soon: used first, and packed in the kit
+    ("NLX", 3, -10, "NX-1711"),  # expired: donate it while still usable
+    ("GAUZE", 60, None, ""),
+    ("IBU", 30, 400, "IB-88"),
+    ("WATER", 24, 200, "SW-12"),
+    ("EC", 10, 500, "EC-5"),
+]
+
+KIT = {"NLX": 2, "GAUZE": 4, "WATER": 2, "IBU": 1}
+
+# Use over the last months: (code, units, days ago, distributed rather than used)
+USE = [
+    ("NLX", 2, 150, False),
+    ("NLX", 1, 110, True),
+    ("NLX", 2, 70, False),
+    ("NLX", 1, 40, True),
+    ("GAUZE", 6, 140, False),
+    ("GAUZE", 4, 80, False),
+    ("GAUZE", 5, 20, False),
+    ("IBU", 3, 90, True),
+    ("IBU", 2, 30, True),
+    ("EC", 2, 60, True),
+    ("EC", 1, 15, True),
+]
+
+
+def load() -> int:
+    """Add the demo's supplies when they are missing (after the accounts' demo); how many items were added."""
+    group = WorkingGroup.objects.filter(slug=GROUP).first()
+    keeper = User.objects.filter(username=KEEPER).first()
+    medic = User.objects.filter(username=MEDIC).first() or keeper
+    if group is None or keeper is None or medic is None or Item.objects.filter(code="NLX").exists():
+        return 0
+    core_demo.load_zones()
+    zone = next(iter(zones_by_slug(["east-durham"])), None)
+    now, today = timezone.now(), timezone.localdate()
+    items = {values.code: do_save_item(group, values, by=keeper) for values in ITEMS}
+    depot = do_save_location(group, LocationValues(name="Depot (demo)"), by=keeper)
+    bag_values = LocationValues(name="Medic bag, pair 1 (demo)", kind=LocationKind.MEDIC_BAG, refill_contact=keeper)
+    bag = do_save_location(group, bag_values, by=keeper)
+    received = []
+    for code, units, days, number in LOTS:
+        expires = None if days is None else today + timedelta(days=days)
+        move = do_receive(
+            depot, items[code], units, by=keeper, expires_on=expires, lot_number=number, accept_over_need=True
+        )
+        received.append(move.pk)
+    Movement.objects.filter(pk__in=received).update(at=now - timedelta(days=180))  # stocked six months ago
+    for code, units, days_ago, given in USE:
+        record = do_distribute if given else do_use
+        moves = record(depot, items[code], units, by=medic, zone=zone)
+        Movement.objects.filter(pk__in=[move.pk for move in moves]).update(at=now - timedelta(days=days_ago))
+    do_move(depot, bag, items["GAUZE"], 4, by=keeper)
+    template = do_save_kit_template(
+        group,
+        {items[code]: units for code, units in KIT.items()},
+        by=keeper,
+        name_en="Street-medic kit per pair (demo)",
+        name_es="Botiquín de brigadistas de salud, uno por pareja (demo)",
+    )
+    do_pack_kit(template, depot, by=keeper, name="Kit 1 (demo)")
+    return len(items)

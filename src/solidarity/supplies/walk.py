@@ -1,0 +1,51 @@
+"""The supplies' objects for the URL walk (core.permissions.WALK_FILLERS): an item, a depot holding a lot of it,
+and a kit template, kept by the walk's group (made again once an endpoint changed them away)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.permissions import WALK_FILLERS
+from solidarity.supplies.models import Item, KitTemplate, Location, LocationKind
+from solidarity.supplies.services import (
+    ItemValues,
+    LocationValues,
+    do_receive,
+    do_save_item,
+    do_save_kit_template,
+    do_save_location,
+)
+
+
+def an_item(group: WorkingGroup, by: User, code: str) -> Item:
+    """The group's first item (its code may have been changed), or a new one with `code`."""
+    found = Item.objects.filter(group=group).order_by("pk").first()
+    if found is None:
+        values = ItemValues(code=code, name_en="Walk gauze", name_es="Gasa del recorrido", unit_en="pack")
+        found = do_save_item(group, values, by=by)
+    return found
+
+
+def a_location(group: WorkingGroup, by: User, code: str) -> Location:
+    """The group's first depot, with some stock of its first item in it."""
+    found = Location.objects.filter(group=group).exclude(kind=LocationKind.KIT).order_by("pk").first()
+    if found is None:
+        found = do_save_location(group, LocationValues(name="Walk depot"), by=by)
+        expires = timezone.localdate() + timedelta(days=200)
+        do_receive(found, an_item(group, by, code), 20, by=by, expires_on=expires, accept_over_need=True)
+    return found
+
+
+def a_kit_template(group: WorkingGroup, by: User, code: str) -> KitTemplate:
+    found = KitTemplate.objects.filter(group=group).order_by("pk").first()
+    if found is None:
+        item = an_item(group, by, code)
+        found = do_save_kit_template(group, {item: 2}, by=by, name_en="Walk kit per pair")
+    return found
+
+
+def register() -> None:
+    WALK_FILLERS.register("supply_item", lambda world: an_item(world.group, world.owner, "WALK").code)
+    WALK_FILLERS.register("supply_location", lambda world: str(a_location(world.group, world.owner, "WALK").uuid))
+    WALK_FILLERS.register("kit_template", lambda world: str(a_kit_template(world.group, world.owner, "WALK").uuid))
