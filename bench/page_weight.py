@@ -31,6 +31,7 @@ PAGES = (
     "/es/resources/",
     "/es/resources/?kind=dental",
     "/es/resources/demo-campus-dental/",
+    "/es/flyers/",
     "/es/report/",
 )
 

@@ -39,6 +39,7 @@ from solidarity.accounts.services import do_create_token
 from solidarity.config.api import api
 from solidarity.core.permissions import WALK_FILLERS, AnyGroupRole, Permission, Role, WalkWorld
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.directory.csv_io import do_stage_import
 from solidarity.directory.models import Resource
 from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
 from solidarity.incidents.case_models import Case as FamilyCase
@@ -305,6 +306,18 @@ def supplies_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def resource_imports(world: World) -> tuple[str, str]:
+    """A staged CSV import of each group's resources (a fresh one each time: a request may have applied it)."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        found.append(
+            str(do_stage_import(group, b"slug,kind,name_en\r\nfuzz-import,clinic,Fuzz\r\n", "f.csv", by=by).uuid)
+        )
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -340,6 +353,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "supply_item": lambda world: supplies_objects(world, "supply_item"),
     "supply_location": lambda world: supplies_objects(world, "supply_location"),
     "kit_template": lambda world: supplies_objects(world, "kit_template"),
+    "resource_import": resource_imports,  # a staged CSV import of each group's resources
 }
 
 

@@ -45,3 +45,43 @@ def test_translations_keep_every_placeholder() -> None:
 def test_the_placeholder_check_sees_a_dropped_or_renamed_placeholder() -> None:
     assert placeholders("%(network)s: text %(code)s {n}") == ["%(code)s", "%(network)s", "{n}"]
     assert placeholders("%(network)s: texto %(codigo)s") != placeholders("%(network)s: text %(code)s")
+
+
+def test_our_catalog_never_shadows_django_s_month_and_day_names() -> None:
+    """A bare msgid of ours that is also one of Django's date words takes its place in every date: "May"
+    translated as the verb made "18 de Puede de 2026". Such a word of ours is translated as Django does, or
+    carries a context."""
+    po = polib.pofile(str(LOCALE / "es" / "LC_MESSAGES" / "django.po"))
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    meses = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ]
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    dias = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+    django_s = dict(zip(months + days, meses + dias, strict=True))
+    shadowed = {entry.msgid: entry.msgstr for entry in po if entry.msgid in django_s and not entry.msgctxt}
+    assert {word: spanish for word, spanish in shadowed.items() if spanish != django_s[word]} == {}

@@ -144,6 +144,18 @@ PUBLIC = {
     "directory:still-right",  # a keeper's reminder link: acts only on its signed token, and only on POST
     "api:list_resources",
     "api:read_resource",
+    # Its flyers and cards: what the public reads of it, on paper (never the members-only), and public lists.
+    "directory:flyers",
+    "directory:flyer-resources",
+    "directory:flyer-hotline",
+    "directory:flyer-rights",
+    "directory:flyer-list",
+    "api:resources_flyer",
+    "api:hotline_cards",
+    "api:rights_cards",
+    "api:list_flyer",
+    "directory:export",  # the resources the caller may see, as CSV (the public: those listed publicly)
+    "api:export_resources",  # the same in the API
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -6,6 +6,7 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from solidarity.accounts.models import TokenScope, User
 from solidarity.accounts.services import find_users_by_email
@@ -121,7 +122,7 @@ class CreateTokenForm(forms.Form):
         label=_("Name"), max_length=80, help_text=_("To recognise the token later: where or what it is for.")
     )
     scope = forms.ChoiceField(
-        label=_("May"),
+        label=pgettext_lazy("what an API token may do", "May"),
         choices=TokenScope.choices,
         initial=TokenScope.READ,
         help_text=_("Give a script only what it needs: most only read."),

@@ -21,6 +21,8 @@ from solidarity.accounts.api_auth import BearerToken, SessionAuth
 from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
 from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
+from solidarity.directory.csv_api import router as directory_csv_router
+from solidarity.directory.flyer_api import router as flyers_router
 from solidarity.incidents.api import router as incidents_router
 from solidarity.incidents.case_api import router as cases_router
 from solidarity.incidents.drill_api import router as drills_router
@@ -111,6 +113,10 @@ api.add_router("", cases_router)  # /cases, POST /incidents/{incident}/cases
 api.add_router("", directory_router)  # /resources (public reads), /resources/{resource}/phones, .../sessions
 api.add_router("", timeline_router)  # /incidents/{incident}/observations, .../exports, /alerts/{alert}/observations
 api.add_router("", supplies_router)  # /groups/{slug}/supplies/..., /supplies/items|locations|kits/...
+api.add_router(
+    "", flyers_router
+)  # /flyers/resources, /flyers/hotline-cards, /flyers/rights-cards, /flyers/list (public)
+api.add_router("", directory_csv_router)  # /groups/{slug}/resource-imports, /resource-imports/{...}, /resources.csv
 permission_first(api)
 
 

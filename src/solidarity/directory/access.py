@@ -16,6 +16,7 @@ from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import in_order
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, is_admin, roles_by_group
+from solidarity.directory.csv_models import ResourceImport
 from solidarity.directory.models import Kind, Phone, Resource, Session
 
 LISTED_PUBLICLY = Q(is_public=True) & (~Q(kind=Kind.SANCTUARY) | Q(congregation_agreed=True))
@@ -131,3 +132,33 @@ def public_sessions(resource: str = "", days: int = 366) -> QuerySet[Session]:
     if resource:
         found = found.filter(resource__slug=resource)
     return found.select_related("resource").order_by("date", "starts_at", "pk")
+
+
+# Staged CSV imports (directory.csv_io): a group's, seen by its keepers alone.
+
+
+def access_resource_import(user: User, group: str, resource_import: str | UUID) -> ResourceImport:
+    """One of the staged imports of a group whose resources the caller keeps; Http404 otherwise."""
+    keeping = access_keeping_group(user, group)
+    found = ResourceImport.objects.filter(group=keeping, uuid=as_uuid(resource_import)).select_related("group").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def access_resource_import_scoped(user: AnyUser, resource_import: str | UUID) -> Scoped[ResourceImport]:
+    """An import, with the caller's roles in the group it is for; Http404 for anyone not in that group."""
+    wanted = as_uuid(resource_import)
+    return access_scoped(
+        user,
+        ("directory.resourceimport", str(wanted)),
+        lambda: ResourceImport.objects.select_related("group").filter(uuid=wanted).first(),
+        lambda found: found.group.slug,
+    )
+
+
+def kept_import(scoped: Scoped[ResourceImport]) -> ResourceImport:
+    """The import of a Scoped look-up, for a keeper of its group; Http404 for anyone else."""
+    if not scoped.has(Role.COORDINATOR):
+        raise Http404
+    return scoped.obj

@@ -152,3 +152,7 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.uuid} ({self.date})"
+
+
+# Staged CSV imports live in their own module (directory.csv_io); imported here so that Django finds the model.
+from solidarity.directory.csv_models import ResourceImport  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.directory import views
+from solidarity.directory import csv_views, flyer_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -25,5 +25,28 @@ urlpatterns = [
         "resources/<slug:resource>/sessions/<uuid:resource_session>/remove/",
         views.remove_session,
         name="remove-session",
+    ),
+]
+
+# Printable flyers and cards (public: directory.flyer_views).
+urlpatterns += [
+    path("flyers/", flyer_views.flyers, name="flyers"),
+    path("flyers/resources.pdf", flyer_views.resources_flyer, name="flyer-resources"),
+    path("flyers/hotline-cards.pdf", flyer_views.hotline_cards, name="flyer-hotline"),
+    path("flyers/rights-cards.pdf", flyer_views.rights_cards, name="flyer-rights"),
+    path("flyers/list.pdf", flyer_views.list_flyer, name="flyer-list"),
+]
+
+# Spreadsheets (directory.csv_views): a group's keepers import a CSV with a preview; anyone exports what they see.
+urlpatterns += [
+    path("resources/export.csv", csv_views.export, name="export"),
+    path("groups/<slug:group>/resources/import/", csv_views.upload, name="import"),
+    path("groups/<slug:group>/resources/import/sample.csv", csv_views.sample, name="import-sample"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/", csv_views.preview, name="import-preview"),
+    path("groups/<slug:group>/resources/import/<uuid:resource_import>/apply/", csv_views.apply, name="import-apply"),
+    path(
+        "groups/<slug:group>/resources/import/<uuid:resource_import>/discard/",
+        csv_views.discard,
+        name="import-discard",
     ),
 ]

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from solidarity.core.permissions import WALK_FILLERS, WalkWorld
+from solidarity.directory.csv_io import do_stage_import
+from solidarity.directory.csv_models import ResourceImport, ResourceImportState
 from solidarity.directory.models import Resource
 from solidarity.directory.reminders import still_right_token
 from solidarity.directory.services import ResourceValues, do_add_phone, do_add_session, do_save_resource
@@ -40,3 +42,14 @@ def register() -> None:
     WALK_FILLERS.register("resource_session", a_session)  # one of its dated sessions
     # A reminder's "still right" link for the walk's keeper.
     WALK_FILLERS.register("keeper_token", lambda world: still_right_token(a_resource(world), world.owner))
+    WALK_FILLERS.register("resource_import", a_resource_import)  # a staged CSV import of the group's resources
+
+
+# Staged CSV imports (directory.csv_io): one of the walk group's, staged again once an endpoint applied or
+# discarded it.
+def a_resource_import(world: WalkWorld) -> str:
+    found = ResourceImport.objects.filter(group=world.group, state=ResourceImportState.STAGED).first()
+    if found is None:
+        data = b"slug,kind,name_en,phones\r\nwalk-import-clinic,clinic,Walk import clinic,+19195550145\r\n"
+        found = do_stage_import(world.group, data, "walk.csv", by=world.owner)
+    return str(found.uuid)

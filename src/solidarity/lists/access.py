@@ -151,3 +151,10 @@ def coordinates_broadcast(user: AnyUser, broadcast: str) -> bool:
         return False
     slug = Broadcast.objects.filter(uuid=found).values_list("group__slug", flat=True).first()
     return slug is not None and Role.COORDINATOR in roles_in(user, slug)
+
+
+def public_lists() -> QuerySet[AnnouncementList]:
+    """The lists anyone may join (a public sign-up page, of a group not archived), by name: for their flyers."""
+    return AnnouncementList.objects.filter(is_public=True, group__archived_at__isnull=True).order_by(
+        in_order("name"), "slug"
+    )
