@@ -84,10 +84,9 @@ MAX_REPORT_DAYS = 3660
 
 def codes(error: ValidationError) -> set[str]:
     """The codes of a service's refusal (such as far_above_need), wherever it named them."""
-    found = set()
-    for errors in getattr(error, "error_dict", {"": error.error_list}).values():
-        found |= {e.code for e in errors if e.code}
-    return found
+    if hasattr(error, "error_dict"):
+        return {e.code for errors in error.error_dict.values() for e in errors if e.code}
+    return {e.code for e in error.error_list if e.code}
 
 
 # The group's stock and its setup.
