@@ -60,7 +60,7 @@ def choose(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
 
 
 class LocationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("Such as: north depot, Ana's medic bag."))
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("Such as: north depot, medic bag of pair 2."))
     kind = forms.ChoiceField(label=_("Kind"), choices=[])
     refill_contact = forms.ChoiceField(
         label=_("Refill contact"), required=False, choices=[], help_text=_("A member of the group.")
