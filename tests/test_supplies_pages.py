@@ -275,5 +275,9 @@ def test_the_page_s_par_levels_agree_with_the_service(
     assert par_statuses(medics, items) == {item.pk: par_status(item) for item in items}
 
 
-def test_the_dashboard_links_to_the_supplies(coordinator: User) -> None:
-    assert f"/en/groups/{MEDICS}/supplies/" in client_for(coordinator).get("/en/dashboard/").content.decode()
+def test_the_dashboard_links_to_the_supplies(coordinator: User, medic: User) -> None:
+    link = f"/en/groups/{MEDICS}/supplies/"
+    assert link in client_for(coordinator).get("/en/dashboard/").content.decode()  # may set them up
+    assert link not in client_for(medic).get("/en/dashboard/").content.decode()  # nothing kept yet
+    make_location(WorkingGroup.objects.get(slug=MEDICS), coordinator)
+    assert link in client_for(medic).get("/en/dashboard/").content.decode()

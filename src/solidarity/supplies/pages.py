@@ -10,10 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from solidarity.accounts.models import WorkingGroup
+from solidarity.accounts.models import Membership, WorkingGroup
 from solidarity.supplies.access import group_items, group_kit_templates, group_locations
 from solidarity.supplies.models import Item, Location, LocationKind, Movement
 from solidarity.supplies.services import SPENT, ParState, ParStatus, StockLine, history_start, stock_by_lot
@@ -145,3 +145,9 @@ def overview(group: WorkingGroup) -> Overview:
     until = today + timedelta(days=EXPIRING_DAYS)
     soon = [line for line in lines if line.lot.expires_on is not None and line.lot.expires_on <= until]
     return Overview(places, [statuses[item.pk] for item in items], soon, today)
+
+
+def with_supplies(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The caller's memberships, each with `keeps_supplies` (its group has a location), in the same query:
+    the dashboard links to a group's supplies without one more query per group."""
+    return memberships.annotate(keeps_supplies=Exists(Location.objects.filter(group=OuterRef("group"))))
