@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.incidents.urls")),
     path("", include("solidarity.incidents.case_urls")),
     path("", include("solidarity.directory.urls")),
+    path("", include("solidarity.supplies.urls")),
     path("", include("solidarity.messaging.inbox_urls")),
     path("", include("solidarity.messaging.sms_settings_urls")),
     path("", include("solidarity.messaging.openpgp_urls")),

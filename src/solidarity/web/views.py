@@ -24,6 +24,7 @@ from solidarity.lists.access import going_out
 from solidarity.messaging.access import waiting_count
 from solidarity.people.access import reads_roster
 from solidarity.people.forms import VouchesNeededForm
+from solidarity.supplies.pages import with_supplies
 from solidarity.trainings.access import upcoming as upcoming_trainings
 from solidarity.web.services import system_status
 
@@ -46,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission("authenticated")
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    memberships = list(my_memberships(user))
+    memberships = list(with_supplies(my_memberships(user)))  # with a link to the group's supplies
     coordinated = [m.group for m in memberships if Role.COORDINATOR in m.roles]
     broadcasts = going_out(coordinated)
     groups = [(m, Role.COORDINATOR in m.roles, broadcasts.get(m.group.pk, 0)) for m in memberships]

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from solidarity.supplies import views
+
+app_name = "supplies"
+urlpatterns = [
+    # A group's stock and report (its members), and its setup (its coordinators and medic leads).
+    path("groups/<slug:group>/supplies/", views.stock, name="stock"),
+    path("groups/<slug:group>/supplies/report/", views.report, name="report"),
+    path("groups/<slug:group>/supplies/setup/", views.setup, name="setup"),
+    path("groups/<slug:group>/supplies/items/new/", views.create_item, name="create-item"),
+    path("groups/<slug:group>/supplies/locations/new/", views.create_location, name="create-location"),
+    path("groups/<slug:group>/supplies/kits/new/", views.create_kit_template, name="create-kit"),
+    path("supplies/items/<str:supply_item>/edit/", views.edit_item, name="edit-item"),
+    path("supplies/kits/<uuid:kit_template>/edit/", views.edit_kit_template, name="edit-kit"),
+    path("supplies/kits/<uuid:kit_template>/pack/", views.pack_kit, name="pack"),
+    # A location: its stock and ledger, and one small form per change of stock.
+    path("supplies/locations/<uuid:supply_location>/", views.location_page, name="location"),
+    path("supplies/locations/<uuid:supply_location>/edit/", views.edit_location, name="edit-location"),
+    path("supplies/locations/<uuid:supply_location>/receive/", views.receive, name="receive"),
+    path("supplies/locations/<uuid:supply_location>/move/", views.move, name="move"),
+    path("supplies/locations/<uuid:supply_location>/use/", views.use, name="use"),
+    path("supplies/locations/<uuid:supply_location>/distribute/", views.distribute, name="distribute"),
+    path("supplies/locations/<uuid:supply_location>/count/", views.count, name="count"),
+    path("supplies/locations/<uuid:supply_location>/expire/", views.expire, name="expire"),
+    path("supplies/locations/<uuid:supply_location>/donate/", views.donate, name="donate"),
+]
