@@ -139,6 +139,15 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("RECURSOS", (C.RESOURCES, "", "es")),
     ("Resourceful people at the church", UNMATCHED),
     ("Necesito recursos para mi familia", UNMATCHED),  # the word must come first
+    # Supplies used: the word, a label's code and a count.
+    ("USADO NLX 2", (C.USED, "NLX 2", "es")),
+    ("usada nlx 02", (C.USED, "NLX 2", "es")),
+    ("Used gauze 4.", (C.USED, "GAUZE 4", "en")),
+    ("USED NLX 1000", UNMATCHED),  # more than 999: a typo, for a person to read
+    ("USED NLX 0", UNMATCHED),
+    ("used all the gauze", UNMATCHED),  # a sentence, for the inbox
+    ("usado por la policía", UNMATCHED),
+    ("USADO NLX", UNMATCHED),
     # A volunteer pauses: the word alone, or with a number of days.
     ("PAUSE", (C.PAUSE, "", "en")),
     ("pause 14", (C.PAUSE, "14", "en")),
@@ -371,3 +380,9 @@ def test_unknown_language_answers_in_english() -> None:
 )
 def test_the_language_of_a_text_without_keyword_is_guessed(body: str, language: str) -> None:
     assert guess_language(body) == language
+
+
+def test_the_supplies_word_is_no_carrier_keyword() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command == C.USED]
+    assert sorted(own) == ["USADA", "USADO", "USED"]
+    assert not CARRIER_WORDS & set(own)

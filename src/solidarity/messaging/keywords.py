@@ -16,7 +16,8 @@ campaigns"); DETENER and BAJA are common Spanish opt-out words (Latin American p
 A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none of the carriers'
 (checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
 the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
-LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO).
+LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO), nor the supplies'
+(USED, USADO/USADA).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -41,7 +42,11 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
 9. RESOURCES when the message starts with the word; the rest, as written, is the need (perhaps
    with a zone: "RECURSOS dentista centro"). None of the rules above starts with these words, so
    nothing they matched before changes meaning.
-10. Anything else is UNMATCHED.
+10. USED when the message is the word, an item's code (2 to 8 letters and digits, as printed on its
+    label) and a count (1 to 999), in that order ("USADO NLX 2", "used gauze 4"): the argument is
+    "CODE COUNT"; or the word alone (its handler says how). "Used all the gauze" or "usado por la
+    policía" are sentences, for the inbox.
+11. Anything else is UNMATCHED.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -99,6 +104,7 @@ class Command(StrEnum):
     ARRIVED = "arrived"
     LEFT = "left"
     RESOURCES = "resources"
+    USED = "used"
     UNMATCHED = "unmatched"
 
 
@@ -155,6 +161,10 @@ WORDS: dict[str, tuple[Command, str]] = {
     # | find a resource by need | RESOURCES dentist (also RESOURCE) | RECURSOS dentista (also RECURSO) |
     **dict.fromkeys(("RESOURCES", "RESOURCE"), (Command.RESOURCES, "en")),
     **dict.fromkeys(("RECURSOS", "RECURSO"), (Command.RESOURCES, "es")),
+    # Supplies used, from a label's code (GLOSSARY.md row to add):
+    # | record supplies used | USED NLX 2 | USADO NLX 2 (also USADA) |
+    "USED": (Command.USED, "en"),
+    **dict.fromkeys(("USADO", "USADA"), (Command.USED, "es")),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -166,6 +176,8 @@ STOP_WORDS = frozenset(word for word, (command, _language) in WORDS.items() if c
 SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
 
 LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
+ITEM_CODE = re.compile(r"[A-Z0-9]{2,8}")  # a supply item's code, as its label prints it
+COUNT = re.compile(r"0*[1-9][0-9]{0,2}")  # 1 to 999
 # A pause's length in days ("7", "7D"), perhaps with the word for days after it; the handler says which it takes.
 DAYS = re.compile(r"(?P<days>[0-9]{1,3})(?P<unit>D|W|S)?")
 DAY_WORDS = frozenset(("D", "DAY", "DAYS", "DIA", "DIAS"))
@@ -207,6 +219,10 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, "".join(rest), language)
     if command in (Command.REPORT, Command.RESOURCES):
         return Parsed(command, text[tokens[0].end() :].lstrip(LEADING_SEPARATORS).rstrip(), language)
+    if command == Command.USED and not rest:
+        return Parsed(command, "", language)
+    if command == Command.USED and len(rest) == 2 and ITEM_CODE.fullmatch(rest[0]) and COUNT.fullmatch(rest[1]):
+        return Parsed(command, f"{rest[0]} {int(rest[1])}", language)
     if command == Command.PAUSE and (days := _days(rest)) is not None:
         return Parsed(command, days, language)
     if command in (Command.BACK, Command.STATUS) and not rest:

@@ -8,7 +8,10 @@ class SuppliesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: walk loads models, which exist only once the app registry is ready.
-        from solidarity.supplies import walk
+        from solidarity.messaging.keywords import HANDLERS, Command
+        from solidarity.supplies import sms, walk
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the supplies'.
         walk.register()
+        # Texts: USED / USADO, an item's code and a count record use and answer what is left (supplies.sms).
+        HANDLERS.register(Command.USED, sms.answer_used)
