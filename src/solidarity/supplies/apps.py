@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,10 +10,13 @@ class SuppliesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: walk loads models, which exist only once the app registry is ready.
+        from solidarity.core import schedule
         from solidarity.messaging.keywords import HANDLERS, Command
-        from solidarity.supplies import sms, walk
+        from solidarity.supplies import sms, tasks, walk
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the supplies'.
         walk.register()
         # Texts: USED / USADO, an item's code and a count record use and answer what is left (supplies.sms).
         HANDLERS.register(Command.USED, sms.answer_used)
+        # Each location's keepers hear once a week of par, expiry and counts due (supplies.digest).
+        schedule.register(schedule.Periodic("supplies.weekly-digest", tasks.weekly_digest, timedelta(days=7)))
