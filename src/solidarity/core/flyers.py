@@ -480,3 +480,31 @@ def cards_pdf(printable: Printable, paper: Paper, layout: Layout) -> bytes:
             draw_card(pdf, side, kept, side.qr_url or printable.qr_url, x, y, scale)
         draw_cut_marks(pdf, grid)
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class Label:
+    """One card of a sheet of different cards (a label per lot, a card per shelf): what it says, where its QR goes."""
+
+    side: Side
+    url: str
+
+
+def labels_pdf(labels: Sequence[Label], paper: Paper, title: str, language: str) -> bytes:
+    """Sheets of wallet-size labels, each its own text and QR code, with cut marks; as many sheets as needed.
+
+    Each label is fitted on its own (a long name shrinks its label only). ValueError for no label at all.
+    """
+    if not labels:
+        raise ValueError("no label to print")
+    grid = grid_of(paper)
+    pdf = FlyerPdf(paper, title, language)
+    width = CARD_WIDTH - 2 * CARD_PADDING - CARD_QR - 2.5
+    per_sheet = cards_per_sheet(paper)
+    for start in range(0, len(labels), per_sheet):
+        pdf.add_page()
+        for (_column, _row, x, y), label in zip(grid.cells(), labels[start : start + per_sheet], strict=False):
+            scale, kept = fit(pdf, [label.side], width, CARD_HEIGHT - 2 * CARD_PADDING, CARD)
+            draw_card(pdf, label.side, kept, label.url, x, y, scale)
+        draw_cut_marks(pdf, grid)
+    return bytes(pdf.output())

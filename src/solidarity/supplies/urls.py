@@ -7,6 +7,7 @@ urlpatterns = [
     # A group's stock and report (its members), and its setup (its coordinators and medic leads).
     path("groups/<slug:group>/supplies/", views.stock, name="stock"),
     path("groups/<slug:group>/supplies/report/", views.report, name="report"),
+    path("groups/<slug:group>/supplies/count-sheet.pdf", views.count_sheet_pdf, name="count-sheet"),
     path("groups/<slug:group>/supplies/setup/", views.setup, name="setup"),
     path("groups/<slug:group>/supplies/items/new/", views.create_item, name="create-item"),
     path("groups/<slug:group>/supplies/locations/new/", views.create_location, name="create-location"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("supplies/locations/<uuid:supply_location>/use/", views.use, name="use"),
     path("supplies/locations/<uuid:supply_location>/distribute/", views.distribute, name="distribute"),
     path("supplies/locations/<uuid:supply_location>/count/", views.count, name="count"),
+    path("supplies/locations/<uuid:supply_location>/labels.pdf", views.labels, name="labels"),
     path("supplies/locations/<uuid:supply_location>/expire/", views.expire, name="expire"),
     path("supplies/locations/<uuid:supply_location>/donate/", views.donate, name="donate"),
 ]

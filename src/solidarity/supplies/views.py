@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.flyers import Paper
 from solidarity.core.permissions import Role, owner_role, permission, role
 from solidarity.people.forms import refuse_on
 from solidarity.supplies.access import (
@@ -50,6 +51,7 @@ from solidarity.supplies.forms import (
     ReportForm,
     UseForm,
 )
+from solidarity.supplies.labels import count_sheet, location_labels
 from solidarity.supplies.models import Location, Movement
 from solidarity.supplies.pages import overview
 from solidarity.supplies.services import (
@@ -294,6 +296,8 @@ def action(
             extra = {move.lot.pk: move.lot for move in ever}
             held += [StockLine(lot, location, 0) for lot in extra.values()]
         more["lines"] = held
+    if request.method == "GET" and request.GET.get("lot"):
+        more["initial"] = {"lot": request.GET["lot"]}  # a label's QR code chose the lot
     form = form_class(request.POST or None, group=location.group, location=location, **more)
     warned = False
     if request.method == "POST" and form.is_valid():
@@ -416,3 +420,39 @@ def report(request: HttpRequest, group: str) -> HttpResponse:
         totals[row["item"]] = totals.get(row["item"], 0) + row["quantity"]
     context = {"group": found, "form": form, "rows": rows, "totals": sorted(totals.items())}
     return render(request, "supplies/report.html", context, status=200 if not form.errors else 400)
+
+
+def paper_of(request: HttpRequest) -> Paper | None:
+    """The paper asked for (letter by default); None for one we do not print on."""
+    try:
+        return Paper(request.GET.get("paper", Paper.LETTER))
+    except ValueError:
+        return None
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    answer = HttpResponse(content, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="{filename}"'
+    return answer
+
+
+@require_GET
+@permission(PLACE_MEMBER)
+def labels(request: HttpRequest, supply_location: str) -> HttpResponse:
+    """The location's shelf card and a label per lot it holds, each with a QR code to its count page."""
+    location = access_location_scoped(signed_in(request), supply_location).obj
+    paper = paper_of(request)
+    if paper is None:
+        return HttpResponse(_("Choose letter or A4 paper."), status=400, content_type="text/plain; charset=utf-8")
+    return pdf_response(location_labels(location, paper), f"labels-{paper}.pdf")
+
+
+@require_GET
+@permission(GROUP_MEMBER)
+def count_sheet_pdf(request: HttpRequest, group: str) -> HttpResponse:
+    """Each location's lots with an empty box for the count: a count done on paper."""
+    found = access_supplies_group(signed_in(request), group)
+    paper = paper_of(request)
+    if paper is None:
+        return HttpResponse(_("Choose letter or A4 paper."), status=400, content_type="text/plain; charset=utf-8")
+    return pdf_response(count_sheet(found, paper), f"count-sheet-{found.slug}-{paper}.pdf")
