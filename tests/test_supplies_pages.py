@@ -5,6 +5,8 @@ the ledger, a short kit says what it lacks; Spanish pages speak Spanish; bad inp
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -246,22 +248,26 @@ def test_spanish_pages_speak_spanish(depot: Location, naloxone: Item, medic: Use
 
 
 def test_the_stock_page_reads_in_a_fixed_number_of_queries(
-    medics: WorkingGroup, coordinator: User, depot: Location, kit: KitTemplate, django_assert_num_queries: object
+    medics: WorkingGroup, coordinator: User, depot: Location, kit: KitTemplate
 ) -> None:
+    """As many queries with one item as with six (the page reads every item at once: supplies.pages). The
+    count itself differs by backend (Redis caches what SQLite reads from its database), so it is compared."""
     client = client_for(coordinator)
     url = f"/en/groups/{MEDICS}/supplies/"
     client.get(url)
-    with django_assert_num_queries(QUERIES):  # type: ignore[operator]
+    with CaptureQueriesContext(connection) as few:
         client.get(url)
     for n in range(5):
         item = make_item(medics, coordinator, f"X{n}", safety_margin_months=n)
         receive(depot, item, 3, coordinator, timezone.localdate() + timedelta(days=10 * n + 1), lot_number=f"L{n}")
         do_distribute(depot, item, 1, by=coordinator)
-    with django_assert_num_queries(QUERIES):  # type: ignore[operator]
+    with CaptureQueriesContext(connection) as many:
         client.get(url)
+    assert len(many) == len(few)
+    assert len(few) <= MAX_QUERIES
 
 
-QUERIES = 18  # the same with one item or six: the page reads every item at once (supplies.pages)
+MAX_QUERIES = 18  # on SQLite without Redis; fewer on PostgreSQL + Redis
 
 
 def test_the_page_s_par_levels_agree_with_the_service(
