@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from solidarity.core.bilingual import text_of
+from solidarity.core.downloads import PDF, file_response
 from solidarity.core.flyers import Layout, Paper
 from solidarity.core.permissions import permission
 from solidarity.directory.flyers import (
@@ -77,9 +78,7 @@ class ListFlyerForm(FlyerForm):
 
 def pdf(made: Download) -> HttpResponse:
     """A flyer to open in the browser and print (public: nothing personal in it)."""
-    response = HttpResponse(made.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{made.filename}"'
-    return response
+    return file_response(made.content, PDF, made.filename)
 
 
 def page(request: HttpRequest, refused: forms.Form | None = None) -> HttpResponse:

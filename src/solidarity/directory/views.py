@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
+from solidarity.core.downloads import CALENDAR, VCARD, file_response
 from solidarity.core.permissions import AnyUser, Role, anywhere, owner_role, permission, role
 from solidarity.core.services import get_network_settings
 from solidarity.directory import calendar
@@ -219,9 +220,7 @@ def remove_session(request: HttpRequest, resource: str, resource_session: UUID) 
 def vcard_file(request: HttpRequest, resource: str) -> HttpResponse:
     """The resource as a contact card: its phones saved in one tap."""
     found = visible_resource(request.user, resource)
-    answer = HttpResponse(vcard(found, get_language() or "en"), content_type="text/vcard; charset=utf-8")
-    answer["Content-Disposition"] = f'attachment; filename="{found.slug}.vcf"'
-    return answer
+    return file_response(vcard(found, get_language() or "en"), VCARD, f"{found.slug}.vcf", attachment=True)
 
 
 @require_GET
@@ -229,7 +228,7 @@ def vcard_file(request: HttpRequest, resource: str) -> HttpResponse:
 def sessions_feed(request: HttpRequest) -> HttpResponse:
     """Every public resource's dated sessions to come, for a calendar to subscribe to."""
     body = calendar.feed(list(public_sessions()), get_language() or "en", _("Resources' dates"))
-    return calendar_response(body, "resources.ics")
+    return file_response(body, CALENDAR, "resources.ics")
 
 
 @require_GET
@@ -238,13 +237,8 @@ def resource_feed(request: HttpRequest, resource: str) -> HttpResponse:
     """One public resource's dated sessions to come (a members-only resource has no feed: 404)."""
     found = visible_resource(AnonymousUser(), resource)
     sessions = list(public_sessions(found.slug))
-    return calendar_response(calendar.feed(sessions, get_language() or "en", str(found)), f"{found.slug}.ics")
-
-
-def calendar_response(body: bytes, filename: str) -> HttpResponse:
-    answer = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    answer["Content-Disposition"] = f'inline; filename="{filename}"'
-    return answer
+    body = calendar.feed(sessions, get_language() or "en", str(found))
+    return file_response(body, CALENDAR, f"{found.slug}.ics")
 
 
 @require_GET

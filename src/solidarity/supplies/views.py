@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.downloads import PDF, file_response
 from solidarity.core.flyers import Paper
 from solidarity.core.permissions import Role, owner_role, permission, role
 from solidarity.people.forms import refuse_on
@@ -430,12 +431,6 @@ def paper_of(request: HttpRequest) -> Paper | None:
         return None
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    answer = HttpResponse(content, content_type="application/pdf")
-    answer["Content-Disposition"] = f'inline; filename="{filename}"'
-    return answer
-
-
 @require_GET
 @permission(PLACE_MEMBER)
 def labels(request: HttpRequest, supply_location: str) -> HttpResponse:
@@ -444,7 +439,7 @@ def labels(request: HttpRequest, supply_location: str) -> HttpResponse:
     paper = paper_of(request)
     if paper is None:
         return HttpResponse(_("Choose letter or A4 paper."), status=400, content_type="text/plain; charset=utf-8")
-    return pdf_response(location_labels(location, paper), f"labels-{paper}.pdf")
+    return file_response(location_labels(location, paper), PDF, f"labels-{paper}.pdf")
 
 
 @require_GET
@@ -455,4 +450,4 @@ def count_sheet_pdf(request: HttpRequest, group: str) -> HttpResponse:
     paper = paper_of(request)
     if paper is None:
         return HttpResponse(_("Choose letter or A4 paper."), status=400, content_type="text/plain; charset=utf-8")
-    return pdf_response(count_sheet(found, paper), f"count-sheet-{found.slug}-{paper}.pdf")
+    return file_response(count_sheet(found, paper), PDF, f"count-sheet-{found.slug}-{paper}.pdf")

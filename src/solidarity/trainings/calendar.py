@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from solidarity.core.bilingual import text_of
+from solidarity.core.downloads import CALENDAR, file_response
 from solidarity.core.services import get_network_settings
 from solidarity.people.feeds import CalendarEvent
 from solidarity.people.models import Person
@@ -49,9 +50,7 @@ def feed(sessions: list[Session]) -> bytes:
 
 
 def response(body: bytes, filename: str) -> HttpResponse:
-    answer = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    answer["Content-Disposition"] = f'inline; filename="{filename}"'
-    return answer
+    return file_response(body, CALENDAR, filename)
 
 
 def seats_in_feed(person: Person, now: datetime | None = None) -> list[CalendarEvent]:
