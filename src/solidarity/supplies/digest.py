@@ -88,24 +88,25 @@ def send_weekly_digest(now: datetime | None = None) -> int:
     groups = WorkingGroup.objects.filter(archived_at__isnull=True).filter(
         Q(supply_items__isnull=False) | Q(supply_locations__isnull=False)
     )
+
+    def add(keeper: User, news: GroupNews, places: list[PlaceNews]) -> None:
+        theirs.setdefault(keeper.pk, (keeper, []))[1].append((news, places))
+
     for group in groups.distinct().order_by("name"):
         news = group_news(group, moment)
         leads = keepers_of(group)
-        wanted: dict[int, tuple[User, list[PlaceNews]]] = {}
-        for place in news.places.values():
+        said = [place for place in news.places.values() if place]
+        # The group's leads hear of every place and of par; a refill contact hears of their own places.
+        if said or news.par:
+            for lead in leads:
+                add(lead, GroupNews(group, news.par), said)
+        own: dict[int, tuple[User, list[PlaceNews]]] = {}
+        for place in said:
             contact = place.location.refill_contact
-            people = [*leads, *([contact] if contact and contact.is_active and contact.email else [])]
-            for keeper in {person.pk: person for person in people}.values():
-                wanted.setdefault(keeper.pk, (keeper, []))[1].append(place)
-        for lead in leads:
-            wanted.setdefault(lead.pk, (lead, []))
-        for keeper, places in wanted.values():
-            # The par news is the group's, for its leads; a refill contact hears of their own places.
-            said = [place for place in places if place]
-            par = news.par if keeper in leads else []
-            if said or par:
-                shown = GroupNews(group, par)
-                theirs.setdefault(keeper.pk, (keeper, []))[1].append((shown, said))
+            if contact and contact.is_active and contact.email and contact not in leads:
+                own.setdefault(contact.pk, (contact, []))[1].append(place)
+        for contact, places in own.values():
+            add(contact, GroupNews(group), places)
     for keeper, sections in theirs.values():
         tell(keeper, sections, moment)
     return len(theirs)
@@ -131,8 +132,7 @@ def tell(keeper: User, sections: list[tuple[GroupNews, list[PlaceNews]]], now: d
                                 "quantity": line.quantity,
                                 "lot": line.lot.lot_number,
                                 "expires_on": line.lot.expires_on,
-                                "expired": line.lot.expires_on is not None
-                                and line.lot.expires_on < timezone.localdate(),
+                                "expired": line.lot.is_expired(),
                             }
                             for line in place.expiring
                         ],

@@ -62,12 +62,13 @@ def location_labels(location: Location, paper: Paper) -> bytes:
 
 def count_sheet(group: WorkingGroup, paper: Paper) -> bytes:
     """Each location's lots in stock, with what the ledger says and an empty box for the count."""
+    title = latin1(_("Count sheet: %(group)s") % {"group": group.name})
     pdf = FPDF(unit="mm", format=page_size(paper))
-    pdf.set_title(latin1(_("Count sheet: %(group)s") % {"group": group.name}))
+    pdf.set_title(title)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FONT, style="B", size=16)
-    pdf.multi_cell(0, 8, latin1(_("Count sheet: %(group)s") % {"group": group.name}), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
     pdf.multi_cell(0, 5, latin1(_("Write what is on the shelf, then type it in on each location's count page.")))
     widths = (22, 70, 30, 24, 20, 24)
