@@ -48,6 +48,7 @@ def urls(depot: Location, naloxone: Item, kit: KitTemplate) -> list[str]:
     return [
         group,
         f"{group}report/",
+        f"/en/supplies/items/{naloxone.code}/",
         place,
         f"{place}use/",
         f"{place}distribute/",

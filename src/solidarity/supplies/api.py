@@ -38,6 +38,7 @@ from solidarity.supplies.access import (
     lot_in,
     member_in,
 )
+from solidarity.supplies.charts import Expiring, ExpiryMonth, MonthPoint, expiry_by_month, stock_history
 from solidarity.supplies.models import (
     NAME_LENGTH,
     REASON_LENGTH,
@@ -424,6 +425,31 @@ class ParStatusOut(Schema):
         return obj.advice()
 
 
+class MonthPointOut(Schema):
+    """An item at the end of a month (today, for the current month), judged by the use of the months before."""
+
+    month: date = Field(description="The month's first day.")
+    on_hand: int
+    par_level: int
+    far_above: int = Field(description="Stock above this is far above need (0 without use).")
+    state: str = Field(description="below_par, ok, far_above_need, or no_use_yet.")
+
+
+class ExpiringItemOut(Schema):
+    item: str
+    quantity: int = Field(description="Units that expire in the month.")
+    held: int = Field(description="The item's whole stock, every lot and location.")
+
+    @staticmethod
+    def resolve_item(obj: Expiring) -> str:
+        return obj.item.code
+
+
+class ExpiryMonthOut(Schema):
+    month: date | None = Field(description="The month's first day; null for stock already expired, on a shelf.")
+    items: list[ExpiringItemOut]
+
+
 class DistributionRowOut(Schema):
     """Counts by item, kind, date, zone and location: nothing about anyone."""
 
@@ -522,6 +548,17 @@ def item_stock(request: HttpRequest, supply_item: str) -> list[StockLine]:
 @api_permission(ITEM_MEMBER)
 def item_par(request: HttpRequest, supply_item: str) -> ParStatus:
     return par_status(access_item_scoped(signed_in(request), supply_item).obj)
+
+
+@router.get(
+    "/supplies/items/{supply_item}/history",
+    response=list[MonthPointOut],
+    summary="An item's stock against its par level, month by month",
+)
+@api_permission(ITEM_MEMBER)
+def item_history(request: HttpRequest, supply_item: str) -> list[MonthPoint]:
+    """The last twelve months, oldest first: the numbers of the item page's chart."""
+    return stock_history(access_item_scoped(signed_in(request), supply_item).obj)
 
 
 @router.get("/groups/{slug}/supplies/par", response=list[ParStatusOut], summary="Every item against its use")
@@ -855,6 +892,17 @@ def pack_kit(request: HttpRequest, kit_template: UUID, payload: KitPackIn) -> St
 def list_expiring(request: HttpRequest, slug: str, query: Query[ExpiringQuery]) -> list[StockLine]:
     """Lots expiring within `within_days` (or expired, still on a shelf), by date: use them first, or donate."""
     return expiring(access_supplies_group(signed_in(request), slug), query.within_days)
+
+
+@router.get(
+    "/groups/{slug}/supplies/expiry-by-month",
+    response=list[ExpiryMonthOut],
+    summary="What expires in each of the next six months",
+)
+@api_permission(GROUP_MEMBER)
+def list_expiry_by_month(request: HttpRequest, slug: str) -> list[ExpiryMonth]:
+    """Stock already expired on a shelf first (if any), then this month and the next five: the stock page's chart."""
+    return expiry_by_month(stock_by_lot(group=access_supplies_group(signed_in(request), slug)))
 
 
 @router.get(

@@ -5,7 +5,6 @@ the same rules (tests/test_supplies_pages.py checks both agree), and derives the
 expires within 60 days and each kit's expiry and shortages from one read of the ledger (services.stock_by_lot).
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from django.utils import timezone
 from solidarity.accounts.models import Membership, WorkingGroup
 from solidarity.supplies.access import group_items, group_kit_templates, group_locations
 from solidarity.supplies.models import Item, Location, LocationKind, Movement
-from solidarity.supplies.services import SPENT, ParState, ParStatus, StockLine, history_start, stock_by_lot
+from solidarity.supplies.services import SPENT, ParStatus, StockLine, history_start, judged, stock_by_lot
 
 EXPIRING_DAYS = 60
 
@@ -47,25 +46,10 @@ def par_statuses(group: WorkingGroup, items: list[Item]) -> dict[int, ParStatus]
             .order_by()
         )
         spent.update(dict(rows))
-    found = {}
-    for item in items:
-        on_hand = int(stock.get(item.pk) or 0)
-        rate = -(spent.get(item.pk) or 0) / item.history_months
-        par = math.ceil(rate * item.safety_margin_months)
-        months = round(on_hand / rate, 1) if rate > 0 else None
-        if rate > 0:
-            if on_hand < par:
-                state = ParState.BELOW_PAR
-            elif months is not None and months > item.far_above_months:
-                state = ParState.FAR_ABOVE_NEED
-            else:
-                state = ParState.OK
-        else:
-            began = first.get(item.pk)
-            kept_long = began is not None and began <= history_start(item)
-            state = ParState.FAR_ABOVE_NEED if on_hand > 0 and kept_long else ParState.NO_USE_YET
-        found[item.pk] = ParStatus(item, on_hand, round(rate, 2), par, months, state)
-    return found
+    return {
+        item.pk: judged(item, int(stock.get(item.pk) or 0), -(spent.get(item.pk) or 0), first.get(item.pk))
+        for item in items
+    }
 
 
 @dataclass
@@ -110,6 +94,7 @@ class Overview:
     statuses: list[ParStatus]
     expiring: list[StockLine]
     today: date
+    lines: list[StockLine]  # everything in stock, every lot and location, first expiry first
 
 
 def overview(group: WorkingGroup) -> Overview:
@@ -144,7 +129,7 @@ def overview(group: WorkingGroup) -> Overview:
     statuses = par_statuses(group, items)
     until = today + timedelta(days=EXPIRING_DAYS)
     soon = [line for line in lines if line.lot.expires_on is not None and line.lot.expires_on <= until]
-    return Overview(places, [statuses[item.pk] for item in items], soon, today)
+    return Overview(places, [statuses[item.pk] for item in items], soon, today, lines)
 
 
 def with_supplies(memberships: QuerySet[Membership]) -> QuerySet[Membership]:

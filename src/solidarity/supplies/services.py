@@ -735,16 +735,17 @@ class ParStatus:
         return _("%(item)s is at par.") % {"item": name}
 
 
-def history_start(item: Item) -> datetime:
-    return timezone.now() - timedelta(days=round(item.history_months * DAYS_A_MONTH))
+def history_start(item: Item, now: datetime | None = None) -> datetime:
+    """Where the window of use that sets an item's rate begins, seen from `now`."""
+    return (now or timezone.now()) - timedelta(days=round(item.history_months * DAYS_A_MONTH))
 
 
-def monthly_use(item: Item) -> float:
-    """Units used and distributed per month, averaged over the item's last `history_months`."""
+def spent_lately(item: Item) -> int:
+    """Units used and distributed over the item's last `history_months`."""
     spent = Movement.objects.filter(lot__item=item, kind__in=SPENT, at__gte=history_start(item)).aggregate(
         total=Sum("quantity")
     )["total"]
-    return -(spent or 0) / item.history_months
+    return -(spent or 0)
 
 
 def on_hand(item: Item, today: date | None = None) -> int:
@@ -762,14 +763,15 @@ def months_of_supply(item: Item) -> float | None:
     return par_status(item).months_of_supply
 
 
-def par_status(item: Item, *, adding: int = 0) -> ParStatus:
-    """Below par, ok, or far above need, with the numbers (with `adding` more units, for a receipt to come).
+def judged(item: Item, stock: int, spent: int, first: datetime | None, now: datetime | None = None) -> ParStatus:
+    """The rule, from its numbers: `stock` units not expired, `spent` units used and distributed in the
+    item's window before `now`, `first` its first movement ever. Below par, ok, or far above need.
 
-    An item with no use in its whole history window, kept longer than that, is far above need too; one kept
-    for less has no use yet to judge by.
+    An item with no use in its whole window, kept longer than that, is far above need too; one kept for
+    less has no use yet to judge by. par_status, the stock page (supplies.pages) and the chart of stock
+    against par over time (supplies.charts) all judge here.
     """
-    stock = on_hand(item) + adding
-    rate = monthly_use(item)
+    rate = spent / item.history_months
     par = math.ceil(rate * item.safety_margin_months)
     months = round(stock / rate, 1) if rate > 0 else None
     if rate > 0:
@@ -780,10 +782,15 @@ def par_status(item: Item, *, adding: int = 0) -> ParStatus:
         else:
             state = ParState.OK
     else:
-        first = Movement.objects.filter(lot__item=item).aggregate(first=Min("at"))["first"]
-        kept_long = first is not None and first <= history_start(item)
+        kept_long = first is not None and first <= history_start(item, now)
         state = ParState.FAR_ABOVE_NEED if stock > 0 and kept_long else ParState.NO_USE_YET
     return ParStatus(item, stock, round(rate, 2), par, months, state)
+
+
+def par_status(item: Item, *, adding: int = 0) -> ParStatus:
+    """Below par, ok, or far above need, with the numbers (with `adding` more units, for a receipt to come)."""
+    first = Movement.objects.filter(lot__item=item).aggregate(first=Min("at"))["first"]
+    return judged(item, on_hand(item) + adding, spent_lately(item), first)
 
 
 def expiring(group: WorkingGroup, within_days: int = 60) -> list[StockLine]:

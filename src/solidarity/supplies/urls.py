@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/<slug:group>/supplies/items/new/", views.create_item, name="create-item"),
     path("groups/<slug:group>/supplies/locations/new/", views.create_location, name="create-location"),
     path("groups/<slug:group>/supplies/kits/new/", views.create_kit_template, name="create-kit"),
+    path("supplies/items/<str:supply_item>/", views.item_detail, name="item"),
     path("supplies/items/<str:supply_item>/edit/", views.edit_item, name="edit-item"),
     path("supplies/kits/<uuid:kit_template>/edit/", views.edit_kit_template, name="edit-kit"),
     path("supplies/kits/<uuid:kit_template>/pack/", views.pack_kit, name="pack"),

@@ -37,6 +37,7 @@ from solidarity.supplies.access import (
     is_keeper,
     kept,
 )
+from solidarity.supplies.charts import expiry_by_month, expiry_chart, par_chart, stock_history
 from solidarity.supplies.forms import (
     CountForm,
     DistributeForm,
@@ -71,11 +72,13 @@ from solidarity.supplies.services import (
     do_save_location,
     do_use,
     may_enable_prescriptions,
+    par_status,
     stock_by_lot,
 )
 
 GROUP_MEMBER = role(Role.MEMBER)
 GROUP_KEEPER = role(*KEEPERS)
+ITEM_MEMBER = owner_role(Role.MEMBER, access=access_item_scoped, kwarg="supply_item")
 ITEM_KEEPER = owner_role(*KEEPERS, access=access_item_scoped, kwarg="supply_item")
 PLACE_MEMBER = owner_role(Role.MEMBER, access=access_location_scoped, kwarg="supply_location")
 PLACE_KEEPER = owner_role(*KEEPERS, access=access_location_scoped, kwarg="supply_location")
@@ -102,7 +105,13 @@ def stock(request: HttpRequest, group: str) -> HttpResponse:
     use (below par, far above need), what expires within 60 days, each kit's expiry and shortages."""
     user = signed_in(request)
     found = access_supplies_group(user, group)
-    context = {"group": found, "overview": overview(found), "keeper": is_keeper(user, found)}
+    seen = overview(found)
+    context = {
+        "group": found,
+        "overview": seen,
+        "keeper": is_keeper(user, found),
+        "expiry_chart": expiry_chart(expiry_by_month(seen.lines)),
+    }
     return render(request, "supplies/stock.html", context)
 
 
@@ -139,6 +148,27 @@ def create_item(request: HttpRequest, group: str) -> HttpResponse:
     user = signed_in(request)
     found = access_supplies_group(user, group, keeper=True)
     return item_page(request, found, user, ItemForm(request.POST or None))
+
+
+@require_GET
+@permission(ITEM_MEMBER)
+def item_detail(request: HttpRequest, supply_item: str) -> HttpResponse:
+    """One item: what it is, its stock against par (a chart of the last twelve months, and in words), and where
+    its lots are, first expiry first."""
+    user = signed_in(request)
+    item = access_item_scoped(user, supply_item).obj
+    points = stock_history(item)
+    context = {
+        "item": item,
+        "group": item.group,
+        "status": par_status(item),
+        "chart": par_chart(item, points),
+        "points": points,
+        "lines": stock_by_lot(item=item),
+        "keeper": is_keeper(user, item.group),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supplies/item.html", context)
 
 
 @require_http_methods(["GET", "POST"])

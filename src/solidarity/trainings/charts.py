@@ -9,16 +9,15 @@ network's own text.
 """
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from solidarity.core.charts import PAD, WIDTH, svg
 from solidarity.trainings.readiness import SkillReadiness
 
-WIDTH = 360
-PAD = 4
 BAR_HEIGHT = 26
 ROW_HEIGHT = 96  # a one-line name, the bar, two lines of numbers in words, a gap
 NAME_LINE = 18  # each further line of a long name
@@ -26,7 +25,6 @@ LEGEND_HEIGHT = 4 * 22 + 8  # one line per category: long Spanish labels need th
 NAME_LENGTH = 40  # characters of a skill's name that fit one line at the chart's font size
 NAME_LINES = 2
 MIN_LABELLED = 22  # a segment this wide (in viewBox units) shows its number inside
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -172,11 +170,4 @@ def readiness_chart(skills: list[SkillReadiness], title: str) -> SafeString:
     if not skills:
         top = PAD + LEGEND_HEIGHT + 20
         rows = f'<text x="{PAD}" y="{top}" font-size="14" fill="#333">{escape(description(skills))}</text>'
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-labelledby="rd-title rd-desc"'
-        f' viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet"'
-        f" font-family={quoteattr(FONT)}>"
-        f'<title id="rd-title">{escape(title)}</title><desc id="rd-desc">{escape(description(skills))}</desc>'
-        f"{defs()}{legend()}{rows}</svg>"
-    )
-    return mark_safe(svg)  # noqa: S308  (every text in it went through escape above)
+    return svg("rd", title, description(skills), height, f"{defs()}{legend()}{rows}")
