@@ -471,6 +471,9 @@ def test_the_demo_adds_a_depot_a_bag_and_a_kit_once(fixed_day: None) -> None:
     kit = Location.objects.get(kind=LocationKind.KIT)
     assert kit_expiry(kit) == TODAY + timedelta(days=20)  # the lot expiring soon went in the kit
     assert {line.lot.lot_number for line in expiring(naloxone.group, within_days=60)} == {"NX-1711", "NX-1904"}
-    assert par_status(naloxone).monthly_use == 1.0  # six doses in six months
+    naloxone_now = par_status(naloxone)
+    assert naloxone_now.monthly_use == 3.0  # eighteen doses in six months
+    assert naloxone_now.state == ParState.BELOW_PAR  # the demo shows both flags
+    assert par_status(Item.objects.get(code="IBU")).state == ParState.FAR_ABOVE_NEED
     assert Item.objects.get(code="EC").is_never_linked
     assert Location.objects.get(kind=LocationKind.MEDIC_BAG).refill_contact is not None

@@ -74,10 +74,9 @@ ITEMS = [
     ),
 ]
 
-# (code, units, expires in N days or None, lot number)
+# (code, units, expires in N days or None, lot number), stocked eight months ago
 LOTS = [
-    ("NLX", 12, 300, "NX-2207"),
-    ("NLX", 10, 20, "NX-1904"),  # expiring soon: used first, and packed in the kit
+    ("NLX", 20, 300, "NX-2207"),
     ("NLX", 3, -10, "NX-1711"),  # expired: donate it while still usable
     ("GAUZE", 60, None, ""),
     ("IBU", 30, 400, "IB-88"),
@@ -85,22 +84,20 @@ LOTS = [
     ("EC", 10, 500, "EC-5"),
 ]
 
+# Donated last month, after the months of use: expiring soon, used first and packed in the kit.
+LATE_LOT = ("NLX", 3, 20, "NX-1904")
+
 KIT = {"NLX": 2, "GAUZE": 4, "WATER": 2, "IBU": 1}
 
-# Use over the last months: (code, units, days ago, distributed rather than used)
-USE = [
-    ("NLX", 2, 150, False),
-    ("NLX", 1, 110, True),
-    ("NLX", 2, 70, False),
-    ("NLX", 1, 40, True),
-    ("GAUZE", 6, 140, False),
-    ("GAUZE", 4, 80, False),
-    ("GAUZE", 5, 20, False),
-    ("IBU", 3, 90, True),
-    ("IBU", 2, 30, True),
-    ("EC", 2, 60, True),
-    ("EC", 1, 15, True),
-]
+# Use in each of the last six months, oldest first: naloxone runs below par, ibuprofen far above need.
+USE = {
+    "NLX": [3, 3, 2, 4, 3, 3],
+    "GAUZE": [5, 6, 4, 5, 5, 5],
+    "IBU": [1, 0, 1, 0, 0, 1],
+    "WATER": [2, 1, 2, 2, 1, 2],
+    "EC": [1, 1, 1, 0, 1, 1],
+}
+GIVEN_OUT = {"IBU", "EC"}  # distributed, one request at a time; the rest used by the medics
 
 
 def load() -> int:
@@ -124,11 +121,18 @@ def load() -> int:
             depot, items[code], units, by=keeper, expires_on=expires, lot_number=number, accept_over_need=True
         )
         received.append(move.pk)
-    Movement.objects.filter(pk__in=received).update(at=now - timedelta(days=180))  # stocked six months ago
-    for code, units, days_ago, given in USE:
-        record = do_distribute if given else do_use
-        moves = record(depot, items[code], units, by=medic, zone=zone)
-        Movement.objects.filter(pk__in=[move.pk for move in moves]).update(at=now - timedelta(days=days_ago))
+    Movement.objects.filter(pk__in=received).update(at=now - timedelta(days=240))
+    for code, months in USE.items():
+        record = do_distribute if code in GIVEN_OUT else do_use
+        for index, units in enumerate(months):
+            when = now - timedelta(days=30 * (len(months) - index) - 10)
+            # Given out one request at a time; used by the medics a month's worth at once.
+            for count in [1] * units if code in GIVEN_OUT else [units] if units else []:
+                moves = record(depot, items[code], count, by=medic, zone=zone)
+                Movement.objects.filter(pk__in=[move.pk for move in moves]).update(at=when)
+    code, units, days, number = LATE_LOT
+    late = do_receive(depot, items[code], units, by=keeper, expires_on=today + timedelta(days=days), lot_number=number)
+    Movement.objects.filter(pk=late.pk).update(at=now - timedelta(days=25))
     do_move(depot, bag, items["GAUZE"], 4, by=keeper)
     template = do_save_kit_template(
         group,
