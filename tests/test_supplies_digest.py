@@ -14,7 +14,7 @@ from solidarity.messaging.models import Channel, Message
 from solidarity.supplies.digest import send_weekly_digest
 from solidarity.supplies.models import Item, LocationKind
 from solidarity.supplies.services import do_count, do_use
-from tests.factories.accounts import make_member
+from tests.factories.accounts import client_for, make_member
 from tests.factories.supplies import make_item, make_location, receive
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,17 @@ def test_the_leads_hear_of_an_item_below_par(medics: WorkingGroup, coordinator: 
     assert send_weekly_digest() == 1
     [digest] = digests_to(coordinator.email)
     assert "Naloxone is below par" in digest
+
+
+def test_the_keepers_read_this_weeks_digest_in_the_api_and_the_stock_page_flags_counts_due(
+    medics: WorkingGroup, coordinator: User, medic: User
+) -> None:
+    depot = make_location(medics, coordinator, "Uncounted depot")
+    receive(depot, make_item(medics, coordinator, "NLX"), 4, coordinator, timezone.localdate() + timedelta(days=10))
+    news = client_for(coordinator).get(f"/api/v1/groups/{medics.slug}/supplies/this-week").json()
+    [place] = [place for place in news["places"] if place["location_name"] == "Uncounted depot"]
+    assert place["count_due"] is True
+    assert [line["quantity"] for line in place["expiring"]] == [4]
+    assert client_for(medic).get(f"/api/v1/groups/{medics.slug}/supplies/this-week").status_code == 404
+    page = client_for(medic).get(f"/en/groups/{medics.slug}/supplies/").content.decode()
+    assert "Never counted: count it." in page

@@ -92,3 +92,18 @@ def test_an_item_without_stock_prints_only_the_shelf_card(medics: WorkingGroup, 
     answer = client_for(coordinator).get(f"/en/supplies/locations/{empty.uuid}/labels.pdf")
     [page] = pages(answer.content)
     assert qr_codes(page) == [f"http://127.0.0.1:8000/en/supplies/locations/{empty.uuid}/count/"]
+
+
+def test_the_api_prints_the_same_labels_and_count_sheet(depot: Location, medic: User, outsider: User) -> None:
+    api = client_for(medic)
+    labels = api.get(f"/api/v1/supplies/locations/{depot.uuid}/labels.pdf", {"paper": "a4"})
+    assert labels.status_code == 200
+    assert labels["Content-Type"] == "application/pdf"
+    [page] = pages(labels.content)
+    assert len(qr_codes(page)) == 3  # the shelf card and two lots
+    sheet = api.get(f"/api/v1/groups/{depot.group.slug}/supplies/count-sheet.pdf")
+    assert "NX-1904" in text(pages(sheet.content)[0])
+    refused = api.get(f"/api/v1/supplies/locations/{depot.uuid}/labels.pdf", {"paper": "legal"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"]
+    assert client_for(outsider).get(f"/api/v1/supplies/locations/{depot.uuid}/labels.pdf").status_code == 404

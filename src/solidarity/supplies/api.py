@@ -12,7 +12,8 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -20,6 +21,8 @@ from ninja.pagination import paginate
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.api import ApiError, ErrorOut, api_permission
+from solidarity.core.downloads import PDF, file_response
+from solidarity.core.flyers import Paper
 from solidarity.core.models import Zone
 from solidarity.core.permissions import Role, owner_role, role
 from solidarity.core.zones import zones_by_slug
@@ -39,6 +42,8 @@ from solidarity.supplies.access import (
     member_in,
 )
 from solidarity.supplies.charts import Expiring, ExpiryMonth, MonthPoint, expiry_by_month, stock_history
+from solidarity.supplies.digest import PlaceNews, group_news
+from solidarity.supplies.labels import count_sheet, location_labels
 from solidarity.supplies.models import (
     NAME_LENGTH,
     REASON_LENGTH,
@@ -922,3 +927,69 @@ def distribution(request: HttpRequest, slug: str, query: Query[DistributionQuery
         return [dict(row) for row in distribution_report(group, query.since, query.until)]
     except ValidationError as error:
         raise refused(error) from None
+
+
+# What the keepers hear this week, and paper.
+
+
+class PlaceNewsOut(Schema):
+    location: UUID
+    location_name: str
+    count_due: bool = Field(description="Never counted, or not in 90 days.")
+    expiring: list[StockLineOut] = Field(description="Lots expiring within 60 days, or expired on the shelf.")
+
+    @staticmethod
+    def resolve_location(obj: PlaceNews) -> UUID:
+        return obj.location.uuid
+
+    @staticmethod
+    def resolve_location_name(obj: PlaceNews) -> str:
+        return obj.location.name
+
+    @staticmethod
+    def resolve_count_due(obj: PlaceNews) -> bool:
+        return obj.not_counted
+
+
+class WeekNewsOut(Schema):
+    """What the weekly digest tells the group's keepers, as of now."""
+
+    par: list[ParStatusOut] = Field(description="The items below par or far above need.")
+    places: list[PlaceNewsOut] = Field(description="The locations with something to hear, by name.")
+
+
+@router.get("/groups/{slug}/supplies/this-week", response=WeekNewsOut, summary="What the weekly digest says now")
+@api_permission(GROUP_KEEPER)
+def this_week(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Below par and far above need, lots expiring within 60 days, places not counted in 90: the weekly
+    email's content, to read before it goes."""
+    news = group_news(access_supplies_group(signed_in(request), slug, keeper=True), timezone.now())
+    return {"par": news.par, "places": [place for place in news.places.values() if place]}
+
+
+PDF_RESPONSE: dict[str, object] = {"responses": {200: {"description": "The PDF.", "content": {"application/pdf": {}}}}}
+
+
+@router.get(
+    "/supplies/locations/{supply_location}/labels.pdf",
+    response={200: None},
+    summary="A location's shelf card and a label per lot, with QR codes (PDF)",
+    openapi_extra=PDF_RESPONSE,
+)
+@api_permission(PLACE_MEMBER)
+def labels_pdf(request: HttpRequest, supply_location: UUID, paper: Paper = Paper.LETTER) -> HttpResponse:
+    """Each QR code opens the count page of its location, the lot chosen: a phone's camera is enough."""
+    location = access_location_scoped(signed_in(request), supply_location).obj
+    return file_response(location_labels(location, paper), PDF, f"labels-{paper}.pdf")
+
+
+@router.get(
+    "/groups/{slug}/supplies/count-sheet.pdf",
+    response={200: None},
+    summary="A count sheet of every location's lots (PDF)",
+    openapi_extra=PDF_RESPONSE,
+)
+@api_permission(GROUP_MEMBER)
+def count_sheet_api(request: HttpRequest, slug: str, paper: Paper = Paper.LETTER) -> HttpResponse:
+    group = access_supplies_group(signed_in(request), slug)
+    return file_response(count_sheet(group, paper), PDF, f"count-sheet-{group.slug}-{paper}.pdf")

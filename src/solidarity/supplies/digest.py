@@ -3,7 +3,7 @@
 Once a week (the "supplies.weekly-digest" job) each keeper gets one email, in their language, listing for
 the groups whose supplies they keep: the items below par and those far above need (the group's, from
 real use: supplies.services.par_status), and for each location they keep, the lots expiring within
-EXPIRING_DAYS (or expired and still on the shelf) and whether it has gone NOT_COUNTED_DAYS without a
+EXPIRING_DAYS (or expired and still on the shelf) and whether it has gone COUNT_EVERY_DAYS without a
 physical count. Nothing is sent to someone with nothing to hear.
 
 A location's keepers: its refill contact, and the group's coordinators and medic leads (who receive and
@@ -14,7 +14,7 @@ It names nobody but the keeper it goes to, and holds counts, codes, lot numbers 
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q
@@ -29,13 +29,12 @@ from solidarity.core.services import get_network_settings
 from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
-from solidarity.supplies.models import Item, Location
+from solidarity.supplies.models import COUNT_EVERY_DAYS, Item, Location
 from solidarity.supplies.services import ParState, ParStatus, StockLine, expiring, par_status
 
 log = logging.getLogger("solidarity.supplies")
 
 EXPIRING_DAYS = 60
-NOT_COUNTED_DAYS = 90
 KEEPING_ROLES = (Role.COORDINATOR, Role.MEDIC_LEAD)
 
 
@@ -64,10 +63,7 @@ def group_news(group: WorkingGroup, now: datetime) -> GroupNews:
         if status.state in (ParState.BELOW_PAR, ParState.FAR_ABOVE_NEED):
             news.par.append(status)
     for location in Location.objects.filter(group=group).select_related("refill_contact").order_by("name"):
-        counted = location.last_counted_at
-        news.places[location.pk] = PlaceNews(
-            location, not_counted=counted is None or counted <= now - timedelta(days=NOT_COUNTED_DAYS)
-        )
+        news.places[location.pk] = PlaceNews(location, not_counted=location.count_due(now))
     for line in expiring(group, EXPIRING_DAYS):
         news.places[line.location.pk].expiring.append(line)
     return news
@@ -146,7 +142,7 @@ def tell(keeper: User, sections: list[tuple[GroupNews, list[PlaceNews]]], now: d
             "network": get_network_settings().name,
             "groups": groups,
             "days": EXPIRING_DAYS,
-            "not_counted_days": NOT_COUNTED_DAYS,
+            "not_counted_days": COUNT_EVERY_DAYS,
         }
         subject = render_to_string("supplies/email/digest_subject.txt", context).strip()
         body = render_to_string("supplies/email/digest_body.txt", context)

@@ -8,7 +8,7 @@ refill contact), by reference, never as free text.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from solidarity.core.models import Zone
 NAME_LENGTH = 120
 REASON_LENGTH = 200
 CODE_PATTERN = r"[A-Z0-9]{2,8}"
+COUNT_EVERY_DAYS = 90  # a location not counted for longer is flagged
 
 
 class Category(models.TextChoices):
@@ -166,6 +167,11 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def count_due(self, now: datetime | None = None) -> bool:
+        """Never counted, or not in COUNT_EVERY_DAYS: the weekly digest and the stock page say so."""
+        counted = self.last_counted_at
+        return counted is None or counted <= (now or timezone.now()) - timedelta(days=COUNT_EVERY_DAYS)
 
 
 class Lot(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from solidarity.accounts.models import Membership, WorkingGroup
 from solidarity.supplies.access import group_items, group_kit_templates, group_locations
-from solidarity.supplies.models import Item, Location, LocationKind, Movement
+from solidarity.supplies.models import COUNT_EVERY_DAYS, Item, Location, LocationKind, Movement
 from solidarity.supplies.services import SPENT, ParStatus, StockLine, history_start, judged, stock_by_lot
 
 EXPIRING_DAYS = 60
@@ -82,6 +82,7 @@ class Place:
     items: list[ItemHere] = field(default_factory=list)
     kit_expiry: date | None = None
     kit_lines: list[KitState] = field(default_factory=list)
+    count_due: bool = False  # never counted, or not in COUNT_EVERY_DAYS
 
     @property
     def short(self) -> list[KitState]:
@@ -95,6 +96,7 @@ class Overview:
     expiring: list[StockLine]
     today: date
     lines: list[StockLine]  # everything in stock, every lot and location, first expiry first
+    count_every_days: int = COUNT_EVERY_DAYS
 
 
 def overview(group: WorkingGroup) -> Overview:
@@ -114,6 +116,7 @@ def overview(group: WorkingGroup) -> Overview:
             if entry.first is None and not line.lot.is_expired(today):
                 entry.first = line
         place = Place(location, sorted(here.values(), key=lambda entry: entry.item.code))
+        place.count_due = location.count_due()
         if location.kind == LocationKind.KIT:
             dates = [line.lot.expires_on for line in mine if line.lot.expires_on]
             place.kit_expiry = min(dates) if dates else None
