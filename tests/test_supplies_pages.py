@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import Role
+from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.supplies.models import Item, KitTemplate, Location, Movement, MovementKind
 from solidarity.supplies.pages import par_statuses
 from solidarity.supplies.services import do_distribute, do_save_kit_template, par_status
@@ -149,13 +150,17 @@ def test_distributing_over_the_limit_needs_a_reason(depot: Location, naloxone: I
     refused = member.post(url, {"item": "NLX", "quantity": 3})
     assert refused.status_code == 400
     assert "say why you give more" in refused.content.decode()
-    assert member.post(url, {"item": "NLX", "quantity": 3, "override_reason": "Overdose cluster"}).status_code == 302
+    zone = do_create_zone(ZoneValues(name_en="Walltown", name_es="Barrio Walltown"), actor="system")
+    given = {"item": "NLX", "quantity": 3, "override_reason": "Overdose cluster", "zone": zone.slug}
+    assert member.post(url, given).status_code == 302
     moves = Movement.objects.filter(kind=MovementKind.DISTRIBUTED)
     assert {move.lot.lot_number for move in moves} == {"SOON"}
     assert all(move.is_override for move in moves)
     report = member.get(f"/en/groups/{MEDICS}/supplies/report/").content.decode()
     assert "names nobody" in report
     assert "1 over the limit" in report
+    assert "· Walltown" in report  # the zone's name in the reader's language, not its slug
+    assert "Barrio Walltown" in member.get(f"/es/groups/{MEDICS}/supplies/report/").content.decode()
 
 
 def test_a_count_records_the_difference_in_the_ledger(depot: Location, naloxone: Item, medic: User) -> None:

@@ -21,9 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.bilingual import text_of
 from solidarity.core.downloads import PDF, file_response
 from solidarity.core.flyers import Paper
 from solidarity.core.permissions import Role, owner_role, permission, role
+from solidarity.core.zones import zones_by_slug
 from solidarity.people.forms import refuse_on
 from solidarity.supplies.access import (
     KEEPERS,
@@ -449,7 +451,9 @@ def report(request: HttpRequest, group: str) -> HttpResponse:
     totals: dict[str, int] = {}
     for row in rows:
         totals[row["item"]] = totals.get(row["item"], 0) + row["quantity"]
-    context = {"group": found, "form": form, "rows": rows, "totals": sorted(totals.items())}
+    zones = {zone.slug: text_of(zone, "name") for zone in zones_by_slug({row["zone"] for row in rows if row["zone"]})}
+    shown = [{**row, "zone_name": zones.get(row["zone"] or "", row["zone"])} for row in rows]
+    context = {"group": found, "form": form, "rows": shown, "totals": sorted(totals.items())}
     return render(request, "supplies/report.html", context, status=200 if not form.errors else 400)
 
 
