@@ -66,10 +66,10 @@ from solidarity.people.sheets import (
     RowError,
     SheetPreview,
     apply_rows,
+    checked_values,
     do_apply_sheet,
     do_discard_sheet,
     do_stage_sheet,
-    note_refusal,
     one_of,
     yes_or_no,
 )
@@ -267,14 +267,8 @@ def check_row(line: int, cells: list[str], sheet: Table, context: Context) -> Ro
             row.error("phones", "bad_phone", message % {"numbers": ", ".join(bad)})
         elif len(row.phones) > MAX_PHONES:
             row.error("phones", "too_many_phones", _("At most %(count)d phone numbers.") % {"count": MAX_PHONES})
-    if row.errors:
-        row.status = Status.ERROR
-        return row
-    row.values = ResourceValues(**values)
-    try:
-        check_values(row.values)
-    except ValidationError as error:
-        note_refusal(row, error, COLUMNS)
+    row.values = checked_values(row, values, ResourceValues, check_values, COLUMNS)
+    if row.values is None:
         return row
     if existing is None:
         row.status = Status.NEW

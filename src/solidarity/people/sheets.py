@@ -83,6 +83,23 @@ class Checked(Protocol):
     def error(self, column: str, code: str, message: str) -> None: ...
 
 
+def checked_values[V](
+    row: Checked, values: dict[str, Any], make: Callable[..., V], check: Callable[[V], None], columns: dict[str, str]
+) -> V | None:
+    """The row's values made (`make(**values)`) and checked by the part's service (`check`); None, the row an
+    error, when a cell had an error or the service refuses them (`columns`: column -> the field it fills)."""
+    if row.errors:
+        row.status = "error"
+        return None
+    made = make(**values)
+    try:
+        check(made)
+    except ValidationError as error:
+        note_refusal(row, error, columns)
+        return None
+    return made
+
+
 def yes_or_no(row: Checked, column: str, text: str) -> bool | None:
     """A yes/no cell (also sí, true, false, 1, 0, x; blank is no), or None with its error noted on the row."""
     answer = plain(text)

@@ -47,10 +47,10 @@ from solidarity.people.sheets import (
     RowError,
     SheetPreview,
     apply_rows,
+    checked_values,
     do_apply_sheet,
     do_discard_sheet,
     do_stage_sheet,
-    note_refusal,
     one_of,
     yes_or_no,
 )
@@ -241,14 +241,8 @@ def check_item_row(
             read_item_cell(row, column, name, text.strip(), values, kinds)
     names = (values["name_es"], values["name_en"])
     row.name = (names if translation.get_language() == "es" else names[::-1])[0] or names[0] or names[1]
-    if row.errors:
-        row.status = Status.ERROR
-        return row
-    row.values = ItemValues(**values)
-    try:
-        check_item(row.values)
-    except ValidationError as error:
-        note_refusal(row, error, ITEM_COLUMNS)
+    row.values = checked_values(row, values, ItemValues, check_item, ITEM_COLUMNS)
+    if row.values is None:
         return row
     row.existing = existing
     if existing is None:
