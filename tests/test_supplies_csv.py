@@ -86,7 +86,7 @@ def test_a_coordinator_previews_items_then_imports_the_good_rows(
     assert "prescription" in page
     assert "Line 4" in page
     assert "Write yes or no." in page
-    assert "Write a whole number." in page
+    assert "Write a whole number, at most 1,000,000." in page
     assert "Import the 2 good rows, skip the errors" in page
     assert "Discard" in page
 
@@ -176,6 +176,7 @@ def test_a_stock_import_receives_through_the_ledger(
             "South depot,NLX,L3,2028-01-15,4",
             "North depot,NOPE,,,1",
             "North depot,NLX,,31/02/2027,0",
+            "North depot,NLX,,,99999999999",  # more than a database column holds
         ]
     ).encode()
     client = client_for(coordinator)
@@ -187,6 +188,7 @@ def test_a_stock_import_receives_through_the_ledger(
     assert "The group keeps no item with this code." in page
     assert "Write the date as 2027-03-31 or 31/03/2027." in page
     assert "Give a count of at least 1." in page
+    assert "Write a whole number, at most 1,000,000." in page
     assert not Movement.objects.filter(quantity=5).exists()
 
     done = client.post(answer["Location"] + "apply/", {"skip_errors": "yes"}, follow=True)

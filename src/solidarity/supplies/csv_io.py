@@ -119,6 +119,7 @@ STOCK_ALIASES: dict[str, tuple[str, ...]] = {
     "quantity": ("count", "on_hand", "cantidad", "unidades"),
 }
 LOT_LENGTH = 40
+MAX_NUMBER = 1_000_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y")
 
 
@@ -194,10 +195,12 @@ def read_sheet(text: str, sheet: str) -> Table:
 
 
 def whole_number(text: str) -> int | None:
+    """A whole number of at most MAX_NUMBER (a database column holds it), commas allowed; None otherwise."""
     try:
-        return int(text.strip().replace(",", ""))
+        number = int(text.strip().replace(",", ""))
     except ValueError:
         return None
+    return number if abs(number) <= MAX_NUMBER else None
 
 
 def date_in(text: str) -> date | None:
@@ -273,7 +276,7 @@ def read_item_cell(row: Row, column: str, name: str, text: str, values: dict[str
         if not text:
             values[name] = None if column == "request_limit" else getattr(ItemValues(code=""), name)
         elif (number := whole_number(text)) is None:
-            row.error(column, "bad_number", _("Write a whole number."))
+            row.error(column, "bad_number", _("Write a whole number, at most 1,000,000."))
         else:
             values[name] = number
     elif column in ("unit_en", "unit_es") and not text:
@@ -315,7 +318,7 @@ def check_stock_row(
         row.error("expiry", "bad_date", _("Write the date as 2027-03-31 or 31/03/2027."))
     quantity = whole_number(table.cell(cells, "quantity") or "")
     if quantity is None:
-        row.error("quantity", "bad_number", _("Write a whole number."))
+        row.error("quantity", "bad_number", _("Write a whole number, at most 1,000,000."))
     else:
         row.quantity = quantity
         try:
