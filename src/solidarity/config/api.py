@@ -37,6 +37,7 @@ from solidarity.people.import_api import router as people_sheets_router
 from solidarity.people.people_api import router as people_router
 from solidarity.people.people_api import vouches_router
 from solidarity.supplies.api import router as supplies_router
+from solidarity.supplies.csv_api import router as supplies_csv_router
 from solidarity.trainings.api import router as trainings_router
 from solidarity.trainings.readiness_api import router as readiness_router
 
@@ -117,6 +118,9 @@ api.add_router(
 )  # /flyers/resources, /flyers/hotline-cards, /flyers/rights-cards, /flyers/list (public)
 api.add_router("", directory_csv_router)  # /groups/{slug}/resource-imports, /resource-imports/{...}, /resources.csv
 api.add_router("", supplies_router)  # /groups/{slug}/supplies/..., /supplies/items|locations|kits/...
+api.add_router(
+    "", supplies_csv_router
+)  # /groups/{slug}/supplies/imports, items.csv, stock.csv; /supplies/imports/{...}
 permission_first(api)
 
 

@@ -4,6 +4,7 @@ or saves it, written in one place."""
 from django.http import HttpResponse
 
 CALENDAR = "text/calendar; charset=utf-8"
+CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 VCARD = "text/vcard; charset=utf-8"
 

@@ -18,6 +18,7 @@ from solidarity.core.bilingual import in_order
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, is_admin, roles_by_group
 from solidarity.directory.csv_models import ResourceImport
 from solidarity.directory.models import Kind, Phone, Resource, Session
+from solidarity.people.sheets import staged_in
 
 LISTED_PUBLICLY = Q(is_public=True) & (~Q(kind=Kind.SANCTUARY) | Q(congregation_agreed=True))
 
@@ -139,11 +140,7 @@ def public_sessions(resource: str = "", days: int = 366) -> QuerySet[Session]:
 
 def access_resource_import(user: User, group: str, resource_import: str | UUID) -> ResourceImport:
     """One of the staged imports of a group whose resources the caller keeps; Http404 otherwise."""
-    keeping = access_keeping_group(user, group)
-    found = ResourceImport.objects.filter(group=keeping, uuid=as_uuid(resource_import)).select_related("group").first()
-    if found is None:
-        raise Http404
-    return found
+    return staged_in(ResourceImport, access_keeping_group(user, group), resource_import)
 
 
 def access_resource_import_scoped(user: AnyUser, resource_import: str | UUID) -> Scoped[ResourceImport]:

@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from pydantic import StrictBool
 
 from solidarity.accounts.access import signed_in
-from solidarity.core.api import ApiError, ErrorOut, api_permission
+from solidarity.core.api import ErrorOut, api_permission
 from solidarity.core.permissions import Role, owner_role, role
 from solidarity.directory.access import (
     access_keeping_group,
@@ -26,7 +26,6 @@ from solidarity.directory.access import (
 )
 from solidarity.directory.api import NO_TOKEN, LanguageCode, ZoneSlug, reader
 from solidarity.directory.csv_io import (
-    ImportRefused,
     Preview,
     do_apply_import,
     do_discard_import,
@@ -35,10 +34,10 @@ from solidarity.directory.csv_io import (
     export_csv,
     export_name,
     preview_of,
-    too_large,
 )
-from solidarity.directory.csv_models import MAX_CSV_BYTES, ResourceImport, ResourceImportState
+from solidarity.directory.csv_models import ResourceImport, ResourceImportState
 from solidarity.directory.models import Kind
+from solidarity.people.sheets import refusals_as_conflict, staged_from_api
 
 router = Router(tags=["directory"])
 
@@ -143,12 +142,7 @@ def create_resource_import(request: HttpRequest, slug: str, file: File[UploadedF
     do; a file that cannot be read at all is refused (422 on `file`) and nothing is kept."""
     user = signed_in(request)
     group = access_keeping_group(user, slug)
-    try:
-        if (file.size or 0) > MAX_CSV_BYTES:
-            raise too_large()
-        found = do_stage_import(group, file.read(), file.name or "", by=user)
-    except ImportRefused as error:
-        raise ApiError(422, "invalid_input", error.messages[0], {"file": error.messages}) from None
+    found = staged_from_api(file, lambda data, name: do_stage_import(group, data, name, by=user))
     return Status(201, import_out(found))
 
 
@@ -171,10 +165,8 @@ def apply_resource_import(
 ) -> ResourceImportOut:
     user = signed_in(request)
     found = kept_import(access_resource_import_scoped(user, resource_import))
-    try:
+    with refusals_as_conflict():
         do_apply_import(found, by=user, skip_errors=payload.skip_errors)
-    except ImportRefused as error:
-        raise ApiError(409, error.code or "refused", error.messages[0]) from None
     return import_out(found)
 
 

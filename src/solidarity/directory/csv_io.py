@@ -32,7 +32,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,7 +39,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit
 from solidarity.core.models import AuditAction, Zone
-from solidarity.directory.csv_models import MAX_CSV_BYTES, MAX_CSV_ROWS, ResourceImport, ResourceImportState
+from solidarity.directory.csv_models import ResourceImport
 from solidarity.directory.models import NAME_LENGTH, TEXT_LENGTH, Kind, Resource
 from solidarity.directory.services import (
     ROLE,
@@ -53,7 +52,27 @@ from solidarity.directory.services import (
     e164,
     values_of,
 )
-from solidarity.people.imports import ESCAPED, plain, sniff
+from solidarity.people.imports import (
+    ImportRefused,
+    Table,
+    choice_names,
+    formula_escaped,
+    plain,
+    read_group_sheet,
+    unescape,
+    yes_no,
+)
+from solidarity.people.sheets import (
+    RowError,
+    SheetPreview,
+    apply_rows,
+    checked_values,
+    do_apply_sheet,
+    do_discard_sheet,
+    do_stage_sheet,
+    one_of,
+    yes_or_no,
+)
 
 # column -> the field of ResourceValues it fills ("phones" and "group" are the importer's own).
 COLUMNS: dict[str, str] = {
@@ -81,11 +100,8 @@ EXPORT_COLUMNS = (*COLUMNS, "group")
 BOOLEANS = {"free", "sliding_scale", "no_id_asked", "walk_in", "public", "congregation_agreed"}
 LENGTHS = {"name_en": NAME_LENGTH, "name_es": NAME_LENGTH, "web_address": 300}
 LENGTHS |= dict.fromkeys(("offers_en", "offers_es", "hours_en", "hours_es"), TEXT_LENGTH)
-YES = {"yes", "y", "si", "s", "true", "t", "1", "x", "verdadero", "v"}
-NO = {"no", "n", "false", "f", "0", "", "falso"}
 MAX_PHONES = 10
 DEFAULT_CHECK_DAYS = 90
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PHONE_LIST = re.compile(r"\+\d{6,15}( 24h)?(; \+\d{6,15}( 24h)?)*")
 ALL_DAY = re.compile(r"\s*\(?\b24\s*h(ours|oras)?\)?\s*$", re.IGNORECASE)
 
@@ -95,17 +111,6 @@ class Status:
     CHANGED = "changed"
     UNCHANGED = "unchanged"
     ERROR = "error"
-
-
-class ImportRefused(ValidationError):
-    """The file, or applying it, is refused as a whole (`code` says why); nothing was written."""
-
-
-@dataclass
-class RowError:
-    column: str  # a key of COLUMNS, "group", or "" for the whole row
-    code: str  # stable: bad_kind, bad_yes_no, unknown_zone, bad_phone, kept_by_another_group, ...
-    message: str  # in the reader's language
 
 
 @dataclass
@@ -122,52 +127,19 @@ class Row:
     phones: list[tuple[str, bool]] | None = None  # (E.164, answered 24 hours); None: the file has no phones
     existing: Resource | None = None
 
+    @property
+    def key(self) -> str:
+        return self.slug
+
     def error(self, column: str, code: str, message: str) -> None:
         self.errors.append(RowError(column, code, message))
 
 
-@dataclass
-class Preview:
-    rows: list[Row]
-    headers: dict[str, str]  # column -> the header as the file writes it
-    ignored: list[str]  # headers nothing reads
-
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    def counts(self) -> dict[str, int]:
-        return {status: self.count(status) for status in (Status.NEW, Status.CHANGED, Status.UNCHANGED, Status.ERROR)}
-
-    def header_of(self, column: str) -> str:
-        return self.headers.get(column, column)
-
-
-@dataclass
-class Sheet:
-    header: list[str]
-    columns: dict[str, int]  # column -> its index
-    ignored: list[str]
-    rows: list[tuple[int, list[str]]]  # (line, cells)
+class Preview(SheetPreview[Row]):
+    """Each row of a staged import of resources: new, changed, unchanged, or an error."""
 
 
 # Reading the file.
-
-
-def too_large() -> ImportRefused:
-    return ImportRefused(_("The file is too large: 1 MB at most. Split it in parts and import each."), code="too_large")
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (a BOM dropped), else Windows-1252 (what Excel saves as "CSV")."""
-    if len(data) > MAX_CSV_BYTES:
-        raise too_large()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise ImportRefused(_("This file could not be read as text. Save it as CSV and try again."), code="unreadable")
-    return text
 
 
 def column_named(header: str) -> str | None:
@@ -179,52 +151,17 @@ def column_named(header: str) -> str | None:
     return None
 
 
-def read_sheet(text: str) -> Sheet:
+def read_sheet(text: str) -> Table:
     """The rows of the file, by column (not yet checked); ImportRefused when it cannot be imported at all."""
-    try:
-        table = [
-            row
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=sniff(text))
-            if any(c.strip() for c in row)
-        ]
-    except csv.Error:
-        raise ImportRefused(
-            _("This file could not be read as CSV. Save it as CSV and try again."), code="unreadable"
-        ) from None
-    if not table:
-        raise ImportRefused(_("The file is empty."), code="empty")
-    header = [cell.strip() for cell in table[0]]
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, name in enumerate(header):
-        column = column_named(name)
-        if column is None or column in columns:
-            if name:
-                ignored.append(name[:60])
-        else:
-            columns[column] = index
-    if "slug" not in columns:
+    sheet = read_group_sheet(text, column_named)
+    if "slug" not in sheet.columns:
         raise ImportRefused(
             _("The first row must name the columns, one of them slug (each resource's short name)."), code="no_slug"
         )
-    if len(table) - 1 > MAX_CSV_ROWS:
-        message = _("The file has too many rows: %(count)d resources at most. Split it in parts.")
-        raise ImportRefused(message % {"count": MAX_CSV_ROWS}, code="too_many_rows")
-    return Sheet(header, columns, ignored, list(enumerate(table[1:], start=2)))
+    return sheet
 
 
 # Reading a row's cells.
-
-
-def kinds() -> dict[str, str]:
-    """Every way a file may write a kind (its code, its English or Spanish label), loosely, -> its code."""
-    found: dict[str, str] = {}
-    for code, label in Kind.choices:
-        found[plain(code)] = code
-        for language in ("en", "es"):
-            with translation.override(language):
-                found.setdefault(plain(str(label)), code)
-    return found
 
 
 def zone_names() -> dict[str, str]:
@@ -273,11 +210,6 @@ def phones_in(cell: str) -> tuple[list[tuple[str, bool]], list[str]]:
     return list(found.items()), bad
 
 
-def unescaped(cell: str) -> str:
-    """A cell as written, without the export's guard against formulas."""
-    return ESCAPED.sub("", cell.strip())
-
-
 @dataclass
 class Context:
     """What checking rows needs, read once per preview."""
@@ -289,14 +221,11 @@ class Context:
     seen: dict[str, int] = field(default_factory=dict)  # slug -> the line that had it first
 
 
-def check_row(line: int, cells: list[str], sheet: Sheet, context: Context) -> Row:
+def check_row(line: int, cells: list[str], sheet: Table, context: Context) -> Row:
     """What one row would do, with its errors (by column, in the active language)."""
 
     def cell(column: str) -> str | None:
-        index = sheet.columns.get(column)
-        if index is None:
-            return None
-        return unescaped(cells[index]) if index < len(cells) else ""
+        return sheet.cell(cells, column)
 
     slug = cell("slug") or ""
     names = (cell("name_es"), cell("name_en"))
@@ -338,17 +267,8 @@ def check_row(line: int, cells: list[str], sheet: Sheet, context: Context) -> Ro
             row.error("phones", "bad_phone", message % {"numbers": ", ".join(bad)})
         elif len(row.phones) > MAX_PHONES:
             row.error("phones", "too_many_phones", _("At most %(count)d phone numbers.") % {"count": MAX_PHONES})
-    if row.errors:
-        row.status = Status.ERROR
-        return row
-    row.values = ResourceValues(**values)
-    try:
-        check_values(row.values)
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            column = next((col for col, fills in COLUMNS.items() if fills == name), "")
-            row.error(column, "invalid", " ".join(messages))
-        row.status = Status.ERROR
+    row.values = checked_values(row, values, ResourceValues, check_values, COLUMNS)
+    if row.values is None:
         return row
     if existing is None:
         row.status = Status.NEW
@@ -364,17 +284,12 @@ def read_cell(row: Row, column: str, name: str, text: str, values: dict[str, Any
         message = _("Too long: %(count)d characters at most.") % {"count": LENGTHS[column]}
         row.error(column, "too_long", message)
     elif column == "kind":
-        kind = context.kinds.get(plain(text))
-        if kind is None:
-            row.error(column, "bad_kind", _("Choose a kind from the list (such as clinic, dental or legal_aid)."))
-        else:
+        message = _("Choose a kind from the list (such as clinic, dental or legal_aid).")
+        if kind := one_of(row, column, text, context.kinds, "bad_kind", message):
             values[name] = kind
     elif column in BOOLEANS:
-        answer = plain(text)
-        if answer not in YES and answer not in NO:
-            row.error(column, "bad_yes_no", _("Write yes or no."))
-        else:
-            values[name] = answer in YES
+        if (answer := yes_or_no(row, column, text)) is not None:
+            values[name] = answer
     elif column == "languages":
         try:
             values[name] = tuple(clean_languages(tuple(re.split(r"[\s,;]+", text))))
@@ -408,7 +323,7 @@ def changes(
     wanted: ResourceValues,
     existing: Resource,
     phones: list[tuple[str, bool]] | None,
-    sheet: Sheet,
+    sheet: Table,
 ) -> list[str]:
     """The columns of the file whose values differ from the resource's."""
     found = []
@@ -429,18 +344,16 @@ def preview_of(found: ResourceImport) -> Preview:
     """Each row of a staged import, checked against the directory as it is now, in the active language."""
     sheet = read_sheet(found.text)
     slugs = [
-        unescaped(cells[sheet.columns["slug"]]) for _line, cells in sheet.rows if sheet.columns["slug"] < len(cells)
+        unescape(cells[sheet.columns["slug"]]) for _line, cells in sheet.rows if sheet.columns["slug"] < len(cells)
     ]
     resources = Resource.objects.filter(slug__in=slugs).prefetch_related("phones", "zones")
-    context = Context(found.group, {item.slug: item for item in resources}, kinds(), zone_names())
+    context = Context(found.group, {item.slug: item for item in resources}, choice_names(Kind), zone_names())
     rows = [check_row(line, cells, sheet, context) for line, cells in sheet.rows]
-    headers = {column: sheet.header[index] for column, index in sheet.columns.items()}
-    return Preview(rows, headers, sheet.ignored)
+    return Preview(rows, sheet.headers(), sheet.ignored)
 
 
 def error_text(error: RowError, preview: Preview) -> str:
-    """An error in the reader's language, naming the column as the file names it."""
-    return f"{preview.header_of(error.column)}: {error.message}" if error.column else error.message
+    return preview.error_text(error)
 
 
 # Staging, applying, discarding.
@@ -448,21 +361,7 @@ def error_text(error: RowError, preview: Preview) -> str:
 
 def do_stage_import(group: WorkingGroup, data: bytes, name: str, *, by: User) -> ResourceImport:
     """Keep an uploaded CSV for `group`'s keepers to preview; ImportRefused (nothing kept) when it cannot be read."""
-    text = decode(data)
-    read_sheet(text)
-    with transaction.atomic():
-        found = ResourceImport.objects.create(
-            group=group, created_by=by, name=(name or "resources.csv")[-100:], text=text
-        )
-        audit.record(
-            actor=str(by.uuid),
-            role=ROLE,
-            action=AuditAction.CREATED,
-            object_type="directory.resourceimport",
-            object_ids=[found.uuid],
-            detail={"group": group.slug},
-        )
-    return found
+    return do_stage_sheet(ResourceImport, group, data, name or "resources.csv", by=by, role=ROLE, read=read_sheet)
 
 
 def do_apply_import(found: ResourceImport, *, by: User, skip_errors: bool = False) -> dict[str, int]:
@@ -472,40 +371,19 @@ def do_apply_import(found: ResourceImport, *, by: User, skip_errors: bool = Fals
     ImportRefused, with nothing written: `already_applied`; `rows_with_errors` unless `skip_errors`; or
     `refused` naming the line when a service refuses a row meanwhile (another group took its slug).
     """
-    with transaction.atomic():
-        locked = ResourceImport.objects.select_for_update().filter(pk=found.pk).first()
-        if locked is None or locked.state != ResourceImportState.STAGED:
-            raise ImportRefused(_("This file was imported already."), code="already_applied")
+
+    def run(locked: ResourceImport) -> dict[str, int]:
         preview = preview_of(locked)
-        errors = preview.count(Status.ERROR)
-        if errors and not skip_errors:
-            message = _("Some rows have errors: fix them and upload the file again, or import the good rows only.")
-            raise ImportRefused(message, code="rows_with_errors")
-        for row in preview.rows:
-            try:
-                apply_row(row, locked.group, by)
-            except ValidationError as error:
-                message = _("Line %(line)d: %(reason)s") % {"line": row.line, "reason": " ".join(error.messages)}
-                raise ImportRefused(message, code="refused") from None
+        apply_rows(preview.rows, lambda row: apply_row(row, locked.group, by), skip_errors=skip_errors)
         counts = preview.counts()
-        locked.result = {
+        return {
             "new": counts[Status.NEW],
             "changed": counts[Status.CHANGED],
             "unchanged": counts[Status.UNCHANGED],
-            "skipped": errors,
+            "skipped": counts[Status.ERROR],
         }
-        locked.state, locked.applied_at = ResourceImportState.APPLIED, timezone.now()
-        locked.save(update_fields=["result", "state", "applied_at"])
-        audit.record(
-            actor=str(by.uuid),
-            role=ROLE,
-            action=AuditAction.CHANGED,
-            object_type="directory.resourceimport",
-            object_ids=[locked.uuid],
-            detail={"group": locked.group.slug, "state": ResourceImportState.APPLIED, **locked.result},
-        )
-    found.refresh_from_db()
-    return dict(found.result)
+
+    return do_apply_sheet(found, run, by=by, role=ROLE)
 
 
 def apply_row(row: Row, group: WorkingGroup, by: User) -> None:
@@ -536,16 +414,7 @@ def replace_phones(resource: Resource, wanted: list[tuple[str, bool]], by: User)
 
 def do_discard_import(found: ResourceImport, *, by: User) -> None:
     """Delete a staged (or applied) import: the file is gone. Audited."""
-    with transaction.atomic():
-        audit.record(
-            actor=str(by.uuid),
-            role=ROLE,
-            action=AuditAction.DELETED,
-            object_type="directory.resourceimport",
-            object_ids=[found.uuid],
-            detail={"group": found.group.slug},
-        )
-        found.delete()
+    do_discard_sheet(found, by=by, role=ROLE)
 
 
 # Export.
@@ -555,11 +424,7 @@ def escaped(cell: str, column: str) -> str:
     """The cell as a spreadsheet shows it without running it; a plain list of phone numbers is left as it is."""
     if column == "phones" and PHONE_LIST.fullmatch(cell):
         return cell
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
-
-
-def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
+    return formula_escaped(cell)
 
 
 def row_of(resource: Resource) -> list[str]:

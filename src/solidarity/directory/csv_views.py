@@ -4,12 +4,11 @@ or discard it (directory.csv_io); anyone downloads the resources they may see as
 from pathlib import Path
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
@@ -23,32 +22,21 @@ from solidarity.directory.access import (
 )
 from solidarity.directory.csv_io import (
     EXPORT_COLUMNS,
-    ImportRefused,
     do_apply_import,
     do_discard_import,
     do_stage_import,
-    error_text,
     export_csv,
     export_name,
     preview_of,
-    too_large,
 )
-from solidarity.directory.csv_models import MAX_CSV_BYTES, ResourceImportState
+from solidarity.directory.csv_models import ResourceImportState
 from solidarity.directory.forms import FilterForm
+from solidarity.people.forms import GroupSheetForm
+from solidarity.people.imports import ImportRefused
+from solidarity.people.sheets import preview_context
 
 SAMPLE = Path(__file__).resolve().parent / "sample_resources.csv"
 COORDINATOR = role(Role.COORDINATOR)
-
-
-class ResourceUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("Up to 1 MB and 1,000 resources. Save the spreadsheet as CSV (comma or semicolon)."),
-    )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Django's own form arguments, passed on
-        self.fields["file"].widget.attrs.update(accept=".csv,text/csv")
 
 
 def csv_answer(content: bytes, name: str) -> HttpResponse:
@@ -64,16 +52,10 @@ def upload(request: HttpRequest, group: str) -> HttpResponse:
     """The upload form, with the columns explained; a file read well goes on to its preview."""
     user = signed_in(request)
     keeping = access_keeping_group(user, group)
-    form = ResourceUploadForm(request.POST or None, request.FILES or None)
+    form = GroupSheetForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        try:
-            if uploaded.size > MAX_CSV_BYTES:
-                raise too_large()
-            found = do_stage_import(keeping, uploaded.read(), uploaded.name or "", by=user)
-        except ImportRefused as error:
-            form.add_error("file", error.messages)
-        else:
+        found = form.staged(lambda data, name: do_stage_import(keeping, data, name, by=user))
+        if found is not None:
             return redirect("directory:import-preview", group=keeping.slug, resource_import=found.uuid)
     context = {"form": form, "group": keeping, "columns": EXPORT_COLUMNS[:-1]}
     return render(request, "directory/import.html", context, status=400 if request.method == "POST" else 200)
@@ -93,8 +75,7 @@ def preview(request: HttpRequest, group: str, resource_import: UUID) -> HttpResp
     """What each row would do (or did), with its errors in the reader's language, and the buttons."""
     found = access_resource_import(signed_in(request), group, resource_import)
     shown = preview_of(found) if found.state == ResourceImportState.STAGED else None
-    rows = [(row, [error_text(error, shown) for error in row.errors]) for row in shown.rows] if shown else []
-    context = {"found": found, "preview": shown, "rows": rows, "counts": shown.counts() if shown else {}}
+    context = preview_context(found, shown)
     return render(request, "directory/import_preview.html", context)
 
 

@@ -16,17 +16,14 @@ from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.models import AuditAction
 from solidarity.core.services import network_timezone
-from solidarity.people.imports import FIELDS
+from solidarity.people.imports import FIELDS, formula_escaped
 from solidarity.people.models import Certification, Contact, ContactKind, Person, PersonState
 from solidarity.people.services import actor_of
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
 
 
-def escaped(cell: str) -> str:
-    """The cell as a spreadsheet shows it without running it."""
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+escaped = formula_escaped
 
 
 def row_of(person: Person) -> list[str]:

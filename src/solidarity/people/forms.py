@@ -4,6 +4,7 @@ The services check again (the API calls them too); a refusal they raise goes on 
 so nothing typed is lost.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from solidarity.core.bilingual import in_order, text_of
 from solidarity.core.models import NetworkSettings, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.core.zones import network_zones
+from solidarity.people.imports import GROUP_SHEET_BYTES, ImportRefused, too_large
 from solidarity.people.models import (
     CONSENTS,
     DISPLAY_NAME_LENGTH,
@@ -377,3 +379,27 @@ def refuse_on(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class GroupSheetForm(forms.Form):
+    """A working group's spreadsheet to upload (people.imports.read_group_sheet reads it)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Up to 1 MB and 1,000 rows. Save the spreadsheet as CSV (comma or semicolon)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(accept=".csv,text/csv")
+
+    def staged[S](self, stage: Callable[[bytes, str], S]) -> S | None:
+        """The valid form's file staged by `stage` (its bytes, its name); None with the refusal on the form."""
+        uploaded = self.cleaned_data["file"]
+        try:
+            if uploaded.size > GROUP_SHEET_BYTES:
+                raise too_large()
+            return stage(uploaded.read(), uploaded.name or "")
+        except ImportRefused as error:
+            self.add_error("file", error.messages)
+            return None

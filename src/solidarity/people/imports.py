@@ -22,7 +22,7 @@ import io
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict
@@ -30,7 +30,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.tasks import task
 from django.utils import timezone, translation
@@ -180,16 +180,20 @@ def plain(text: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """The file's text: UTF-16 with a BOM, else UTF-8 (a BOM dropped), else Windows-1252."""
+    """The file's text: UTF-16 with a BOM, else UTF-8 (a BOM dropped), else Windows-1252 (what Excel saves)."""
+    unreadable = _("This file could not be read as text. Save it as CSV and try again.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ImportRefused(_("This file could not be read as text. Save it as CSV and try again.")) from None
+            raise ImportRefused(unreadable, code="unreadable") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ImportRefused(unreadable, code="unreadable")
+    return text
 
 
 def sniff(text: str) -> str:
@@ -205,22 +209,107 @@ def unescape(cell: str) -> str:
     return ESCAPED.sub("", cell.strip())
 
 
-def read_sheet(data: bytes) -> Sheet:
-    """The file's rows, cells by field (not yet checked). ImportRefused when it cannot be imported at all."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(_("The file is too large: 2 MB at most. Split it in parts and import each."))
-    text = decode(data)
-    if "\x00" in text:
-        raise ImportRefused(_("This file could not be read as text. Save it as CSV and try again."))
-    delimiter = sniff(text)
+def read_table(text: str, delimiter: str) -> list[list[str]]:
+    """The file's rows of cells, blank rows left out; ImportRefused when it is not CSV or is empty."""
     try:
         table = [
             row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in row)
         ]
     except csv.Error:
-        raise ImportRefused(_("This file could not be read as CSV. Save it as CSV and try again.")) from None
+        message = _("This file could not be read as CSV. Save it as CSV and try again.")
+        raise ImportRefused(message, code="unreadable") from None
     if not table:
-        raise ImportRefused(_("The file is empty."))
+        raise ImportRefused(_("The file is empty."), code="empty")
+    return table
+
+
+# A working group's spreadsheet (the directory's resources, the supplies' items and stock): smaller than the
+# roster's, read the same way, its columns named loosely, applied at once after a preview.
+GROUP_SHEET_BYTES = 1024 * 1024
+GROUP_SHEET_ROWS = 1000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+YES = {"yes", "y", "si", "s", "true", "t", "1", "x", "verdadero", "v"}
+NO = {"no", "n", "false", "f", "0", "", "falso"}
+
+
+@dataclass
+class Table:
+    """A group's spreadsheet read (not yet checked): its header, the columns it has, and its rows."""
+
+    header: list[str]
+    columns: dict[str, int]  # column -> its index
+    ignored: list[str]  # headers nothing reads
+    rows: list[tuple[int, list[str]]]  # (line of the file, cells); the header is line 1
+
+    def cell(self, cells: list[str], column: str) -> str | None:
+        """A row's cell as written (without the export's guard against formulas); None: the file lacks the column."""
+        index = self.columns.get(column)
+        if index is None:
+            return None
+        return unescape(cells[index]) if index < len(cells) else ""
+
+    def headers(self) -> dict[str, str]:
+        """column -> the header as the file writes it."""
+        return {column: self.header[index] for column, index in self.columns.items()}
+
+
+def too_large() -> ImportRefused:
+    return ImportRefused(_("The file is too large: 1 MB at most. Split it in parts and import each."), code="too_large")
+
+
+def decode_group_sheet(data: bytes) -> str:
+    if len(data) > GROUP_SHEET_BYTES:
+        raise too_large()
+    return decode(data)
+
+
+def read_group_sheet(text: str, column_named: Callable[[str], str | None]) -> Table:
+    """A group's spreadsheet by column (`column_named`: the column a header names, or None); ImportRefused
+    when it cannot be read or is too long. The caller checks that the columns it needs are there."""
+    table = read_table(text, sniff(text))
+    header = [cell.strip() for cell in table[0]]
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, name in enumerate(header):
+        column = column_named(name)
+        if column is None or column in columns:
+            if name:
+                ignored.append(name[:60])
+        else:
+            columns[column] = index
+    if len(table) - 1 > GROUP_SHEET_ROWS:
+        message = _("The file has too many rows: %(count)d at most. Split it in parts.")
+        raise ImportRefused(message % {"count": GROUP_SHEET_ROWS}, code="too_many_rows")
+    return Table(header, columns, ignored, list(enumerate(table[1:], start=2)))
+
+
+def choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Every way a file may write one of `choices` (its code, its English or Spanish label), loosely, -> its code."""
+    found: dict[str, str] = {}
+    for code, label in choices.choices:
+        found[plain(code)] = code
+        for language in ("en", "es"):
+            with translation.override(language):
+                found.setdefault(plain(str(label)), code)
+    return found
+
+
+def formula_escaped(cell: str) -> str:
+    """The cell as a spreadsheet shows it without running it (OWASP's CSV injection advice); `unescape` undoes it."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The file's rows, cells by field (not yet checked). ImportRefused when it cannot be imported at all."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRefused(_("The file is too large: 2 MB at most. Split it in parts and import each."))
+    text = decode(data)
+    delimiter = sniff(text)
+    table = read_table(text, delimiter)
     header = [cell.strip() for cell in table[0]]
     columns: dict[str, int] = {}
     ignored: list[str] = []

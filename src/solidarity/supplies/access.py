@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, role, roles_in
+from solidarity.people.sheets import staged_in
+from solidarity.supplies.csv_models import SupplyImport
 from solidarity.supplies.models import Item, KitTemplate, Location, Lot
 
 KEEPERS = (Role.COORDINATOR, Role.MEDIC_LEAD)
@@ -60,6 +62,22 @@ def access_kit_template_scoped(user: AnyUser, template: str | UUID) -> Scoped[Ki
         user,
         ("supplies.kit_template", wanted),
         lambda: KitTemplate.objects.select_related("group").filter(uuid=wanted).first(),
+        lambda found: found.group.slug,
+    )
+
+
+def access_supply_import(user: User, group: str, supply_import: str | UUID) -> SupplyImport:
+    """One of the staged spreadsheets of a group whose supplies the caller keeps; Http404 otherwise."""
+    return staged_in(SupplyImport, access_supplies_group(user, group, keeper=True), supply_import)
+
+
+def access_supply_import_scoped(user: AnyUser, supply_import: str | UUID) -> Scoped[SupplyImport]:
+    """A staged spreadsheet, with the caller's roles in its group; Http404 for anyone not in that group."""
+    wanted = as_uuid(supply_import)
+    return access_scoped(
+        user,
+        ("supplies.supplyimport", wanted),
+        lambda: SupplyImport.objects.select_related("group").filter(uuid=wanted).first(),
         lambda found: found.group.slug,
     )
 

@@ -283,3 +283,7 @@ class KitLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.item.code}"
+
+
+# The staged spreadsheets (supplies.csv_io) live in their own module; imported here so Django finds the model.
+from solidarity.supplies.csv_models import SupplyImport  # noqa: E402, F401

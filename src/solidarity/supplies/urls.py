@@ -1,6 +1,6 @@
 from django.urls import path
 
-from solidarity.supplies import views
+from solidarity.supplies import csv_views, views
 
 app_name = "supplies"
 urlpatterns = [
@@ -12,6 +12,26 @@ urlpatterns = [
     path("groups/<slug:group>/supplies/items/new/", views.create_item, name="create-item"),
     path("groups/<slug:group>/supplies/locations/new/", views.create_location, name="create-location"),
     path("groups/<slug:group>/supplies/kits/new/", views.create_kit_template, name="create-kit"),
+    # Spreadsheets (supplies.csv_views): a group's keepers import items or stock with a preview, and export them.
+    path("groups/<slug:group>/supplies/items.csv", csv_views.export, {"sheet": "items"}, name="export-items"),
+    path("groups/<slug:group>/supplies/stock.csv", csv_views.export, {"sheet": "stock"}, name="export-stock"),
+    path("groups/<slug:group>/supplies/import/items/", csv_views.upload, {"sheet": "items"}, name="import-items"),
+    path("groups/<slug:group>/supplies/import/stock/", csv_views.upload, {"sheet": "stock"}, name="import-stock"),
+    path(
+        "groups/<slug:group>/supplies/import/items/sample.csv",
+        csv_views.sample,
+        {"sheet": "items"},
+        name="import-items-sample",
+    ),
+    path(
+        "groups/<slug:group>/supplies/import/stock/sample.csv",
+        csv_views.sample,
+        {"sheet": "stock"},
+        name="import-stock-sample",
+    ),
+    path("groups/<slug:group>/supplies/import/<uuid:supply_import>/", csv_views.preview, name="import-preview"),
+    path("groups/<slug:group>/supplies/import/<uuid:supply_import>/apply/", csv_views.apply, name="import-apply"),
+    path("groups/<slug:group>/supplies/import/<uuid:supply_import>/discard/", csv_views.discard, name="import-discard"),
     path("supplies/items/<str:supply_item>/", views.item_detail, name="item"),
     path("supplies/items/<str:supply_item>/edit/", views.edit_item, name="edit-item"),
     path("supplies/kits/<uuid:kit_template>/edit/", views.edit_kit_template, name="edit-kit"),

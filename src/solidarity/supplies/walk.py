@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import WALK_FILLERS
+from solidarity.supplies.csv_io import do_stage_import
+from solidarity.supplies.csv_models import SheetKind, SupplyImport, SupplyImportState
 from solidarity.supplies.models import Item, KitTemplate, Location, LocationKind
 from solidarity.supplies.services import (
     ItemValues,
@@ -45,7 +47,18 @@ def a_kit_template(group: WorkingGroup, by: User, code: str) -> KitTemplate:
     return found
 
 
+def a_supply_import(group: WorkingGroup, by: User) -> SupplyImport:
+    """A staged spreadsheet of the group's items (staged again once an endpoint applied or discarded it)."""
+    found = SupplyImport.objects.filter(group=group, state=SupplyImportState.STAGED).order_by("pk").first()
+    if found is None:
+        data = b"code,name_en,name_es\r\nWALKCSV,Walk bandages,Vendas del recorrido\r\n"
+        found = do_stage_import(group, SheetKind.ITEMS, data, "walk.csv", by=by)
+    return found
+
+
 def register() -> None:
     WALK_FILLERS.register("supply_item", lambda world: an_item(world.group, world.owner, "WALK").code)
     WALK_FILLERS.register("supply_location", lambda world: str(a_location(world.group, world.owner, "WALK").uuid))
     WALK_FILLERS.register("kit_template", lambda world: str(a_kit_template(world.group, world.owner, "WALK").uuid))
+    WALK_FILLERS.register("supply_import", lambda world: str(a_supply_import(world.group, world.owner).uuid))
+    WALK_FILLERS.register("supplies_sheet", lambda world: SheetKind.ITEMS.value)  # items.csv (or stock.csv)
