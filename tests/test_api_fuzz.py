@@ -313,6 +313,8 @@ def supplies_objects(world: World, name: str) -> tuple[str, str]:
             found.append(supplies_walk.an_item(group, by, code).code)
         elif name == "supply_location":
             found.append(str(supplies_walk.a_location(group, by, code).uuid))
+        elif name == "reversal":
+            found.append(str(supplies_walk.a_reversal(group, by, code).uuid))
         elif name == "supply_import":
             found.append(str(supplies_walk.a_supply_import(group, by).uuid))
         else:
@@ -356,6 +358,7 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "supply_item": lambda world: supplies_objects(world, "supply_item"),
     "supply_location": lambda world: supplies_objects(world, "supply_location"),
     "kit_template": lambda world: supplies_objects(world, "kit_template"),
+    "reversal": lambda world: supplies_objects(world, "reversal"),  # a naloxone reversal from each group's depot
     "supply_import": lambda world: supplies_objects(world, "supply_import"),  # a staged CSV of each group's items
     "supplies_sheet": lambda world: ("items", "stock"),  # a supplies export: a name, no group's object
 }

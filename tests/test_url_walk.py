@@ -156,6 +156,9 @@ PUBLIC = {
     "api:list_flyer",
     "directory:export",  # the resources the caller may see, as CSV (the public: those listed publicly)
     "api:export_resources",  # the same in the API
+    # A naloxone reversal: anyone reports one, with nothing about anyone (supplies.reversals).
+    "supplies:report-reversal",
+    "api:report_reversal",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

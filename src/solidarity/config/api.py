@@ -38,6 +38,7 @@ from solidarity.people.people_api import router as people_router
 from solidarity.people.people_api import vouches_router
 from solidarity.supplies.api import router as supplies_router
 from solidarity.supplies.csv_api import router as supplies_csv_router
+from solidarity.supplies.reversal_api import router as reversals_router
 from solidarity.trainings.api import router as trainings_router
 from solidarity.trainings.readiness_api import router as readiness_router
 
@@ -121,6 +122,7 @@ api.add_router("", supplies_router)  # /groups/{slug}/supplies/..., /supplies/it
 api.add_router(
     "", supplies_csv_router
 )  # /groups/{slug}/supplies/imports, items.csv, stock.csv; /supplies/imports/{...}
+api.add_router("", reversals_router)  # POST /naloxone-reversals (public), /groups/{slug}/supplies/reversals...
 permission_first(api)
 
 

@@ -17,7 +17,7 @@ A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none
 (checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
 the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
 LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO), nor the supplies'
-(USED, USADO/USADA).
+(USED, USADO/USADA, NALOXONE, NALOXONA).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -46,7 +46,11 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
     label) and a count (1 to 999), in that order ("USADO NLX 2", "used gauze 4"): the argument is
     "CODE COUNT"; or the word alone (its handler says how). "Used all the gauze" or "usado por la
     policía" are sentences, for the inbox.
-11. Anything else is UNMATCHED.
+11. NALOXONE when the message is the word alone (its handler says how), or the word and a number of
+    doses (1 to 10), perhaps followed by the zone's name as written ("NALOXONA 2 centro"): the
+    argument is "DOSES" or "DOSES zone words". "Naloxona por favor" or "Naloxone?" asks for it, and
+    goes to the inbox, where a person answers.
+12. Anything else is UNMATCHED.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -105,6 +109,7 @@ class Command(StrEnum):
     LEFT = "left"
     RESOURCES = "resources"
     USED = "used"
+    NALOXONE = "naloxone"
     UNMATCHED = "unmatched"
 
 
@@ -165,6 +170,10 @@ WORDS: dict[str, tuple[Command, str]] = {
     # | record supplies used | USED NLX 2 | USADO NLX 2 (also USADA) |
     "USED": (Command.USED, "en"),
     **dict.fromkeys(("USADO", "USADA"), (Command.USED, "es")),
+    # A naloxone reversal, from anyone (GLOSSARY.md row to add):
+    # | report naloxone given (doses, zone) | NALOXONE 2 downtown | NALOXONA 2 centro |
+    "NALOXONE": (Command.NALOXONE, "en"),
+    "NALOXONA": (Command.NALOXONE, "es"),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -178,6 +187,7 @@ SPLIT_WORDS = {("STOP", "ALL"): "STOPALL", ("OPT", "OUT"): "OPTOUT"}
 LIST_KEYWORD = re.compile(r"[A-Z0-9]{2,30}")
 ITEM_CODE = re.compile(r"[A-Z0-9]{2,8}")  # a supply item's code, as its label prints it
 COUNT = re.compile(r"0*[1-9][0-9]{0,2}")  # 1 to 999
+DOSES = re.compile(r"0*([1-9]|10)")  # 1 to 10
 # A pause's length in days ("7", "7D"), perhaps with the word for days after it; the handler says which it takes.
 DAYS = re.compile(r"(?P<days>[0-9]{1,3})(?P<unit>D|W|S)?")
 DAY_WORDS = frozenset(("D", "DAY", "DAYS", "DIA", "DIAS"))
@@ -223,6 +233,11 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, "", language)
     if command == Command.USED and len(rest) == 2 and ITEM_CODE.fullmatch(rest[0]) and COUNT.fullmatch(rest[1]):
         return Parsed(command, f"{rest[0]} {int(rest[1])}", language)
+    if command == Command.NALOXONE and not rest:
+        return Parsed(command, "", language)
+    if command == Command.NALOXONE and DOSES.fullmatch(rest[0]):
+        zone = text[tokens[1].end() :].strip(LEADING_SEPARATORS + " ").strip()
+        return Parsed(command, f"{int(rest[0])} {zone}".strip(), language)
     if command == Command.PAUSE and (days := _days(rest)) is not None:
         return Parsed(command, days, language)
     if command in (Command.BACK, Command.STATUS) and not rest:

@@ -18,7 +18,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, role, roles_in
 from solidarity.people.sheets import staged_in
 from solidarity.supplies.csv_models import SupplyImport
-from solidarity.supplies.models import Item, KitTemplate, Location, Lot
+from solidarity.supplies.models import Item, KitTemplate, Location, Lot, Reversal
 
 KEEPERS = (Role.COORDINATOR, Role.MEDIC_LEAD)
 
@@ -80,6 +80,28 @@ def access_supply_import_scoped(user: AnyUser, supply_import: str | UUID) -> Sco
         lambda: SupplyImport.objects.select_related("group").filter(uuid=wanted).first(),
         lambda found: found.group.slug,
     )
+
+
+def access_reversal_scoped(user: AnyUser, reversal: str | UUID) -> Scoped[Reversal]:
+    """A reversal reported from one of a group's kits, with the caller's roles there; Http404 for anyone else
+    (a report that named no kit has nothing to refill)."""
+    wanted = as_uuid(reversal)
+    return access_scoped(
+        user,
+        ("supplies.reversal", wanted),
+        lambda: Reversal.objects.select_related("kit__group").filter(uuid=wanted, kit__isnull=False).first(),
+        lambda found: found.kit.group.slug if found.kit else "",
+    )
+
+
+def kit_by_uuid(value: str) -> Location | None:
+    """The kit or bag a label's QR code names, for a public report; None for anything else (no error: a
+    stranger learns nothing from trying)."""
+    try:
+        wanted = UUID(str(value))
+    except ValueError:
+        return None
+    return Location.objects.select_related("group", "refill_contact").filter(uuid=wanted).first()
 
 
 def kept[T](scoped: Scoped[T]) -> T:

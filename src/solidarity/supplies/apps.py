@@ -18,5 +18,7 @@ class SuppliesConfig(AppConfig):
         walk.register()
         # Texts: USED / USADO, an item's code and a count record use and answer what is left (supplies.sms).
         HANDLERS.register(Command.USED, sms.answer_used)
+        # NALOXONE / NALOXONA and the doses: a reversal from anyone, counted (supplies.reversals).
+        HANDLERS.register(Command.NALOXONE, sms.answer_naloxone)
         # Each location's keepers hear once a week of par, expiry and counts due (supplies.digest).
         schedule.register(schedule.Periodic("supplies.weekly-digest", tasks.weekly_digest, timedelta(days=7)))

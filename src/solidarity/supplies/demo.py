@@ -8,7 +8,8 @@ from django.utils import timezone
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import demo as core_demo
 from solidarity.core.zones import zones_by_slug
-from solidarity.supplies.models import Item, LocationKind, Movement
+from solidarity.supplies.models import Brand, Item, LocationKind, Movement, ReversalSource
+from solidarity.supplies.reversals import ReversalValues, do_report_reversal
 from solidarity.supplies.services import (
     ItemValues,
     LocationValues,
@@ -141,5 +142,9 @@ def load() -> int:
         name_en="Street-medic kit per pair (demo)",
         name_es="Botiquín de brigadistas de salud, uno por pareja (demo)",
     )
-    do_pack_kit(template, depot, by=keeper, name="Kit 1 (demo)")
+    packed = do_pack_kit(template, depot, by=keeper, name="Kit 1 (demo)")
+    # Naloxone reversals: one last month that named no kit, one this week from the kit, waiting for a refill.
+    do_report_reversal(ReversalValues(today - timedelta(days=30), 1, Brand.OTHER, zone), source=ReversalSource.SMS)
+    from_kit = ReversalValues(today - timedelta(days=2), 2, zone=zone, kit=packed.kit)
+    do_report_reversal(from_kit, source=ReversalSource.WEB)
     return len(items)

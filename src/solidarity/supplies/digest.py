@@ -4,7 +4,8 @@ Once a week (the "supplies.weekly-digest" job) each keeper gets one email, in th
 the groups whose supplies they keep: the items below par and those far above need (the group's, from
 real use: supplies.services.par_status), and for each location they keep, the lots expiring within
 EXPIRING_DAYS (or expired and still on the shelf) and whether it has gone COUNT_EVERY_DAYS without a
-physical count. Nothing is sent to someone with nothing to hear.
+physical count, and the naloxone reported used from it and not yet refilled (supplies.reversals). Nothing
+is sent to someone with nothing to hear.
 
 A location's keepers: its refill contact, and the group's coordinators and medic leads (who receive and
 move stock). A kit is kept with its group's locations, so its expiring components show too. Each email
@@ -24,18 +25,17 @@ from django.utils import timezone, translation
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import text_of
-from solidarity.core.permissions import Role
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import mail
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
-from solidarity.supplies.models import COUNT_EVERY_DAYS, Item, Location
-from solidarity.supplies.services import ParState, ParStatus, StockLine, expiring, par_status
+from solidarity.supplies.models import COUNT_EVERY_DAYS, Item, Location, Reversal
+from solidarity.supplies.reversals import waiting_for_refill
+from solidarity.supplies.services import ParState, ParStatus, StockLine, expiring, keepers_of, par_status
 
 log = logging.getLogger("solidarity.supplies")
 
 EXPIRING_DAYS = 60
-KEEPING_ROLES = (Role.COORDINATOR, Role.MEDIC_LEAD)
 
 
 @dataclass
@@ -43,9 +43,10 @@ class PlaceNews:
     location: Location
     expiring: list[StockLine] = field(default_factory=list)
     not_counted: bool = False
+    refills: list[Reversal] = field(default_factory=list)  # naloxone reported used from here, not yet refilled
 
     def __bool__(self) -> bool:
-        return bool(self.expiring or self.not_counted)
+        return bool(self.expiring or self.not_counted or self.refills)
 
 
 @dataclass
@@ -62,19 +63,14 @@ def group_news(group: WorkingGroup, now: datetime) -> GroupNews:
         status = par_status(item)
         if status.state in (ParState.BELOW_PAR, ParState.FAR_ABOVE_NEED):
             news.par.append(status)
-    for location in Location.objects.filter(group=group).select_related("refill_contact").order_by("name"):
+    locations = list(Location.objects.filter(group=group).select_related("refill_contact").order_by("name"))
+    for location in locations:
         news.places[location.pk] = PlaceNews(location, not_counted=location.count_due(now))
     for line in expiring(group, EXPIRING_DAYS):
         news.places[line.location.pk].expiring.append(line)
+    for reversal in waiting_for_refill(locations):
+        news.places[reversal.kit_id or 0].refills.append(reversal)
     return news
-
-
-def keepers_of(group: WorkingGroup) -> list[User]:
-    """The group's active coordinators and medic leads with an email address."""
-    found = User.objects.filter(
-        is_active=True, memberships__group=group, memberships__grants__role__in=[str(role) for role in KEEPING_ROLES]
-    )
-    return [user for user in found.distinct().order_by("pk") if user.email]
 
 
 def send_weekly_digest(now: datetime | None = None) -> int:
@@ -121,6 +117,9 @@ def tell(keeper: User, sections: list[tuple[GroupNews, list[PlaceNews]]], now: d
                     {
                         "name": place.location.name,
                         "not_counted": place.not_counted,
+                        "refills": [
+                            {"doses": reversal.doses, "date": reversal.reported_on} for reversal in place.refills
+                        ],
                         "expiring": [
                             {
                                 "item": text_of(line.item, "name"),

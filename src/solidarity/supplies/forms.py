@@ -7,15 +7,18 @@ Choices (items, locations, lots, members) come from the group the view reached t
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.access import members_of
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import text_of
 from solidarity.core.models import Zone
+from solidarity.core.public import PublicForm
 from solidarity.core.zones import network_zones
-from solidarity.supplies.access import group_items, group_locations
-from solidarity.supplies.models import REASON_LENGTH, Item, KitTemplate, Location, LocationKind, Lot
+from solidarity.supplies.access import group_items, group_locations, kit_by_uuid
+from solidarity.supplies.models import MAX_DOSES, REASON_LENGTH, Brand, Item, KitTemplate, Location, LocationKind, Lot
+from solidarity.supplies.reversals import ReversalValues
 from solidarity.supplies.services import ITEM_FIELDS, ItemValues, LocationValues, StockLine, item_values_of
 
 MAX_QUANTITY = 1_000_000
@@ -229,3 +232,42 @@ class PackForm(forms.Form):
 class ReportForm(forms.Form):
     since = forms.DateField(label=_("From"), widget=DATE)
     until = forms.DateField(label=_("To"), widget=DATE)
+
+
+# A naloxone reversal, from anyone (supplies.reversals): four questions, nothing about a person.
+
+
+class ReversalForm(PublicForm):
+    """The public report: the date, the zone (if they say), what was given, how many doses; and, hidden, the
+    kit a label's QR code named (an unknown one is simply ignored)."""
+
+    reported_on = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    zone = forms.ChoiceField(label=_("Where (the zone)"), required=False)
+    brand = forms.ChoiceField(label=_("What was given"), choices=Brand.choices, widget=forms.RadioSelect)
+    doses = forms.IntegerField(label=_("How many doses"), min_value=1, max_value=MAX_DOSES, initial=1)
+    kit = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
+
+    kit_named: str = ""  # set by for_kit from the QR code's ?kit=
+
+    @classmethod
+    def for_kit(cls, kit: str) -> type["ReversalForm"]:
+        return type("ReversalForm", (cls,), {"kit_named": kit[:36]})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reported_on"].initial = timezone.localdate()
+        self.fields["brand"].initial = Brand.NASAL_4MG
+        self.fields["kit"].initial = self.kit_named
+        self.zones = {zone.slug: zone for zone in network_zones()}
+        choices = [(slug, text_of(zone, "name")) for slug, zone in self.zones.items()]
+        choose(self, "zone", [("", _("I'd rather not say")), *choices])
+
+    def values(self) -> ReversalValues:
+        data = self.cleaned_data
+        return ReversalValues(
+            reported_on=data["reported_on"],
+            doses=data["doses"],
+            brand=data["brand"],
+            zone=self.zones.get(data.get("zone") or ""),
+            kit=kit_by_uuid(data.get("kit") or ""),
+        )

@@ -287,3 +287,55 @@ class KitLine(models.Model):
 
 # The staged spreadsheets (supplies.csv_io) live in their own module; imported here so Django finds the model.
 from solidarity.supplies.csv_models import SupplyImport  # noqa: E402, F401
+
+
+class Brand(models.TextChoices):
+    """What was given, in words a bystander knows: no brand names needed."""
+
+    NASAL_4MG = "nasal_4mg", _("Nasal spray, 4 mg")
+    NASAL_3MG = "nasal_3mg", _("Nasal spray, 3 mg")
+    NASAL_8MG = "nasal_8mg", _("Nasal spray, 8 mg")
+    INJECTION = "injection", _("Injection")
+    OTHER = "other", _("Other, or not sure")
+
+
+class ReversalSource(models.TextChoices):
+    WEB = "web", _("the public form")
+    SMS = "sms", _("SMS")
+    MEMBER = "member", _("a member")
+
+
+MAX_DOSES = 10
+
+
+class Reversal(models.Model):
+    """A naloxone reversal someone reported: the date, the zone, what was given and how many doses. Nothing else.
+
+    No name, no phone number, no address, no free text, no IP: a report could come from anyone, about
+    anyone, and stays a count. `kit` is the kit or bag the naloxone came from when the reporter knew it
+    (a label's QR code, or the SMS of the bag's refill contact): its keepers are asked to refill it, and
+    `replaced_at` says when they did. `group` is the kit's; a report without a kit has none, and every
+    group that keeps supplies sees it.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reported_on = models.DateField(_("date"))
+    zone = models.ForeignKey(Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    brand = models.CharField(_("what was given"), max_length=16, choices=Brand.choices, default=Brand.NASAL_4MG)
+    doses = models.PositiveSmallIntegerField(_("doses"))
+    kit = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="reversals")
+    group = models.ForeignKey(WorkingGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=8, choices=ReversalSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    replaced_at = models.DateTimeField(_("refilled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("naloxone reversal")
+        verbose_name_plural = _("naloxone reversals")
+        indexes = [models.Index(fields=["group", "reported_on"], name="supplies_reversal_group")]
+        constraints = [
+            models.CheckConstraint(condition=Q(doses__gte=1, doses__lte=MAX_DOSES), name="supplies_reversal_doses"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.doses} ({self.uuid})"

@@ -82,6 +82,13 @@ def audited(
     )
 
 
+def keepers_of(group: WorkingGroup) -> list[User]:
+    """The group's active coordinators and medic leads with an email address."""
+    roles = [str(Role.COORDINATOR), str(Role.MEDIC_LEAD)]
+    found = User.objects.filter(is_active=True, memberships__group=group, memberships__grants__role__in=roles)
+    return [user for user in found.distinct().order_by("pk") if user.email]
+
+
 # Setting up: items, locations, kit templates.
 
 

@@ -19,15 +19,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from solidarity.accounts.models import User
+from solidarity.core.bilingual import text_of
 from solidarity.core.permissions import roles_by_group
 from solidarity.core.services import get_network_settings
+from solidarity.core.zones import zone_named
 from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply
 from solidarity.messaging.sms.text import gsm_friendly
 from solidarity.people.keywords import language_of, sender_person
-from solidarity.supplies.models import Item, Location, LocationKind
+from solidarity.supplies.models import Brand, Item, Location, LocationKind, ReversalSource
+from solidarity.supplies.reversals import ReversalValues, do_report_reversal
 from solidarity.supplies.services import do_use, stock_by_lot, usable_at
 
 
@@ -86,3 +91,50 @@ def used_text(location: Location, item: Item) -> tuple[str, dict[str, str]]:
 
 def say(text: str, network: str, code: str, more: dict[str, str] | None = None, **values: str) -> Handled:
     return Handled(Reply(gsm_friendly(text % {"network": network, "code": code, **(more or {}), **values})))
+
+
+# NALOXONE / NALOXONA: a reversal, from anyone (supplies.reversals).
+
+
+def answer_naloxone(context: InboundContext, parsed: Parsed) -> Outcome:
+    """A reversal by SMS: the doses, perhaps the zone; today's date; "other or not sure" for what was given.
+
+    Anyone may text it: no account. The report keeps no number; the bag or kit it came from is linked only
+    when the sender is a member who refills exactly one. The answer is in the word's language.
+    """
+    person = sender_person(context)
+    language = parsed.language or context.language or settings.LANGUAGE_CODE
+    network = get_network_settings().name
+    with translation.override(language):
+        if not parsed.argument:
+            # Translators: SMS, one segment. Keep NALOXONE and the example as they are; the zone is an example.
+            return say(_("%(network)s: text NALOXONE, the doses and the zone: NALOXONE 2 downtown"), network, "")
+        doses, _space, words = parsed.argument.partition(" ")
+        zone = (zone_named(words) or zone_named(slugify(words))) if words else None
+        user = person.user if person is not None and person.user is not None and person.user.is_active else None
+        kit = refilled_by(user) if user is not None else None
+        values = ReversalValues(timezone.localdate(), int(doses), Brand.OTHER, zone, kit)
+        do_report_reversal(values, source=ReversalSource.SMS, by=user if kit is not None else None)
+        where = text_of(zone, "name") if zone else _("no zone")
+        count = int(doses)
+        if kit is not None:
+            text = ngettext(
+                # Translators: SMS, one segment.
+                "%(network)s: thank you. %(doses)s naloxone dose counted (%(zone)s); %(kit)s will be refilled.",
+                "%(network)s: thank you. %(doses)s naloxone doses counted (%(zone)s); %(kit)s will be refilled.",
+                count,
+            )
+            return say(text, network, "", doses=doses, zone=where, kit=kit.name)
+        text = ngettext(
+            # Translators: SMS, one segment. "counted": recorded as a number, nothing about anyone.
+            "%(network)s: thank you. %(doses)s naloxone dose counted (%(zone)s). Nothing about anyone is kept.",
+            "%(network)s: thank you. %(doses)s naloxone doses counted (%(zone)s). Nothing about anyone is kept.",
+            count,
+        )
+        return say(text, network, "", doses=doses, zone=where)
+
+
+def refilled_by(user: User) -> Location | None:
+    """The one kit or medic bag this member refills, if exactly one."""
+    mine = list(Location.objects.filter(refill_contact=user).exclude(kind=LocationKind.DEPOT)[:2])
+    return mine[0] if len(mine) == 1 else None

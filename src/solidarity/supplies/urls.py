@@ -47,4 +47,7 @@ urlpatterns = [
     path("supplies/locations/<uuid:supply_location>/labels.pdf", views.labels, name="labels"),
     path("supplies/locations/<uuid:supply_location>/expire/", views.expire, name="expire"),
     path("supplies/locations/<uuid:supply_location>/donate/", views.donate, name="donate"),
+    # Naloxone reversals: anyone reports one (no account); the kit's group marks the kit refilled.
+    path("naloxone/", views.report_reversal, name="report-reversal"),
+    path("supplies/reversals/<uuid:reversal>/refilled/", views.refilled, name="refilled"),
 ]

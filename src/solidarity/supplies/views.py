@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User, WorkingGroup
@@ -25,6 +25,7 @@ from solidarity.core.bilingual import text_of
 from solidarity.core.downloads import PDF, file_response
 from solidarity.core.flyers import Paper
 from solidarity.core.permissions import Role, owner_role, permission, role
+from solidarity.core.public import Verdict, public_form
 from solidarity.core.zones import zones_by_slug
 from solidarity.people.forms import refuse_on
 from solidarity.supplies.access import (
@@ -32,6 +33,7 @@ from solidarity.supplies.access import (
     access_item_scoped,
     access_kit_template_scoped,
     access_location_scoped,
+    access_reversal_scoped,
     access_supplies_group,
     group_items,
     group_kit_templates,
@@ -53,11 +55,19 @@ from solidarity.supplies.forms import (
     PackForm,
     ReceiveForm,
     ReportForm,
+    ReversalForm,
     UseForm,
 )
 from solidarity.supplies.labels import count_sheet, location_labels
-from solidarity.supplies.models import Location, Movement
+from solidarity.supplies.models import Brand, Location, Movement, ReversalSource
 from solidarity.supplies.pages import overview
+from solidarity.supplies.reversals import (
+    ReversalCount,
+    do_mark_refilled,
+    do_report_reversal,
+    reversal_counts,
+    waiting_for_refill,
+)
 from solidarity.supplies.services import (
     KitShort,
     StockLine,
@@ -83,6 +93,7 @@ GROUP_KEEPER = role(*KEEPERS)
 ITEM_MEMBER = owner_role(Role.MEMBER, access=access_item_scoped, kwarg="supply_item")
 ITEM_KEEPER = owner_role(*KEEPERS, access=access_item_scoped, kwarg="supply_item")
 PLACE_MEMBER = owner_role(Role.MEMBER, access=access_location_scoped, kwarg="supply_location")
+REVERSAL_MEMBER = owner_role(Role.MEMBER, access=access_reversal_scoped, kwarg="reversal")
 PLACE_KEEPER = owner_role(*KEEPERS, access=access_location_scoped, kwarg="supply_location")
 KIT_KEEPER = owner_role(*KEEPERS, access=access_kit_template_scoped, kwarg="kit_template")
 LEDGER_PAGE = 50
@@ -298,6 +309,7 @@ def location_page(request: HttpRequest, supply_location: str) -> HttpResponse:
         "page": page,
         "keeper": is_keeper(user, location.group),
         "today": timezone.localdate(),
+        "waiting": list(waiting_for_refill([location])),
     }
     return render(request, "supplies/location.html", context)
 
@@ -440,21 +452,60 @@ def report(request: HttpRequest, group: str) -> HttpResponse:
     data = request.GET if "since" in request.GET else {"since": today - timedelta(days=REPORT_DAYS), "until": today}
     form = ReportForm(data)
     rows: list[Any] = []
+    reversals: list[ReversalCount] = []
     if form.is_valid():
         since, until = form.cleaned_data["since"], form.cleaned_data["until"]
         try:
             if (until - since).days > MAX_REPORT_DAYS:
                 raise ValidationError({"until": _("At most ten years at once.")})
             rows = distribution_report(found, since, until)
+            reversals = reversal_counts(found, since, until)
         except ValidationError as error:
             refuse_on(form, error)
     totals: dict[str, int] = {}
     for row in rows:
         totals[row["item"]] = totals.get(row["item"], 0) + row["quantity"]
-    zones = {zone.slug: text_of(zone, "name") for zone in zones_by_slug({row["zone"] for row in rows if row["zone"]})}
+    slugs = {row["zone"] for row in rows if row["zone"]} | {count.zone for count in reversals if count.zone}
+    zones = {zone.slug: text_of(zone, "name") for zone in zones_by_slug(slugs)}
     shown = [{**row, "zone_name": zones.get(row["zone"] or "", row["zone"])} for row in rows]
-    context = {"group": found, "form": form, "rows": shown, "totals": sorted(totals.items())}
+    brands = dict(Brand.choices)
+    saved = [
+        {"count": count, "zone_name": zones.get(count.zone or "", ""), "brand": brands.get(count.brand, count.brand)}
+        for count in reversals
+    ]
+    context = {"group": found, "form": form, "rows": shown, "totals": sorted(totals.items()), "reversals": saved}
     return render(request, "supplies/report.html", context, status=200 if not form.errors else 400)
+
+
+# Naloxone reversals: a public form, and "Refilled" on the kit's page.
+
+
+@require_http_methods(["GET", "POST"])
+@permission("public")
+def report_reversal(request: HttpRequest) -> HttpResponse:
+    """Anyone reports a reversal, with no account and nothing about anyone; works without JavaScript."""
+    form_class = ReversalForm.for_kit(request.GET.get("kit") or request.POST.get("kit") or "")
+    return public_form(form_class, scope="supplies.reversal", template="supplies/reversal.html")(reversal_sent)(request)
+
+
+def reversal_sent(request: HttpRequest, form: ReversalForm, verdict: Verdict) -> HttpResponse:
+    try:
+        do_report_reversal(form.values(), source=ReversalSource.WEB)
+    except ValidationError as error:
+        refuse_on(form, error)
+        return render(request, "supplies/reversal.html", {"form": form}, status=400)
+    return render(request, "supplies/reversal_sent.html")
+
+
+@require_POST
+@permission(REVERSAL_MEMBER)
+def refilled(request: HttpRequest, reversal: str) -> HttpResponse:
+    """The kit a reversal drew from is full again: it leaves the kit's page and the weekly digest."""
+    user = signed_in(request)
+    found = access_reversal_scoped(user, reversal).obj
+    do_mark_refilled(found, by=user)
+    messages.success(request, _("Marked as refilled. Thank you."))
+    return redirect("supplies:location", supply_location=found.kit.uuid if found.kit else "")
 
 
 def paper_of(request: HttpRequest) -> Paper | None:

@@ -9,7 +9,8 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import WALK_FILLERS
 from solidarity.supplies.csv_io import do_stage_import
 from solidarity.supplies.csv_models import SheetKind, SupplyImport, SupplyImportState
-from solidarity.supplies.models import Item, KitTemplate, Location, LocationKind
+from solidarity.supplies.models import Item, KitTemplate, Location, LocationKind, Reversal, ReversalSource
+from solidarity.supplies.reversals import ReversalValues, do_report_reversal
 from solidarity.supplies.services import (
     ItemValues,
     LocationValues,
@@ -56,9 +57,19 @@ def a_supply_import(group: WorkingGroup, by: User) -> SupplyImport:
     return found
 
 
+def a_reversal(group: WorkingGroup, by: User, code: str) -> Reversal:
+    """A reversal reported from the group's first depot, waiting for a refill (reported again once refilled)."""
+    kit = a_location(group, by, code)
+    found = Reversal.objects.filter(kit=kit, replaced_at__isnull=True).order_by("pk").first()
+    if found is None:
+        found = do_report_reversal(ReversalValues(timezone.localdate(), 1, kit=kit), source=ReversalSource.MEMBER)
+    return found
+
+
 def register() -> None:
     WALK_FILLERS.register("supply_item", lambda world: an_item(world.group, world.owner, "WALK").code)
     WALK_FILLERS.register("supply_location", lambda world: str(a_location(world.group, world.owner, "WALK").uuid))
     WALK_FILLERS.register("kit_template", lambda world: str(a_kit_template(world.group, world.owner, "WALK").uuid))
     WALK_FILLERS.register("supply_import", lambda world: str(a_supply_import(world.group, world.owner).uuid))
+    WALK_FILLERS.register("reversal", lambda world: str(a_reversal(world.group, world.owner, "WALK").uuid))
     WALK_FILLERS.register("supplies_sheet", lambda world: SheetKind.ITEMS.value)  # items.csv (or stock.csv)
