@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.supplies.models import Location, Movement
+from solidarity.supplies.models import Location, LocationKind, Movement
 from tests.factories.accounts import client_for
 from tests.factories.supplies import make_item, make_location, receive
 
@@ -107,3 +107,13 @@ def test_the_api_prints_the_same_labels_and_count_sheet(depot: Location, medic: 
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"]
     assert client_for(outsider).get(f"/api/v1/supplies/locations/{depot.uuid}/labels.pdf").status_code == 404
+
+
+def test_a_kits_labels_carry_a_card_to_report_naloxone_used_from_it(
+    medics: WorkingGroup, coordinator: User, medic: User
+) -> None:
+    bag = make_location(medics, coordinator, "Bag 4", kind=LocationKind.MEDIC_BAG)
+    answer = client_for(medic).get(f"/en/supplies/locations/{bag.uuid}/labels.pdf")
+    [page] = pages(answer.content)
+    assert f"http://127.0.0.1:8000/en/naloxone/?kit={bag.uuid}" in qr_codes(page)
+    assert "Used the naloxone?" in text(page)

@@ -2,7 +2,8 @@
 
 A lot's label shows the item's code large (it is what a medic texts: USED NLX 2), its names in both
 languages, the lot number, the expiry and how to store it; its QR code opens the location's count page
-with the lot chosen. The shelf card (the first label of a location's sheet) opens the count page. A phone's
+with the lot chosen. The shelf card (the first label of a location's sheet) opens the count page; a kit's
+or bag's second card opens the naloxone reversal form with the kit named (supplies.reversals). A phone's
 camera is enough: no app. The count sheet lists each location's lots with an empty box to write the
 count in, for a count done on paper and typed in later. Nothing here names a person.
 """
@@ -16,7 +17,7 @@ from fpdf import FPDF
 from solidarity.accounts.models import WorkingGroup
 from solidarity.core.bilingual import text_of
 from solidarity.core.flyers import FONT, Label, Line, Paper, Section, Side, Style, labels_pdf, latin1, page_size
-from solidarity.supplies.models import Location, Lot
+from solidarity.supplies.models import Location, LocationKind, Lot
 from solidarity.supplies.services import stock_by_lot
 
 
@@ -52,9 +53,23 @@ def shelf_card(location: Location) -> Label:
     return Label(side, count_url(location))
 
 
+def reversal_card(location: Location) -> Label:
+    """For a kit or a medic's bag: anyone who used its naloxone scans it to say so, and it gets refilled."""
+    path = reverse("supplies:report-reversal") + f"?kit={location.uuid}"
+    lines = (
+        Line(_("Used the naloxone?"), Style.TITLE),
+        Line(_("Scan to tell us, with no name: this kit gets refilled."), Style.BODY),
+    )
+    side = Side(translation.get_language() or "en", (Section(lines),), qr_caption=_("Naloxone"))
+    return Label(side, str(settings.BASE_URL).rstrip("/") + path)
+
+
 def location_labels(location: Location, paper: Paper) -> bytes:
-    """The shelf card, then a label per lot the location holds (first expiry first)."""
+    """The shelf card (and, for a kit or bag, the card to report naloxone used from it), then a label per lot
+    the location holds (first expiry first)."""
     labels = [shelf_card(location)]
+    if location.kind in (LocationKind.KIT, LocationKind.MEDIC_BAG):
+        labels.append(reversal_card(location))
     labels += [lot_label(location, line.lot) for line in stock_by_lot(location=location)]
     title = _("Labels: %(place)s") % {"place": location.name}
     return labels_pdf(labels, paper, title, translation.get_language() or "en")
