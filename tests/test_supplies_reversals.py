@@ -73,7 +73,9 @@ def test_anyone_reports_one_on_the_public_form_in_either_language(walltown: str)
         assert page.status_code == 200
         assert "911" in page.content.decode()
         assert len(page.content) < 100_000
-    assert "Reportar una reversión con naloxona" in stranger.get("/es/naloxone/").content.decode()
+    spanish = stranger.get("/es/naloxone/").content.decode()
+    assert "Reportar una reversión con naloxona" in spanish
+    assert f'value="{timezone.localdate().isoformat()}"' in spanish  # today, as a date field takes it
     today = timezone.localdate().isoformat()
     sent = stranger.post("/en/naloxone/", {"reported_on": today, "zone": walltown, "brand": "nasal_4mg", "doses": 2})
     assert sent.status_code == 200

@@ -241,7 +241,7 @@ class ReversalForm(PublicForm):
     """The public report: the date, the zone (if they say), what was given, how many doses; and, hidden, the
     kit a label's QR code named (an unknown one is simply ignored)."""
 
-    reported_on = forms.DateField(label=_("When"), widget=forms.DateInput(attrs={"type": "date"}))
+    reported_on = forms.DateField(label=_("When"), widget=DATE)
     zone = forms.ChoiceField(label=_("Where (the zone)"), required=False)
     brand = forms.ChoiceField(label=_("What was given"), choices=Brand.choices, widget=forms.RadioSelect)
     doses = forms.IntegerField(label=_("How many doses"), min_value=1, max_value=MAX_DOSES, initial=1)
