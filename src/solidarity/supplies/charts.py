@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from solidarity.core.bilingual import text_of
 from solidarity.core.charts import BLUE, GREY, INK, PAD, RED, WIDTH, Chart, bar_chart, length, svg
 from solidarity.supplies.models import Item, Movement
-from solidarity.supplies.services import SPENT, ParState, StockLine, history_start, judged
+from solidarity.supplies.services import SPENT, ParState, ParStatus, StockLine, history_start, judged
 
 HISTORY_MONTHS = 12
 EXPIRY_MONTHS = 6
@@ -42,6 +42,7 @@ class MonthPoint:
     par_level: int
     far_above: int
     state: str
+    status: ParStatus  # the whole judgement at that point (the last point's is today's par_status)
 
 
 def month_starts(today: date, months: int) -> list[date]:
@@ -74,7 +75,7 @@ def stock_history(item: Item, months: int = HISTORY_MONTHS) -> list[MonthPoint]:
         spent = -sum(q for at, q, kind, _expires in rows if window <= at < end and kind in SPENT)
         status = judged(item, stock, spent, first if first is not None and first < end else None, end)
         far = round(status.monthly_use * item.far_above_months) if status.monthly_use > 0 else 0
-        points.append(MonthPoint(start, stock, status.par_level, far, status.state))
+        points.append(MonthPoint(start, stock, status.par_level, far, status.state, status))
     return points
 
 

@@ -92,8 +92,9 @@ class ReversalCountOut(Schema):
 @api_permission("public")
 def report_reversal(request: HttpRequest, payload: ReversalIn) -> Status[ReversalTakenOut]:
     """An unknown zone is a 422 naming `zone`; an unknown kit is ignored. Over the rate limits: 429."""
-    zone = zone_by_slug(payload.zone.strip()) if payload.zone.strip() else None
-    if payload.zone.strip() and zone is None:
+    slug = payload.zone.strip()
+    zone = zone_by_slug(slug) if slug else None
+    if slug and zone is None:
         message = _("No zone has this short name: see GET /zones.")
         raise ApiError(422, "invalid_input", message, {"zone": [message]})
     if limit(request, SCOPE, per_client=PER_CLIENT, overall=OVERALL).refused:

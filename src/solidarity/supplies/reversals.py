@@ -11,7 +11,6 @@ told through the outbox, in their language, once per report; the kit's page show
 until someone there presses "Refilled" (audited). The weekly digest lists the kits still waiting.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -164,12 +163,3 @@ def ask_for_refill(reversal: Reversal) -> None:
         content = mail.email_content(to=address, subject=subject, text=body, language=language)
         key = f"supplies.refill:{reversal.uuid}:{person.uuid}"
         messaging.enqueue(messaging.Outgoing(Channel.EMAIL, address, content, idempotency_key=key, language=language))
-
-
-def doses_waiting(kits: list[Location]) -> dict[int, int]:
-    """Doses reported used and not yet refilled, by kit id."""
-    found: dict[int, int] = defaultdict(int)
-    for reversal in waiting_for_refill(kits):
-        if reversal.kit_id is not None:
-            found[reversal.kit_id] += reversal.doses
-    return dict(found)

@@ -84,7 +84,6 @@ from solidarity.supplies.services import (
     do_save_location,
     do_use,
     may_enable_prescriptions,
-    par_status,
     stock_by_lot,
 )
 
@@ -174,7 +173,7 @@ def item_detail(request: HttpRequest, supply_item: str) -> HttpResponse:
     context = {
         "item": item,
         "group": item.group,
-        "status": par_status(item),
+        "status": points[-1].status,  # today's, judged from the same read of the ledger as the chart
         "chart": par_chart(item, points),
         "points": points,
         "lines": stock_by_lot(item=item),
