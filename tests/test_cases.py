@@ -159,10 +159,10 @@ def test_only_its_team_sees_a_case_and_the_team_adds_only_case_workers(
     # A dispatcher who is not on the team: the case does not exist for them.
     assert stranger.get(page(case)).status_code == 404
     assert act(stranger, case, "note", {"text": "Hello"}).status_code == 404
-    assert case.code not in stranger.get(reverse("cases:list")).content.decode()
+    assert reverse("cases:case", args=[case.code]) not in stranger.get(reverse("cases:list")).content.decode()
     incident_page = stranger.get(reverse("incidents:incident", args=[case.incident.code])).content.decode()  # type: ignore[union-attr]
     assert "1 case opened from this incident." in incident_page
-    assert case.code not in incident_page
+    assert reverse("cases:case", args=[case.code]) not in incident_page
     # Nor for a responder, who does not work cases at all.
     assert client_for(responder).get(reverse("cases:list")).status_code == 404
     assert views_of(case) == 0
