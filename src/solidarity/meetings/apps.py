@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "solidarity.meetings"
+    label = "meetings"
+    verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        # Imported here: these modules load models, which exist only once the app registry is ready.
+        from solidarity.core.timers import TIMER_HANDLERS
+        from solidarity.meetings import live
+
+        # Reminders to those who said they would come: the day before and two hours before.
+        TIMER_HANDLERS.register(live.DAY_BEFORE_TIMER, live.remind_day_before)
+        TIMER_HANDLERS.register(live.SOON_TIMER, live.remind_soon)

@@ -1,0 +1,158 @@
+"""What a meeting's screens are told, and when its people are reminded.
+
+Every live change bumps the meeting's `version` and publishes its public picture on the channel
+`meeting:<uuid>` once the transaction commits: the current item and its clock, the break, who
+speaks and who comes next, by turn and participant ids and lanes. Names are never in the event
+(events are kept a few minutes for reconnecting screens): a screen that meets a participant id
+it does not know fetches the names once (meetings' `names` view), then redraws from events alone.
+
+Reminders: the day before (18:00, network time) and two hours before, to every account that said
+it would come, by email through the outbox.
+"""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from solidarity.accounts.mail import email_account
+from solidarity.core import live as seam
+from solidarity.core.services import network_timezone
+from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
+from solidarity.meetings.models import AgendaItem, Meeting, SideStack, State, Turn, TurnState
+from solidarity.meetings.queue import queue_of
+
+DAY_BEFORE_TIMER = "meetings.day-before"
+SOON_TIMER = "meetings.soon"
+DAY_BEFORE_AT = time(18, 0)
+SOON_BEFORE = timedelta(hours=2)
+SHOWN_NEXT = 5  # the projector shows the speaker and the next five
+EVENT = "meeting"
+
+
+def channel(meeting: Meeting) -> str:
+    return f"meeting:{meeting.uuid}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def item_picture(item: AgendaItem | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {
+        "id": str(item.uuid),
+        "kind": item.kind,
+        "title_en": item.title_en,
+        "title_es": item.title_es,
+        "started_at": iso(item.started_at),
+        "box_seconds": item.box_minutes * 60,
+    }
+
+
+def picture(meeting: Meeting) -> dict[str, Any]:
+    """The meeting's public picture now: what every screen shows. Ids, lanes and times; no names."""
+    item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
+    speaking = (
+        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).first() if meeting.state == State.LIVE else None
+    )
+    side = SideStack.objects.filter(item=item, closed_at=None).order_by("-opened_at").first() if item else None
+    waiting = queue_of(item, side) if item is not None else []
+    return {
+        "version": meeting.version,
+        "state": meeting.state,
+        "stack_open": meeting.stack_open,
+        "turn_seconds": meeting.turn_seconds,
+        "now": timezone.now().isoformat(),
+        "item": item_picture(item),
+        "side": {"id": str(side.uuid), "title": side.title} if side else None,
+        "speaking": turn_picture(speaking) if speaking else None,
+        "queue": [turn_picture(turn) | {"first": turn.first} for turn in waiting],  # type: ignore[attr-defined]
+        "next_meeting": meeting.next_meeting_id is not None,
+    }
+
+
+def turn_picture(turn: Turn) -> dict[str, Any]:
+    return {
+        "turn": str(turn.uuid),
+        "who": str(turn.participant.uuid),
+        "lane": turn.lane,
+        "started_at": iso(turn.started_at),
+    }
+
+
+def changed(meeting: Meeting) -> None:
+    """Bump the version and tell every screen, once the caller's transaction commits."""
+    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
+    meeting.version = Meeting.objects.values_list("version", flat=True).get(pk=meeting.pk)
+    seam.publish(channel(meeting), EVENT, picture(meeting))
+
+
+def closed(meeting: Meeting) -> None:
+    """After closing: nothing to remind of any more."""
+    cancel_reminders(meeting)
+
+
+# Reminders.
+
+
+def set_reminders(meeting: Meeting) -> None:
+    key = str(meeting.uuid)
+    now = timezone.now()
+    tz = network_timezone()
+    day_before = datetime.combine(meeting.starts_at.astimezone(tz).date() - timedelta(days=1), DAY_BEFORE_AT, tzinfo=tz)
+    for kind, due in ((DAY_BEFORE_TIMER, day_before), (SOON_TIMER, meeting.starts_at - SOON_BEFORE)):
+        if due > now:
+            set_timer(kind, key, due)
+        else:
+            cancel_timer(kind, key)
+
+
+def cancel_reminders(meeting: Meeting) -> None:
+    for kind in (DAY_BEFORE_TIMER, SOON_TIMER):
+        cancel_timer(kind, str(meeting.uuid))
+
+
+def link(meeting: Meeting, language: str) -> str:
+    with translation.override(language):
+        return str(settings.BASE_URL).rstrip("/") + reverse("meetings:meeting", args=[meeting.code])
+
+
+def tell_coming(meeting: Meeting, what: str, template: str) -> int:
+    """One email to each account that said it would come. Idempotent (the outbox's key). Returns how many."""
+    told = 0
+    for participant in meeting.participants.filter(is_coming=True, user__isnull=False).select_related("user"):
+        user = participant.user
+        assert user is not None  # noqa: S101  (filtered above)
+        language = user.language if user.language in ("en", "es") else settings.LANGUAGE_CODE
+        context = {
+            "title": meeting.title(language),
+            "starts_at": meeting.starts_at,
+            "place": meeting.place,
+            "call_link": meeting.call_link,
+            "link": link(meeting, language),
+            "code": meeting.code,
+        }
+        key = f"meetings.{what}:{meeting.uuid}:{user.uuid}:{meeting.starts_at.timestamp():.0f}"
+        told += email_account(user, template, context, key=key)
+    return told
+
+
+def remind_day_before(fired: FiredTimer) -> None:
+    meeting = Meeting.objects.filter(uuid=fired.key, state=State.SCHEDULED).first()
+    if meeting is not None:
+        tell_coming(meeting, "day-before", "meetings/email/reminder")
+
+
+def remind_soon(fired: FiredTimer) -> None:
+    meeting = Meeting.objects.filter(uuid=fired.key, state=State.SCHEDULED).first()
+    if meeting is not None:
+        tell_coming(meeting, "soon", "meetings/email/reminder")
+
+
+def tell_cancelled(meeting: Meeting) -> int:
+    return tell_coming(meeting, "cancelled", "meetings/email/cancelled")

@@ -1,0 +1,352 @@
+"""Meetings: assemblies and working groups' meetings, their agenda, roles, participants and speaking queue.
+
+A meeting is held by one working group (a general assembly by the group that convenes it). Its
+agenda is a list of items, each with a time box; breaks and working groups' report-backs are
+items too. During the meeting one item is current: its clock runs from `started_at`, its box is
+`minutes` plus what the facilitator added (`extended_minutes`).
+
+The speaking queue ("stack") belongs to an agenda item: a Turn is one person asking to speak
+on one item, in a lane. Interrupts (point of process, point of information, clarifying question)
+go before the main lane; in the main lane, people who have not spoken on this item go before
+second turns, then first come first served (meetings.stack orders them). A side stack is a
+short queue the keeper opens within an item; while one is open, it is the queue.
+
+Solidarity never stores anything to rank people by: no race, gender or status. Who is moved
+is the stack keeper's judgement, by hand (`pin`).
+
+A participant is someone in the room or on the call: an account, someone who joined with the
+meeting's code and a name they chose, someone who texted STACK / TURNO, or someone the keeper
+added. Their name and number are encrypted, and deleted some days after the meeting
+(meetings.retention).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from solidarity.accounts.models import WorkingGroup
+from solidarity.core.bilingual import text_of
+from solidarity.core.fields import BlindIndexField, EncryptedTextField
+from solidarity.messaging.models import normalise_address
+
+NAME_LENGTH = 40
+TITLE_LENGTH = 160
+MAX_ITEM_MINUTES = 240
+MAX_TURN_SECONDS = 900
+
+
+class Kind(models.TextChoices):
+    ASSEMBLY = "assembly", _("general assembly")
+    GROUP = "group", _("working group meeting")
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    ES = "es", _("Spanish")
+    BOTH = "both", _("English and Spanish")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("public: anyone may see the agenda")
+    MEMBERS = "members", _("members of the network")
+    GROUP = "group", _("the working group's members")
+
+
+class Rule(models.TextChoices):
+    CONSENSUS = "consensus", _("consensus, with a fallback vote")
+    CONSENSUS_MINUS = "consensus_minus", _("consensus minus some blocks")
+    MAJORITY = "majority", _("majority vote")
+
+
+class State(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    LIVE = "live", _("in progress")
+    CLOSED = "closed", _("closed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Meeting(models.Model):
+    """One assembly or meeting: "General assembly, Sunday 15:00 at the union hall".
+
+    `code` is what people in the room type or text to join (shown big on the projector).
+    `is_open`: anyone with the code may join with a name of their choosing, no account needed.
+    The decision rule: consensus (a block stops a proposal; if consensus fails, a vote of
+    `fallback_percent` passes it), consensus minus `minus_blocks` (more blocks than that stop it),
+    or majority (more than half the votes cast). `quorum`: how many must be present for a
+    decision (0: no quorum). `version` grows with every live change: screens that see a newer
+    one redraw.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=8, unique=True, editable=False)
+    group = models.ForeignKey(
+        WorkingGroup, verbose_name=_("working group"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.GROUP)
+    title_en = models.CharField(_("title in English"), max_length=TITLE_LENGTH, blank=True)
+    title_es = models.CharField(_("title in Spanish"), max_length=TITLE_LENGTH, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("A public place: a library, a union hall. Never someone's home."),
+    )
+    call_link = models.URLField(_("call link"), blank=True, help_text=_("For those who join by video or phone."))
+    language = models.CharField(_("language"), max_length=4, choices=Language.choices, default=Language.BOTH)
+    visibility = models.CharField(
+        _("who sees it"), max_length=8, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    is_open = models.BooleanField(
+        _("anyone in the room may join the speaking queue"),
+        default=True,
+        help_text=_("With the meeting's code, and a name of their choosing: no account needed."),
+    )
+    rule = models.CharField(_("decision rule"), max_length=16, choices=Rule.choices, default=Rule.CONSENSUS)
+    fallback_percent = models.PositiveSmallIntegerField(
+        _("fallback vote to pass (%)"),
+        default=75,
+        validators=[MinValueValidator(51), MaxValueValidator(100)],
+        help_text=_("When consensus fails: the share of votes that passes a proposal."),
+    )
+    minus_blocks = models.PositiveSmallIntegerField(
+        _("blocks allowed"),
+        default=1,
+        validators=[MaxValueValidator(20)],
+        help_text=_("For consensus minus some blocks."),
+    )
+    quorum = models.PositiveIntegerField(
+        _("quorum"),
+        default=0,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("People present to decide (0: none)."),
+    )
+    turn_seconds = models.PositiveIntegerField(
+        _("speaking time (seconds)"),
+        default=120,
+        validators=[MinValueValidator(15), MaxValueValidator(MAX_TURN_SECONDS)],
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    stack_open = models.BooleanField(default=True)
+    current_item = models.ForeignKey("AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_meeting = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="previous_meetings"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title_en="", title_es=""), name="meeting_has_a_title"),
+        ]
+
+    def __str__(self) -> str:
+        return f"meeting {self.code}"
+
+    def title(self, language: str | None = None) -> str:
+        return text_of(self, "title", language)
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == State.LIVE
+
+
+class Duty(models.TextChoices):
+    FACILITATOR = "facilitator", _("facilitator")
+    STACK_KEEPER = "stack_keeper", _("stack keeper")
+    MINUTE_TAKER = "minute_taker", _("minute taker")
+    TIMEKEEPER = "timekeeper", _("timekeeper")
+
+
+class MeetingRole(models.Model):
+    """Who does what at one meeting. The roles rotate: each meeting names its own."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="roles")
+    duty = models.CharField(max_length=16, choices=Duty.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_roles")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "duty"], name="one_holder_per_duty")]
+
+    def __str__(self) -> str:
+        return f"{self.duty} of {self.meeting}"
+
+
+class ItemKind(models.TextChoices):
+    ITEM = "item", _("agenda item")
+    BREAK = "break", _("break")
+    REPORT = "report", _("report-back")
+    CONSENT = "consent", _("consent calendar")
+
+
+class ItemState(models.TextChoices):
+    WAITING = "waiting", _("to come")
+    CURRENT = "current", _("under way")
+    DONE = "done", _("done")
+
+
+class AgendaItem(models.Model):
+    """One part of the agenda, in `position` order. A break is an item with a time box and no stack."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=8, choices=ItemKind.choices, default=ItemKind.ITEM)
+    title_en = models.CharField(_("title in English"), max_length=TITLE_LENGTH, blank=True)
+    title_es = models.CharField(_("title in Spanish"), max_length=TITLE_LENGTH, blank=True)
+    minutes = models.PositiveIntegerField(
+        _("time box (minutes)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(MAX_ITEM_MINUTES)]
+    )
+    presenter = models.CharField(
+        _("presenter"), max_length=NAME_LENGTH, blank=True, help_text=_("A first name or a group's name.")
+    )
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("reporting group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(max_length=8, choices=ItemState.choices, default=ItemState.WAITING)
+    extended_minutes = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"item {self.position} of {self.meeting}"
+
+    def title(self, language: str | None = None) -> str:
+        return text_of(self, "title", language)
+
+    @property
+    def box_minutes(self) -> int:
+        return self.minutes + self.extended_minutes
+
+    @property
+    def is_break(self) -> bool:
+        return self.kind == ItemKind.BREAK
+
+
+class Participant(models.Model):
+    """Someone at the meeting. `name` is what the room sees (chosen by them, or the account's display
+    name); `phone` only when they joined by text, to answer them and tell them they are next.
+    `token_hash`: the browser that joined with the code holds the token in a cookie.
+    `is_coming`: an account said it would come (reminders go to them)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="meeting_participations"
+    )
+    name = EncryptedTextField(context="meetings.participant.name", max_length=NAME_LENGTH)
+    phone = EncryptedTextField(context="meetings.participant.phone", blank=True)
+    phone_index = BlindIndexField(source="phone", normalise=normalise_address)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=8, default="en")
+    is_coming = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="one_participant_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"participant {self.uuid}"
+
+
+class Lane(models.TextChoices):
+    # In the order they are heard: interrupts first, then the main queue.
+    PROCESS = "process", _("point of process")
+    INFORMATION = "information", _("point of information")
+    CLARIFYING = "clarifying", _("clarifying question")
+    MAIN = "main", pgettext_lazy("speaking queue", "to speak")
+
+
+LANE_ORDER = {Lane.PROCESS: 0, Lane.INFORMATION: 1, Lane.CLARIFYING: 2, Lane.MAIN: 3}
+
+
+class TurnState(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    SPEAKING = "speaking", _("speaking")
+    SPOKE = "spoke", _("spoke")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Via(models.TextChoices):
+    WEB = "web", _("phone or computer")
+    SMS = "sms", _("text message")
+    KEEPER = "keeper", _("added by the stack keeper")
+
+
+class SideStack(models.Model):
+    """A short queue within an item ("direct responses to the budget"): while open, it is the queue."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="side_stacks")
+    title = models.CharField(_("what it is about"), max_length=80)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"side stack {self.uuid}"
+
+
+class Turn(models.Model):
+    """One person asking to speak on one item, in one lane (and perhaps a side stack).
+
+    `pin`: the keeper moved it by hand; pinned turns keep the order the keeper gave, before the
+    rest of their lane. `spoken_seconds` is filled when the turn ends.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="turns")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="turns")
+    side = models.ForeignKey(SideStack, null=True, blank=True, on_delete=models.CASCADE, related_name="turns")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="turns")
+    lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.MAIN)
+    state = models.CharField(max_length=10, choices=TurnState.choices, default=TurnState.WAITING)
+    via = models.CharField(max_length=8, choices=Via.choices, default=Via.WEB)
+    pin = models.PositiveIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    spoken_seconds = models.PositiveIntegerField(default=0)
+    told_next = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            # One waiting turn per person, lane and queue: asking twice does not take two places.
+            models.UniqueConstraint(
+                fields=["item", "participant", "lane"],
+                condition=Q(state="waiting", side__isnull=True),
+                name="one_waiting_turn_per_lane",
+            ),
+            models.UniqueConstraint(
+                fields=["side", "participant", "lane"],
+                condition=Q(state="waiting", side__isnull=False),
+                name="one_waiting_side_turn_per_lane",
+            ),
+            models.UniqueConstraint(fields=["meeting"], condition=Q(state="speaking"), name="one_speaker_at_a_time"),
+        ]
+        indexes = [models.Index(fields=["item", "state"])]
+
+    def __str__(self) -> str:
+        return f"turn {self.uuid} ({self.state})"
