@@ -46,6 +46,8 @@ class Role(str):
     TREASURER: ClassVar["Role"]
     FACILITATOR: ClassVar["Role"]
     STACK_KEEPER: ClassVar["Role"]
+    MINUTE_TAKER: ClassVar["Role"]
+    TIMEKEEPER: ClassVar["Role"]
     CASE_WORKER: ClassVar["Role"]
     MEDIC_LEAD: ClassVar["Role"]
     JAIL_SUPPORT_LEAD: ClassVar["Role"]
@@ -118,6 +120,8 @@ Role.TREASURER = declare(
 )
 Role.FACILITATOR = declare("facilitator", _("facilitator"), _("Runs assemblies and meetings: the agenda and time."))
 Role.STACK_KEEPER = declare("stack_keeper", _("stack keeper"), _("Keeps the speaking queue during meetings."))
+Role.MINUTE_TAKER = declare("minute_taker", _("minute taker"), _("Takes the minutes of meetings."))
+Role.TIMEKEEPER = declare("timekeeper", _("timekeeper"), _("Keeps the time of meetings: gives an item more time."))
 Role.CASE_WORKER = declare(
     "case_worker",
     _("case worker"),

@@ -9,8 +9,10 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.meetings import live
+        from solidarity.meetings import live, walk
 
         # Reminders to those who said they would come: the day before and two hours before.
         TIMER_HANDLERS.register(live.DAY_BEFORE_TIMER, live.remind_day_before)
         TIMER_HANDLERS.register(live.SOON_TIMER, live.remind_soon)
+        # How the URL walk and the API fuzz make a real object for each URL keyword of meetings'.
+        walk.register()

@@ -161,6 +161,7 @@ class Meeting(models.Model):
 
 
 class Duty(models.TextChoices):
+    # Each duty's code is a role's (core.roles): holding it at a meeting is holding that role there.
     FACILITATOR = "facilitator", _("facilitator")
     STACK_KEEPER = "stack_keeper", _("stack keeper")
     MINUTE_TAKER = "minute_taker", _("minute taker")
