@@ -159,11 +159,26 @@ PUBLIC = {
     # A naloxone reversal: anyone reports one, with nothing about anyone (supplies.reversals).
     "supplies:report-reversal",
     "api:report_reversal",
+    # A meeting's pages follow its visibility (meetings.access): a public one for anyone, a members' one for
+    # accounts, a group's for its members; to anyone else it does not exist (404). The walk's meeting is the
+    # group's. Joining as a guest needs a public, open meeting; the names are only those on its stack now.
+    "meetings:list",
+    "meetings:meeting",
+    "meetings:calendar",
+    "meetings:join",
+    "meetings:live",
+    "meetings:ask-turn",
+    "meetings:withdraw-turn",
+    "meetings:screen",
+    "meetings:names",
+    "meetings-live:short",
+    "meetings-live:stream",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
 SIGNED_IN = {
     "web:dashboard",
+    "meetings:coming",  # saying one will come to a meeting one may see (meetings.access)
     "live",  # live events: each channel asked for is checked against what the caller may hear (core.live)
     "api:me",
     "api:tokens",

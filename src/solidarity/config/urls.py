@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls()),
     path("live/", live_stream, name="live"),
+    path("", include("solidarity.meetings.short_urls")),  # /m/<code> (the projector's QR) and a meeting's stream
     path("webhooks/", include("solidarity.messaging.urls")),
     path("", include("solidarity.messaging.wkd_urls")),
     path("", include("solidarity.people.feed_urls")),  # a volunteer's secret calendar feed
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.incidents.case_urls")),
     path("", include("solidarity.directory.urls")),
     path("", include("solidarity.supplies.urls")),
+    path("", include("solidarity.meetings.urls")),
     path("", include("solidarity.messaging.inbox_urls")),
     path("", include("solidarity.messaging.sms_settings_urls")),
     path("", include("solidarity.messaging.openpgp_urls")),

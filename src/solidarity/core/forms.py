@@ -3,6 +3,7 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,24 @@ NETWORK_FIELDS = (
     "welcome_en",
     "welcome_es",
 )
+
+
+def refuse_on(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where the form has it, else for the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A date and time as the phone's own picker enters it (in the network's time zone)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class PlainTextField(forms.CharField):

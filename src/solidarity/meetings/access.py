@@ -13,16 +13,18 @@
 To anyone who may not see a meeting, it does not exist: 404.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import AnyUser, Role, Roles, Scoped, remember, roles_by_group, roles_in
-from solidarity.meetings.models import Meeting, Participant, State, Turn, Visibility
+from solidarity.meetings.models import AgendaItem, Meeting, MeetingRole, Participant, State, Turn, Visibility
 
 
 class Power(StrEnum):
@@ -154,3 +156,38 @@ def members_for_roles(meeting: Meeting) -> QuerySet[User]:
     if meeting.visibility == Visibility.GROUP:
         users = users.filter(memberships__group=meeting.group)
     return users.order_by("username")
+
+
+def groups_run_by(user: AnyUser) -> list[WorkingGroup]:
+    """The live groups whose meetings `user` may create."""
+    if not user.is_authenticated:
+        return []
+    slugs = [slug for slug, held in roles_by_group(user).items() if held & MANAGERS]
+    return list(WorkingGroup.objects.filter(slug__in=slugs, archived_at=None).order_by("name"))
+
+
+def access_item(meeting: Meeting, agenda_item: str) -> AgendaItem:
+    """An item of `meeting`'s agenda (the caller's power over the meeting is checked already); Http404 otherwise."""
+    try:
+        return AgendaItem.objects.get(meeting=meeting, uuid=agenda_item)
+    except (AgendaItem.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+@dataclass(frozen=True)
+class PastRoles:
+    meeting: Meeting
+    holders: dict[str, str]  # duty -> username
+
+
+def history_of_roles(meeting: Meeting, count: int = 6) -> list[PastRoles]:
+    """Who held each duty at the group's last meetings (before this one): the roles rotate, and this shows how."""
+    earlier = list(
+        Meeting.objects.filter(group=meeting.group, starts_at__lt=meeting.starts_at)
+        .exclude(state=State.CANCELLED)
+        .order_by("-starts_at")[:count]
+    )
+    holders: dict[int, dict[str, str]] = {each.pk: {} for each in earlier}
+    for row in MeetingRole.objects.filter(meeting__in=earlier).select_related("user"):
+        holders[row.meeting_id][row.duty] = row.user.get_username()
+    return [PastRoles(each, holders[each.pk]) for each in earlier]

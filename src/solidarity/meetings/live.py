@@ -10,6 +10,7 @@ Reminders: the day before (18:00, network time) and two hours before, to every a
 it would come, by email through the outbox.
 """
 
+import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -60,7 +61,7 @@ def picture(meeting: Meeting) -> dict[str, Any]:
     speaking = (
         Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).first() if meeting.state == State.LIVE else None
     )
-    side = SideStack.objects.filter(item=item, closed_at=None).order_by("-opened_at").first() if item else None
+    side = open_side_of(item)
     waiting = queue_of(item, side) if item is not None else []
     return {
         "version": meeting.version,
@@ -74,6 +75,13 @@ def picture(meeting: Meeting) -> dict[str, Any]:
         "queue": [turn_picture(turn) | {"first": turn.first} for turn in waiting],  # type: ignore[attr-defined]
         "next_meeting": meeting.next_meeting_id is not None,
     }
+
+
+def open_side_of(item: AgendaItem | None) -> SideStack | None:
+    """The item's open side stack, if any: while open, it is the queue."""
+    if item is None:
+        return None
+    return SideStack.objects.filter(item=item, closed_at=None).order_by("-opened_at").first()
 
 
 def turn_picture(turn: Turn) -> dict[str, Any]:
@@ -156,3 +164,24 @@ def remind_soon(fired: FiredTimer) -> None:
 
 def tell_cancelled(meeting: Meeting) -> int:
     return tell_coming(meeting, "cancelled", "meetings/email/cancelled")
+
+
+def names_on_stack(meeting: Meeting, wanted: list[str]) -> dict[str, str]:
+    """The names of those of `wanted` (participant uuids) who wait or speak on the current item's stack."""
+    if meeting.current_item_id is None or not wanted:
+        return {}
+    valid = [each for each in wanted if is_uuid(each)]
+    turns = Turn.objects.filter(
+        item_id=meeting.current_item_id,
+        state__in=(TurnState.WAITING, TurnState.SPEAKING),
+        participant__uuid__in=valid,
+    ).select_related("participant")
+    return {str(turn.participant.uuid): str(turn.participant.name) for turn in turns}
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

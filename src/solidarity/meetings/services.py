@@ -293,6 +293,15 @@ def planned_minutes(meeting: Meeting) -> int:
     return sum(item.minutes for item in meeting.items.all())
 
 
+def schedule_of(meeting: Meeting, items: list[AgendaItem]) -> list[tuple[AgendaItem, datetime]]:
+    """Each item with when it is planned to begin: the meeting's start plus the boxes before it."""
+    at, planned = meeting.starts_at, []
+    for item in items:
+        planned.append((item, at))
+        at += timedelta(minutes=item.minutes)
+    return planned
+
+
 # Running it.
 
 

@@ -35,7 +35,7 @@ SIDE_TITLE_LENGTH = 80
 
 
 def open_side(item: AgendaItem) -> SideStack | None:
-    return SideStack.objects.filter(item=item, closed_at=None).order_by("-opened_at").first()
+    return live.open_side_of(item)
 
 
 def stack_item(meeting: Meeting) -> AgendaItem:
@@ -46,6 +46,17 @@ def stack_item(meeting: Meeting) -> AgendaItem:
     if item.is_break:
         raise ValidationError(_("It is a break: the speaking queue opens again after it."))
     return item
+
+
+def queue_of_item(item: AgendaItem) -> list[Turn]:
+    """The current queue of `item` (its open side stack's, if any), in speaking order."""
+    return queue_of(item, open_side(item))
+
+
+def place_in_lane(turn: Turn) -> int:
+    """Where a waiting turn stands among its lane's (0: first)."""
+    lane = [each.pk for each in queue_of(turn.item, turn.side) if each.lane == turn.lane]
+    return lane.index(turn.pk) if turn.pk in lane else 0
 
 
 def after_change(meeting: Meeting) -> None:
@@ -264,6 +275,11 @@ class Tally:
     turns: int
     on_item: int
     seconds: int
+
+    @property
+    def clock(self) -> str:
+        minutes, rest = divmod(self.seconds, 60)
+        return f"{minutes}:{rest:02d}"
 
 
 def tallies(meeting: Meeting) -> list[Tally]:

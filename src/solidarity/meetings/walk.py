@@ -65,3 +65,7 @@ def register() -> None:
     WALK_FILLERS.register("agenda_item", lambda world: str(an_item(world).uuid))
     WALK_FILLERS.register("meeting_participant", lambda world: str(a_participant(world).uuid))
     WALK_FILLERS.register("turn", lambda world: str(a_turn(world).uuid))
+    # The verbs in a page's button addresses: one each, enough to reach the view and its permission.
+    WALK_FILLERS.register("item_verb", lambda world: "down")
+    WALK_FILLERS.register("run_verb", lambda world: "extend")
+    WALK_FILLERS.register("turn_verb", lambda world: "down")
