@@ -90,6 +90,7 @@ def test_a_guest_joins_with_the_code_and_asks_to_speak_and_the_keeper_calls_them
     keeper.post(url("act", meeting, run_verb="next-speaker"))
     assert "It is your turn to speak." in phone.get(url("live", meeting)).content.decode()
     run = keeper.get(url("run", meeting)).content.decode()
+    assert 'id="stack"' in run  # the keeper's section, with its buttons
     assert "Ana Caracol" in run
 
     keeper.post(url("act", meeting, run_verb="extend"), {"minutes": "5"})

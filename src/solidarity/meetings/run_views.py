@@ -66,7 +66,6 @@ def run(request: HttpRequest, meeting: str) -> HttpResponse:
         "tallies": stack.tallies(found) if Power.STACK in powers else [],
         "present": services.present_count(found),
         "powers": powers,
-        "Power": Power,
         "speaker_form": SpeakerForm(),
         "side_form": SideStackForm(),
         "next_form": NextMeetingForm(initial={"place": found.place}),

@@ -87,7 +87,6 @@ def meeting_page(request: HttpRequest, meeting: str) -> HttpResponse:
         "coming": found.participants.filter(is_coming=True).count(),
         "mine": found.participants.filter(user_id=request.user.pk).first() if request.user.is_authenticated else None,
         "powers": powers,
-        "Power": Power,
     }
     return render(request, "meetings/meeting.html", context)
 

@@ -58,10 +58,10 @@
     var nodes = root.querySelectorAll("[data-ends]");
     for (var i = 0; i < nodes.length; i++) {
       var node = nodes[i];
-      if (!node.dataset.ends) { node.textContent = ""; continue; }
+      if (!node.dataset.ends) { node.textContent = ""; node.classList.remove("warning"); continue; }
       var left = Math.round((Date.parse(node.dataset.ends) - (Date.now() + skew)) / 1000);
       node.textContent = left >= 0 ? fmt(words.left, { time: clock(left) }) : words.overtime;
-      node.classList.toggle("warning", left <= WARN_SECONDS);
+      node.classList.toggle("warning", left <= parseInt(node.dataset.warn || WARN_SECONDS, 10));
     }
   }
 
@@ -179,6 +179,30 @@
     if (!missing.length) draw(p);
     else withNames(p).then(function () { if (picture === p) draw(p); });
   }
+
+  // The phone's buttons (ask to speak, take it back) post in the background: the page stays, the stream
+  // redraws it. A refusal (the stack just closed) shows as the server wrote it; a failure posts the plain way.
+  function quietly(event) {
+    var form = event.target;
+    if (!form.closest || !form.closest("#live-ask, #live-withdraw")) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok || response.url.indexOf("/join/") !== -1) { form.submit(); return null; }
+        return response.text();
+      })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".messages");
+        var old = document.querySelector("main .messages");
+        if (old) old.remove();
+        if (fresh) document.getElementById("main").prepend(fresh);
+      })
+      .catch(function () { form.submit(); });
+  }
+  document.addEventListener("submit", quietly);
 
   skew = Date.parse(picture.now) - Date.now();
   var streamUrl = (run && run.dataset.stream) || root.dataset.stream;
