@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 (
                     "state",
                     models.CharField(
-                        choices=[("waiting", "to come"), ("current", "now"), ("done", "done")],
+                        choices=[("waiting", "to come"), ("current", "under way"), ("done", "done")],
                         default="waiting",
                         max_length=8,
                     ),
