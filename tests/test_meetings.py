@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
@@ -209,3 +210,21 @@ def test_roles_rotate_and_the_meeting_closes_only_once_the_next_is_set(
     assert (meeting.state, meeting.next_meeting) == (State.CLOSED, following)
     assert (following.state, following.place) == (State.SCHEDULED, meeting.place)
     assert not following.roles.exists()  # roles rotate: the next meeting names its own
+
+
+def test_the_demo_has_last_months_assembly_the_next_one_and_a_meeting_under_way() -> None:
+    call_command("demo")
+
+    closed = Meeting.objects.get(state=State.CLOSED)
+    assert closed.starts_at < timezone.now() - timedelta(days=20)
+    following = closed.next_meeting
+    assert following is not None
+    assert following.state == State.SCHEDULED
+    assert following.items.filter(kind=ItemKind.BREAK).count() == 3
+    assert following.items.filter(kind=ItemKind.REPORT).count() == 3
+    facilitators = [meeting.roles.get(duty=Duty.FACILITATOR).user for meeting in (closed, following)]
+    assert facilitators[0] != facilitators[1]  # the roles rotate
+    under_way = Meeting.objects.get(state=State.LIVE)
+    assert len(queue_of(under_way.items.get(position=1))) == 3
+    call_command("demo")
+    assert Meeting.objects.count() == 3

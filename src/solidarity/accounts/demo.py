@@ -29,6 +29,11 @@ DEMO_GROUPS = [
     ),
     ("education", "Education · Educación", "Know-your-rights workshops. Talleres de conozca sus derechos."),
     ("funds", "Funds · Fondos", "The bond fund and the medical and legal funds. El fondo de fianzas y los fondos."),
+    (
+        "general-assembly",
+        "General Assembly · Asamblea general",
+        "Convenes the assemblies: agenda, roles, minutes. Convoca las asambleas: orden del día, papeles, actas.",
+    ),
 ]
 
 DEMO_MEMBERSHIPS = [
@@ -39,6 +44,10 @@ DEMO_MEMBERSHIPS = [
     ("jordan.sample", "street-medics-committee", [Role.RESPONDER]),
     ("sam.placeholder", "education", [Role.COORDINATOR]),
     ("jordan.sample", "funds", [Role.TREASURER]),
+    ("rosa.ejemplo", "general-assembly", [Role.FACILITATOR]),
+    ("sam.placeholder", "general-assembly", [Role.STACK_KEEPER]),
+    ("lupe.demo", "general-assembly", [Role.MINUTE_TAKER]),
+    ("jordan.sample", "general-assembly", [Role.TIMEKEEPER]),
 ]
 
 # What an admin holds in each demo group after `solidarity demo`: enough to open every page it fills.
@@ -47,6 +56,7 @@ ADMIN_ROLES = {
     "education": [Role.COORDINATOR],
     "street-medics-committee": [Role.COORDINATOR],  # runs its trainings: the door, attendance
     "funds": [],
+    "general-assembly": [Role.FACILITATOR],  # runs the assemblies: the agenda, the stack, closing
 }
 
 

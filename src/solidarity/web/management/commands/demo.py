@@ -9,6 +9,7 @@ from solidarity.core.commands import Database
 from solidarity.directory import demo as directory_demo
 from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
+from solidarity.meetings import demo as meetings_demo
 from solidarity.messaging import demo as messaging_demo
 from solidarity.people import demo as people_demo
 from solidarity.supplies import demo as supplies_demo
@@ -25,6 +26,7 @@ LOADERS = [
     ("incident reports", incidents_demo.load),
     ("resources", directory_demo.load),
     ("supply items", supplies_demo.load),
+    ("meetings", meetings_demo.load),
 ]
 
 

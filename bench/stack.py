@@ -1,0 +1,289 @@
+"""The live stack at an assembly: from a stack keeper's tap to every phone's screen, with 1,000 phones connected.
+
+    uv run python bench/stack.py [--clients 1000] [--taps 40] [--database sqlite]
+        [--database postgres://postgres@127.0.0.1:5432/bench_stack --redis redis://127.0.0.1:6379/13]
+
+For each --database (sqlite: a fresh home; a PostgreSQL database is emptied first, and --redis goes with
+it: the scale path, live events through Redis), a real `solidarity up` serves a public, open assembly under
+way, with guests on its stack. The bench opens --clients Server-Sent Events streams to the meeting
+(`/live/meetings/<code>/`, as each phone's page does) from one asyncio process over plain sockets, and waits
+until every one is connected. Then, alternately:
+
+  a. the seam: one event published straight through core.live's backend on the meeting's channel (no view,
+     no service, no transaction), from this process; the time until each stream has it;
+  b. a tap: the keeper's "Next speaker" button, an HTTP POST to the run page with a signed-in session
+     (the view, meetings.stack.do_next_speaker under the meeting's lock, the picture, the commit, the
+     publish); the time from sending the POST until each stream has the new picture.
+
+Each tap or event is one sample per phone; p50, p99 and max across all of them. The goal: b's p99 under
+50 ms, and b close to a (what the meeting adds to the seam).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from oncall import fresh_database, machine, percentile, say
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VERSION = re.compile(rb'"version": (\d+)')
+SEAM_VERSION = 10**9  # the seam's events carry versions far above any tap's: told apart by their number
+
+SETUP = """
+import time
+from importlib import import_module
+
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+from solidarity.accounts.groups import do_add_member, do_create_group
+from solidarity.accounts.models import User
+from solidarity.accounts.sessions import SEEN_AT, SIGNED_IN_AT
+from solidarity.core.permissions import Role
+from solidarity.meetings import stack
+from tests.factories.accounts import add_totp
+from tests.factories.meetings import guest, make_meeting, started
+
+user = User(username="bench.keeper", email="keeper@example.org")
+user.set_password("a long bench passphrase")
+user.save()
+add_totp(user)
+group = do_create_group(name="Bench Assembly")
+do_add_member(group, user, [Role.FACILITATOR])
+meeting = started(make_meeting(group, user), user)
+for number in range({guests}):
+    stack.do_request_turn(meeting, guest(meeting, f"Guest {{number}}"))
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY] = str(user.pk)
+store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+store[SIGNED_IN_AT] = store[SEEN_AT] = time.time()
+store["allauth_2fa_authenticated"] = True
+store.create()
+print(meeting.code, meeting.uuid, store.session_key)
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Phones:
+    """`count` SSE streams in one event loop; for each version seen, when each stream first had it."""
+
+    def __init__(self, host: str, port: int, path: str, count: int) -> None:
+        self.host, self.port, self.path, self.count = host, port, path, count
+        self.connected = 0
+        self.arrivals: dict[int, list[float]] = {}
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def one(self) -> None:
+        reader, writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
+        writer.write(f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        seen = 0
+        counted = False
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            now = time.perf_counter()
+            if not counted and line.startswith(b"retry:"):
+                counted = True
+                self.connected += 1
+            found = VERSION.search(line)
+            if found:
+                version = int(found.group(1))
+                if version > seen or version >= SEAM_VERSION:
+                    seen = max(seen, version) if version < SEAM_VERSION else seen
+                    self.arrivals.setdefault(version, []).append(now)
+
+    async def start(self) -> None:
+        for _ in range(self.count):
+            self.tasks.append(asyncio.create_task(self.one()))
+            await asyncio.sleep(0)
+        while self.connected < self.count:
+            await asyncio.sleep(0.05)
+
+    async def wait_for(self, version: int, timeout: float = 20.0) -> list[float]:
+        deadline = time.perf_counter() + timeout
+        while len(self.arrivals.get(version, [])) < self.count:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"only {len(self.arrivals.get(version, []))} of {self.count} phones had {version}")
+            await asyncio.sleep(0.002)
+        return self.arrivals[version]
+
+    def newest_tap(self) -> int:
+        return max((version for version in self.arrivals if version < SEAM_VERSION), default=0)
+
+
+def publisher(env: dict[str, str]) -> Any:
+    """core.live's backend in this process, configured as the server is (the same database or Redis)."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from solidarity.core import live
+
+    return live.backend()
+
+
+async def measure(
+    url: str, code: str, uuid: str, session: str, env: dict[str, str], clients: int, taps: int
+) -> dict[str, list[float]]:
+    host, port = url.removeprefix("http://").split(":")
+    phones = Phones(host, int(port), f"/live/meetings/{code}/", clients)
+    started = time.perf_counter()
+    await phones.start()
+    say(f"  {clients} phones connected in {time.perf_counter() - started:.1f} s")
+    backend = await asyncio.to_thread(publisher, env)
+    channel = f"meeting:{uuid}"
+    samples: dict[str, list[float]] = {"seam": [], "tap": []}
+    async with httpx.AsyncClient(base_url=url, cookies={"sessionid": session}) as keeper:
+        page = await keeper.get(f"/en/meetings/{code}/run/")
+        assert page.status_code == 200, page.status_code
+        token = keeper.cookies.get("csrftoken") or ""
+        for number in range(taps):
+            # a. the seam alone.
+            version = SEAM_VERSION + number
+            sent = time.perf_counter()
+            await asyncio.to_thread(backend.publish, channel, "meeting", {"version": version, "queue": []})
+            samples["seam"] += [arrived - sent for arrived in await phones.wait_for(version)]
+            await asyncio.sleep(0.05)
+            # b. the keeper's tap.
+            before = phones.newest_tap()
+            sent = time.perf_counter()
+            answer = await keeper.post(
+                f"/en/meetings/{code}/run/next-speaker/",
+                data={"section": "stack", "csrfmiddlewaretoken": token},
+                headers={"Referer": f"{url}/en/meetings/{code}/run/"},
+            )
+            assert answer.status_code == 302, answer.status_code
+            deadline = time.perf_counter() + 20
+            while phones.newest_tap() <= before:
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("no phone heard the tap")
+                await asyncio.sleep(0.001)
+            samples["tap"] += [arrived - sent for arrived in await phones.wait_for(phones.newest_tap())]
+            await asyncio.sleep(0.05)
+    for task in phones.tasks:
+        task.cancel()
+    return samples
+
+
+def one_database(database: str, redis: str, clients: int, taps: int) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(prefix="bench-stack-"))
+    env = {"SOLIDARITY_HOME": str(home), "DJANGO_SETTINGS_MODULE": "solidarity.config.settings"}
+    if database != "sqlite":
+        fresh_database(database)
+        env["SOLIDARITY_DATABASE_URL"] = database
+        if redis:
+            import redis as redis_client
+
+            redis_client.Redis.from_url(redis).flushdb()
+            env["SOLIDARITY_REDIS_URL"] = redis
+    full = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "solidarity", "up", "--port", str(port)],
+        env=full,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("solidarity up did not answer")
+            time.sleep(0.3)
+        made = subprocess.run(
+            [sys.executable, "-c", SETUP.format(guests=taps + 5)],
+            env=full,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        code, uuid, session = made.stdout.split()[-3:]
+        samples = asyncio.run(measure(url, code, uuid, session, env, clients, taps))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(home, ignore_errors=True)
+    label = "SQLite" if database == "sqlite" else "PostgreSQL + Redis" if redis else "PostgreSQL"
+    return {"database": label, "clients": clients, "taps": taps, "samples": samples}
+
+
+def row(label: str, name: str, values: list[float], against: list[float] | None) -> str:
+    ms = [value * 1000 for value in values]
+    ratio = ""
+    if against:
+        ratio = f"{percentile(ms, 99) / (percentile(against, 99) * 1000):.2f}x"
+    return (
+        f"| {label} | {name} | {len(ms):,} | {percentile(ms, 50):.1f} ms | **{percentile(ms, 99):.1f} ms** "
+        f"| {max(ms):.1f} ms | {ratio} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--taps", type=int, default=40)
+    parser.add_argument("--database", action="append")
+    parser.add_argument("--redis", default="")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # one database, in this process: its results as JSON
+    options = parser.parse_args()
+    if options.one:
+        print(json.dumps(one_database(options.one, options.redis, options.clients, options.taps)))
+        return
+    results = []
+    for database in options.database or ["sqlite"]:
+        say(f"{database}: {options.clients} phones, {options.taps} taps")
+        # Each database in a process of its own: Django is configured once per process.
+        redis = options.redis if database != "sqlite" else ""
+        command = [sys.executable, __file__, "--one", database, "--redis", redis]
+        command += ["--clients", str(options.clients), "--taps", str(options.taps)]
+        made = subprocess.run(command, capture_output=True, text=True, check=False, cwd=BENCH)
+        if made.returncode != 0:
+            raise SystemExit(made.stderr)
+        sys.stderr.write(made.stderr)
+        results.append(json.loads(made.stdout.splitlines()[-1]))
+    print(f"\n{machine()}\n")
+    print("| database | what | samples | p50 | p99 | max | p99 vs seam |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for result in results:
+        seam, tap = result["samples"]["seam"], result["samples"]["tap"]
+        print(row(result["database"], "a. the seam: an event published straight to the channel", seam, None))
+        print(row(result["database"], "b. a keeper's tap: POST next speaker, to every phone", tap, seam))
+
+
+if __name__ == "__main__":
+    main()
