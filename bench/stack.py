@@ -227,8 +227,10 @@ def one_database(database: str, redis: str, clients: int, taps: int) -> dict[str
             cwd=ROOT,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if made.returncode != 0:
+            raise RuntimeError(f"setting the assembly up failed:\n{made.stderr}")
         code, uuid, session = made.stdout.split()[-3:]
         samples = asyncio.run(measure(url, code, uuid, session, env, clients, taps))
     finally:

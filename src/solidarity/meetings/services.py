@@ -345,7 +345,7 @@ def end_speaking(meeting: Meeting, now: datetime) -> None:
 
 def live_meeting(meeting: Meeting) -> Meeting:
     """The meeting's row, locked, if it is in progress; ValidationError otherwise."""
-    locked = Meeting.objects.select_for_update().select_related("current_item").get(pk=meeting.pk)
+    locked = Meeting.objects.select_for_update(of=("self",)).select_related("current_item").get(pk=meeting.pk)
     if locked.state != State.LIVE:
         raise ValidationError(_("This meeting is not in progress."))
     return locked
