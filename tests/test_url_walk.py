@@ -186,6 +186,14 @@ SIGNED_IN = {
     "meetings-record:propose-amendment",  # only someone who was at the meeting, while amendments are taken
     "meetings-record:action-done",  # one's own action item (or, for the record's keepers, any of the meeting's)
     "meetings-record:my-tasks",  # the caller's own action items
+    # The same in the API: a meeting's record for its minutes' readers, amendments by those who were there,
+    # an action item done by its owner, and the caller's own action items (meetings.record_access).
+    "api:list_proposals",
+    "api:read_minutes",
+    "api:propose_amendment",
+    "api:list_action_items",
+    "api:action_item_done",
+    "api:my_action_items",
     "live",  # live events: each channel asked for is checked against what the caller may hear (core.live)
     "api:me",
     "api:tokens",

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from solidarity.accounts.models import User
+from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import AnyUser, Role, Scoped, owner_role
 from solidarity.meetings.access import (
     Power,
@@ -114,4 +114,12 @@ def owner_for(meeting: Meeting, username: str) -> User:
     found = members_for_roles(meeting).filter(username=username).first()
     if found is None:
         raise ValidationError({"owner": _("No account among the meeting's members has this user name.")})
+    return found
+
+
+def group_named(slug: str) -> WorkingGroup:
+    """A live working group an action item is for, by its slug (ValidationError otherwise)."""
+    found = WorkingGroup.objects.filter(slug=slug, archived_at=None).first()
+    if found is None:
+        raise ValidationError({"group": _("No working group has this short name.")})
     return found
