@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core import retention
 from solidarity.core.timers import find_timer, fire_due
 from solidarity.meetings import actions, decisions, minutes, services
 from solidarity.meetings.decisions import DecisionValues, ProposalValues, Tally, outcome_of
@@ -482,3 +483,22 @@ def test_the_record_pages_render_in_spanish(assembly: WorkingGroup, facilitator:
         assert 'lang="es"' in response.content.decode()
     assert "Marchar el sábado" in client.get(url("proposals", meeting, "es")).content.decode()
     assert meeting.state == State.LIVE
+
+
+def test_amendments_and_their_authors_go_some_weeks_after_they_were_proposed(
+    assembly: WorkingGroup, facilitator: User
+) -> None:
+    meeting = live_meeting(assembly, facilitator)
+    note = minutes.do_add_note(meeting, "Twelve calls", by=facilitator)
+    there = make_member("tom.there", assembly)
+    services.participant_for(meeting, there)
+    closed(meeting, facilitator)
+    amendment = minutes.do_propose_amendment(meeting, there, "Fourteen calls", entry=note)
+    minutes.do_decide_amendment(amendment, True, by=facilitator)
+
+    with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
+        purged = {result.rule: result.count for result in retention.purge()}
+    assert purged["meetings.amendments"] == 1
+    assert not meeting.amendments.exists()
+    note.refresh_from_db()
+    assert (note.text, note.is_amended) == ("Fourteen calls", True)  # the minutes keep what was accepted
