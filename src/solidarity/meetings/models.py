@@ -370,10 +370,10 @@ MAX_AMEND_DAYS = 30
 
 
 class ProposalState(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", _("to be decided")
     PASSED = "passed", _("passed")
     FAILED = "failed", _("did not pass")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", _("withdrawn by whoever proposed it")
 
 
 class Proposal(models.Model):

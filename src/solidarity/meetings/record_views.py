@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
@@ -60,7 +61,8 @@ def minutes_context(request: HttpRequest, meeting: Meeting, record: Minutes, **f
     user = request.user
     powers = powers_of(user, meeting)
     keeps = Power.MINUTES in powers
-    entries = minutes.entries_of(meeting)
+    # By agenda item, the meeting in general first; within each, in the order written.
+    entries = sorted(minutes.entries_of(meeting), key=lambda e: (e.item.position if e.item else 0, e.position))
     return {
         "meeting": meeting,
         "record": record,
@@ -284,7 +286,13 @@ def pass_consent(request: HttpRequest, meeting: str, agenda_item: str) -> HttpRe
     try:
         present = form.cleaned_data.get("present") if form.is_valid() else None
         passed = decisions.do_pass_consent_calendar(item, by=user, present=present)
-        messages.success(request, _("The consent calendar passed: %(count)d proposals.") % {"count": len(passed)})
+        count = len(passed)
+        done = ngettext(
+            "The consent calendar passed: %(count)d proposal.",
+            "The consent calendar passed: %(count)d proposals.",
+            count,
+        )
+        messages.success(request, done % {"count": count})
     except ValidationError as error:
         refused(request, error)
     return back(found, "proposals")
