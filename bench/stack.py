@@ -119,7 +119,10 @@ class Phones:
         for _ in range(self.count):
             self.tasks.append(asyncio.create_task(self.one()))
             await asyncio.sleep(0)
+        deadline = time.perf_counter() + 120
         while self.connected < self.count:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"only {self.connected} of {self.count} phones connected")
             await asyncio.sleep(0.05)
 
     async def wait_for(self, version: int, timeout: float = 20.0) -> list[float]:

@@ -173,12 +173,27 @@ PUBLIC = {
     "meetings:names",
     "meetings-live:short",
     "meetings-live:stream",
+    # A meeting's minutes and action items: their readers only (meetings.minutes.may_read): once published, the
+    # audience the facilitator chose (public only for a public meeting); before, its group and those who were there.
+    "meetings-record:minutes",
+    "meetings-record:actions",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
 SIGNED_IN = {
     "web:dashboard",
     "meetings:coming",  # saying one will come to a meeting one may see (meetings.access)
+    "meetings-record:propose-amendment",  # only someone who was at the meeting, while amendments are taken
+    "meetings-record:action-done",  # one's own action item (or, for the record's keepers, any of the meeting's)
+    "meetings-record:my-tasks",  # the caller's own action items
+    # The same in the API: a meeting's record for its minutes' readers, amendments by those who were there,
+    # an action item done by its owner, and the caller's own action items (meetings.record_access).
+    "api:list_proposals",
+    "api:read_minutes",
+    "api:propose_amendment",
+    "api:list_action_items",
+    "api:action_item_done",
+    "api:my_action_items",
     "live",  # live events: each channel asked for is checked against what the caller may hear (core.live)
     "api:me",
     "api:tokens",

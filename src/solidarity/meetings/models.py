@@ -351,3 +351,264 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"turn {self.uuid} ({self.state})"
+
+
+# The record: proposals, decisions, minutes, action items.
+#
+# A proposal is put to the meeting on an agenda item; a decision records how it was decided, under the rule
+# that applied then (copied from the meeting, so changing the meeting later does not rewrite the record).
+# A consent calendar is an agenda item of kind "consent" whose proposals pass together in one decision each,
+# unless someone asks to pull one out: it is then decided on its own. The minutes are entries the minute
+# taker writes as the meeting goes (a decision or an action item adds its own); after the meeting closes,
+# those who were there with an account may propose amendments for a few days, then the minutes are published.
+# Action items are what someone said they would do: reminded before their due date, carried to the next
+# meeting while open.
+
+TEXT_LENGTH = 2000
+REASON_LENGTH = 500
+MAX_AMEND_DAYS = 30
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("to be decided")
+    PASSED = "passed", _("passed")
+    FAILED = "failed", _("did not pass")
+    WITHDRAWN = "withdrawn", _("withdrawn by whoever proposed it")
+
+
+class Proposal(models.Model):
+    """A proposal put to the meeting on one agenda item, in English, Spanish or both. `proposed_by` is what the
+    minutes say (a first name, a working group), not a link to anyone. `is_pulled`: it was on a consent calendar
+    and someone asked to take it out, so it is decided on its own."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="proposals")
+    position = models.PositiveIntegerField(default=0)
+    text_en = models.TextField(_("proposal in English"), max_length=TEXT_LENGTH, blank=True)
+    text_es = models.TextField(_("proposal in Spanish"), max_length=TEXT_LENGTH, blank=True)
+    proposed_by = models.CharField(_("proposed by"), max_length=NAME_LENGTH, blank=True)
+    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN)
+    is_pulled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text_en="", text_es=""), name="proposal_has_a_text")]
+
+    def __str__(self) -> str:
+        return f"proposal {self.uuid}"
+
+    def text(self, language: str | None = None) -> str:
+        return text_of(self, "text", language)
+
+    @property
+    def on_consent_calendar(self) -> bool:
+        return self.item.kind == ItemKind.CONSENT and not self.is_pulled
+
+
+class How(models.TextChoices):
+    """How a proposal was decided."""
+
+    CONSENSUS = "consensus", _("by consensus")
+    FALLBACK = "fallback", _("by the fallback vote")
+    CONSENSUS_MINUS = "consensus_minus", _("by consensus minus some blocks")
+    MAJORITY = "majority", _("by majority vote")
+    CONSENT = "consent", _("on the consent calendar")
+
+
+class Decision(models.Model):
+    """How the meeting decided one proposal: the rule then in force, who was present, and the counts.
+
+    `present`: the people present counted for quorum: those who joined (meetings.services.present_count)
+    unless the facilitator entered the room's count (`present_entered`). Counts a rule does not use are null.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    rule = models.CharField(max_length=16, choices=Rule.choices)
+    fallback_percent = models.PositiveSmallIntegerField()
+    minus_blocks = models.PositiveSmallIntegerField()
+    quorum = models.PositiveIntegerField()
+    present = models.PositiveIntegerField()
+    present_entered = models.BooleanField(default=False)
+    agree = models.PositiveIntegerField(null=True, blank=True)
+    stand_asides = models.PositiveIntegerField(default=0)
+    blocks = models.PositiveIntegerField(default=0)
+    yes = models.PositiveIntegerField(null=True, blank=True)
+    no = models.PositiveIntegerField(null=True, blank=True)
+    abstain = models.PositiveIntegerField(null=True, blank=True)
+    how = models.CharField(max_length=16, choices=How.choices)
+    passed = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"decision {self.uuid}"
+
+
+class ObjectionKind(models.TextChoices):
+    STAND_ASIDE = "stand_aside", _("stand aside")
+    BLOCK = "block", _("block")
+
+
+class Objection(models.Model):
+    """One stand-aside or block, with the reason stated (a block's is required under a consensus rule)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="objections")
+    kind = models.CharField(max_length=12, choices=ObjectionKind.choices)
+    reason = models.TextField(max_length=REASON_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.decision}"
+
+
+class Audience(models.TextChoices):
+    """Who reads published minutes."""
+
+    MEETING = "meeting", _("members who may see the meeting")
+    MEMBERS = "members", _("any member of the network")
+    PUBLIC = "public", _("anyone (a public meeting only)")
+
+
+class Minutes(models.Model):
+    """The minutes' side of a meeting: how long amendments may be proposed after it closes, and publication.
+
+    While the meeting runs the minutes are a draft; once it closes, amendments may be proposed until
+    `closed_at + amend_days`; then they are published for `audience`.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="record")
+    amend_days = models.PositiveSmallIntegerField(
+        _("days to propose amendments"),
+        default=7,
+        validators=[MaxValueValidator(MAX_AMEND_DAYS)],
+        help_text=_("After the meeting closes, those who were there may propose changes for this many days."),
+    )
+    audience = models.CharField(_("who reads them"), max_length=8, choices=Audience.choices, default=Audience.MEETING)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"minutes of {self.meeting}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class EntryKind(models.TextChoices):
+    NOTE = "note", _("note")
+    DECISION = "decision", _("decision")
+    ACTION = "action", _("action item")
+
+
+class MinuteEntry(models.Model):
+    """One entry of the minutes, on an agenda item or on the meeting in general (`item` empty), in the order
+    written. A decision's or an action item's entry is added with it, and says what it is in the reader's
+    language (its `text` is empty). `is_amended`: an accepted amendment changed it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minute_entries")
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="minute_entries"
+    )
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=EntryKind.choices, default=EntryKind.NOTE)
+    text = models.TextField(max_length=TEXT_LENGTH, blank=True)
+    decision = models.OneToOneField(Decision, null=True, blank=True, on_delete=models.CASCADE, related_name="entry")
+    action_item = models.OneToOneField(
+        "ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="entry"
+    )
+    is_amended = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"minute entry {self.uuid}"
+
+
+class AmendmentState(models.TextChoices):
+    PENDING = "pending", _("waiting for the minute taker")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("not accepted")
+
+
+class Amendment(models.Model):
+    """A change to the minutes proposed by someone who was at the meeting with an account: new words for one
+    note (`entry`), or a note to add (no entry). Accepted, it changes the minutes; either way it is deleted some
+    weeks later (meetings.retention): the minutes keep what was accepted."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="amendments")
+    entry = models.ForeignKey(MinuteEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="amendments")
+    text = models.TextField(max_length=TEXT_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="meeting_amendments"
+    )
+    state = models.CharField(max_length=10, choices=AmendmentState.choices, default=AmendmentState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"amendment {self.uuid}"
+
+
+class ActionState(models.TextChoices):
+    OPEN = "open", _("to do")
+    DONE = "done", _("done")
+    DROPPED = "dropped", _("dropped")
+
+
+class ActionItem(models.Model):
+    """Something someone said they would do: what, who (an account, reminded by email before the due date, or
+    just a name), by when, for which working group. Made at `meeting` (on `item`); while open, it is carried to
+    each next meeting (`carried_to`, onto its agenda item `carried_item`). `reminder_token`: the token of its
+    reminder's timer, so a stale timer does nothing."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items")
+    what = models.TextField(_("what"), max_length=REASON_LENGTH)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="meeting_action_items"
+    )
+    owner_name = models.CharField(_("who"), max_length=NAME_LENGTH)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    group = models.ForeignKey(
+        WorkingGroup,
+        verbose_name=_("working group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(max_length=8, choices=ActionState.choices, default=ActionState.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    carried_to = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_action_items"
+    )
+    carried_item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reminder_token = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["owner", "state"])]
+
+    def __str__(self) -> str:
+        return f"action item {self.uuid}"

@@ -21,6 +21,7 @@ from solidarity.core import audit
 from solidarity.core.codes import unique_code
 from solidarity.core.models import AuditAction
 from solidarity.meetings import live
+from solidarity.meetings.actions import carry_open_actions
 from solidarity.meetings.models import (
     MAX_ITEM_MINUTES,
     NAME_LENGTH,
@@ -460,6 +461,7 @@ def do_close_meeting(meeting: Meeting, *, by: User | None, actor: str = "") -> N
         Turn.objects.filter(meeting=locked, state=TurnState.WAITING).update(state=TurnState.WITHDRAWN, ended_at=now)
         locked.state, locked.closed_at, locked.current_item = State.CLOSED, now, None
         locked.save(update_fields=["state", "closed_at", "current_item"])
+        carry_open_actions(locked, locked.next_meeting)  # open action items come back on the next meeting's agenda
         record(by, AuditAction.CHANGED, [locked.uuid], {"state": "closed"}, actor=actor)
         live.changed(locked)
         live.closed(locked)
