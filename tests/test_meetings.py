@@ -20,6 +20,7 @@ from solidarity.core.timers import find_timer, run_once
 from solidarity.meetings import live, services, stack
 from solidarity.meetings.models import Duty, ItemKind, ItemState, Lane, Meeting, State, Turn, TurnState
 from solidarity.meetings.queue import queue_of
+from solidarity.meetings.screens import screen_of
 from solidarity.messaging.models import Message
 from tests.factories.meetings import guest, item, make_meeting, started
 
@@ -260,3 +261,22 @@ def test_those_who_said_they_would_come_are_reminded_and_told_of_a_cancellation(
     assert f"/en/meetings/{meeting.code}/" in body.get_content()
     assert "Union hall, 5th street" in body.get_content()
     assert find_timer(live.SOON_TIMER, str(meeting.uuid)) is None
+
+
+def test_the_running_total_is_kept_against_the_plan_as_it_was_when_the_meeting_began(
+    meeting: Meeting, facilitator: User
+) -> None:
+    planned = meeting.starts_at + timedelta(minutes=60)  # 10 + 30 + 20
+    assert live.picture(meeting)["planned_end"] == planned.isoformat()
+    assert live.picture(meeting)["after_seconds"] == 50 * 60
+
+    services.do_take_break(meeting, 10, by=facilitator)  # not the plan: the plan's end stays
+    services.do_extend_item(meeting, 5, by=facilitator)
+    meeting.refresh_from_db()
+    picture = live.picture(meeting)
+    assert picture["planned_end"] == planned.isoformat()
+    assert picture["after_seconds"] == 50 * 60
+    screen = screen_of(meeting, None)
+    assert screen.expected_end is not None
+    assert screen.item_ends_at is not None
+    assert screen.expected_end == screen.item_ends_at + timedelta(minutes=50)

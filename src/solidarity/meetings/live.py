@@ -74,7 +74,24 @@ def picture(meeting: Meeting) -> dict[str, Any]:
         "speaking": turn_picture(speaking) if speaking else None,
         "queue": [turn_picture(turn) | {"first": turn.first} for turn in waiting],  # type: ignore[attr-defined]
         "next_meeting": meeting.next_meeting_id is not None,
+        # The running total against the plan: the plan's end, and the boxes of the items still to come.
+        "planned_end": iso(planned_end(meeting)),
+        "after_seconds": after_seconds(meeting),
     }
+
+
+def planned_end(meeting: Meeting) -> datetime:
+    """When the agenda ends by the plan: its scheduled start and the boxes as they were when it began (breaks
+    taken on the spot and minutes added later are not the plan)."""
+    minutes = meeting.planned_minutes
+    if minutes is None:
+        minutes = sum(AgendaItem.objects.filter(meeting=meeting).values_list("minutes", flat=True))
+    return meeting.starts_at + timedelta(minutes=minutes)
+
+
+def after_seconds(meeting: Meeting) -> int:
+    """The time boxes of the items still to come, in seconds."""
+    return 60 * sum(AgendaItem.objects.filter(meeting=meeting, state="waiting").values_list("minutes", flat=True))
 
 
 def open_side_of(item: AgendaItem | None) -> SideStack | None:

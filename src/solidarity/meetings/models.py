@@ -138,6 +138,7 @@ class Meeting(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="previous_meetings"
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    planned_minutes = models.PositiveIntegerField(null=True, blank=True)  # the agenda's boxes when it began
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveBigIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -59,6 +59,21 @@ class Screen:
         return clock(max(0, self.seconds_left or 0))
 
     @property
+    def planned_end(self) -> datetime | None:
+        value = self.picture.get("planned_end")
+        return datetime.fromisoformat(value) if value else None
+
+    @property
+    def expected_end(self) -> datetime | None:
+        """When the meeting will end at this pace: the current item's box (or now, if it is over time), then the
+        boxes of the items still to come."""
+        if self.meeting.state != "live":
+            return None
+        now = timezone.now()
+        current = max(now, self.item_ends_at) if self.item_ends_at else now
+        return current + timedelta(seconds=int(self.picture.get("after_seconds", 0)))
+
+    @property
     def is_warning(self) -> bool:
         left = self.seconds_left
         return left is not None and left <= WARN_SECONDS

@@ -317,7 +317,8 @@ def do_start_meeting(meeting: Meeting, *, by: User | None, actor: str = "") -> N
             raise ValidationError(_("Add at least one item to the agenda first."))
         now = timezone.now()
         locked.state, locked.started_at = State.LIVE, now
-        locked.save(update_fields=["state", "started_at"])
+        locked.planned_minutes = planned_minutes(locked)
+        locked.save(update_fields=["state", "started_at", "planned_minutes"])
         begin_item(locked, first, now)
         record(by, AuditAction.CHANGED, [locked.uuid], {"state": "live"}, actor=actor)
         live.changed(locked)

@@ -55,6 +55,7 @@
   }
 
   function tick() {
+    drawPlan();
     var nodes = root.querySelectorAll("[data-ends]");
     for (var i = 0; i < nodes.length; i++) {
       var node = nodes[i];
@@ -63,6 +64,25 @@
       node.textContent = left >= 0 ? fmt(words.left, { time: clock(left) }) : words.overtime;
       node.classList.toggle("warning", left <= parseInt(node.dataset.warn || WARN_SECONDS, 10));
     }
+  }
+
+  function hhmm(moment) {
+    return moment.toLocaleTimeString(lang === "es" ? "es-US" : "en-US", { hour: "numeric", minute: "2-digit" });
+  }
+
+  // The running total against the plan: at this pace, the meeting ends after the current item's box (or now,
+  // when it runs over) and the boxes still to come.
+  function drawPlan() {
+    var node = $("live-plan");
+    if (!node) return;
+    if (picture.state !== "live" || !picture.planned_end) { node.hidden = true; return; }
+    var now = Date.now() + skew;
+    var item = picture.item;
+    var itemEnd = item && item.started_at ? Date.parse(item.started_at) + item.box_seconds * 1000 : now;
+    var expected = new Date(Math.max(now, itemEnd) + picture.after_seconds * 1000);
+    var planned = new Date(Date.parse(picture.planned_end));
+    node.textContent = fmt(words.plan, { expected: hhmm(expected), planned: hhmm(planned) });
+    node.hidden = false;
   }
 
   function drawQueue(p) {
