@@ -9,10 +9,13 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.meetings import live, walk
+        from solidarity.meetings import live, sms, walk
+        from solidarity.messaging.keywords import HANDLERS, Command
 
         # Reminders to those who said they would come: the day before and two hours before.
         TIMER_HANDLERS.register(live.DAY_BEFORE_TIMER, live.remind_day_before)
         TIMER_HANDLERS.register(live.SOON_TIMER, live.remind_soon)
         # How the URL walk and the API fuzz make a real object for each URL keyword of meetings'.
         walk.register()
+        # STACK / TURNO: getting on stack by text, from the room.
+        HANDLERS.register(Command.STACK, sms.answer_stack)
