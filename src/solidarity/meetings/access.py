@@ -16,13 +16,14 @@ To anyone who may not see a meeting, it does not exist: 404.
 from datetime import timedelta
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import AnyUser, Role, Roles, Scoped, remember, roles_by_group, roles_in
-from solidarity.meetings.models import Meeting, Participant, State, Turn, Visibility
+from solidarity.meetings.models import AgendaItem, Meeting, Participant, State, Turn, Visibility
 
 
 class Power(StrEnum):
@@ -135,6 +136,30 @@ def access_turn(user: AnyUser, meeting: Meeting, turn: str) -> Turn:
     try:
         return Turn.objects.select_related("participant", "item", "side", "meeting").get(meeting=meeting, uuid=turn)
     except (Turn.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+def access_item(user: AnyUser, meeting: Meeting, item: str, need: Power = Power.MANAGE) -> AgendaItem:
+    """An item of `meeting`'s agenda, for whoever has the power `need` there; Http404 otherwise."""
+    if need not in powers_of(user, meeting):
+        raise Http404
+    try:
+        return AgendaItem.objects.select_related("group", "meeting").get(meeting=meeting, uuid=item)
+    except (AgendaItem.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+def access_own_turn(user: AnyUser, meeting: Meeting, turn: str) -> Turn:
+    """A turn of `meeting`: the caller's own (as an account), or any for its stack keepers; Http404 otherwise."""
+    if Power.STACK in powers_of(user, meeting):
+        return access_turn(user, meeting, turn)
+    if not user.is_authenticated or Power.SEE not in powers_of(user, meeting):
+        raise Http404
+    try:
+        return Turn.objects.select_related("participant", "item", "side", "meeting").get(
+            meeting=meeting, uuid=turn, participant__user_id=user.pk
+        )
+    except (Turn.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404 from error
 
 
