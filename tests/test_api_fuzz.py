@@ -322,6 +322,17 @@ def supplies_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def meetings_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's meeting under way as the URL walk makes it (meetings.walk: seen by the group's members only),
+    or an item of its agenda, or a turn waiting on its stack."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        found.append(str(WALK_FILLERS[name](WalkWorld(group, by))))
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -361,6 +372,10 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "reversal": lambda world: supplies_objects(world, "reversal"),  # a naloxone reversal from each group's depot
     "supply_import": lambda world: supplies_objects(world, "supply_import"),  # a staged CSV of each group's items
     "supplies_sheet": lambda world: ("items", "stock"),  # a supplies export: a name, no group's object
+    # Meetings: each group's meeting under way (by its code), an item of its agenda, a turn on its stack.
+    "meeting": lambda world: meetings_objects(world, "meeting"),
+    "agenda_item": lambda world: meetings_objects(world, "agenda_item"),
+    "turn": lambda world: meetings_objects(world, "turn"),
 }
 
 

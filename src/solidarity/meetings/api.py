@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, StrictBool, StrictInt
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.api_auth import BearerToken
@@ -84,7 +84,7 @@ TurnStateName = Literal["waiting", "speaking", "spoke", "withdrawn"]
 ViaName = Literal["web", "sms", "keeper"]
 DutyName = Literal["facilitator", "stack_keeper", "minute_taker", "timekeeper"]
 GroupSlug = Annotated[str, Field(min_length=1, max_length=60)]
-Minutes = Annotated[int, Field(ge=1, le=60, description="1 to 60 minutes.")]
+Minutes = Annotated[StrictInt, Field(ge=1, le=60, description="1 to 60 minutes.")]
 MAX_YEARS_AHEAD = 10
 
 NOT_NOW = {
@@ -277,12 +277,12 @@ class MeetingPatch(Schema):
     call_link: str | None = Field(None, max_length=200)
     language: MeetingLanguage | None = None
     visibility: MeetingVisibility | None = None
-    is_open: bool | None = None
+    is_open: StrictBool | None = None
     rule: DecisionRule | None = None
-    fallback_percent: int | None = Field(None, ge=51, le=100)
-    minus_blocks: int | None = Field(None, ge=0, le=20)
-    quorum: int | None = Field(None, ge=0, le=10_000)
-    turn_seconds: int | None = Field(None, ge=15, le=MAX_TURN_SECONDS)
+    fallback_percent: StrictInt | None = Field(None, ge=51, le=100)
+    minus_blocks: StrictInt | None = Field(None, ge=0, le=20)
+    quorum: StrictInt | None = Field(None, ge=0, le=10_000)
+    turn_seconds: StrictInt | None = Field(None, ge=15, le=MAX_TURN_SECONDS)
 
 
 class MeetingIn(Schema):
@@ -294,12 +294,12 @@ class MeetingIn(Schema):
     call_link: str = Field("", max_length=200)
     language: MeetingLanguage = "both"
     visibility: MeetingVisibility = "members"
-    is_open: bool = True
+    is_open: StrictBool = True
     rule: DecisionRule = "consensus"
-    fallback_percent: int = Field(75, ge=51, le=100)
-    minus_blocks: int = Field(1, ge=0, le=20)
-    quorum: int = Field(0, ge=0, le=10_000)
-    turn_seconds: int = Field(120, ge=15, le=MAX_TURN_SECONDS)
+    fallback_percent: StrictInt = Field(75, ge=51, le=100)
+    minus_blocks: StrictInt = Field(1, ge=0, le=20)
+    quorum: StrictInt = Field(0, ge=0, le=10_000)
+    turn_seconds: StrictInt = Field(120, ge=15, le=MAX_TURN_SECONDS)
 
 
 class AgendaItemPatch(Schema):
@@ -308,7 +308,7 @@ class AgendaItemPatch(Schema):
     kind: AgendaItemKind | None = None
     title_en: str | None = Field(None, max_length=TITLE_LENGTH)
     title_es: str | None = Field(None, max_length=TITLE_LENGTH)
-    minutes: int | None = Field(None, ge=1, le=MAX_ITEM_MINUTES, description="The time box.")
+    minutes: StrictInt | None = Field(None, ge=1, le=MAX_ITEM_MINUTES, description="The time box.")
     presenter: str | None = Field(None, max_length=NAME_LENGTH)
     group: GroupSlug | None = Field(None, description="A report-back's working group, by slug.")
 
@@ -317,7 +317,7 @@ class AgendaItemIn(Schema):
     kind: AgendaItemKind = "item"
     title_en: str = Field("", max_length=TITLE_LENGTH, description="A break or a report-back may have none.")
     title_es: str = Field("", max_length=TITLE_LENGTH)
-    minutes: int = Field(10, ge=1, le=MAX_ITEM_MINUTES, description="The time box.")
+    minutes: StrictInt = Field(10, ge=1, le=MAX_ITEM_MINUTES, description="The time box.")
     presenter: str = Field("", max_length=NAME_LENGTH)
     group: GroupSlug | None = Field(None, description="A report-back's working group, by slug (needed for one).")
     after: UUID | None = Field(None, description="Put it just after this item; none: at the end.")
@@ -348,7 +348,7 @@ class TurnIn(Schema):
 
 
 class TurnMoveIn(Schema):
-    index: int = Field(ge=0, le=1000, description="Its place among the waiting turns of its lane (0: first).")
+    index: StrictInt = Field(ge=0, le=1000, description="Its place among the waiting turns of its lane (0: first).")
 
 
 class SideStackIn(Schema):
@@ -362,12 +362,12 @@ class SpeakerIn(Schema):
 
 
 class ComingIn(Schema):
-    coming: bool
+    coming: StrictBool
 
 
 class MeetingFilters(Schema):
     state: MeetingState | None = None
-    group: GroupSlug | None = Field(None, description="A working group's slug.")
+    group: str | None = Field(None, max_length=60, description="A working group's slug; empty: any.")
 
 
 # Helpers.
