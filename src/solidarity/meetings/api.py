@@ -163,7 +163,7 @@ class MeetingRoleOut(Schema):
     account: UUID | None = Field(description="The account's uuid: for those who run the meeting; null for others.")
 
 
-class LiveItemOut(Schema):
+class MeetingLiveItemOut(Schema):
     id: UUID
     kind: AgendaItemKind
     title_en: str
@@ -172,7 +172,7 @@ class LiveItemOut(Schema):
     box_seconds: int
 
 
-class LiveTurnOut(Schema):
+class MeetingLiveTurnOut(Schema):
     turn: UUID
     who: UUID = Field(description="The participant's id (names: GET .../stack).")
     lane: LaneName
@@ -180,7 +180,7 @@ class LiveTurnOut(Schema):
     first: bool | None = Field(None, description="In the queue: whether it would be their first turn on the item.")
 
 
-class SideStackOut(Schema):
+class MeetingSideStackOut(Schema):
     id: UUID
     title: str
 
@@ -193,10 +193,10 @@ class MeetingLiveOut(Schema):
     stack_open: bool
     turn_seconds: int
     now: datetime
-    item: LiveItemOut | None
-    side: SideStackOut | None
-    speaking: LiveTurnOut | None
-    queue: list[LiveTurnOut]
+    item: MeetingLiveItemOut | None
+    side: MeetingSideStackOut | None
+    speaking: MeetingLiveTurnOut | None
+    queue: list[MeetingLiveTurnOut]
     next_meeting: bool
 
 
@@ -242,16 +242,16 @@ class MeetingTurnOut(Schema):
         return bool(getattr(obj, "mine", False))
 
 
-class StackOut(Schema):
+class MeetingStackOut(Schema):
     item: UUID | None = Field(description="The item whose queue it is; null: none under way.")
     is_break: bool
     stack_open: bool
-    side: SideStackOut | None = Field(description="The side stack open now: while open, it is the queue.")
+    side: MeetingSideStackOut | None = Field(description="The side stack open now: while open, it is the queue.")
     speaking: MeetingTurnOut | None
     queue: list[MeetingTurnOut] = Field(description="In speaking order.")
 
 
-class TallyOut(Schema):
+class MeetingTallyOut(Schema):
     participant: UUID
     name: str
     turns: int = Field(description="Turns spoken at this meeting.")
@@ -259,7 +259,7 @@ class TallyOut(Schema):
     seconds: int = Field(description="Speaking time at this meeting.")
 
 
-class ComingOut(Schema):
+class MeetingComingOut(Schema):
     coming: bool
 
 
@@ -334,7 +334,7 @@ class MeetingRoleIn(Schema):
     )
 
 
-class MinutesIn(Schema):
+class MeetingMinutesIn(Schema):
     minutes: Minutes = 5
 
 
@@ -343,25 +343,25 @@ class NextMeetingIn(Schema):
     place: str = Field("", max_length=200, description="Empty: the same place.")
 
 
-class TurnIn(Schema):
+class MeetingTurnIn(Schema):
     lane: LaneName = Field("main", description="An interrupt (process, information, clarifying) or the main queue.")
 
 
-class TurnMoveIn(Schema):
+class MeetingTurnMoveIn(Schema):
     index: StrictInt = Field(ge=0, le=1000, description="Its place among the waiting turns of its lane (0: first).")
 
 
-class SideStackIn(Schema):
+class MeetingSideStackIn(Schema):
     title: str = Field(min_length=1, max_length=stack.SIDE_TITLE_LENGTH, description="What it is about.")
 
 
-class SpeakerIn(Schema):
+class MeetingSpeakerIn(Schema):
     name: str = Field("", max_length=NAME_LENGTH, description="Someone new: the name the room is to see.")
     participant: UUID | None = Field(None, description="Someone already here, by their participant id.")
     lane: LaneName = "main"
 
 
-class ComingIn(Schema):
+class MeetingComingIn(Schema):
     coming: StrictBool
 
 
@@ -482,7 +482,7 @@ def item_values(current: dict[str, Any], changes: dict[str, Any]) -> ItemValues:
 
 
 def stack_out(user: AnyUser, meeting: Meeting) -> dict[str, Any]:
-    """The queue now (StackOut), with the names the room sees; the caller's own turns marked."""
+    """The queue now (MeetingStackOut), with the names the room sees; the caller's own turns marked."""
     meeting = fresh(meeting)
     item = meeting.current_item
     side = stack.open_side(item) if item is not None else None
@@ -811,7 +811,7 @@ def next_agenda_item(request: HttpRequest, meeting: str) -> Shown:
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission(KEEPS_TIME)
-def extend_agenda_item(request: HttpRequest, meeting: str, payload: MinutesIn) -> Shown:
+def extend_agenda_item(request: HttpRequest, meeting: str, payload: MeetingMinutesIn) -> Shown:
     """ "Five more minutes?": the current item's time box grows. For timekeepers too."""
     user, found = keeper_step(request, meeting, Power.EXTEND)
     try:
@@ -828,7 +828,7 @@ def extend_agenda_item(request: HttpRequest, meeting: str, payload: MinutesIn) -
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission(MANAGES)
-def take_break(request: HttpRequest, meeting: str, payload: MinutesIn) -> Shown:
+def take_break(request: HttpRequest, meeting: str, payload: MeetingMinutesIn) -> Shown:
     """A break item goes in after the current one and begins; the agenda resumes after it."""
     user, found = keeper_step(request, meeting, Power.MANAGE)
     try:
@@ -883,12 +883,12 @@ def close_meeting(request: HttpRequest, meeting: str) -> Shown:
 
 @router.post(
     "/meetings/{meeting}/coming",
-    response={200: ComingOut, 409: ErrorOut},
+    response={200: MeetingComingOut, 409: ErrorOut},
     summary="Say whether the caller is coming",
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission("authenticated")
-def say_coming(request: HttpRequest, meeting: str, payload: ComingIn) -> ComingOut:
+def say_coming(request: HttpRequest, meeting: str, payload: MeetingComingIn) -> MeetingComingOut:
     """Those coming get reminders by email, the day before and two hours before. For a meeting the caller sees."""
     user = signed_in(request)
     found = access_meeting(user, meeting)
@@ -896,7 +896,7 @@ def say_coming(request: HttpRequest, meeting: str, payload: ComingIn) -> ComingO
         participant = services.do_say_coming(found, user, payload.coming)
     except ValidationError as error:
         raise refused(error, "meeting_over") from None
-    return ComingOut(coming=participant.is_coming)
+    return MeetingComingOut(coming=participant.is_coming)
 
 
 # The speaking queue.
@@ -904,7 +904,7 @@ def say_coming(request: HttpRequest, meeting: str, payload: ComingIn) -> ComingO
 
 @router.get(
     "/meetings/{meeting}/stack",
-    response=StackOut,
+    response=MeetingStackOut,
     summary="The speaking queue now, with names",
     auth=None,
     openapi_extra=NO_TOKEN,
@@ -924,7 +924,7 @@ def read_stack(request: HttpRequest, meeting: str) -> dict[str, Any]:
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission("authenticated")
-def request_turn(request: HttpRequest, meeting: str, payload: TurnIn) -> Status[Shown]:
+def request_turn(request: HttpRequest, meeting: str, payload: MeetingTurnIn) -> Status[Shown]:
     """For the current item, in a lane. Asking again in the same lane keeps the place already held."""
     user = signed_in(request)
     found = access_meeting(user, meeting)
@@ -960,7 +960,7 @@ def withdraw_turn(request: HttpRequest, meeting: str, turn: UUID) -> Status[None
 
 @router.post(
     "/meetings/{meeting}/stack/next",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Next speaker: the one speaking is done, the first in the queue speaks",
     openapi_extra={"responses": NOT_NOW},
 )
@@ -976,7 +976,7 @@ def call_next_speaker(request: HttpRequest, meeting: str) -> dict[str, Any]:
 
 @router.post(
     "/meetings/{meeting}/stack/end",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="End the current turn, calling nobody yet",
     openapi_extra={"responses": NOT_NOW},
 )
@@ -992,12 +992,12 @@ def end_turn(request: HttpRequest, meeting: str) -> dict[str, Any]:
 
 @router.post(
     "/meetings/{meeting}/stack/turns/{turn}/move",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Place a turn among the waiting turns of its lane",
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission(KEEPS_STACK)
-def move_turn(request: HttpRequest, meeting: str, turn: UUID, payload: TurnMoveIn) -> dict[str, Any]:
+def move_turn(request: HttpRequest, meeting: str, turn: UUID, payload: MeetingTurnMoveIn) -> dict[str, Any]:
     """The keeper's hand: the turns above it, and any placed before, keep their places (pinned)."""
     user, found = keeper_step(request, meeting)
     moved = access_turn(user, found, str(turn))
@@ -1010,7 +1010,7 @@ def move_turn(request: HttpRequest, meeting: str, turn: UUID, payload: TurnMoveI
 
 @router.post(
     "/meetings/{meeting}/stack/turns/{turn}/to-main-lane",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Send a mislabelled interrupt back to the main queue",
     openapi_extra={"responses": NOT_NOW},
 )
@@ -1027,7 +1027,7 @@ def turn_to_main_lane(request: HttpRequest, meeting: str, turn: UUID) -> dict[st
 
 @router.post(
     "/meetings/{meeting}/stack/open",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Open the stack: people may get on it",
     openapi_extra={"responses": NOT_NOW},
 )
@@ -1043,7 +1043,7 @@ def open_stack(request: HttpRequest, meeting: str) -> dict[str, Any]:
 
 @router.post(
     "/meetings/{meeting}/stack/close",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Close the stack: nobody new gets on it; those waiting keep their places",
     openapi_extra={"responses": NOT_NOW},
 )
@@ -1059,12 +1059,12 @@ def close_stack(request: HttpRequest, meeting: str) -> dict[str, Any]:
 
 @router.post(
     "/meetings/{meeting}/stack/side",
-    response={201: StackOut, 409: ErrorOut},
+    response={201: MeetingStackOut, 409: ErrorOut},
     summary="Open a side stack on the current item",
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission(KEEPS_STACK)
-def open_side_stack(request: HttpRequest, meeting: str, payload: SideStackIn) -> Status[dict[str, Any]]:
+def open_side_stack(request: HttpRequest, meeting: str, payload: MeetingSideStackIn) -> Status[dict[str, Any]]:
     """While it is open, turns go to it and it is heard first. One at a time."""
     user, found = keeper_step(request, meeting)
     try:
@@ -1076,7 +1076,7 @@ def open_side_stack(request: HttpRequest, meeting: str, payload: SideStackIn) ->
 
 @router.delete(
     "/meetings/{meeting}/stack/side",
-    response={200: StackOut, 409: ErrorOut},
+    response={200: MeetingStackOut, 409: ErrorOut},
     summary="Close the side stack: back to the item's queue",
     openapi_extra={"responses": {409: {"description": "No side stack is open (`no_side_stack`), or not live."}}},
 )
@@ -1100,7 +1100,7 @@ def close_side_stack(request: HttpRequest, meeting: str) -> dict[str, Any]:
     openapi_extra={"responses": NOT_NOW},
 )
 @api_permission(KEEPS_STACK)
-def add_speaker(request: HttpRequest, meeting: str, payload: SpeakerIn) -> Status[Shown]:
+def add_speaker(request: HttpRequest, meeting: str, payload: MeetingSpeakerIn) -> Status[Shown]:
     """Someone already here (`participant`), or someone new by the name the keeper writes."""
     user, found = keeper_step(request, meeting)
     who = access_participant(user, found, str(payload.participant)) if payload.participant else None
@@ -1114,15 +1114,17 @@ def add_speaker(request: HttpRequest, meeting: str, payload: SpeakerIn) -> Statu
     return Status(201, turn_out(turn, user))
 
 
-@router.get("/meetings/{meeting}/tallies", response=list[TallyOut], summary="Turns and speaking time, per person")
+@router.get(
+    "/meetings/{meeting}/tallies", response=list[MeetingTallyOut], summary="Turns and speaking time, per person"
+)
 @paginate
 @api_permission(KEEPS_STACK)
-def list_tallies(request: HttpRequest, meeting: str) -> list[TallyOut]:
+def list_tallies(request: HttpRequest, meeting: str) -> list[MeetingTallyOut]:
     """For the stack keepers: who spoke how often and how long, at this meeting and on the current item.
     Most speaking time first: what a keeper weighs when someone asks for a third turn."""
     _user, found = keeper_step(request, meeting)
     return [
-        TallyOut(
+        MeetingTallyOut(
             participant=tally.participant.uuid,
             name=str(tally.participant.name),
             turns=tally.turns,
