@@ -463,3 +463,45 @@ def test_a_keeper_removes_someone_elses_turn(running: Meeting, facilitator: User
     assert removed.status_code == 204
     turn.refresh_from_db()
     assert turn.state == TurnState.WITHDRAWN
+
+
+def test_seeing_a_public_meeting_is_not_running_it(running: Meeting, otto: Client) -> None:
+    """Every step of a public meeting under way, tried by an account of no group: none exists for them."""
+    base = f"/meetings/{running.code}"
+    first = item(running, 1)
+    turn = stack.do_request_turn(running, guest(running, "Ana"))
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("PATCH", base, {"quorum": 1}),
+        ("POST", f"{base}/cancel", {}),
+        ("POST", f"{base}/items", {"title_en": "Mine"}),
+        ("PATCH", f"{base}/items/{first.uuid}", {"minutes": 1}),
+        ("DELETE", f"{base}/items/{item(running, 2).uuid}", {}),
+        ("POST", f"{base}/items/{first.uuid}/move", {"direction": "down"}),
+        ("POST", f"{base}/items/{item(running, 3).uuid}/begin", {}),
+        ("PUT", f"{base}/roles", {"duty": "facilitator", "account": "otto.outsider"}),
+        ("POST", f"{base}/start", {}),
+        ("POST", f"{base}/next-item", {}),
+        ("POST", f"{base}/extend", {"minutes": 5}),
+        ("POST", f"{base}/break", {"minutes": 5}),
+        ("POST", f"{base}/next-meeting", {"starts_at": soon(9)}),
+        ("POST", f"{base}/close", {}),
+        ("POST", f"{base}/stack/next", {}),
+        ("POST", f"{base}/stack/end", {}),
+        ("POST", f"{base}/stack/turns/{turn.uuid}/move", {"index": 0}),
+        ("POST", f"{base}/stack/turns/{turn.uuid}/to-main-lane", {}),
+        ("DELETE", f"{base}/stack/turns/{turn.uuid}", {}),
+        ("POST", f"{base}/stack/open", {}),
+        ("POST", f"{base}/stack/close", {}),
+        ("POST", f"{base}/stack/side", {"title": "Mine"}),
+        ("DELETE", f"{base}/stack/side", {}),
+        ("POST", f"{base}/stack/speakers", {"name": "Otto"}),
+        ("GET", f"{base}/tallies", {}),
+    ]
+
+    assert otto.get(API + base).status_code == 200  # they see it: it is public
+    for method, path, body in steps:
+        assert call(otto, method, path, body).status_code == 404, (method, path)
+    running.refresh_from_db()
+    assert (running.state, running.quorum, running.items.count()) == (State.LIVE, 0, 3)
+    turn.refresh_from_db()
+    assert turn.state == TurnState.WAITING
