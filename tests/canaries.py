@@ -31,6 +31,8 @@ from solidarity.incidents.services import do_confirm as do_confirm_incident
 from solidarity.lists.broadcasts import do_send_broadcast
 from solidarity.lists.models import AnnouncementList, Broadcast
 from solidarity.lists.subscriptions import do_confirm, do_subscribe
+from solidarity.meetings.services import do_join_with_code
+from solidarity.meetings.stack import do_add_speaker, do_next_speaker, do_request_turn
 from solidarity.messaging.address_keys import do_confirm_openpgp_key, do_propose_openpgp_key
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.mail import email_content
@@ -50,6 +52,7 @@ from solidarity.trainings.services import (
     do_create_session,
     do_public_sign_up,
 )
+from tests.factories.meetings import make_meeting, started
 from tests.testapp.models import Dossier
 
 
@@ -297,6 +300,19 @@ def plant_in_cases(canaries: Canaries) -> None:
             cases.do_close_case(case, by=dispatcher)
 
 
+def plant_in_meetings(canaries: Canaries) -> None:
+    """At a meeting under way: someone joins with the code and the name they choose, someone texts TURNO and the
+    code from their number (and is told they are next), and the stack keeper adds a speaker by name."""
+    group = do_create_group(name=f"Canary assembly {uuid.uuid4().hex[:8]}", description="")
+    meeting = started(make_meeting(group))
+    participant, _token = do_join_with_code(meeting, canaries.name, "en")
+    do_request_turn(meeting, participant)
+    do_receive("loopback", InboundSms(sender=canaries.phone, body=f"TURNO {meeting.code}"))
+    assert meeting.participants.exclude(phone_index="").exists()  # the text joined
+    do_add_speaker(meeting, canaries.name, by=None)
+    do_next_speaker(meeting, by=None)
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -309,6 +325,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_self_service,
     plant_in_incidents,
     plant_in_cases,
+    plant_in_meetings,
 ]
 
 

@@ -322,9 +322,10 @@ def supplies_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
-def meeting_records(world: World, name: str) -> tuple[str, str]:
-    """Each group's meeting under way as the URL walk makes it (meetings.walk), or a proposal or action item of it,
-    or an amendment waiting on a meeting of the group that closed (meetings.record_walk)."""
+def meetings_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's meeting under way as the URL walk makes it (meetings.walk: seen by the group's members only),
+    or an item of its agenda, a turn waiting on its stack, a proposal or action item of it, or an amendment waiting
+    on a meeting of the group that closed (meetings.record_walk)."""
     found = []
     for group in (world.member_group, world.other_group):
         by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
@@ -372,8 +373,12 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "reversal": lambda world: supplies_objects(world, "reversal"),  # a naloxone reversal from each group's depot
     "supply_import": lambda world: supplies_objects(world, "supply_import"),  # a staged CSV of each group's items
     "supplies_sheet": lambda world: ("items", "stock"),  # a supplies export: a name, no group's object
-    # Meetings' record: each group's meeting under way, its proposals and action items; an amendment of each group's.
-    **{name: partial(meeting_records, name=name) for name in ("meeting", "proposal", "action_item", "amendment")},
+    # Meetings: each group's meeting under way (by its code), an item of its agenda, a turn on its stack; and its
+    # record: its proposals and action items, an amendment of each group's.
+    **{
+        name: partial(meetings_objects, name=name)
+        for name in ("meeting", "agenda_item", "turn", "proposal", "action_item", "amendment")
+    },
 }
 
 

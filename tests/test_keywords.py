@@ -15,10 +15,12 @@ from solidarity.messaging.keywords import (
     Outcome,
     Parsed,
     Reply,
+    StackRequest,
     guess_language,
     help_text,
     not_opted_out_text,
     parse,
+    stack_request,
     started_text,
     stopped_text,
     unmatched_text,
@@ -180,6 +182,30 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("Vuelvo a las 5", UNMATCHED),
     ("estado de la calle: hay un retén", UNMATCHED),
     ("Status of the raid on Elm?", UNMATCHED),
+    # A meeting's speaking queue: the word alone, with OFF / QUITAR, a lane, a code, a code and a name.
+    ("STACK", (C.STACK, "", "en")),
+    ("turno", (C.STACK, "", "es")),
+    ("Turno!", (C.STACK, "", "es")),
+    ("TURNO KQ47", (C.STACK, "KQ47", "es")),
+    ("stack kq47.", (C.STACK, "KQ47", "en")),
+    ("TURNO KQ47 Ana María", (C.STACK, "KQ47 Ana María", "es")),
+    ("turno kq47: Ana-María Pérez", (C.STACK, "KQ47 Ana-María Pérez", "es")),
+    ("Stack KQ47 Bo", (C.STACK, "KQ47 Bo", "en")),
+    ("STACK OFF", (C.STACK, "OFF", "en")),
+    ("turno quitar", (C.STACK, "OFF", "es")),
+    ("TURNO KQ47 QUITAR", (C.STACK, "KQ47 OFF", "es")),
+    ("stack process", (C.STACK, "PROCESS", "en")),
+    ("TURNO ORDEN", (C.STACK, "PROCESS", "es")),
+    ("turno info", (C.STACK, "INFORMATION", "es")),
+    ("STACK question?", (C.STACK, "CLARIFYING", "en")),
+    ("Turno KQ47 pregunta", (C.STACK, "KQ47 CLARIFYING", "es")),
+    ("turno de guardia mañana", UNMATCHED),  # a responder's shift: for the inbox
+    ("Turno de noche", UNMATCHED),
+    ("turno 24 horas", UNMATCHED),  # a meeting's code has letters
+    ("TURNO mañana", UNMATCHED),
+    ("TURNO KQ47 Ana María de la Luz", UNMATCHED),  # more than three words is a sentence
+    ("STACK KQ47 Room 2", UNMATCHED),  # a name is letters
+    ("Stack the chairs please", UNMATCHED),
     # No keyword at all: the inbox.
     ("ICE at my door", UNMATCHED),
     ("la migra está en mi puerta", UNMATCHED),
@@ -380,6 +406,21 @@ def test_unknown_language_answers_in_english() -> None:
 )
 def test_the_language_of_a_text_without_keyword_is_guessed(body: str, language: str) -> None:
     assert guess_language(body) == language
+
+
+def test_the_meetings_words_are_no_carrier_keyword_and_read_back() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command == C.STACK]
+
+    assert sorted(own) == ["STACK", "TURNO"]
+    assert not CARRIER_WORDS & set(own)
+    assert stack_request("") == StackRequest()
+    assert stack_request("OFF") == StackRequest(off=True)
+    assert stack_request("KQ47 OFF") == StackRequest(code="KQ47", off=True)
+    assert stack_request("INFORMATION") == StackRequest(lane="information")
+    assert stack_request("KQ47 PROCESS") == StackRequest(code="KQ47", lane="process")
+    assert stack_request("KQ47") == StackRequest(code="KQ47")
+    assert stack_request(parse("TURNO KQ47 Ana María").argument) == StackRequest(code="KQ47", name="Ana María")
+    assert stack_request(parse("stack kq47 off").argument) == StackRequest(code="KQ47", off=True)
 
 
 def test_the_supplies_word_is_no_carrier_keyword() -> None:

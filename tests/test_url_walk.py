@@ -177,6 +177,13 @@ PUBLIC = {
     # audience the facilitator chose (public only for a public meeting); before, its group and those who were there.
     "meetings-record:minutes",
     "meetings-record:actions",
+    # Meetings: each reads through meetings.access.access_meeting / visible, by the meeting's visibility (a
+    # public meeting for anyone; a members' or a group's for a signed-in account, by a token or the session).
+    "api:list_meetings",
+    "api:read_meeting",
+    "api:list_agenda_items",
+    "api:list_meeting_roles",  # the names the room sees; accounts only for those who run it
+    "api:read_stack",  # the queue with the names the room sees (live events carry ids only)
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.
@@ -222,6 +229,10 @@ SIGNED_IN = {
     "incidents:my-alerts",  # the caller's own alerts (incidents.access.my_alerts); none without a person record
     "incidents:my-answer",  # answering one of them (another's alert answers 404)
     "incidents:my-observation",  # what one sees, from one's own alert while out on it (another's alert answers 404)
+    # Meetings the caller may see (meetings.access.access_meeting; 404 for any other): as oneself only.
+    "api:say_coming",  # one's own RSVP
+    "api:request_turn",  # getting on stack as one's own participant
+    "api:withdraw_turn",  # one's own turn (access_own_turn; any, for the meeting's stack keepers)
     *(name for name, needed in NOT_OURS.items() if needed == "authenticated"),
 }
 

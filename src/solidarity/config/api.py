@@ -30,6 +30,7 @@ from solidarity.incidents.report_api import router as reports_router
 from solidarity.incidents.signoff_api import router as signoff_router
 from solidarity.incidents.timeline_api import router as timeline_router
 from solidarity.lists.api import router as lists_router
+from solidarity.meetings.api import router as meetings_router
 from solidarity.meetings.record_api import router as meeting_records_router
 from solidarity.messaging.api import router as inbox_router
 from solidarity.people.api import skills_router
@@ -124,6 +125,7 @@ api.add_router(
     "", supplies_csv_router
 )  # /groups/{slug}/supplies/imports, items.csv, stock.csv; /supplies/imports/{...}
 api.add_router("", reversals_router)  # POST /naloxone-reversals (public), /groups/{slug}/supplies/reversals...
+api.add_router("", meetings_router)  # /meetings, /meetings/{meeting}/..., POST /groups/{slug}/meetings
 api.add_router(
     "", meeting_records_router
 )  # /meetings/{meeting}/proposals|minutes|action-items, /minutes/amendments/...

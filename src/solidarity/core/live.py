@@ -310,6 +310,17 @@ class Subscription:
 hub = Hub()
 
 
+def released[T](work: Callable[[], T]) -> T:
+    """Run `work` (reads) in this request's thread, then give the thread's database connection back.
+
+    A stream lasts as long as the page is open, and Django returns a request's connection only when its
+    response ends: with PostgreSQL's pool (ten connections), the eleventh open page would wait for one."""
+    try:
+        return work()
+    finally:
+        connection.close()
+
+
 def frame(event: Event) -> str:
     return f"id: {event['id']}\nevent: {event['event']}\ndata: {json.dumps(event['data'])}\n\n"
 
@@ -320,13 +331,15 @@ async def sse_lines(channels: frozenset[str], own: str = "", last_event_id: str 
     The subscription starts before the replay is read, so nothing published in between is lost;
     what both carry is sent once.
     """
+    # What the request read (its session, its checks) is done: its connection goes back before the long wait.
+    await sync_to_async(released)(lambda: None)
     yield "retry: 3000\n\n"
     subscription = hub.open(channels | {own} if own else channels)
     try:
         await hub.ready.wait()
         sent: set[str] = set()
         if last_event_id:
-            replay = await sync_to_async(backend().replay)(last_event_id, channels)
+            replay = await sync_to_async(released)(lambda: backend().replay(last_event_id, channels))
             for missed in replay.events:
                 sent.add(missed["id"])
                 yield frame(missed)

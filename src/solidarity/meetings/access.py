@@ -140,6 +140,30 @@ def access_turn(user: AnyUser, meeting: Meeting, turn: str) -> Turn:
         raise Http404 from error
 
 
+def access_item(user: AnyUser, meeting: Meeting, item: str, need: Power = Power.MANAGE) -> AgendaItem:
+    """An item of `meeting`'s agenda, for whoever has the power `need` there; Http404 otherwise."""
+    if need not in powers_of(user, meeting):
+        raise Http404
+    try:
+        return AgendaItem.objects.select_related("group", "meeting").get(meeting=meeting, uuid=item)
+    except (AgendaItem.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
+def access_own_turn(user: AnyUser, meeting: Meeting, turn: str) -> Turn:
+    """A turn of `meeting`: the caller's own (as an account), or any for its stack keepers; Http404 otherwise."""
+    if Power.STACK in powers_of(user, meeting):
+        return access_turn(user, meeting, turn)
+    if not user.is_authenticated or Power.SEE not in powers_of(user, meeting):
+        raise Http404
+    try:
+        return Turn.objects.select_related("participant", "item", "side", "meeting").get(
+            meeting=meeting, uuid=turn, participant__user_id=user.pk
+        )
+    except (Turn.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+
+
 def access_participant(user: AnyUser, meeting: Meeting, participant: str) -> Participant:
     """Someone at `meeting`, for its stack keepers; Http404 otherwise."""
     if Power.STACK not in powers_of(user, meeting):
@@ -164,14 +188,6 @@ def groups_run_by(user: AnyUser) -> list[WorkingGroup]:
         return []
     slugs = [slug for slug, held in roles_by_group(user).items() if held & MANAGERS]
     return list(WorkingGroup.objects.filter(slug__in=slugs, archived_at=None).order_by("name"))
-
-
-def access_item(meeting: Meeting, agenda_item: str) -> AgendaItem:
-    """An item of `meeting`'s agenda (the caller's power over the meeting is checked already); Http404 otherwise."""
-    try:
-        return AgendaItem.objects.get(meeting=meeting, uuid=agenda_item)
-    except (AgendaItem.DoesNotExist, ValueError, ValidationError) as error:
-        raise Http404 from error
 
 
 @dataclass(frozen=True)

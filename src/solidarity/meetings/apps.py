@@ -9,7 +9,8 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.meetings import actions, live, record_walk, walk
+        from solidarity.meetings import actions, live, record_walk, sms, walk
+        from solidarity.messaging.keywords import HANDLERS, Command
 
         # Reminders to those who said they would come: the day before and two hours before.
         TIMER_HANDLERS.register(live.DAY_BEFORE_TIMER, live.remind_day_before)
@@ -19,3 +20,5 @@ class MeetingsConfig(AppConfig):
         # How the URL walk and the API fuzz make a real object for each URL keyword of meetings'.
         walk.register()
         record_walk.register()  # the record's: a proposal, a minute entry, an amendment, an action item
+        # STACK / TURNO: getting on stack by text, from the room.
+        HANDLERS.register(Command.STACK, sms.answer_stack)

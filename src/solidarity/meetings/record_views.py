@@ -281,7 +281,7 @@ def pull(request: HttpRequest, meeting: str, proposal: UUID) -> HttpResponse:
 def pass_consent(request: HttpRequest, meeting: str, agenda_item: str) -> HttpResponse:
     user = signed_in(request)
     found = access_kept(user, meeting)
-    item = access_item(found, agenda_item)
+    item = access_item(user, found, agenda_item, Power.MINUTES)
     form = PresentForm(request.POST)
     try:
         present = form.cleaned_data.get("present") if form.is_valid() else None

@@ -88,7 +88,7 @@ def agenda_verb(verb: str, meeting: Meeting, request: HttpRequest, user: User) -
     elif verb == "next-item":
         services.do_next_item(meeting, by=user)
     elif verb == "begin-item":
-        services.do_begin_item(access_item(meeting, request.POST.get("item", "")), by=user)
+        services.do_begin_item(access_item(user, meeting, request.POST.get("item", "")), by=user)
     elif verb == "break":
         services.do_take_break(meeting, minutes_of(request), by=user)
     elif verb == "next-meeting":

@@ -157,7 +157,7 @@ def item_action(request: HttpRequest, meeting: str, agenda_item: str, item_verb:
     """One agenda item: save it, move it up or down, or take it off."""
     user = signed_in(request)
     found = access_meeting(user, meeting, Power.MANAGE)
-    item = access_item(found, agenda_item)
+    item = access_item(user, found, agenda_item)
     action = item_verb
     try:
         if action == "save":

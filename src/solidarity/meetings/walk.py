@@ -54,6 +54,7 @@ def a_turn(world: WalkWorld) -> Turn:
         if not meeting.stack_open:
             stack.do_set_stack_open(meeting, True, by=world.owner)
         if meeting.current_item is None or meeting.current_item.is_break:
+            an_item(world)  # one still to come, made when a request went through the whole agenda
             services.do_next_item(meeting, by=world.owner)
             meeting.refresh_from_db()
         found = stack.do_request_turn(meeting, a_participant(world))

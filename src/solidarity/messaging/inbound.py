@@ -9,7 +9,7 @@ The rules, in order (messaging.keywords parses, and documents the words and the 
    number that opted out, and goes to the inbox too: someone in danger may text just AYUDA.
    These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
    limit never drops them, and an opt-out made while one waits does not cancel it.
-4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE,
+4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE, STACK,
    BACK, STATUS, RESOURCES) goes to it, and a text with no keyword goes to the first part that reads it as its
    own (keywords.READERS: a responder out on an incident texting what they see). The handler's
    outcome (keywords.Outcome) says what follows: handled (with its reply, in its lane, rate-limited

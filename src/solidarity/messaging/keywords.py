@@ -17,7 +17,8 @@ A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none
 (checked against the lists above, AWS's ARRET, REMOVE and TD, and Braze's defaults), nor is
 the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
 LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO), nor the supplies'
-(USED, USADO/USADA, NALOXONE, NALOXONA).
+(USED, USADO/USADA, NALOXONE, NALOXONA), nor the meetings' (STACK, TURNO; OFF, QUITAR and the
+lane words only ever follow them).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -50,7 +51,17 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
     doses (1 to 10), perhaps followed by the zone's name as written ("NALOXONA 2 centro"): the
     argument is "DOSES" or "DOSES zone words". "Naloxona por favor" or "Naloxone?" asks for it, and
     goes to the inbox, where a person answers.
-12. Anything else is UNMATCHED.
+12. STACK (a meeting's speaking queue) when the message is: the word alone; the word and OFF /
+    QUITAR (take one's turn back); the word and a lane word (PROCESS / ORDEN for a point of
+    process, INFO for a point of information, QUESTION / PREGUNTA for a clarifying question),
+    perhaps with a meeting's code before it ("TURNO KQ47 ORDEN"); the word and a code ("TURNO
+    KQ47"), perhaps followed by OFF / QUITAR or by a name of 1 to 3 words of letters ("TURNO KQ47
+    Ana María": the room sees it). Here a code is CODE with at least one letter, as every
+    meeting's is, so "turno 24 horas" is no code; anything else after the word ("turno de
+    guardia mañana", a responder's shift talk) is not a stack command. The argument is written
+    for `stack_request` to read back: "", "OFF", "PROCESS" (a lane: PROCESS, INFORMATION or
+    CLARIFYING), "KQ47", "KQ47 OFF", "KQ47 PROCESS" or "KQ47 Ana María" (the name as written).
+13. Anything else is UNMATCHED.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -110,6 +121,7 @@ class Command(StrEnum):
     RESOURCES = "resources"
     USED = "used"
     NALOXONE = "naloxone"
+    STACK = "stack"
     UNMATCHED = "unmatched"
 
 
@@ -174,6 +186,11 @@ WORDS: dict[str, tuple[Command, str]] = {
     # | report naloxone given (doses, zone) | NALOXONE 2 downtown | NALOXONA 2 centro |
     "NALOXONE": (Command.NALOXONE, "en"),
     "NALOXONA": (Command.NALOXONE, "es"),
+    # A meeting's speaking queue, from the room (GLOSSARY.md rows to add):
+    # | get on stack (pedir la palabra) | STACK KQ47 (then STACK) | TURNO KQ47 (then TURNO) |
+    # | take one's turn back | STACK OFF | TURNO QUITAR |
+    "STACK": (Command.STACK, "en"),
+    "TURNO": (Command.STACK, "es"),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -194,6 +211,20 @@ DAY_WORDS = frozenset(("D", "DAY", "DAYS", "DIA", "DIAS"))
 WEEK_WORDS = frozenset(("W", "WK", "WKS", "WEEK", "WEEKS", "SEM", "SEMANA", "SEMANAS"))
 TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits, in any script
 LEADING_SEPARATORS = " \t\r\n:;,.!?-\u2013\u2014"
+
+# After STACK / TURNO: taking one's turn back, and the interrupt lanes (by the lane they name, as
+# stack_request reads it back; the canonical names are lane words too, so a one-word name never is one).
+OFF_WORDS = frozenset(("OFF", "QUITAR"))
+LANE_WORDS = {
+    "PROCESS": "PROCESS",
+    "ORDEN": "PROCESS",
+    "INFO": "INFORMATION",
+    "INFORMATION": "INFORMATION",
+    "QUESTION": "CLARIFYING",
+    "PREGUNTA": "CLARIFYING",
+    "CLARIFYING": "CLARIFYING",
+}
+MAX_NAME_WORDS = 3
 
 # The opt-in word carriers honour from an opted-out number, which is otherwise an answer.
 CARRIER_OPT_IN = "YES"
@@ -242,6 +273,8 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, days, language)
     if command in (Command.BACK, Command.STATUS) and not rest:
         return Parsed(command, "", language)
+    if command == Command.STACK and (argument := _stack(text, tokens, rest)) is not None:
+        return Parsed(command, argument, language)
     return Parsed(Command.UNMATCHED, "", "")
 
 
@@ -275,6 +308,49 @@ def _days(rest: list[str]) -> str | None:
             return None
     weeks = unit in ("W", "S")
     return str(int(found.group("days")) * (7 if weeks else 1))
+
+
+def _stack(text: str, tokens: list[re.Match[str]], rest: list[str]) -> str | None:
+    """The argument of STACK / TURNO (rule 12), or None when the words after it are no stack command."""
+    code = ""
+    if rest and _is_meeting_code(rest[0]):
+        code, rest, tokens = rest[0], rest[1:], tokens[1:]
+    if not rest:
+        return code
+    if len(rest) == 1 and (rest[0] in OFF_WORDS or rest[0] in LANE_WORDS):
+        word = "OFF" if rest[0] in OFF_WORDS else LANE_WORDS[rest[0]]
+        return f"{code} {word}".strip()
+    if code and len(rest) <= MAX_NAME_WORDS and all(word.isalpha() for word in rest):
+        return f"{code} {text[tokens[1].start() : tokens[-1].end()]}"
+    return None
+
+
+def _is_meeting_code(word: str) -> bool:
+    return CODE.fullmatch(word) is not None and not word.isdigit()
+
+
+@dataclass(frozen=True)
+class StackRequest:
+    """What a STACK / TURNO text asks, read back from its argument (rule 12)."""
+
+    code: str = ""  # the meeting's code, upper case; "" for the meeting the number joined
+    lane: str = ""  # "process", "information" or "clarifying"; "" for the main queue
+    name: str = ""  # the name the room is to see, as written
+    off: bool = False  # take one's turn back
+
+
+def stack_request(argument: str) -> StackRequest:
+    """The parts of a STACK argument as `parse` wrote it: "", "OFF", "PROCESS", "KQ47", "KQ47 OFF",
+    "KQ47 PROCESS", "KQ47 Ana María"."""
+    first, _space, rest = argument.partition(" ")
+    code = first if first and _is_meeting_code(first) else ""
+    if not code:
+        rest = argument
+    if rest == "OFF":
+        return StackRequest(code=code, off=True)
+    if rest in LANE_WORDS.values():
+        return StackRequest(code=code, lane=rest.lower())
+    return StackRequest(code=code, name=rest)
 
 
 def _is_one(rest: list[str], pattern: re.Pattern[str]) -> bool:

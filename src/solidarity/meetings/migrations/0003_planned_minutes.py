@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0002_record'),
+        ("meetings", "0002_record"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='meeting',
-            name='planned_minutes',
+            model_name="meeting",
+            name="planned_minutes",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]
