@@ -92,12 +92,6 @@ def test_stack_and_the_code_without_a_name_is_phone_one_then_phone_two_in_englis
     assert "Phone 2, you are number 2 on stack" in second
 
 
-def test_the_first_in_line_by_text_is_also_told_they_are_next(client: Client, loopback: Path, meeting: Meeting) -> None:
-    text_in(client, f"STACK {meeting.code} Ana")
-
-    assert gsm_friendly(stack.next_text(meeting, "en")) in answers(loopback)
-
-
 def test_the_code_again_with_a_name_renames_without_losing_the_place(
     client: Client, loopback: Path, meeting: Meeting
 ) -> None:
@@ -230,3 +224,26 @@ def test_a_long_item_title_is_shortened_so_the_reply_is_one_segment(
     assert "Budget for the bond fund" in answer
     assert "..." in answer
     assert answer.endswith("Text STACK OFF to take it back.")
+
+
+def test_someone_who_texted_hears_once_that_they_are_next_and_never_twice(
+    loopback: Path, meeting: Meeting, facilitator: User
+) -> None:
+    ana = guest(meeting, "Ana")
+    stack.do_request_turn(meeting, ana)
+    text_in(Client(), f"TURNO {meeting.code} Beto")
+    stack.do_request_turn(meeting, guest(meeting, "Cora"))
+    assert len(answers(loopback)) == 1  # "number 2"
+
+    stack.do_next_speaker(meeting, by=facilitator)  # Ana speaks: Beto is next
+    stack.do_next_speaker(meeting, by=facilitator)  # Beto speaks
+    texts = answers(loopback)
+    assert len(texts) == 2
+    assert texts[-1] == said("es", "%(network)s: you are next to speak at %(title)s.", title="Asamblea general")
+
+
+def test_who_texts_to_be_first_is_told_number_1_and_not_again_that_they_are_next(
+    loopback: Path, meeting: Meeting
+) -> None:
+    text_in(Client(), f"STACK {meeting.code} Dani")
+    assert answers(loopback) == [said("en", ON_STACK, name="Dani", place="1", item="Welcome and agenda")]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User
 from solidarity.core.models import AuditAction
+from solidarity.core.services import get_network_settings
 from solidarity.meetings import live
 from solidarity.meetings.models import (
     AgendaItem,
@@ -30,6 +31,7 @@ from solidarity.meetings.queue import queue_of
 from solidarity.meetings.services import clean_name, end_speaking, live_meeting, record
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
+from solidarity.messaging.sms.text import gsm_friendly
 
 SIDE_TITLE_LENGTH = 80
 
@@ -89,6 +91,9 @@ def do_request_turn(meeting: Meeting, participant: Participant, lane: str = Lane
                 )
         except IntegrityError:  # the same tap twice at once: the first one holds the place
             return Turn.objects.get(item=item, side=side, participant=participant, lane=lane, state=TurnState.WAITING)
+        if via == Via.SMS and queue_of(item, side)[0].pk == turn.pk:
+            # The answer to their text already says they are number 1: no second text to say they are next.
+            Turn.objects.filter(pk=turn.pk).update(told_next=True)
         after_change(locked)
     return turn
 
@@ -236,7 +241,9 @@ def do_add_speaker(
 
 def next_text(meeting: Meeting, language: str) -> str:
     with translation.override(language):
-        return _("You are next to speak at %(title)s.") % {"title": meeting.title(language)}
+        # Translators: SMS. No á, í, ó, ú.
+        text = _("%(network)s: you are next to speak at %(title)s.")
+        return gsm_friendly(text % {"network": get_network_settings().name, "title": meeting.title(language)})
 
 
 def tell_next(meeting: Meeting) -> None:
