@@ -57,13 +57,20 @@ def item_picture(item: AgendaItem | None) -> dict[str, Any] | None:
 
 def picture(meeting: Meeting) -> dict[str, Any]:
     """The meeting's public picture now: what every screen shows. Ids, lanes and times; no names."""
+    return picture_and_queue(meeting)[0]
+
+
+def picture_and_queue(meeting: Meeting) -> tuple[dict[str, Any], list[Turn]]:
+    """The picture, and the queue it was drawn from (in speaking order), for a caller that needs both."""
     item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
     speaking = (
-        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).first() if meeting.state == State.LIVE else None
+        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).select_related("participant").first()
+        if meeting.state == State.LIVE
+        else None
     )
     side = open_side_of(item)
     waiting = queue_of(item, side) if item is not None else []
-    return {
+    drawn = {
         "version": meeting.version,
         "state": meeting.state,
         "stack_open": meeting.stack_open,
@@ -78,6 +85,7 @@ def picture(meeting: Meeting) -> dict[str, Any]:
         "planned_end": iso(planned_end(meeting)),
         "after_seconds": after_seconds(meeting),
     }
+    return drawn, waiting
 
 
 def planned_end(meeting: Meeting) -> datetime:
@@ -110,11 +118,13 @@ def turn_picture(turn: Turn) -> dict[str, Any]:
     }
 
 
-def changed(meeting: Meeting) -> None:
-    """Bump the version and tell every screen, once the caller's transaction commits."""
+def changed(meeting: Meeting) -> list[Turn]:
+    """Bump the version and tell every screen, once the caller's transaction commits. Returns the queue now."""
     Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     meeting.version = Meeting.objects.values_list("version", flat=True).get(pk=meeting.pk)
-    seam.publish(channel(meeting), EVENT, picture(meeting))
+    drawn, waiting = picture_and_queue(meeting)
+    seam.publish(channel(meeting), EVENT, drawn)
+    return waiting
 
 
 def closed(meeting: Meeting) -> None:

@@ -62,8 +62,7 @@ def place_in_lane(turn: Turn) -> int:
 
 
 def after_change(meeting: Meeting) -> None:
-    live.changed(meeting)
-    tell_next(meeting)
+    tell_next(meeting, live.changed(meeting))
 
 
 def do_request_turn(meeting: Meeting, participant: Participant, lane: str = Lane.MAIN, via: str = Via.WEB) -> Turn:
@@ -246,13 +245,11 @@ def next_text(meeting: Meeting, language: str) -> str:
         return gsm_friendly(text % {"network": get_network_settings().name, "title": meeting.title(language)})
 
 
-def tell_next(meeting: Meeting) -> None:
-    """The first in line who joined by text hears "you are next", once per turn (in the caller's transaction)."""
+def tell_next(meeting: Meeting, waiting: list[Turn]) -> None:
+    """The first in line who joined by text hears "you are next", once per turn (in the caller's transaction).
+    `waiting`: the current item's queue, in speaking order."""
     item = meeting.current_item
-    if item is None or item.is_break:
-        return
-    waiting = queue_of(item, open_side(item))
-    if not waiting:
+    if item is None or item.is_break or not waiting:
         return
     first = waiting[0]
     participant = first.participant
