@@ -18,7 +18,19 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live as seam
 from solidarity.core.timers import find_timer, run_once
 from solidarity.meetings import live, services, stack
-from solidarity.meetings.models import Duty, ItemKind, ItemState, Lane, Meeting, State, Turn, TurnState
+from solidarity.meetings.models import (
+    ActionItem,
+    Decision,
+    Duty,
+    ItemKind,
+    ItemState,
+    Lane,
+    Meeting,
+    ProposalState,
+    State,
+    Turn,
+    TurnState,
+)
 from solidarity.meetings.queue import queue_of
 from solidarity.meetings.screens import screen_of
 from solidarity.messaging.models import Message
@@ -231,6 +243,10 @@ def test_the_demo_has_last_months_assembly_the_next_one_and_a_meeting_under_way(
     assert following.state == State.SCHEDULED
     assert following.items.filter(kind=ItemKind.BREAK).count() == 3
     assert following.items.filter(kind=ItemKind.REPORT).count() == 3
+    assert Decision.objects.filter(meeting=closed, proposal__state=ProposalState.PASSED).count() == 1
+    carried = ActionItem.objects.get(carried_to=following)
+    assert following.items.filter(title_en="Open action items").exists()
+    assert carried.owner is not None
     facilitators = [meeting.roles.get(duty=Duty.FACILITATOR).user for meeting in (closed, following)]
     assert facilitators[0] != facilitators[1]  # the roles rotate
     under_way = Meeting.objects.get(state=State.LIVE)

@@ -1,7 +1,8 @@
 """The demo's assemblies, built through meetings' own services, all fictional.
 
 Last month's general assembly, closed: its agenda in four parts with breaks between, its roles, people
-who spoke (and for how long), and the next assembly set before it closed. That next assembly, in a few
+who spoke (and for how long), a note, a decision with a stand-aside and a task in its minutes, and the next
+assembly set before it closed (the open task carried to its agenda). That next assembly, in a few
 days: public and open, in both languages, with report-backs from the working groups and the roles
 rotated. And the Education group's meeting, under way now, with people waiting on its stack: open
 /en/meetings/ and try the phone's view, the projector and the run page.
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.services import network_timezone
-from solidarity.meetings import services, stack
+from solidarity.meetings import actions, decisions, minutes, services, stack
 from solidarity.meetings.models import Duty, Kind, Lane, Meeting, Participant, State, Turn, Visibility
 from solidarity.meetings.services import ItemValues, MeetingValues
 
@@ -53,8 +54,8 @@ def write_agenda(meeting: Meeting, by: User) -> None:
         if entry is None:
             services.do_add_item(meeting, services.break_values(), by=by)
         else:
-            (title_en, title_es), minutes = entry
-            services.do_add_item(meeting, ItemValues(title_en=title_en, title_es=title_es, minutes=minutes), by=by)
+            (title_en, title_es), box = entry
+            services.do_add_item(meeting, ItemValues(title_en=title_en, title_es=title_es, minutes=box), by=by)
     for slug in REPORTING:
         group = WorkingGroup.objects.filter(slug=slug).first()
         if group is not None:
@@ -87,6 +88,7 @@ def last_month(group: WorkingGroup, by: User) -> Meeting:
         services.do_join_with_code(meeting, name, "es" if index % 2 else "en")[0] for index, name in enumerate(GUESTS)
     ]
     services.do_next_item(meeting, by=by)
+    record_rapid_response(meeting, by)
     for participant in guests[:3]:
         stack.do_request_turn(meeting, participant)
     for _ in range(3):
@@ -112,6 +114,44 @@ def last_month(group: WorkingGroup, by: User) -> Meeting:
     return meeting
 
 
+def record_rapid_response(meeting: Meeting, by: User) -> None:
+    """What the minutes kept of the rapid response item: a note, a decision with a stand-aside, a task."""
+    item = meeting.items.get(state="current")
+    minutes.do_add_note(
+        meeting,
+        "Eleven alerts this month: two checkpoints confirmed, nine false alarms. Observers arrived in 14 minutes "
+        "on average. (Fictional figures.)",
+        item=item,
+        by=by,
+    )
+    proposal = decisions.do_add_proposal(
+        item,
+        decisions.ProposalValues(
+            "Train ten more legal observers before spring.",
+            "Capacitar a diez observadores legales más antes de la primavera.",
+            "Rapid Response",
+        ),
+        by=by,
+    )
+    decisions.do_record_decision(
+        proposal,
+        decisions.DecisionValues(present=24, stand_asides=["Would rather wait for the new training dates."]),
+        by=by,
+    )
+    owner = User.objects.filter(username="sam.placeholder").first()
+    actions.do_add_action_item(
+        meeting,
+        actions.ActionValues(
+            what="Set the dates of the legal observer trainings",
+            owner=owner,
+            due_on=timezone.localdate() + timedelta(days=10),
+            group=WorkingGroup.objects.filter(slug="education").first(),
+            item=item,
+        ),
+        by=by,
+    )
+
+
 def live_now(group: WorkingGroup, by: User) -> Meeting:
     """The Education group's meeting, under way, with three people waiting on its stack."""
     values = MeetingValues(
@@ -122,12 +162,12 @@ def live_now(group: WorkingGroup, by: User) -> Meeting:
         visibility=Visibility.PUBLIC,
     )
     meeting = services.do_create_meeting(group, values, by=by)
-    for (title_en, title_es), minutes in [
+    for (title_en, title_es), box in [
         (("Last workshop: what worked", "El último taller: qué funcionó"), 20),
         (("Dates and places for spring", "Fechas y lugares para la primavera"), 25),
         (("Materials in both languages", "Materiales en los dos idiomas"), 15),
     ]:
-        services.do_add_item(meeting, ItemValues(title_en=title_en, title_es=title_es, minutes=minutes), by=by)
+        services.do_add_item(meeting, ItemValues(title_en=title_en, title_es=title_es, minutes=box), by=by)
     services.do_start_meeting(meeting, by=by)
     guests = [services.do_join_with_code(meeting, name, "en")[0] for name in GUESTS[:4]]
     stack.do_request_turn(meeting, guests[0])
