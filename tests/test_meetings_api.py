@@ -6,7 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
@@ -108,13 +110,13 @@ def test_the_list_shows_what_the_caller_may_see_filtered_with_pinned_queries(
     assembly: WorkingGroup,
     facilitator: User,
     outsider: User,
-    django_assert_num_queries: DjangoAssertNumQueries,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     make_meeting(assembly, facilitator, in_days=10, title_en="Later")
     fai, otto, anyone = client_for(facilitator), client_for(outsider), Client()
     fai.get(f"{API}/meetings")  # the session's first request sets things up once
 
-    with django_assert_num_queries(6):
+    with django_assert_max_num_queries(6):  # 5 where the cache is Redis, not a database table
         listed = fai.get(f"{API}/meetings").json()
 
     assert listed["count"] == 3
@@ -128,21 +130,19 @@ def test_the_list_shows_what_the_caller_may_see_filtered_with_pinned_queries(
     assert fai.get(f"{API}/meetings?state=nonsense").status_code == 422
 
 
-def test_more_meetings_cost_no_more_queries(
-    meeting: Meeting,
-    assembly: WorkingGroup,
-    facilitator: User,
-    django_assert_num_queries: DjangoAssertNumQueries,
-) -> None:
+def test_more_meetings_cost_no_more_queries(meeting: Meeting, assembly: WorkingGroup, facilitator: User) -> None:
     fai = client_for(facilitator)
     fai.get(f"{API}/meetings")
+    with CaptureQueriesContext(connection) as few:
+        assert fai.get(f"{API}/meetings").json()["count"] == 1
     for days in (5, 6, 7, 8):
         services.do_set_next_meeting(
             make_meeting(assembly, facilitator, in_days=days), timezone.now() + timedelta(20), by=facilitator
         )
 
-    with django_assert_num_queries(6):
+    with CaptureQueriesContext(connection) as many:
         assert fai.get(f"{API}/meetings").json()["count"] == 9
+    assert len(many) == len(few) <= 6
 
 
 def test_reading_a_meeting_shows_its_agenda_roles_rule_and_live_picture(
