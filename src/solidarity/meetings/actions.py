@@ -39,6 +39,7 @@ from solidarity.meetings.models import (
     Meeting,
     State,
 )
+from solidarity.meetings.names import display_name
 
 REMINDER_TIMER = "meetings.action-due"
 REMIND_DAYS_BEFORE = 2
@@ -58,13 +59,6 @@ class ActionValues:
     due_on: date | None = None
     group: WorkingGroup | None = None
     item: AgendaItem | None = None
-
-
-def display_name(user: User) -> str:
-    """What the minutes say of an account: its person's display name, else its user name."""
-    person = getattr(user, "person", None)
-    shown = getattr(person, "display_name", "") if person is not None else ""
-    return str(shown or user.get_username())[:NAME_LENGTH]
 
 
 def clean_action(meeting: Meeting, values: ActionValues) -> tuple[str, str]:

@@ -61,6 +61,7 @@ from solidarity.meetings.models import (
     State,
     Turn,
 )
+from solidarity.meetings.names import display_name
 from solidarity.meetings.queue import queue_of
 from solidarity.meetings.services import FIELDS, ITEM_FIELDS, ItemValues, MeetingValues
 
@@ -435,7 +436,7 @@ def meeting_out(user: AnyUser, meeting: Meeting) -> Shown:
 def role_out(held: MeetingRole, show_account: bool) -> MeetingRoleOut:
     return MeetingRoleOut(
         duty=held.duty,  # type: ignore[arg-type]  # a Duty's value, as stored
-        name=services.display_name(held.user),
+        name=display_name(held.user),
         account=held.user.uuid if show_account else None,
     )
 

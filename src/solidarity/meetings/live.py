@@ -19,7 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from solidarity.accounts.mail import email_account
+from solidarity.accounts.mail import email_account, language_of
 from solidarity.core import live as seam
 from solidarity.core.services import network_timezone
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
@@ -163,7 +163,7 @@ def tell_coming(meeting: Meeting, what: str, template: str) -> int:
     for participant in meeting.participants.filter(is_coming=True, user__isnull=False).select_related("user"):
         user = participant.user
         assert user is not None  # noqa: S101  (filtered above)
-        language = user.language if user.language in ("en", "es") else settings.LANGUAGE_CODE
+        language = language_of(user)
         context = {
             "title": meeting.title(language),
             "starts_at": meeting.starts_at,

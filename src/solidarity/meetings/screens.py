@@ -10,14 +10,10 @@ from django.utils import timezone
 
 from solidarity.meetings.live import SHOWN_NEXT, open_side_of, picture
 from solidarity.meetings.models import AgendaItem, Lane, Meeting, Participant, SideStack, Turn, TurnState
+from solidarity.meetings.names import clock
 from solidarity.meetings.queue import queue_of
 
 WARN_SECONDS = 120  # the item's clock turns to a warning this long before its box ends
-
-
-def clock(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}:{rest:02d}"
 
 
 @dataclass(frozen=True)

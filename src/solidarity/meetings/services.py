@@ -40,6 +40,7 @@ from solidarity.meetings.models import (
     TurnState,
     Visibility,
 )
+from solidarity.meetings.names import display_name
 
 EXTEND_MINUTES = 5
 BREAK_MINUTES = 5
@@ -503,13 +504,6 @@ def participant_by_token(meeting: Meeting, token: str) -> Participant | None:
     if not token:
         return None
     return Participant.objects.filter(meeting=meeting, token_hash=hash_token(token)).first()
-
-
-def display_name(user: User) -> str:
-    """What the room sees of an account: its person's display name, else its user name."""
-    person = getattr(user, "person", None)
-    shown = getattr(person, "display_name", "") if person is not None else ""
-    return (shown or user.get_username())[:NAME_LENGTH]
 
 
 def participant_for(meeting: Meeting, user: User, *, joining: bool = True) -> Participant:

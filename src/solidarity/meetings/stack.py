@@ -27,6 +27,7 @@ from solidarity.meetings.models import (
     TurnState,
     Via,
 )
+from solidarity.meetings.names import clock
 from solidarity.meetings.queue import queue_of
 from solidarity.meetings.services import clean_name, end_speaking, live_meeting, record
 from solidarity.messaging import services as messaging
@@ -282,8 +283,7 @@ class Tally:
 
     @property
     def clock(self) -> str:
-        minutes, rest = divmod(self.seconds, 60)
-        return f"{minutes}:{rest:02d}"
+        return clock(self.seconds)
 
 
 def tallies(meeting: Meeting) -> list[Tally]:
