@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
@@ -22,11 +23,13 @@ NETWORK_FIELDS = (
 )
 
 
-def refuse_on(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it, else for the whole form."""
+def refuse_on(form: forms.BaseForm, error: ValidationError, renamed: Mapping[str, str] | None = None) -> None:
+    """A service's ValidationError onto the form: by field where the form has it, else for the whole form.
+    `renamed`: a service's field name -> the form's, where they differ."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            name = (renamed or {}).get(field, field)
+            form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
 

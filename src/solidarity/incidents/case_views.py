@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import permission
 from solidarity.incidents import cases
 from solidarity.incidents.access import access_incident
@@ -45,7 +46,6 @@ from solidarity.incidents.case_forms import (
 )
 from solidarity.incidents.case_models import IDENTIFIERS, Case
 from solidarity.incidents.timeline import DISPATCH
-from solidarity.incidents.views import refuse_on
 
 
 def member(case: Case, username: str, *, candidates: bool) -> User:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import permission
 from solidarity.incidents.drill_chart import drill_charts
 from solidarity.incidents.drill_forms import DrillForm
@@ -27,7 +28,6 @@ from solidarity.incidents.drills import (
 )
 from solidarity.incidents.services import IncidentError
 from solidarity.incidents.timeline import is_dispatcher
-from solidarity.incidents.views import refuse_on
 
 LISTED = 50  # the newest drills on the page
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.core.files import EncryptedFile
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import permission
 from solidarity.incidents import exports
 from solidarity.incidents.access import access_incident
@@ -30,7 +31,6 @@ from solidarity.incidents.observations import (
 )
 from solidarity.incidents.services import IncidentError
 from solidarity.incidents.timeline import DISPATCH, user_actor
-from solidarity.incidents.views import refuse_on
 
 TEMPLATE = "incidents/observation_form.html"
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import signed_in
 from solidarity.core.codes import is_code
+from solidarity.core.forms import refuse_on
 from solidarity.core.middleware import PERMISSIONS_POLICY
 from solidarity.core.permissions import permission
 from solidarity.core.phones import dialable
@@ -25,7 +26,7 @@ from solidarity.core.public import Verdict, public_form
 from solidarity.core.services import get_network_settings
 from solidarity.incidents.intake import do_take_report
 from solidarity.incidents.models import PHOTO_BYTES, Source
-from solidarity.incidents.report_forms import HotlineReportForm, PublicReportForm, ReportFields
+from solidarity.incidents.report_forms import HotlineReportForm, PublicReportForm
 from solidarity.incidents.timeline import DISPATCH
 
 SCOPE = "incidents.report"  # the form and the API share one global cap
@@ -35,14 +36,6 @@ OVERALL = "200/m"
 MAX_BYTES = 2 * PHOTO_BYTES  # a photo over PHOTO_BYTES gets the form's own message; far over it, a 413
 TEMPLATE = "incidents/report_form.html"
 LOCATING = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
-
-
-def refuse_on(form: ReportFields, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def incident_url(code: str) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
 from solidarity.core import approvals
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import permission
 from solidarity.incidents import purge, wide
 from solidarity.incidents.access import PURGERS, access_incident, access_purgeable, access_wide_alert
@@ -26,7 +27,7 @@ from solidarity.incidents.models import Incident
 from solidarity.incidents.services import IncidentError
 from solidarity.incidents.signoff_forms import WideAlertForm
 from solidarity.incidents.timeline import DISPATCH, is_dispatcher
-from solidarity.incidents.views import incident_page, refuse_on
+from solidarity.incidents.views import incident_page
 from solidarity.incidents.wide_models import WideAlert, WideAlertKind
 
 

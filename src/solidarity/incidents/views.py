@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import permission
 from solidarity.core.zones import network_zones
 from solidarity.incidents import dispatch
@@ -100,15 +101,6 @@ from solidarity.incidents.timeline import DISPATCH, REQUIREMENT_KEEPERS, hotline
 from solidarity.people.access import roster
 
 CANDIDATES_SHOWN = 10
-
-
-def refuse_on(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it, else for the whole form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # What the board and an incident's page show of each need.

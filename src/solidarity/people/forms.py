@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import WorkingGroup
 from solidarity.core.bilingual import in_order, text_of
+from solidarity.core.forms import refuse_on as core_refuse_on
 from solidarity.core.models import NetworkSettings, Zone
 from solidarity.core.services import get_network_settings
 from solidarity.core.zones import network_zones
@@ -371,14 +372,12 @@ class VouchesNeededForm(forms.Form):
     )
 
 
+CONTACT_FIELDS = {"phones": "phone", "emails": "email"}  # the services' names -> the forms'
+
+
 def refuse_on(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal on the form, by field where it names one the form has (else on the whole form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            name = {"phones": "phone", "emails": "email"}.get(field, field)
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+    """A service's refusal on the form (core.forms.refuse_on), its contacts' fields named as the forms name them."""
+    core_refuse_on(form, error, CONTACT_FIELDS)
 
 
 class GroupSheetForm(forms.Form):

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solidarity.accounts.access import signed_in
+from solidarity.core.forms import refuse_on
 from solidarity.core.permissions import Role, owner_role, permission, role
 from solidarity.core.public import Verdict, public_form
 from solidarity.people.access import record_of
@@ -55,15 +56,6 @@ from solidarity.trainings.services import (
 COORDINATOR = role(Role.COORDINATOR)
 MANAGES = owner_role(*MANAGERS, access=access_session_scoped, kwarg="session")
 MARKS = {"attended": True, "no_show": False, "undo": None}
-
-
-def refuse_on(form: object, error: ValidationError) -> None:
-    add_error = getattr(form, "add_error")  # noqa: B009  (any Django form)
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            add_error(field if field in getattr(form, "fields", {}) else None, errors)
-    else:
-        add_error(None, error.messages)
 
 
 # Public.
