@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from solidarity.accounts.models import WorkingGroup
 from solidarity.core.bilingual import in_order, text_of
+from solidarity.core.forms import LocalDateTimeInput
 from solidarity.core.models import Zone
 from solidarity.core.public import PublicForm
 from solidarity.core.services import get_network_settings
@@ -399,13 +400,6 @@ def list_data(announcement_list: AnnouncementList) -> dict[str, Any]:
 # The broadcast composer.
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
-
-
 class BroadcastForm(forms.Form):
     lists = forms.ModelMultipleChoiceField(
         label=_("Lists"),
@@ -450,7 +444,7 @@ class BroadcastForm(forms.Form):
     scheduled_for = forms.DateTimeField(
         label=_("Date and time"),
         required=False,
-        widget=DateTimeInput(),
+        widget=LocalDateTimeInput(),
     )
 
     def __init__(self, *args: Any, group: WorkingGroup, existing: Broadcast | None = None, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.bilingual import in_order, text_of
+from solidarity.core.forms import LocalDateTimeInput
 from solidarity.core.public import PublicForm
 from solidarity.core.zones import network_zones
 from solidarity.people.models import DISPLAY_NAME_LENGTH, ContactKind, Skill
@@ -25,13 +26,6 @@ QUESTIONS = (
 )
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
-
-
 class SessionForm(forms.Form):
     title_en = forms.CharField(label=_("Title in English"), max_length=120, required=False)
     title_es = forms.CharField(label=_("Title in Spanish"), max_length=120, required=False)
@@ -43,8 +37,8 @@ class SessionForm(forms.Form):
         to_field_name="slug",
         help_text=_("Marking someone attended grants or renews it. Leave empty for a training that grants none."),
     )
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=LocalDateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput())
     place = forms.CharField(
         label=_("Place"),
         max_length=PLACE_LENGTH,
