@@ -19,8 +19,10 @@ The codes made here (`make_code`) are letters, then digits: "HX38". Why:
 import re
 import secrets
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 
 CODE = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{2,8}")
 LETTERS = "ACEFHJKMNPRTWXY"
@@ -58,3 +60,20 @@ def unique_code(rows: "type[Model] | QuerySet[Any]", field: str, letters: int = 
                 return code
         letters += 1
     raise RuntimeError(f"no free code left in {field}")  # 15**6 * 64 codes: not a table this network holds
+
+
+def is_uuid(text: str) -> bool:
+    """Whether `text` spells a UUID (the ids in URLs and the API)."""
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def as_uuid(value: str | UUID) -> UUID:
+    """The UUID a URL names; Http404 for anything that is not one (an id no object has)."""
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise Http404 from None

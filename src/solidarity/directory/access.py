@@ -15,6 +15,7 @@ from django.utils import timezone
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.bilingual import in_order
+from solidarity.core.codes import as_uuid
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, is_admin, roles_by_group
 from solidarity.directory.csv_models import ResourceImport
 from solidarity.directory.models import Kind, Phone, Resource, Session
@@ -86,13 +87,6 @@ def kept(scoped: Scoped[Resource]) -> Resource:
     if not scoped.has(Role.COORDINATOR):
         raise Http404
     return scoped.obj
-
-
-def as_uuid(value: str | UUID) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def phone_of(resource: Resource, phone: str | UUID) -> Phone:

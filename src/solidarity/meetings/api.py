@@ -32,6 +32,7 @@ from solidarity.accounts.access import signed_in
 from solidarity.accounts.api_auth import BearerToken
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.api import ApiError, ErrorOut, api_permission
+from solidarity.core.codes import is_uuid
 from solidarity.core.permissions import AnyUser, owner_role, role
 from solidarity.meetings import live, services, stack
 from solidarity.meetings.access import (
@@ -757,14 +758,6 @@ def set_meeting_role(request: HttpRequest, meeting: str, payload: MeetingRoleIn)
     except ValidationError as error:
         raise refused(error, "meeting_over") from None
     return meeting_out(user, found)
-
-
-def is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 # Running it.

@@ -10,7 +10,6 @@ Reminders: the day before (18:00, network time) and two hours before, to every a
 it would come, by email through the outbox.
 """
 
-import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 
 from solidarity.accounts.mail import email_account, language_of
 from solidarity.core import live as seam
+from solidarity.core.codes import is_uuid
 from solidarity.core.services import network_timezone
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.meetings.models import AgendaItem, Meeting, SideStack, State, Turn, TurnState
@@ -204,11 +204,3 @@ def names_on_stack(meeting: Meeting, wanted: list[str]) -> dict[str, str]:
         participant__uuid__in=valid,
     ).select_related("participant")
     return {str(turn.participant.uuid): str(turn.participant.name) for turn in turns}
-
-
-def is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

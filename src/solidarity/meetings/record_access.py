@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.codes import as_uuid
 from solidarity.core.permissions import AnyUser, Role, Scoped, owner_role
 from solidarity.meetings.access import (
     Power,
@@ -59,13 +60,6 @@ def one_of[T](found: T | None) -> T:
     if found is None:
         raise Http404
     return found
-
-
-def as_uuid(value: UUID | str) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError as error:
-        raise Http404 from error
 
 
 def access_proposal(meeting: Meeting, proposal: UUID | str) -> Proposal:

@@ -15,19 +15,13 @@ from django.utils.translation import gettext as _
 
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.core.codes import as_uuid
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, role, roles_in
 from solidarity.people.sheets import staged_in
 from solidarity.supplies.csv_models import SupplyImport
 from solidarity.supplies.models import Item, KitTemplate, Location, Lot, Reversal
 
 KEEPERS = (Role.COORDINATOR, Role.MEDIC_LEAD)
-
-
-def as_uuid(value: str | UUID) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def access_supplies_group(user: User, slug: str, *, keeper: bool = False) -> WorkingGroup:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from solidarity.accounts.access import access_group
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import audit
+from solidarity.core.codes import as_uuid
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, roles_by_group
 from solidarity.people.access import ROSTER_KEEPER, record_of
@@ -78,13 +79,6 @@ def public_session(session: str | UUID) -> Session:
     if found is None:
         raise Http404
     return found
-
-
-def as_uuid(value: str | UUID) -> UUID:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def access_session_scoped(user: AnyUser, session: str | UUID) -> Scoped[Session]:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.bilingual import text_of
+from solidarity.core.codes import as_uuid
 from solidarity.core.models import AuditAction, Zone
 from solidarity.core.permissions import AnyUser, Role, holds_anywhere
 from solidarity.core.services import get_network_settings
@@ -49,7 +50,7 @@ from solidarity.people.access import ROSTER_KEEPER, ROSTER_READERS, keeps_roster
 from solidarity.people.contacts import reachable_at
 from solidarity.people.keywords import moment_text
 from solidarity.people.models import Certification, Contact, Coverage, Person, PersonState, Skill
-from solidarity.trainings.access import as_uuid, may_manage, visible, with_counts
+from solidarity.trainings.access import may_manage, visible, with_counts
 from solidarity.trainings.models import OPEN_STATES, Session, SessionState, SignUp, SignUpState
 from solidarity.trainings.services import absolute, check_open, do_sign_up, link_token
 
