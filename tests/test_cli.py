@@ -22,6 +22,7 @@ from tests.conftest import (
     descendants_of,
     free_port,
     gone,
+    migrated,
     run_solidarity,
     solidarity,
     wait_for,
@@ -65,7 +66,7 @@ def test_a_text_to_the_loopback_webhook_is_answered_by_the_running_network(
     port = free_port()
     home = tmp_path / "home"
     token = "a-loopback-token-for-this-test"
-    env = command_env(home, SOLIDARITY_SMS_BACKEND="loopback", SOLIDARITY_LOOPBACK_TOKEN=token)
+    env = command_env(migrated(home), SOLIDARITY_SMS_BACKEND="loopback", SOLIDARITY_LOOPBACK_TOKEN=token)
     up = solidarity("up", "--port", str(port), env=env)
     stop_processes.append(up)
     wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
@@ -92,7 +93,7 @@ def test_a_text_to_the_loopback_webhook_is_answered_by_the_running_network(
 def start_up(home: Path, stop_processes: list[subprocess.Popen[str]]) -> subprocess.Popen[str]:
     """`solidarity up` on a free port, once it is healthy."""
     port = free_port()
-    up = solidarity("up", "--port", str(port), env=command_env(home))
+    up = solidarity("up", "--port", str(port), env=command_env(migrated(home)))
     stop_processes.append(up)
     wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
     return up

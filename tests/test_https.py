@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from solidarity.web.serving import Listen
-from tests.conftest import command_env, free_port, solidarity
+from tests.conftest import command_env, free_port, migrated, solidarity
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -47,7 +47,7 @@ def test_up_with_a_certificate_serves_https_with_hsts_and_secure_cookies(
     cert, key = self_signed(tmp_path)
     port = free_port()
     up = solidarity(
-        "up", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key), env=command_env(tmp_path)
+        "up", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key), env=command_env(migrated(tmp_path))
     )
     stop_processes.append(up)
     client = httpx.Client(verify=False, base_url=f"https://127.0.0.1:{port}")  # noqa: S501  (our own test certificate)

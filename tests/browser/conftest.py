@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import ROOT, command_env, free_port, solidarity, wait_for
+from tests.conftest import ROOT, command_env, free_port, migrated, solidarity, wait_for
 from tests.factories.accounts import totp_code
 
 CHROMIUM = "/usr/bin/chromium"
@@ -91,7 +91,7 @@ def running_up(env: dict[str, str], port: int | None = None) -> Iterator[Server]
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_up(command_env(tmp_path_factory.mktemp("home"))) as running:
+    with running_up(command_env(migrated(tmp_path_factory.mktemp("home")))) as running:
         yield running
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, ViewportSize, expect
 
 from tests.browser.conftest import RESULTS, Server, running_up, sign_in
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +82,7 @@ def run(home: Path, code: str) -> list[str]:
 @pytest.fixture(scope="module")
 def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path, str]]:
     home = tmp_path_factory.mktemp("board")
-    with running_up(command_env(home, **LOOPBACK)) as running:
+    with running_up(command_env(migrated(home), **LOOPBACK)) as running:
         (secret,) = run(home, SETUP)
         yield running, home, secret
 

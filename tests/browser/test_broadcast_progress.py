@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Server, running_up, sign_in
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ print(secret, group.slug, broadcast.uuid)
 @pytest.fixture
 def texting_server(tmp_path: Path) -> Iterator[tuple[Server, list[str]]]:
     """`solidarity up` whose worker texts through the loopback, and what SETUP printed."""
-    with running_up(command_env(tmp_path, **LOOPBACK)) as running:
+    with running_up(command_env(migrated(tmp_path), **LOOPBACK)) as running:
         setup_env = command_env(tmp_path, DJANGO_SETTINGS_MODULE="solidarity.config.settings", **LOOPBACK)
         made = subprocess.run(
             [sys.executable, "-c", SETUP], env=setup_env, cwd=ROOT, capture_output=True, text=True, check=False

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Response, ViewportSize, expect
 
 from tests.browser.conftest import Server, running_up
-from tests.conftest import command_env, run_solidarity
+from tests.conftest import command_env, migrated, run_solidarity
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ WELCOME = {"en": "We answer day and night.", "es": "Contestamos de día y de noc
 @pytest.fixture(scope="module")
 def network_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`solidarity up` for a network that set its hotline and wrote its welcome in both languages."""
-    env = command_env(tmp_path_factory.mktemp("home-with-hotline"))
+    env = command_env(migrated(tmp_path_factory.mktemp("home-with-hotline")))
     with running_up(env) as running:
         done = run_solidarity("manage", "shell", "-c", SETTINGS, env=env)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import Server, running_up, sign_in
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +72,7 @@ def run_in_home(home: Path, code: str) -> str:
 @pytest.fixture
 def hotline(tmp_path: Path) -> Iterator[tuple[Server, str]]:
     """`solidarity up` with the loopback, a dispatcher with a second factor, and the dispatcher's TOTP secret."""
-    with running_up(command_env(tmp_path, **LOOPBACK)) as running:
+    with running_up(command_env(migrated(tmp_path), **LOOPBACK)) as running:
         yield running, run_in_home(tmp_path, SETUP)
 
 

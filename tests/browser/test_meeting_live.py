@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.conftest import RESULTS, Server, running_up, sign_in
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def run(home: Path, code: str) -> list[str]:
 @pytest.fixture(scope="module")
 def assembly_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
     home = tmp_path_factory.mktemp("assembly")
-    with running_up(command_env(home)) as running:
+    with running_up(command_env(migrated(home))) as running:
         secret, code = run(home, SETUP)
         yield running, secret, code
 

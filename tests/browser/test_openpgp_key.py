@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Server, running_up
-from tests.conftest import ROOT, command_env, free_port
+from tests.conftest import ROOT, command_env, free_port, migrated
 from tests.factories.messaging import GpgHome
 from tests.smtp import SmtpServer, smtp_server
 
@@ -67,7 +67,7 @@ def mailing_server(tmp_path: Path) -> Iterator[tuple[Server, SmtpServer, dict[st
     port = free_port()
     with smtp_server() as smtp:
         extra = {"SOLIDARITY_EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "SOLIDARITY_URL": f"http://127.0.0.1:{port}"}
-        with running_up(command_env(tmp_path / "home", **extra), port=port) as running:
+        with running_up(command_env(migrated(tmp_path / "home"), **extra), port=port) as running:
             yield (
                 running,
                 smtp,

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import ROOT, command_env, free_port, wait_for
+from tests.conftest import ROOT, command_env, free_port, migrated, wait_for
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def form_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    env = command_env(tmp_path, DJANGO_SETTINGS_MODULE="tests.browser.altcha_settings")
+    env = command_env(migrated(tmp_path), DJANGO_SETTINGS_MODULE="tests.browser.altcha_settings")
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     port = free_port()
     server = subprocess.Popen(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Geolocation, Response, ViewportSize, expect
 
 from tests.browser.conftest import Server, running_up
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ do_create_zone(ZoneValues(name_en="Far Away", name_es="Muy Lejos"), slug="far-aw
 
 @pytest.fixture
 def zoned_server(tmp_path: Path) -> Iterator[Server]:
-    with running_up(command_env(tmp_path)) as running:
+    with running_up(command_env(migrated(tmp_path))) as running:
         setup_env = command_env(tmp_path, DJANGO_SETTINGS_MODULE="solidarity.config.settings")
         made = subprocess.run(
             [sys.executable, "-c", SETUP], env=setup_env, cwd=ROOT, capture_output=True, text=True, check=False

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, ViewportSize, expect
 
 from tests.browser.conftest import Server, running_up, sign_in
-from tests.conftest import ROOT, command_env
+from tests.conftest import ROOT, command_env, migrated
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ print(secret, Session.objects.get(title_en="Street medic refresher").uuid)
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[tuple[Server, list[str]]]:
-    with running_up(command_env(tmp_path)) as running:
+    with running_up(command_env(migrated(tmp_path))) as running:
         setup_env = command_env(tmp_path, DJANGO_SETTINGS_MODULE="solidarity.config.settings")
         made = subprocess.run(
             [sys.executable, "-c", SETUP], env=setup_env, cwd=ROOT, capture_output=True, text=True, check=False
