@@ -1,10 +1,11 @@
 """The live stack at an assembly: from a stack keeper's tap to every phone's screen, with 1,000 phones connected.
 
     uv run python bench/stack.py [--clients 1000] [--taps 40] [--database sqlite]
-        [--database postgres://postgres@127.0.0.1:5432/bench_stack --redis redis://127.0.0.1:6379/13]
+        [--database postgres://postgres@127.0.0.1:5432/bench_stack --redis redis://127.0.0.1:6379/13 --workers 2]
 
 For each --database (sqlite: a fresh home; a PostgreSQL database is emptied first, and --redis goes with
-it: the scale path, live events through Redis), a real `solidarity up` serves a public, open assembly under
+it: the scale path, live events through Redis; with --workers N, `solidarity web --workers N` and a
+`solidarity worker` apart, as a bigger network runs them), a real `solidarity up` serves a public, open assembly under
 way, with guests on its stack. The bench opens --clients Server-Sent Events streams to the meeting
 (`/live/meetings/<code>/`, as each phone's page does) from one asyncio process over plain sockets, and waits
 until every one is connected. Then, alternately:
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 from oncall import fresh_database, machine, percentile, say
 
 BENCH = Path(__file__).resolve().parent
@@ -159,7 +161,7 @@ async def measure(
     say(f"  {clients} phones connected in {time.perf_counter() - started:.1f} s")
     backend = await asyncio.to_thread(publisher, env)
     channel = f"meeting:{uuid}"
-    samples: dict[str, list[float]] = {"seam": [], "tap": []}
+    samples: dict[str, list[float]] = {"seam": [], "tap": [], "answer": []}
     async with httpx.AsyncClient(base_url=url, cookies={"sessionid": session}) as keeper:
         page = await keeper.get(f"/en/meetings/{code}/run/")
         assert page.status_code == 200, page.status_code
@@ -180,6 +182,7 @@ async def measure(
                 headers={"Referer": f"{url}/en/meetings/{code}/run/"},
             )
             assert answer.status_code == 302, answer.status_code
+            samples["answer"].append(time.perf_counter() - sent)
             deadline = time.perf_counter() + 20
             while phones.newest_tap() <= before:
                 if time.perf_counter() > deadline:
@@ -192,7 +195,7 @@ async def measure(
     return samples
 
 
-def one_database(database: str, redis: str, clients: int, taps: int) -> dict[str, Any]:
+def one_database(database: str, redis: str, clients: int, taps: int, workers: int = 1) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="bench-stack-"))
     env = {"SOLIDARITY_HOME": str(home), "DJANGO_SETTINGS_MODULE": "solidarity.config.settings"}
     if database != "sqlite":
@@ -205,8 +208,18 @@ def one_database(database: str, redis: str, clients: int, taps: int) -> dict[str
             env["SOLIDARITY_REDIS_URL"] = redis
     full = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
     port = free_port()
+    command = [sys.executable, "-m", "solidarity", "up", "--port", str(port)]
+    helper = None
+    if workers > 1:  # the scale path: web processes and the worker apart
+        for step in (["migrate"], ["collectstatic", "--no-input"]):
+            prepare = [sys.executable, "-m", "solidarity", "manage", *step, "-v0"]
+            subprocess.run(prepare, env=full, cwd=ROOT, check=True)
+        command = [sys.executable, "-m", "solidarity", "web", "--port", str(port), "--workers", str(workers)]
+        helper = subprocess.Popen(
+            [sys.executable, "-m", "solidarity", "worker"], env=full, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
     server = subprocess.Popen(
-        [sys.executable, "-m", "solidarity", "up", "--port", str(port)],
+        command,
         env=full,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -235,8 +248,11 @@ def one_database(database: str, redis: str, clients: int, taps: int) -> dict[str
         if made.returncode != 0:
             raise RuntimeError(f"setting the assembly up failed:\n{made.stderr}")
         code, uuid, session = made.stdout.split()[-3:]
-        samples = asyncio.run(measure(url, code, uuid, session, env, clients, taps))
+        samples = uvloop.run(measure(url, code, uuid, session, env, clients, taps))
     finally:
+        if helper is not None:
+            helper.terminate()
+            helper.wait(timeout=30)
         server.terminate()
         try:
             server.wait(timeout=30)
@@ -264,10 +280,12 @@ def main() -> None:
     parser.add_argument("--taps", type=int, default=40)
     parser.add_argument("--database", action="append")
     parser.add_argument("--redis", default="")
+    parser.add_argument("--workers", type=int, default=1, help="web processes, each with its own hub (not SQLite)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # one database, in this process: its results as JSON
     options = parser.parse_args()
     if options.one:
-        print(json.dumps(one_database(options.one, options.redis, options.clients, options.taps)))
+        workers = options.workers if options.one != "sqlite" else 1
+        print(json.dumps(one_database(options.one, options.redis, options.clients, options.taps, workers)))
         return
     results = []
     for database in options.database or ["sqlite"]:
@@ -275,7 +293,7 @@ def main() -> None:
         # Each database in a process of its own: Django is configured once per process.
         redis = options.redis if database != "sqlite" else ""
         command = [sys.executable, __file__, "--one", database, "--redis", redis]
-        command += ["--clients", str(options.clients), "--taps", str(options.taps)]
+        command += ["--clients", str(options.clients), "--taps", str(options.taps), "--workers", str(options.workers)]
         made = subprocess.run(command, capture_output=True, text=True, check=False, cwd=BENCH)
         if made.returncode != 0:
             raise SystemExit(made.stderr)
@@ -288,6 +306,8 @@ def main() -> None:
         seam, tap = result["samples"]["seam"], result["samples"]["tap"]
         print(row(result["database"], "a. the seam: an event published straight to the channel", seam, None))
         print(row(result["database"], "b. a keeper's tap: POST next speaker, to every phone", tap, seam))
+        answer = result["samples"]["answer"]
+        print(row(result["database"], "the tap's own answer (the POST's round trip)", answer, None))
 
 
 if __name__ == "__main__":

@@ -75,10 +75,11 @@ def run(scenario: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
         try:
             return await scenario()
         finally:
-            if live.hub.listener is not None:
-                live.hub.listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await live.hub.listener
+            for task in (live.hub.listener, live.hub.ticker):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await in_a_thread(lambda: None)
 
     return asyncio.run(with_a_clean_hub())
@@ -221,3 +222,61 @@ def test_publishing_reuses_one_redis_connection_per_process() -> None:
     assert live.redis_client(settings.REDIS_URL) is live.redis_client(settings.REDIS_URL)
     replay = backend.replay("0-0", frozenset({"probe"}))
     assert [event["data"] for event in replay.events[-3:]] == [{"n": 47}, {"n": 48}, {"n": 49}]
+
+
+async def heard_by(listener: asyncio.Task[None], heard: list[live.Event], value: int, timeout: float = 10) -> None:
+    """Wait until the listener has delivered the event carrying `value`."""
+    async with asyncio.timeout(timeout):
+        while not any(event["data"].get("n") == value for event in heard):
+            assert not listener.done(), listener.exception()
+            await asyncio.sleep(0.02)
+
+
+def test_a_restarted_listener_goes_on_from_the_last_event_it_heard() -> None:
+    """A listener that fails is restarted by the hub: what was published in between still reaches the pages."""
+
+    async def scenario() -> list[int]:
+        heard: list[live.Event] = []
+        backend = await sync_to_async(live.backend)()
+        listener = asyncio.ensure_future(backend.listen(heard.append))
+        while not heard:  # until the listener is listening
+            await in_a_thread(published("warm", "up"))
+            await asyncio.sleep(0.2)
+        await in_a_thread(published("probe", "counted", n=1))
+        await heard_by(listener, heard, 1)
+        listener.cancel()  # as a lost connection would end it
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await in_a_thread(published("probe", "counted", n=2))  # while nobody listens
+        listener = asyncio.ensure_future(backend.listen(heard.append))
+        await in_a_thread(published("probe", "counted", n=3))
+        await heard_by(listener, heard, 3)
+        await heard_by(listener, heard, 2)
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        return [event["data"]["n"] for event in heard if event["channel"] == "probe"]
+
+    assert sorted(run(scenario)) == [1, 2, 3]
+
+
+def test_the_redis_listener_outlasts_a_quiet_spell_longer_than_the_clients_read_timeout() -> None:
+    """redis-py gives up on a read after 5 s by default; a blocking read of the stream waits longer than that."""
+    if not settings.REDIS_URL:
+        pytest.skip("the Redis backend is tested in the PostgreSQL + Redis pass")
+    require_services()
+    url = str(settings.REDIS_URL)
+
+    async def scenario() -> bool:
+        heard: list[live.Event] = []
+        listener = asyncio.ensure_future(live.RedisBackend(url).listen(heard.append))
+        await asyncio.sleep(6)  # quiet (nothing published: the listener reads from now on), past redis-py's 5 s
+        assert not listener.done(), listener.exception()
+        await in_a_thread(lambda: live.RedisBackend(url).publish("probe", "counted", {"n": 9}))
+        await heard_by(listener, heard, 9)
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        return True
+
+    assert run(scenario)

@@ -29,7 +29,7 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TypedDict, cast
+from typing import Any, NotRequired, Protocol, TypedDict, cast
 
 import psycopg
 import redis
@@ -71,6 +71,7 @@ class Event(TypedDict):
     channel: str
     event: str
     data: dict[str, Any]
+    frame: NotRequired[str]  # the event as the stream sends it, drawn once for all its subscribers
 
 
 Deliver = Callable[[Event], None]
@@ -110,6 +111,9 @@ CHANNELS.register("user", lambda user, rest: rest == str(getattr(user, "uuid", "
 
 
 class DatabaseBackend:
+    def __init__(self) -> None:
+        self.last: int | None = None  # the newest event heard: a restarted listener first reads what came since
+
     def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
         row = LiveEvent.objects.create(channel=channel, event=event, data=data)
         if connection.vendor == "postgresql":
@@ -126,14 +130,21 @@ class DatabaseBackend:
     async def _listen_postgresql(self, deliver: Deliver) -> None:
         async with await psycopg.AsyncConnection.connect(**psycopg_params(), autocommit=True) as conn:
             await conn.execute(f"LISTEN {PG_CHANNEL}")
+            if self.last is not None:  # a restart: what was published while nobody listened
+                for row in await sync_to_async(events_after)(self.last):
+                    self.last = max(self.last, row.pk)
+                    deliver(as_event(row))
             async for notify in conn.notifies():
-                deliver(json.loads(notify.payload))
+                event = json.loads(notify.payload)
+                self.last = max(self.last or 0, int(event["id"]))
+                deliver(event)
 
     async def _poll(self, deliver: Deliver) -> None:
-        last = await sync_to_async(latest_event_id)()
+        if self.last is None:
+            self.last = await sync_to_async(latest_event_id)()
         while True:
-            for row in await sync_to_async(events_after)(last):
-                last = row.pk
+            for row in await sync_to_async(events_after)(self.last):
+                self.last = row.pk
                 deliver(as_event(row))
             await asyncio.sleep(POLL_SECONDS)
 
@@ -187,24 +198,26 @@ Entries = list[tuple[bytes, dict[bytes, bytes]]]  # a Redis stream's entries: (i
 class RedisBackend:
     def __init__(self, url: str) -> None:
         self.url = url
+        self.last = "$"  # the last entry heard: a restarted listener goes on from it, losing nothing
 
     def publish(self, channel: str, event: str, data: dict[str, Any]) -> None:
         body = json.dumps({"channel": channel, "event": event, "data": data})
         redis_client(self.url).xadd(REDIS_STREAM, {"e": body}, maxlen=STREAM_LENGTH, approximate=True)
 
     async def listen(self, deliver: Deliver) -> None:
-        client = aioredis.Redis.from_url(self.url)
+        # The client's read timeout (redis-py's default is 5 s) must outlast the blocking read, or every
+        # quiet moment would end in an error and a restart.
+        client = aioredis.Redis.from_url(self.url, socket_timeout=KEEPALIVE_SECONDS + 10)
         try:
-            last = "$"  # only what comes from now on: a reconnecting browser asks for the rest (replay)
             while True:
                 answer = cast(
                     list[tuple[bytes, Entries]],
-                    await client.xread({REDIS_STREAM: last}, block=int(KEEPALIVE_SECONDS * 1000), count=500),
+                    await client.xread({REDIS_STREAM: self.last}, block=int(KEEPALIVE_SECONDS * 1000), count=500),
                 )
                 for _stream, entries in answer:
                     for entry_id, fields in entries:
-                        last = entry_id.decode()
-                        deliver(self.as_event(last, fields))
+                        self.last = entry_id.decode()
+                        deliver(self.as_event(self.last, fields))
         finally:
             await client.aclose()
 
@@ -243,34 +256,53 @@ def publish(channel: str, event: str, data: dict[str, Any]) -> None:
 
 
 class Hub:
-    """Fans events from one backend listener out to this process's subscribers."""
+    """Fans events from one backend listener out to this process's subscribers.
+
+    A meeting's picture goes to a thousand phones at once, so the fan-out is lean: the frame is drawn once
+    for all, each subscriber's queue gets it without a timer of its own, and one ticker sends the idle ones
+    a keepalive."""
 
     def __init__(self) -> None:
-        self.queues: dict[asyncio.Queue[Event], frozenset[str]] = {}
+        self.subscriptions: dict[Subscription, frozenset[str]] = {}
         self.listener: asyncio.Task[None] | None = None
+        self.ticker: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
 
     def deliver(self, event: Event) -> None:
-        for queue, channels in list(self.queues.items()):
+        drawn = False
+        for subscription, channels in list(self.subscriptions.items()):
             if event["channel"] in channels:
-                with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the hub
-                    queue.put_nowait(event)
+                if not drawn:  # a thousand phones on a meeting share one rendering of its picture
+                    event["frame"], drawn = frame(event), True
+                subscription.put(event)
 
     async def run(self) -> None:
+        listening = backend()  # one backend across restarts: it knows where it was
         while True:
             try:
                 self.ready.set()
-                await backend().listen(self.deliver)
+                await listening.listen(self.deliver)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("live-event listener failed; restarting in 1 s")
             await asyncio.sleep(1)
 
+    async def tick(self) -> None:
+        """Every KEEPALIVE_SECONDS, a keepalive (None) to each subscriber that heard nothing since the last."""
+        while True:
+            await asyncio.sleep(KEEPALIVE_SECONDS)
+            for subscription in list(self.subscriptions):
+                if not subscription.heard:
+                    subscription.put(None)
+                subscription.heard = False
+
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.listener is None or self.listener.done() or self.listener.get_loop() is not loop:
             self.listener = loop.create_task(self.run())
+        if self.ticker is None or self.ticker.done() or self.ticker.get_loop() is not loop:
+            self.ticker = loop.create_task(self.tick())
 
     def open(self, channels: str | Iterable[str]) -> "Subscription":
         """Start hearing `channels` now: events published from this moment on wait in the subscription."""
@@ -279,7 +311,7 @@ class Hub:
         return subscription
 
     async def subscribe(self, channels: str | Iterable[str]) -> AsyncGenerator[Event | None]:
-        """Yield events for `channels`; None every KEEPALIVE_SECONDS of silence."""
+        """Yield events for `channels`; None after KEEPALIVE_SECONDS or so of silence."""
         subscription = self.open(channels)
         try:
             while True:
@@ -293,18 +325,21 @@ class Subscription:
 
     def __init__(self, hub: Hub, channels: frozenset[str]) -> None:
         self.hub = hub
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        hub.queues[self.queue] = channels
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.heard = False
+        hub.subscriptions[self] = channels
+
+    def put(self, event: Event | None) -> None:
+        self.heard = self.heard or event is not None
+        with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the hub
+            self.queue.put_nowait(event)
 
     async def next(self) -> Event | None:
-        """The next event, or None after KEEPALIVE_SECONDS of silence."""
-        try:
-            return await asyncio.wait_for(self.queue.get(), KEEPALIVE_SECONDS)
-        except TimeoutError:
-            return None
+        """The next event, or None (a keepalive) after KEEPALIVE_SECONDS or so of silence."""
+        return await self.queue.get()
 
     def close(self) -> None:
-        self.hub.queues.pop(self.queue, None)
+        self.hub.subscriptions.pop(self, None)
 
 
 hub = Hub()
@@ -322,6 +357,8 @@ def released[T](work: Callable[[], T]) -> T:
 
 
 def frame(event: Event) -> str:
+    if "frame" in event:
+        return event["frame"]
     return f"id: {event['id']}\nevent: {event['event']}\ndata: {json.dumps(event['data'])}\n\n"
 
 

@@ -78,7 +78,7 @@ def powers_of(user: AnyUser, meeting: Meeting) -> frozenset[Power]:
 
 def access_meeting_scoped(user: AnyUser, meeting: str) -> Scoped[Meeting]:
     """The meeting with the roles `user` holds at it (for `owner_role` declarations); Http404 without any."""
-    found = find_meeting(meeting)
+    found = found_meeting(user, meeting)
     held = held_at(user, found) if found is not None else frozenset()
     if found is None or not held:
         raise Http404
@@ -91,9 +91,16 @@ def find_meeting(code: str) -> Meeting | None:
     return Meeting.objects.select_related("group", "current_item").filter(code=code.upper()).first()
 
 
+def found_meeting(user: AnyUser, code: str) -> Meeting | None:
+    """find_meeting, once per request for a signed-in user: a view and its permission check ask the same."""
+    if not user.is_authenticated:
+        return find_meeting(code)
+    return remember(user, ("meetings.meeting", code), lambda: find_meeting(code))
+
+
 def access_meeting(user: AnyUser, code: str, need: Power = Power.SEE) -> Meeting:
     """The meeting `code` names, if `user` has the power `need` there; Http404 otherwise."""
-    meeting = find_meeting(code)
+    meeting = found_meeting(user, code)
     if meeting is None or need not in powers_of(user, meeting):
         raise Http404
     return meeting

@@ -14,7 +14,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -24,7 +25,7 @@ from solidarity.core.codes import is_uuid
 from solidarity.core.services import network_timezone
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.meetings.models import AgendaItem, Meeting, SideStack, State, Turn, TurnState
-from solidarity.meetings.queue import queue_of
+from solidarity.meetings.queue import ordered, spoken_on
 
 DAY_BEFORE_TIMER = "meetings.day-before"
 SOON_TIMER = "meetings.soon"
@@ -61,15 +62,24 @@ def picture(meeting: Meeting) -> dict[str, Any]:
 
 
 def picture_and_queue(meeting: Meeting) -> tuple[dict[str, Any], list[Turn]]:
-    """The picture, and the queue it was drawn from (in speaking order), for a caller that needs both."""
+    """The picture, and the queue it was drawn from (in speaking order), for a caller that needs both.
+
+    A keeper's tap redraws it for every screen, so it is drawn from few queries: the item, its open side
+    stack, the turns in play (the one speaking and the item's waiting ones), who has spoken on the item,
+    and the agenda's boxes."""
     item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
-    speaking = (
-        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).select_related("participant").first()
-        if meeting.state == State.LIVE
-        else None
-    )
     side = open_side_of(item)
-    waiting = queue_of(item, side) if item is not None else []
+    live = meeting.state == State.LIVE
+    in_play = Q(state=TurnState.SPEAKING) if live else Q(pk__in=[])
+    if item is not None:
+        in_play |= Q(item=item, state=TurnState.WAITING, side=side)
+    turns = list(Turn.objects.filter(in_play, meeting=meeting).select_related("participant"))
+    speaking = next((turn for turn in turns if turn.state == TurnState.SPEAKING), None)
+    waiting = ordered([turn for turn in turns if turn.state == TurnState.WAITING], spoken_on(item)) if item else []
+    boxes = AgendaItem.objects.filter(meeting=meeting).aggregate(
+        planned=Sum("minutes"), after=Sum("minutes", filter=Q(state="waiting"))
+    )
+    planned_minutes = meeting.planned_minutes if meeting.planned_minutes is not None else boxes["planned"] or 0
     drawn = {
         "version": meeting.version,
         "state": meeting.state,
@@ -82,24 +92,10 @@ def picture_and_queue(meeting: Meeting) -> tuple[dict[str, Any], list[Turn]]:
         "queue": [turn_picture(turn) | {"first": turn.first} for turn in waiting],  # type: ignore[attr-defined]
         "next_meeting": meeting.next_meeting_id is not None,
         # The running total against the plan: the plan's end, and the boxes of the items still to come.
-        "planned_end": iso(planned_end(meeting)),
-        "after_seconds": after_seconds(meeting),
+        "planned_end": iso(meeting.starts_at + timedelta(minutes=planned_minutes)),
+        "after_seconds": 60 * (boxes["after"] or 0),
     }
     return drawn, waiting
-
-
-def planned_end(meeting: Meeting) -> datetime:
-    """When the agenda ends by the plan: its scheduled start and the boxes as they were when it began (breaks
-    taken on the spot and minutes added later are not the plan)."""
-    minutes = meeting.planned_minutes
-    if minutes is None:
-        minutes = sum(AgendaItem.objects.filter(meeting=meeting).values_list("minutes", flat=True))
-    return meeting.starts_at + timedelta(minutes=minutes)
-
-
-def after_seconds(meeting: Meeting) -> int:
-    """The time boxes of the items still to come, in seconds."""
-    return 60 * sum(AgendaItem.objects.filter(meeting=meeting, state="waiting").values_list("minutes", flat=True))
 
 
 def open_side_of(item: AgendaItem | None) -> SideStack | None:
@@ -120,8 +116,12 @@ def turn_picture(turn: Turn) -> dict[str, Any]:
 
 def changed(meeting: Meeting) -> list[Turn]:
     """Bump the version and tell every screen, once the caller's transaction commits. Returns the queue now."""
-    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
-    meeting.version = Meeting.objects.values_list("version", flat=True).get(pk=meeting.pk)
+    with connection.cursor() as cursor:  # the new version in the same statement (RETURNING: SQLite too)
+        cursor.execute(
+            f"UPDATE {Meeting._meta.db_table} SET version = version + 1 WHERE id = %s RETURNING version",  # noqa: S608
+            [meeting.pk],
+        )
+        meeting.version = cursor.fetchone()[0]
     drawn, waiting = picture_and_queue(meeting)
     seam.publish(channel(meeting), EVENT, drawn)
     return waiting
