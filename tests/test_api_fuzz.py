@@ -510,6 +510,7 @@ DEEP = 15  # examples an operation in the long run (once in CI): at 50 it alone 
 CALLERS = pytest.mark.parametrize("callers", [PERSONAS], ids=["+".join(PERSONAS)])
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @CALLERS
 @schema.parametrize()
@@ -535,6 +536,7 @@ lists_schema = schema.include(tag="lists")
 random_lists_schema = random_schema.include(tag="lists")
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @COORDINATOR
 @lists_schema.parametrize()
@@ -562,6 +564,7 @@ inbox_schema = schema.include(tag="inbox")
 random_inbox_schema = random_schema.include(tag="inbox")
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @DISPATCHER
 @inbox_schema.parametrize()
@@ -588,6 +591,7 @@ incidents_schema = schema.include(tag="incidents")
 random_incidents_schema = random_schema.include(tag="incidents")
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @DISPATCHER
 @incidents_schema.parametrize()
@@ -614,6 +618,7 @@ cases_schema = schema.include(tag="cases")
 random_cases_schema = random_schema.include(tag="cases")
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @DISPATCHER
 @cases_schema.parametrize()
@@ -639,6 +644,7 @@ people_schema = schema.include(tag="people")
 random_people_schema = random_schema.include(tag="people")
 
 
+@pytest.mark.quick_fuzz
 @pytest.mark.django_db
 @KEEPER
 @people_schema.parametrize()
