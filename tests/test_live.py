@@ -20,6 +20,7 @@ from django.test import AsyncClient, Client
 from solidarity.accounts.groups import do_revoke_role
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live
+from solidarity.core.models import LiveEvent
 from solidarity.core.permissions import Role
 from tests.conftest import require_services
 from tests.factories.accounts import client_for, make_member
@@ -280,3 +281,37 @@ def test_the_redis_listener_outlasts_a_quiet_spell_longer_than_the_clients_read_
         return True
 
     assert run(scenario)
+
+
+def test_on_the_polled_table_a_process_hears_its_own_events_at_once_and_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite's backend polls; what this web process publishes (a keeper's tap) pokes the poll, which reads in
+    id order: an event another process wrote just before still comes first."""
+    if not isinstance(live.backend(), live.DatabaseBackend) or connection.vendor == "postgresql":
+        pytest.skip("the polled table is SQLite's backend")
+    monkeypatch.setattr(live, "POLL_SECONDS", 60.0)  # the poll alone would not come within the test's wait
+
+    async def scenario() -> list[str]:
+        subscription = live.hub.open({"probe", "warm"})
+        try:
+            warm = None
+            for _ in range(20):  # until the listener has found where the table ends (each publish pokes it)
+                await in_a_thread(published("warm", "up"))
+                with contextlib.suppress(TimeoutError):
+                    warm = await asyncio.wait_for(subscription.next(), 0.5)
+                    break
+            assert warm is not None
+            # Another process's event (a row, no poke), then this process's own.
+            await in_a_thread(lambda: LiveEvent.objects.create(channel="probe", event="other", data={}))
+            await in_a_thread(published("probe", "own"))
+            heard: list[str] = []
+            while len(heard) < 2:  # past late warm-ups and keepalives
+                event = await asyncio.wait_for(subscription.next(), 10)
+                if event is not None and event["channel"] == "probe":
+                    heard.append(event["event"])
+            return heard
+        finally:
+            subscription.close()
+
+    assert run(scenario) == ["other", "own"]

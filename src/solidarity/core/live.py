@@ -110,6 +110,17 @@ CHANNELS.register("user", lambda user, rest: rest == str(getattr(user, "uuid", "
 # The database backend.
 
 
+# The polled table's listeners running in this process, each with its loop and the event that wakes it.
+POKED: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+
+def poke() -> None:
+    """From any thread of this process: the polled table's listeners read it now, not at the next poll."""
+    for loop, poked in list(POKED):
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(poked.set)
+
+
 class DatabaseBackend:
     def __init__(self) -> None:
         self.last: int | None = None  # the newest event heard: a restarted listener first reads what came since
@@ -120,6 +131,8 @@ class DatabaseBackend:
             payload = {"id": str(row.pk), "channel": channel, "event": event, "data": data}
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, %s)", [PG_CHANNEL, json.dumps(payload)])
+        else:
+            poke()  # this process's own streams hear it now, not at the next poll
 
     async def listen(self, deliver: Deliver) -> None:
         if connection.vendor == "postgresql":
@@ -140,13 +153,26 @@ class DatabaseBackend:
                 deliver(event)
 
     async def _poll(self, deliver: Deliver) -> None:
+        poked = asyncio.Event()
+        POKED.add((asyncio.get_running_loop(), poked))
+        try:
+            await self._poll_until_cancelled(deliver, poked)
+        finally:
+            POKED.discard((asyncio.get_running_loop(), poked))
+
+    async def _poll_until_cancelled(self, deliver: Deliver, poked: asyncio.Event) -> None:
         if self.last is None:
             self.last = await sync_to_async(latest_event_id)()
         while True:
             for row in await sync_to_async(events_after)(self.last):
                 self.last = row.pk
                 deliver(as_event(row))
-            await asyncio.sleep(POLL_SECONDS)
+            # Every POLL_SECONDS, or at once when this process published: the poll reads in id order, so
+            # what another process published before is delivered first, and nothing is delivered twice.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(POLL_SECONDS):
+                    await poked.wait()
+            poked.clear()
 
     def replay(self, after: str, channels: frozenset[str]) -> Replay:
         if not after.isdigit():
