@@ -4,11 +4,11 @@
         [--database postgres://postgres@127.0.0.1:5432/bench_stack --redis redis://127.0.0.1:6379/13 --workers 2]
 
 For each --database (sqlite: a fresh home; a PostgreSQL database is emptied first, and --redis goes with
-it: the scale path, live events through Redis; with --workers N, `solidarity web --workers N` and a
-`solidarity worker` apart, as a bigger network runs them), a real `solidarity up` serves a public, open assembly under
-way, with guests on its stack. The bench opens --clients Server-Sent Events streams to the meeting
-(`/live/meetings/<code>/`, as each phone's page does) from one asyncio process over plain sockets, and waits
-until every one is connected. Then, alternately:
+it: the scale path, live events through Redis), a real `solidarity up` serves a public, open assembly under
+way, with guests on its stack; with --workers N (not SQLite), `solidarity web --workers N` and a
+`solidarity worker` serve it apart, as a bigger network runs them. The bench opens --clients Server-Sent
+Events streams to the meeting (`/live/meetings/<code>/`, as each phone's page does) from one asyncio process
+over plain sockets, and waits until every one is connected. Then, alternately:
 
   a. the seam: one event published straight through core.live's backend on the meeting's channel (no view,
      no service, no transaction), from this process; the time until each stream has it;
@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvloop
 from oncall import fresh_database, machine, percentile, say
 
 BENCH = Path(__file__).resolve().parent
@@ -248,7 +247,7 @@ def one_database(database: str, redis: str, clients: int, taps: int, workers: in
         if made.returncode != 0:
             raise RuntimeError(f"setting the assembly up failed:\n{made.stderr}")
         code, uuid, session = made.stdout.split()[-3:]
-        samples = uvloop.run(measure(url, code, uuid, session, env, clients, taps))
+        samples = asyncio.run(measure(url, code, uuid, session, env, clients, taps))
     finally:
         if helper is not None:
             helper.terminate()

@@ -25,7 +25,7 @@ from solidarity.core.codes import is_uuid
 from solidarity.core.services import network_timezone
 from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.meetings.models import AgendaItem, Meeting, SideStack, State, Turn, TurnState
-from solidarity.meetings.queue import ordered, spoken_on
+from solidarity.meetings.queue import queue_of
 
 DAY_BEFORE_TIMER = "meetings.day-before"
 SOON_TIMER = "meetings.soon"
@@ -65,17 +65,15 @@ def picture_and_queue(meeting: Meeting) -> tuple[dict[str, Any], list[Turn]]:
     """The picture, and the queue it was drawn from (in speaking order), for a caller that needs both.
 
     A keeper's tap redraws it for every screen, so it is drawn from few queries: the item, its open side
-    stack, the turns in play (the one speaking and the item's waiting ones), who has spoken on the item,
-    and the agenda's boxes."""
+    stack, the one speaking, the queue (meetings.queue), and the agenda's boxes in one aggregate."""
     item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
+    speaking = (
+        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).select_related("participant").first()
+        if meeting.state == State.LIVE
+        else None
+    )
     side = open_side_of(item)
-    live = meeting.state == State.LIVE
-    in_play = Q(state=TurnState.SPEAKING) if live else Q(pk__in=[])
-    if item is not None:
-        in_play |= Q(item=item, state=TurnState.WAITING, side=side)
-    turns = list(Turn.objects.filter(in_play, meeting=meeting).select_related("participant"))
-    speaking = next((turn for turn in turns if turn.state == TurnState.SPEAKING), None)
-    waiting = ordered([turn for turn in turns if turn.state == TurnState.WAITING], spoken_on(item)) if item else []
+    waiting = queue_of(item, side) if item is not None else []
     boxes = AgendaItem.objects.filter(meeting=meeting).aggregate(
         planned=Sum("minutes"), after=Sum("minutes", filter=Q(state="waiting"))
     )
