@@ -100,7 +100,7 @@ DATABASES = {"default": env.database(HOME)}
 # identifier ever lands in the cache table or in Redis.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "solidarity.core.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "solidarity_cache"}
     )
