@@ -15,7 +15,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core import keyring, timers
 from solidarity.core.commands import Command as SolidarityCommand
-from solidarity.core.processes import die_with_parent
+from solidarity.core.processes import die_with_parent, settle
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
 from solidarity.messaging import pump
@@ -58,6 +58,7 @@ class Command(SolidarityCommand):
         os.register_at_fork(after_in_child=die_with_parent)
         wait_until_unlocked()
         keyring.after_unlock()  # what arrived while the keys were locked (texts to route) is handled first
+        settle()
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         threads = [threading.Thread(target=beat_forever, args=(worker_id, stop), name="heartbeat", daemon=True)]
