@@ -127,6 +127,34 @@ def test_first_time_speakers_go_before_second_turns(meeting: Meeting, facilitato
     assert names(meeting) == ["Ana", "Cora"]
 
 
+def test_a_tap_draws_the_picture_from_what_it_just_did_and_it_is_the_one_read_afresh(
+    meeting: Meeting, facilitator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`next speaker` draws the screens' picture from the queue it just called from (meetings.queue's
+    once_called), without reading the stack again: it must be exactly the picture read afresh."""
+    drawn: list[dict[str, Any]] = []
+    monkeypatch.setattr(seam, "publish", lambda channel, event, data: drawn.append(data))
+    ana, beto, cora, dani, eli = (guest(meeting, name) for name in ("Ana", "Beto", "Cora", "Dani", "Eli"))
+    for person, lane in ((ana, Lane.MAIN), (beto, Lane.MAIN), (cora, Lane.CLARIFYING), (dani, Lane.MAIN)):
+        stack.do_request_turn(meeting, person, lane)
+    stack.do_request_turn(meeting, ana, Lane.PROCESS)  # Ana holds a main turn and a point of process
+
+    def tap_and_compare() -> None:
+        stack.do_next_speaker(meeting, by=facilitator)
+        afresh = live.picture(Meeting.objects.get(pk=meeting.pk))
+        assert {**drawn[-1], "now": None} == {**afresh, "now": None}
+
+    tap_and_compare()  # Ana's point of process: her main turn is a second one now, behind Beto's and Dani's
+    assert [turn["who"] for turn in drawn[-1]["queue"]] == [str(p.uuid) for p in (cora, beto, dani, ana)]
+    stack.do_request_turn(meeting, eli)
+    dani_turn = Turn.objects.get(participant=dani, state=TurnState.WAITING)
+    stack.do_move_turn(dani_turn, 0, by=facilitator)  # pinned first in the main lane
+    for _ in range(6):  # through everyone, and once more with nobody waiting
+        tap_and_compare()
+    assert drawn[-1]["queue"] == []
+    assert drawn[-1]["speaking"] is None
+
+
 def test_interrupts_jump_the_queue_in_their_lanes_and_the_keeper_can_send_one_back(
     meeting: Meeting, facilitator: User
 ) -> None:

@@ -10,6 +10,7 @@ Reminders: the day before (18:00, network time) and two hours before, to every a
 it would come, by email through the outbox.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -61,19 +62,35 @@ def picture(meeting: Meeting) -> dict[str, Any]:
     return picture_and_queue(meeting)[0]
 
 
-def picture_and_queue(meeting: Meeting) -> tuple[dict[str, Any], list[Turn]]:
+@dataclass(frozen=True)
+class Stack:
+    """The current item's stack as a service has just left it, under the meeting's lock: the picture is
+    then drawn without reading it again."""
+
+    side: SideStack | None
+    speaking: Turn | None  # with its participant
+    waiting: list[Turn]  # in speaking order (meetings.queue), with their participants
+
+
+def picture_and_queue(meeting: Meeting, known: Stack | None = None) -> tuple[dict[str, Any], list[Turn]]:
     """The picture, and the queue it was drawn from (in speaking order), for a caller that needs both.
 
     A keeper's tap redraws it for every screen, so it is drawn from few queries: the item, its open side
-    stack, the one speaking, the queue (meetings.queue), and the agenda's boxes in one aggregate."""
-    item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
-    speaking = (
-        Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).select_related("participant").first()
-        if meeting.state == State.LIVE
-        else None
-    )
-    side = open_side_of(item)
-    waiting = queue_of(item, side) if item is not None else []
+    stack, the one speaking, the queue (meetings.queue), and the agenda's boxes in one aggregate. With
+    `known` (a change to the stack alone), the item is the one the meeting was locked with, and only the
+    boxes are read."""
+    if known is not None:
+        item = meeting.current_item
+        side, speaking, waiting = known.side, known.speaking, known.waiting
+    else:
+        item = AgendaItem.objects.filter(pk=meeting.current_item_id).first() if meeting.current_item_id else None
+        speaking = (
+            Turn.objects.filter(meeting=meeting, state=TurnState.SPEAKING).select_related("participant").first()
+            if meeting.state == State.LIVE
+            else None
+        )
+        side = open_side_of(item)
+        waiting = queue_of(item, side) if item is not None else []
     boxes = AgendaItem.objects.filter(meeting=meeting).aggregate(
         planned=Sum("minutes"), after=Sum("minutes", filter=Q(state="waiting"))
     )
@@ -112,15 +129,16 @@ def turn_picture(turn: Turn) -> dict[str, Any]:
     }
 
 
-def changed(meeting: Meeting) -> list[Turn]:
-    """Bump the version and tell every screen, once the caller's transaction commits. Returns the queue now."""
+def changed(meeting: Meeting, known: Stack | None = None) -> list[Turn]:
+    """Bump the version and tell every screen, once the caller's transaction commits. Returns the queue now.
+    `known`: the stack as the caller has just left it, if it knows it whole."""
     with connection.cursor() as cursor:  # the new version in the same statement (RETURNING: SQLite too)
         cursor.execute(
             f"UPDATE {Meeting._meta.db_table} SET version = version + 1 WHERE id = %s RETURNING version",  # noqa: S608
             [meeting.pk],
         )
         meeting.version = cursor.fetchone()[0]
-    drawn, waiting = picture_and_queue(meeting)
+    drawn, waiting = picture_and_queue(meeting, known)
     seam.publish(channel(meeting), EVENT, drawn)
     return waiting
 

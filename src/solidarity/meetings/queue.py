@@ -44,3 +44,11 @@ def ordered(turns: list[Turn], spoken: set[int]) -> list[Turn]:
 def queue_of(item: AgendaItem, side: SideStack | None = None) -> list[Turn]:
     """The waiting turns of `item`'s queue (or of its open side stack), in speaking order."""
     return ordered(list(waiting_in(item, side)), spoken_on(item))
+
+
+def once_called(waiting: list[Turn]) -> list[Turn]:
+    """The queue once its first turn (`waiting`, in speaking order, from `ordered`) is called to speak: the
+    caller has spoken now, so a second turn of theirs waits behind the first turns of others."""
+    called, rest = waiting[0], waiting[1:]
+    spoken = {turn.participant_id for turn in rest if not turn.first} | {called.participant_id}  # type: ignore[attr-defined]
+    return ordered(rest, spoken)

@@ -28,7 +28,7 @@ from solidarity.meetings.models import (
     Via,
 )
 from solidarity.meetings.names import clock
-from solidarity.meetings.queue import queue_of
+from solidarity.meetings.queue import once_called, queue_of
 from solidarity.meetings.services import clean_name, end_speaking, live_meeting, record
 from solidarity.messaging import services as messaging
 from solidarity.messaging.models import Channel
@@ -62,8 +62,8 @@ def place_in_lane(turn: Turn) -> int:
     return lane.index(turn.pk) if turn.pk in lane else 0
 
 
-def after_change(meeting: Meeting) -> None:
-    tell_next(meeting, live.changed(meeting))
+def after_change(meeting: Meeting, known: live.Stack | None = None) -> None:
+    tell_next(meeting, live.changed(meeting, known))
 
 
 def do_request_turn(meeting: Meeting, participant: Participant, lane: str = Lane.MAIN, via: str = Via.WEB) -> Turn:
@@ -117,14 +117,16 @@ def do_next_speaker(meeting: Meeting, *, by: User | None) -> Turn | None:
         now = timezone.now()
         end_speaking(locked, now)
         item = locked.current_item
-        following = None
+        following, known = None, None
         if item is not None and not item.is_break:
-            waiting = queue_of(item, open_side(item))
+            side = open_side(item)
+            waiting = queue_of(item, side)
             if waiting:
                 following = waiting[0]
                 following.state, following.started_at = TurnState.SPEAKING, now
                 following.save(update_fields=["state", "started_at"])
-        after_change(locked)
+            known = live.Stack(side, following, once_called(waiting) if waiting else [])
+        after_change(locked, known)
     return following
 
 
