@@ -8,7 +8,10 @@ it: the scale path, live events through Redis), a real `solidarity up` serves a 
 way, with guests on its stack; with --workers N (not SQLite), `solidarity web --workers N` and a
 `solidarity worker` serve it apart, as a bigger network runs them. The bench opens --clients Server-Sent
 Events streams to the meeting (`/live/meetings/<code>/`, as each phone's page does) from one asyncio process
-over plain sockets, and waits until every one is connected. Then, alternately:
+over plain sockets, and waits until every one is connected. A phone "has" a change when the line with the
+new picture's version has arrived: the time is the kernel's stamp of the packet that completed the line
+(SO_TIMESTAMPNS), not when this one process got round to reading it among a thousand others (that second
+figure is printed too: it adds the bench's own work). Then, alternately:
 
   a. the seam: one event published straight through core.live's backend on the meeting's channel (no view,
      no service, no transaction), from this process; the time until each stream has it;
@@ -26,6 +29,8 @@ import json
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -86,53 +91,96 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+SO_TIMESTAMPNS = 35  # Linux: the kernel stamps each packet as it reaches the socket (struct timespec)
+STAMP = struct.Struct("qq")
+
+
+class Phone:
+    """One SSE stream on a plain non-blocking socket, read with the kernel's arrival stamp of each read."""
+
+    def __init__(self, phones: "Phones", sock: socket.socket) -> None:
+        self.phones, self.sock = phones, sock
+        self.buffer = b""
+        self.seen = 0
+        self.counted = False
+
+    def readable(self) -> None:
+        while True:
+            try:
+                data, ancillary, _flags, _address = self.sock.recvmsg(1 << 16, 64)
+            except (BlockingIOError, InterruptedError):
+                return
+            read = time.time()
+            if not data:
+                self.phones.loop.remove_reader(self.sock.fileno())
+                return
+            stamp = read
+            for level, kind, payload in ancillary:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                    seconds, nanoseconds = STAMP.unpack(payload[: STAMP.size])
+                    stamp = seconds + nanoseconds / 1e9
+            self.buffer += data
+            *lines, self.buffer = self.buffer.split(b"\n")
+            for line in lines:
+                self.line(line, stamp, read)
+
+    def line(self, line: bytes, stamp: float, read: float) -> None:
+        if not self.counted and line.startswith(b"retry:"):
+            self.counted = True
+            self.phones.connected += 1
+        found = VERSION.search(line)
+        if found:
+            version = int(found.group(1))
+            if version > self.seen or version >= SEAM_VERSION:
+                self.seen = max(self.seen, version) if version < SEAM_VERSION else self.seen
+                self.phones.arrivals.setdefault(version, []).append(stamp)
+                self.phones.reads.setdefault(version, []).append(read)
+
+
 class Phones:
-    """`count` SSE streams in one event loop; for each version seen, when each stream first had it."""
+    """`count` SSE streams in one event loop; for each version seen, when each stream had it: the kernel's
+    stamp of the packet that completed the line (the moment the phone has it, whatever this one process is
+    busy with), and when this process read it (which adds the bench's own work for the other phones)."""
 
     def __init__(self, host: str, port: int, path: str, count: int) -> None:
         self.host, self.port, self.path, self.count = host, port, path, count
         self.connected = 0
         self.arrivals: dict[int, list[float]] = {}
-        self.tasks: list[asyncio.Task[None]] = []
+        self.reads: dict[int, list[float]] = {}
+        self.phones: list[Phone] = []
+        self.loop = asyncio.get_running_loop()
 
     async def one(self) -> None:
-        reader, writer = await asyncio.open_connection(self.host, self.port, limit=1 << 20)
-        writer.write(f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-        await writer.drain()
-        seen = 0
-        counted = False
-        while True:
-            line = await reader.readline()
-            if not line:
-                return
-            now = time.perf_counter()
-            if not counted and line.startswith(b"retry:"):
-                counted = True
-                self.connected += 1
-            found = VERSION.search(line)
-            if found:
-                version = int(found.group(1))
-                if version > seen or version >= SEAM_VERSION:
-                    seen = max(seen, version) if version < SEAM_VERSION else seen
-                    self.arrivals.setdefault(version, []).append(now)
+        sock = socket.socket()
+        sock.setblocking(False)
+        await self.loop.sock_connect(sock, (self.host, self.port))
+        request = f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nAccept: text/event-stream\r\n\r\n"
+        await self.loop.sock_sendall(sock, request.encode())
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        phone = Phone(self, sock)
+        self.phones.append(phone)
+        self.loop.add_reader(sock.fileno(), phone.readable)
+
+    def close(self) -> None:
+        for phone in self.phones:
+            self.loop.remove_reader(phone.sock.fileno())
+            phone.sock.close()
 
     async def start(self) -> None:
         for _ in range(self.count):
-            self.tasks.append(asyncio.create_task(self.one()))
-            await asyncio.sleep(0)
+            await self.one()
         deadline = time.perf_counter() + 120
         while self.connected < self.count:
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"only {self.connected} of {self.count} phones connected")
             await asyncio.sleep(0.05)
 
-    async def wait_for(self, version: int, timeout: float = 20.0) -> list[float]:
+    async def wait_for(self, version: int, timeout: float = 20.0) -> None:
         deadline = time.perf_counter() + timeout
         while len(self.arrivals.get(version, [])) < self.count:
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"only {len(self.arrivals.get(version, []))} of {self.count} phones had {version}")
             await asyncio.sleep(0.002)
-        return self.arrivals[version]
 
     def newest_tap(self) -> int:
         return max((version for version in self.arrivals if version < SEAM_VERSION), default=0)
@@ -160,7 +208,7 @@ async def measure(
     say(f"  {clients} phones connected in {time.perf_counter() - started:.1f} s")
     backend = await asyncio.to_thread(publisher, env)
     channel = f"meeting:{uuid}"
-    samples: dict[str, list[float]] = {"seam": [], "tap": [], "answer": []}
+    samples: dict[str, list[float]] = {"seam": [], "tap": [], "answer": [], "seam read": [], "tap read": []}
     async with httpx.AsyncClient(base_url=url, cookies={"sessionid": session}) as keeper:
         page = await keeper.get(f"/en/meetings/{code}/run/")
         assert page.status_code == 200, page.status_code
@@ -168,29 +216,33 @@ async def measure(
         for number in range(taps):
             # a. the seam alone.
             version = SEAM_VERSION + number
-            sent = time.perf_counter()
+            sent = time.time()
             await asyncio.to_thread(backend.publish, channel, "meeting", {"version": version, "queue": []})
-            samples["seam"] += [arrived - sent for arrived in await phones.wait_for(version)]
+            await phones.wait_for(version)
+            samples["seam"] += [arrived - sent for arrived in phones.arrivals[version]]
+            samples["seam read"] += [read - sent for read in phones.reads[version]]
             await asyncio.sleep(0.05)
             # b. the keeper's tap.
             before = phones.newest_tap()
-            sent = time.perf_counter()
+            sent = time.time()
             answer = await keeper.post(
                 f"/en/meetings/{code}/run/next-speaker/",
                 data={"section": "stack", "csrfmiddlewaretoken": token},
                 headers={"Referer": f"{url}/en/meetings/{code}/run/"},
             )
             assert answer.status_code == 302, answer.status_code
-            samples["answer"].append(time.perf_counter() - sent)
+            samples["answer"].append(time.time() - sent)
             deadline = time.perf_counter() + 20
             while phones.newest_tap() <= before:
                 if time.perf_counter() > deadline:
                     raise RuntimeError("no phone heard the tap")
                 await asyncio.sleep(0.001)
-            samples["tap"] += [arrived - sent for arrived in await phones.wait_for(phones.newest_tap())]
+            version = phones.newest_tap()
+            await phones.wait_for(version)
+            samples["tap"] += [arrived - sent for arrived in phones.arrivals[version]]
+            samples["tap read"] += [read - sent for read in phones.reads[version]]
             await asyncio.sleep(0.05)
-    for task in phones.tasks:
-        task.cancel()
+    phones.close()
     return samples
 
 
@@ -307,6 +359,9 @@ def main() -> None:
         print(row(result["database"], "b. a keeper's tap: POST next speaker, to every phone", tap, seam))
         answer = result["samples"]["answer"]
         print(row(result["database"], "the tap's own answer (the POST's round trip)", answer, None))
+        seam_read, tap_read = result["samples"]["seam read"], result["samples"]["tap read"]
+        print(row(result["database"], "a, as read by the bench's one process", seam_read, None))
+        print(row(result["database"], "b, as read by the bench's one process", tap_read, seam_read))
 
 
 if __name__ == "__main__":
