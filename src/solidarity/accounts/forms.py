@@ -69,6 +69,7 @@ class SetupForm(NetworkSettingsForm, AcceptInvitationForm):
     field_order = ["name", "time_zone", "phone_region", "languages", "hotline"]
     # The home page's welcome is written later, in the network settings: the first start stays short.
     welcome_en = None  # type: ignore[assignment]  # Django's way to leave out an inherited field
+    currency = None  # type: ignore[assignment]  # Django's way to leave out an inherited field
     welcome_es = None  # type: ignore[assignment]  # Django's way to leave out an inherited field
 
 

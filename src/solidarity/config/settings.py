@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "solidarity.trainings",
     "solidarity.incidents",
     "solidarity.supplies",
+    "solidarity.funds",
     "solidarity.meetings",
     "solidarity.directory",
     "solidarity.web",

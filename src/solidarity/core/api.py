@@ -223,6 +223,7 @@ class NetworkOut(Schema):
     name: str
     time_zone: str
     phone_region: str
+    currency: str = Field(description="The three-letter code (ISO 4217) of the money the funds count in.")
     languages: list[str]
     hotline: str
     clear_mail_when_key_expired: bool
@@ -235,6 +236,7 @@ class NetworkPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     time_zone: str | None = None
     phone_region: str | None = Field(None, min_length=2, max_length=2)
+    currency: str | None = Field(None, min_length=3, max_length=3)
     languages: list[Literal["en", "es"]] | None = Field(None, min_length=1)
     hotline: str | None = Field(None, max_length=32)
     clear_mail_when_key_expired: bool | None = None

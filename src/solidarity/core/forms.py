@@ -2,6 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import phonenumbers
+from babel.numbers import list_currencies
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,11 +10,13 @@ from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from solidarity.core.models import WELCOME_MAX_LENGTH, time_zone_choices
+from solidarity.core.services import get_network_settings
 
 NETWORK_FIELDS = (
     "name",
     "time_zone",
     "phone_region",
+    "currency",
     "languages",
     "hotline",
     "clear_mail_when_key_expired",
@@ -64,6 +67,13 @@ class NetworkSettingsForm(forms.Form):
         label=_("Default phone region"),
         max_length=2,
         help_text=_("Two-letter country code, e.g. US or MX, for numbers written without +country code."),
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        initial="USD",
+        required=False,
+        help_text=_("The three-letter code of the money the network's funds count in: USD, MXN, EUR."),
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages offered"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
@@ -129,6 +139,12 @@ class NetworkSettingsForm(forms.Form):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise forms.ValidationError(_("Use a two-letter country code such as US or MX."))
         return region
+
+    def clean_currency(self) -> str:
+        code: str = self.cleaned_data["currency"].strip().upper() or get_network_settings().currency
+        if code not in list_currencies():
+            raise forms.ValidationError(_("Use a three-letter currency code such as USD or MXN."))
+        return code
 
     def clean_languages(self) -> list[str]:
         chosen: list[str] = self.cleaned_data["languages"]

@@ -33,6 +33,12 @@ class NetworkSettings(models.Model):
         help_text=_("Two-letter country code used to read phone numbers written without +country code."),
     )
     languages = models.JSONField(_("languages offered"), default=list)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="USD",
+        help_text=_("The three-letter code of the money the network's funds count in: USD, MXN, EUR."),
+    )
     expected_population = models.PositiveIntegerField(
         _("expected number of people"),
         default=5000,

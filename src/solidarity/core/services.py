@@ -63,6 +63,7 @@ class NetworkValues(TypedDict):
     name: str
     time_zone: str
     phone_region: str
+    currency: str
     languages: list[str]
     hotline: str
     clear_mail_when_key_expired: bool
@@ -78,6 +79,7 @@ def network_values() -> NetworkValues:
         "name": current.name,
         "time_zone": current.time_zone,
         "phone_region": current.phone_region,
+        "currency": current.currency,
         "languages": current.languages,
         "hotline": current.hotline,
         "clear_mail_when_key_expired": current.clear_mail_when_key_expired,
@@ -93,6 +95,7 @@ def do_update_network_settings(
     time_zone: str,
     phone_region: str,
     languages: list[str],
+    currency: str | None = None,
     hotline: str = "",
     clear_mail_when_key_expired: bool = False,
     expected_population: int = 5000,
@@ -117,6 +120,8 @@ def do_update_network_settings(
         "languages": languages,
         "is_configured": settings_row.is_configured or mark_configured,
     }
+    if currency is not None:
+        changed["currency"] = currency.upper()
     if welcome_en is not None:
         changed["welcome_en"] = welcome_en
     if welcome_es is not None:

@@ -1,0 +1,53 @@
+"""Amounts: integer cents in the network's one currency, read and written as the user's language does."""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, format_currency, parse_decimal
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from solidarity.core.services import get_network_settings
+
+MAX_CENTS = 10**12  # ten billion in the currency: far above any fund, far below the database's limit
+
+
+def locale_of(language: str | None = None) -> str:
+    """Babel's locale for `language` (the active one by default) in the network's country: es_US, en_US."""
+    wanted = (language or translation.get_language() or "en").split("-")[0]
+    return f"{wanted}_{get_network_settings().phone_region}"
+
+
+def money(cents: int, language: str | None = None, *, whole: bool = False) -> str:
+    """`cents` as the user reads money: "$1,250.00" in English, "1250,00 US$" or "$1,250.00" in Spanish,
+    as the network's country writes it. `whole`: without the cents (public totals, rounded)."""
+    currency = get_network_settings().currency
+    try:
+        return format_currency(
+            Decimal(cents) / 100,
+            currency,
+            locale=locale_of(language),
+            format="¤#,##0" if whole else None,
+            currency_digits=not whole,
+        )
+    except ValueError:  # a locale babel does not know: the language alone
+        return format_currency(Decimal(cents) / 100, currency, locale=(language or "en").split("-")[0])
+
+
+def parse_cents(text: str, language: str | None = None) -> int:
+    """An amount as a person types it ("1,250", "1250.50", "$ 20") into cents; ValidationError otherwise."""
+    cleaned = "".join(char for char in str(text) if char.isdigit() or char in ".,-").strip()
+    if not cleaned:
+        raise ValidationError(_("Write an amount, for example 250 or 1,250.50."), code="amount")
+    try:
+        amount = parse_decimal(cleaned, locale=locale_of(language), strict=False)
+    except (NumberFormatError, ValueError, InvalidOperation):
+        raise ValidationError(_("Write an amount, for example 250 or 1,250.50."), code="amount") from None
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValidationError(_("An amount has at most two decimals."), code="amount")
+    if cents <= 0:
+        raise ValidationError(_("The amount must be more than zero."), code="amount")
+    if cents >= MAX_CENTS:
+        raise ValidationError(_("That amount is too large."), code="amount")
+    return int(cents)
