@@ -23,6 +23,9 @@ from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
 from solidarity.directory.csv_api import router as directory_csv_router
 from solidarity.directory.flyer_api import router as flyers_router
+from solidarity.funds.fund_api import router as funds_router
+from solidarity.funds.public_api import router as funds_public_router
+from solidarity.funds.request_api import router as funds_requests_router
 from solidarity.incidents.api import router as incidents_router
 from solidarity.incidents.case_api import router as cases_router
 from solidarity.incidents.drill_api import router as drills_router
@@ -125,6 +128,9 @@ api.add_router(
     "", supplies_csv_router
 )  # /groups/{slug}/supplies/imports, items.csv, stock.csv; /supplies/imports/{...}
 api.add_router("", reversals_router)  # POST /naloxone-reversals (public), /groups/{slug}/supplies/reversals...
+api.add_router("", funds_router)  # /funds, /funds/{fund}, .../donations, .../transactions, /groups/{slug}/funds
+api.add_router("", funds_requests_router)  # /funds/{fund}/disbursements, /disbursements/{...}, /bonds/{...}
+api.add_router("", funds_public_router)  # /funds/{fund}/public (public), .../statements
 api.add_router("", meetings_router)  # /meetings, /meetings/{meeting}/..., POST /groups/{slug}/meetings
 api.add_router(
     "", meeting_records_router

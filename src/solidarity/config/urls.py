@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.incidents.case_urls")),
     path("", include("solidarity.directory.urls")),
     path("", include("solidarity.supplies.urls")),
+    path("", include("solidarity.funds.urls")),
     path("", include("solidarity.meetings.urls")),
     path("", include("solidarity.meetings.record_urls")),  # a meeting's minutes, decisions and action items
     path("", include("solidarity.messaging.inbox_urls")),

@@ -1,0 +1,5 @@
+"""The funds' request operations in the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["funds"])

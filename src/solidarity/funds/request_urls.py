@@ -1,0 +1,5 @@
+"""The funds' request pages : see the views they name."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
