@@ -184,6 +184,9 @@ PUBLIC = {
     "api:list_agenda_items",
     "api:list_meeting_roles",  # the names the room sees; accounts only for those who run it
     "api:read_stack",  # the queue with the names the room sees (live events carry ids only)
+    # A fund's public page: rounded, grouped totals naming no one (funds.public), 404 unless the fund has one.
+    "funds:public",
+    "api:read_public_fund",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -12,3 +12,4 @@ class FundsConfig(AppConfig):
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the funds'.
         walk.register()
+        walk.register_statements()

@@ -21,3 +21,9 @@ def a_fund(group: WorkingGroup, by: User) -> Fund:
 
 def register() -> None:
     WALK_FILLERS.register("fund", lambda world: a_fund(world.group, world.owner).slug)
+
+
+def register_statements() -> None:
+    """The statements' keywords: a month (yyyy-mm, this one) and a file's format."""
+    WALK_FILLERS.register("month", lambda world: f"{timezone.localdate():%Y-%m}")
+    WALK_FILLERS.register("statement_format", lambda world: "csv")
