@@ -145,6 +145,8 @@ class PublicCharts:
     paid: Chart
     bonds: Chart
     rows: list[Row]
+    raised_total: int  # the sums of the rounded cells shown (funds.public.total)
+    paid_total: int
 
 
 def public_charts(figures: PublicFigures) -> PublicCharts:
@@ -175,4 +177,6 @@ def public_charts(figures: PublicFigures) -> PublicCharts:
             bond_names,
         ),
         rows=rows,
+        raised_total=sum(each.cents for each in raised),
+        paid_total=sum(each.cents for each in paid),
     )

@@ -30,6 +30,8 @@ What is left (said, not hidden): what the fund holds at the end of each month is
 writes it down every month can learn a month's net movement to within the rounding (two significant
 figures); withheld records are not in any total, so the sum of the cells need not match what the fund
 holds. Bonds and bail are lent, not spent: they are shown apart from "paid out", as posted and returned.
+Raised is donations and pledges once collected (a pledge promised is not money yet); transfers between the
+network's funds are neither raised nor paid out. A transaction later corrected (reversed) counts nowhere.
 """
 
 from collections import defaultdict

@@ -11,7 +11,7 @@ from solidarity.core.permissions import permission
 from solidarity.funds.access import FUND_TREASURER, TREASURERS, access_fund, public_fund
 from solidarity.funds.charts import public_charts
 from solidarity.funds.money import money
-from solidarity.funds.public import public_figures, total
+from solidarity.funds.public import public_figures
 from solidarity.funds.statements import (
     Statement,
     month_start,
@@ -30,14 +30,15 @@ def public_page(request: HttpRequest, fund: str) -> HttpResponse:
     one can be traced (funds.public); 404 unless the fund's public page is on."""
     found = public_fund(fund)
     figures = public_figures(found)
+    charts = public_charts(figures)
     context = {
         "fund": found,
         "name": found.name(get_language()),
         "about": found.about(get_language()),
         "figures": figures,
-        "charts": public_charts(figures),
-        "raised_total": money(total(figures.raised), whole=True),
-        "paid_total": money(total(figures.paid), whole=True),
+        "charts": charts,
+        "raised_total": money(charts.raised_total, whole=True),
+        "paid_total": money(charts.paid_total, whole=True),
         "held": money(figures.held.cash, whole=True),
         "out": None if figures.held.out is None else money(figures.held.out, whole=True),
     }

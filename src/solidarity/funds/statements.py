@@ -40,7 +40,7 @@ AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
 def month_start(text: str) -> date | None:
     """The first day of the month "2026-03"; None for anything else."""
     found = MONTH.match(text)
-    if found is None or not 1970 <= int(found.group(1)) <= 9999:
+    if found is None or not 1970 <= int(found.group(1)) <= 9000:  # far from date.max: next_month stays a date
         return None
     return date(int(found.group(1)), int(found.group(2)), 1)
 
