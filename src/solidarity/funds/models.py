@@ -64,10 +64,10 @@ class Fund(models.Model):
         return self.name()
 
     def name(self, language: str | None = None) -> str:
-        return text_of(self.name_en, self.name_es, language)
+        return text_of(self, "name", language)
 
     def about(self, language: str | None = None) -> str:
-        return text_of(self.about_en, self.about_es, language)
+        return text_of(self, "about", language)
 
 
 class AccountKind(models.TextChoices):
