@@ -334,6 +334,16 @@ def meetings_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def funds_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's fund as the URL walk makes it (funds.walk), or a payment waiting in it, or a bond it paid."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        found.append(str(WALK_FILLERS[name](WalkWorld(group, by))))
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -379,6 +389,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
         name: partial(meetings_objects, name=name)
         for name in ("meeting", "agenda_item", "turn", "proposal", "action_item", "amendment")
     },
+    # Funds: each group's fund (by its short name), a payment waiting in it, a bond it paid (funds.walk).
+    **{name: partial(funds_objects, name=name) for name in ("fund", "disbursement", "bond")},
 }
 
 

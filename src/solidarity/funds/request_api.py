@@ -147,8 +147,8 @@ class FundDisbursementOut(Schema):
 
     @staticmethod
     def resolve_bond(obj: Disbursement) -> UUID | None:
-        bond = Bond.objects.filter(disbursement=obj).only("uuid").first()
-        return bond.uuid if bond else None
+        bond = getattr(obj, "bond", None)  # the reverse one-to-one: none until paid as a bond or bail
+        return bond.uuid if bond is not None else None
 
 
 class FundDisbursementIn(Schema):
