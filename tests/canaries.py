@@ -21,7 +21,19 @@ from django.utils import timezone
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.core.permissions import Role
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.funds.bonds import StepValues, do_record_bond_step
+from solidarity.funds.models import Bond, Category, FundKind
+from solidarity.funds.requests import (
+    PayValues,
+    RequestValues,
+    do_approve_disbursement,
+    do_pay_disbursement,
+    do_refuse_disbursement,
+    do_request_disbursement,
+)
+from solidarity.funds.services import DonationValues, FundValues, do_create_fund, do_record_donation
 from solidarity.incidents import cases
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import SHORT_TEXT, Source
@@ -52,6 +64,7 @@ from solidarity.trainings.services import (
     do_create_session,
     do_public_sign_up,
 )
+from tests.factories.accounts import make_member
 from tests.factories.meetings import make_meeting, started
 from tests.testapp.models import Dossier
 
@@ -313,6 +326,30 @@ def plant_in_meetings(canaries: Canaries) -> None:
     do_next_speaker(meeting, by=None)
 
 
+def plant_in_funds(canaries: Canaries) -> None:
+    """A payment asked for with its purpose and payee (the canaries), approved, refused or paid; a bond paid and a
+    step of it recorded with a note."""
+    tag = uuid.uuid4().hex[:8]
+    group = do_create_group(name=f"Canary funds {tag}", description="")
+    asker = make_member(f"canary-asker-{tag}", group, Role.COORDINATOR)
+    treasurer = make_member(f"canary-treasurer-{tag}", group, Role.TREASURER)
+    values = FundValues(name_en=f"Canary fund {tag}", kind=FundKind.MEDICAL_LEGAL)
+    fund = do_create_fund(group, values, by=treasurer)
+    do_record_donation(fund, DonationValues(cents=1_000_000, on=timezone.localdate()), by=treasurer)
+    for category in (Category.LEGAL, Category.BAIL, Category.OTHER):
+        asked = RequestValues(cents=10_000, category=category, purpose=canaries.note, payee=canaries.name)
+        made = do_request_disbursement(fund, asked, by=asker)
+        if category == Category.OTHER:
+            do_refuse_disbursement(made, canaries.note, by=treasurer)
+            continue
+        do_approve_disbursement(made, by=treasurer)
+        do_pay_disbursement(made, PayValues(on=timezone.localdate()), by=treasurer)
+    bail = Bond.objects.get(fund=fund)
+    do_record_bond_step(
+        bail, StepValues(state="case_closed", on=timezone.localdate(), note=canaries.note), by=treasurer
+    )
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -326,6 +363,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_incidents,
     plant_in_cases,
     plant_in_meetings,
+    plant_in_funds,
 ]
 
 

@@ -13,3 +13,13 @@ class FundsConfig(AppConfig):
         # How the URL walk and the API fuzz make a real object for each URL keyword of the funds'.
         walk.register()
         walk.register_statements()
+
+        # Payments and bonds (funds.requests, funds.bonds): a case's bond request becomes a waiting payment of
+        # the bond fund; a bond whose next step is overdue reminds the fund's treasurers.
+        from solidarity.core.bonds import BOND_CONSUMERS
+        from solidarity.core.timers import TIMER_HANDLERS
+        from solidarity.funds import bonds, requests
+
+        BOND_CONSUMERS.register(requests.CONSUMER, requests.bond_consumer)
+        TIMER_HANDLERS.register(bonds.BOND_TIMER, bonds.remind_treasurers)
+        walk.register_requests()
