@@ -64,10 +64,10 @@ class Fund(models.Model):
         return self.name()
 
     def name(self, language: str | None = None) -> str:
-        return text_of(self.name_en, self.name_es, language)
+        return text_of(self, "name", language)
 
     def about(self, language: str | None = None) -> str:
-        return text_of(self.about_en, self.about_es, language)
+        return text_of(self, "about", language)
 
 
 class AccountKind(models.TextChoices):
@@ -361,3 +361,7 @@ class BondStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bond_id} {self.state} {self.on}"
+
+
+# The staged imports of gifts live in their own module (funds.fund_csv reads them); Django finds them here.
+from solidarity.funds.csv_models import FundImport  # noqa: E402, F401
