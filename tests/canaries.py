@@ -20,8 +20,11 @@ from django.db import connection
 from django.utils import timezone
 
 from solidarity.accounts.groups import do_create_group
+from solidarity.accounts.models import User
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.funds.fund_csv import do_stage_import as do_stage_fund_import
+from solidarity.funds.services import DonationValues, FundValues, do_correct, do_create_fund, do_record_donation
 from solidarity.incidents import cases
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import SHORT_TEXT, Source
@@ -313,6 +316,21 @@ def plant_in_meetings(canaries: Canaries) -> None:
     do_next_speaker(meeting, by=None)
 
 
+def plant_in_funds(canaries: Canaries) -> None:
+    """A treasurer records a gift with the donor's name and a note, corrects it with a reason, and uploads a
+    payment platform's export naming the donor (staged, not yet applied)."""
+    group = do_create_group(name=f"Canary funds {uuid.uuid4().hex[:8]}", description="")
+    fund = do_create_fund(group, FundValues(name_en=f"Canary fund {uuid.uuid4().hex[:8]}"), by=None)
+    today = timezone.localdate()
+    gift = do_record_donation(
+        fund, DonationValues(cents=12_345, on=today, donor_name=canaries.name, note=canaries.note), by=None
+    )
+    do_correct(fund, gift.transaction, on=today, by=None, note=canaries.note)
+    treasurer = User.objects.create_user(username=f"canary-treasurer-{uuid.uuid4().hex[:8]}")
+    export = f"date,amount,name,reference,note\r\n{today},10,{canaries.name},canary-1,{canaries.note}\r\n"
+    do_stage_fund_import(fund, export.encode(), "export.csv", by=treasurer)
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -326,6 +344,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_incidents,
     plant_in_cases,
     plant_in_meetings,
+    plant_in_funds,
 ]
 
 

@@ -334,6 +334,12 @@ def meetings_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def funds_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's fund as the URL walk makes it (funds.walk), or an open pledge, a gift's transaction or a staged
+    import of it."""
+    return meetings_objects(world, name)
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -379,6 +385,8 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
         name: partial(meetings_objects, name=name)
         for name in ("meeting", "agenda_item", "turn", "proposal", "action_item", "amendment")
     },
+    # Funds: each group's fund (its slug), an open pledge to it, a gift's transaction, a staged import of gifts.
+    **{name: partial(funds_objects, name=name) for name in ("fund", "donation", "transaction", "fund_import")},
 }
 
 

@@ -7,8 +7,10 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from solidarity.accounts import demo as accounts_demo
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.permissions import Role
+from solidarity.funds import demo as funds_demo
 from solidarity.funds import ledger
 from solidarity.funds.models import AccountKind, Band, Donation, Fund, Transaction, TransactionKind
 from tests.factories.accounts import client_for, make_member
@@ -217,3 +219,22 @@ def test_an_account_balance_matches_the_page(treasurer: User, fund: Fund) -> Non
 
 def test_anonymous_is_sent_to_sign_in(fund: Fund) -> None:
     assert Client().get(f"/en/funds/{fund.slug}/").status_code == 302
+
+
+def test_the_demo_fills_two_funds_once() -> None:
+    accounts_demo.load()
+    assert funds_demo.load() == 12
+    assert funds_demo.load() == 0
+    bond = Fund.objects.get(slug="demo-bond-fund")
+    medical = Fund.objects.get(slug="demo-medical-legal-fund")
+    assert ledger.balances(bond)[AccountKind.PLEDGES] == 100_000
+    assert ledger.held(medical) == 4_000 + 20_000 + 15_000 + 2_000 + 20_000
+    assert Donation.objects.filter(reference="ch_DEMO0001").exists()
+
+
+def test_the_dashboard_links_to_a_groups_funds(treasurer: User, fund_member: User, funds: WorkingGroup) -> None:
+    link = f'href="/en/groups/{funds.slug}/funds/"'
+    assert link in client_for(treasurer).get("/en/dashboard/").text  # a treasurer may make the first fund
+    assert link not in client_for(fund_member).get("/en/dashboard/").text
+    make_fund(funds, treasurer, "Bond Fund")
+    assert link in client_for(fund_member).get("/en/dashboard/").text

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.http import Http404
 
-from solidarity.accounts.models import User, WorkingGroup
+from solidarity.accounts.models import Membership, RoleGrant, User, WorkingGroup
 from solidarity.core.codes import as_uuid, is_uuid
 from solidarity.core.permissions import Role, roles_by_group
 from solidarity.funds import ledger
@@ -209,3 +209,10 @@ class Lines:
     def __getitem__(self, wanted: slice) -> list[Line]:
         shown = formatter()
         return [line_of(made, treasurer=self.treasurer, shown=shown) for made in self.found[wanted]]
+
+
+def with_funds(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The caller's memberships, each with `keeps_funds` (its group keeps a fund, or the caller is a treasurer
+    there and may make one), in the same query: the dashboard links to a group's funds."""
+    treasurer = RoleGrant.objects.filter(membership=OuterRef("pk"), role=Role.TREASURER)
+    return memberships.annotate(keeps_funds=Exists(Fund.objects.filter(group=OuterRef("group"))) | Exists(treasurer))

@@ -15,7 +15,13 @@ def a_fund(group: WorkingGroup, by: User) -> Fund:
     """The group's first fund, public, with a gift in it (made again once an endpoint changed it away)."""
     found = Fund.objects.filter(group=group).order_by("pk").first()
     if found is None:
-        values = FundValues(name_en="Walk Bond Fund", name_es="Fondo del recorrido", kind=FundKind.BOND, is_public=True)
+        values = FundValues(
+            name_en="Walk Bond Fund",
+            name_es="Fondo del recorrido",
+            kind=FundKind.BOND,
+            is_public=True,
+            slug=f"walk-{group.slug}"[:40],  # a slug is the network's: one per group walked
+        )
         found = do_create_fund(group, values, by=by)
         do_record_donation(found, DonationValues(cents=100_000, on=timezone.localdate()), by=by)
     return found
