@@ -2,17 +2,21 @@
 
 import io
 import json
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.accounts.services import do_create_token
+from solidarity.core import retention
 from solidarity.funds import ledger
 from solidarity.funds.csv_models import FundImport
-from solidarity.funds.fund_csv import SAMPLE
+from solidarity.funds.fund_csv import SAMPLE, do_stage_import
 from solidarity.funds.models import Donation, Fund
 from tests.factories.accounts import client_for
 from tests.factories.funds import make_fund
@@ -143,3 +147,13 @@ def test_the_api_previews_applies_and_discards(treasurer: User, fund: Fund) -> N
     broken = io.BytesIO(b"\x00\x01")
     broken.name = "x.csv"
     assert client.post(f"/api/v1/funds/{fund.slug}/imports", {"file": broken}).status_code == 422
+
+
+def test_a_staged_export_goes_after_a_day(treasurer: User, fund: Fund) -> None:
+    do_stage_import(fund, EXPORT, "export.csv", by=treasurer)
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        retention.purge()
+    assert FundImport.objects.count() == 1
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+        assert retention.Purged("funds.imports", 1) in retention.purge()
+    assert not FundImport.objects.exists()

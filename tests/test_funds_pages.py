@@ -57,6 +57,9 @@ def test_a_treasurer_records_a_gift_in_spanish(treasurer: User, fund: Fund) -> N
     )
     assert response.status_code == 302
     assert ledger.held(fund) == 25_000
+    comma = {"amount": "1250,50", "on": "2026-03-02", "method": "cash"}  # a decimal comma, as many write it
+    assert client.post(f"/es/funds/{fund.slug}/gifts/new/", comma).status_code == 302
+    assert ledger.held(fund) == 25_000 + 125_050
 
 
 def test_a_bad_amount_is_refused_in_the_users_language_and_keeps_what_was_typed(treasurer: User, fund: Fund) -> None:
@@ -194,13 +197,16 @@ def test_an_outsider_gets_404_on_every_page_and_operation(outsider: User, treasu
 
 
 def test_the_fund_page_reads_in_a_fixed_number_of_queries(
-    treasurer: User, fund: Fund, django_assert_num_queries: DjangoAssertNumQueries
+    treasurer: User,
+    fund: Fund,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for index in range(3):
         give(fund, 1_000 + index, by=treasurer, donor_name=f"Donor {index}")
     client = client_for(treasurer)
     client.get(f"/en/funds/{fund.slug}/")  # sessions and caches warm
-    with django_assert_num_queries(QUERIES) as first:
+    with django_assert_max_num_queries(QUERIES) as first:
         client.get(f"/en/funds/{fund.slug}/")
     for index in range(5):
         give(fund, 2_000 + index, by=treasurer, pledge=index % 2 == 0)
@@ -208,7 +214,9 @@ def test_the_fund_page_reads_in_a_fixed_number_of_queries(
         assert client.get(f"/en/funds/{fund.slug}/").status_code == 200
 
 
-QUERIES = 12  # session, user, roles, second factor, fund, balances, transactions, entries, cache reads
+# Session, user, roles, second factor, fund, balances, transactions, entries; and the network's settings from the
+# cache (SQLite's tests keep the cache in the database: 4 more queries there, none with Redis).
+QUERIES = 12
 
 
 def test_an_account_balance_matches_the_page(treasurer: User, fund: Fund) -> None:

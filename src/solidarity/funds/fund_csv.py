@@ -133,12 +133,14 @@ def date_in(text: str) -> date | None:
     return None
 
 
-def cents_in(text: str) -> int:
-    """An export's amount ("25.00", "1,250.50", "$ 20", "1250,50"); ValidationError in the reader's language."""
+def cents_in(text: str, language: str | None = "en") -> int:
+    """An amount as an export or a person writes it ("25.00", "1,250.50", "$ 20", and "1250,50" or "1.250,50"
+    with a decimal comma, which the network's locale alone would read as 125,050); ValidationError in the
+    reader's language. `language`: the locale's for the rest (an export's: English)."""
     cell = "".join(char for char in text if char.isdigit() or char in ".,-")
     if COMMA_DECIMALS.fullmatch(cell):  # 1.250,50 or 25,00: a comma before the cents
-        cell = cell.replace(".", "").replace(",", ".")
-    return parse_cents(cell, "en")
+        return parse_cents(cell.replace(".", "").replace(",", "."), "en")
+    return parse_cents(cell, language)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The fund pages' forms: a fund's settings and bands, a gift, a collection, a transfer, a correction.
 
 Amounts are typed as people type them ("1,250.50", "$ 20") and read by funds.money.parse_cents in the
-reader's language; a form that fails keeps what was typed."""
+reader's language (a decimal comma too: funds.fund_csv.cents_in); a form that fails keeps what was typed."""
 
 from typing import Any
 
@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from solidarity.funds.fund_csv import cents_in
 from solidarity.funds.models import NAME_LENGTH, SHORT_TEXT, Band, Fund, FundKind, Method
-from solidarity.funds.money import money, parse_cents
+from solidarity.funds.money import money
 from solidarity.funds.services import DonationValues, FundValues
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,7 +35,7 @@ class AmountField(forms.CharField):
         digits = [char for char in str(text) if char.isdigit()]
         if self.zero and digits and set(digits) == {"0"}:
             return 0
-        return parse_cents(text)
+        return cents_in(text, None)
 
 
 def on_field(label: Any = None) -> forms.DateField:
