@@ -24,6 +24,7 @@ from solidarity.accounts.services import do_accept_invitation, issue_invitation
 from solidarity.core.permissions import Role
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.funds.bonds import StepValues, do_record_bond_step
+from solidarity.funds.fund_csv import do_stage_import as do_stage_fund_import
 from solidarity.funds.models import Bond, Category, FundKind
 from solidarity.funds.requests import (
     PayValues,
@@ -33,7 +34,7 @@ from solidarity.funds.requests import (
     do_refuse_disbursement,
     do_request_disbursement,
 )
-from solidarity.funds.services import DonationValues, FundValues, do_create_fund, do_record_donation
+from solidarity.funds.services import DonationValues, FundValues, do_correct, do_create_fund, do_record_donation
 from solidarity.incidents import cases
 from solidarity.incidents.intake import ReportValues, do_take_report
 from solidarity.incidents.models import SHORT_TEXT, Source
@@ -328,7 +329,8 @@ def plant_in_meetings(canaries: Canaries) -> None:
 
 def plant_in_funds(canaries: Canaries) -> None:
     """A payment asked for with its purpose and payee (the canaries), approved, refused or paid; a bond paid and a
-    step of it recorded with a note."""
+    step of it recorded with a note; a gift with the donor's name and a note, corrected with a reason;
+    a payment platform's export naming the donor (staged, not yet applied)."""
     tag = uuid.uuid4().hex[:8]
     group = do_create_group(name=f"Canary funds {tag}", description="")
     asker = make_member(f"canary-asker-{tag}", group, Role.COORDINATOR)
@@ -348,6 +350,13 @@ def plant_in_funds(canaries: Canaries) -> None:
     do_record_bond_step(
         bail, StepValues(state="case_closed", on=timezone.localdate(), note=canaries.note), by=treasurer
     )
+    today = timezone.localdate()
+    gift = do_record_donation(
+        fund, DonationValues(cents=12_345, on=today, donor_name=canaries.name, note=canaries.note), by=None
+    )
+    do_correct(fund, gift.transaction, on=today, by=None, note=canaries.note)
+    export = f"date,amount,name,reference,note\r\n{today},10,{canaries.name},canary-1,{canaries.note}\r\n"
+    do_stage_fund_import(fund, export.encode(), "export.csv", by=treasurer)
 
 
 PLANTERS: list[Callable[[Canaries], None]] = [

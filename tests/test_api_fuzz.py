@@ -335,8 +335,8 @@ def meetings_objects(world: World, name: str) -> tuple[str, str]:
 
 
 def funds_objects(world: World, name: str) -> tuple[str, str]:
-    """Each group's fund as the URL walk makes it (funds.walk: public, with a gift in it), or a payment
-    waiting in it, or a bond it paid."""
+    """Each group's fund as the URL walk makes it (funds.walk: public, with a gift in it), a payment
+    waiting in it, a bond it paid, an open pledge, a gift's transaction or a staged import of gifts."""
     found = []
     for group in (world.member_group, world.other_group):
         by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
@@ -390,9 +390,12 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
         name: partial(meetings_objects, name=name)
         for name in ("meeting", "agenda_item", "turn", "proposal", "action_item", "amendment")
     },
-    # Funds: each group's fund (public, with a gift), a payment waiting in it, a bond it paid (funds.walk); a
-    # statement's month (yyyy-mm) and file format.
-    **{name: partial(funds_objects, name=name) for name in ("fund", "disbursement", "bond")},
+    # Funds: each group's fund (public, with a gift), a payment waiting in it, a bond it paid, an open pledge, a
+    # gift's transaction, a staged import of gifts (funds.walk); a statement's month (yyyy-mm) and file format.
+    **{
+        name: partial(funds_objects, name=name)
+        for name in ("fund", "disbursement", "bond", "donation", "transaction", "fund_import")
+    },
     "month": lambda world: (f"{timezone.localdate():%Y-%m}", f"{timezone.localdate():%Y-%m}"),
     "statement_format": lambda world: ("csv", "pdf"),
 }

@@ -290,7 +290,7 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     assert Membership.objects.count() == memberships
     assert (
         "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources, 0 supply items, "
-        "0 meetings added" in capsys.readouterr().out
+        "0 meetings, 0 gifts to the funds added" in capsys.readouterr().out
     )
 
 

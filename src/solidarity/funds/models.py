@@ -361,3 +361,7 @@ class BondStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bond_id} {self.state} {self.on}"
+
+
+# The staged imports of gifts live in their own module (funds.fund_csv reads them); Django finds them here.
+from solidarity.funds.csv_models import FundImport  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """Amounts: integer cents in the network's one currency, read and written as the user's language does."""
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
@@ -12,26 +13,36 @@ from solidarity.core.services import get_network_settings
 MAX_CENTS = 10**12  # ten billion in the currency: far above any fund, far below the database's limit
 
 
-def locale_of(language: str | None = None) -> str:
+def locale_of(language: str | None = None, region: str | None = None) -> str:
     """Babel's locale for `language` (the active one by default) in the network's country: es_US, en_US."""
     wanted = (language or translation.get_language() or "en").split("-")[0]
-    return f"{wanted}_{get_network_settings().phone_region}"
+    return f"{wanted}_{region or get_network_settings().phone_region}"
 
 
 def money(cents: int, language: str | None = None, *, whole: bool = False) -> str:
     """`cents` as the user reads money: "$1,250.00" in English, "1250,00 US$" or "$1,250.00" in Spanish,
     as the network's country writes it. `whole`: without the cents (public totals, rounded)."""
-    currency = get_network_settings().currency
-    try:
-        return format_currency(
-            Decimal(cents) / 100,
-            currency,
-            locale=locale_of(language),
-            format="¤#,##0" if whole else None,
-            currency_digits=not whole,
-        )
-    except ValueError:  # a locale babel does not know: the language alone
-        return format_currency(Decimal(cents) / 100, currency, locale=(language or "en").split("-")[0])
+    return formatter(language, whole=whole)(cents)
+
+
+def formatter(language: str | None = None, *, whole: bool = False) -> Callable[[int], str]:
+    """money() for many amounts, the network's settings read once (a page of transactions)."""
+    network = get_network_settings()
+    currency, locale = network.currency, locale_of(language, network.phone_region)
+
+    def shown(cents: int) -> str:
+        try:
+            return format_currency(
+                Decimal(cents) / 100,
+                currency,
+                locale=locale,
+                format="¤#,##0" if whole else None,
+                currency_digits=not whole,
+            )
+        except ValueError:  # a locale babel does not know: the language alone
+            return format_currency(Decimal(cents) / 100, currency, locale=(language or "en").split("-")[0])
+
+    return shown
 
 
 def parse_cents(text: str, language: str | None = None) -> int:

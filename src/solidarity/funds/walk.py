@@ -8,8 +8,21 @@ from django.utils import timezone
 from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User, WorkingGroup
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
+from solidarity.funds.csv_models import FundImport, FundImportState
+from solidarity.funds.fund_csv import do_stage_import
 from solidarity.funds.ledger import held
-from solidarity.funds.models import OUT, Bond, Category, Disbursement, Fund, FundKind, RequestState
+from solidarity.funds.models import (
+    OUT,
+    Bond,
+    Category,
+    Disbursement,
+    Donation,
+    Fund,
+    FundKind,
+    RequestState,
+    Transaction,
+    TransactionKind,
+)
 from solidarity.funds.requests import (
     PayValues,
     RequestValues,
@@ -36,8 +49,40 @@ def a_fund(group: WorkingGroup, by: User) -> Fund:
     return found
 
 
+def a_pledge(group: WorkingGroup, by: User) -> Donation:
+    """An open pledge to the walk's fund (pledged again once an endpoint collected or corrected it)."""
+    fund = a_fund(group, by)
+    for pledge in Donation.objects.filter(fund=fund, transaction__kind=TransactionKind.PLEDGE, collection=None):
+        if not Transaction.objects.filter(reverses=pledge.transaction).exists():
+            return pledge
+    return do_record_donation(fund, DonationValues(cents=5_000, on=timezone.localdate(), pledge=True), by=by)
+
+
+def a_gift_transaction(group: WorkingGroup, by: User) -> Transaction:
+    """A gift's transaction not yet corrected (given again once an endpoint corrected it)."""
+    fund = a_fund(group, by)
+    for gift in Donation.objects.filter(fund=fund, transaction__kind=TransactionKind.DONATION).select_related(
+        "transaction"
+    ):
+        if not Transaction.objects.filter(reverses=gift.transaction).exists():
+            return gift.transaction
+    return do_record_donation(fund, DonationValues(cents=100_000, on=timezone.localdate()), by=by).transaction
+
+
+def a_fund_import(group: WorkingGroup, by: User) -> FundImport:
+    """A staged export of gifts to the walk's fund (staged again once an endpoint applied or discarded it)."""
+    fund = a_fund(group, by)
+    found = FundImport.objects.filter(fund=fund, state=FundImportState.STAGED).order_by("pk").first()
+    if found is None:
+        found = do_stage_import(fund, b"date,amount,reference\r\n2026-03-02,10,walk-1\r\n", "walk.csv", by=by)
+    return found
+
+
 def register() -> None:
     WALK_FILLERS.register("fund", lambda world: a_fund(world.group, world.owner).slug)
+    WALK_FILLERS.register("donation", lambda world: str(a_pledge(world.group, world.owner).uuid))
+    WALK_FILLERS.register("transaction", lambda world: str(a_gift_transaction(world.group, world.owner).uuid))
+    WALK_FILLERS.register("fund_import", lambda world: str(a_fund_import(world.group, world.owner).uuid))
 
 
 def register_statements() -> None:

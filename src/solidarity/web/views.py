@@ -18,6 +18,7 @@ from solidarity.core.services import do_update_network_settings, get_network_set
 from solidarity.core.zones import keeps_zones
 from solidarity.directory.access import pinned_resources
 from solidarity.directory.display import freshness
+from solidarity.funds.fund_access import with_funds
 from solidarity.incidents.access import open_incidents, waiting_reports
 from solidarity.incidents.timeline import REQUIREMENT_KEEPERS
 from solidarity.lists.access import going_out
@@ -47,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission("authenticated")
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    memberships = list(with_supplies(my_memberships(user)))  # with a link to the group's supplies
+    memberships = list(with_funds(with_supplies(my_memberships(user))))  # with links to its supplies and funds
     coordinated = [m.group for m in memberships if Role.COORDINATOR in m.roles]
     broadcasts = going_out(coordinated)
     groups = [(m, Role.COORDINATOR in m.roles, broadcasts.get(m.group.pk, 0)) for m in memberships]

@@ -7,6 +7,7 @@ from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
 from solidarity.directory import demo as directory_demo
+from solidarity.funds import demo as funds_demo
 from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
 from solidarity.meetings import demo as meetings_demo
@@ -27,6 +28,7 @@ LOADERS = [
     ("resources", directory_demo.load),
     ("supply items", supplies_demo.load),
     ("meetings", meetings_demo.load),
+    ("gifts to the funds", funds_demo.load),
 ]
 
 
