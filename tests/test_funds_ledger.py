@@ -33,6 +33,7 @@ from solidarity.funds.models import (
     Transaction,
     TransactionKind,
 )
+from solidarity.funds.money import parse_cents
 from solidarity.funds.requests import (
     PayValues,
     RequestValues,
@@ -294,3 +295,24 @@ def test_the_books_balance_after_a_few_sequences(funds: WorkingGroup, treasurer:
             max_examples=8, stateful_step_count=12, deadline=None, suppress_health_check=list(HealthCheck)
         ),
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "cents"),
+    [
+        ("250", "en", 25_000),
+        ("1,250.50", "en", 125_050),
+        ("$ 20", "es", 2_000),
+        ("1250,50", "es", 125_050),
+        ("1.250,50", "es", 125_050),
+        ("1,250", "es", 125_000),
+    ],
+)
+def test_an_amount_is_read_as_people_type_it(typed: str, language: str, cents: int, db: None) -> None:
+    assert parse_cents(typed, language) == cents
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "12.345"])
+def test_a_wrong_amount_is_refused_plainly(typed: str, db: None) -> None:
+    with pytest.raises(ValidationError):
+        parse_cents(typed, "es")

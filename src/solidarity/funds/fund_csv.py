@@ -53,7 +53,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 NEEDED = ("date", "amount", "reference")
 FIELDS = {"amount": "cents", "date": "on", "method": "method", "reference": "reference", "name": "donor_name"}
-COMMA_DECIMALS = re.compile(r"-?[\d.]*\d,\d{1,2}")
 SAMPLE = (
     "date,amount,name,reference,method,note\r\n"
     "2026-03-02,25.00,Ada Example,ch_EXAMPLE0001,platform,monthly gift\r\n"
@@ -133,16 +132,6 @@ def date_in(text: str) -> date | None:
     return None
 
 
-def cents_in(text: str, language: str | None = "en") -> int:
-    """An amount as an export or a person writes it ("25.00", "1,250.50", "$ 20", and "1250,50" or "1.250,50"
-    with a decimal comma, which the network's locale alone would read as 125,050); ValidationError in the
-    reader's language. `language`: the locale's for the rest (an export's: English)."""
-    cell = "".join(char for char in text if char.isdigit() or char in ".,-")
-    if COMMA_DECIMALS.fullmatch(cell):  # 1.250,50 or 25,00: a comma before the cents
-        return parse_cents(cell.replace(".", "").replace(",", "."), "en")
-    return parse_cents(cell, language)
-
-
 @dataclass
 class Context:
     fund: Fund
@@ -178,7 +167,7 @@ def check_row(line: int, cells: list[str], sheet: Table, context: Context) -> Ro
     if row.on is None:
         row.error("date", "bad_date", _("Write a date such as 2026-03-31 or 03/31/2026."))
     try:
-        row.cents = values["cents"] = cents_in(cell("amount"))
+        row.cents = values["cents"] = parse_cents(cell("amount"), "en")
     except ValidationError as error:
         row.error("amount", "bad_amount", " ".join(error.messages))
     if method := cell("method"):

@@ -1,7 +1,7 @@
 """The fund pages' forms: a fund's settings and bands, a gift, a collection, a transfer, a correction.
 
 Amounts are typed as people type them ("1,250.50", "$ 20") and read by funds.money.parse_cents in the
-reader's language (a decimal comma too: funds.fund_csv.cents_in); a form that fails keeps what was typed."""
+reader's language (a decimal comma too); a form that fails keeps what was typed."""
 
 from typing import Any
 
@@ -9,9 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from solidarity.funds.fund_csv import cents_in
 from solidarity.funds.models import NAME_LENGTH, SHORT_TEXT, Band, Fund, FundKind, Method
-from solidarity.funds.money import money
+from solidarity.funds.money import money, parse_cents
 from solidarity.funds.services import DonationValues, FundValues
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,7 +34,7 @@ class AmountField(forms.CharField):
         digits = [char for char in str(text) if char.isdigit()]
         if self.zero and digits and set(digits) == {"0"}:
             return 0
-        return cents_in(text, None)
+        return parse_cents(text)
 
 
 def on_field(label: Any = None) -> forms.DateField:

@@ -1,5 +1,6 @@
 """Amounts: integer cents in the network's one currency, read and written as the user's language does."""
 
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
@@ -10,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from solidarity.core.services import get_network_settings
 
+# "1.250,50" or "25,00": a comma before the cents, which the network's locale (es_US, en_US) alone would read
+# as thousands.
+COMMA_DECIMALS = re.compile(r"-?[\d.]*\d,\d{1,2}")
 MAX_CENTS = 10**12  # ten billion in the currency: far above any fund, far below the database's limit
 
 
@@ -50,6 +54,8 @@ def parse_cents(text: str, language: str | None = None) -> int:
     cleaned = "".join(char for char in str(text) if char.isdigit() or char in ".,-").strip()
     if not cleaned:
         raise ValidationError(_("Write an amount, for example 250 or 1,250.50."), code="amount")
+    if COMMA_DECIMALS.fullmatch(cleaned):
+        cleaned, language = cleaned.replace(".", "").replace(",", "."), "en"
     try:
         amount = parse_decimal(cleaned, locale=locale_of(language), strict=False)
     except (NumberFormatError, ValueError, InvalidOperation):
