@@ -44,6 +44,8 @@ DEMO_MEMBERSHIPS = [
     ("jordan.sample", "street-medics-committee", [Role.RESPONDER]),
     ("sam.placeholder", "education", [Role.COORDINATOR]),
     ("jordan.sample", "funds", [Role.TREASURER]),
+    ("rosa.ejemplo", "funds", [Role.TREASURER]),  # two treasurers: the one who asks never approves
+    ("lupe.demo", "funds", [Role.COORDINATOR]),
     ("rosa.ejemplo", "general-assembly", [Role.FACILITATOR]),
     ("sam.placeholder", "general-assembly", [Role.STACK_KEEPER]),
     ("lupe.demo", "general-assembly", [Role.MINUTE_TAKER]),
@@ -55,7 +57,7 @@ ADMIN_ROLES = {
     "rapid-response": [Role.COORDINATOR, Role.DISPATCHER],
     "education": [Role.COORDINATOR],
     "street-medics-committee": [Role.COORDINATOR],  # runs its trainings: the door, attendance
-    "funds": [],
+    "funds": [Role.TREASURER],  # keeps the funds: gifts, approvals, bonds, statements
     "general-assembly": [Role.FACILITATOR],  # runs the assemblies: the agenda, the stack, closing
 }
 

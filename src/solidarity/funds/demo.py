@@ -1,16 +1,26 @@
 """A fictional Bond Fund and Medical and Legal Fund kept by the demo's Funds group: a dozen gifts over the
 last months (some anonymous, one pledge still to collect, one imported from a payment platform with its
-reference) and a transfer between them. Every name is invented."""
+reference) and a transfer between them; payments: an immigration bond posted three months ago and
+followed since, a criminal bail paid and back in the fund, a lawyer's fee waiting for its approval.
+Every name is invented."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.funds.models import Fund, FundKind, Method
+from solidarity.funds.bonds import StepValues, do_record_bond_step
+from solidarity.funds.models import Bond, BondState, Category, Fund, FundKind, Method
+from solidarity.funds.requests import (
+    PayValues,
+    RequestValues,
+    do_approve_disbursement,
+    do_pay_disbursement,
+    do_request_disbursement,
+)
 from solidarity.funds.services import DonationValues, FundValues, do_create_fund, do_record_donation, do_transfer
 
-GROUP, TREASURER = "funds", "jordan.sample"
+GROUP, TREASURER, SECOND_TREASURER, ASKER = "funds", "jordan.sample", "rosa.ejemplo", "lupe.demo"
 
 FUNDS = {
     "bond": FundValues(
@@ -76,4 +86,46 @@ def load() -> int:
         by=treasurer,
         note="Legal fees ran ahead of gifts this month (demo).",
     )
+    payments(funds)
     return len(GIFTS)
+
+
+def payments(funds: dict[str, Fund]) -> None:
+    """A bond followed for three months, a bail back in the fund, a fee waiting (when the demo's people are there)."""
+    people = {user.username: user for user in User.objects.filter(username__in=[TREASURER, SECOND_TREASURER, ASKER])}
+    if len(people) < 3:
+        return
+    today = timezone.localdate()
+    jordan, rosa, lupe = people[TREASURER], people[SECOND_TREASURER], people[ASKER]
+
+    def paid(fund: str, values: RequestValues, days: int, next_step_on: date | None = None) -> Bond | None:
+        asked = do_request_disbursement(funds[fund], values, by=lupe)
+        for treasurer in (jordan, rosa)[: asked.approvals_needed]:
+            do_approve_disbursement(asked, by=treasurer)
+        done = do_pay_disbursement(
+            asked, PayValues(on=today - timedelta(days=days), next_step_on=next_step_on), by=jordan
+        )
+        return Bond.objects.filter(disbursement=done).first()
+
+    bond = paid(
+        "bond",
+        RequestValues(cents=150_000, category=Category.BOND, purpose="Bond set at the detention centre (demo)."),
+        90,
+        next_step_on=today + timedelta(days=25),
+    )
+    if bond is not None:
+        do_record_bond_step(
+            bond,
+            StepValues(state=BondState.POSTED, on=today - timedelta(days=40), hearing_on=today + timedelta(days=25)),
+            by=jordan,
+        )
+    bail = paid(
+        "medical_legal",
+        RequestValues(cents=40_000, category=Category.BAIL, purpose="Bail after the march (demo)."),
+        60,
+    )
+    if bail is not None:
+        do_record_bond_step(bail, StepValues(state=BondState.CASE_CLOSED, on=today - timedelta(days=30)), by=jordan)
+        do_record_bond_step(bail, StepValues(state=BondState.RETURNED, on=today - timedelta(days=15)), by=jordan)
+    fee = RequestValues(cents=35_000, category=Category.LEGAL, purpose="Filing fee for a family's motion (demo).")
+    do_request_disbursement(funds["medical_legal"], fee, by=lupe)
