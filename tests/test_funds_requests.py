@@ -42,6 +42,7 @@ from solidarity.funds.requests import (
     do_request_disbursement,
     do_withdraw_disbursement,
 )
+from solidarity.funds.tasks import pick_up_bond_requests
 from solidarity.incidents import cases
 from solidarity.incidents.case_models import Case
 from tests.factories.accounts import client_for, make_member
@@ -242,11 +243,14 @@ def test_a_cases_bond_request_becomes_a_waiting_payment_of_the_bond_fund_and_pai
     make_fund(funds, treasurer, "Second Bond Fund")
     give(bonds, 1_000_000, treasurer)
     listed = client_for(fund_member).get(reverse("funds:requests", kwargs={"fund": bonds.slug}))
-    assert listed.status_code == 200  # the bond fund's page picks up what waited
+    assert listed.status_code == 200
+    assert not Disbursement.objects.filter(bond_request=request).exists()  # reading a page changes nothing
+    pick_up_bond_requests.call()  # the worker's periodic job ("funds.bond-requests") picks up what waited
     asked = Disbursement.objects.get(bond_request=request)
     assert (asked.fund, asked.cents, asked.category, asked.requested_by) == (bonds, 750_000, Category.BOND, None)
     assert (asked.serves_source, asked.serves_reference) == ("incidents.case", case_of_family.uuid)
     assert "Lupe" not in str(asked.purpose)
+    listed = client_for(fund_member).get(reverse("funds:requests", kwargs={"fund": bonds.slug}))
     assert "Immigration bond asked for by a family-support case" in listed.content.decode()
 
     url = reverse("funds:request", kwargs={"disbursement": asked.uuid})

@@ -34,7 +34,7 @@ from solidarity.funds.access import (
 )
 from solidarity.funds.bonds import ENDS, WAYS, bonds_out, do_record_bond_step
 from solidarity.funds.forms_requests import STEP_HELP, PayForm, RefuseForm, RequestForm, StepForm
-from solidarity.funds.models import BondKind, BondState, Disbursement, FundKind, RequestState
+from solidarity.funds.models import BondKind, BondState, Disbursement, RequestState
 from solidarity.funds.money import money
 from solidarity.funds.requests import (
     do_approve_disbursement,
@@ -42,7 +42,6 @@ from solidarity.funds.requests import (
     do_refuse_disbursement,
     do_request_disbursement,
     do_withdraw_disbursement,
-    pick_up_waiting,
     purpose_of,
 )
 
@@ -59,8 +58,6 @@ def may(scoped: Any, *roles: Role) -> bool:
 def requests_list(request: HttpRequest, fund: str) -> HttpResponse:
     """The fund's payments waiting, approved and paid (with approvals x of N), newest first."""
     scoped = access_fund_scoped(signed_in(request), fund)
-    if scoped.obj.kind == FundKind.BOND:
-        pick_up_waiting()  # a case's bond request made before the bond fund existed
     found = fund_disbursements(scoped.obj).filter(state__in=SHOWN).prefetch_related("approvals")[:LIST_LENGTH]
     context = {
         "fund": scoped.obj,
