@@ -14,7 +14,9 @@ from solidarity.core.services import get_network_settings
 # "1.250,50" or "25,00": a comma before the cents, which the network's locale (es_US, en_US) alone would read
 # as thousands.
 COMMA_DECIMALS = re.compile(r"-?[\d.]*\d,\d{1,2}")
-MAX_CENTS = 10**12  # ten billion in the currency: far above any fund, far below the database's limit
+# One amount (a gift, a payment, a band) below 21 million in the currency: far above any, and within a 32-bit
+# integer, which every API caller and database holds (balances are sums in 64 bits).
+MAX_CENTS = 2**31 - 1
 
 
 def locale_of(language: str | None = None, region: str | None = None) -> str:
