@@ -35,7 +35,10 @@ def pages(content: bytes) -> list[pdfium.PdfPage]:
 
 def qr_codes(page: pdfium.PdfPage) -> list[str]:
     image = page.render(scale=3).to_pil().convert("L")
-    return sorted(found.text for found in zxingcpp.read_barcodes(image))
+    return sorted(
+        found.text
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    )
 
 
 def text(page: pdfium.PdfPage) -> str:
