@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "solidarity.trainings",
     "solidarity.incidents",
     "solidarity.supplies",
+    "solidarity.campaigns",
     "solidarity.funds",
     "solidarity.meetings",
     "solidarity.directory",

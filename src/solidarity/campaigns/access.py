@@ -1,0 +1,85 @@
+"""Fetching the campaigns a request may touch: every access_* checks first.
+
+A campaign belongs to a working group. Its coordinators organise it (targets, scripts, the second check,
+consent, going live, closing); its group's members see the organisers' page. Callers reach a live or closed
+campaign by its code: anyone when it is public, any signed-in account when it is for members. To anyone
+else, the campaign does not exist (Http404).
+"""
+
+from uuid import UUID
+
+from django.http import Http404
+
+from solidarity.campaigns.models import Campaign, Line, State, Target, Visibility
+from solidarity.core.codes import as_uuid, is_uuid
+from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, owner_role
+
+ORGANISERS = (Role.COORDINATOR,)
+
+
+def find_campaign(campaign: str | UUID) -> Campaign | None:
+    """The campaign named by its code (any case) or its uuid."""
+    found = Campaign.objects.select_related("group")
+    if isinstance(campaign, UUID) or is_uuid(str(campaign)):
+        return found.filter(uuid=as_uuid(campaign)).first()
+    return found.filter(code=str(campaign).strip().upper()).first()
+
+
+def access_campaign_scoped(user: AnyUser, campaign: str | UUID) -> Scoped[Campaign]:
+    """The campaign, with the caller's roles in its group; Http404 for anyone not in that group."""
+    return access_scoped(
+        user, ("campaigns.campaign", str(campaign)), lambda: find_campaign(campaign), lambda found: found.group.slug
+    )
+
+
+def access_campaign(user: AnyUser, campaign: str | UUID, *roles: Role) -> Campaign:
+    """The campaign, when the caller holds one of `roles` in its group (any membership when none are given)."""
+    scoped = access_campaign_scoped(user, campaign)
+    if roles and not scoped.has(*roles):
+        raise Http404
+    return scoped.obj
+
+
+def access_callable(user: AnyUser, campaign: str | UUID) -> Campaign:
+    """A campaign as its callers reach it: live or closed (its report-back), public or, for members, to any
+    signed-in account; its group's members reach it in any state. Http404 otherwise."""
+    found = find_campaign(campaign)
+    if found is None:
+        raise Http404
+    if user.is_authenticated:
+        try:
+            return access_campaign(user, found.uuid)
+        except Http404:
+            pass
+    if found.state == State.DRAFT and found.went_live_at is None:
+        raise Http404
+    if found.visibility == Visibility.PUBLIC or user.is_authenticated:
+        return found
+    raise Http404
+
+
+def target_of(campaign: Campaign, wanted: str | UUID) -> Target:
+    """One of the campaign's offices by its uuid; Http404 otherwise."""
+    if not is_uuid(str(wanted)):
+        raise Http404
+    found = campaign.targets.filter(uuid=as_uuid(wanted)).prefetch_related("lines").first()
+    if found is None:
+        raise Http404
+    found.campaign = campaign
+    return found
+
+
+def line_of(campaign: Campaign, wanted: str | UUID) -> Line:
+    """One of the campaign's numbers by its uuid; Http404 otherwise."""
+    if not is_uuid(str(wanted)):
+        raise Http404
+    found = Line.objects.filter(target__campaign=campaign, uuid=as_uuid(wanted)).select_related("target").first()
+    if found is None:
+        raise Http404
+    found.target.campaign = campaign
+    return found
+
+
+# Permissions for views and operations that name a campaign in their URL as <campaign>.
+CAMPAIGN_MEMBER = owner_role(Role.MEMBER, access=access_campaign_scoped, kwarg="campaign")
+CAMPAIGN_ORGANISER = owner_role(*ORGANISERS, access=access_campaign_scoped, kwarg="campaign")
