@@ -5,3 +5,10 @@ class CampaignsConfig(AppConfig):
     name = "solidarity.campaigns"
     label = "campaigns"
     verbose_name = "Campaigns"
+
+    def ready(self) -> None:
+        # Imported here: these load models, which exist only once the app registry is ready.
+        from solidarity.campaigns import walk
+
+        # How the URL walk and the API fuzz make a real object for each URL keyword of the campaigns'.
+        walk.register()
