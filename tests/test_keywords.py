@@ -206,6 +206,25 @@ CASES: list[tuple[str, tuple[Command, str, str]]] = [
     ("TURNO KQ47 Ana María de la Luz", UNMATCHED),  # more than three words is a sentence
     ("STACK KQ47 Room 2", UNMATCHED),  # a name is letters
     ("Stack the chairs please", UNMATCHED),
+    # A call-in campaign: the word alone, or the word and a campaign's code (letters and digits).
+    ("CALL", (C.CALL, "", "en")),
+    ("call.", (C.CALL, "", "en")),
+    ("Llamar", (C.CALL, "", "es")),
+    ("¡LLAMAR!", (C.CALL, "", "es")),
+    ("CALL KQ47", (C.CALL, "KQ47", "en")),
+    ("call kq47", (C.CALL, "KQ47", "en")),
+    ("llamar Kq47.", (C.CALL, "KQ47", "es")),
+    ("  LLAMAR   hx38 ", (C.CALL, "HX38", "es")),
+    ("Call me back", UNMATCHED),  # someone asking for a call: a person reads it
+    ("call me", UNMATCHED),
+    ("CALL 911", UNMATCHED),  # a campaign's code has letters
+    ("llamar 911", UNMATCHED),
+    ("LLAMAR 4821", UNMATCHED),
+    ("llamar a mi abogado", UNMATCHED),
+    ("Llamar a la familia", UNMATCHED),
+    ("call KQ47 now", UNMATCHED),
+    ("CALL KQ47 HX38", UNMATCHED),
+    ("Call the lawyer", UNMATCHED),
     # No keyword at all: the inbox.
     ("ICE at my door", UNMATCHED),
     ("la migra está en mi puerta", UNMATCHED),
@@ -427,3 +446,13 @@ def test_the_supplies_word_is_no_carrier_keyword() -> None:
     own = [word for word, (command, _language) in WORDS.items() if command == C.USED]
     assert sorted(own) == ["USADA", "USADO", "USED"]
     assert not CARRIER_WORDS & set(own)
+
+
+def test_the_campaigns_words_are_no_carrier_keyword_and_take_a_lettered_code() -> None:
+    own = [word for word, (command, _language) in WORDS.items() if command == C.CALL]
+
+    assert sorted(own) == ["CALL", "LLAMAR"]
+    assert not CARRIER_WORDS & set(own)
+    assert parse("LLAMAR ab12") == Parsed(C.CALL, "AB12", "es")
+    assert parse("call 12").command == C.UNMATCHED  # digits alone: a number, not a campaign's code
+    assert parse("Llamar a ICE ahora").command == C.UNMATCHED

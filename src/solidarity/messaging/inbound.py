@@ -10,7 +10,7 @@ The rules, in order (messaging.keywords parses, and documents the words and the 
    These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
    limit never drops them, and an opt-out made while one waits does not cancel it.
 4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE, STACK,
-   BACK, STATUS, RESOURCES) goes to it, and a text with no keyword goes to the first part that reads it as its
+   CALL, BACK, STATUS, RESOURCES) goes to it, and a text with no keyword goes to the first part that reads it as its
    own (keywords.READERS: a responder out on an incident texting what they see). The handler's
    outcome (keywords.Outcome) says what follows: handled (with its reply, in its lane, rate-limited
    or not), to the inbox (with its reply or none), or not its own.

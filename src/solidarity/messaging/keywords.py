@@ -18,7 +18,8 @@ A volunteer's own words (PAUSE/PAUSA, BACK/VUELVO/VOLVI, STATUS/ESTADO) are none
 the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED/HERE/LLEGUE/AQUI,
 LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO), nor the supplies'
 (USED, USADO/USADA, NALOXONE, NALOXONA), nor the meetings' (STACK, TURNO; OFF, QUITAR and the
-lane words only ever follow them).
+lane words only ever follow them), nor the campaigns' (CALL, LLAMAR: checked against the same lists;
+no carrier acts on them).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -61,7 +62,12 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
     guardia mañana", a responder's shift talk) is not a stack command. The argument is written
     for `stack_request` to read back: "", "OFF", "PROCESS" (a lane: PROCESS, INFORMATION or
     CLARIFYING), "KQ47", "KQ47 OFF", "KQ47 PROCESS" or "KQ47 Ana María" (the name as written).
-13. Anything else is UNMATCHED.
+13. CALL (a call-in campaign: the next office to call) when the message is the word alone, or the
+    word and one campaign's code: CODE with at least one letter, as every campaign's is
+    (core.codes.unique_code), so "llamar 911" is no code. The argument is the code, upper case, or "".
+    Anything else after the word is a sentence for the inbox, where a person reads it: "Call me
+    back", "llamar a mi abogado", "LLAMAR 911".
+14. Anything else is UNMATCHED.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -122,6 +128,7 @@ class Command(StrEnum):
     USED = "used"
     NALOXONE = "naloxone"
     STACK = "stack"
+    CALL = "call"
     UNMATCHED = "unmatched"
 
 
@@ -191,6 +198,10 @@ WORDS: dict[str, tuple[Command, str]] = {
     # | take one's turn back | STACK OFF | TURNO QUITAR |
     "STACK": (Command.STACK, "en"),
     "TURNO": (Command.STACK, "es"),
+    # A call-in campaign, by text (GLOSSARY.md row to add):
+    # | the next office to call in a campaign (then 1-5: what happened) | CALL (CALL KQ47) | LLAMAR (LLAMAR KQ47) |
+    "CALL": (Command.CALL, "en"),
+    "LLAMAR": (Command.CALL, "es"),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -275,6 +286,8 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
         return Parsed(command, "", language)
     if command == Command.STACK and (argument := _stack(text, tokens, rest)) is not None:
         return Parsed(command, argument, language)
+    if command == Command.CALL and (not rest or (len(rest) == 1 and _is_lettered_code(rest[0]))):
+        return Parsed(command, "".join(rest), language)
     return Parsed(Command.UNMATCHED, "", "")
 
 
@@ -313,7 +326,7 @@ def _days(rest: list[str]) -> str | None:
 def _stack(text: str, tokens: list[re.Match[str]], rest: list[str]) -> str | None:
     """The argument of STACK / TURNO (rule 12), or None when the words after it are no stack command."""
     code = ""
-    if rest and _is_meeting_code(rest[0]):
+    if rest and _is_lettered_code(rest[0]):
         code, rest, tokens = rest[0], rest[1:], tokens[1:]
     if not rest:
         return code
@@ -325,7 +338,8 @@ def _stack(text: str, tokens: list[re.Match[str]], rest: list[str]) -> str | Non
     return None
 
 
-def _is_meeting_code(word: str) -> bool:
+def _is_lettered_code(word: str) -> bool:
+    """A code with at least one letter, as every meeting's and campaign's is: "24" or "911" is none."""
     return CODE.fullmatch(word) is not None and not word.isdigit()
 
 
@@ -343,7 +357,7 @@ def stack_request(argument: str) -> StackRequest:
     """The parts of a STACK argument as `parse` wrote it: "", "OFF", "PROCESS", "KQ47", "KQ47 OFF",
     "KQ47 PROCESS", "KQ47 Ana María"."""
     first, _space, rest = argument.partition(" ")
-    code = first if first and _is_meeting_code(first) else ""
+    code = first if first and _is_lettered_code(first) else ""
     if not code:
         rest = argument
     if rest == "OFF":
