@@ -12,3 +12,10 @@ class CampaignsConfig(AppConfig):
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the campaigns'.
         walk.register()
+
+        # Calling by text: CALL / LLAMAR gives an office to call, and the 1-5 that follows counts (campaigns.sms).
+        from solidarity.campaigns import sms
+        from solidarity.messaging.keywords import HANDLERS, READERS, Command
+
+        HANDLERS.register(Command.CALL, sms.answer_call)
+        READERS.register("campaigns.outcomes", sms.read_outcome)
