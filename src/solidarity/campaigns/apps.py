@@ -12,3 +12,8 @@ class CampaignsConfig(AppConfig):
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the campaigns'.
         walk.register()
+        # The organisers' page hears its tallies and numbers' statuses live ("campaign:<uuid>": its group's members).
+        from solidarity.campaigns.access import may_hear_campaign
+        from solidarity.core.live import CHANNELS
+
+        CHANNELS.register("campaign", may_hear_campaign)
