@@ -11,7 +11,9 @@ from uuid import UUID
 from django.http import Http404
 
 from solidarity.campaigns.models import Call, Campaign, Line, State, Target, Visibility
+from solidarity.core import audit
 from solidarity.core.codes import as_uuid, is_uuid
+from solidarity.core.models import AuditAction
 from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, owner_role, roles_in
 
 ORGANISERS = (Role.COORDINATOR,)
@@ -89,6 +91,21 @@ def call_of(campaign: Campaign, wanted: str | UUID) -> Call:
         raise Http404
     found.campaign = found.target.campaign = campaign
     return found
+
+
+def subject_of(user: AnyUser, campaign: Campaign) -> tuple[str, str]:
+    """The person's name and identifiers as written, for the campaign's organisers, audited as viewed."""
+    if not access_campaign_scoped(user, campaign.uuid).has(*ORGANISERS):
+        raise Http404
+    audit.record(
+        actor=str(getattr(user, "uuid", audit.SYSTEM)),
+        role=str(Role.COORDINATOR),
+        action=AuditAction.VIEWED,
+        object_type="campaigns.subject",
+        object_ids=[campaign.uuid],
+        detail={"named": bool(campaign.subject_name)},
+    )
+    return str(campaign.subject_name), str(campaign.subject_identifiers)
 
 
 def may_hear_campaign(user: AnyUser, rest: str) -> bool:

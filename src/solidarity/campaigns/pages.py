@@ -11,8 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from solidarity.accounts.models import Membership, RoleGrant, WorkingGroup
+from solidarity.campaigns.access import ORGANISERS
 from solidarity.campaigns.calling import callable_targets, is_calling_now, is_given, next_open
 from solidarity.campaigns.hours import is_open
 from solidarity.campaigns.models import Campaign, Outcome, State
@@ -108,3 +111,18 @@ def office_rows(tally: Tally, language: str) -> list[OfficeRow]:
         )
         for row in tally.targets
     ]
+
+
+def with_totals(group: WorkingGroup) -> list[Campaign]:
+    """The group's campaigns, newest first, each with `calls_counted` (calls reported), in one query."""
+    counted = Count("calls", filter=Q(calls__outcome__isnull=False))
+    return list(Campaign.objects.filter(group=group).annotate(calls_counted=counted).order_by("-starts_at", "pk"))
+
+
+def with_campaigns(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The caller's memberships, each with `keeps_campaigns` (its group has a campaign, or the caller coordinates
+    there and may make one), in the same query: the dashboard links to a group's campaigns."""
+    organiser = RoleGrant.objects.filter(membership=OuterRef("pk"), role__in=ORGANISERS)
+    return memberships.annotate(
+        keeps_campaigns=Exists(Campaign.objects.filter(group=OuterRef("group"))) | Exists(organiser)
+    )
