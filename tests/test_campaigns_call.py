@@ -202,14 +202,20 @@ def test_a_call_of_another_campaign_is_not_found(
     assert client.get("/en/call/NOSUCH/").status_code == 404
 
 
-def test_a_paused_campaign_says_so(campaign: Campaign, coordinator: User) -> None:
-    do_pause(campaign, by=coordinator)
+def test_a_paused_campaign_says_so_and_counts_a_call_made_just_before(campaign: Campaign, coordinator: User) -> None:
     client = Client()
+    call = first_office(client, campaign)
+    do_pause(campaign, by=coordinator)
     page = client.get(url(campaign))
     assert page.status_code == 200
     assert "Calls are paused for now" in page.text
     assert client.post(url(campaign, "next/")).status_code == 302
-    assert not Call.objects.exists()
+    assert Call.objects.count() == 1
+
+    reported = client.post(url(campaign, f"{call.uuid}/"), {"outcome": "1"})
+    assert reported["Location"] == url(campaign)  # no next office while paused
+    call.refresh_from_db()
+    assert call.outcome == Outcome.REACHED
 
 
 def test_when_no_office_is_open_the_page_says_when_the_next_opens(

@@ -145,6 +145,7 @@ def office_page(request: HttpRequest, found: Campaign, given: Call, form: Outcom
         "form": form,
         "reported": given.outcome is not None,
         "calling": found.state == State.LIVE,
+        "may_report": found.state != State.CLOSED,  # a call made just before a pause still counts
     }
     return render(request, "campaigns/call_office.html", context, status=400 if form.errors else 200)
 
