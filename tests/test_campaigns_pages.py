@@ -355,20 +355,24 @@ def test_the_campaign_page_reads_in_a_fixed_number_of_queries(
     second: User,
     medics: WorkingGroup,
     django_assert_num_queries: DjangoAssertNumQueries,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client = client_for(coordinator)
     client.get(page(campaign))  # the session's first reads
     for outcome in (Outcome.REACHED, Outcome.BUSY, Outcome.WRONG):
         do_report_outcome(call_for(campaign), outcome)
-    with django_assert_num_queries(QUERIES) as counted:
+    listing = f"/en/groups/{medics.slug}/campaigns/"
+    with django_assert_max_num_queries(QUERIES) as counted:  # 14 on SQLite (its cache is a table), 10 on PG + Redis
         client.get(page(campaign))
+    with django_assert_max_num_queries(LIST_QUERIES) as listed:
+        client.get(listing)
     more = make_campaign(medics, coordinator, title_en="Another")
     seed_targets(more, coordinator)
     add_target(campaign, second, "One more office", "(919) 555-0160")
     with django_assert_num_queries(len(counted.captured_queries)):
         client.get(page(campaign))
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(f"/en/groups/{medics.slug}/campaigns/")
+    with django_assert_num_queries(len(listed.captured_queries)):
+        client.get(listing)
 
 
 QUERIES = 14
