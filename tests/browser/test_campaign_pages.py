@@ -83,3 +83,7 @@ def test_a_caller_calls_and_the_organisers_page_follows_live(
         # The organisers' page heard the call over its stream and fetched its board again.
         expect(board.locator("#board")).to_contain_text("5 calls reported")
         expect(board.locator("#board")).to_contain_text("busy or voicemail full since")
+        board.screenshot(path=results / "campaign-organisers-live-en.png", full_page=True)
+        board.goto(f"/es/campaigns/{code}/offices/new/")
+        expect(board.get_by_role("heading", level=1)).to_have_text("Agregar una oficina a la que llamar")
+        board.screenshot(path=results / "campaign-add-office-es.png", full_page=True)

@@ -195,6 +195,7 @@ class TargetForm(forms.Form):
 def initial_of(target: Target | None) -> dict[str, Any]:
     if target is None:
         return {
+            "kind": TargetKind.OTHER,
             "time_zone": get_network_settings().time_zone,
             "weekdays": list("12345"),
             "opens_at": time(9),
