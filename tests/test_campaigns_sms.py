@@ -14,18 +14,14 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core import mail
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from pytest_django.fixtures import Settings
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.campaigns import sms
 from solidarity.campaigns.models import Call, Campaign, Line, Outcome, SmsCaller, State, Target, Via, Visibility
 from solidarity.campaigns.services import LineValues, do_check_target, do_close_campaign, do_go_live, do_pause
-from solidarity.config import urls as config_urls
 from solidarity.core import retention
 from solidarity.core.fields import find_by_index
 from solidarity.core.models import AuditEntry
@@ -359,26 +355,6 @@ def test_a_full_voicemail_steers_the_next_caller_by_text_to_another_office(
         assert f"Call {DHS} at" in last(loopback, THIRD)
 
 
-def stand_in(request: HttpRequest, campaign: str) -> HttpResponse:
-    return HttpResponse()
-
-
-# The organisers' page the wrong-number email links to, stood in for while the campaigns' pages are not yet there.
-urlpatterns = [
-    *config_urls.urlpatterns,
-    path("campaigns/", include(([path("<str:campaign>/", stand_in, name="campaign")], "campaigns"))),
-]
-
-
-@pytest.fixture
-def organisers_page(settings: Settings) -> None:
-    try:
-        reverse("campaigns:campaign", kwargs={"campaign": "KQ47"})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = __name__
-
-
-@pytest.mark.usefixtures("organisers_page")
 def test_a_number_reported_wrong_twice_is_no_longer_given_and_the_organisers_are_told(
     client: Client, loopback: Path, medics: WorkingGroup, coordinator: User, second: User
 ) -> None:

@@ -147,7 +147,8 @@ def next_open(targets: list[Target], at: datetime, until: datetime) -> datetime 
 
 
 def do_report_outcome(call: Call, outcome: int, *, credited_to: User | None = None) -> bool:
-    """Count the caller's outcome for `call`; False when it was already reported (it counts once).
+    """Count the caller's outcome for `call`; False when it was already reported (it counts once) or the
+    campaign has closed (its report-back is final).
 
     Lock: the number's row, for its streak. Publishes the change after commit."""
     if outcome not in Outcome.values:
@@ -157,7 +158,8 @@ def do_report_outcome(call: Call, outcome: int, *, credited_to: User | None = No
         fields: dict[str, object] = {"outcome": outcome, "reported_at": now}
         if credited_to is not None:
             fields["credited_to"] = credited_to
-        if not Call.objects.filter(pk=call.pk, outcome__isnull=True).update(**fields):
+        unreported = Call.objects.filter(pk=call.pk, outcome__isnull=True).exclude(campaign__state=State.CLOSED)
+        if not unreported.update(**fields):
             return False
         call.outcome, call.reported_at = outcome, now
         if call.line_id is not None:
