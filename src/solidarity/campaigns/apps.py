@@ -12,3 +12,9 @@ class CampaignsConfig(AppConfig):
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the campaigns'.
         walk.register()
+
+        # Invitations (campaigns.invite): the one reminder, when an office of the campaign is open.
+        from solidarity.campaigns import invite
+        from solidarity.core.timers import TIMER_HANDLERS
+
+        TIMER_HANDLERS.register(invite.REMINDER_TIMER, invite.remind)
