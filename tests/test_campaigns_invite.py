@@ -48,7 +48,6 @@ TUESDAY_MORNING = datetime(2027, 3, 9, 10, 0, tzinfo=NEW_YORK)
 # The session, the account, the campaign and the caller's roles, the invitations with their lists, skills and
 # zones, the page's messages: however many invitations there are.
 PAGE_QUERIES = 11
-NEEDS_CALL_PAGE = pytest.mark.skip(reason="needs the pages' URL conf")
 
 
 @pytest.fixture
@@ -486,7 +485,6 @@ def test_the_api_refuses_a_campaign_that_is_not_live(medics: WorkingGroup, coord
 # Emails (they carry the callers' page's link).
 
 
-@NEEDS_CALL_PAGE
 def test_someone_without_a_phone_gets_an_email_with_the_link(
     medics: WorkingGroup, coordinator: User, second: User
 ) -> None:
@@ -497,3 +495,27 @@ def test_someone_without_a_phone_gets_an_email_with_the_link(
     assert message.channel == "email"
     assert f"/es/call/{campaign.code}/" in message.content["mime"]
     assert f"LLAMAR {campaign.code}" in message.content["mime"]
+
+
+def test_no_invitation_names_the_person_even_with_consent(
+    medics: WorkingGroup, coordinator: User, second: User, loopback: Path
+) -> None:
+    from solidarity.campaigns.services import do_record_consent, do_set_subject
+
+    campaign = live_campaign(medics, coordinator, second, title_en="Free {person}")
+    do_set_subject(campaign, "Nadie Ejemplo", "A-000-000-002", by=coordinator)
+    do_record_consent(campaign, lawyer=False, consent_from="family", by=coordinator)
+    campaign = do_record_consent(campaign, lawyer=True, by=coordinator)
+    assert campaign.is_named
+    make_person("Sam Placeholder", skills=("verifier",), phones=("919-555-0122",))
+    make_person("Correo Ejemplo", skills=("verifier",), emails=("correo@example.org",))
+    texts = make_list(medics, coordinator, "medics-all")
+    subscriber(texts, "sms", "+19195550131")
+    do_invite(campaign, people_values(campaign, skills=("verifier",)), by=coordinator)
+    do_invite(campaign, chosen(campaign, InviteHow.LISTS, ["medics-all"], [], []), by=coordinator)
+
+    sent = [json.dumps(message.content) for message in Message.objects.filter(batch__startswith="campaigns.")]
+    sent += [f"{item.subject_en} {item.text_en} {item.text_es}" for item in Broadcast.objects.all()]
+    assert len(sent) == 4
+    assert all("Free a member of our community" in text for text in sent[:2])
+    assert not any("Nadie" in text or "A-000-000-002" in text for text in sent)

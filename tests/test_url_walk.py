@@ -184,6 +184,13 @@ PUBLIC = {
     "api:list_agenda_items",
     "api:list_meeting_roles",  # the names the room sees; accounts only for those who run it
     "api:read_stack",  # the queue with the names the room sees (live events carry ids only)
+    # A call-in campaign's callers' pages (campaigns.access.access_callable): a public campaign for anyone, a members'
+    # one for accounts, one being prepared for its group only; no caller's name anywhere, the person's only with
+    # consent. Its public counter streams a total, and only when the campaign has one.
+    "campaigns:call",
+    "campaigns:next",
+    "campaigns:call-office",
+    "campaigns:counter",
     # A fund's public page: rounded, grouped totals naming no one (funds.public), 404 unless the fund has one.
     "funds:public",
     "api:read_public_fund",

@@ -10,9 +10,11 @@ from uuid import UUID
 
 from django.http import Http404
 
-from solidarity.campaigns.models import Campaign, Line, State, Target, Visibility
+from solidarity.campaigns.models import Call, Campaign, Line, State, Target, Visibility
+from solidarity.core import audit
 from solidarity.core.codes import as_uuid, is_uuid
-from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, owner_role
+from solidarity.core.models import AuditAction
+from solidarity.core.permissions import AnyUser, Role, Scoped, access_scoped, owner_role, roles_in
 
 ORGANISERS = (Role.COORDINATOR,)
 
@@ -78,6 +80,39 @@ def line_of(campaign: Campaign, wanted: str | UUID) -> Line:
         raise Http404
     found.target.campaign = campaign
     return found
+
+
+def call_of(campaign: Campaign, wanted: str | UUID) -> Call:
+    """One of the campaign's calls (an office given to a caller) by its uuid; Http404 otherwise."""
+    if not is_uuid(str(wanted)):
+        raise Http404
+    found = Call.objects.filter(campaign=campaign, uuid=as_uuid(wanted)).select_related("target", "line").first()
+    if found is None:
+        raise Http404
+    found.campaign = found.target.campaign = campaign
+    return found
+
+
+def subject_of(user: AnyUser, campaign: Campaign) -> tuple[str, str]:
+    """The person's name and identifiers as written, for the campaign's organisers, audited as viewed."""
+    if not access_campaign_scoped(user, campaign.uuid).has(*ORGANISERS):
+        raise Http404
+    audit.record(
+        actor=str(getattr(user, "uuid", audit.SYSTEM)),
+        role=str(Role.COORDINATOR),
+        action=AuditAction.VIEWED,
+        object_type="campaigns.subject",
+        object_ids=[campaign.uuid],
+        detail={"named": bool(campaign.subject_name)},
+    )
+    return str(campaign.subject_name), str(campaign.subject_identifiers)
+
+
+def may_hear_campaign(user: AnyUser, rest: str) -> bool:
+    """The organisers' live channel ("campaign:<uuid>", calling.channel): the campaign's group's members.
+    Its events carry ids and totals, no caller."""
+    found = find_campaign(rest) if is_uuid(rest) else None
+    return found is not None and bool(roles_in(user, found.group.slug))
 
 
 # Permissions for views and operations that name a campaign in their URL as <campaign>.

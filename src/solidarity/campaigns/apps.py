@@ -18,3 +18,9 @@ class CampaignsConfig(AppConfig):
         from solidarity.core.timers import TIMER_HANDLERS
 
         TIMER_HANDLERS.register(invite.REMINDER_TIMER, invite.remind)
+
+        # The organisers' page hears its tallies and numbers' statuses live ("campaign:<uuid>": its group's members).
+        from solidarity.campaigns.access import may_hear_campaign
+        from solidarity.core.live import CHANNELS
+
+        CHANNELS.register("campaign", may_hear_campaign)

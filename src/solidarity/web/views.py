@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import my_memberships, signed_in
+from solidarity.campaigns.pages import with_campaigns
 from solidarity.core.bilingual import text_of
 from solidarity.core.forms import NetworkSettingsForm
 from solidarity.core.permissions import Role, holds, holds_anywhere, permission
@@ -48,7 +49,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission("authenticated")
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    memberships = list(with_funds(with_supplies(my_memberships(user))))  # with links to its supplies and funds
+    # With links to its supplies, funds and call-in campaigns.
+    memberships = list(with_campaigns(with_funds(with_supplies(my_memberships(user)))))
     coordinated = [m.group for m in memberships if Role.COORDINATOR in m.roles]
     broadcasts = going_out(coordinated)
     groups = [(m, Role.COORDINATOR in m.roles, broadcasts.get(m.group.pk, 0)) for m in memberships]
