@@ -21,6 +21,11 @@ from django.utils import timezone
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.services import do_accept_invitation, issue_invitation
+from solidarity.campaigns.calling import do_report_outcome, next_call
+from solidarity.campaigns.invite import chosen, do_invite
+from solidarity.campaigns.invite_models import InviteHow
+from solidarity.campaigns.models import Call, SmsCaller
+from solidarity.campaigns.services import do_close_campaign, do_record_consent, do_set_subject
 from solidarity.core.permissions import Role
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.funds.bonds import StepValues, do_record_bond_step
@@ -66,6 +71,7 @@ from solidarity.trainings.services import (
     do_public_sign_up,
 )
 from tests.factories.accounts import make_member
+from tests.factories.campaigns import live_campaign
 from tests.factories.meetings import make_meeting, started
 from tests.testapp.models import Dossier
 
@@ -359,6 +365,54 @@ def plant_in_funds(canaries: Canaries) -> None:
     do_stage_fund_import(fund, export.encode(), "export.csv", by=treasurer)
 
 
+def plant_in_campaigns(canaries: Canaries) -> None:
+    """A campaign about a detained person: their name and identifiers recorded, consented (the scripts name them),
+    called from the web and by text (the number kept as the SMS handler keeps it: through the model, as no SMS
+    handler is in this change), invitations by skill and zone (to someone with the canaries' contacts) and
+    through a list; and a campaign that closed (the name and identifiers erased)."""
+    tag = uuid.uuid4().hex[:8]
+    group = do_create_group(name=f"Canary call-ins {tag}", description="")
+    organiser = make_member(f"canary-organiser-{tag}", group, Role.COORDINATOR)
+    checker = make_member(f"canary-checker-{tag}", group, Role.COORDINATOR)
+    zone = do_create_zone(ZoneValues(name_en=f"Canary call zone {tag}"), actor="system")
+    values = PersonValues(
+        display_name=canaries.name,
+        phones=(canaries.phone,),
+        emails=(canaries.email,),
+        zones=(zone.slug,),
+        consent_announcements=True,
+    )
+    do_create_person(values, by=None)
+    announcement_list = AnnouncementList.objects.create(
+        group=group, name_en=f"Canary callers {tag}", slug=f"calls-{tag}"
+    )
+    do_confirm(do_subscribe(announcement_list, Channel.EMAIL, canaries.email, "es"))
+    for closing in (False, True):
+        campaign = live_campaign(group, organiser, checker)
+        do_set_subject(campaign, canaries.name, canaries.note, by=organiser)
+        do_record_consent(campaign, lawyer=False, consent_from="family", by=organiser)
+        campaign = do_record_consent(campaign, lawyer=True, by=organiser)
+        call = next_call(campaign, via="web", language="en")
+        assert isinstance(call, Call)
+        do_report_outcome(call, 2)
+        texted = next_call(campaign, via="sms", language="es")
+        assert isinstance(texted, Call)
+        SmsCaller.objects.create(
+            campaign=campaign,
+            phone=canaries.phone,
+            language="es",
+            call=texted,
+            called_targets=[texted.target_id],
+            last_seen_at=timezone.now(),
+        )
+        assert do_invite(campaign, chosen(campaign, InviteHow.PEOPLE, [], [], [zone.slug]), by=organiser).reached == 1
+        assert do_invite(
+            campaign, chosen(campaign, InviteHow.LISTS, [announcement_list.slug], [], []), by=organiser
+        ).reached
+        if closing:
+            do_close_campaign(campaign, "won", "Home on bond.", "", by=organiser)  # a public text: no canary
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -373,6 +427,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_cases,
     plant_in_meetings,
     plant_in_funds,
+    plant_in_campaigns,
 ]
 
 

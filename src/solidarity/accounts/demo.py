@@ -34,6 +34,11 @@ DEMO_GROUPS = [
         "General Assembly · Asamblea general",
         "Convenes the assemblies: agenda, roles, minutes. Convoca las asambleas: orden del día, papeles, actas.",
     ),
+    (
+        "call-ins",
+        "Call-ins · Campañas de llamadas",
+        "Call-in campaigns: offices, scripts, callers. Campañas de llamadas: oficinas, guiones, llamadas.",
+    ),
 ]
 
 DEMO_MEMBERSHIPS = [
@@ -50,6 +55,8 @@ DEMO_MEMBERSHIPS = [
     ("sam.placeholder", "general-assembly", [Role.STACK_KEEPER]),
     ("lupe.demo", "general-assembly", [Role.MINUTE_TAKER]),
     ("jordan.sample", "general-assembly", [Role.TIMEKEEPER]),
+    ("rosa.ejemplo", "call-ins", [Role.COORDINATOR]),
+    ("sam.placeholder", "call-ins", [Role.COORDINATOR]),  # two organisers: one checks what the other set up
 ]
 
 # What an admin holds in each demo group after `solidarity demo`: enough to open every page it fills.
@@ -59,6 +66,7 @@ ADMIN_ROLES = {
     "street-medics-committee": [Role.COORDINATOR],  # runs its trainings: the door, attendance
     "funds": [Role.TREASURER],  # keeps the funds: gifts, approvals, bonds, statements
     "general-assembly": [Role.FACILITATOR],  # runs the assemblies: the agenda, the stack, closing
+    "call-ins": [Role.COORDINATOR],  # organises the call-in campaign: checks the office left unchecked
 }
 
 

@@ -296,3 +296,7 @@ class SmsCaller(models.Model):
 
     def __str__(self) -> str:
         return f"sms caller {self.pk}"
+
+
+# Kept in a module of its own, imported here so the app registry finds them.
+from solidarity.campaigns.invite_models import Invitation, Invitee  # noqa: E402, F401

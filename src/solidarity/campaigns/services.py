@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
+from solidarity.campaigns.invite_models import Invitee
 from solidarity.campaigns.models import (
     TEXT_LENGTH,
     TITLE_LENGTH,
@@ -189,7 +190,8 @@ def do_pause(campaign: Campaign, *, by: User | None) -> Campaign:
 
 def do_close_campaign(campaign: Campaign, result: str, result_en: str, result_es: str, *, by: User | None) -> Campaign:
     """Close for good and record the outcome: the person's name and identifiers are deleted, callers by text
-    are forgotten, and calls still waiting for an outcome stay uncounted."""
+    and the people invitations reached (kept for a reminder) are forgotten, and calls still waiting for an
+    outcome stay uncounted."""
     errors: dict[str, list[str]] = {}
     if result not in Result.values:
         errors["result"] = [_("Say how the campaign ended.")]
@@ -213,6 +215,7 @@ def do_close_campaign(campaign: Campaign, result: str, result_en: str, result_es
         campaign.subject_identifiers = ""
         campaign.save()
         SmsCaller.objects.filter(campaign=campaign).delete()
+        Invitee.objects.filter(invitation__campaign=campaign).delete()  # kept for an invitation's reminder only
         audited(
             by, campaign, AuditAction.CHANGED, "campaigns.campaign", detail={"state": State.CLOSED, "result": result}
         )

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from solidarity.campaigns import call_views, views
+from solidarity.campaigns import call_views, invite_urls, views
 
 app_name = "campaigns"
 urlpatterns: list[URLPattern] = [
@@ -28,4 +28,6 @@ urlpatterns: list[URLPattern] = [
     path("call/<str:campaign>/next/", call_views.next_office, name="next"),
     path("call/<str:campaign>/count/", call_views.counter_stream, name="counter"),
     path("call/<str:campaign>/<uuid:call>/", call_views.call_office, name="call-office"),
+    # Invitations to call (campaigns.invite_urls).
+    *invite_urls.urlpatterns,
 ]

@@ -3,6 +3,7 @@ from typing import Any
 from django.db import transaction
 
 from solidarity.accounts import demo as accounts_demo
+from solidarity.campaigns import demo as campaigns_demo
 from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
@@ -29,6 +30,7 @@ LOADERS = [
     ("supply items", supplies_demo.load),
     ("meetings", meetings_demo.load),
     ("gifts to the funds", funds_demo.load),
+    ("call-in campaigns", campaigns_demo.load),
 ]
 
 
