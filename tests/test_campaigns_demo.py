@@ -1,4 +1,4 @@
-"""The demo's call-in campaign: four offices (one left for a second organiser to check), live, calls with their
+"""The demo's call-in campaign: five offices (one left for a second organiser to check), live, calls with their
 outcomes and a full voicemail, a name recorded whose consent is not complete; loaded once."""
 
 from datetime import datetime
@@ -46,11 +46,12 @@ def test_the_demo_campaign_is_live_with_calls_and_a_full_voicemail(at: datetime)
             "Department of Homeland Security (demo)",
             "ICE Field Office, Gulf Example (demo)",
             "Rep. Example, Washington office (demo)",
+            "Gulf Example Processing Center (demo)",
             "Rep. Example, district office (demo)",
         ]
-        assert [each.target.is_checked for each in tally.targets] == [True, True, True, False]
+        assert [each.target.is_checked for each in tally.targets] == [True, True, True, True, False]
         assert {each.target.time_zone for each in tally.targets} == {"America/New_York", "America/Chicago"}
-        assert [each.total for each in tally.targets] == [14, 12, 10, 0]
+        assert [each.total for each in tally.targets] == [14, 12, 10, 6, 0]
         assert tally.reached > 0
         assert Call.objects.filter(campaign=campaign, via="sms").exists()
         assert all(campaign.starts_at <= call.offered_at < at for call in Call.objects.filter(campaign=campaign))

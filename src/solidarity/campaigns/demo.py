@@ -1,7 +1,8 @@
 """The demo's call-in campaign, "Free our neighbour", run by the Call-ins group's two coordinators: the Department
 of Homeland Security, an ICE field office in another time zone (where detained people are often moved) and a
-congressman's Washington and district offices, each with its own number, hours and scripts in English and
-Spanish. Three offices were checked by the second coordinator; the district office was left unchecked, for an
+congressman's Washington and district offices, and a detention centre that answers at any hour (so the demo
+has an office to call on a weekend), each with its own number, hours and scripts in English and Spanish. Four
+offices were checked by the second coordinator; the district office was left unchecked, for an
 admin (a coordinator of the group after `solidarity demo`) to check. Live for a few days, with calls and their
 outcomes, and the ICE office's voicemail full for its last calls. The person's name is recorded and their
 family consented, but not yet their lawyer: the scripts still say "a member of our community".
@@ -123,6 +124,29 @@ OFFICES: list[dict[str, Any]] = [
         "checked": True,
         "calls": 10,
         "outcomes": [Outcome.REACHED, Outcome.VOICEMAIL, Outcome.REACHED],
+        "streak": [],
+    },
+    {
+        # Detention centres answer at any hour: the demo has an office to call on a weekend or at night too.
+        "values": TargetValues(
+            name_en="Gulf Example Processing Center (demo)",
+            name_es="Centro de procesamiento Gulf Example (demo)",
+            kind=TargetKind.DETENTION,
+            script_en=(
+                "Hi, I am calling from {place} about {person} {ids}, held at your center. I ask that he get his "
+                "medication today and that his lawyer can see him. Thank you."
+            ),
+            script_es=(
+                "Hola, llamo desde {lugar} por {persona} {identificadores}, detenido en su centro. Pido que hoy le "
+                "den su medicina y que su abogada pueda verlo. Gracias."
+            ),
+            time_zone="America/Chicago",
+            is_always_open=True,
+            lines=[LineValues("+1 504-555-0164", "Front desk")],
+        ),
+        "checked": True,
+        "calls": 6,
+        "outcomes": [Outcome.NO_ANSWER, Outcome.REACHED, Outcome.VOICEMAIL],
         "streak": [],
     },
     {
