@@ -263,3 +263,14 @@ def test_the_tally_counts_reported_calls_by_office_outcome_and_day(
     assert (tally.total, tally.reached, tally.by_outcome[Outcome.VOICEMAIL]) == (6, 4, 2)
     assert sum(each.total for each in tally.targets) == 6
     assert [counts for _day, counts in tally.by_day] == [tally.by_outcome]
+
+
+def test_a_placeholder_that_begins_a_sentence_begins_with_a_capital(
+    medics: WorkingGroup, coordinator: User, second: User
+) -> None:
+    campaign = live_campaign(medics, coordinator, second)
+
+    assert filled("{person} is held. ¿Conoce a {persona}? «{persona}", campaign, "en") == (
+        "A member of our community is held. ¿Conoce a a member of our community? «A member of our community"
+    )
+    assert filled("{persona} está detenido.", campaign, "es") == "Un miembro de nuestra comunidad está detenido."

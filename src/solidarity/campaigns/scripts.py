@@ -116,7 +116,13 @@ def filled(text: str, campaign: Campaign, language: str, place: str = "") -> str
 
     def fill(found: re.Match[str]) -> str:
         key = ALIASES.get(found.group(1).strip().lower())
-        return values[key] if key else found.group(0)
+        if not key:
+            return found.group(0)
+        value = values[key]
+        before = found.string[: found.start()].rstrip(" \t\"'«“¡¿")
+        if value and (not before or before[-1] in ".!?\n"):  # a sentence begins with it
+            value = value[0].upper() + value[1:]
+        return value
 
     text = PLACEHOLDER.sub(fill, text)
     # An empty {ids} leaves "said, ," or "( )": tidy what it leaves.
