@@ -304,7 +304,7 @@ def test_a_change_to_an_office_unchecks_it_and_its_changer_cannot_check_it(
     path = f"/campaigns/{live.code}/targets/{dhs.uuid}"
 
     renamed = call(client_for(second), "PATCH", path, {"name_es": "Departamento de Seguridad Nacional"})
-    moved = call(client_for(second), "PATCH", path, {"lines": [{"phone": "202-555-0199", "label": "new"}]})
+    moved = call(client_for(second), "PATCH", path, {"lines": [{"phone": "202-555-0199"}]})
     refused = post(client_for(second), path + "/check")
     checked = post(cora, path + "/check")
 

@@ -438,7 +438,7 @@ def target_values(target: Target | None, changes: dict[str, Any]) -> TargetValue
         elif name in ("opens_at", "closes_at"):
             value = time.fromisoformat(value)
         elif name == "lines":
-            value = [LineValues(line["phone"], line["label"]) for line in value]
+            value = [LineValues(line["phone"], line.get("label", "")) for line in value]  # nested: unset left out
         elif name == "time_zone":
             value = value.strip() or get_network_settings().time_zone
         values[name] = value

@@ -49,9 +49,9 @@ PUBLIC_ERRORS = {
     403: {
         "description": "A read-only token, or a browser session's write without its CSRF token "
         "(a caller without either calls anonymously)."
-    },
-    429: {"description": "Too many calls asked for from one place: wait a minute."},
+    }
 }
+TOO_MANY = {429: {"description": "Too many calls asked for from one place: wait a minute."}}
 
 
 class CampaignOutcomeChoiceOut(Schema):
@@ -231,7 +231,7 @@ def no_call(campaign: Campaign, none: NoneOpen, language: str) -> CampaignNoCall
     response={201: CampaignCallOut, 200: CampaignNoCallOut, 403: ErrorOut, 429: ErrorOut},
     summary="The next office to call: its number and the script to read",
     auth=None,
-    openapi_extra={"security": [], "responses": PUBLIC_ERRORS},
+    openapi_extra={"security": [], "responses": PUBLIC_ERRORS | TOO_MANY},
 )
 @api_permission("public")
 def give_campaign_call(
