@@ -1,6 +1,6 @@
-"""Call-in campaigns in the JSON API: campaigns, their offices (targets) with numbers, hours and scripts, the second
-organiser's check, the person a campaign is for and consent, through the same services as the pages
-(campaigns.call_api has the callers' side: the next office, outcomes, tallies).
+"""Call-in campaigns in the JSON API: campaigns, their offices (targets) with numbers, hours and scripts, and the
+second organiser's check, through the same services as the pages (campaigns.call_api has the callers' side: the
+next office, outcomes, tallies; campaigns.subject_api the person a campaign is for, and consent).
 
 A campaign is addressed by its code (`/campaigns/{campaign}`: what a caller texts), an office and a number by their
 uuids under it. Members of the campaign's working group read it and its offices; its coordinators (the organisers)
@@ -36,15 +36,12 @@ from solidarity.campaigns.access import (
     counted,
     group_campaigns,
     line_of,
-    subject_of,
     target_of,
     targets_of,
 )
 from solidarity.campaigns.calling import is_calling_now, is_given, is_resting, line_status
 from solidarity.campaigns.hours import is_open
 from solidarity.campaigns.models import (
-    IDENTIFIERS_LENGTH,
-    NAME_LENGTH,
     SCRIPT_LENGTH,
     TEXT_LENGTH,
     TITLE_LENGTH,
@@ -65,12 +62,9 @@ from solidarity.campaigns.services import (
     do_create_campaign,
     do_go_live,
     do_pause,
-    do_record_consent,
     do_remove_target,
-    do_set_subject,
     do_update_campaign,
     do_update_target,
-    do_withdraw_consent,
 )
 from solidarity.core.api import ApiError, ErrorOut, api_permission
 from solidarity.core.permissions import AnyUser, Role, role
@@ -208,18 +202,6 @@ class CampaignTargetOut(Schema):
     lines: list[CampaignLineOut]
 
 
-class CampaignSubjectOut(Schema):
-    """The person the campaign is for: for its organisers only. Deleted when the campaign closes."""
-
-    name: str
-    identifiers: str = Field(description="Such as an A-number.")
-    consent_from: Literal["person", "family"] | None = Field(description="Who gave consent: the person or family.")
-    consent_at: datetime | None
-    lawyer_consent_at: datetime | None
-    has_consent: bool = Field(description="Both consents are recorded: the person's or family's, and the lawyer's.")
-    is_named: bool = Field(description="The scripts give the name and identifiers now.")
-
-
 # What comes in.
 
 
@@ -305,17 +287,6 @@ class CampaignTargetPatch(Schema):
     is_always_open: StrictBool | None = None
     lines: list[CampaignLineIn] | None = Field(
         None, max_length=MAX_LINES, description="Replaces its numbers; a number kept keeps its live status."
-    )
-
-
-class CampaignSubjectIn(Schema):
-    name: str = Field("", max_length=NAME_LENGTH, description="Empty: the campaign names nobody.")
-    identifiers: str = Field("", max_length=IDENTIFIERS_LENGTH, description="Such as an A-number; may be empty.")
-
-
-class CampaignConsentIn(Schema):
-    given_by: Literal["person", "family", "lawyer"] = Field(
-        alias="from", description="Whose consent: the person's, their family's, or their lawyer's."
     )
 
 
@@ -453,18 +424,6 @@ def organiser_step(request: HttpRequest, campaign: str) -> tuple[User, Campaign]
 
 def one_target(user: User, campaign: Campaign, target: UUID) -> CampaignTargetOut:
     return target_out(target_of(campaign, target), campaign, user, organiser=True)
-
-
-def subject_out(campaign: Campaign) -> CampaignSubjectOut:
-    return CampaignSubjectOut(
-        name=str(campaign.subject_name),
-        identifiers=str(campaign.subject_identifiers),
-        consent_from=campaign.consent_from or None,  # type: ignore[arg-type]  # a ConsentFrom value, or blank
-        consent_at=campaign.consent_at,
-        lawyer_consent_at=campaign.lawyer_consent_at,
-        has_consent=campaign.has_consent,
-        is_named=campaign.is_named,
-    )
 
 
 # Campaigns.
@@ -693,65 +652,3 @@ def confirm_campaign_line(request: HttpRequest, campaign: str, line: UUID) -> Ca
     user, found = organiser_step(request, campaign)
     confirmed = do_confirm_line(line_of(found, line), by=user)
     return line_out(confirmed, timezone.now())
-
-
-# The person the campaign is for, and consent.
-
-
-@router.get("/campaigns/{campaign}/subject", response=CampaignSubjectOut, summary="Who the campaign is for")
-@api_permission(CAMPAIGN_ORGANISER)
-def read_campaign_subject(request: HttpRequest, campaign: str) -> CampaignSubjectOut:
-    """Their name and identifiers, and the consents recorded. For the organisers; each reading is audited."""
-    return subject_out(subject_of(signed_in(request), campaign))
-
-
-@router.put(
-    "/campaigns/{campaign}/subject",
-    response={200: CampaignSubjectOut, 409: ErrorOut},
-    summary="Set who the campaign is for",
-    openapi_extra={"responses": CLOSED},
-)
-@api_permission(CAMPAIGN_ORGANISER)
-def set_campaign_subject(request: HttpRequest, campaign: str, payload: CampaignSubjectIn) -> CampaignSubjectOut:
-    """Shown to callers only once both consents are recorded; a different name or identifiers needs them again.
-    Refused (422 on `name`) while a text of the campaign writes the name out instead of {person}."""
-    user, found = organiser_step(request, campaign)
-    try:
-        done = do_set_subject(open_for_changes(found), payload.name, payload.identifiers, by=user)
-    except ValidationError as error:
-        raise refused(error, found) from None
-    return subject_out(done)
-
-
-@router.post(
-    "/campaigns/{campaign}/consent",
-    response={200: CampaignSubjectOut, 409: ErrorOut},
-    summary="Record consent to give the person's name: theirs or their family's, or their lawyer's",
-    openapi_extra={
-        "responses": {409: {"description": "No name is set yet (`unnamed`), or closed (`campaign_closed`)."}}
-    },
-)
-@api_permission(CAMPAIGN_ORGANISER)
-def record_campaign_consent(request: HttpRequest, campaign: str, payload: CampaignConsentIn) -> CampaignSubjectOut:
-    """Both are needed (the person's or family's, and the lawyer's) before the scripts give the name."""
-    user, found = organiser_step(request, campaign)
-    lawyer = payload.given_by == "lawyer"
-    try:
-        done = do_record_consent(
-            open_for_changes(found), lawyer=lawyer, consent_from="" if lawyer else payload.given_by, by=user
-        )
-    except ValidationError as error:
-        raise refused(error, found) from None
-    return subject_out(done)
-
-
-@router.post(
-    "/campaigns/{campaign}/consent/withdraw",
-    response=CampaignSubjectOut,
-    summary="Consent withdrawn: the name stops showing at once",
-)
-@api_permission(CAMPAIGN_ORGANISER)
-def withdraw_campaign_consent(request: HttpRequest, campaign: str) -> CampaignSubjectOut:
-    """Both consents are cleared; the name and identifiers stay, for the organisers only."""
-    user, found = organiser_step(request, campaign)
-    return subject_out(do_withdraw_consent(found, by=user))
