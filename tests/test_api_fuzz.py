@@ -6,8 +6,8 @@ no answer is a server error, every status is one the document lists, every body 
 its schema, and nobody is let through who should be refused (anonymous: 401 on everything
 but public operations; a member: 403 on admin operations, 404 on another group's objects).
 The announcement lists' operations, which refuse all three before reading their input, are
-also exercised as the group's coordinator, the inbox's as a dispatcher, and the people's as a
-roster keeper, so that their own checks answer too.
+also exercised as the group's coordinator (and the campaigns', whose changes are their organisers'), the
+inbox's as a dispatcher, and the people's as a roster keeper, so that their own checks answer too.
 
 A new operation joins by being in the document. If its path names an object, give the run
 one of the member's group and one of another group under the path parameter's name (PATH).
@@ -345,6 +345,17 @@ def funds_objects(world: World, name: str) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def campaigns_objects(world: World, name: str) -> tuple[str, str]:
+    """Each group's live campaign as the URL walk makes it (campaigns.walk: public, an office checked by a second
+    organiser), its office, the office's number, or a call given to a caller and not yet reported."""
+    found = []
+    for group in (world.member_group, world.other_group):
+        by = User.objects.filter(memberships__group=group, memberships__grants__role=Role.COORDINATOR).first()
+        assert by is not None
+        found.append(str(WALK_FILLERS[name](WalkWorld(group, by))))
+    return found[0], found[1]
+
+
 # Path parameters, by name: (an object of the member's group, the same kind of object of another group).
 PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     "slug": lambda world: (world.member_group.slug, world.other_group.slug),
@@ -397,6 +408,9 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
         for name in ("fund", "disbursement", "bond", "donation", "transaction", "fund_import")
     },
     "month": lambda world: (f"{timezone.localdate():%Y-%m}", f"{timezone.localdate():%Y-%m}"),
+    # Call-in campaigns: each group's live public campaign (by its code), its checked office, that office's number,
+    # and a call given and not yet reported (campaigns.walk).
+    **{name: partial(campaigns_objects, name=name) for name in ("campaign", "target", "line", "call")},
     "statement_format": lambda world: ("csv", "pdf"),
 }
 
@@ -585,6 +599,33 @@ def test_the_lists_operations_answer_their_coordinator_as_documented(
 @random_lists_schema.parametrize()
 @settings(FUZZ, max_examples=DEEP)
 def test_the_lists_operations_answer_their_coordinator_as_documented_at_length(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+# The campaigns' changes are for their organisers (a coordinator of the campaign's group): exercised as one too.
+campaigns_schema = schema.include(tag="campaigns")
+random_campaigns_schema = random_schema.include(tag="campaigns")
+
+
+@pytest.mark.quick_fuzz
+@pytest.mark.django_db
+@COORDINATOR
+@campaigns_schema.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_the_campaigns_operations_answer_their_organiser_as_documented(
+    case: ApiCase, callers: list[str], world: World
+) -> None:
+    exercise(case, world, callers)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@COORDINATOR
+@random_campaigns_schema.parametrize()
+@settings(FUZZ, max_examples=DEEP)
+def test_the_campaigns_operations_answer_their_organiser_as_documented_at_length(
     case: ApiCase, callers: list[str], world: World
 ) -> None:
     exercise(case, world, callers)

@@ -199,7 +199,7 @@ def test_closing_deletes_the_name_and_identifiers_and_records_the_outcome(
         "",
         "",
     )
-    assert filled("{person}", campaign, "en") == "a member of our community"
+    assert filled("about {person}", campaign, "en") == "about a member of our community"
     assert isinstance(next_call(campaign, via="web", language="en"), NoneOpen)
     for entry in AuditEntry.objects.filter(object_type__startswith="campaigns."):
         assert "Nadie" not in str(entry.detail)

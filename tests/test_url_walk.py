@@ -194,6 +194,12 @@ PUBLIC = {
     # A fund's public page: rounded, grouped totals naming no one (funds.public), 404 unless the fund has one.
     "funds:public",
     "api:read_public_fund",
+    # Calling: a live public campaign (campaigns.access.access_callable) gives anyone an office and its script
+    # (the person's name only with consent) and takes the outcome, by the call's id; its counter is a total only.
+    # A members' campaign needs an account; a draft one does not exist (404).
+    "api:give_campaign_call",
+    "api:report_campaign_outcome",
+    "api:read_campaign_counter",
     *(name for name, needed in NOT_OURS.items() if needed == "public"),
 }
 # Any signed-in account may open these; each shows only that account's own things.

@@ -8,8 +8,10 @@ else, the campaign does not exist (Http404).
 
 from uuid import UUID
 
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from solidarity.accounts.models import WorkingGroup
 from solidarity.campaigns.models import Call, Campaign, Line, State, Target, Visibility
 from solidarity.core import audit
 from solidarity.core.codes import as_uuid, is_uuid
@@ -24,7 +26,10 @@ def find_campaign(campaign: str | UUID) -> Campaign | None:
     found = Campaign.objects.select_related("group")
     if isinstance(campaign, UUID) or is_uuid(str(campaign)):
         return found.filter(uuid=as_uuid(campaign)).first()
-    return found.filter(code=str(campaign).strip().upper()).first()
+    code = str(campaign).strip()
+    if not code.isalnum() or len(code) > 8:  # no code is longer, and no query for what is none
+        return None
+    return found.filter(code=code.upper()).first()
 
 
 def access_campaign_scoped(user: AnyUser, campaign: str | UUID) -> Scoped[Campaign]:
@@ -58,6 +63,43 @@ def access_callable(user: AnyUser, campaign: str | UUID) -> Campaign:
     if found.visibility == Visibility.PUBLIC or user.is_authenticated:
         return found
     raise Http404
+
+
+def with_counts(found: "QuerySet[Campaign]") -> "QuerySet[Campaign]":
+    """Campaigns with how many offices each has (`target_count`), and how many are checked (`checked_count`)."""
+    return found.select_related("group").annotate(
+        target_count=Count("targets"), checked_count=Count("targets", filter=Q(targets__checked_at__isnull=False))
+    )
+
+
+def group_campaigns(group: WorkingGroup) -> "QuerySet[Campaign]":
+    """A group the caller reached through access_group: its campaigns, latest first, with their counts."""
+    return with_counts(Campaign.objects.filter(group=group)).order_by("-starts_at", "pk")
+
+
+def counted(campaign: Campaign) -> Campaign:
+    """The campaign (reached through an access_* function) read again, with its counts."""
+    return with_counts(Campaign.objects.filter(pk=campaign.pk)).get()
+
+
+def access_subject(user: AnyUser, campaign: str | UUID) -> Campaign:
+    """The campaign, for reading the name and identifiers of the person it is for: its organisers only,
+    audited as seen (ids only). Http404 for anyone else."""
+    found = access_campaign(user, campaign, *ORGANISERS)
+    audit.record(
+        actor=str(getattr(user, "uuid", audit.SYSTEM)),
+        role=str(Role.COORDINATOR),
+        action=AuditAction.VIEWED,
+        object_type="campaigns.subject",
+        object_ids=[found.uuid],
+        detail={"named": bool(found.subject_name)},
+    )
+    return found
+
+
+def targets_of(campaign: Campaign) -> "QuerySet[Target]":
+    """A campaign's offices (reached through an access_* function), in its order, with their numbers."""
+    return campaign.targets.prefetch_related("lines").order_by("position", "pk")
 
 
 def target_of(campaign: Campaign, wanted: str | UUID) -> Target:
@@ -94,18 +136,9 @@ def call_of(campaign: Campaign, wanted: str | UUID) -> Call:
 
 
 def subject_of(user: AnyUser, campaign: Campaign) -> tuple[str, str]:
-    """The person's name and identifiers as written, for the campaign's organisers, audited as viewed."""
-    if not access_campaign_scoped(user, campaign.uuid).has(*ORGANISERS):
-        raise Http404
-    audit.record(
-        actor=str(getattr(user, "uuid", audit.SYSTEM)),
-        role=str(Role.COORDINATOR),
-        action=AuditAction.VIEWED,
-        object_type="campaigns.subject",
-        object_ids=[campaign.uuid],
-        detail={"named": bool(campaign.subject_name)},
-    )
-    return str(campaign.subject_name), str(campaign.subject_identifiers)
+    """The person's name and identifiers as written, for the campaign's organisers (access_subject: audited)."""
+    found = access_subject(user, campaign.uuid)
+    return str(found.subject_name), str(found.subject_identifiers)
 
 
 def may_hear_campaign(user: AnyUser, rest: str) -> bool:

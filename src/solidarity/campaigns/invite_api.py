@@ -23,7 +23,7 @@ NOT_LIVE = {"responses": {409: {"description": "not_live: only a live campaign w
 Slugs = list[str]
 
 
-class InvitationIn(Schema):
+class CallInvitationIn(Schema):
     how: Literal["lists", "people"] = Field(
         description="`lists`: through the group's announcement lists; `people`: by skill and zone."
     )
@@ -41,7 +41,7 @@ class InvitationIn(Schema):
     )
 
 
-class InvitationOut(Schema):
+class CallInvitationOut(Schema):
     id: UUID = Field(alias="uuid")
     how: Literal["lists", "people"]
     lists: Slugs
@@ -77,7 +77,7 @@ def refused(error: ValidationError) -> ApiError:
 
 
 @router.get(
-    "/campaigns/{campaign}/invitations", response=list[InvitationOut], summary="A campaign's invitations to call"
+    "/campaigns/{campaign}/invitations", response=list[CallInvitationOut], summary="A campaign's invitations to call"
 )
 @paginate
 @api_permission(CAMPAIGN_MEMBER)
@@ -88,12 +88,12 @@ def list_invitations(request: HttpRequest, campaign: str) -> QuerySet[Invitation
 
 @router.post(
     "/campaigns/{campaign}/invitations",
-    response={201: InvitationOut, 409: ErrorOut},
+    response={201: CallInvitationOut, 409: ErrorOut},
     summary="Invite people to call: through lists, or by skill and zone",
     openapi_extra=NOT_LIVE,
 )
 @api_permission(CAMPAIGN_ORGANISER)
-def create_invitation(request: HttpRequest, campaign: str, payload: InvitationIn) -> Status[Invitation]:
+def create_invitation(request: HttpRequest, campaign: str, payload: CallInvitationIn) -> Status[Invitation]:
     """Each person gets one invitation to a campaign, whatever the invitations; one reminder follows when an
     office of the campaign is open. Answers the invitation made (201), or the one an earlier call with the
     same `key` made."""

@@ -327,7 +327,7 @@ def check_target(campaign: Campaign, values: TargetValues) -> list[LineValues]:
             errors[name] = list(dict.fromkeys(found))
     try:
         zoneinfo.ZoneInfo(values.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder: IsADirectoryError
         errors["time_zone"] = [_("Choose a time zone, such as America/New_York.")]
     if not values.is_always_open:
         if not values.weekdays or any(day not in "1234567" for day in values.weekdays):
@@ -372,7 +372,9 @@ def do_add_target(campaign: Campaign, values: TargetValues, *, by: User | None) 
         if campaign.state == State.CLOSED:
             raise ValidationError(_("This campaign is closed."), code="state")
         if campaign.targets.count() >= MAX_TARGETS:
-            raise ValidationError(_("At most %(count)d offices in one campaign.") % {"count": MAX_TARGETS})
+            raise ValidationError(
+                _("At most %(count)d offices in one campaign.") % {"count": MAX_TARGETS}, code="too_many"
+            )
         last = campaign.targets.aggregate(last=Max("position"))["last"]
         target = Target.objects.create(
             campaign=campaign,

@@ -1,22 +1,30 @@
 """The campaigns' objects for the URL walk and the API fuzz (core.permissions.WALK_FILLERS): a live campaign of
-the walk's group, one office checked by a second organiser, and what each URL keyword of the campaigns' names."""
+the walk's group, one office checked by a second organiser, and what each URL keyword of the campaigns' names.
 
-from datetime import timedelta
+The fuzz run changes them as an organiser would (a window that ended, office hours, a number reported wrong):
+each filler puts back what it needs, so that a caller is always given an office."""
+
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from solidarity.accounts.groups import do_add_member
 from solidarity.accounts.models import Membership, User
-from solidarity.campaigns.calling import next_call
+from solidarity.campaigns.calling import is_given, next_call
 from solidarity.campaigns.models import Call, Campaign, Line, State, Target, Visibility
 from solidarity.campaigns.services import (
+    PUBLIC_TEXTS,
+    TARGET_FIELDS,
     CampaignValues,
     LineValues,
     TargetValues,
     do_add_target,
     do_check_target,
+    do_confirm_line,
     do_create_campaign,
     do_go_live,
+    do_update_campaign,
+    do_update_target,
 )
 from solidarity.core.permissions import WALK_FILLERS, Role, WalkWorld
 
@@ -46,10 +54,30 @@ def a_target(campaign: Campaign, world: WalkWorld) -> Target:
             lines=[LineValues("+12025550150")],
         )
         found = do_add_target(campaign, values, by=world.owner)
+    if not found.is_always_open:
+        kept = [LineValues(line.phone, line.label) for line in found.lines.all()]
+        names = (*TARGET_FIELDS, "opens_at", "closes_at")
+        values = TargetValues(**{name: getattr(found, name) for name in names}, is_always_open=True, lines=kept)
+        found = do_update_target(found, values, by=world.owner)
+    for line in found.lines.all():
+        if not is_given(line):
+            do_confirm_line(line, by=world.owner)
     if not found.is_checked:
         checker = world.owner if world.owner.pk not in found.editors else a_second_organiser(world)
         found = do_check_target(found, by=checker)
     return found
+
+
+def window_from_now(campaign: Campaign, now: datetime) -> CampaignValues:
+    """The campaign's values, its calls from an hour ago to a week ahead."""
+    texts = {name: getattr(campaign, name) for name in PUBLIC_TEXTS}
+    return CampaignValues(
+        **texts,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=7),
+        visibility=campaign.visibility,
+        has_public_counter=campaign.has_public_counter,
+    )
 
 
 def a_campaign(world: WalkWorld) -> Campaign:
@@ -67,6 +95,9 @@ def a_campaign(world: WalkWorld) -> Campaign:
             visibility=Visibility.PUBLIC,
         )
         found = do_create_campaign(world.group, values, by=world.owner)
+    now = timezone.now()
+    if not found.starts_at <= now < found.ends_at:
+        found = do_update_campaign(found, window_from_now(found, now), by=world.owner)
     a_target(found, world)
     if found.state == State.DRAFT:
         found = do_go_live(found, by=world.owner)

@@ -18,7 +18,10 @@ from ninja.parser import Parser
 from solidarity.accounts.api import groups_router
 from solidarity.accounts.api import router as accounts_router
 from solidarity.accounts.api_auth import BearerToken, SessionAuth
+from solidarity.campaigns.api import router as campaigns_router
+from solidarity.campaigns.call_api import router as campaign_calls_router
 from solidarity.campaigns.invite_api import router as campaign_invitations_router
+from solidarity.campaigns.subject_api import router as campaign_subject_router
 from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
 from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
@@ -137,6 +140,9 @@ api.add_router(
     "", meeting_records_router
 )  # /meetings/{meeting}/proposals|minutes|action-items, /minutes/amendments/...
 api.add_router("", campaign_invitations_router)  # /campaigns/{campaign}/invitations
+api.add_router("", campaigns_router)  # /groups/{slug}/campaigns, /campaigns/{campaign}, .../targets, .../lines
+api.add_router("", campaign_subject_router)  # /campaigns/{campaign}/subject, .../consent (organisers only)
+api.add_router("", campaign_calls_router)  # /campaigns/{campaign}/calls (public), .../tallies, .../counter (public)
 permission_first(api)
 
 
