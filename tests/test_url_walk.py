@@ -409,6 +409,7 @@ def canaries(world: World, medic: User) -> list[str]:
     return [world.group.name, world.group.description, world.owner.username, medic.username]
 
 
+@pytest.mark.slow  # its 500-odd URLs take minutes; the permission checks it walks read no database-specific SQL
 @pytest.mark.django_db
 def test_every_url_declares_a_permission_and_refuses_outsiders(
     world: World, medic: User, outsider: User, other_member: User, other_coordinator: User
