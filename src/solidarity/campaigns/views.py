@@ -53,7 +53,7 @@ from solidarity.campaigns.services import (
     do_update_target,
     do_withdraw_consent,
 )
-from solidarity.core.forms import refuse_on
+from solidarity.core.forms import submitted as forms_submitted
 from solidarity.core.permissions import Role, permission, role, roles_in
 
 GROUP_MEMBER = role(Role.MEMBER)
@@ -66,15 +66,7 @@ def language() -> str:
 
 
 def submitted(request: HttpRequest, form: forms.Form, act: Callable[[], object]) -> bool:
-    """Whether a posted form was valid and its service did it; a refusal lands on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        act()
-    except ValidationError as error:
-        refuse_on(form, error, RENAMED)
-        return False
-    return True
+    return forms_submitted(request, form, act, RENAMED)
 
 
 def status_of(request: HttpRequest) -> int:

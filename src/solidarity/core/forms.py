@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import phonenumbers
@@ -6,6 +6,7 @@ from babel.numbers import list_currencies
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,20 @@ def refuse_on(form: forms.BaseForm, error: ValidationError, renamed: Mapping[str
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def submitted(
+    request: HttpRequest, form: forms.BaseForm, act: Callable[[], object], renamed: Mapping[str, str] | None = None
+) -> bool:
+    """Whether a posted form was valid and its service (`act`) did it; a refusal lands on the form (refuse_on)."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        act()
+    except ValidationError as error:
+        refuse_on(form, error, renamed)
+        return False
+    return True
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

@@ -12,14 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from solidarity.accounts.access import access_group, signed_in
-from solidarity.core.forms import refuse_on
+from solidarity.core.forms import submitted as forms_submitted
 from solidarity.core.permissions import Role, permission, role, roles_in
 from solidarity.funds.access import FUND_MEMBER, FUND_TREASURER, access_fund, access_fund_scoped
 from solidarity.funds.fund_access import (
@@ -60,15 +59,7 @@ RENAMED = {"cents": "amount"}  # a service's field -> the form's
 
 
 def submitted(request: HttpRequest, form: forms.Form, act: Callable[[], object]) -> bool:
-    """Whether a posted form was valid and its service did it; a refusal lands on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        act()
-    except ValidationError as error:
-        refuse_on(form, error, RENAMED)
-        return False
-    return True
+    return forms_submitted(request, form, act, RENAMED)
 
 
 def form_page(request: HttpRequest, fund: Fund, form: forms.Form, title: str, **more: Any) -> HttpResponse:
