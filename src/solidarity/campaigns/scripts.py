@@ -59,15 +59,10 @@ def seconds_to_read(text: str) -> int:
     return round(words / SPOKEN_WORDS_PER_SECOND)
 
 
-def script_errors(text: str) -> list[str]:
-    """What is wrong with a script as written: unknown placeholders, too long to read in 30 seconds."""
-    errors = []
-    unknown = unknown_placeholders(text)
-    if unknown:
-        errors.append(
-            _("Unknown placeholder: %(found)s. Use %(person)s, %(ids)s or %(place)s.")
-            % ({"found": ", ".join("{" + each + "}" for each in unknown)} | names())
-        )
+def script_errors(text: str, name: str) -> list[str]:
+    """What is wrong with a script as written: what is wrong with any text (text_errors), and too long to read
+    aloud in 30 seconds."""
+    errors = text_errors(text, name)
     seconds = seconds_to_read(text)
     if seconds > MAX_SECONDS:
         errors.append(

@@ -322,9 +322,9 @@ def check_target(campaign: Campaign, values: TargetValues) -> list[LineValues]:
     if not (values.script_en.strip() or values.script_es.strip()):
         errors["script_en"] = [_("Write what callers say, in English or in Spanish.")]
     for name in ("script_en", "script_es"):
-        found = script_errors(getattr(values, name)) + text_errors(getattr(values, name), str(campaign.subject_name))
+        found = script_errors(getattr(values, name), str(campaign.subject_name))
         if found:
-            errors[name] = list(dict.fromkeys(found))
+            errors[name] = found
     try:
         zoneinfo.ZoneInfo(values.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder: IsADirectoryError
