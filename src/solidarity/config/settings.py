@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "solidarity.incidents",
     "solidarity.supplies",
     "solidarity.campaigns",
+    "solidarity.events",
     "solidarity.funds",
     "solidarity.meetings",
     "solidarity.directory",

@@ -22,23 +22,33 @@ class BondRequestState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+class BondRequestKind(models.TextChoices):
+    """Immigration bond and criminal bail are kept apart (GLOSSARY.md): different rules, different payers."""
+
+    BOND = "bond", _("immigration bond")
+    BAIL = "bail", _("criminal bail")
+
+
 # A request that still asks something of its payer: one of these at most per case.
 LIVE_BOND_STATES = (BondRequestState.REQUESTED, BondRequestState.PICKED_UP)
 
 
 @sensitive
 class BondRequest(models.Model):
-    """One immigration bond to pay, handed from the part that holds the case to the part that pays.
+    """One immigration bond (or criminal bail, `kind`) to pay, handed from the part that holds the case (or
+    the arrest) to the part that pays.
 
     `reference`: the requesting record's opaque uuid (a case's), never a code or a name. `source`: who
-    asked ("incidents.case"). `payer_note`: what the payer must know at the bond office (the facility, the
-    detained person's name and A-number as the office needs them), encrypted, and blanked as soon as the
-    request is over or its case closes. `consumer`: the registered name of the part that picked it up.
+    asked ("incidents.case", "events.arrest"). `payer_note`: what the payer must know at the bond office
+    (the facility, the detained person's name and A-number as the office needs them), encrypted, and
+    blanked as soon as the request is over or its case closes. `consumer`: the registered name of the part
+    that picked it up.
     Nothing here says who may pay or anything about anyone's immigration status.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.CharField(max_length=40)
+    kind = models.CharField(_("kind"), max_length=4, choices=BondRequestKind.choices, default=BondRequestKind.BOND)
     reference = models.UUIDField(db_index=True)
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2, validators=[MinValueValidator(1)])
     currency = models.CharField(_("currency"), max_length=3, default="USD")

@@ -1,4 +1,5 @@
-"""The bond request seam: a case asks for an immigration bond to be paid; whoever pays bonds picks it up.
+"""The bond request seam: a case asks for an immigration bond to be paid (or an arrest at an action for a
+criminal bail, `kind`); whoever pays bonds picks it up.
 
 The part that holds family-support cases (incidents, tier 5) and the part that pays (funds, tier 5 too)
 may not import each other, so the hand-over lives here, a tier below both:
@@ -35,7 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from solidarity.core import audit
-from solidarity.core.bond_models import LIVE_BOND_STATES, BondRequest, BondRequestState
+from solidarity.core.bond_models import LIVE_BOND_STATES, BondRequest, BondRequestKind, BondRequestState
 from solidarity.core.hooks import Registry
 from solidarity.core.models import AuditAction
 
@@ -76,6 +77,7 @@ def do_request_bond(
     currency: str = "USD",
     due_on: date | None = None,
     payer_note: str = "",
+    kind: str = BondRequestKind.BOND,
     actor: str,
 ) -> BondRequest:
     """A new request for `reference` (the caller's transaction); BondRequestRefused while one is live."""
@@ -83,6 +85,7 @@ def do_request_bond(
         with transaction.atomic():
             request = BondRequest.objects.create(
                 source=source,
+                kind=kind,
                 reference=reference,
                 amount=amount,
                 currency=currency,
@@ -91,7 +94,7 @@ def do_request_bond(
             )
     except IntegrityError:
         raise BondRequestRefused from None
-    record(request, AuditAction.CREATED, actor, state=BondRequestState.REQUESTED)
+    record(request, AuditAction.CREATED, actor, state=BondRequestState.REQUESTED, kind=str(kind))
     tell_consumers(request.uuid, BondRequestState.REQUESTED)
     return request
 

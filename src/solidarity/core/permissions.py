@@ -364,3 +364,15 @@ class WalkWorld:
 
 WalkFiller = Callable[[WalkWorld], object]
 WALK_FILLERS = Registry[str, WalkFiller]("core.url-walk-fillers")
+
+
+def acting_role(user: AnyUser | None, slug: str, *ranked: Role) -> str:
+    """The role the audit log keeps for `user` acting in group `slug`: the first of `ranked` they hold, else
+    member when they are in the group, else "" (the system, or someone outside it)."""
+    if user is None:
+        return ""
+    held = roles_in(user, slug)
+    for role in ranked:
+        if role in held:
+            return str(role)
+    return str(Role.MEMBER) if held else ""

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from solidarity.accounts.models import User
 from solidarity.core import bonds as seam
-from solidarity.core.bond_models import BondRequest
+from solidarity.core.bond_models import BondRequest, BondRequestKind
 from solidarity.core.models import AuditAction
 from solidarity.core.permissions import Role, roles_in
 from solidarity.funds import ledger
@@ -53,6 +53,7 @@ CONSUMER = "funds"  # this part's name in core.bonds.BOND_CONSUMERS
 SEAM_SOURCE_MAX = 40
 # The purpose of a disbursement made from a case's bond request: neutral, translated when shown.
 SEAM_PURPOSE = gettext_noop("Immigration bond asked for by a family-support case")
+BAIL_PURPOSE = gettext_noop("Criminal bail asked for by jail support after an arrest at an action")
 OPEN = (RequestState.WAITING, RequestState.APPROVED)
 # Where a payment's money goes, by category: bonds and bail stay the fund's (out, to come back).
 OUT_ACCOUNT = {Category.BOND: AccountKind.BONDS_OUT, Category.BAIL: AccountKind.BAIL_OUT}
@@ -89,7 +90,7 @@ def may_ask(user: User | None, fund: Fund) -> bool:
 def purpose_of(disbursement: Disbursement) -> str:
     """What it is for, as the reader reads it (a seam request's neutral text in their language)."""
     text = str(disbursement.purpose)
-    return _(SEAM_PURPOSE) if text == SEAM_PURPOSE else text
+    return _(text) if text in (SEAM_PURPOSE, BAIL_PURPOSE) else text
 
 
 def check_request(values: RequestValues) -> None:
@@ -272,12 +273,23 @@ def bond_fund() -> Fund | None:
     return Fund.objects.filter(kind=FundKind.BOND).select_related("group").order_by("pk").first()
 
 
+def bail_fund() -> Fund | None:
+    """Where a criminal bail is paid from: the oldest medical and legal fund (bail is no immigration bond)."""
+    return Fund.objects.filter(kind=FundKind.MEDICAL_LEGAL).select_related("group").order_by("pk").first()
+
+
 def take_bond_request(request_uuid: UUID) -> Disbursement | None:
-    """Pick a waiting bond request up into a waiting disbursement of the bond fund; None when there is no bond
-    fund yet (the request waits) or another took it. Names nobody: the payer's note stays on the request."""
-    fund = bond_fund()
+    """Pick a waiting request up into a waiting disbursement: an immigration bond from the bond fund, a criminal
+    bail from the medical and legal fund. None when there is no such fund yet (the request waits) or another
+    took it. Names nobody: the payer's note stays on the request."""
+    waiting = BondRequest.objects.filter(uuid=request_uuid).only("kind").first()
+    if waiting is None:
+        return None
+    is_bail = waiting.kind == BondRequestKind.BAIL
+    fund = bail_fund() if is_bail else bond_fund()
     if fund is None:
         return None
+    category, purpose = (Category.BAIL, BAIL_PURPOSE) if is_bail else (Category.BOND, SEAM_PURPOSE)
     with transaction.atomic():
         row = locked(fund)
         if not seam.do_pick_up(request_uuid, consumer=CONSUMER):
@@ -287,8 +299,8 @@ def take_bond_request(request_uuid: UUID) -> Disbursement | None:
         disbursement = Disbursement.objects.create(
             fund=row,
             cents=cents,
-            category=Category.BOND,
-            purpose=SEAM_PURPOSE,
+            category=category,
+            purpose=purpose,
             serves_source=request.source[:SEAM_SOURCE_MAX],
             serves_reference=request.reference,
             bond_request=request,
@@ -297,7 +309,7 @@ def take_bond_request(request_uuid: UUID) -> Disbursement | None:
         )
         detail: dict[str, str | int | bool] = {
             "cents": cents,
-            "category": str(Category.BOND),
+            "category": str(category),
             "needed": disbursement.approvals_needed,
         }
         audited(None, row, AuditAction.CREATED, "funds.disbursement", [disbursement.uuid, request.uuid], detail)
