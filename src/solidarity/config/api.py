@@ -27,6 +27,10 @@ from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
 from solidarity.directory.csv_api import router as directory_csv_router
 from solidarity.directory.flyer_api import router as flyers_router
+from solidarity.events.action_api import router as event_actions_router
+from solidarity.events.checklist_api import router as event_checklist_router
+from solidarity.events.jail_api import router as event_jail_router
+from solidarity.events.signup_api import router as event_signups_router
 from solidarity.funds.fund_api import router as funds_router
 from solidarity.funds.public_api import router as funds_public_router
 from solidarity.funds.request_api import router as funds_requests_router
@@ -142,6 +146,10 @@ api.add_router(
 api.add_router("", campaign_invitations_router)  # /campaigns/{campaign}/invitations
 api.add_router("", campaigns_router)  # /groups/{slug}/campaigns, /campaigns/{campaign}, .../targets, .../lines
 api.add_router("", campaign_subject_router)  # /campaigns/{campaign}/subject, .../consent (organisers only)
+api.add_router("", event_actions_router)  # /groups/{slug}/actions, /actions/{action}, /public/actions
+api.add_router("", event_signups_router)  # /actions/{action}/slots, .../sign-ups, check-in and out, updates
+api.add_router("", event_jail_router)  # /actions/{action}/arrests, .../arrest-plans
+api.add_router("", event_checklist_router)  # /actions/{action}/checklist, .../debrief, /checklist-template
 api.add_router("", campaign_calls_router)  # /campaigns/{campaign}/calls (public), .../tallies, .../counter (public)
 permission_first(api)
 

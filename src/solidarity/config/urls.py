@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("solidarity.supplies.urls")),
     path("", include("solidarity.funds.urls")),
     path("", include("solidarity.campaigns.urls")),
+    path("", include("solidarity.events.urls")),
     path("", include("solidarity.meetings.urls")),
     path("", include("solidarity.meetings.record_urls")),  # a meeting's minutes, decisions and action items
     path("", include("solidarity.messaging.inbox_urls")),

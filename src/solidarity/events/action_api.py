@@ -1,0 +1,5 @@
+"""The events in the JSON API: actions (filled in by the part's own module)."""
+
+from ninja import Router
+
+router = Router(tags=["events"])

@@ -1,0 +1,5 @@
+"""The events' pages: checklists (filled in by the part's own module)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

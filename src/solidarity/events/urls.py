@@ -1,0 +1,14 @@
+"""The events' pages: the actions and their public pages (action_urls), sign-ups (signup_urls), the jail-support
+board and arrest plans (jail_urls), the checklist and the debrief (checklist_urls)."""
+
+from django.urls import URLPattern
+
+from solidarity.events import action_urls, checklist_urls, jail_urls, signup_urls
+
+app_name = "events"
+urlpatterns: list[URLPattern] = [
+    *action_urls.urlpatterns,
+    *signup_urls.urlpatterns,
+    *jail_urls.urlpatterns,
+    *checklist_urls.urlpatterns,
+]
