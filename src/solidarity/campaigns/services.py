@@ -34,10 +34,10 @@ from solidarity.campaigns.models import (
     Visibility,
 )
 from solidarity.campaigns.scripts import names, names_the_person, script_errors, text_errors
-from solidarity.core import audit
+from solidarity.core import audit, permissions
 from solidarity.core.codes import unique_code
 from solidarity.core.models import AuditAction
-from solidarity.core.permissions import Role, roles_in
+from solidarity.core.permissions import Role
 from solidarity.core.phones import dialable
 from solidarity.core.services import get_network_settings
 
@@ -48,10 +48,8 @@ PUBLIC_TEXTS = ("title_en", "title_es", "goal_en", "goal_es", "intro_en", "intro
 
 
 def acting_role(by: User | None, group: WorkingGroup) -> str:
-    if by is None:
-        return ""
-    held = roles_in(by, group.slug)
-    return str(Role.COORDINATOR) if Role.COORDINATOR in held else str(Role.MEMBER) if held else ""
+    """The role the audit log keeps for `by` in the campaign's group: coordinator or member."""
+    return permissions.acting_role(by, group.slug, *ORGANISERS)
 
 
 def audited(

@@ -16,9 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.core import audit
+from solidarity.core import audit, permissions
 from solidarity.core.models import AuditAction
-from solidarity.core.permissions import Role, roles_in
+from solidarity.core.permissions import Role
 from solidarity.funds import ledger
 from solidarity.funds.ledger import Line
 from solidarity.funds.models import (
@@ -37,14 +37,8 @@ DEFAULT_BANDS = ((0, 1), (50_000, 2))
 
 
 def acting_role(by: User | None, group: WorkingGroup) -> str:
-    """The role the audit log keeps for `by` in the fund's group."""
-    if by is None:
-        return ""
-    held = roles_in(by, group.slug)
-    for role in (Role.TREASURER, Role.COORDINATOR):
-        if role in held:
-            return str(role)
-    return str(Role.MEMBER) if held else ""
+    """The role the audit log keeps for `by` in the fund's group: treasurer, coordinator, or member."""
+    return permissions.acting_role(by, group.slug, Role.TREASURER, Role.COORDINATOR)
 
 
 def audited(

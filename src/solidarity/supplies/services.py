@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from solidarity.accounts.models import User, WorkingGroup
-from solidarity.core import audit
+from solidarity.core import audit, permissions
 from solidarity.core.bilingual import text_of
 from solidarity.core.models import AuditAction, Zone
 from solidarity.core.permissions import Role, roles_in
@@ -55,13 +55,7 @@ SPENT = (MovementKind.USED, MovementKind.DISTRIBUTED)  # what real use is made o
 
 def acting_role(by: User | None, group: WorkingGroup) -> str:
     """The role the audit log keeps for `by` in `group`: coordinator, medic lead, or member."""
-    if by is None:
-        return ""
-    held = roles_in(by, group.slug)
-    for role in (Role.COORDINATOR, Role.MEDIC_LEAD):
-        if role in held:
-            return str(role)
-    return str(Role.MEMBER) if held else ""
+    return permissions.acting_role(by, group.slug, Role.COORDINATOR, Role.MEDIC_LEAD)
 
 
 def audited(
