@@ -170,7 +170,7 @@ def check_arrest(values: ArrestValues) -> None:
 
 
 def locked_arrest(arrest: Arrest) -> Arrest:
-    row = Arrest.objects.select_for_update().select_related("bail_request").get(pk=arrest.pk)
+    row = Arrest.objects.select_for_update().get(pk=arrest.pk)  # no join: PostgreSQL locks no outer join
     row.action = arrest.action
     return row
 
@@ -400,10 +400,8 @@ def do_withdraw_bail(arrest: Arrest, *, by: User | None) -> bool:
 
 
 def bail_of(arrest: Arrest) -> BondRequest | None:
-    """The arrest's latest bail request, read afresh (the fund moves it)."""
-    if arrest.bail_request_id is None:
-        return None
-    return BondRequest.objects.filter(pk=arrest.bail_request_id).first()
+    """The arrest's latest bail request, as read with the arrest (the fund moves it: read the arrest afresh)."""
+    return arrest.bail_request
 
 
 # Arrest plans.

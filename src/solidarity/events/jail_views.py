@@ -23,7 +23,7 @@ from solidarity.accounts.access import signed_in
 from solidarity.accounts.models import User
 from solidarity.core.downloads import PDF, file_response
 from solidarity.core.forms import submitted
-from solidarity.core.permissions import Role, owner_role, permission
+from solidarity.core.permissions import Role, owner_role, permission, roles_in
 from solidarity.events.access import access_action, access_action_scoped
 from solidarity.events.jail import (
     accounts_named,
@@ -92,6 +92,7 @@ def board_page(request: HttpRequest, action: str, errors: Sequence[str] = ()) ->
         "ended": found.arrests.filter(support_ended_at__isnull=False).count(),
         "lead": Role.JAIL_SUPPORT_LEAD in scoped.roles,
         "organiser": Role.COORDINATOR in scoped.roles,
+        "in_group": bool(roles_in(user, found.group.slug)),
         "hotline": hotline_text(found),
         "channel": jail_channel(found),
         "errors": errors,
