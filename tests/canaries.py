@@ -28,6 +28,16 @@ from solidarity.campaigns.models import Call, SmsCaller
 from solidarity.campaigns.services import do_close_campaign, do_record_consent, do_set_subject
 from solidarity.core.permissions import Role
 from solidarity.core.zones import ZoneValues, do_create_zone
+from solidarity.events.jail import (
+    ArrestValues,
+    PlanValues,
+    do_advance_arrest,
+    do_end_support,
+    do_link_plan,
+    do_record_arrest,
+    do_request_bail,
+    do_save_plan,
+)
 from solidarity.funds.bonds import StepValues, do_record_bond_step
 from solidarity.funds.fund_csv import do_stage_import as do_stage_fund_import
 from solidarity.funds.models import Bond, Category, FundKind
@@ -72,6 +82,7 @@ from solidarity.trainings.services import (
 )
 from tests.factories.accounts import make_member
 from tests.factories.campaigns import live_campaign
+from tests.factories.events import published_action
 from tests.factories.meetings import make_meeting, started
 from tests.testapp.models import Dossier
 
@@ -413,6 +424,39 @@ def plant_in_campaigns(canaries: Canaries) -> None:
             do_close_campaign(campaign, "won", "Home on bond.", "", by=organiser)  # a public text: no canary
 
 
+def plant_in_events_jail(canaries: Canaries) -> None:
+    """Jail support at an action: an arrest by the canary's name with a note and where held, a criminal bail request
+    with a payer's note (still live), and an arrest plan in every field; a second arrest whose support ended."""
+    tag = uuid.uuid4().hex[:8]
+    group = do_create_group(name=f"Canary actions {tag}", description="")
+    organiser = make_member(f"canary-action-organiser-{tag}", group, Role.COORDINATOR)
+    action = published_action(group, organiser)
+    person = do_create_person(PersonValues(display_name=f"Canary marcher {tag}"), by=None)
+    plan = do_save_plan(
+        action,
+        person,
+        PlanValues(
+            support_name=canaries.name,
+            who_to_call=canaries.phone,
+            medication=canaries.note,
+            pets_and_car=canaries.note,
+            bail_wishes=canaries.email,
+        ),
+        by=None,
+    )
+    for ending in (False, True):
+        values = ArrestValues(support_name=canaries.name, arrested_at=timezone.now(), note=canaries.note)
+        arrest = do_record_arrest(action, values, by=organiser)
+        do_advance_arrest(arrest, by=organiser, where=canaries.note)
+        if not ending:
+            do_link_plan(arrest, plan, by=organiser)
+        do_request_bail(arrest, Decimal(500), payer_note=f"{canaries.name} {canaries.phone}", by=organiser)
+        if ending:
+            do_advance_arrest(arrest, by=organiser)
+            do_advance_arrest(arrest, by=organiser)
+            do_end_support(arrest, by=organiser)
+
+
 PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_testapp,
     plant_account_email,
@@ -428,6 +472,7 @@ PLANTERS: list[Callable[[Canaries], None]] = [
     plant_in_meetings,
     plant_in_funds,
     plant_in_campaigns,
+    plant_in_events_jail,
 ]
 
 
