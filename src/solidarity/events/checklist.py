@@ -317,17 +317,17 @@ def owners_for(action: Action) -> list[User]:
     )
 
 
-def owner_by_uuid(action: Action, wanted: UUID | str | None) -> User | None:
-    """A member of the action's group by their account's uuid; ValidationError when no such member."""
+def owner_by_uuid(action: Action, wanted: UUID | str | None, *, field: str = "owner") -> User | None:
+    """A member of the action's group by their account's uuid; ValidationError on `field` when no such member."""
     if wanted is None or wanted == "":
         return None
     try:
         key = UUID(str(wanted))
     except ValueError:
-        raise ValidationError({"owner": [_("Choose a member of the action's working group.")]}) from None
-    found = User.objects.filter(uuid=key, is_active=True, memberships__group=action.group).first()
+        key = None
+    found = User.objects.filter(uuid=key, is_active=True, memberships__group=action.group).first() if key else None
     if found is None:
-        raise ValidationError({"owner": [_("Choose a member of the action's working group.")]})
+        raise ValidationError({field: [_("Choose a member of the action's working group.")]})
     return found
 
 

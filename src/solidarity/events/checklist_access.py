@@ -20,11 +20,16 @@ def step_of(action: Action, step: str | UUID) -> ChecklistStep:
     return found
 
 
+def find_template_step(step: str | UUID) -> TemplateStep | None:
+    """A step of the network's template by its uuid, or None (another keeper may have just removed it)."""
+    if not isinstance(step, UUID) and not is_uuid(str(step)):
+        return None
+    return TemplateStep.objects.filter(uuid=as_uuid(step)).first()
+
+
 def template_step_of(step: str | UUID) -> TemplateStep:
     """A step of the network's template by its uuid; Http404 for none."""
-    if not isinstance(step, UUID) and not is_uuid(str(step)):
-        raise Http404
-    found = TemplateStep.objects.filter(uuid=as_uuid(step)).first()
+    found = find_template_step(step)
     if found is None:
         raise Http404
     return found

@@ -42,7 +42,7 @@ from solidarity.events.checklist import (
     steps_with_lessons,
     template_steps_now,
 )
-from solidarity.events.checklist_access import step_of, template_step_of
+from solidarity.events.checklist_access import find_template_step, step_of, template_step_of
 from solidarity.events.checklist_forms import (
     CopyLessonsForm,
     DebriefForm,
@@ -262,8 +262,12 @@ def move_template_step(request: HttpRequest, template_step: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @permission(TEMPLATE_KEEPER)
 def remove_template_step(request: HttpRequest, template_step: str) -> HttpResponse:
-    """Are you sure (GET), then out of the template (POST); checklists made already keep it."""
-    user, found = signed_in(request), template_step_of(template_step)
+    """Are you sure (GET), then out of the template (POST); checklists made already keep it. A step another keeper
+    removed meanwhile: back to the template, saying so."""
+    user, found = signed_in(request), find_template_step(template_step)
+    if found is None:
+        messages.info(request, _("This step is no longer in the template."))
+        return redirect("events:checklist-template")
     if request.method == "POST":
         do_remove_template_step(found, by=user)
         messages.success(request, _("The step was taken out of the template."))

@@ -115,14 +115,19 @@ class Turnout:
 class Report:
     action: Action
     turnout: list[Turnout]
-    arrests: list[tuple[str, int]]  # (state label, count), in the board's order
+    arrest_counts: list[tuple[str, int]]  # (state, count), in the board's order
     bail_cents: int
     other_cents: int
     steps: list[ChecklistStep] = field(default_factory=list)
 
     @property
+    def arrests(self) -> list[tuple[str, int]]:
+        """(the state's label, count), in the board's order."""
+        return [(str(ArrestState(state).label), count) for state, count in self.arrest_counts]
+
+    @property
     def arrested(self) -> int:
-        return sum(count for _label, count in self.arrests)
+        return sum(count for _state, count in self.arrest_counts)
 
     @property
     def spent_cents(self) -> int:
@@ -174,7 +179,7 @@ def arrests_of(action: Action) -> list[tuple[str, int]]:
     counts = dict(
         Arrest.objects.filter(action=action).values("state").annotate(count=Count("pk")).values_list("state", "count")
     )
-    return [(str(state.label), counts[state.value]) for state in ArrestState if counts.get(state.value)]
+    return [(state.value, counts[state.value]) for state in ArrestState if counts.get(state.value)]
 
 
 def bail_paid_cents(action: Action) -> int:
@@ -190,7 +195,7 @@ def report_of(action: Action) -> Report:
     return Report(
         action=action,
         turnout=turnout_of(action),
-        arrests=arrests_of(action),
+        arrest_counts=arrests_of(action),
         bail_cents=bail_paid_cents(action),
         other_cents=action.other_spent_cents or 0,
         steps=steps_of(action),
