@@ -87,7 +87,7 @@ def test_the_legal_observer_request(medics: WorkingGroup, coordinator: User) -> 
     assert "Organisation: Street Medics Committee" in text["text"]
     assert text["warning"] == "Lawyers' guilds ask for at least 72 hours: request them now."
 
-    body = {"requested_from": "Fictional Guild", "point_person": str(coordinator.uuid)}
+    body: dict[str, Any] = {"requested_from": "Fictional Guild", "point_person": str(coordinator.uuid)}
     refused = call(client, "PUT", f"/actions/{action.code}/legal-observers", body)
     assert refused.status_code == 422
     assert set(refused.json()["error"]["fields"]) == {"requested_on"}
