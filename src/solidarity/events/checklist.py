@@ -12,7 +12,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -442,7 +441,8 @@ def do_schedule_debrief(action: Action, values: DebriefSessionValues, *, by: Use
     if errors or values.starts_at is None:
         raise ValidationError(errors)
     with transaction.atomic():
-        row = Action.objects.select_for_update().select_related("group", "debrief_session").get(pk=action.pk)
+        found = Action.objects.select_for_update(of=("self",)).select_related("group", "debrief_session")
+        row = found.get(pk=action.pk)
         if row.state == ActionState.CANCELLED:
             raise ValidationError(_("This action is cancelled."), code="cancelled")
         if row.debrief_session is not None and row.debrief_session.state != SessionState.CANCELLED:
@@ -527,8 +527,9 @@ def do_add_template_step(values: TemplateValues, *, by: User | None) -> Template
     fields = check_template(values)
     template_steps_now()
     with transaction.atomic():
-        last = TemplateStep.objects.select_for_update().aggregate(last=Max("position"))["last"]
-        made = TemplateStep.objects.create(position=(last or 0) + 1 if last is not None else 0, **fields)
+        # Every row locked (PostgreSQL locks no aggregate): two steps added at once never share a position.
+        positions = list(TemplateStep.objects.select_for_update().values_list("position", flat=True))
+        made = TemplateStep.objects.create(position=max(positions, default=-1) + 1, **fields)
         template_audited(by, AuditAction.CREATED, [made.uuid], {"kind": made.kind})
     return made
 
