@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
         from solidarity.core import retention
         from solidarity.core.live import CHANNELS
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.events import jail, jail_walk, walk
+        from solidarity.events import checklist_walk, jail, jail_walk, walk
         from solidarity.events.jail_access import may_hear_jail
         from solidarity.events.jail_retention import JAIL_RULES
 
@@ -19,6 +19,7 @@ class EventsConfig(AppConfig):
         walk.register()
         # Jail support: the walk's action gets the walk's owner as a lead; "arrest" names one on its board.
         jail_walk.register()
+        checklist_walk.register()  # the checklist's: "step", "template_step"
         # Jail support's timers: unlinked arrest plans go a day after the action; an arrest's texts 30 days after
         # its support ended. The retention rules are the safety net behind them.
         TIMER_HANDLERS.register(jail.PLANS_TIMER, jail.purge_plans)

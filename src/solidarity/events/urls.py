@@ -7,8 +7,9 @@ from solidarity.events import action_urls, checklist_urls, jail_urls, signup_url
 
 app_name = "events"
 urlpatterns: list[URLPattern] = [
+    # First: "actions/checklist-template/" would otherwise read as an action's code.
+    *checklist_urls.urlpatterns,
     *action_urls.urlpatterns,
     *signup_urls.urlpatterns,
     *jail_urls.urlpatterns,
-    *checklist_urls.urlpatterns,
 ]

@@ -13,7 +13,7 @@ class FundsConfig(AppConfig):
         from solidarity.core import schedule
         from solidarity.core.bonds import BOND_CONSUMERS
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.funds import bonds, requests, tasks, walk
+        from solidarity.funds import bonds, preparations, requests, tasks, walk
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the funds'.
         walk.register()
@@ -25,3 +25,5 @@ class FundsConfig(AppConfig):
         BOND_CONSUMERS.register(requests.CONSUMER, requests.bond_consumer)
         schedule.register(schedule.Periodic("funds.bond-requests", tasks.pick_up_bond_requests, timedelta(minutes=5)))
         TIMER_HANDLERS.register(bonds.BOND_TIMER, bonds.remind_treasurers)
+        # An action's checklist asks whether the medical and legal fund can pay (core.preparations).
+        preparations.register()

@@ -12,7 +12,7 @@ class SuppliesConfig(AppConfig):
         # Imported here: walk loads models, which exist only once the app registry is ready.
         from solidarity.core import schedule
         from solidarity.messaging.keywords import HANDLERS, Command
-        from solidarity.supplies import sms, tasks, walk
+        from solidarity.supplies import preparations, sms, tasks, walk
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the supplies'.
         walk.register()
@@ -22,3 +22,5 @@ class SuppliesConfig(AppConfig):
         HANDLERS.register(Command.NALOXONE, sms.answer_naloxone)
         # Each location's keepers hear once a week of par, expiry and counts due (supplies.digest).
         schedule.register(schedule.Periodic("supplies.weekly-digest", tasks.weekly_digest, timedelta(days=7)))
+        # An action's checklist asks whether its street medics' kits are packed and in date (core.preparations).
+        preparations.register()
