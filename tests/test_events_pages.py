@@ -15,7 +15,14 @@ from solidarity.core.models import AuditEntry
 from solidarity.core.timers import find_timer, run_once
 from solidarity.core.zones import ZoneValues, do_create_zone
 from solidarity.events.models import Action, ActionState
-from solidarity.events.services import OVER_TIMER, ActionValues, do_cancel_action, do_update_action
+from solidarity.events.retention import do_forget_old_actions
+from solidarity.events.services import (
+    OVER_TIMER,
+    ActionValues,
+    do_cancel_action,
+    do_finish_action,
+    do_update_action,
+)
 from tests.factories.accounts import client_for
 from tests.factories.events import make_action, published_action
 
@@ -190,3 +197,26 @@ def test_a_cancelled_action_stays_cancelled_at_its_end(medics: WorkingGroup, coo
         run_once()
     action.refresh_from_db()
     assert action.state == ActionState.CANCELLED
+
+
+def test_a_year_after_an_action_its_lessons_and_contact_go(medics: WorkingGroup, coordinator: User) -> None:
+    action = published_action(medics, coordinator)
+    recent = published_action(medics, coordinator)
+    for each in (action, recent):
+        each.lessons = "Bring more water; the east gate was a bottleneck."
+        each.save(update_fields=["lessons"])
+        do_finish_action(each, by=coordinator)
+    Action.objects.filter(pk=action.pk).update(
+        starts_at=action.starts_at - timedelta(days=400), ends_at=action.ends_at - timedelta(days=400)
+    )
+
+    assert do_forget_old_actions() == 1
+    assert do_forget_old_actions() == 0
+    action.refresh_from_db()
+    recent.refresh_from_db()
+    assert (action.lessons, action.contact) == ("", "")
+    assert action.title_en == "Counter-demonstration at the plaza"  # the action itself stays
+    assert recent.lessons.startswith("Bring more water")
+    assert recent.contact == "actions@example.org"
+    entry = AuditEntry.objects.filter(action="purged", object_type="events.action").get()
+    assert entry.detail == {"fields": ["lessons", "contact"], "count": 1}
