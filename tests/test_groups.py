@@ -290,7 +290,7 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     assert Membership.objects.count() == memberships
     assert (
         "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources, 0 supply items, "
-        "0 meetings, 0 gifts to the funds, 0 call-in campaigns added" in capsys.readouterr().out
+        "0 meetings, 0 gifts to the funds, 0 call-in campaigns, 0 actions added" in capsys.readouterr().out
     )
 
 
@@ -315,7 +315,7 @@ def test_the_demo_lets_the_admin_walk_through_it(admin: User, capsys: pytest.Cap
     assert someone is not None
     assert "+191955501" in client.get(f"/en/people/{someone.uuid}/").content.decode()  # E.164, as stored
     call_command("demo")  # again: nothing more, the admin's roles kept
-    assert Membership.objects.filter(user=admin).count() == 6
+    assert Membership.objects.filter(user=admin).count() == 7
 
 
 # A second factor before sensitive data

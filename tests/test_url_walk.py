@@ -144,6 +144,13 @@ PUBLIC = {
     "directory:still-right",  # a keeper's reminder link: acts only on its signed token, and only on POST
     "api:list_resources",
     "api:read_resource",
+    # An action's public page, made for circulation: published ones only, what organisers wrote for the public.
+    "events:public-actions",
+    "events:public-action",
+    "events:action-calendar",
+    "events:action-flyer",
+    "api:list_public_actions",
+    "api:read_public_action",
     # Its flyers and cards: what the public reads of it, on paper (never the members-only), and public lists.
     "directory:flyers",
     "directory:flyer-resources",

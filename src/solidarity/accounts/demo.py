@@ -39,6 +39,11 @@ DEMO_GROUPS = [
         "Call-ins · Campañas de llamadas",
         "Call-in campaigns: offices, scripts, callers. Campañas de llamadas: oficinas, guiones, llamadas.",
     ),
+    (
+        "actions",
+        "Actions · Acciones",
+        "Public actions: the public page, flyers, roles, jail support. Acciones públicas: la página, los volantes.",
+    ),
 ]
 
 DEMO_MEMBERSHIPS = [
@@ -57,6 +62,9 @@ DEMO_MEMBERSHIPS = [
     ("jordan.sample", "general-assembly", [Role.TIMEKEEPER]),
     ("rosa.ejemplo", "call-ins", [Role.COORDINATOR]),
     ("sam.placeholder", "call-ins", [Role.COORDINATOR]),  # two organisers: one checks what the other set up
+    ("rosa.ejemplo", "actions", [Role.COORDINATOR]),
+    ("lupe.demo", "actions", [Role.COORDINATOR]),
+    ("jordan.sample", "actions", []),
 ]
 
 # What an admin holds in each demo group after `solidarity demo`: enough to open every page it fills.
@@ -67,6 +75,7 @@ ADMIN_ROLES = {
     "funds": [Role.TREASURER],  # keeps the funds: gifts, approvals, bonds, statements
     "general-assembly": [Role.FACILITATOR],  # runs the assemblies: the agenda, the stack, closing
     "call-ins": [Role.COORDINATOR],  # organises the call-in campaign: checks the office left unchecked
+    "actions": [Role.COORDINATOR],  # organises the counter-demonstration: its public page, flyer, checklist
 }
 
 

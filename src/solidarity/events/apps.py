@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -8,23 +10,26 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: these load models, which exist only once the app registry is ready.
-        from solidarity.core import retention
+        from solidarity.core import schedule
         from solidarity.core.live import CHANNELS
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.events import checklist_walk, jail, jail_walk, walk
+        from solidarity.events import checklist_walk, jail, jail_walk, retention, services, walk
         from solidarity.events.jail_access import may_hear_jail
-        from solidarity.events.jail_retention import JAIL_RULES
 
         # How the URL walk and the API fuzz make a real object for each URL keyword of the events'.
         walk.register()
         # Jail support: the walk's action gets the walk's owner as a lead; "arrest" names one on its board.
         jail_walk.register()
         checklist_walk.register()  # the checklist's: "step", "template_step"
+        # An action is over once its end passes (events.services.end_action).
+        TIMER_HANDLERS.register(services.OVER_TIMER, services.end_action)
+        # A year after an action, its lessons and its contact address go (events.retention).
+        schedule.register(
+            schedule.Periodic("events.forget-old-actions", retention.forget_old_actions, timedelta(days=1))
+        )
         # Jail support's timers: unlinked arrest plans go a day after the action; an arrest's texts 30 days after
-        # its support ended. The retention rules are the safety net behind them.
+        # its support ended. The retention rules (events.retention.RULES) are the safety net behind them.
         TIMER_HANDLERS.register(jail.PLANS_TIMER, jail.purge_plans)
         TIMER_HANDLERS.register(jail.FORGET_TIMER, jail.forget_arrest)
-        for rule in JAIL_RULES:
-            retention.register(rule)
         # The jail-support board redraws live ("action-jail:<uuid>": whoever the board is for).
         CHANNELS.register("action-jail", may_hear_jail)

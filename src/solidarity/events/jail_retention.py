@@ -1,4 +1,4 @@
-"""How long jail support keeps what it keeps (core.retention; registered from events.apps as JAIL_RULES).
+"""How long jail support keeps what it keeps (core.retention; read by core.retention through events.retention.RULES).
 
 The services do most of it on time (events.jail): a released person's arrest plan goes the moment their support
 ends, the plans not linked to an arrest go a day after the action, and an arrest's support name, note and where

@@ -22,6 +22,7 @@ from solidarity.core.models import AuditAction, Zone
 from solidarity.core.permissions import Role, acting_role
 from solidarity.core.phones import dialable
 from solidarity.core.services import get_network_settings
+from solidarity.core.timers import FiredTimer, cancel_timer, set_timer
 from solidarity.events.models import (
     MAX_SIZE,
     SHORT_TEXT,
@@ -39,6 +40,8 @@ TITLES = ("title_en", "title_es")
 TEXTS = ("description_en", "description_es", "bring_en", "bring_es", "rights_en", "rights_es")
 MAX_CODE_TRIES = 5
 OVER = (ActionState.CANCELLED, ActionState.DONE)
+# At the action's end it is over (end_action): set at creation, moved with its end, dropped when cancelled.
+OVER_TIMER = "events.action-over"
 
 
 def audited(
@@ -62,7 +65,6 @@ def audited(
 
 def locked(action: Action) -> Action:
     """The action's row, locked for the caller's transaction: its sign-ups and state change one at a time."""
-    # of=self: PostgreSQL locks no nullable side of an outer join (the update list).
     return Action.objects.select_for_update(of=("self",)).select_related("group", "updates_list").get(pk=action.pk)
 
 
@@ -244,6 +246,7 @@ def do_create_action(group: WorkingGroup, values: ActionValues, *, by: User | No
                     group=group, code=unique_code(Action, "code"), created_by=by, **fields_of(values, hotline)
                 )
                 steps = make_checklist(action)
+                set_timer(OVER_TIMER, str(action.uuid), action.ends_at)
                 audited(by, action, AuditAction.CREATED, "events.action", detail={"steps": len(steps)})
                 return action
         except IntegrityError:
@@ -265,6 +268,8 @@ def do_update_action(action: Action, values: ActionValues, *, by: User | None) -
         for name in changed:
             setattr(row, name, changes[name])
         row.save(update_fields=[*changed, "updated_at"])
+        if "ends_at" in changed:
+            set_timer(OVER_TIMER, str(row.uuid), row.ends_at)
         audited(by, row, AuditAction.CHANGED, "events.action", detail={"fields": changed})
     action.refresh_from_db()
     return changed
@@ -305,6 +310,7 @@ def do_cancel_action(action: Action, *, by: User | None) -> bool:
             return False
         row.state = ActionState.CANCELLED
         row.save(update_fields=["state", "updated_at"])
+        cancel_timer(OVER_TIMER, str(row.uuid))
         audited(by, row, AuditAction.CHANGED, "events.action", detail={"state": row.state})
     action.refresh_from_db()
     return True
@@ -321,3 +327,13 @@ def do_finish_action(action: Action, *, by: User | None) -> bool:
         audited(by, row, AuditAction.CHANGED, "events.action", detail={"state": row.state})
     action.refresh_from_db()
     return True
+
+
+def end_action(fired: FiredTimer) -> None:
+    """OVER_TIMER: the action's end passed, so it is over (do_finish_action: idempotent, a cancelled one stays so).
+
+    A fire whose action moved its end later does nothing: moving it set the timer again for the new end."""
+    action = Action.objects.filter(uuid=fired.key).select_related("group").first()
+    if action is None or action.ends_at > timezone.now():
+        return
+    do_finish_action(action, by=None)

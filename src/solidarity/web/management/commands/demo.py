@@ -8,6 +8,7 @@ from solidarity.core import demo as core_demo
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database
 from solidarity.directory import demo as directory_demo
+from solidarity.events import demo as events_demo
 from solidarity.funds import demo as funds_demo
 from solidarity.incidents import demo as incidents_demo
 from solidarity.lists import demo as lists_demo
@@ -31,6 +32,7 @@ LOADERS = [
     ("meetings", meetings_demo.load),
     ("gifts to the funds", funds_demo.load),
     ("call-in campaigns", campaigns_demo.load),
+    ("actions", events_demo.load),
 ]
 
 
