@@ -89,11 +89,13 @@ def test_the_organisers_page_and_its_buttons(medics: WorkingGroup, coordinator: 
     assert page.status_code == 200
     text = page.content.decode()
     assert "Being prepared" in text
-    assert "Publish the public page" not in text  # a member sees, only coordinators act
+    publish = f'action="/en/actions/{action.code}/publish/"'
+    assert publish not in text  # a member sees, only coordinators act
+    assert "Publish the public page</strong>: The public page is not published yet." in text  # at a glance
     assert client_for(medic).post(f"/en/actions/{action.code}/publish/").status_code == 404
 
     organiser = client_for(coordinator)
-    assert "Publish the public page" in organiser.get(f"/en/actions/{action.code}/").content.decode()
+    assert publish in organiser.get(f"/en/actions/{action.code}/").content.decode()
     assert organiser.post(f"/en/actions/{action.code}/publish/").status_code == 302
     action.refresh_from_db()
     assert action.state == ActionState.PUBLISHED
@@ -110,7 +112,7 @@ def test_the_organisers_page_and_its_buttons(medics: WorkingGroup, coordinator: 
     assert action.state == ActionState.CANCELLED
     cancelled = organiser.get(f"/en/actions/{action.code}/").content.decode()
     assert "This action is cancelled." in cancelled
-    assert "Publish the public page" not in cancelled
+    assert publish not in cancelled
     states = [entry.detail.get("state") for entry in AuditEntry.objects.filter(object_type="events.action")]
     assert states[-3:] == ["published", "draft", "cancelled"]
 

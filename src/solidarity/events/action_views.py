@@ -29,6 +29,7 @@ from solidarity.events.access import (
     group_actions,
 )
 from solidarity.events.action_forms import ActionForm
+from solidarity.events.checklist import checklist
 from solidarity.events.models import Action
 from solidarity.events.services import (
     OVER,
@@ -84,6 +85,8 @@ def action_board(request: HttpRequest, action: str, errors: list[str] | None = N
         "is_over": scoped.obj.state in OVER,
         "is_public": scoped.obj.state in PUBLIC_STATES and scoped.obj.published_at is not None,
         "errors": errors or [],
+        # The organisers' checklist at a glance: each step done or what is missing, and its owner.
+        "steps": checklist(scoped.obj),
     }
     return render(request, "events/actions/action.html", context, status=400 if errors else 200)
 
