@@ -62,7 +62,7 @@ def audited(
 
 def locked(action: Action) -> Action:
     """The action's row, locked for the caller's transaction: its sign-ups and state change one at a time."""
-    return Action.objects.select_for_update().select_related("group", "updates_list").get(pk=action.pk)
+    return Action.objects.select_for_update(of=("self",)).select_related("group", "updates_list").get(pk=action.pk)
 
 
 def check_not_over(action: Action) -> None:

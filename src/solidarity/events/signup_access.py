@@ -14,7 +14,7 @@ from django.http import Http404
 from solidarity.core.codes import as_uuid
 from solidarity.core.permissions import AnyUser, Role, Scoped, owner_role
 from solidarity.events.access import ORGANISERS, access_action, access_action_scoped
-from solidarity.events.models import TAKEN_STATES, Action, SignUp, SignUpState, Slot
+from solidarity.events.models import TAKEN_STATES, Action, SignUp, Slot
 from solidarity.people.access import record_of
 from solidarity.people.models import Person, PersonState
 
@@ -104,5 +104,19 @@ def board_slots(action: Action) -> QuerySet[Slot]:
     )
 
 
-def open_states() -> tuple[str, ...]:
-    return (SignUpState.SIGNED_UP,)
+def visible_sign_ups(user: AnyUser, scoped: Scoped[Action]) -> QuerySet[SignUp]:
+    """The action's sign-ups the caller may read: every one for its organisers, their own for the others."""
+    found = SignUp.objects.filter(slot__action=scoped.obj).select_related("slot", "person").order_by("created_at", "pk")
+    if scoped.has(*ORGANISERS):
+        return found
+    mine = record_of(user)
+    return found.filter(person=mine) if mine is not None else found.none()
+
+
+def taken_sign_ups(action: Action) -> list[SignUp]:
+    """An action the caller organises: its sign-ups not given back (the attendance page)."""
+    return list(
+        SignUp.objects.filter(slot__action=action, state__in=TAKEN_STATES)
+        .select_related("slot", "person")
+        .order_by("slot__starts_at", "created_at", "pk")
+    )

@@ -31,6 +31,7 @@ from solidarity.events.signup_access import (
     access_slot,
     access_slots,
     person_to_sign_up,
+    visible_sign_ups,
 )
 from solidarity.events.signups import (
     SlotValues,
@@ -48,7 +49,6 @@ from solidarity.events.signups import (
     slots_of,
 )
 from solidarity.events.updates import UPDATE_LENGTH, do_open_update_list, do_post_update
-from solidarity.people.access import record_of
 
 router = Router(tags=["events"])
 
@@ -224,7 +224,7 @@ def slot_values(slot: Slot | None, changes: dict[str, object]) -> SlotValues:
 @router.get("/actions/{action}/slots", response=list[EventSlotOut], summary="An action's role slots")
 @paginate
 @api_permission(ACTION_MEMBER)
-def list_slots(request: HttpRequest, action: str) -> list[EventSlotOut]:
+def event_list_slots(request: HttpRequest, action: str) -> list[EventSlotOut]:
     """In order of their shifts, with places taken and left, and pairs formed."""
     found = access_slots(signed_in(request), action).obj
     return [slot_out(slot) for slot in slots_of(found)]
@@ -237,7 +237,7 @@ def list_slots(request: HttpRequest, action: str) -> list[EventSlotOut]:
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def create_slot(request: HttpRequest, action: str, payload: EventSlotIn) -> Status[EventSlotOut]:
+def event_create_slot(request: HttpRequest, action: str, payload: EventSlotIn) -> Status[EventSlotOut]:
     """For the action's coordinators. Reminders are set from its shift."""
     user = signed_in(request)
     found = access_action(user, action, *ORGANISERS)
@@ -250,7 +250,7 @@ def create_slot(request: HttpRequest, action: str, payload: EventSlotIn) -> Stat
 
 @router.get("/actions/{action}/slots/{slot}", response=EventSlotOut, summary="A role slot")
 @api_permission(ACTION_MEMBER)
-def read_slot(request: HttpRequest, action: str, slot: UUID) -> EventSlotOut:
+def event_read_slot(request: HttpRequest, action: str, slot: UUID) -> EventSlotOut:
     return slot_out(access_slot(signed_in(request), action, slot))
 
 
@@ -261,7 +261,7 @@ def read_slot(request: HttpRequest, action: str, slot: UUID) -> EventSlotOut:
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def update_slot(request: HttpRequest, action: str, slot: UUID, payload: EventSlotPatch) -> EventSlotOut:
+def event_update_slot(request: HttpRequest, action: str, slot: UUID, payload: EventSlotPatch) -> EventSlotOut:
     """Nobody loses a place when `needed` is lowered; a moved shift moves its reminders."""
     user = signed_in(request)
     found = access_slot(user, action, slot, *ORGANISERS)
@@ -274,7 +274,7 @@ def update_slot(request: HttpRequest, action: str, slot: UUID, payload: EventSlo
 
 @router.delete("/actions/{action}/slots/{slot}", response={204: None}, summary="Remove a role slot")
 @api_permission(ACTION_ORGANISER)
-def remove_slot(request: HttpRequest, action: str, slot: UUID) -> Status[None]:
+def event_remove_slot(request: HttpRequest, action: str, slot: UUID) -> Status[None]:
     """Those signed up to it are told."""
     user = signed_in(request)
     do_remove_slot(access_slot(user, action, slot, *ORGANISERS), by=user)
@@ -287,15 +287,10 @@ def remove_slot(request: HttpRequest, action: str, slot: UUID) -> Status[None]:
 @router.get("/actions/{action}/sign-ups", response=list[EventSignUpOut], summary="An action's sign-ups")
 @paginate
 @api_permission(ACTION_MEMBER)
-def list_sign_ups(request: HttpRequest, action: str) -> QuerySet[SignUp] | list[EventSignUpOut]:
+def event_list_sign_ups(request: HttpRequest, action: str) -> QuerySet[SignUp] | list[EventSignUpOut]:
     """Every sign-up for the organisers; the caller's own for the other members."""
     user = signed_in(request)
-    scoped = access_slots(user, action)
-    found = SignUp.objects.filter(slot__action=scoped.obj).select_related("slot", "person").order_by("created_at", "pk")
-    if not scoped.has(*ORGANISERS):
-        mine = record_of(user)
-        found = found.filter(person=mine) if mine is not None else found.none()
-    return [sign_up_out(each) for each in found]
+    return [sign_up_out(each) for each in visible_sign_ups(user, access_slots(user, action))]
 
 
 @router.post(
@@ -305,7 +300,9 @@ def list_sign_ups(request: HttpRequest, action: str) -> QuerySet[SignUp] | list[
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_MEMBER)
-def create_sign_up(request: HttpRequest, action: str, slot: UUID, payload: EventSignUpIn) -> Status[EventSignUpOut]:
+def event_create_sign_up(
+    request: HttpRequest, action: str, slot: UUID, payload: EventSignUpIn
+) -> Status[EventSignUpOut]:
     """The caller's own place, or (organisers) a person's by `person`. Confirmed to them at once, and they are
     put on the action's update list. Refused with 409: full, a lapsed or missing skill, an overlapping shift..."""
     user = signed_in(request)
@@ -321,14 +318,14 @@ def create_sign_up(request: HttpRequest, action: str, slot: UUID, payload: Event
 
 @router.get("/actions/{action}/sign-ups/{seat}", response=EventSignUpOut, summary="A sign-up")
 @api_permission(ACTION_MEMBER)
-def read_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
+def event_read_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     """The caller's own, or any for the organisers."""
     return sign_up_out(access_seat(signed_in(request), action, seat))
 
 
 @router.post("/actions/{action}/sign-ups/{seat}/cancel", response=EventSignUpOut, summary="Give a seat back")
 @api_permission(ACTION_MEMBER)
-def cancel_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
+def event_cancel_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     """The caller's own seat, or any for the organisers. Nothing changes for one given back already."""
     user = signed_in(request)
     found = access_seat(user, action, seat)
@@ -338,7 +335,7 @@ def cancel_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUp
 
 @router.post("/actions/{action}/sign-ups/{seat}/confirm", response=EventSignUpOut, summary="Confirm a seat")
 @api_permission(ACTION_MEMBER)
-def confirm_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
+def event_confirm_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     """The answer to the day-before reminder: coming."""
     user = signed_in(request)
     found = access_seat(user, action, seat)
@@ -353,7 +350,7 @@ def confirm_sign_up(request: HttpRequest, action: str, seat: UUID) -> EventSignU
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def check_in(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
+def event_check_in(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     """Opens two hours before the shift."""
     user = signed_in(request)
     found = access_managed_seat(user, action, seat)
@@ -371,7 +368,7 @@ def check_in(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def check_out(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
+def event_check_out(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     user = signed_in(request)
     found = access_managed_seat(user, action, seat)
     try:
@@ -388,7 +385,7 @@ def check_out(request: HttpRequest, action: str, seat: UUID) -> EventSignUpOut:
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def mark_attendance(request: HttpRequest, action: str, seat: UUID, payload: EventMarkIn) -> EventSignUpOut:
+def event_mark_attendance(request: HttpRequest, action: str, seat: UUID, payload: EventMarkIn) -> EventSignUpOut:
     user = signed_in(request)
     found = access_managed_seat(user, action, seat)
     try:
@@ -405,7 +402,7 @@ def mark_attendance(request: HttpRequest, action: str, seat: UUID, payload: Even
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def settle_attendance(request: HttpRequest, action: str, payload: EventAttendanceIn) -> EventAttendanceOut:
+def event_settle_attendance(request: HttpRequest, action: str, payload: EventAttendanceIn) -> EventAttendanceOut:
     """Everyone checked in attended, the rest did not come, unless `overrides` says otherwise."""
     user = signed_in(request)
     found = access_action(user, action, *ORGANISERS)
@@ -426,7 +423,7 @@ def settle_attendance(request: HttpRequest, action: str, payload: EventAttendanc
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def open_update_list(request: HttpRequest, action: str) -> EventUpdateListOut:
+def event_open_update_list(request: HttpRequest, action: str) -> EventUpdateListOut:
     """An announcement list of the action's group, by email and SMS, with everyone signed up on it. Idempotent."""
     user = signed_in(request)
     found = access_action(user, action, *ORGANISERS)
@@ -444,7 +441,7 @@ def open_update_list(request: HttpRequest, action: str) -> EventUpdateListOut:
     openapi_extra={"responses": STATE_REFUSALS},
 )
 @api_permission(ACTION_ORGANISER)
-def post_update(request: HttpRequest, action: str, payload: EventUpdateIn) -> Status[EventUpdateOut]:
+def event_post_update(request: HttpRequest, action: str, payload: EventUpdateIn) -> Status[EventUpdateOut]:
     """A broadcast to the action's update list, by email and SMS, now."""
     user = signed_in(request)
     found = access_action(user, action, *ORGANISERS)

@@ -20,7 +20,7 @@ from solidarity.accounts.access import signed_in
 from solidarity.core.forms import submitted
 from solidarity.core.permissions import permission
 from solidarity.events.access import ORGANISERS, access_action
-from solidarity.events.models import Action, SignUp, SignUpState
+from solidarity.events.models import Action, SignUpState
 from solidarity.events.signup_access import (
     ACTION_MEMBER,
     ACTION_ORGANISER,
@@ -30,6 +30,7 @@ from solidarity.events.signup_access import (
     access_slots,
     board_slots,
     own_sign_ups,
+    taken_sign_ups,
 )
 from solidarity.events.signup_forms import AttendanceForm, SlotForm, UpdateForm
 from solidarity.events.signups import (
@@ -236,9 +237,7 @@ def attendance(request: HttpRequest, action: str) -> HttpResponse:
     """After the action: everyone checked in came, the rest did not, unless ticked otherwise."""
     user = signed_in(request)
     found = access_action(user, action, *ORGANISERS)
-    taken = list(
-        SignUp.objects.filter(slot__action=found).exclude(state=SignUpState.CANCELLED).select_related("slot", "person")
-    )
+    taken = taken_sign_ups(found)
     choices = [(str(each.uuid), str(each.person.display_name)) for each in taken]
     initial = {
         "attended": [str(each.uuid) for each in taken if each.checked_in_at or each.state == SignUpState.ATTENDED]
