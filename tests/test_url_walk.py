@@ -116,6 +116,7 @@ PUBLIC = {
     "trainings:calendar",  # the public trainings as iCalendar
     "trainings:session-calendar",  # one training's .ics: a public one for anyone, others for accounts only
     "trainings:seat",  # an email's confirm / give-back link: acts only on its signed token, and only on POST
+    "events:seat",  # a reminder's confirm / give-back link: acts only on its signed token, and only on POST
     "people:ask-link",  # a volunteer asks for a link to their own record: the answer is the same whoever asks
     "people:open-record",  # that link's page: acts only on its secret token, and only on POST
     # A volunteer's own pages: each reaches only the record of the volunteer session (people.self_access), none

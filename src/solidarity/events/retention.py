@@ -12,7 +12,8 @@ because it was published for anyone to read and the next organisers learn from i
 board and arrest plans have their own rules, in the modules that keep them.
 
 core.retention deletes whole rows; this empties two fields of a row that stays, so it is a job, not a Rule.
-RULES holds jail support's rules (events.jail_retention), the safety net behind its own timers.
+RULES holds jail support's rules (events.jail_retention), the safety net behind its own timers, and the
+sign-ups' (events.signup_retention).
 """
 
 import logging
@@ -28,10 +29,11 @@ from solidarity.core.retention import Rule
 from solidarity.core.services import get_network_settings
 from solidarity.events.jail_retention import JAIL_RULES
 from solidarity.events.models import Action, ActionState
+from solidarity.events.signup_retention import RULES as SIGN_UP_RULES
 
 log = logging.getLogger("solidarity.events")
 
-RULES: tuple[Rule, ...] = JAIL_RULES
+RULES: tuple[Rule, ...] = (*JAIL_RULES, *SIGN_UP_RULES)
 PERIOD_NAME = "events.old-actions"
 DEFAULT_DAYS = 365
 FORGOTTEN = ("lessons", "contact")

@@ -14,7 +14,7 @@ class IncidentsConfig(AppConfig):
         from solidarity.core.live import CHANNELS
         from solidarity.core.timers import TIMER_HANDLERS
         from solidarity.incidents import dispatch, keywords, observations, services, tasks, timeline, walk
-        from solidarity.messaging.keywords import HANDLERS, READERS, Command
+        from solidarity.messaging.keywords import ARRIVALS, DEPARTURES, HANDLERS, READERS, Command
         from solidarity.messaging.outcomes import OUTCOME_HANDLERS
 
         # Escalation: the next ring of zones, then the dispatchers paged; an unconfirmed incident goes stale.
@@ -27,8 +27,8 @@ class IncidentsConfig(AppConfig):
         HANDLERS.register(Command.REPORT, keywords.answer_report)
         HANDLERS.register(Command.GO, keywords.answer_go)
         HANDLERS.register(Command.NO, keywords.answer_no)
-        HANDLERS.register(Command.ARRIVED, keywords.answer_arrived)
-        HANDLERS.register(Command.LEFT, keywords.answer_left)
+        ARRIVALS.register("incidents.alerts", keywords.answer_arrived)
+        DEPARTURES.register("incidents.alerts", keywords.answer_left)
         # A responder out on an incident texting what they see, with no keyword: it joins the incident's timeline.
         READERS.register("incidents.observations", observations.read_text)
         # The board's live channel, for dispatchers.

@@ -41,7 +41,7 @@ from solidarity.incidents.models import (
 )
 from solidarity.incidents.services import do_add_note, do_record_verification
 from solidarity.incidents.timeline import person_actor
-from solidarity.messaging.keywords import Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
+from solidarity.messaging.keywords import Command, Handled, InboundContext, NotMine, Outcome, Parsed, Reply, ToInbox
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.sms.text import gsm_friendly
 from solidarity.people.keywords import language_of, sender_person
@@ -49,6 +49,7 @@ from solidarity.people.models import Person
 
 SMS_REPORTS = Rate.parse("5/h")  # reports one number texts in an hour before the rest wait for a person
 MAX_LISTED = 3  # open alerts listed in a "which one?" reply: one SMS
+SHARED = (Command.ARRIVED, Command.LEFT)
 
 
 def reply(text: str, about: Incident | None) -> Handled:
@@ -112,7 +113,11 @@ def find_alert(context: InboundContext, parsed: Parsed, states: tuple[str, ...],
         return NotMine()
     if parsed.argument:
         found = Alert.objects.filter(person=person, code=parsed.argument, state__in=LIVE_CODE).first()
-        return found if found is not None else no_such_alert(person, context, parsed)
+        if found is not None:
+            return found
+        # GO and NO are the alerts' alone: a code no alert has is said so here. ARRIVED and LEFT are shared
+        # (keywords.ARRIVALS, DEPARTURES): another part may own the code, and messaging says when none does.
+        return NotMine() if parsed.command in SHARED else no_such_alert(person, context, parsed)
     pending = list(alerts_of(person, states))
     if not pending:
         return NotMine()

@@ -25,6 +25,10 @@ class MessagingConfig(AppConfig):
         walk.register()
         # CONFIRM and a code: messaging asks each part that sent one (keywords.CONFIRMERS) whose it is.
         keywords.HANDLERS.register(keywords.Command.CONFIRM, inbound.answer_confirm)
+        # DROP, ARRIVED and LEFT alike: each part that gave out such a code is asked (DROPPERS, ARRIVALS, DEPARTURES).
+        keywords.HANDLERS.register(keywords.Command.DROP, inbound.answer_drop)
+        keywords.HANDLERS.register(keywords.Command.ARRIVED, inbound.answer_arrived)
+        keywords.HANDLERS.register(keywords.Command.LEFT, inbound.answer_left)
         # A text with no keyword: messaging asks each part that reads such texts (keywords.READERS) whose it is.
         keywords.HANDLERS.register(keywords.Command.UNMATCHED, inbound.answer_unmatched)
         # Who may hear what live: the inbox's new texts (dispatchers), a batch's progress (its part decides).

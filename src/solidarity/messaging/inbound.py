@@ -9,9 +9,11 @@ The rules, in order (messaging.keywords parses, and documents the words and the 
    number that opted out, and goes to the inbox too: someone in danger may text just AYUDA.
    These three answers are required (carrier rules, and the law for opt-outs): the automatic-reply
    limit never drops them, and an opt-out made while one waits does not cancel it.
-4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, CONFIRM, PAUSE, STACK,
-   CALL, BACK, STATUS, RESOURCES) goes to it, and a text with no keyword goes to the first part that reads it as its
-   own (keywords.READERS: a responder out on an incident texting what they see). The handler's
+4. A command a higher part registered a handler for (GO/VOY, NO, JOIN, REPORT, PAUSE, STACK, CALL,
+   VOLUNTEER, BACK, STATUS, RESOURCES) goes to it; CONFIRM, DROP, ARRIVED and LEFT go to each part that
+   registered for them in turn (keywords.CONFIRMERS, DROPPERS, ARRIVALS, DEPARTURES); and a text with no
+   keyword goes to the first part that reads it as its own (keywords.READERS: a responder out on an
+   incident texting what they see). The handler's
    outcome (keywords.Outcome) says what follows: handled (with its reply, in its lane, rate-limited
    or not), to the inbox (with its reply or none), or not its own.
 5. Anything else goes to the inbox that hotline takers read, with one short automatic reply: a
@@ -271,6 +273,33 @@ def answer_confirm(context: InboundContext, parsed: Parsed) -> Outcome:
     if isinstance(outcome, NotMine) and parsed.argument:
         return Handled(Reply(keywords.no_such_code_text(context.language, get_network_settings().name)))
     return outcome
+
+
+def answer_shared(registry: Registry[str, Handler], context: InboundContext, parsed: Parsed) -> Outcome:
+    """DROP, ARRIVED or LEFT: the first part in `registry` that owns the code (or, bare, the one thing pending).
+
+    A code nobody owns gets a short answer saying so; a bare word nobody owns goes to the inbox.
+    """
+    outcome = first_taker(registry, context, parsed)
+    if isinstance(outcome, NotMine) and parsed.argument:
+        network = get_network_settings().name
+        return Handled(Reply(keywords.no_such_answer_code_text(context.language, network, parsed.argument)))
+    return outcome
+
+
+def answer_drop(context: InboundContext, parsed: Parsed) -> Outcome:
+    """DROP / CEDO: a seat given back (keywords.DROPPERS: a training's, an action's)."""
+    return answer_shared(keywords.DROPPERS, context, parsed)
+
+
+def answer_arrived(context: InboundContext, parsed: Parsed) -> Outcome:
+    """ARRIVED / LLEGUE: on scene, or at one's shift (keywords.ARRIVALS: an alert's, an action's)."""
+    return answer_shared(keywords.ARRIVALS, context, parsed)
+
+
+def answer_left(context: InboundContext, parsed: Parsed) -> Outcome:
+    """LEFT / SALI: left the scene, or one's shift (keywords.DEPARTURES: an alert's, an action's)."""
+    return answer_shared(keywords.DEPARTURES, context, parsed)
 
 
 def answer_unmatched(context: InboundContext, parsed: Parsed) -> Outcome:

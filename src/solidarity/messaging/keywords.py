@@ -19,7 +19,8 @@ the word for giving a training seat back (DROP/CEDO), nor a responder's (ARRIVED
 LEFT/SALI), nor the directory's (RESOURCES/RESOURCE, RECURSOS/RECURSO), nor the supplies'
 (USED, USADO/USADA, NALOXONE, NALOXONA), nor the meetings' (STACK, TURNO; OFF, QUITAR and the
 lane words only ever follow them), nor the campaigns' (CALL, LLAMAR: checked against the same lists;
-no carrier acts on them).
+no carrier acts on them), nor the events' (VOLUNTEER, VOLUNTARIO, VOLUNTARIA: checked against the same
+lists, AWS's and Braze's; no carrier acts on them).
 
 Matching rules, in this order (case, accents, punctuation and spacing ignored throughout):
 
@@ -67,7 +68,16 @@ Matching rules, in this order (case, accents, punctuation and spacing ignored th
     (core.codes.unique_code), so "llamar 911" is no code. The argument is the code, upper case, or "".
     Anything else after the word is a sentence for the inbox, where a person reads it: "Call me
     back", "llamar a mi abogado", "LLAMAR 911".
-14. Anything else is UNMATCHED.
+14. VOLUNTEER (an action's open slots, to sign up by replying a digit) when the message is the word alone, or
+    the word and one action's code: CODE with at least one letter, as every action's is
+    (core.codes.unique_code). The argument is the code, upper case, or "". Anything else after the word
+    is a sentence for the inbox ("Volunteer at the food bank?", "voluntario para mañana").
+15. Anything else is UNMATCHED.
+
+DROP, ARRIVED and LEFT answer more than one part's question (a training seat, an action's sign-up, an
+alert), as CONFIRM does: messaging answers them (messaging.inbound) and asks each part registered in
+DROPPERS, ARRIVALS or DEPARTURES, in turn (start-up order), whether the code (or, bare, the one thing
+pending for that number) is its own. A code nobody owns gets a short answer saying so.
 
 A bare answer (GO, NO, DROP without a code) means something only when the sender has one alert
 pending: the GO or NO handler claims it then; otherwise (it answers `NotMine`, or no part
@@ -129,6 +139,7 @@ class Command(StrEnum):
     NALOXONE = "naloxone"
     STACK = "stack"
     CALL = "call"
+    VOLUNTEER = "volunteer"
     UNMATCHED = "unmatched"
 
 
@@ -202,6 +213,12 @@ WORDS: dict[str, tuple[Command, str]] = {
     # | the next office to call in a campaign (then 1-5: what happened) | CALL (CALL KQ47) | LLAMAR (LLAMAR KQ47) |
     "CALL": (Command.CALL, "en"),
     "LLAMAR": (Command.CALL, "es"),
+    # An action's slots, by text (GLOSSARY.md rows to add):
+    # | an action's open slots (then a digit: sign up) | VOLUNTEER HX38 | VOLUNTARIO HX38 (also VOLUNTARIA) |
+    # | give an action's seat back | DROP 1234 | CEDO 1234 (as a training's) |
+    # | I am here (an action's shift) / I am leaving | ARRIVED 1234 / LEFT 1234 | LLEGUE 1234 / SALI 1234 |
+    "VOLUNTEER": (Command.VOLUNTEER, "en"),
+    **dict.fromkeys(("VOLUNTARIO", "VOLUNTARIA"), (Command.VOLUNTEER, "es")),
 }
 
 # The commands that take a code, or none (then the sender's one pending thing).
@@ -287,6 +304,8 @@ def parse(body: str, *, opted_out: bool = False) -> Parsed:
     if command == Command.STACK and (argument := _stack(text, tokens, rest)) is not None:
         return Parsed(command, argument, language)
     if command == Command.CALL and (not rest or (len(rest) == 1 and _is_lettered_code(rest[0]))):
+        return Parsed(command, "".join(rest), language)
+    if command == Command.VOLUNTEER and (not rest or (len(rest) == 1 and _is_lettered_code(rest[0]))):
         return Parsed(command, "".join(rest), language)
     return Parsed(Command.UNMATCHED, "", "")
 
@@ -440,6 +459,14 @@ HANDLERS = Registry[Command, Handler]("messaging.keyword-handlers")
 # are drawn at random, so two parts rarely hold the same one for one number, and then the first asked wins.
 CONFIRMERS = Registry[str, Handler]("messaging.confirmers")
 
+# DROP / CEDO, ARRIVED / LLEGUE and LEFT / SALI with a code, or bare, answer more than one part's question too
+# (a training seat, an action's sign-up, an alert): messaging answers them (messaging.inbound.answer_drop,
+# answer_arrived, answer_left) and asks each part registered here in turn, as for CONFIRM. A part that does
+# not own the code (or, bare, has nothing pending for the number) says `NotMine`.
+DROPPERS = Registry[str, Handler]("messaging.droppers")
+ARRIVALS = Registry[str, Handler]("messaging.arrivals")
+DEPARTURES = Registry[str, Handler]("messaging.departures")
+
 # A text that is no command may still be some part's to take: a responder out on an incident texting
 # what they see. Before it goes to the inbox, messaging (messaging.inbound.answer_unmatched) asks each
 # part registered here, in turn, with the text as written in `parsed.argument`. A reader knows its own
@@ -467,6 +494,10 @@ HELP_WITHOUT_HOTLINE = gettext_lazy(
 # Translators: SMS, one segment, to CONFIRM and a code no part knows for this number. Keyword: CONFIRMAR.
 NO_SUCH_CODE = gettext_lazy(
     "%(network)s: that code matches nothing we sent to this number. Text CONFIRM and the code we sent."
+)
+# Translators: SMS, one segment, to DROP, ARRIVED or LEFT and a code no part knows for this number.
+NO_SUCH_ANSWER_CODE = gettext_lazy(
+    "%(network)s: no code %(code)s was sent to this number. Check the code and try again."
 )
 # Translators: SMS, one segment, sent once after an opt-out. Keyword: INICIAR.
 STOPPED = gettext_lazy("%(network)s: you are unsubscribed and will get no more messages. To come back, text START.")
@@ -510,6 +541,10 @@ def not_opted_out_text(language: str, network: str) -> str:
 
 def no_such_code_text(language: str, network: str) -> str:
     return say(language, NO_SUCH_CODE, network=network)
+
+
+def no_such_answer_code_text(language: str, network: str, code: str) -> str:
+    return say(language, NO_SUCH_ANSWER_CODE, network=network, code=code)
 
 
 def unmatched_text(language: str, network: str, hotline: str = "") -> str:

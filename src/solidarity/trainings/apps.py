@@ -12,7 +12,7 @@ class TrainingsConfig(AppConfig):
         # Imported here: these modules load models, which exist only once the app registry is ready.
         from solidarity.core import schedule
         from solidarity.core.timers import TIMER_HANDLERS
-        from solidarity.messaging.keywords import CONFIRMERS, HANDLERS, Command
+        from solidarity.messaging.keywords import CONFIRMERS, DROPPERS
         from solidarity.people.feeds import CALENDAR_EVENTS
         from solidarity.trainings import calendar, keywords, services, tasks, walk
 
@@ -25,7 +25,7 @@ class TrainingsConfig(AppConfig):
 
         # Texts: CONFIRM / CONFIRMAR and a seat's code; DROP / CEDO gives the seat back.
         CONFIRMERS.register("trainings.seats", keywords.answer_confirm)
-        HANDLERS.register(Command.DROP, keywords.answer_drop)
+        DROPPERS.register("trainings.seats", keywords.answer_drop)
         # A volunteer's own calendar feed (people.feeds) shows their seats and places in line.
         CALENDAR_EVENTS.register("trainings.seats", calendar.seats_in_feed)
         # How the URL walk makes a real object for each URL keyword of trainings's (core.permissions).
