@@ -11,7 +11,9 @@ from django.test import Client
 from solidarity.accounts import demo as accounts_demo
 from solidarity.core import demo as core_demo
 from solidarity.events import demo as events_demo
-from solidarity.events.models import ActionState
+from solidarity.events.models import ActionState, Role
+from solidarity.messaging.models import Message
+from solidarity.people import demo as people_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,23 @@ def test_the_demo_counter_demonstration_is_published_five_days_ahead() -> None:
         assert "sábado 20 de marzo de 2027, de 14:00 a 17:00" in page
         english = Client().get(f"/en/a/{action.code}/").content.decode()
         assert "Saturday, March 20, 2027, from 2 p.m. to 5 p.m." in english
+
+
+def test_the_demo_action_has_its_slots_sign_ups_and_update_list() -> None:
+    core_demo.load()
+    core_demo.load_zones()
+    accounts_demo.load()
+    people_demo.load()
+    outbox_before = Message.objects.count()
+
+    assert events_demo.load() == 1
+    action = events_demo.counter_demonstration()
+    assert action is not None
+
+    taken = {slot.role: slot.sign_ups.count() for slot in action.slots.all()}
+    assert taken[Role.MEDIC] == 3  # one pair and a medic alone, who needs a partner
+    assert taken[Role.JAIL_SUPPORT] == 2
+    assert set(taken) == {role for role, *_rest in events_demo.SLOTS}
+    assert action.updates_list is not None
+    assert action.updates_list.subscriptions.count() >= sum(taken.values())
+    assert Message.objects.count() == outbox_before  # the demo's sign-ups are quiet

@@ -3,19 +3,26 @@ from now in the afternoon (the network's time), with what to bring and know-your
 contact address at example.org and a jail-support number in 555-01xx. Every place, address and number is
 invented.
 
-`counter_demonstration()` returns the action (made the first time), for the demo's slots, sign-ups and arrests to
-build on.
+`counter_demonstration()` returns the action (made the first time); `staff()` gives it its role slots, the demo
+roster's sign-ups (three street medics: one is alone and needs a partner) and its update list. Nobody is told:
+the sign-ups are quiet, as the trainings' demo's are.
 """
 
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.services import network_timezone
 from solidarity.core.zones import zone_by_slug
-from solidarity.events.models import Action
+from solidarity.events.models import Action, Role
 from solidarity.events.services import ActionValues, do_create_action, do_publish_action
+from solidarity.events.signups import SlotValues, do_add_slot, do_sign_up
+from solidarity.events.updates import do_open_update_list
+from solidarity.people.demo import phone
+from solidarity.people.models import ContactKind
+from solidarity.people.services import find_people_by_contact
 
 GROUP, ORGANISER = "actions", "rosa.ejemplo"
 TITLE_EN = "Counter-demonstration at Fictional Plaza"
@@ -78,8 +85,48 @@ def counter_demonstration() -> Action | None:
     return action
 
 
+# (role, skill, from, to (hours after the start; negative: before), needed, the roster's people by index)
+SLOTS: tuple[tuple[str, str, float, float, int, tuple[int, ...]], ...] = (
+    (Role.MARSHAL, "", -0.5, 3.5, 6, (9, 28)),
+    (Role.MEDIC, "street-medic-basic", -0.5, 3.5, 4, (2, 8, 20)),
+    (Role.LEGAL_LIAISON, "legal-observer", -0.5, 3.5, 1, (1,)),
+    (Role.JAIL_SUPPORT, "", 0, 3, 2, (0, 19)),
+    (Role.DRIVER, "licensed-driver", 2.5, 4.5, 2, (3, 14)),
+    (Role.INTERPRETER, "interpreter-en-es", -0.5, 3.5, 2, (6, 22)),
+)
+
+
+def staff(action: Action, organiser: User) -> int:
+    """The action's slots and the roster's sign-ups, and its update list: how many people signed up."""
+    signed = 0
+    for role, skill, begins, ends, needed, people in SLOTS:
+        values = SlotValues(
+            role=role,
+            skill=skill,
+            starts_at=action.starts_at + timedelta(hours=begins),
+            ends_at=action.starts_at + timedelta(hours=ends),
+            needed=needed,
+        )
+        slot = do_add_slot(action, values, by=organiser)
+        for index in people:
+            found = find_people_by_contact(ContactKind.PHONE, phone(index))
+            if not found:
+                continue
+            try:
+                do_sign_up(slot, found[0], by=organiser, quiet=True)
+            except ValidationError:
+                continue  # a certification lapsed since the roster was written: the demo shows the rest
+            signed += 1
+    do_open_update_list(action, by=organiser)
+    return signed
+
+
 def load() -> int:
-    """Add the demo's action when it is missing (after the accounts' demo); how many actions were added."""
+    """Add the demo's action when it is missing (after the accounts' and people's demos), with its slots and
+    sign-ups; how many actions were added."""
     had = Action.objects.filter(group__slug=GROUP, title_en=TITLE_EN).exists()
     made = counter_demonstration()
-    return 0 if had or made is None else 1
+    if had or made is None or made.created_by is None:
+        return 0
+    staff(made, made.created_by)
+    return 1

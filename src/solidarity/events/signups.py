@@ -326,8 +326,9 @@ def check_can_take(action: Action, slot: Slot, person: Person, now: datetime) ->
         raise refuse(_("You already hold a place in another slot of this action at that time."), Refused.OVERLAP)
 
 
-def do_sign_up(slot: Slot, person: Person, *, by: User | None, actor: str = "") -> SignUp:
-    """A place in the slot for `person`: confirmed to them at once, subscribed to the action's update list.
+def do_sign_up(slot: Slot, person: Person, *, by: User | None, actor: str = "", quiet: bool = False) -> SignUp:
+    """A place in the slot for `person`: confirmed to them at once (unless `quiet`, as when the demo is loaded),
+    subscribed to the action's update list.
     A person already signed up to the slot keeps their sign-up, unchanged. ValidationError (with a stable
     code, Refused) for a place that cannot be taken. Lock: the action's row."""
     for attempt in range(MAX_CODE_TRIES):
@@ -348,7 +349,8 @@ def do_sign_up(slot: Slot, person: Person, *, by: User | None, actor: str = "") 
                 )
                 row.action = action
                 sign_up.slot = row
-                tell_signed_up(sign_up)
+                if not quiet:
+                    tell_signed_up(sign_up)
                 if action.updates_list is not None:
                     updates.subscribe_person(action.updates_list, person)
                 audit.record(
