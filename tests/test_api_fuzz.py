@@ -412,6 +412,12 @@ PATH: dict[str, Callable[[World], tuple[str, str]]] = {
     # and a call given and not yet reported (campaigns.walk).
     **{name: partial(campaigns_objects, name=name) for name in ("campaign", "target", "line", "call")},
     "statement_format": lambda world: ("csv", "pdf"),
+    # Public actions: each group's published action still to come (by its code), a slot of it with a seat taken, a
+    # checklist step, an arrest on its jail-support board (events' walk fillers); the network's template's steps.
+    **{
+        name: partial(campaigns_objects, name=name)
+        for name in ("action", "slot", "seat", "step", "template_step", "arrest")
+    },
 }
 
 

@@ -3,10 +3,8 @@ the last place taken once, the reminders, check-in and attendance, the update li
 
 Places, numbers and people are fictional (555-01xx)."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,7 +16,7 @@ from pytest_django import DjangoAssertNumQueries
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core.models import AuditEntry
 from solidarity.core.timers import find_timer, run_once
-from solidarity.events.models import Action, Role, SignUp, SignUpState, Slot
+from solidarity.events.models import Role, SignUp, SignUpState, Slot
 from solidarity.events.signups import (
     DAY_BEFORE_TIMER,
     SOON_TIMER,
@@ -35,66 +33,27 @@ from solidarity.events.signups import (
 )
 from solidarity.events.updates import do_open_update_list, do_post_update
 from solidarity.lists.models import Broadcast, Subscription, SubscriptionState
-from solidarity.people.models import Certification, Person
-from solidarity.people.services import do_grant_certification
 from tests.conftest import in_threads
 from tests.factories.accounts import client_for
+from tests.factories.event_signups import (
+    ACTION_AT,
+    NEW_YORK,
+    certified,
+    marshal_slot,
+    medic_slot,
+    monday,
+    people,
+    phone,
+    sent_to,
+    the_action,
+)
 from tests.factories.events import published_action
-from tests.factories.messaging import texts_out
-from tests.factories.people import make_person, skill
+from tests.factories.people import make_person
 
 pytestmark = pytest.mark.django_db
 
-NEW_YORK = ZoneInfo("America/New_York")
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=NEW_YORK)  # a Monday
-ACTION_AT = datetime(2026, 3, 7, 13, 0, tzinfo=NEW_YORK)  # the Saturday after
 
-
-@pytest.fixture
-def monday() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def phone(index: int) -> str:
-    return f"+1919555{index + 100:04d}"  # 555-01xx: fictional
-
-
-def people(count: int, *, language: str = "en", first: int = 0) -> list[Person]:
-    return [make_person(f"Volunteer {i}", phones=[phone(i)], language=language) for i in range(first, first + count)]
-
-
-def certified(person: Person, slug: str = "street-medic-basic", *, lapsed: bool = False) -> Person:
-    certification = do_grant_certification(person, skill(slug), by=None, signed_off=True)
-    if lapsed:
-        Certification.objects.filter(pk=certification.pk).update(lapses_at=NOW - timedelta(days=10))
-    return person
-
-
-def the_action(group: WorkingGroup, by: User | None) -> Action:
-    return published_action(group, by, starts_at=ACTION_AT, hours=4)
-
-
-def medic_slot(action: Action, by: User | None, needed: int = 4) -> Slot:
-    values = SlotValues(
-        role=Role.MEDIC,
-        skill="street-medic-basic",
-        starts_at=action.starts_at,
-        ends_at=action.ends_at,
-        needed=needed,
-    )
-    return do_add_slot(action, values, by=by)
-
-
-def marshal_slot(action: Action, by: User | None, needed: int = 3, hours: int = 4) -> Slot:
-    values = SlotValues(
-        role=Role.MARSHAL, starts_at=action.starts_at, ends_at=action.starts_at + timedelta(hours=hours), needed=needed
-    )
-    return do_add_slot(action, values, by=by)
-
-
-def sent_to(outbox: Path, number: str) -> list[str]:
-    return [sent["body"] for sent in texts_out(outbox) if sent["to"] == number]
+__all__ = ["monday"]  # a fixture, used by name
 
 
 def states(slot: Slot) -> list[str]:

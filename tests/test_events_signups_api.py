@@ -14,8 +14,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.events.models import SignUp, SignUpState, Slot
 from solidarity.events.signups import do_sign_up
 from tests.factories.accounts import client_for
-from tests.factories.people import make_person
-from tests.test_events_signups import (
+from tests.factories.event_signups import (
     ACTION_AT,
     certified,
     marshal_slot,
@@ -26,6 +25,7 @@ from tests.test_events_signups import (
     sent_to,
     the_action,
 )
+from tests.factories.people import make_person
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from solidarity.events.signups import do_sign_up
 from solidarity.messaging.keywords import CARRIER_OPT_IN, WORDS, Command, Parsed, parse
 from solidarity.messaging.models import Inbound, InboundState
 from solidarity.trainings.models import SignUp as TrainingSignUp
-from tests.factories.messaging import NEIGHBOUR, text_in
-from tests.test_events_signups import (
+from solidarity.trainings.services import SessionValues, do_create_session
+from solidarity.trainings.services import do_sign_up as take_training_seat
+from tests.factories.event_signups import (
     ACTION_AT,
     marshal_slot,
     medic_slot,
@@ -27,6 +28,7 @@ from tests.test_events_signups import (
     sent_to,
     the_action,
 )
+from tests.factories.messaging import NEIGHBOUR, text_in
 
 pytestmark = pytest.mark.django_db
 
@@ -146,13 +148,18 @@ def test_arrived_and_left_check_in_and_out_on_the_day(
 def test_a_training_seat_and_an_actions_seat_share_drop(
     client: Client, medics: WorkingGroup, coordinator: User, loopback: Path, monday: None
 ) -> None:
-    from solidarity.trainings.services import do_sign_up as take_training_seat
-    from tests.test_trainings import make_session
-
     action = the_action(medics, coordinator)
     (ana,) = people(1)
     seat = do_sign_up(marshal_slot(action, coordinator), ana, by=None)
-    training = take_training_seat(make_session(medics, capacity=3), ana, by=None)
+    values = SessionValues(
+        title_en="Street medic refresher",
+        title_es="Repaso de brigadistas de salud",
+        starts_at=ACTION_AT + timedelta(days=1),
+        ends_at=ACTION_AT + timedelta(days=1, hours=3),
+        place="Public library, room 2",
+        capacity=3,
+    )
+    training = take_training_seat(do_create_session(medics, values, by=None), ana, by=None)
 
     text_in(client, f"DROP {training.code}", sender=phone(0))
     text_in(client, f"DROP {seat.code}", sender=phone(0))

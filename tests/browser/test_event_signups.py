@@ -68,7 +68,7 @@ def test_a_medic_signs_up_on_a_phone_and_waits_for_a_partner(
         tab = phone.new_page()
         sign_in(tab, USERNAME, PASSWORD, secret)
         tab.goto(f"/en/actions/{code}/slots/")
-        expect(tab.get_by_role("heading", level=2)).to_have_text("street medic")
+        expect(tab.get_by_role("heading", level=2)).to_have_text("Street medic")
         expect(tab.locator("main")).to_contain_text("4 places left")
         tab.get_by_role("button", name="Sign up").click()
         expect(tab.locator(".messages")).to_contain_text("You are waiting for a partner")
