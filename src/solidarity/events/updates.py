@@ -11,7 +11,6 @@ Invariants:
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -22,9 +21,8 @@ from solidarity.events.models import TAKEN_STATES, Action, SignUp
 from solidarity.events.services import audited, check_not_over, locked
 from solidarity.lists.announcement_lists import ListValues, do_save_list
 from solidarity.lists.broadcasts import Draft, do_compose_broadcast, do_send_broadcast
-from solidarity.lists.models import AnnouncementList, Broadcast, Subscription, SubscriptionState
-from solidarity.lists.subscriptions import find_subscription, record
-from solidarity.messaging import services as messaging
+from solidarity.lists.models import AnnouncementList, Broadcast, SubscriptionState
+from solidarity.lists.subscriptions import confirm_now, find_subscription
 from solidarity.messaging.models import Channel
 from solidarity.people.models import ContactKind, Person
 
@@ -42,7 +40,6 @@ def subscribe_person(announcement_list: AnnouncementList, person: Person) -> int
     """Each of the person's contacts on the list, confirmed (their sign-up is their consent); how many were
     added. In the caller's transaction; audited by lists' own record (uuids, list, channel, state)."""
     added = 0
-    now = timezone.now()
     language = person.language if person.language in ("en", "es") else "en"
     for contact in person.contacts.all():
         channel = CHANNEL_OF.get(contact.kind)  # type: ignore[call-overload]  # a ContactKind value, as stored
@@ -51,19 +48,7 @@ def subscribe_person(announcement_list: AnnouncementList, person: Person) -> int
         found = find_subscription(announcement_list, channel, str(contact.value))
         if found is not None and found.state in (SubscriptionState.CONFIRMED, SubscriptionState.UNSUBSCRIBED):
             continue  # on it already, or left it: a choice kept
-        subscription = found or Subscription(
-            announcement_list=announcement_list,
-            channel=channel,
-            address=messaging.normalise(channel, str(contact.value)),
-        )
-        subscription.language = language
-        subscription.state = SubscriptionState.CONFIRMED
-        subscription.asked_at = subscription.asked_at or now
-        subscription.confirmed_at = now
-        subscription.confirm_code = ""
-        subscription.confirm_token_hash = ""
-        subscription.save()
-        record(audit.SYSTEM, AuditAction.CHANGED if found else AuditAction.CREATED, subscription, "confirmed")
+        confirm_now(announcement_list, channel, str(contact.value), language, found=found, actor=audit.SYSTEM)
         added += 1
     return added
 

@@ -367,18 +367,33 @@ def do_join_by_sms(announcement_list: AnnouncementList, sender: str, language: s
         found = find_subscription(announcement_list, Channel.SMS, sender)
         if found is not None and found.state == SubscriptionState.CONFIRMED:
             return found
-        subscription = found or Subscription(
-            announcement_list=announcement_list, channel=Channel.SMS, address=messaging.normalise(Channel.SMS, sender)
-        )
-        now = timezone.now()
-        subscription.language = language
-        subscription.state = SubscriptionState.CONFIRMED
-        subscription.asked_at = subscription.asked_at or now
-        subscription.confirmed_at = now
-        subscription.unsubscribed_at = None
-        subscription.confirm_code = ""
-        subscription.save()
-        record(audit.PUBLIC, AuditAction.CHANGED if found else AuditAction.CREATED, subscription, "confirmed")
+        return confirm_now(announcement_list, Channel.SMS, sender, language, found=found, actor=audit.PUBLIC)
+
+
+def confirm_now(
+    announcement_list: AnnouncementList,
+    channel: str,
+    address: str,
+    language: str,
+    *,
+    found: Subscription | None,
+    actor: str,
+) -> Subscription:
+    """The address confirmed on the list now, with no confirmation asked (it asked itself, or consented where it
+    signed up): `found`, its subscription if it has one, or a new one. In the caller's transaction; audited."""
+    subscription = found or Subscription(
+        announcement_list=announcement_list, channel=channel, address=messaging.normalise(channel, address)
+    )
+    now = timezone.now()
+    subscription.language = language
+    subscription.state = SubscriptionState.CONFIRMED
+    subscription.asked_at = subscription.asked_at or now
+    subscription.confirmed_at = now
+    subscription.unsubscribed_at = None
+    subscription.confirm_code = ""
+    subscription.confirm_token_hash = ""
+    subscription.save()
+    record(actor, AuditAction.CHANGED if found else AuditAction.CREATED, subscription, "confirmed")
     return subscription
 
 
