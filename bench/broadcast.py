@@ -32,22 +32,20 @@ template enqueue, then the worker with --senders) and prints the seconds each to
 """
 
 import argparse
-import asyncio
 import cProfile
 import io
-import multiprocessing
 import os
 import platform
 import pstats
 import smtplib
-import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
@@ -55,9 +53,11 @@ from email.message import Message as MimeMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
-from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
+
+import sinks as sink_kinds  # this folder's
+from sinks import Sink
 
 # Django and Solidarity are imported inside the functions: settings read the environment (the
 # throwaway home, the sink's port) when they are first imported, so main() sets it up first.
@@ -66,39 +66,6 @@ FROM = "Red de Apoyo <noreply@network.example.org>"
 FROM_ADDRESS = "noreply@network.example.org"
 SITE = "https://network.example.org"
 BULK = 10  # recipients per SMTP transaction in Mailman 3's bulk mode (its [mta] max_recipients default)
-
-
-# The sink, in a process of its own.
-
-
-class Counter:
-    """An aiosmtpd handler that counts each message and throws it away, after `latency` seconds if asked."""
-
-    def __init__(self, count: "Synchronized[int]", latency: float) -> None:
-        self.count, self.latency = count, latency
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        with self.count.get_lock():
-            self.count.value += len(envelope.rcpt_tos)  # a bulk message counts once per recipient
-        return "250 OK"
-
-
-def run_sink(port: int, count: "Synchronized[int]", latency: float, ready: Any, stop: Any) -> None:
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(Counter(count, latency), hostname="127.0.0.1", port=port)
-    controller.start()
-    ready.set()
-    stop.wait()
-    controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # The announcement.
@@ -160,26 +127,31 @@ class Row:
     seconds: float
     count: int
     baseline: str = ""  # the name of the row this one is compared with
+    cpu: float = 0.0  # CPU seconds of this process (the sender: the loop, or the outbox's worker threads)
+    sink_cpu: float = 0.0  # CPU seconds of the sink's process
 
     @property
     def rate(self) -> float:
         return self.count / self.seconds
 
+    def __add__(self, other: "Row") -> "Row":
+        return replace(
+            self,
+            seconds=self.seconds + other.seconds,
+            cpu=self.cpu + other.cpu,
+            sink_cpu=self.sink_cpu + other.sink_cpu,
+        )
 
-@dataclass(frozen=True)
-class Sink:
-    port: int
-    count: "Synchronized[int]"
 
-
-def timed(sink: Sink, name: str, count: int, work: Callable[[], Any], baseline: str, *, sends: bool) -> Row:
-    """Run one phase; when it `sends`, check that the sink received `count` messages."""
-    before = sink.count.value
+def timed(sink: Sink, name: str, count: int, work: Callable[[], Any], baseline: str, *, sends: int = 0) -> Row:
+    """Run one phase; check that the sink received `sends` SMTP transactions (0: the phase sends nothing)."""
+    before, sink_before, cpu_before = sink.transactions(), sink.cpu(), time.process_time()
     started = time.perf_counter()
     work()
-    row = Row(name, time.perf_counter() - started, count, baseline)
-    if sends and sink.count.value - before != count:
-        raise SystemExit(f"{name}: the sink received {sink.count.value - before} messages, expected {count}")
+    seconds = time.perf_counter() - started
+    if sends and not sink.wait_for(before + sends, timeout=10):
+        raise SystemExit(f"{name}: the sink received {sink.transactions() - before} transactions, expected {sends}")
+    row = Row(name, seconds, count, baseline, time.process_time() - cpu_before, sink.cpu() - sink_before)
     print(f"  {name}: {row.seconds:.2f} s, {row.rate:,.0f} msg/s", flush=True)
     return row
 
@@ -215,16 +187,18 @@ def smtplib_loop(
     sink: Sink,
     announcements: list[Announcement],
     build: Callable[[Announcement], MimeMessage],
-    encrypt: Callable[[MimeMessage, str], MimeMessage] | None = None,
+    encrypt: Callable[[str, str], str] | None = None,
 ) -> None:
-    """Build each message and send it over one connection; encrypt it first if asked."""
+    """Build each message and send it over one connection; encrypt its text first if asked."""
     with smtplib.SMTP("127.0.0.1", sink.port) as smtp:
         for item in announcements:
             mime = build(item)
-            if encrypt is not None:
-                mime = encrypt(mime, item.to)
-            # SMTP wants CRLF line ends; each message keeps its own policy otherwise.
-            smtp.sendmail(FROM_ADDRESS, [item.to], mime.as_bytes(policy=mime.policy.clone(linesep="\r\n")))
+            if encrypt is None:
+                # SMTP wants CRLF line ends: each message keeps its own policy otherwise.
+                data = mime.as_bytes(policy=mime.policy.clone(linesep="\r\n"))
+            else:
+                data = encrypt(mime.as_string(), item.to).replace("\n", "\r\n").encode()
+            smtp.sendmail(FROM_ADDRESS, [item.to], data)
 
 
 def smtplib_bulk(sink: Sink, announcements: list[Announcement], per_transaction: int = BULK) -> None:
@@ -311,12 +285,12 @@ def worker(sink: Sink, count: int, senders: int) -> None:
         finally:
             connection.close()
 
-    target = sink.count.value + count
+    target = sink.transactions() + count
     stop = threading.Event()
     with override_settings(OUTBOX_EMAIL_SENDERS=senders):
         thread = threading.Thread(target=run, args=(stop,))
         thread.start()
-        while sink.count.value < target and thread.is_alive():
+        while sink.transactions() < target and thread.is_alive():
             time.sleep(0.002)
         stop.set()
         thread.join()
@@ -381,16 +355,29 @@ def machine() -> str:
 
 def table(rows: list[Row]) -> str:
     rates = {row.name: row.rate for row in rows}
-    lines = ["| phase | messages | seconds | msg/s | vs baseline |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| phase | messages | seconds | msg/s | vs baseline | sender CPU, us/msg | sink CPU, us/msg |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in rows:
         ratio = row.rate / rates[row.baseline] if row.baseline else 1.0
-        lines.append(f"| {row.name} | {row.count:,} | {row.seconds:.2f} | {row.rate:,.0f} | {ratio:.2f} |")
+        sink = f"{row.sink_cpu / row.count * 1e6:,.0f}" if row.sink_cpu else ""
+        lines.append(
+            f"| {row.name} | {row.count:,} | {row.seconds:.2f} | {row.rate:,.0f} | {ratio:.2f} | "
+            f"{row.cpu / row.count * 1e6:,.0f} | {sink} |"
+        )
     return "\n".join(lines)
 
 
 def medians(runs: list[list[Row]]) -> list[Row]:
     return [
-        replace(rows[0], seconds=statistics.median(row.seconds for row in rows)) for rows in zip(*runs, strict=True)
+        replace(
+            rows[0],
+            seconds=statistics.median(row.seconds for row in rows),
+            cpu=statistics.median(row.cpu for row in rows),
+            sink_cpu=statistics.median(row.sink_cpu for row in rows),
+        )
+        for rows in zip(*runs, strict=True)
     ]
 
 
@@ -420,24 +407,24 @@ def one_run(plan: Plan, run: int) -> list[Row]:
     built_whole = "b. outbox enqueue, each message built whole"
     bulk = f"a. bulk: one message to {BULK} recipients per transaction, as Mailman's bulk mode"
     rows = [
-        timed(sink, a, n, lambda: smtplib_loop(sink, plain, plain_mime), "", sends=True),
-        timed(sink, "a. the same, built by Django", n, lambda: smtplib_loop(sink, plain, django_mime), a, sends=True),
-        timed(sink, bulk, n, lambda: smtplib_bulk(sink, plain), a, sends=True),
-        timed(sink, built_whole, n, lambda: enqueue(plain, f"{run}:w", whole=True), a, sends=False),
+        timed(sink, a, n, lambda: smtplib_loop(sink, plain, plain_mime), "", sends=n),
+        timed(sink, "a. the same, built by Django", n, lambda: smtplib_loop(sink, plain, django_mime), a, sends=n),
+        timed(sink, bulk, n, lambda: smtplib_bulk(sink, plain), a, sends=-(-n // BULK)),
+        timed(sink, built_whole, n, lambda: enqueue(plain, f"{run}:w", whole=True), a, sends=0),
     ]
     Message.objects.all().delete()
     rows += [
-        timed(sink, b, n, lambda: enqueue(plain, f"{run}:b"), a, sends=False),
-        timed(sink, c, n, send, a, sends=True),
+        timed(sink, b, n, lambda: enqueue(plain, f"{run}:b"), a, sends=0),
+        timed(sink, c, n, send, a, sends=n),
     ]
     check_sent(n)
-    rows.append(Row("b + c. outbox enqueue + send-out", rows[-1].seconds + rows[-2].seconds, n, a))
+    rows.append(replace(rows[-2] + rows[-1], name="b + c. outbox enqueue + send-out", baseline=a))
     enqueue(plain, f"{run}:c")
     name = f"c. outbox send-out, worker, {plan.senders} senders"
-    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), a, sends=True))
+    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), a, sends=n))
     enqueued = next(row for row in rows if row.name == b)
     name = f"b + c. outbox enqueue + send-out, worker, {plan.senders} senders"
-    rows.append(Row(name, enqueued.seconds + rows[-1].seconds, n, a))
+    rows.append(replace(enqueued + rows[-1], name=name, baseline=a))
     check_sent(2 * n)
     Message.objects.all().delete()
     if not secret:
@@ -446,8 +433,8 @@ def one_run(plan: Plan, run: int) -> list[Row]:
     keys = {row.address: str(row.openpgp_key) for row in Address.objects.all()}
     encryptor = Encryptor(str(services.network_key().secret))  # fresh: each key is parsed once, as in the outbox
 
-    def encrypt(mime: MimeMessage, to: str) -> MimeMessage:
-        return encryptor.encrypt_email(mime, keys[to])
+    def encrypt(text: str, to: str) -> str:
+        return encryptor.encrypt_text(text, keys[to])
 
     d, e, f = (
         "d. OpenPGP baseline: stdlib email + encrypt + smtplib",
@@ -455,33 +442,52 @@ def one_run(plan: Plan, run: int) -> list[Row]:
         "f. OpenPGP send-out",
     )
     rows += [
-        timed(sink, d, n, lambda: smtplib_loop(sink, secret, plain_mime, encrypt), "", sends=True),
-        timed(sink, e, n, lambda: enqueue(secret, f"{run}:e"), d, sends=False),
-        timed(sink, f"{f}, pump.drain", n, send, d, sends=True),
+        timed(sink, d, n, lambda: smtplib_loop(sink, secret, plain_mime, encrypt), "", sends=n),
+        timed(sink, e, n, lambda: enqueue(secret, f"{run}:e"), d, sends=0),
+        timed(sink, f"{f}, pump.drain", n, send, d, sends=n),
     ]
     check_sent(n)
-    rows.append(Row("e + f. OpenPGP enqueue + send-out", rows[-1].seconds + rows[-2].seconds, n, d))
+    rows.append(replace(rows[-2] + rows[-1], name="e + f. OpenPGP enqueue + send-out", baseline=d))
     enqueue(secret, f"{run}:f")
     name = f"{f}, worker, {plan.senders} senders"
-    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), d, sends=True))
+    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), d, sends=n))
+    enqueued = next(row for row in rows if row.name == e)
+    name = f"e + f. OpenPGP enqueue + send-out, worker, {plan.senders} senders"
+    rows.append(replace(enqueued + rows[-1], name=name, baseline=d))
     check_sent(2 * n)
     Message.objects.all().delete()
     return rows
 
 
 def serve(plan: Plan) -> None:
-    """One personalised broadcast (b + c with the worker) per line read from standard input; prints its seconds."""
+    """One personalised broadcast (b + c with the worker) per line of standard input.
+
+    Prints the seconds of its enqueue and of its send-out, and the CPU seconds this process spent on both.
+    """
     from solidarity.messaging.models import Message
 
     print("ready", flush=True)
     for run, _ in enumerate(sys.stdin):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         enqueue(plan.plain, f"serve:{run}")
         queued = time.perf_counter()
         worker(plan.sink, plan.recipients, plan.senders)
-        print(f"{queued - started:.3f} {time.perf_counter() - queued:.3f}", flush=True)
+        seconds = (queued - started, time.perf_counter() - queued, time.process_time() - cpu)
+        print(" ".join(f"{value:.3f}" for value in seconds), flush=True)
         check_sent(plan.recipients)
         Message.objects.all().delete()
+
+
+@contextmanager
+def delivering_to(sink: Sink) -> Iterator[None]:
+    """The outbox's transport pointed at `sink` (MAILERS are read at each connection)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    transport: dict[str, Any] = settings.MAILERS["transport"]
+    options = {**transport["OPTIONS"], "host": "127.0.0.1", "port": sink.port}
+    with override_settings(MAILERS={**settings.MAILERS, "transport": {**transport, "OPTIONS": options}}):
+        yield
 
 
 def main() -> None:
@@ -492,28 +498,25 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0, help="the sink waits this long before each 250 OK")
     parser.add_argument("--runs", type=int, default=1, help="repeat every phase; the table shows medians")
     parser.add_argument(
+        "--sink", choices=[*sink_kinds.KINDS, "both"], default="both", help="the Python sink, the C one, or both"
+    )
+    parser.add_argument(
         "--profile", nargs="?", const="tottime", default="", help="print cProfile's top costs of the first send-outs"
     )
     parser.add_argument("--skip-openpgp", action="store_true")
     parser.add_argument("--serve", action="store_true", help="b + c once per line of standard input (bench/mailman.py)")
     args = parser.parse_args()
     n = args.recipients
-
-    context = multiprocessing.get_context("spawn")
-    count: Synchronized[int] = context.Value("q", 0)
-    ready, stop = context.Event(), context.Event()
-    port = free_port()
-    latency = args.latency_ms / 1000
-    sink_process = context.Process(target=run_sink, args=(port, count, latency, ready, stop), daemon=True)
-    sink_process.start()
-    if not ready.wait(30):
-        raise SystemExit("the SMTP sink did not start")
+    kinds = sink_kinds.available(list(sink_kinds.KINDS) if args.sink == "both" else [args.sink])
+    if args.serve and len(kinds) > 1:
+        raise SystemExit("--serve takes one --sink")
+    sinks = [sink_kinds.start(kind, args.latency_ms / 1000) for kind in kinds]
 
     with tempfile.TemporaryDirectory(prefix="solidarity-bench-") as home:
         for name in ("SOLIDARITY_DATABASE_URL", "SOLIDARITY_REDIS_URL"):
             os.environ.pop(name, None)
         os.environ["SOLIDARITY_HOME"] = home
-        os.environ["SOLIDARITY_EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        os.environ["SOLIDARITY_EMAIL_URL"] = f"smtp://127.0.0.1:{sinks[0].port}"
         os.environ["DJANGO_SETTINGS_MODULE"] = "solidarity.config.settings"
         import django
         from django.core.management import call_command
@@ -523,25 +526,27 @@ def main() -> None:
         size_the_network(4 * n)  # plain and OpenPGP addresses, and room to grow
 
         print(f"machine: {machine()}")
-        print(f"{n:,} recipients; sink on 127.0.0.1:{port}, {args.latency_ms:g} ms per message; SQLite (WAL) in {home}")
+        where = ", ".join(f"{sink.label} on 127.0.0.1:{sink.port}" for sink in sinks)
+        print(f"{n:,} recipients; {where}, {args.latency_ms:g} ms per message; SQLite (WAL) in {home}")
         plain = [announcement(position, "person") for position in range(n)]
         secret = [] if args.skip_openpgp or args.serve else [announcement(position, "pgp") for position in range(n)]
         keys = args.keys or n
         if secret:
             print(f"making {keys:,} OpenPGP keys (Cv25519) for {n:,} addresses...", flush=True)
             give_keys(secret, keys)
-        plan = Plan(Sink(port, count), n, args.senders, args.profile, plain, secret)
+        plans = [Plan(sink, n, args.senders, args.profile, plain, secret) for sink in sinks]
         if args.serve:
-            serve(plan)
-            stop.set()
-            sink_process.join(timeout=10)
+            serve(plans[0])
+            sinks[0].close()
             return
-        runs = []
+        runs: dict[str, list[list[Row]]] = {sink.kind: [] for sink in sinks}
         for run in range(args.runs):
-            print(f"run {run + 1} of {args.runs}", flush=True)
-            runs.append(one_run(plan, run))
-        stop.set()
-        sink_process.join(timeout=10)
+            for plan in plans:  # the sinks take turns, run by run
+                print(f"run {run + 1} of {args.runs}, {plan.sink.label}", flush=True)
+                with delivering_to(plan.sink):
+                    runs[plan.sink.kind].append(one_run(plan, run))
+        for sink in sinks:
+            sink.close()
 
     print()
     command = " ".join(["uv run python bench/broadcast.py", *sys.argv[1:]])
@@ -550,7 +555,9 @@ def main() -> None:
         shared = "one key per recipient" if keys == n else f"{keys} keys shared round-robin"
         print(f"OpenPGP: Cv25519 recipient keys, {shared}; every message signed by the network key")
     print(("medians of {args.runs} runs" if args.runs > 1 else "one run").format(args=args))
-    print(table(medians(runs)))
+    for sink in sinks:
+        print(f"\n{sink.label}:\n")
+        print(table(medians(runs[sink.kind])))
 
 
 if __name__ == "__main__":

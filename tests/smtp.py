@@ -26,6 +26,15 @@ class Inbox:
     messages: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply, e.g. "550 no such user"
     refuse_mail: str = ""  # an SMTP reply to every MAIL FROM, e.g. "451 local error"
+    pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply, as Postfix does
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if self.refuse_mail:

@@ -162,6 +162,46 @@ def test_a_refused_recipient_bounces_and_nothing_more_is_sent_to_it(smtp: SmtpSe
     assert (later.state, later.reason) == (State.CANCELLED, "bounced")
 
 
+def test_with_pipelining_refusals_come_back_in_order_and_the_connection_carries_on(smtp: SmtpServer) -> None:
+    smtp.inbox.pipelining = True  # MAIL, RCPT and DATA go in one write (RFC 2920), as to Postfix
+    smtp.inbox.refuse["gone@example.org"] = "550 5.1.1 no such user"
+    smtp.inbox.refuse["busy@example.org"] = "451 4.3.0 try again later"
+    addresses = ["ana@example.org", "gone@example.org", "bea@example.org", "busy@example.org", "cruz@example.org"]
+    services.enqueue_many([mail(address, f"test:{n}") for n, address in enumerate(addresses)])
+
+    pump.drain(Channel.EMAIL)
+
+    states = dict(Message.objects.values_list("idempotency_key", "state"))
+    assert states == {
+        "test:0": State.SENT,
+        "test:1": State.BOUNCED,
+        "test:2": State.SENT,
+        "test:3": State.QUEUED,  # deferred, tried again later
+        "test:4": State.SENT,
+    }
+    assert [received.recipients for received in smtp.inbox.messages] == [
+        ["ana@example.org"],
+        ["bea@example.org"],
+        ["cruz@example.org"],
+    ]
+    assert b"Hello bea@example.org" in smtp.inbox.messages[1].content
+
+
+def test_with_pipelining_a_refused_sender_holds_nothing_back(smtp: SmtpServer) -> None:
+    smtp.inbox.pipelining = True
+    smtp.inbox.refuse_mail = "451 4.3.0 local error"
+    services.enqueue(mail("ana@example.org", "test:1"))
+
+    pump.drain(Channel.EMAIL)
+
+    assert Message.objects.get(idempotency_key="test:1").state == State.QUEUED
+    smtp.inbox.refuse_mail = ""
+    message = Message.objects.get(idempotency_key="test:1")
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        assert pump.drain(Channel.EMAIL) == 1
+    assert len(smtp.inbox.to("ana@example.org")) == 1
+
+
 def test_a_deferred_recipient_is_tried_again_later(smtp: SmtpServer) -> None:
     smtp.inbox.refuse["busy@example.org"] = "451 4.3.0 try again later"
     services.enqueue(mail("busy@example.org", "test:1"))

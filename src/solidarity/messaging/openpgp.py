@@ -20,14 +20,14 @@ at a Web Key Directory address (`wkd_hash`), and in an Autocrypt header on every
 
 import base64
 import hashlib
+import re
 import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
-from email.headerregistry import BaseHeader
-from email.message import EmailMessage, Message, MIMEPart
+from email.message import EmailMessage, Message
 from email.utils import parseaddr
 
 import pysequoia
@@ -43,22 +43,17 @@ EXPIRES_SOON = timedelta(days=30)  # a subscriber's key that stops working withi
 AUTOCRYPT_LINE = 76  # base64 characters per folded line of the Autocrypt header's keydata
 ZBASE32 = "ybndrfg8ejkmcpqxot1uwisza345h769"  # the Web Key Directory's alphabet (z-base-32)
 
-_CRLF = policy.compat32.clone(linesep="\r\n")
-
-
-def _headers(*pairs: tuple[str, str]) -> tuple[tuple[str, BaseHeader], ...]:
-    return tuple((name, policy.default.header_factory(name, value)) for name, value in pairs)
-
-
-_CONTROL_HEADERS = _headers(
-    ("Content-Type", "application/pgp-encrypted"),
-    ("Content-Description", "PGP/MIME version identification"),
+# The two parts of RFC 3156's multipart/encrypted: the version, and the data's headers (the data follows).
+_CONTROL_PART = (
+    "Content-Type: application/pgp-encrypted\nContent-Description: PGP/MIME version identification\n\nVersion: 1\n"
 )
-_DATA_HEADERS = _headers(
-    ("Content-Type", 'application/octet-stream; name="encrypted.asc"'),
-    ("Content-Description", "OpenPGP encrypted message"),
-    ("Content-Disposition", 'inline; filename="encrypted.asc"'),
+_DATA_PART = (
+    'Content-Type: application/octet-stream; name="encrypted.asc"\n'
+    "Content-Description: OpenPGP encrypted message\n"
+    'Content-Disposition: inline; filename="encrypted.asc"\n\n'
 )
+_PROTECTED = {name.lower() for name in PROTECTED_HEADERS}
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 _SECRET_TAGS = (Tag.SecretKey, Tag.SecretSubkey)
 _SELF_SIGNATURES = (
@@ -285,9 +280,15 @@ class Encryptor:
         self._cache: OrderedDict[str, _Recipient] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._senders: dict[str, bool] = {}
 
     def encrypt_email(self, message: Message, recipient_key: str) -> EmailMessage:
-        """Return `message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2).
+        """`message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2); see `encrypt_text`."""
+        text = self.encrypt_text(message.as_bytes().decode("utf-8", "surrogateescape"), recipient_key)
+        return message_from_bytes(text.encode("utf-8", "surrogateescape"), policy=policy.default)
+
+    def encrypt_text(self, text: str, recipient_key: str) -> str:
+        """A message's text (as the outbox stores it) as RFC 3156 PGP/MIME, signed and encrypted (§6.2).
 
         The outer message keeps every header except the body's own (Content-*, MIME-Version),
         so routing and list headers (From, To, Date, Message-ID, List-Unsubscribe, List-Id,
@@ -295,9 +296,13 @@ class Encryptor:
         the original body part with its Content-* headers, plus the real Subject and the
         other PROTECTED_HEADERS, and `protected-headers="v1"` on its Content-Type (the
         Autocrypt / Thunderbird convention: mail programs that know it show the inner
-        Subject; others show "..."). The inner part is serialised with CRLF line ends.
+        Subject; others show "..."). The inner part is encrypted with CRLF line ends.
         When the message is From the network key's own address, the outer message carries an
         Autocrypt header with the network's public key, so a mail program can check the signature.
+
+        Works on the text itself: headers move as they are written (folds and all), the body is
+        not parsed. The email package would parse, copy and write the message again, several
+        times what the encryption costs. Returns text with LF line ends, as the outbox stores it.
 
         Raises OpenPgpError if the recipient's key is unusable or expired now: never falls
         back to sending in clear, that choice belongs to the caller.
@@ -305,15 +310,29 @@ class Encryptor:
         recipient = self._recipient(recipient_key)
         if not recipient.can_encrypt_at(datetime.now(UTC)):
             raise OpenPgpError(_("This key has expired. Ask for a new one."), code="expired")
-        outer, inner = _split(message)
+        outer, inner, sender = _split_text(text)
         try:
-            encrypted = pysequoia.encrypt(inner.as_bytes(policy=_CRLF), [recipient.cert], signer=self._signer)
+            encrypted = pysequoia.encrypt(
+                inner.encode("utf-8", "surrogateescape"), [recipient.cert], signer=self._signer
+            )
         except (RuntimeError, ValueError):
             raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
-        _wrap(outer, encrypted.decode("ascii"))
-        if self._autocrypt and parseaddr(str(outer.get("From", "")))[1].lower() == self._address:
-            outer.set_raw("Autocrypt", self._autocrypt)
-        return outer
+        boundary = f"=-pgp-{secrets.token_hex(12)}"
+        autocrypt = f"Autocrypt: {self._autocrypt}\n" if self._autocrypt and self._is_own(sender) else ""
+        return (
+            f"{outer}Subject: {HIDDEN_SUBJECT}\nMIME-Version: 1.0\n"
+            f'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\n boundary="{boundary}"\n'
+            f"{autocrypt}\n"
+            f"--{boundary}\n{_CONTROL_PART}\n--{boundary}\n{_DATA_PART}{encrypted.decode('ascii').rstrip()}\n"
+            f"--{boundary}--\n"
+        )
+
+    def _is_own(self, sender: str) -> bool:
+        """Whether a From header's value is the network key's own address (the answer is kept per value)."""
+        own = self._senders.get(sender)
+        if own is None:
+            own = self._senders[sender] = parseaddr(sender)[1].lower() == self._address
+        return own
 
     def _recipient(self, armored: str) -> _Recipient:
         with self._lock:
@@ -353,19 +372,26 @@ def _parse_recipient(armored: str) -> _Recipient:
     data = armored.strip().encode()
     if b"PRIVATE KEY BLOCK" in data:
         raise secret_key
+    several = OpenPgpError(_("This contains more than one key. Send only one."), code="several_keys")
+    binary = _dearmored(data)
     try:
-        certs = pysequoia.Cert.split_bytes(data)
-        packets: list[Packet] = list(PacketPile.from_bytes(data)) if len(certs) == 1 else []
+        if binary is None and len(pysequoia.Cert.split_bytes(data)) > 1:  # not one armoured block: Sequoia looks
+            raise several
+        data = binary or data
+        packets: list[Packet] = list(PacketPile.from_bytes(data))
     except (RuntimeError, ValueError):
         raise not_a_key from None
-    if len(certs) > 1:
-        raise OpenPgpError(_("This contains more than one key. Send only one."), code="several_keys")
+    if sum(packet.tag in (Tag.PublicKey, Tag.SecretKey) for packet in packets) > 1:
+        raise several
     if any(packet.tag in _SECRET_TAGS for packet in packets):
         raise secret_key
     primary = next((packet for packet in packets if packet.tag == Tag.PublicKey), None)
     if primary is None or primary.key_created is None:
         raise not_a_key
-    cert = certs[0]
+    try:
+        cert = pysequoia.Cert.from_bytes(data)
+    except (RuntimeError, ValueError):
+        raise not_a_key from None
     if cert.is_revoked:
         raise OpenPgpError(_("This key has been revoked. Ask for a new one."), code="revoked")
     try:
@@ -385,6 +411,29 @@ def _parse_recipient(armored: str) -> _Recipient:
         expires_at=expires_at,
         encryption_keys=encryption_keys,
     )
+
+
+def _dearmored(data: bytes) -> bytes | None:
+    """One ASCII-armored public key block's packets, decoded here; None for any other input (Sequoia reads it).
+
+    Sequoia reads armour too, but a key parsed from its packets costs half: this runs for every
+    recipient of an encrypted broadcast. Armour headers (Comment: ...) end at the first empty line;
+    the last line may be the CRC-24 checksum ("=" and four characters), which is not data.
+    """
+    data = data.replace(b"\r\n", b"\n")
+    if data.count(b"-----BEGIN ") != 1 or not data.startswith(b"-----BEGIN PGP PUBLIC KEY BLOCK-----"):
+        return None
+    _head, blank, rest = data.partition(b"\n\n")
+    body, end, _tail = rest.partition(b"\n-----END PGP PUBLIC KEY BLOCK-----")
+    lines = body.split()
+    if not blank or not end or not lines:
+        return None
+    if lines[-1].startswith(b"=") and len(lines[-1]) == 5:
+        lines.pop()
+    try:
+        return base64.b64decode(b"".join(lines), validate=True)
+    except ValueError:  # binascii.Error
+        return None
 
 
 def _encryption_keys(
@@ -436,48 +485,40 @@ def _created(signature: Packet) -> datetime:
     return signature.signature_created or datetime.min.replace(tzinfo=UTC)
 
 
-def _split(message: Message) -> tuple[EmailMessage, Message]:
-    """Split a copy of `message` into the outer headers and the inner body part with protected headers.
+def _split_text(text: str) -> tuple[str, str, str]:
+    """Split a message's text into the outer headers, the inner part and the From header's value.
 
-    Headers move as raw text (`raw_items`, `set_raw`) and the copy is parsed with compat32:
-    the modern email policy parses and refolds every header, five times slower for nothing.
+    The outer headers are all but the body's own, MIME-Version and Subject, each as written
+    (LF line ends). The inner part (CRLF line ends) is the body with its Content-* headers and
+    copies of the PROTECTED_HEADERS, its Content-Type marked `protected-headers="v1"`.
     """
-    inner = message_from_bytes(message.as_bytes(), policy=policy.compat32)
-    outer = EmailMessage(policy=policy.default)
-    for name, value in inner.raw_items():
-        if not _is_body_header(name) and name.lower() not in {"mime-version", "subject"}:
-            outer.set_raw(name, value)
-    protected = {name.lower() for name in PROTECTED_HEADERS}
-    for name in {name.lower() for name in inner}:
-        if not _is_body_header(name) and name not in protected:
-            del inner[name]
-    if "Content-Type" not in inner:
-        inner["Content-Type"] = "text/plain; charset=us-ascii"
-    inner.set_param("protected-headers", "v1")
-    return outer, inner
-
-
-def _is_body_header(name: str) -> bool:
-    return name.lower().startswith("content-")
-
-
-def _wrap(outer: EmailMessage, armored: str) -> None:
-    """Make `outer` the RFC 3156 multipart/encrypted holding `armored`.
-
-    The parts' headers are parsed once, at import: the modern email API re-parses a raw
-    header every time the generator reads it. The boundary is chosen here, so the
-    generator need not render the parts twice to find one.
-    """
-    control = MIMEPart(policy=policy.default)
-    for name, value in _CONTROL_HEADERS:
-        control[name] = value
-    control.set_payload("Version: 1\n")
-    data = MIMEPart(policy=policy.default)
-    for name, value in _DATA_HEADERS:
-        data[name] = value
-    data.set_payload(armored)
-    outer.set_raw("Subject", HIDDEN_SUBJECT)
-    outer.set_raw("MIME-Version", "1.0")
-    boundary = f"=-pgp-{secrets.token_hex(12)}"
-    outer["Content-Type"] = f'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="{boundary}"'
-    outer.set_payload([control, data])
+    if "\r" in text:
+        text = _LINE_END.sub("\n", text)
+    head, blank, body = text.partition("\n\n")
+    if not blank:  # no body: the whole text is headers
+        head, body = head.rstrip("\n"), ""
+    fields: list[list[str]] = []
+    for line in head.split("\n"):
+        if line[:1] in (" ", "\t") and fields:
+            fields[-1].append(line)
+        elif line:
+            fields.append([line])
+    outer: list[str] = []
+    inner: list[str] = []
+    sender, typed = "", False
+    for lines in fields:
+        name = lines[0].split(":", 1)[0].strip().lower()
+        if name == "from":
+            sender = " ".join(line.strip() for line in lines).split(":", 1)[-1].strip()
+        if name == "content-type":
+            typed = True
+            if "protected-headers" not in "".join(lines).lower():
+                lines = [*lines[:-1], lines[-1].rstrip() + '; protected-headers="v1"']
+        if name.startswith("content-") or name in _PROTECTED:
+            inner.extend(lines)
+        if not name.startswith("content-") and name not in ("mime-version", "subject"):
+            outer.extend(lines)
+    if not typed:
+        inner.append('Content-Type: text/plain; charset=us-ascii; protected-headers="v1"')
+    outer_text = "".join(f"{line}\n" for line in outer)
+    return outer_text, "\r\n".join(inner) + "\r\n\r\n" + body.replace("\n", "\r\n"), sender

@@ -19,7 +19,6 @@ import smtplib
 import threading
 import time
 from datetime import timedelta
-from email.message import Message as MimeMessage
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
@@ -33,12 +32,10 @@ from django.utils import timezone
 from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, progress, services
 from solidarity.messaging.mail import (
-    WIRE,
     RawEmail,
     envelope_address,
     header,
     parse_mime,
-    parse_raw,
     send_plain,
     wire_bytes,
 )
@@ -233,18 +230,18 @@ class EmailSender:
         self.encryptor: openpgp.Encryptor | None = None
         self.senders: dict[str, str] = {}  # From -> envelope address (Django's prep_address)
 
-    def encrypt(self, mime: MimeMessage, key: str, *, clear_allowed: bool = True) -> MimeMessage | Result:
-        """PGP/MIME to `key`, signed by the network's; an unusable key holds the message.
+    def encrypt(self, text: str, key: str, *, clear_allowed: bool = True) -> str | Result:
+        """The stored message's text as PGP/MIME to `key`, signed by the network's; an unusable key holds it.
 
-        `clear_allowed`: whether the network's setting may send it in clear when the key expired.
+        `clear_allowed`: whether the network's setting may send it in clear (`text` as it is) when the key expired.
         """
         if self.encryptor is None:
             self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
         try:
-            return self.encryptor.encrypt_email(mime, key)
+            return self.encryptor.encrypt_text(text, key)
         except openpgp.OpenPgpError as error:
             if error.code == "expired" and clear_allowed and get_network_settings().clear_mail_when_key_expired:
-                return mime
+                return text
             return Held("key_expired" if error.code == "expired" else "key_unusable")
 
     def batch_size(self) -> int:
@@ -271,18 +268,17 @@ class EmailSender:
         if blocked:
             return Failed(blocked, State.CANCELLED)
         text = str(message.content["mime"])
-        mime: MimeMessage | None = None
+        sent = text
         # A key's proof (messaging.address_keys) goes to the key it proves, never to the address's nor in clear.
         proving = str(message.content.get("openpgp_key") or "")
         key = proving or (str(address.openpgp_key) if address is not None else "")
         if key:
-            parsed = parse_raw(text)
-            encrypted = self.encrypt(parsed, key, clear_allowed=not proving)
+            encrypted = self.encrypt(text, key, clear_allowed=not proving)
             if isinstance(encrypted, Result):
                 return encrypted
-            mime = None if encrypted is parsed else encrypted  # an expired key, clear mail allowed: as stored
+            sent = encrypted  # or, for an expired key with clear mail allowed, the text as stored
         try:
-            message_id = self.hand_over(message, text, mime)
+            message_id = self.hand_over(message, text, sent)
         except ValueError:  # Django refuses an address it cannot put in an envelope
             return Failed("invalid_address")
         except smtplib.SMTPRecipientsRefused as error:
@@ -295,21 +291,21 @@ class EmailSender:
             raise Unreachable(f"the mail server went away ({type(error).__name__})") from None
         return Sent("smtp", message_id)
 
-    def hand_over(self, message: Message, text: str, mime: MimeMessage | None) -> str:
-        """Give one message (`mime` when it was rewritten, else the stored `text`) to the transport; its Message-ID.
+    def hand_over(self, message: Message, text: str, sent: str) -> str:
+        """Give one message to the transport: `sent`, the stored `text` or its encrypted form; its Message-ID.
 
-        Through Django's SMTP backend, the stored text goes out as it is on the backend's open
+        Through Django's SMTP backend, the text goes out as it is on the backend's open
         connection (what its `_send` does, without parsing and re-rendering the message);
         any other backend (the console, tests' locmem) gets an EmailMessage.
         """
         smtp = self.smtp_connection()
         if smtp is None:
-            parsed = mime or parse_mime(message.content)
+            parsed = parse_mime({"mime": sent})
             from_email = str(message.content.get("from") or parsed["From"])
             self.backend.send_messages([RawEmail(parsed, to=message.to, from_email=from_email)])
             return str(parsed.get("Message-ID", ""))
         # Encryption keeps From and Message-ID on the outer message: read them from the stored text either way.
-        data = wire_bytes(text) if mime is None else mime.as_bytes(policy=WIRE)
+        data = wire_bytes(sent)
         from_email = str(message.content.get("from") or header(text, "From"))
         envelope_to = envelope_address(message.to, self.backend.prep_address)
         send_plain(smtp, self.envelope_from(from_email), envelope_to, data)
