@@ -50,6 +50,8 @@ def test_keepers_hear_of_what_expires_and_what_was_not_counted_once_a_week(
     today = timezone.localdate()
     receive(depot, naloxone, 5, coordinator, expires_on=today + timedelta(days=20), lot_number="SOON")
     receive(bag, naloxone, 2, coordinator, expires_on=today + timedelta(days=400))
+    receive(depot, naloxone, 1, coordinator, expires_on=today + timedelta(days=30), lot_number="ONE")
+    receive(depot, naloxone, 1, coordinator, expires_on=today - timedelta(days=3), lot_number="OLD")
     # Neither place was ever counted.
     lead = make_member("lee.lead", medics, Role.MEDIC_LEAD)
     lead.language = "es"
@@ -63,6 +65,12 @@ def test_keepers_hear_of_what_expires_and_what_was_not_counted_once_a_week(
     assert "/en/groups/street-medics-committee/supplies/" in coordinators
     [leads] = digests_to(lead.email)
     assert "5 Naloxona (NLX) vencen el" in leads
+    # One unit reads as one, in both languages.
+    assert "1 Naloxone (NLX) expires on" in coordinators
+    assert "1 Naloxone (NLX) expired on" in coordinators
+    assert ": donate it while still usable, or record it expired. Lot OLD." in coordinators
+    assert "1 Naloxona (NLX) vence el" in leads
+    assert "1 Naloxona (NLX) venció el" in leads
     assert "/es/groups/street-medics-committee/supplies/" in leads
     [medics_own] = digests_to(medic.email)
     assert "Bag 2\n- Not counted in 90 days: please count it." in medics_own

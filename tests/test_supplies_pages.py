@@ -129,6 +129,22 @@ def test_a_coordinator_sets_up_receives_and_sees_fefo_first(medics: WorkingGroup
     assert par_status(item).on_hand == 6
 
 
+def test_an_expiring_lot_links_its_keepers_to_donate_it_with_the_lot_chosen(
+    depot: Location, naloxone: Item, coordinator: User, medic: User
+) -> None:
+    soon = Movement.objects.get(lot__lot_number="SOON").lot
+    donate = f"/en/supplies/locations/{depot.uuid}/donate/?lot={soon.uuid}"
+    keeper = client_for(coordinator)
+    assert f'href="{donate}"' in keeper.get(f"/en/groups/{MEDICS}/supplies/").content.decode()
+    form = keeper.get(donate).content.decode()
+    assert f'<option value="{soon.uuid}" selected>' in form
+    given = keeper.post(donate, {"lot": str(soon.uuid), "quantity": 5})
+    assert given.status_code == 302
+    assert Movement.objects.get(kind=MovementKind.DONATED).quantity == -5
+    page = client_for(medic).get(f"/en/groups/{MEDICS}/supplies/").content.decode()
+    assert "donate/?lot=" not in page  # a member who does not keep the stock reads it, without a link
+
+
 def test_receiving_far_above_need_warns_and_asks(
     medics: WorkingGroup, coordinator: User, depot: Location, naloxone: Item
 ) -> None:

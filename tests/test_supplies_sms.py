@@ -96,10 +96,10 @@ def test_a_code_of_another_group_or_none_is_unknown_and_a_stranger_goes_to_the_i
     assert Inbound.objects.filter(state=InboundState.UNMATCHED).count() == 1
 
 
-def test_with_several_places_and_none_of_the_senders_own_the_answer_points_to_the_web(
-    client: Client, loopback: Path, medics: WorkingGroup, coordinator: User, bag: Location
+def test_with_several_places_holding_it_and_none_of_the_senders_own_the_answer_points_to_the_web(
+    client: Client, loopback: Path, medics: WorkingGroup, coordinator: User, bag: Location, naloxone: Item
 ) -> None:
-    make_location(medics, coordinator, "Depot")
+    receive(make_location(medics, coordinator, "Depot"), naloxone, 5, coordinator)
     make_person("Cora Coordinator", phones=(MEDIC_PHONE,), user=coordinator)  # refills neither
     text_in(client, "used nlx 1", sender=MEDIC_PHONE)
     [answer] = answers(loopback, MEDIC_PHONE)
@@ -113,3 +113,47 @@ def test_the_word_alone_says_how(client: Client, loopback: Path, medic: User, ba
     with translation.override("es"):
         expected = gettext("%(network)s: text USED, the code on the label and how many: USED NLX 2")
     assert answers(loopback, MEDIC_PHONE) == [gsm_friendly(expected % {"network": "Solidarity"})]
+
+
+def test_a_medic_who_refills_no_bag_records_use_at_the_only_place_holding_the_item(
+    client: Client, loopback: Path, medics: WorkingGroup, coordinator: User, medic: User, naloxone: Item
+) -> None:
+    depot = make_location(medics, coordinator, "Depot")
+    receive(depot, naloxone, 5, coordinator, expires_on=timezone.localdate() + timedelta(days=90))
+    gauze = make_item(medics, coordinator, "GAUZE")
+    receive(make_location(medics, coordinator, "Cabinet", kind=LocationKind.CABINET), gauze, 9, coordinator)
+    make_person("Mia Medic", phones=(MEDIC_PHONE,), user=medic)  # refills nothing: two places, one with naloxone
+
+    text_in(client, "USED NLX 2", sender=MEDIC_PHONE)
+
+    [answer] = answers(loopback, MEDIC_PHONE)
+    assert answer.startswith("Solidarity: NLX: 2 used. 3 left at Depot (next expiry ")
+    [used] = Movement.objects.filter(kind=MovementKind.USED)
+    assert (used.location, used.quantity, used.by) == (depot, -2, medic)
+
+
+def test_a_bag_without_the_item_leaves_the_use_to_the_only_place_holding_it(
+    client: Client,
+    loopback: Path,
+    medics: WorkingGroup,
+    coordinator: User,
+    medic: User,
+    bag: Location,
+    naloxone: Item,
+) -> None:
+    water = make_item(medics, coordinator, "WATER")
+    depot = make_location(medics, coordinator, "Depot")
+    receive(depot, water, 10, coordinator)
+    make_person("Mia Medic", phones=(MEDIC_PHONE,), user=medic)  # refills the bag, which holds no water
+
+    text_in(client, "USED WATER 1", sender=MEDIC_PHONE)
+    text_in(client, "USED NLX 1", sender=MEDIC_PHONE)  # the bag holds naloxone: it is recorded there
+
+    assert answers(loopback, MEDIC_PHONE) == [
+        "Solidarity: WATER: 1 used. 9 left at Depot.",
+        "Solidarity: NLX: 1 used. 5 left at Bag 2 (next expiry "
+        + (timezone.localdate() + timedelta(days=60)).strftime("%m/%Y")
+        + ").",
+    ]
+    assert usable_at(depot, water) == 9
+    assert usable_at(bag, naloxone) == 5

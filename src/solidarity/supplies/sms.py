@@ -9,9 +9,10 @@ Invariants:
   person's (people.keywords.sender_person) with an active account in that group. A stranger's text is
   not this handler's (NotMine: it goes to the inbox, where a person reads it); a code the sender's
   groups do not keep is answered as unknown, so a code tells a stranger nothing.
-- Where: the location the sender is the refill contact of (a medic's bag), else the group's one
-  location that is not a kit. When that leaves more than one, the answer asks them to record it on the
-  web, where they choose (a location word in the text could come later).
+- Where (supplies.sms.where): the one location the sender refills that holds usable stock of the item,
+  else the group's one location (not a kit) that holds any, else the one the sender refills, else the
+  group's only location. When that leaves more than one, the answer asks them to record it on the web,
+  where they choose (a location word in the text could come later). The answer names the place.
 - Nothing names a recipient: the movement holds the item, lot, location, count and the account.
 """
 
@@ -67,13 +68,21 @@ def answer_used(context: InboundContext, parsed: Parsed) -> Outcome:
 
 
 def where(user: User, item: Item) -> Location | None:
-    """The location the use is recorded at: the sender's own (they refill it), else the group's only one."""
-    places = Location.objects.filter(group=item.group).exclude(kind=LocationKind.KIT)
-    mine = list(places.filter(refill_contact=user)[:2])
-    if len(mine) == 1:
-        return mine[0]
-    found = list(places[:2])
-    return found[0] if len(found) == 1 else None
+    """The location the use is recorded at, when only one fits (module docstring): a medic who refills no
+    bag still records use from the depot, when the depot is the only place that holds the item."""
+    places = list(Location.objects.filter(group=item.group).exclude(kind=LocationKind.KIT))
+    today = timezone.localdate()
+    holding = {line.location.pk for line in stock_by_lot(item=item) if not line.lot.is_expired(today)}
+    mine = [place for place in places if place.refill_contact_id == user.pk]
+    for choices in (
+        [place for place in mine if place.pk in holding],
+        [place for place in places if place.pk in holding],
+        mine,
+        places,
+    ):
+        if len(choices) == 1:
+            return choices[0]
+    return None
 
 
 def used_text(location: Location, item: Item) -> tuple[str, dict[str, str]]:
