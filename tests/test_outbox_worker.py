@@ -39,3 +39,41 @@ def test_a_worker_process_sends_what_another_process_queued(stop_processes: list
     assert sorted(received.recipients[0] for received in server.inbox.messages) == sorted(
         f"vecino{n}@example.org" for n in range(30)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_with_two_mail_processes_sends_each_message_once_from_both(
+    stop_processes: list[subprocess.Popen[str]],
+) -> None:
+    require_services()
+    with smtp_server() as server:
+        env = {
+            **worker_env(),
+            "SOLIDARITY_EMAIL_URL": f"smtp://127.0.0.1:{server.port}",
+            "SOLIDARITY_OUTBOX_EMAIL_PROCESSES": "2",
+        }
+        services.enqueue_many(
+            [
+                services.Outgoing(
+                    Channel.EMAIL,
+                    f"vecina{n}@example.org",
+                    mail.email_content(to=f"vecina{n}@example.org", subject="Asamblea", text="El jueves."),
+                    idempotency_key=f"worker-test:{n}",
+                    priority=Priority.ANNOUNCEMENT,
+                )
+                for n in range(600)  # three claims' worth: both processes get some
+            ]
+        )
+        worker = solidarity("worker", env=env)
+        stop_processes.append(worker)
+
+        deadline = time.monotonic() + 120
+        while Message.objects.exclude(state=State.SENT).exists():
+            assert time.monotonic() < deadline, "the worker did not send the outbox"
+            time.sleep(0.2)
+        children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
+        commands = [open(f"/proc/{pid}/cmdline").read() for pid in children]  # noqa: PTH123, SIM115
+
+    assert sum("--mail-only" in command for command in commands) == 1
+    received = [received.recipients[0] for received in server.inbox.messages]
+    assert sorted(received) == sorted(f"vecina{n}@example.org" for n in range(600))  # each exactly once

@@ -192,6 +192,14 @@ def outbox_email_senders() -> int:
     return int(raw)
 
 
+def outbox_email_processes() -> int:
+    """How many processes send mail: OpenPGP's encryption holds Python's lock, so one process uses one core."""
+    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_PROCESSES", "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 8:
+        raise ConfigError("SOLIDARITY_OUTBOX_EMAIL_PROCESSES", "expected a whole number from 1 to 8")
+    return int(raw)
+
+
 def sms_backends(home_dir: Path, base: str) -> list[SmsBackend]:
     """The SMS backends in failover order (SOLIDARITY_SMS_BACKEND and friends), [] when SMS is not set up."""
     try:

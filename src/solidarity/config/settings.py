@@ -129,6 +129,7 @@ MAILERS = {
 }
 OUTBOX_LEASE_SECONDS = env.outbox_lease_seconds()
 OUTBOX_EMAIL_SENDERS = env.outbox_email_senders()
+OUTBOX_EMAIL_PROCESSES = env.outbox_email_processes()
 DEFAULT_FROM_EMAIL = f"Solidarity <noreply@{ALLOWED_HOSTS[0] if ALLOWED_HOSTS[0] != '127.0.0.1' else 'localhost'}>"
 
 # Passwords and sessions.

@@ -2,8 +2,11 @@
 
 import ctypes
 import gc
+import os
 import signal
+import subprocess
 import sys
+import threading
 
 PR_SET_PDEATHSIG = 1
 
@@ -23,3 +26,41 @@ def settle() -> None:
     get_resolver().url_patterns  # noqa: B018  (loading is the point)
     gc.collect()
     gc.freeze()
+
+
+class Supervisor:
+    """Runs `solidarity <command...>` as a child process and starts it again if it dies, until stopped."""
+
+    def __init__(self, command: list[str], name: str) -> None:
+        self.command, self.name = command, name
+        self.child: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self.watch, name=f"supervisor: {self.name}", daemon=True).start()
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "solidarity", *self.command]  # ours, never a user's words
+        return subprocess.Popen(command, preexec_fn=die_with_parent, env=os.environ.copy())  # noqa: S603
+
+    def watch(self) -> None:
+        while not self.stopping.is_set():
+            self.child = self.spawn()
+            code = self.child.wait()
+            if self.stopping.is_set():
+                return
+            sys.stderr.write(f"solidarity: {self.name} stopped (exit {code}); restarting it\n")
+            sys.stderr.flush()
+            self.stopping.wait(1.0)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

@@ -1,9 +1,5 @@
 import hashlib
-import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,46 +12,9 @@ from django.core.management.base import CommandParser
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database, reach_database
-from solidarity.core.processes import die_with_parent
+from solidarity.core.processes import Supervisor
 from solidarity.messaging.sms_settings import configured_backends
 from solidarity.web import serving
-
-
-class Supervisor:
-    """Runs the worker as a child process and restarts it if it dies, until stopped."""
-
-    def __init__(self) -> None:
-        self.child: subprocess.Popen[bytes] | None = None
-        self.stopping = threading.Event()
-
-    def start(self) -> None:
-        threading.Thread(target=self.watch, name="worker-supervisor", daemon=True).start()
-
-    def spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "solidarity", "worker"], preexec_fn=die_with_parent, env=os.environ.copy()
-        )
-
-    def watch(self) -> None:
-        while not self.stopping.is_set():
-            self.child = self.spawn()
-            code = self.child.wait()
-            if self.stopping.is_set():
-                return
-            print(f"solidarity: the worker stopped (exit {code}); restarting it", file=sys.stderr, flush=True)
-            self.stopping.wait(1.0)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        child = self.child
-        if child is None or child.poll() is not None:
-            return
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 class Command(SolidarityCommand):
@@ -77,7 +36,7 @@ class Command(SolidarityCommand):
         prepare()
         sock = serving.bind(listen)
         self.announce(listen, time.monotonic() - started)
-        supervisor = Supervisor()
+        supervisor = Supervisor(["worker"], "the worker")
         stop_on_signal(supervisor)
         supervisor.start()
         try:

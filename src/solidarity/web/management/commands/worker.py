@@ -1,4 +1,5 @@
 import os
+import signal
 import smtplib
 import socket
 import threading
@@ -15,10 +16,11 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core import keyring, timers
 from solidarity.core.commands import Command as SolidarityCommand
-from solidarity.core.processes import die_with_parent, settle
+from solidarity.core.processes import Supervisor, die_with_parent, settle
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
 from solidarity.messaging import pump
+from solidarity.messaging.models import Channel
 
 HEARTBEAT_SECONDS = 15.0
 UNLOCK_POLL_SECONDS = 1.0
@@ -52,10 +54,19 @@ class Command(SolidarityCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls of the database queue")
+        parser.add_argument(
+            "--mail-only",
+            action="store_true",
+            help="send the outbox's email and nothing else (the worker starts these itself: "
+            "SOLIDARITY_OUTBOX_EMAIL_PROCESSES)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # RQ forks a process per job and one for its scheduler: none may outlive this worker.
         os.register_at_fork(after_in_child=die_with_parent)
+        if options["mail_only"]:
+            send_mail_only()
+            return
         wait_until_unlocked()
         keyring.after_unlock()  # what arrived while the keys were locked (texts to route) is handled first
         settle()
@@ -71,6 +82,10 @@ class Command(SolidarityCommand):
         threads.append(threading.Thread(target=timers.run_forever, args=(stop,), name="timers", daemon=True))
         for thread in threads:
             thread.start()
+        # More processes that send mail: OpenPGP's encryption holds Python's lock, so threads share one core.
+        senders = [Supervisor(["worker", "--mail-only"], "a mail sender") for _ in range(mail_processes() - 1)]
+        for sender in senders:
+            sender.start()
         try:
             if settings.REDIS_URL:
                 call_command(
@@ -90,8 +105,28 @@ class Command(SolidarityCommand):
             # Let the threads finish what they are doing: a daemon thread cut off at exit while it holds a
             # lock (logging's, a connection's) can leave the interpreter waiting on that lock forever.
             stop.set()
+            for sender in senders:
+                sender.stop()
             for thread in threads:
                 thread.join(timeout=TICKER_JOIN_SECONDS)
+
+
+def mail_processes() -> int:
+    return max(int(getattr(settings, "OUTBOX_EMAIL_PROCESSES", 1)), 1)
+
+
+def send_mail_only() -> None:
+    """The outbox's email loops alone, until SIGTERM: one more process beside the worker's own (see Command).
+
+    Claims take turns with the worker's (SKIP LOCKED on PostgreSQL; on SQLite, one writer at a time),
+    so each message still goes once. Jobs, timers and texts stay with the worker.
+    """
+    wait_until_unlocked()
+    settle()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    pump.run_forever(Channel.EMAIL, stop)
 
 
 def notify_locked() -> None:
