@@ -306,13 +306,15 @@ def test_the_books_balance_after_a_few_sequences(funds: WorkingGroup, treasurer:
         ("1250,50", "es", 125_050),
         ("1.250,50", "es", 125_050),
         ("1,250", "es", 125_000),
+        ("20 US$", "es", 2_000),
+        ("USD 1 250", "en", 125_000),
     ],
 )
 def test_an_amount_is_read_as_people_type_it(typed: str, language: str, cents: int, db: None) -> None:
     assert parse_cents(typed, language) == cents
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "12.345"])
+@pytest.mark.parametrize("typed", ["", "abc", "0", "-5", "12.345", "1O0", "1l,250", "5-3"])
 def test_a_wrong_amount_is_refused_plainly(typed: str, db: None) -> None:
     with pytest.raises(ValidationError):
         parse_cents(typed, "es")

@@ -137,6 +137,7 @@ def test_the_public_page_is_small_and_works_in_spanish(funds: WorkingGroup, trea
     assert "Pagado por categoría" in text
     assert re.search(r"<svg[^>]*role=\"img\"", text)
     assert '<title id="paid-title">' in text
+    assert "funds/funds.css" in text  # the charts take the phone's whole width
 
 
 def test_a_private_funds_public_page_does_not_exist(funds: WorkingGroup, treasurer: User, outsider: User) -> None:

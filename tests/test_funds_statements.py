@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+import pypdfium2 as pdfium  # type: ignore[import-untyped]  # it ships no type hints
 import pytest
 import time_machine
 from django.test import Client
@@ -79,6 +80,25 @@ def test_the_pdf_is_a_pdf_that_names_no_donor(funds: WorkingGroup, treasurer: Us
     assert DONOR.encode() not in answer.content
 
 
+def pdf_text(content: bytes) -> str:
+    document = pdfium.PdfDocument(content)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def test_the_spanish_pdf_writes_every_label_whole_and_no_donor(funds: WorkingGroup, treasurer: User) -> None:
+    fund = busy_fund(funds, treasurer)
+    lines = [Line(fund, AccountKind.CASH, -30_000), Line(fund, AccountKind.BONDS_OUT, 30_000)]
+    ledger.post(TransactionKind.DISBURSEMENT, lines, on=date(2026, 6, 20), by=None, category=Category.BOND)
+
+    with time_machine.travel(NOW, tick=False):
+        answer = client_for(treasurer).get(f"/es/funds/{fund.slug}/statements/2026-06.pdf")
+
+    text = pdf_text(answer.content)
+    assert "Los libros cuadran." in text
+    assert "pago fianza de inmigración fianzas de inmigración pagadas $300.00" in text  # category and account whole
+    assert DONOR not in text
+
+
 def test_the_statements_page_lists_the_months(funds: WorkingGroup, treasurer: User) -> None:
     fund = busy_fund(funds, treasurer)
 
@@ -91,6 +111,7 @@ def test_the_statements_page_lists_the_months(funds: WorkingGroup, treasurer: Us
     for month in ("2026-05", "2026-06", "2026-07"):
         assert f"/en/funds/{fund.slug}/statements/{month}.csv" in text
     assert "/statements/2026-04.csv" not in text
+    assert f'href="/en/funds/{fund.slug}/"' in text  # back to the fund
     assert "Estados de cuenta mensuales" in spanish.content.decode()
 
 

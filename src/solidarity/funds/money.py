@@ -17,6 +17,8 @@ COMMA_DECIMALS = re.compile(r"-?[\d.]*\d,\d{1,2}")
 # One amount (a gift, a payment, a band) below 21 million in the currency: far above any, and within a 32-bit
 # integer, which every API caller and database holds (balances are sums in 64 bits).
 MAX_CENTS = 2**31 - 1
+# What may stand between an amount's first and last digit: separators, never a letter ("1O0" is no 100).
+WITHIN = re.compile(r"[\d.,'\s]*")
 
 
 def locale_of(language: str | None = None, region: str | None = None) -> str:
@@ -52,8 +54,13 @@ def formatter(language: str | None = None, *, whole: bool = False) -> Callable[[
 
 
 def parse_cents(text: str, language: str | None = None) -> int:
-    """An amount as a person types it ("1,250", "1250.50", "$ 20") into cents; ValidationError otherwise."""
-    cleaned = "".join(char for char in str(text) if char.isdigit() or char in ".,-").strip()
+    """An amount as a person types it ("1,250", "1250.50", "$ 20") into cents; ValidationError otherwise, and for
+    a letter between its digits (a mistyped "1O0" is refused, never read as 10)."""
+    text = str(text)
+    digits = [index for index, char in enumerate(text) if char.isdigit()]
+    if digits and not WITHIN.fullmatch(text[digits[0] : digits[-1] + 1]):
+        raise ValidationError(_("Write an amount, for example 250 or 1,250.50."), code="amount")
+    cleaned = "".join(char for char in text if char.isdigit() or char in ".,-").strip()
     if not cleaned:
         raise ValidationError(_("Write an amount, for example 250 or 1,250.50."), code="amount")
     if COMMA_DECIMALS.fullmatch(cleaned):

@@ -150,6 +150,7 @@ def plain(cents: int) -> str:
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
+CELL_SIZE, SMALLEST_SIZE = 8.0, 6.0  # a PDF table cell's font, in points
 CSV_COLUMNS = ("record", "date", "transaction", "kind", "category", "account", "debit", "credit", "balance")
 
 
@@ -225,7 +226,7 @@ def statement_pdf(statement: Statement, paper: Paper = Paper.LETTER) -> bytes:
     else:
         table(
             pdf,
-            (20, 18, 30, 32, 40, 28, 28),
+            (20, 16, 30, 36, 46, 24, 24),
             (_("Date"), _("Id"), _("Kind"), _("Category"), _("Account"), _("Debit"), _("Credit")),
             [
                 (
@@ -248,8 +249,21 @@ def table(pdf: FPDF, widths: tuple[int, ...], heads: tuple[str, ...], rows: list
     for width, head in zip(widths, heads, strict=True):
         pdf.cell(width, 6, latin1(str(head)), border=1)
     pdf.ln()
-    pdf.set_font(FONT, size=8)
     for row in rows:
         for width, text in zip(widths, row, strict=True):
-            pdf.cell(width, 6, latin1(text)[: width // 2 + 4], border=1)
+            fitted(pdf, width, latin1(text))
         pdf.ln()
+
+
+def fitted(pdf: FPDF, width: int, text: str) -> None:
+    """One cell whose text fits its width: in a smaller font when needed (a Spanish label is longer), cut
+    only when even that does not fit."""
+    room = width - 2 * pdf.c_margin
+    size = CELL_SIZE
+    pdf.set_font(FONT, size=size)
+    while size > SMALLEST_SIZE and pdf.get_string_width(text) > room:
+        size -= 0.5
+        pdf.set_font(FONT, size=size)
+    while text and pdf.get_string_width(text) > room:
+        text = text[:-1]
+    pdf.cell(width, 6, text, border=1)
