@@ -271,29 +271,80 @@ def drain() -> None:
     pump.drain(Channel.EMAIL)
 
 
-def worker(sink: Sink, count: int, senders: int) -> None:
-    """Send out `count` messages with the worker's own loop (`pump.run_forever`), OUTBOX_EMAIL_SENDERS=`senders`."""
-    from django.db import connection
+def mail_process(port: int, senders: int, ready: Any, go: Any, stop: Any) -> None:
+    """One more process sending the outbox's email, as `solidarity worker --mail-only` does, to the sink on `port`."""
+    import django
+
+    django.setup()
+    from django.conf import settings
     from django.test import override_settings
 
     from solidarity.messaging import pump
     from solidarity.messaging.models import Channel
 
-    def run(stop: threading.Event) -> None:
-        try:
-            pump.run_forever(Channel.EMAIL, stop)
-        finally:
-            connection.close()
+    transport = settings.MAILERS["transport"]
+    options = {**transport["OPTIONS"], "host": "127.0.0.1", "port": port}
+    mailers = {**settings.MAILERS, "transport": {**transport, "OPTIONS": options}}
+    with override_settings(MAILERS=mailers, OUTBOX_EMAIL_SENDERS=senders):
+        ready.set()
+        go.wait()
+        pump.run_forever(Channel.EMAIL, stop)
 
-    target = sink.transactions() + count
-    stop = threading.Event()
-    with override_settings(OUTBOX_EMAIL_SENDERS=senders):
-        thread = threading.Thread(target=run, args=(stop,))
-        thread.start()
-        while sink.transactions() < target and thread.is_alive():
-            time.sleep(0.002)
-        stop.set()
-        thread.join()
+
+class Worker:
+    """The worker's send-out: `pump.run_forever` in this process and, with `processes` above 1, in more.
+
+    The other processes stand for SOLIDARITY_OUTBOX_EMAIL_PROCESSES: made and set up when this is
+    made, before any clock starts, they begin when `send` does. `cpu` is what they spent sending.
+    """
+
+    def __init__(self, sink: Sink, senders: int, processes: int = 1) -> None:
+        import multiprocessing
+
+        self.sink, self.senders, self.cpu = sink, senders, 0.0
+        context = multiprocessing.get_context("spawn")
+        self.go, self.stop_others = context.Event(), context.Event()
+        self.others = []
+        for _ in range(processes - 1):
+            ready = context.Event()
+            process = context.Process(
+                target=mail_process, args=(sink.port, senders, ready, self.go, self.stop_others), daemon=True
+            )
+            process.start()
+            if not ready.wait(60):
+                raise SystemExit("a mail process did not start")
+            self.others.append(process)
+
+    def send(self, count: int) -> None:
+        """Until the sink has counted `count` more messages; then every sending process stops."""
+        from django.db import connection
+        from django.test import override_settings
+
+        from solidarity.messaging import pump
+        from solidarity.messaging.models import Channel
+
+        def run(stop: threading.Event) -> None:
+            try:
+                pump.run_forever(Channel.EMAIL, stop)
+            finally:
+                connection.close()
+
+        before = [sink_kinds.cpu_seconds(process.pid or 0) for process in self.others]
+        target = self.sink.transactions() + count
+        stop = threading.Event()
+        with override_settings(OUTBOX_EMAIL_SENDERS=self.senders):
+            thread = threading.Thread(target=run, args=(stop,))
+            self.go.set()
+            thread.start()
+            while self.sink.transactions() < target and thread.is_alive():
+                time.sleep(0.002)
+            stop.set()
+            self.stop_others.set()
+            thread.join()
+        after = [sink_kinds.cpu_seconds(process.pid or 0) for process in self.others]
+        self.cpu = sum(after) - sum(before)
+        for process in self.others:
+            process.join(timeout=30)
 
 
 def profiled(work: Callable[[], Any], order: str) -> Callable[[], None]:
@@ -386,6 +437,7 @@ class Plan:
     sink: Sink
     recipients: int
     senders: int
+    processes: int  # of the worker's send-out (SOLIDARITY_OUTBOX_EMAIL_PROCESSES)
     profile: str  # a pstats sort order, or "" for no profile
     plain: list[Announcement]
     secret: list[Announcement]  # addresses with an OpenPGP key; none when OpenPGP is skipped
@@ -419,14 +471,8 @@ def one_run(plan: Plan, run: int) -> list[Row]:
     ]
     check_sent(n)
     rows.append(replace(rows[-2] + rows[-1], name="b + c. outbox enqueue + send-out", baseline=a))
-    enqueue(plain, f"{run}:c")
-    name = f"c. outbox send-out, worker, {plan.senders} senders"
-    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), a, sends=n))
     enqueued = next(row for row in rows if row.name == b)
-    name = f"b + c. outbox enqueue + send-out, worker, {plan.senders} senders"
-    rows.append(replace(enqueued + rows[-1], name=name, baseline=a))
-    check_sent(2 * n)
-    Message.objects.all().delete()
+    rows += by_worker(plan, run, plain, "c. outbox send-out", "b + c. outbox enqueue + send-out", enqueued, a)
     if not secret:
         return rows
 
@@ -448,13 +494,28 @@ def one_run(plan: Plan, run: int) -> list[Row]:
     ]
     check_sent(n)
     rows.append(replace(rows[-2] + rows[-1], name="e + f. OpenPGP enqueue + send-out", baseline=d))
-    enqueue(secret, f"{run}:f")
-    name = f"{f}, worker, {plan.senders} senders"
-    rows.append(timed(sink, name, n, lambda: worker(sink, n, plan.senders), d, sends=n))
     enqueued = next(row for row in rows if row.name == e)
-    name = f"e + f. OpenPGP enqueue + send-out, worker, {plan.senders} senders"
-    rows.append(replace(enqueued + rows[-1], name=name, baseline=d))
-    check_sent(2 * n)
+    rows += by_worker(plan, run, secret, f, "e + f. OpenPGP enqueue + send-out", enqueued, d)
+    return rows
+
+
+def by_worker(
+    plan: Plan, run: int, announcements: list[Announcement], send: str, both: str, enqueued: Row, baseline: str
+) -> list[Row]:
+    """The send-out by the worker, in one process and then in `plan.processes`; each also added to the enqueue."""
+    from solidarity.messaging.models import Message
+
+    rows = []
+    n = plan.recipients
+    for processes in sorted({1, plan.processes}):
+        Message.objects.all().delete()
+        enqueue(announcements, f"{run}:{send}:{processes}")
+        worker = Worker(plan.sink, plan.senders, processes)
+        how = f"worker, {plan.senders} senders" + (f" in each of {processes} processes" if processes > 1 else "")
+        row = timed(plan.sink, f"{send}, {how}", n, lambda: worker.send(n), baseline, sends=n)  # noqa: B023
+        rows += [replace(row, cpu=row.cpu + worker.cpu), replace(enqueued + row, name=f"{both}, {how}")]
+        rows[-1] = replace(rows[-1], cpu=rows[-1].cpu + worker.cpu, baseline=baseline)
+        check_sent(n)
     Message.objects.all().delete()
     return rows
 
@@ -468,11 +529,12 @@ def serve(plan: Plan) -> None:
 
     print("ready", flush=True)
     for run, _ in enumerate(sys.stdin):
+        worker = Worker(plan.sink, plan.senders, plan.processes)
         started, cpu = time.perf_counter(), time.process_time()
         enqueue(plan.plain, f"serve:{run}")
         queued = time.perf_counter()
-        worker(plan.sink, plan.recipients, plan.senders)
-        seconds = (queued - started, time.perf_counter() - queued, time.process_time() - cpu)
+        worker.send(plan.recipients)
+        seconds = (queued - started, time.perf_counter() - queued, time.process_time() - cpu + worker.cpu)
         print(" ".join(f"{value:.3f}" for value in seconds), flush=True)
         check_sent(plan.recipients)
         Message.objects.all().delete()
@@ -494,6 +556,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--senders", type=int, default=4, help="OUTBOX_EMAIL_SENDERS for the worker's send-out")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="processes of the worker's send-out, beside one (1: only one)"
+    )
     parser.add_argument("--keys", type=int, default=0, help="distinct OpenPGP keys (default: one per recipient)")
     parser.add_argument("--latency-ms", type=float, default=0, help="the sink waits this long before each 250 OK")
     parser.add_argument("--runs", type=int, default=1, help="repeat every phase; the table shows medians")
@@ -534,7 +599,7 @@ def main() -> None:
         if secret:
             print(f"making {keys:,} OpenPGP keys (Cv25519) for {n:,} addresses...", flush=True)
             give_keys(secret, keys)
-        plans = [Plan(sink, n, args.senders, args.profile, plain, secret) for sink in sinks]
+        plans = [Plan(sink, n, args.senders, args.processes, args.profile, plain, secret) for sink in sinks]
         if args.serve:
             serve(plans[0])
             sinks[0].close()
