@@ -46,7 +46,6 @@ number (the list sends the same one to all).
 """
 
 import argparse
-import multiprocessing
 import os
 import re
 import shutil
@@ -60,11 +59,11 @@ from datetime import datetime
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
-from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
-from typing import Any
 
-from broadcast import free_port, machine, written  # this folder's: the same sink port, machine and text
+import sinks as sink_kinds  # this folder's: the sinks, the machine and the text bench/broadcast.py uses
+from broadcast import machine, written
+from sinks import Sink, free_port
 
 VERSION = "3.3.10"
 VENV = Path.home() / ".cache" / "solidarity-bench" / f"mailman-{VERSION}"
@@ -73,36 +72,6 @@ LIST = f"anuncios@{DOMAIN}"
 WARMUP = f"calentamiento@{DOMAIN}"
 FROM = f"Red de Apoyo <noreply@{DOMAIN}>"
 FROM_ADDRESS = f"noreply@{DOMAIN}"
-
-
-# The sink, in a process of its own.
-
-
-RECIPIENTS, TRANSACTIONS, BYTES = range(3)  # what the sink counts, in a shared array
-
-
-class Counter:
-    """An aiosmtpd handler that counts recipients, SMTP transactions and bytes, and throws each message away."""
-
-    def __init__(self, tally: "SynchronizedArray[int]") -> None:
-        self.tally = tally
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.tally.get_lock():
-            self.tally[RECIPIENTS] += len(envelope.rcpt_tos)  # a bulk message counts once per recipient
-            self.tally[TRANSACTIONS] += 1
-            self.tally[BYTES] += len(envelope.content)
-        return "250 OK"
-
-
-def run_sink(port: int, tally: "SynchronizedArray[int]", ready: Any, stop: Any) -> None:
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(Counter(tally), hostname="127.0.0.1", port=port)
-    controller.start()
-    ready.set()
-    stop.wait()
-    controller.stop()
 
 
 # The announcement.
@@ -235,10 +204,10 @@ def write_config(home: Path, smtp_port: int, max_recipients: int | None) -> Path
 
 @dataclass(frozen=True)
 class Delivery:
-    seconds: float  # from injection until the sink counted the last recipient
+    seconds: float  # from injection until the sink counted the last transaction
     smtp_seconds: float  # of which the 'out' runner's delivery, as Mailman logs it in smtp.log
     transactions: int
-    bytes: int
+    sink_cpu: float  # seconds of CPU the sink spent on it
 
 
 @dataclass(frozen=True)
@@ -256,16 +225,21 @@ class Row:
         return statistics.median(run.smtp_seconds for run in self.runs)
 
 
-class Bench:
-    """Mailman under `home`, delivering to the sink on `port`, which counts into `tally`."""
+def helper(venv: Path, home: Path, *argv: str) -> "subprocess.Popen[str]":
+    """This file run inside Mailman's venv (`--inside COMMAND`), on the configuration under `home`."""
+    command = [str(venv / "bin" / "python"), __file__, "--inside", argv[0], str(home / "mailman.cfg"), *argv[1:]]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=home)
 
-    def __init__(self, venv: Path, home: Path, port: int, tally: "SynchronizedArray[int]") -> None:
-        self.venv, self.home, self.port, self.tally = venv, home, port, tally
+
+class Bench:
+    """Mailman under `home`, delivering to `sink`."""
+
+    def __init__(self, venv: Path, home: Path, sink: Sink) -> None:
+        self.venv, self.home, self.sink = venv, home, sink
         self.config = home / "mailman.cfg"
 
     def helper(self, *argv: str) -> "subprocess.Popen[str]":
-        command = [str(self.venv / "bin" / "python"), __file__, "--inside", argv[0], str(self.config), *argv[1:]]
-        return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=self.home)
+        return helper(self.venv, self.home, *argv)
 
     def mailman(self, *argv: str) -> None:
         root = ["--run-as-root"] if os.geteuid() == 0 else []  # Mailman refuses root without it
@@ -278,9 +252,9 @@ class Bench:
 
     def start(self, max_recipients: int | None) -> None:
         """`mailman start` (the master and all its runners), then a posting to the warm-up list."""
-        write_config(self.home, self.port, max_recipients)
+        write_config(self.home, self.sink.port, max_recipients)
         self.mailman("start")
-        self.deliver(WARMUP, "none", 1, timeout=120)
+        self.deliver(WARMUP, "none", 1, 1, timeout=120)
 
     def stop(self) -> None:
         self.mailman("stop")
@@ -292,31 +266,30 @@ class Bench:
     def logs(self) -> str:
         return "\n".join(f"{p.name}:\n{p.read_text()[-3000:]}" for p in (self.home / "var" / "logs").glob("*.log"))
 
-    def deliver(self, fqdn: str, personalize: str, count: int, timeout: float = 600) -> Delivery:
-        """Inject one posting to `fqdn` and wait until the sink has counted `count` more recipients."""
-        before = self.tally[:]
-        target = before[RECIPIENTS] + count
+    def deliver(self, fqdn: str, personalize: str, count: int, transactions: int, timeout: float = 600) -> Delivery:
+        """Inject one posting to `fqdn` and wait until the sink has counted its `transactions` to `count` recipients.
+
+        A sink that counts recipients (the Python one) checks them too; the C sink counts transactions only.
+        """
+        before, recipients, cpu = self.sink.transactions(), self.sink.recipients(), self.sink.cpu()
         process = self.helper("inject", fqdn, personalize)
-        deadline = time.monotonic() + timeout
-        while self.tally[RECIPIENTS] < target:
-            if time.monotonic() > deadline:
-                counted = self.tally[RECIPIENTS] - before[RECIPIENTS]
-                raise SystemExit(f"{fqdn}: the sink counted {counted} of {count} recipients\n{self.logs()}")
-            time.sleep(0.001)
+        if not self.sink.wait_for(before + transactions, timeout):
+            counted = self.sink.transactions() - before
+            raise SystemExit(f"{fqdn}: the sink counted {counted} of {transactions} transactions\n{self.logs()}")
         finished = time.monotonic()
         out, _ = process.communicate(timeout=60)
         if process.returncode:
             raise SystemExit(f"injecting into {fqdn} failed")
         started, message_id = out.split(maxsplit=1)
         time.sleep(1)  # nothing more should come, and smtp.log should have its line
-        after = self.tally[:]
-        if after[RECIPIENTS] != target:
-            raise SystemExit(f"{fqdn}: the sink counted {after[RECIPIENTS] - before[RECIPIENTS]}, expected {count}")
+        counted = self.sink.transactions() - before
+        if counted != transactions:
+            raise SystemExit(f"{fqdn}: the sink counted {counted} transactions, expected {transactions}")
+        now = self.sink.recipients()
+        if now is not None and recipients is not None and now - recipients != count:
+            raise SystemExit(f"{fqdn}: the sink counted {now - recipients} recipients, expected {count}")
         return Delivery(
-            finished - float(started),
-            self.smtp_seconds(message_id.strip()),
-            after[TRANSACTIONS] - before[TRANSACTIONS],
-            after[BYTES] - before[BYTES],
+            finished - float(started), self.smtp_seconds(message_id.strip()), counted, self.sink.cpu() - cpu
         )
 
     def smtp_seconds(self, message_id: str) -> float:
@@ -327,15 +300,17 @@ class Bench:
             raise SystemExit(f"smtp.log has {len(found)} deliveries of {message_id}\n{self.logs()}")
         return float(found[0])
 
-    def runs(self, mode: str, personalize: str, n: int, runs: int, between: "Solidarity | None" = None) -> Row:
+    def runs(
+        self, mode: str, personalize: str, n: int, per_transaction: int, runs: int, between: "Solidarity | None" = None
+    ) -> Row:
         """Mailman's `runs` deliveries in one mode; with `between`, Solidarity's broadcast after each."""
         row = Row(mode, n, [])
         for run in range(runs):
-            done = self.deliver(LIST, personalize, n)
+            done = self.deliver(LIST, personalize, n, -(-n // per_transaction))
             row.runs.append(done)
             print(
                 f"  {mode}, run {run + 1} of {runs}: {done.seconds:.2f} s (SMTP delivery {done.smtp_seconds:.2f} s), "
-                f"{done.transactions:,} SMTP transactions, {done.bytes // done.transactions:,} bytes each",
+                f"{done.transactions:,} SMTP transactions",
                 flush=True,
             )
             if between is not None:
@@ -346,11 +321,12 @@ class Bench:
 class Solidarity:
     """bench/broadcast.py --serve: Solidarity's personalised broadcast to `n` addresses, once per `run`."""
 
-    def __init__(self, n: int, senders: int) -> None:
-        self.n, self.senders = n, senders
-        self.runs: list[tuple[float, float]] = []  # (enqueue, send-out) seconds
+    def __init__(self, n: int, senders: int, processes: int, sink: str) -> None:
+        self.n, self.senders, self.processes = n, senders, processes
+        self.runs: list[tuple[float, float, float]] = []  # (enqueue, send-out, CPU) seconds
         script = Path(__file__).with_name("broadcast.py")
         command = [sys.executable, str(script), "--serve", "--recipients", str(n), "--senders", str(senders)]
+        command += ["--processes", str(processes), "--sink", sink]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -364,10 +340,10 @@ class Solidarity:
         self.process.stdin.write("go\n")
         self.process.stdin.flush()
         answer = self.process.stdout.readline().split()
-        if len(answer) != 2:
+        if len(answer) != 3:
             raise SystemExit("bench/broadcast.py --serve failed")
-        enqueue, send = float(answer[0]), float(answer[1])
-        self.runs.append((enqueue, send))
+        enqueue, send, cpu = (float(value) for value in answer)
+        self.runs.append((enqueue, send, cpu))
         print(f"  Solidarity, run {run + 1} of {runs}: {enqueue + send:.2f} s (enqueue {enqueue:.2f} s)", flush=True)
 
     def close(self) -> None:
@@ -377,22 +353,25 @@ class Solidarity:
 
     @property
     def seconds(self) -> float:
-        return statistics.median(enqueue + send for enqueue, send in self.runs)
+        return statistics.median(enqueue + send for enqueue, send, _cpu in self.runs)
 
     def row(self) -> str:
         """Solidarity's line for `table`: the same columns, SMTP delivery being its send-out."""
-        runs = ", ".join(f"{enqueue + send:.2f}" for enqueue, send in self.runs)
-        send = statistics.median(send for _, send in self.runs)
+        runs = ", ".join(f"{enqueue + send:.2f}" for enqueue, send, _cpu in self.runs)
+        send = statistics.median(send for _, send, _cpu in self.runs)
+        cpu = statistics.median(cpu for _, _, cpu in self.runs) / self.n * 1e6
+        how = f"{self.senders} senders" + (f" in each of {self.processes} processes" if self.processes > 1 else "")
         return (
-            f"| Solidarity, personalised (enqueue + worker, {self.senders} senders) | {self.n:,} | {self.n:,} | "
-            f"{self.seconds:.2f} | {self.n / self.seconds:,.0f} | {send:.2f} | {runs} |"
+            f"| Solidarity, personalised (enqueue + worker, {how}) | {self.n:,} | {self.n:,} | "
+            f"{self.seconds:.2f} | {self.n / self.seconds:,.0f} | {send:.2f} | {runs} | {cpu:,.0f} |"
         )
 
 
 def table(rows: list[Row], solidarity: Solidarity | None) -> str:
     lines = [
-        "| mode | recipients | SMTP transactions | seconds | msg/s | of which SMTP delivery, s | runs, s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| mode | recipients | SMTP transactions | seconds | msg/s | of which SMTP delivery, s | runs, s "
+        "| Solidarity's CPU, us/msg |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for row in rows:
         if not row.runs:
@@ -400,7 +379,7 @@ def table(rows: list[Row], solidarity: Solidarity | None) -> str:
         runs = ", ".join(f"{run.seconds:.2f}" for run in row.runs)
         lines.append(
             f"| {row.mode} | {row.recipients:,} | {row.runs[0].transactions:,} | {row.seconds:.2f} | "
-            f"{row.recipients / row.seconds:,.0f} | {row.smtp_seconds:.2f} | {runs} |"
+            f"{row.recipients / row.seconds:,.0f} | {row.smtp_seconds:.2f} | {runs} |  |"
         )
     if solidarity is not None and solidarity.runs:
         lines.append(solidarity.row())
@@ -417,65 +396,67 @@ def main() -> None:
     parser.add_argument("--personalised-runs", type=int, default=1)
     parser.add_argument("--wide", type=int, default=500, help="max_recipients of the second bulk mode; 0 skips it")
     parser.add_argument("--senders", type=int, default=4, help="Solidarity's OUTBOX_EMAIL_SENDERS; 0 leaves it out")
+    parser.add_argument("--processes", type=int, default=1, help="Solidarity's SOLIDARITY_OUTBOX_EMAIL_PROCESSES")
+    parser.add_argument(
+        "--sink", choices=[*sink_kinds.KINDS, "both"], default="both", help="the Python sink, the C one, or both"
+    )
     args = parser.parse_args()
     n = args.recipients
+    kinds = sink_kinds.available(list(sink_kinds.KINDS) if args.sink == "both" else [args.sink])
     venv = mailman_venv()
     version = subprocess.run([venv / "bin" / "python", "--version"], capture_output=True, text=True).stdout.strip()
     mailman = f"Mailman {VERSION} on {version}"
 
-    context = multiprocessing.get_context("spawn")
-    tally: SynchronizedArray[int] = context.Array("q", 3)
-    ready, stop = context.Event(), context.Event()
-    port = free_port()
-    sink = context.Process(target=run_sink, args=(port, tally, ready, stop), daemon=True)
-    sink.start()
-    if not ready.wait(30):
-        raise SystemExit("the SMTP sink did not start")
-
-    rows: list[Row] = []
+    tables: list[tuple[Sink, list[Row], Solidarity | None]] = []
     with tempfile.TemporaryDirectory(prefix="mailman-bench-") as directory:
         home = Path(directory)
-        bench = Bench(venv, home, port, tally)
-        print(f"machine: {machine()}; {mailman}")
-        print(f"sink on 127.0.0.1:{port}; Mailman's home (SQLite) in {home}")
+        print(f"machine: {machine()}; {mailman}; Mailman's home (SQLite) in {home}")
         started = time.monotonic()
-        write_config(home, port, None)
-        if bench.helper("setup", str(n)).wait():
+        write_config(home, free_port(), None)
+        if helper(venv, home, "setup", str(n)).wait():
             raise SystemExit("setting up the list failed")
         print(f"list of {n:,} members set up in {time.monotonic() - started:.1f} s", flush=True)
-        solidarity = Solidarity(n, args.senders) if args.senders else None
-
-        bench.start(None)
-        try:
-            rows.append(bench.runs("bulk, max_recipients 10 (the default)", "none", n, args.runs, solidarity))
-            rows.append(bench.runs("personalised (Personalization.full)", "full", n, args.personalised_runs))
-        finally:
-            bench.stop()
-        if args.wide:
-            bench.start(args.wide)
+        for kind in kinds:  # one sink after the other, Mailman and Solidarity alternating against each
+            sink = sink_kinds.start(kind)
+            print(f"{sink.label} on 127.0.0.1:{sink.port}", flush=True)
+            bench = Bench(venv, home, sink)
+            solidarity = Solidarity(n, args.senders, args.processes, kind) if args.senders else None
+            rows: list[Row] = []
+            bench.start(None)
             try:
-                rows.append(bench.runs(f"bulk, max_recipients {args.wide}", "none", n, args.runs))
+                default = "bulk, max_recipients 10 (the default)"
+                rows.append(bench.runs(default, "none", n, 10, args.runs, solidarity))
+                personalised = "personalised (Personalization.full)"
+                rows.append(bench.runs(personalised, "full", n, 1, args.personalised_runs))
             finally:
                 bench.stop()
-        stop.set()
-        sink.join(timeout=10)
-        if solidarity is not None:
-            solidarity.close()
+            if args.wide:
+                bench.start(args.wide)
+                try:
+                    rows.append(bench.runs(f"bulk, max_recipients {args.wide}", "none", n, args.wide, args.runs))
+                finally:
+                    bench.stop()
+            if solidarity is not None:
+                solidarity.close()
+            sink.close()
+            tables.append((sink, rows, solidarity))
 
     print()
     command = " ".join(["uv run python bench/mailman.py", *sys.argv[1:]])
     print(f"{datetime.now().astimezone().date().isoformat()}, `{command}`, {machine()}; {mailman}")
     print(
-        "seconds: from the posting put in Mailman's 'in' queue until the sink counted its last recipient "
+        "seconds: from the posting put in Mailman's 'in' queue until the sink counted its last transaction "
         + ("(median)" if args.runs > 1 else "(one run)")
         + "; SMTP delivery: the 'out' runner's, from smtp.log"
     )
-    print(table(rows, solidarity))
-    if solidarity is not None and rows[0].runs:
-        print(
-            f"Mailman's default bulk mode / Solidarity personalised, medians of the alternating runs: "
-            f"{rows[0].seconds:.2f} s / {solidarity.seconds:.2f} s = {rows[0].seconds / solidarity.seconds:.2f}"
-        )
+    for sink, rows, solidarity in tables:
+        print(f"\n{sink.label}:\n")
+        print(table(rows, solidarity))
+        if solidarity is not None and rows[0].runs:
+            print(
+                f"\nMailman's default bulk mode / Solidarity personalised, medians of the alternating runs: "
+                f"{rows[0].seconds:.2f} s / {solidarity.seconds:.2f} s = {rows[0].seconds / solidarity.seconds:.2f}"
+            )
 
 
 if __name__ == "__main__":
