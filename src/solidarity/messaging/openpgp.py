@@ -365,33 +365,38 @@ def _network_signer(signer_secret: str) -> pysequoia.PySigner:
 
 def _parse_recipient(armored: str) -> _Recipient:
     """Parse and check one public key (see inspect_public_key), without the trial encryption."""
-    not_a_key = OpenPgpError(_("This is not an OpenPGP public key."), code="not_a_key")
-    secret_key = OpenPgpError(
-        _("This is a secret key. Never share it: send the public key instead."), code="secret_key"
-    )
+
+    # Made when raised (with the reader's language then), not on every parse: a broadcast parses thousands.
+    def not_a_key() -> OpenPgpError:
+        return OpenPgpError(_("This is not an OpenPGP public key."), code="not_a_key")
+
+    def secret_key() -> OpenPgpError:
+        return OpenPgpError(_("This is a secret key. Never share it: send the public key instead."), code="secret_key")
+
+    def several() -> OpenPgpError:
+        return OpenPgpError(_("This contains more than one key. Send only one."), code="several_keys")
+
     data = armored.strip().encode()
     if b"PRIVATE KEY BLOCK" in data:
-        raise secret_key
-    several = OpenPgpError(_("This contains more than one key. Send only one."), code="several_keys")
+        raise secret_key()
     binary = _dearmored(data)
     try:
         if binary is None and len(pysequoia.Cert.split_bytes(data)) > 1:  # not one armoured block: Sequoia looks
-            raise several
-        data = binary or data
-        packets: list[Packet] = list(PacketPile.from_bytes(data))
+            raise several()
+        packets: list[Packet] = list(PacketPile.from_bytes(binary or data))
     except (RuntimeError, ValueError):
-        raise not_a_key from None
+        raise not_a_key() from None
     if sum(packet.tag in (Tag.PublicKey, Tag.SecretKey) for packet in packets) > 1:
-        raise several
+        raise several()
     if any(packet.tag in _SECRET_TAGS for packet in packets):
-        raise secret_key
+        raise secret_key()
     primary = next((packet for packet in packets if packet.tag == Tag.PublicKey), None)
     if primary is None or primary.key_created is None:
-        raise not_a_key
+        raise not_a_key()
     try:
-        cert = pysequoia.Cert.from_bytes(data)
+        cert = pysequoia.Cert.from_packets(packets)  # from what is parsed already, not from the bytes again
     except (RuntimeError, ValueError):
-        raise not_a_key from None
+        raise not_a_key() from None
     if cert.is_revoked:
         raise OpenPgpError(_("This key has been revoked. Ask for a new one."), code="revoked")
     try:

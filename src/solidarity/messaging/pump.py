@@ -257,6 +257,9 @@ class EmailSender:
             raise Unreachable(f"the mail server cannot be reached ({type(error).__name__})") from None
 
     def close(self) -> None:
+        """Hang up; also let go of the parsed keys (up to RECIPIENT_CACHE_SIZE): an idle worker keeps no memory
+        for a broadcast that has gone, and the next one signs with the network key as it is then."""
+        self.encryptor = None
         if self.backend is not None:
             try:
                 self.backend.close()
