@@ -227,6 +227,22 @@ def test_a_list_without_a_name_is_refused_with_the_field_named_in_the_callers_la
     assert not AnnouncementList.objects.exists()
 
 
+def test_a_value_of_the_wrong_kind_is_refused_in_the_callers_language(coordinator: User) -> None:
+    client = client_for(coordinator)
+    wrong = {"name_en": ["Anuncios"], "has_email": "quizá"}
+
+    english = send_json(client, "POST", f"{GROUP_API}/lists", wrong)
+    spanish = send_json(client, "POST", f"{GROUP_API}/lists", wrong, headers=SPANISH)
+
+    assert english.status_code == spanish.status_code == 422
+    assert english.json()["error"]["fields"] == {"name_en": ["Enter text."], "has_email": ["Enter true or false."]}
+    assert spanish.json()["error"]["fields"] == {
+        "name_en": ["Escriba un texto."],
+        "has_email": ["Escriba true o false."],
+    }
+    assert not AnnouncementList.objects.exists()
+
+
 def test_a_slug_or_keyword_another_list_has_is_a_conflict(
     east: AnnouncementList, coordinator: User, rapid_response: WorkingGroup, other_coordinator: User
 ) -> None:

@@ -22,7 +22,7 @@ from solidarity.campaigns.api import router as campaigns_router
 from solidarity.campaigns.call_api import router as campaign_calls_router
 from solidarity.campaigns.invite_api import router as campaign_invitations_router
 from solidarity.campaigns.subject_api import router as campaign_subject_router
-from solidarity.core.api import STATUS_CODES, ApiError, error_body, permission_first, zones_router
+from solidarity.core.api import STATUS_CODES, ApiError, error_body, field_error, permission_first, zones_router
 from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
 from solidarity.directory.csv_api import router as directory_csv_router
@@ -164,7 +164,7 @@ def field_name(location: list[Any]) -> str:
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for item in error.errors:
-        fields.setdefault(field_name(list(item.get("loc", []))), []).append(str(item.get("msg", "")))
+        fields.setdefault(field_name(list(item.get("loc", []))), []).append(field_error(item))
     return api.create_response(
         request, error_body("invalid_input", _("Some values are not valid."), fields), status=422
     )
