@@ -61,7 +61,7 @@ from solidarity.lists.forms import (
     list_data,
 )
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState, Subscription
-from solidarity.lists.reports import Progress, broadcast_progress, broadcast_report
+from solidarity.lists.reports import Progress, broadcast_progress, broadcast_report, queuing
 from solidarity.lists.subscriptions import (
     absolute,
     confirmed_by_channel,
@@ -185,7 +185,7 @@ class BroadcastOut(Schema):
     text_es: str
     zones: list[str] = Field(description="Only subscribers in these zones (and those who gave none); empty: all.")
     scheduled_for: datetime | None = Field(description="When it goes; null: as soon as it is sent.")
-    recipients: int = Field(description="Messages queued when it was sent.")
+    recipients: int = Field(description="Messages queued: when it was sent, or so far while `queuing`.")
     created_at: datetime
     sent_at: datetime | None = Field(description="When it was handed to the outbox.")
     finished_at: datetime | None
@@ -216,9 +216,23 @@ def progress_out(progress: Progress) -> ProgressOut:
     )
 
 
+class QueuingOut(Schema):
+    done: int = Field(description="Subscriptions worked through (one message each, one for someone on two lists).")
+    total: int = Field(description="Subscriptions in its audience when it was sent.")
+    percent: int
+
+
 class BroadcastDetailOut(BroadcastOut):
+    queuing: QueuingOut | None = Field(
+        description="A big broadcast's messages are queued in the background: how far that got; null once all are."
+    )
     progress: ProgressOut = Field(description="Where its messages are, as its page shows.")
     report: ReportOut | None = Field(description="By channel and by reason, once it has left; null for a draft.")
+
+    @staticmethod
+    def resolve_queuing(obj: Broadcast) -> QueuingOut | None:
+        found = queuing(obj)
+        return None if found is None else QueuingOut(done=found.done, total=found.total, percent=found.percent)
 
     @staticmethod
     def resolve_progress(obj: Broadcast) -> ProgressOut:
@@ -571,7 +585,8 @@ def preview_broadcast(request: HttpRequest, broadcast: UUID) -> PreviewOut:
 )
 @api_permission(BROADCAST_COORDINATOR)
 def send_broadcast(request: HttpRequest, broadcast: UUID) -> Broadcast:
-    """Its audience is fixed now: `recipients` says how many messages were queued. Sending twice sends once."""
+    """Sending twice sends once. An alert, or an audience of up to 500, is queued at once: `recipients` says how
+    many messages. A bigger one is queued in the background: `queuing` says how far, `recipients` how many so far."""
     user = signed_in(request)
     found = coordinated(access_broadcast_scoped(user, broadcast))
     try:

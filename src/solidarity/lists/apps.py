@@ -20,6 +20,8 @@ class ListsConfig(AppConfig):
 
         # Broadcasts are settled (marked sent, their report kept) once their messages are all out.
         schedule.register(schedule.Periodic("lists.settle-broadcasts", tasks.settle_broadcasts, timedelta(minutes=1)))
+        # A big broadcast's enqueue whose job stopped (a killed worker) goes on from where it got to.
+        schedule.register(schedule.Periodic("lists.resume-broadcasts", tasks.resume_broadcasts, timedelta(seconds=30)))
 
         # A broadcast's progress, heard live by its group's coordinators.
         progress.BATCH_READERS.register("lists.broadcast", access.coordinates_broadcast)

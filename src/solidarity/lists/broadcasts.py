@@ -1,21 +1,25 @@
 """Broadcasts: compose a draft and preview it, send it, cancel it, and settle it once its messages are out.
 
 Invariants:
-- Messages go through messaging's outbox in the caller's transaction; their idempotency keys
-  carry uuids only. A broadcast's messages share one batch, `lists.broadcast:<uuid>`.
+- Messages go through messaging's outbox: a small audience's and an alert's in the sender's
+  transaction, a big one's by a job in committed chunks (do_enqueue_broadcast). Their idempotency
+  keys carry uuids only. A broadcast's messages share one batch, `lists.broadcast:<uuid>`.
 - Broadcasts change state by conditional updates: a double click, a second worker or a stale
   page changes nothing.
 - The preview is built by the functions that build what is sent: what a coordinator reads is what goes.
 """
 
 import math
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -115,12 +119,12 @@ def audience(broadcast: Broadcast) -> "QuerySet[Subscription]":
     return found.select_related("announcement_list").order_by("pk")
 
 
-def recipients(broadcast: Broadcast) -> list[Subscription]:
-    """One subscription per address and channel, even for someone on several of the lists."""
+def recipients(broadcast: Broadcast, *, sms: bool = True) -> list[Subscription]:
+    """One subscription per address and channel, even for someone on several of the lists (no texts without `sms`)."""
     seen: set[tuple[str, str]] = set()
     chosen = []
-    for subscription in audience(broadcast):
-        key = (subscription.channel, str(subscription.address))
+    for subscription in sendable(broadcast, sms):
+        key = address_of(subscription)
         if key not in seen:
             seen.add(key)
             chosen.append(subscription)
@@ -219,12 +223,31 @@ def outgoing(broadcast: Broadcast, subscription: Subscription, templates: Templa
     )
 
 
+CHUNK = 500  # subscriptions worked through in one transaction by the background enqueue
+INLINE_LIMIT = CHUNK  # an audience this small is queued in the sending request, as one chunk
+STALLED_AFTER = timedelta(seconds=60)  # an enqueue that committed nothing for this long is resumed
+GOING = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
+
+
+def sendable(broadcast: Broadcast, sms: bool) -> "QuerySet[Subscription]":
+    """Its audience, less the texts when no SMS service is configured (they would wait for ever)."""
+    found = audience(broadcast)
+    return found if sms else found.exclude(channel=Channel.SMS)
+
+
 def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
     """Hand a draft to the outbox: now, or at its scheduled time (the messages wait with `send_after`).
 
     Claims the draft with a conditional update: a second click finds it sent and sends nothing
-    (BroadcastNotDraft). Returns how many messages were queued. The audience is fixed now: someone
-    who unsubscribes before a scheduled time has their message cancelled (do_unsubscribe).
+    (BroadcastNotDraft). Returns how many messages were queued by the time it returns.
+
+    An alert (priority above an announcement's), or an audience of at most INLINE_LIMIT
+    subscriptions, is queued here, in the caller's transaction: its messages wait for no job, and
+    an alert's `sent_to` (what its corrections go to) is whole the moment it is sent. A bigger
+    announcement is queued by a job in committed chunks (do_enqueue_broadcast), so the request
+    returns at once and the senders start on the first chunk; its page shows how far it got.
+    The audience is the one confirmed as each chunk is queued: someone who unsubscribes before a
+    scheduled time has their message cancelled (do_unsubscribe), or never queued.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -232,23 +255,159 @@ def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
         state = BroadcastState.SCHEDULED if later else BroadcastState.SENDING
         if not Broadcast.objects.filter(pk=broadcast.pk, state=BroadcastState.DRAFT).update(state=state, sent_at=now):
             raise BroadcastNotDraft
-        sms = sms_per_minute() > 0  # without an SMS service, texts would wait for ever: none is queued
-        templates: Templates = {}
-        chosen = [subscription for subscription in recipients(broadcast) if sms or subscription.channel != Channel.SMS]
-        items = [outgoing(broadcast, subscription, templates) for subscription in chosen]
-        messaging.enqueue_many(items, send_after=broadcast.scheduled_for if later else None)
-        kept = [subscription.pk for subscription in chosen] if broadcast.priority < Priority.ANNOUNCEMENT else []
-        Broadcast.objects.filter(pk=broadcast.pk).update(recipients=len(items), sent_to=kept)
+        sms = sms_per_minute() > 0
+        total = sendable(broadcast, sms).count()
+        detail: dict[str, str | int | bool] = {"group": broadcast.group.slug, "state": state, "subscriptions": total}
+        if total <= INLINE_LIMIT or broadcast.priority < Priority.ANNOUNCEMENT:
+            chosen = recipients(broadcast, sms=sms)
+            templates: Templates = {}
+            items = [outgoing(broadcast, subscription, templates) for subscription in chosen]
+            messaging.enqueue_many(items, send_after=broadcast.scheduled_for if later else None)
+            kept = [subscription.pk for subscription in chosen] if broadcast.priority < Priority.ANNOUNCEMENT else []
+            Broadcast.objects.filter(pk=broadcast.pk).update(
+                recipients=len(items), sent_to=kept, enqueue_total=total, enqueue_done=total
+            )
+            queued = len(items)
+            detail["messages"] = queued
+        else:
+            runner = uuid.uuid4()
+            Broadcast.objects.filter(pk=broadcast.pk).update(
+                enqueuing=True, enqueue_total=total, enqueue_runner=runner, enqueue_beat=now
+            )
+            transaction.on_commit(partial(start_enqueue, broadcast.uuid, runner))
+            queued = 0
+            detail["background"] = True
         audit.record(
             actor=str(by.uuid),
             role="coordinator",
             action=AuditAction.CHANGED,
             object_type="lists.broadcast",
             object_ids=[broadcast.uuid],
-            detail={"group": broadcast.group.slug, "state": state, "messages": len(items)},
+            detail=detail,
         )
     broadcast.refresh_from_db()
-    return len(items)
+    return queued
+
+
+def start_enqueue(broadcast_id: uuid.UUID, runner: uuid.UUID) -> None:
+    """Hand the enqueue to a job (lists.tasks.enqueue_broadcast), after the claim committed.
+
+    Should the hand-over be lost (the process ends first, Redis is away), the enqueue stays
+    claimed by a run that never beats, and do_resume_broadcasts gives it to another.
+    """
+    from solidarity.lists.tasks import enqueue_broadcast  # the job's module imports this one
+
+    enqueue_broadcast.enqueue(str(broadcast_id), str(runner))
+
+
+def do_enqueue_broadcast(broadcast_id: uuid.UUID, runner: uuid.UUID) -> int:
+    """Queue a broadcast's messages CHUNK subscriptions at a time, in pk order, while `runner` holds it.
+
+    Each chunk is one transaction: the cursor (the last subscription worked through), the counts
+    and the heartbeat move by a conditional update on the runner and the cursor it read, and the
+    chunk's messages are inserted with them. A cancel, a run that took over, or a second run of
+    this one finds the condition false and queues nothing more. Who is already queued is read
+    back from the outbox when a run starts past the beginning, so a person on two lists gets one
+    message across chunks and across a resume; the idempotency keys would skip a repeat anyway.
+    Returns how many messages this run queued.
+    """
+    broadcast = Broadcast.objects.select_related("group").filter(uuid=broadcast_id).first()
+    if broadcast is None or not (broadcast.enqueuing and broadcast.enqueue_runner == runner):
+        return 0
+    sms = sms_per_minute() > 0
+    later = broadcast.scheduled_for is not None and broadcast.scheduled_for > timezone.now()
+    send_after = broadcast.scheduled_for if later else None
+    seen = messaging.batch_addresses(broadcast.batch) if broadcast.enqueue_cursor else set()
+    templates: Templates = {}
+    queued = 0
+    cursor = broadcast.enqueue_cursor
+    while True:
+        chunk = list(sendable(broadcast, sms).filter(pk__gt=cursor)[:CHUNK])
+        if not chunk:
+            finish_enqueue(broadcast, runner, cursor)
+            return queued
+        # Built before the transaction, which then holds the write lock only for the inserts.
+        built = {
+            subscription.pk: outgoing(broadcast, subscription, templates)
+            for subscription in chunk
+            if address_of(subscription) not in seen
+        }
+        with transaction.atomic():
+            moved = Broadcast.objects.filter(
+                pk=broadcast.pk, enqueuing=True, enqueue_runner=runner, enqueue_cursor=cursor, state__in=GOING
+            ).update(
+                enqueue_cursor=chunk[-1].pk, enqueue_done=F("enqueue_done") + len(chunk), enqueue_beat=timezone.now()
+            )
+            if not moved:
+                return queued  # cancelled, or another run took over
+            # Still confirmed now (locked on PostgreSQL): an unsubscribe either came first or finds the message.
+            confirmed = set(
+                Subscription.objects.select_for_update()
+                .filter(pk__in=list(built), state=SubscriptionState.CONFIRMED)
+                .values_list("pk", flat=True)
+            )
+            chosen = []
+            for subscription in chunk:
+                key = address_of(subscription)
+                if subscription.pk in confirmed and key not in seen:
+                    seen.add(key)
+                    chosen.append(subscription)
+            added = messaging.enqueue_many([built[item.pk] for item in chosen], send_after=send_after)
+            changes: dict[str, Any] = {"recipients": F("recipients") + len(chosen)}
+            if broadcast.priority < Priority.ANNOUNCEMENT:
+                kept = Broadcast.objects.values_list("sent_to", flat=True).get(pk=broadcast.pk)
+                changes["sent_to"] = [*kept, *(item.pk for item in chosen)]
+            Broadcast.objects.filter(pk=broadcast.pk).update(**changes)
+            batch_progress.notify_batch(broadcast.batch)
+        queued += added
+        cursor = chunk[-1].pk
+
+
+def address_of(subscription: Subscription) -> tuple[str, str]:
+    """What makes two subscriptions one recipient: the channel and the address (stored normalised, as the outbox
+    stores it: messaging.batch_addresses compares with it)."""
+    return (subscription.channel, str(subscription.address))
+
+
+def finish_enqueue(broadcast: Broadcast, runner: uuid.UUID, cursor: int) -> bool:
+    """The last chunk is in: the broadcast is no longer enqueuing, and the audit log says how many went."""
+    with transaction.atomic():
+        done = Broadcast.objects.filter(
+            pk=broadcast.pk, enqueuing=True, enqueue_runner=runner, enqueue_cursor=cursor
+        ).update(enqueuing=False, enqueue_runner=None, enqueue_beat=timezone.now())
+        if not done:
+            return False
+        broadcast.refresh_from_db()
+        audit.record(
+            actor=audit.WORKER,
+            action=AuditAction.CHANGED,
+            object_type="lists.broadcast",
+            object_ids=[broadcast.uuid],
+            detail={"group": broadcast.group.slug, "state": "queued", "messages": broadcast.recipients},
+        )
+        live.publish(batch_progress.channel(broadcast.batch), batch_progress.EVENT, {"batch": broadcast.batch})
+    return True
+
+
+def do_resume_broadcasts(now: datetime | None = None) -> int:
+    """Give each enqueue whose run stopped beating (STALLED_AFTER) to a new run, from its cursor; how many.
+
+    A run killed half-way, or a hand-over to the job queue that was lost, leaves the broadcast
+    enqueuing with an old heartbeat. The take-over is a conditional update on the old runner: one
+    caller wins, and the old run, were it alive after all, finds itself replaced at its next chunk.
+    """
+    now = now or timezone.now()
+    stalled = Broadcast.objects.filter(enqueuing=True, state__in=GOING, enqueue_beat__lt=now - STALLED_AFTER)
+    resumed = 0
+    for broadcast in stalled.order_by("pk"):
+        runner = uuid.uuid4()
+        with transaction.atomic():
+            if Broadcast.objects.filter(
+                pk=broadcast.pk, enqueuing=True, enqueue_runner=broadcast.enqueue_runner
+            ).update(enqueue_runner=runner, enqueue_beat=now):
+                transaction.on_commit(partial(start_enqueue, broadcast.uuid, runner))
+                resumed += 1
+    return resumed
 
 
 def do_cancel_broadcast(broadcast: Broadcast, *, by: User) -> int:
@@ -256,7 +415,7 @@ def do_cancel_broadcast(broadcast: Broadcast, *, by: User) -> int:
     with transaction.atomic():
         stoppable = [BroadcastState.SCHEDULED, BroadcastState.SENDING]
         if not Broadcast.objects.filter(pk=broadcast.pk, state__in=stoppable).update(
-            state=BroadcastState.CANCELLED, finished_at=timezone.now()
+            state=BroadcastState.CANCELLED, finished_at=timezone.now(), enqueuing=False
         ):
             return 0
         cancelled = messaging.cancel_batch(broadcast.batch)
@@ -291,7 +450,9 @@ def do_settle_broadcasts(group: WorkingGroup | None = None) -> int:
     page being viewed; a group's page settles its own as it shows them, so what it shows is current.
     """
     going = Broadcast.objects.filter(
-        report={}, state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED, BroadcastState.CANCELLED]
+        report={},
+        enqueuing=False,
+        state__in=[BroadcastState.SENDING, BroadcastState.SCHEDULED, BroadcastState.CANCELLED],
     ).exclude(state=BroadcastState.SCHEDULED, scheduled_for__gt=timezone.now())
     if group is not None:
         going = going.filter(group=group)
@@ -308,10 +469,15 @@ def do_settle_broadcast(broadcast: Broadcast) -> bool:
     and the pages that show progress call it alike. True if it settled now; then its live pages hear
     SETTLED on the batch's channel, after the commit.
     """
-    if broadcast.report or broadcast.state not in (
-        BroadcastState.SENDING,
-        BroadcastState.SCHEDULED,
-        BroadcastState.CANCELLED,
+    if (
+        broadcast.report
+        or broadcast.enqueuing
+        or broadcast.state
+        not in (
+            BroadcastState.SENDING,
+            BroadcastState.SCHEDULED,
+            BroadcastState.CANCELLED,
+        )
     ):
         return False
     if (
@@ -321,7 +487,7 @@ def do_settle_broadcast(broadcast: Broadcast) -> bool:
     ):
         return False
     progress = broadcast_progress(broadcast)
-    if progress.queued:  # its messages were enqueued with it, in one transaction: none is missing
+    if progress.queued:  # not enqueuing: every message it will have is in the outbox
         return False
     report = {"rows": report_rows(broadcast)}
     now = timezone.now()

@@ -121,6 +121,11 @@ class Broadcast(models.Model):
     the text in their language. `zones` empty: everyone; otherwise subscribers in those zones,
     those who gave no zone, and those whose zone their list no longer offers. `report` keeps the
     final counts once it is sent, because the outbox's own rows are purged after their retention period.
+
+    A big audience is queued in the background, in chunks (lists.broadcasts.do_enqueue_broadcast):
+    while `enqueuing`, `enqueue_cursor` is the last subscription (by pk) worked through, committed
+    with each chunk's messages, and `enqueue_runner` the job run that holds it, alive as of
+    `enqueue_beat`. A run that stops beating is replaced (do_resume_broadcasts) from the cursor.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -144,6 +149,12 @@ class Broadcast(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)  # when it was handed to the outbox
     finished_at = models.DateTimeField(null=True, blank=True)
+    enqueuing = models.BooleanField(default=False)  # its messages are being queued by a job, chunk by chunk
+    enqueue_total = models.PositiveIntegerField(default=0)  # subscriptions in its audience when it was sent
+    enqueue_done = models.PositiveIntegerField(default=0)  # of those, how many were worked through
+    enqueue_cursor = models.PositiveBigIntegerField(default=0)  # the last subscription's pk worked through
+    enqueue_runner = models.UUIDField(null=True, blank=True)  # the job run that holds the enqueue
+    enqueue_beat = models.DateTimeField(null=True, blank=True)  # when that run last committed a chunk
 
     class Meta:
         indexes = [models.Index(fields=["group", "-created_at"], name="lists_broadcast_recent")]
@@ -168,6 +179,12 @@ class Broadcast(models.Model):
         return self.state == BroadcastState.SCHEDULED and (
             self.scheduled_for is None or self.scheduled_for <= timezone.now()
         )
+
+    @property
+    def is_live(self) -> bool:
+        """Its page follows it live: its messages are leaving, or are still being queued."""
+        going = self.state in (BroadcastState.SCHEDULED, BroadcastState.SENDING)
+        return self.is_going_out or (self.enqueuing and going)
 
     @property
     def languages(self) -> list[str]:

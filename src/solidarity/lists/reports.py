@@ -44,6 +44,26 @@ class Progress:
         )
 
 
+@dataclass(frozen=True)
+class Queuing:
+    """How far the background enqueue of a big broadcast got: subscriptions worked through, of its audience."""
+
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+def queuing(broadcast: Broadcast) -> Queuing | None:
+    """While its messages are still being queued (lists.broadcasts.do_enqueue_broadcast); None once they all are."""
+    if not broadcast.enqueuing:
+        return None
+    # Someone confirmed since it was sent may join the end of the audience: the bar never runs past its end.
+    return Queuing(done=broadcast.enqueue_done, total=max(broadcast.enqueue_total, broadcast.enqueue_done))
+
+
 def broadcast_progress(broadcast: Broadcast) -> Progress:
     """Where its messages are, from the outbox (or from its report, once the outbox has forgotten them)."""
     if broadcast.report:

@@ -47,7 +47,7 @@ from solidarity.lists.broadcasts import (
 )
 from solidarity.lists.forms import BroadcastForm, KeyForm, ListForm, SubscribeForm, key_notes, sms_configured
 from solidarity.lists.models import AnnouncementList, BroadcastState, Subscription, SubscriptionState
-from solidarity.lists.reports import broadcast_progress, broadcast_report
+from solidarity.lists.reports import broadcast_progress, broadcast_report, queuing
 from solidarity.lists.subscriptions import (
     confirmed_by_channel,
     do_confirm,
@@ -298,6 +298,7 @@ def broadcast_page(request: HttpRequest, group: str, broadcast: UUID) -> HttpRes
         "group": found.group,
         "broadcast": found,
         "progress": broadcast_progress(found),
+        "queuing": queuing(found),
         "report": broadcast_report(found) if found.state != BroadcastState.DRAFT else None,
         "preview": preview(found) if found.state == BroadcastState.DRAFT else None,
         "sms_per_minute": sms_per_minute(),
@@ -311,8 +312,9 @@ def broadcast_page(request: HttpRequest, group: str, broadcast: UUID) -> HttpRes
 async def broadcast_live(request: HttpRequest, group: str, broadcast: UUID) -> HttpResponseBase:
     """Server-Sent Events while the broadcast goes out: its messages moved, or it settled. Ids only, no counts.
 
-    The page then asks broadcast_page for the fresh progress. 204 when it is not going out (a
-    draft, one scheduled for later, one done): nothing will move, and the browser stops asking.
+    The page then asks broadcast_page for the fresh progress, a big one's enqueue too. 204 when it is not
+    going out nor being queued (a draft, one scheduled for later, one done): nothing will move, and the
+    browser stops asking.
     """
     batch = await sync_to_async(batch_going_out)(request, group, broadcast)
     if batch is None:
@@ -323,7 +325,7 @@ async def broadcast_live(request: HttpRequest, group: str, broadcast: UUID) -> H
 
 def batch_going_out(request: HttpRequest, group: str, broadcast: UUID) -> str | None:
     found = access_broadcast(signed_in(request), group, broadcast)
-    return found.batch if found.is_going_out else None
+    return found.batch if found.is_live else None
 
 
 @require_POST
@@ -336,7 +338,21 @@ def send_broadcast(request: HttpRequest, group: str, broadcast: UUID) -> HttpRes
     except BroadcastNotDraft:
         messages.error(request, _("This broadcast was already sent or scheduled."))
     else:
-        if found.state == BroadcastState.SCHEDULED:
+        if found.enqueuing:  # a big audience: its messages are queued in the background, the first leave at once
+            count = found.enqueue_total
+            if found.state == BroadcastState.SCHEDULED:
+                text = ngettext(
+                    "Scheduled: the message to %(count)d subscription is being queued to go at the time chosen.",
+                    "Scheduled: the messages to %(count)d subscriptions are being queued to go at the time chosen.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "Sending: the message to %(count)d subscription is being queued; the first leave at once.",
+                    "Sending: the messages to %(count)d subscriptions are being queued; the first leave at once.",
+                    count,
+                )
+        elif found.state == BroadcastState.SCHEDULED:
             text = ngettext(
                 "Scheduled: %(count)d message will go at the time chosen.",
                 "Scheduled: %(count)d messages will go at the time chosen.",

@@ -496,6 +496,14 @@ def batch_counts(batch: str) -> dict[str, int]:
     return {row["state"]: row["count"] for row in rows}
 
 
+def batch_addresses(batch: str) -> set[tuple[str, str]]:
+    """(channel, normalised address) of every message of a batch, whatever its state: what a resumed
+    enqueue has queued already, so a person on two lists still gets one message. Decrypts each address.
+    """
+    rows = Message.objects.filter(batch=batch).order_by().only("uuid", "channel", "to")
+    return {(row.channel, str(row.to)) for row in rows.iterator(chunk_size=2000)}
+
+
 def batches_waiting(batches: list[str]) -> set[str]:
     """Of these batches, those with a message not in a final state yet (queued, sending or held): one query."""
     found = Message.objects.filter(batch__in=batches).exclude(state__in=FINAL_STATES)
