@@ -81,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SOLIDARITY_HTTPS"] = "1"
     if command in {"up", "web"} and "SOLIDARITY_URL" not in os.environ:
         os.environ["SOLIDARITY_URL"] = local_address(rest)
+    if command == "worker":
+        # Settings read it: the worker's URL conf leaves out the JSON API (config.page_urls). Its own mail
+        # senders, started as `solidarity worker --mail-only`, inherit it.
+        os.environ["SOLIDARITY_WORKER"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.config.settings")
     os.umask(0o077)  # the database, keys and uploads are for the operator's eyes only
 

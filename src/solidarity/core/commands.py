@@ -13,7 +13,6 @@ import argparse
 from enum import StrEnum
 from typing import Any
 
-import psycopg
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.db import DatabaseError, connection
@@ -39,12 +38,21 @@ class HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 def reach_database() -> None:
     """Raise CommandError, in one line, when the database cannot be reached."""
+    if connection.vendor == "postgresql":
+        probe_postgresql()
     try:
-        if connection.vendor == "postgresql":
-            # Probe once, directly: the pool would retry quietly for its whole timeout.
-            psycopg.connect(**psycopg_params(), connect_timeout=5).close()
         connection.ensure_connection()
-    except (DatabaseError, psycopg.Error) as error:
+    except DatabaseError as error:
+        raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
+
+
+def probe_postgresql() -> None:
+    """Connect once, directly: the pool would retry quietly for its whole timeout."""
+    import psycopg  # here, not at the top: a network on SQLite never needs it (some 9 MB a process)
+
+    try:
+        psycopg.connect(**psycopg_params(), connect_timeout=5).close()
+    except psycopg.Error as error:
         raise CommandError(f"cannot reach the database: {error}".splitlines()[0]) from None
 
 

@@ -29,11 +29,8 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, NotRequired, Protocol, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, cast
 
-import psycopg
-import redis
-import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +41,12 @@ from solidarity.core.db import psycopg_params
 from solidarity.core.hooks import Registry
 from solidarity.core.models import LiveEvent
 from solidarity.core.permissions import AnyUser, is_admin
+
+if TYPE_CHECKING:
+    import redis
+
+# psycopg and redis are imported where a backend first needs them, not here: every process loads this module,
+# and a network on SQLite alone would carry both (some 14 MB a process) for nothing.
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +144,8 @@ class DatabaseBackend:
             await self._poll(deliver)
 
     async def _listen_postgresql(self, deliver: Deliver) -> None:
+        import psycopg  # PostgreSQL only (see the imports)
+
         async with await psycopg.AsyncConnection.connect(**psycopg_params(), autocommit=True) as conn:
             await conn.execute(f"LISTEN {PG_CHANNEL}")
             if self.last is not None:  # a restart: what was published while nobody listened
@@ -206,8 +211,10 @@ def prune_events(age: timedelta = KEPT) -> None:
 
 
 @functools.cache
-def redis_client(url: str) -> redis.Redis:
+def redis_client(url: str) -> "redis.Redis":
     """This process's one client for publishing and replaying (its pool opens a connection when first used)."""
+    import redis  # Redis only (see the imports)
+
     return redis.Redis.from_url(url)
 
 
@@ -233,6 +240,8 @@ class RedisBackend:
     async def listen(self, deliver: Deliver) -> None:
         # The client's read timeout (redis-py's default is 5 s) must outlast the blocking read, or every
         # quiet moment would end in an error and a restart.
+        import redis.asyncio as aioredis  # Redis only (see the imports)
+
         client = aioredis.Redis.from_url(self.url, socket_timeout=KEEPALIVE_SECONDS + 10)
         try:
             while True:

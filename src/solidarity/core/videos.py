@@ -17,7 +17,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-import av
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -52,6 +51,8 @@ def clean_video(data: bytes) -> CleanVideo:
             code="too_large",
             params={"limit": MAX_BYTES // (1024 * 1024)},
         )
+    import av  # here, not at the top: FFmpeg costs every process some 17 MB, and few ever see a video
+
     try:
         return remux(data)
     except (av.FFmpegError, ValueError, TypeError, OSError):
@@ -59,6 +60,8 @@ def clean_video(data: bytes) -> CleanVideo:
 
 
 def remux(data: bytes) -> CleanVideo:
+    import av  # see clean_video
+
     with av.open(io.BytesIO(data), mode="r") as source:
         kind = DEMUXERS.get(source.format.name)
         if kind is None or not source.streams.video:
