@@ -320,6 +320,25 @@ def test_an_alert_is_queued_whole_in_the_request_however_big(
     assert len(messages(broadcast)) == 10
 
 
+def test_a_broadcast_sent_inline_is_queued_whole_in_the_request_so_its_count_is_known(
+    medics: WorkingGroup,
+    east: AnnouncementList,
+    west: AnnouncementList,
+    coordinator: User,
+    audience: dict[str, Any],
+    loopback: Path,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    broadcast = draft(medics, [east, west], coordinator, [Channel.EMAIL, Channel.SMS])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert do_send_broadcast(broadcast, by=coordinator, inline=True) == 10  # an update, an invitation
+
+    assert not [callback for callback in callbacks if getattr(callback, "func", None) is broadcasts.start_enqueue]
+    assert (broadcast.enqueuing, broadcast.recipients) == (False, 10)
+    assert len(messages(broadcast)) == 10
+
+
 def test_the_resume_job_runs_every_30_seconds(db: None) -> None:
     from solidarity.core import schedule
 

@@ -264,7 +264,7 @@ def send_through_lists(
             zones=list(zones),
         )
         broadcast = broadcasts.do_compose_broadcast(campaign.group, draft, by=by)
-        broadcasts.do_send_broadcast(broadcast, by=by)
+        broadcasts.do_send_broadcast(broadcast, by=by, inline=True)  # the invitation counts whom it reached
         made.append(broadcast)
     return made
 

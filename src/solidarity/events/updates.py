@@ -111,7 +111,7 @@ def do_post_update(action: Action, text_en: str, text_es: str, *, by: User) -> B
     )
     with transaction.atomic():
         broadcast = do_compose_broadcast(action.group, draft, by=by)
-        do_send_broadcast(broadcast, by=by)
+        do_send_broadcast(broadcast, by=by, inline=True)  # the organiser is told how many it reached
         audited(by, action, AuditAction.CHANGED, "events.update", [broadcast.uuid], {"messages": broadcast.recipients})
     return broadcast
 

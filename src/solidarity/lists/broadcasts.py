@@ -235,15 +235,16 @@ def sendable(broadcast: Broadcast, sms: bool) -> "QuerySet[Subscription]":
     return found if sms else found.exclude(channel=Channel.SMS)
 
 
-def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
+def do_send_broadcast(broadcast: Broadcast, *, by: User, inline: bool = False) -> int:
     """Hand a draft to the outbox: now, or at its scheduled time (the messages wait with `send_after`).
 
     Claims the draft with a conditional update: a second click finds it sent and sends nothing
     (BroadcastNotDraft). Returns how many messages were queued by the time it returns.
 
-    An alert (priority above an announcement's), or an audience of at most INLINE_LIMIT
-    subscriptions, is queued here, in the caller's transaction: its messages wait for no job, and
-    an alert's `sent_to` (what its corrections go to) is whole the moment it is sent. A bigger
+    An alert (priority above an announcement's), an audience of at most INLINE_LIMIT subscriptions,
+    or a broadcast sent `inline` (by a part that reports at once how many it reached: an action's
+    update, a campaign's invitation) is queued here, in the caller's transaction: its messages wait
+    for no job, and an alert's `sent_to` (what its corrections go to) is whole the moment it is sent. A bigger
     announcement is queued by a job in committed chunks (do_enqueue_broadcast), so the request
     returns at once and the senders start on the first chunk; its page shows how far it got.
     The audience is the one confirmed as each chunk is queued: someone who unsubscribes before a
@@ -258,7 +259,7 @@ def do_send_broadcast(broadcast: Broadcast, *, by: User) -> int:
         sms = sms_per_minute() > 0
         total = sendable(broadcast, sms).count()
         detail: dict[str, str | int | bool] = {"group": broadcast.group.slug, "state": state, "subscriptions": total}
-        if total <= INLINE_LIMIT or broadcast.priority < Priority.ANNOUNCEMENT:
+        if inline or total <= INLINE_LIMIT or broadcast.priority < Priority.ANNOUNCEMENT:
             chosen = recipients(broadcast, sms=sms)
             templates: Templates = {}
             items = [outgoing(broadcast, subscription, templates) for subscription in chosen]
