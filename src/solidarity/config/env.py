@@ -186,17 +186,19 @@ def outbox_lease_seconds() -> float:
 
 def outbox_email_senders() -> int:
     """How many connections the worker sends mail over at once: 4 keeps a local or distant relay busy."""
-    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "4").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 16:
-        raise ConfigError("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "expected a whole number from 1 to 16")
-    return int(raw)
+    return whole_number("SOLIDARITY_OUTBOX_EMAIL_SENDERS", default=4, most=16)
 
 
 def outbox_email_processes() -> int:
     """How many processes send mail: OpenPGP's encryption holds Python's lock, so one process uses one core."""
-    raw = os.environ.get("SOLIDARITY_OUTBOX_EMAIL_PROCESSES", "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 8:
-        raise ConfigError("SOLIDARITY_OUTBOX_EMAIL_PROCESSES", "expected a whole number from 1 to 8")
+    return whole_number("SOLIDARITY_OUTBOX_EMAIL_PROCESSES", default=1, most=8)
+
+
+def whole_number(name: str, *, default: int, most: int) -> int:
+    """A setting that is a whole number from 1 to `most`."""
+    raw = os.environ.get(name, str(default)).strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ConfigError(name, f"expected a whole number from 1 to {most}")
     return int(raw)
 
 

@@ -280,7 +280,6 @@ class Encryptor:
         self._cache: OrderedDict[str, _Recipient] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._senders: dict[str, bool] = {}
 
     def encrypt_email(self, message: Message, recipient_key: str) -> EmailMessage:
         """`message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2); see `encrypt_text`."""
@@ -318,7 +317,8 @@ class Encryptor:
         except (RuntimeError, ValueError):
             raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
         boundary = f"=-pgp-{secrets.token_hex(12)}"
-        autocrypt = f"Autocrypt: {self._autocrypt}\n" if self._autocrypt and self._is_own(sender) else ""
+        own = self._autocrypt and parseaddr(sender)[1].lower() == self._address
+        autocrypt = f"Autocrypt: {self._autocrypt}\n" if own else ""
         return (
             f"{outer}Subject: {HIDDEN_SUBJECT}\nMIME-Version: 1.0\n"
             f'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\n boundary="{boundary}"\n'
@@ -326,13 +326,6 @@ class Encryptor:
             f"--{boundary}\n{_CONTROL_PART}\n--{boundary}\n{_DATA_PART}{encrypted.decode('ascii').rstrip()}\n"
             f"--{boundary}--\n"
         )
-
-    def _is_own(self, sender: str) -> bool:
-        """Whether a From header's value is the network key's own address (the answer is kept per value)."""
-        own = self._senders.get(sender)
-        if own is None:
-            own = self._senders[sender] = parseaddr(sender)[1].lower() == self._address
-        return own
 
     def _recipient(self, armored: str) -> _Recipient:
         with self._lock:
