@@ -15,7 +15,9 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.constants import NOT_SET
@@ -68,53 +70,54 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+# pydantic's kinds of error, in our words (see field_error); a message may name the bound from the error's context.
+FIELD_ERRORS: dict[str, str | Promise] = {
+    kind: message
+    for kinds, message in (
+        (("missing",), gettext_lazy("This field is required.")),
+        (("int_parsing", "int_type", "int_from_float"), gettext_lazy("Enter a whole number.")),
+        (("float_parsing", "float_type", "decimal_parsing"), gettext_lazy("Enter a number.")),
+        (("bool_parsing", "bool_type"), gettext_lazy("Enter true or false.")),
+        (("string_type",), gettext_lazy("Enter text.")),
+        (("uuid_parsing", "uuid_type"), gettext_lazy("This is not a valid identifier.")),
+        (("date_parsing", "date_from_datetime_parsing"), gettext_lazy("Enter a date as YYYY-MM-DD.")),
+        (
+            ("datetime_parsing", "datetime_from_date_parsing"),
+            gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM."),
+        ),
+        (("time_parsing",), gettext_lazy("Enter a time as HH:MM.")),
+        (("list_type",), gettext_lazy("Give a list.")),
+        (("dict_type", "model_type"), gettext_lazy("Give an object.")),
+        (("json_invalid",), gettext_lazy("This is not valid JSON.")),
+        (("extra_forbidden",), gettext_lazy("This field is not expected here.")),
+        (("enum", "literal_error"), gettext_lazy("Choose one of: %(expected)s.")),
+        (("greater_than_equal",), gettext_lazy("Enter %(ge)s or more.")),
+        (("greater_than",), gettext_lazy("Enter more than %(gt)s.")),
+        (("less_than_equal",), gettext_lazy("Enter %(le)s or less.")),
+        (("less_than",), gettext_lazy("Enter less than %(lt)s.")),
+        (("string_too_short",), gettext_lazy("Write at least %(min_length)s characters.")),
+        (("string_too_long",), gettext_lazy("Write at most %(max_length)s characters.")),
+        (("too_short",), gettext_lazy("Give at least %(min_length)s.")),
+        (("too_long",), gettext_lazy("Give at most %(max_length)s.")),
+    )
+    for kind in kinds
+}
+
+
 def field_error(item: dict[str, Any]) -> str:
     """One of pydantic's validation errors (a dict of its `errors()`) as a sentence in the reader's language.
 
     pydantic writes its own messages in English only ("Input should be a valid integer"). The
-    common kinds get ours; an error our own validators raised keeps their (translated) words; any
-    other kind keeps pydantic's.
+    common kinds get ours (FIELD_ERRORS); an error our own validators raised keeps their
+    (translated) words; any other kind keeps pydantic's.
     """
     kind, context = str(item.get("type", "")), item.get("ctx") or {}
     if kind == "value_error" and "error" in context:
         return str(context["error"])
-    numbers = {key: context[key] for key in ("ge", "gt", "le", "lt", "min_length", "max_length") if key in context}
-    messages: dict[str, Callable[[], str]] = {
-        "missing": lambda: _("This field is required."),
-        "int_parsing": lambda: _("Enter a whole number."),
-        "int_type": lambda: _("Enter a whole number."),
-        "int_from_float": lambda: _("Enter a whole number."),
-        "float_parsing": lambda: _("Enter a number."),
-        "float_type": lambda: _("Enter a number."),
-        "decimal_parsing": lambda: _("Enter a number."),
-        "bool_parsing": lambda: _("Enter true or false."),
-        "bool_type": lambda: _("Enter true or false."),
-        "string_type": lambda: _("Enter text."),
-        "uuid_parsing": lambda: _("This is not a valid identifier."),
-        "uuid_type": lambda: _("This is not a valid identifier."),
-        "date_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
-        "date_from_datetime_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
-        "datetime_parsing": lambda: _("Enter a date and time as YYYY-MM-DDTHH:MM."),
-        "datetime_from_date_parsing": lambda: _("Enter a date and time as YYYY-MM-DDTHH:MM."),
-        "time_parsing": lambda: _("Enter a time as HH:MM."),
-        "list_type": lambda: _("Give a list."),
-        "dict_type": lambda: _("Give an object."),
-        "model_type": lambda: _("Give an object."),
-        "json_invalid": lambda: _("This is not valid JSON."),
-        "extra_forbidden": lambda: _("This field is not expected here."),
-        "enum": lambda: _("Choose one of: %(expected)s.") % {"expected": context.get("expected", "")},
-        "literal_error": lambda: _("Choose one of: %(expected)s.") % {"expected": context.get("expected", "")},
-        "greater_than_equal": lambda: _("Enter %(ge)s or more.") % numbers,
-        "greater_than": lambda: _("Enter more than %(gt)s.") % numbers,
-        "less_than_equal": lambda: _("Enter %(le)s or less.") % numbers,
-        "less_than": lambda: _("Enter less than %(lt)s.") % numbers,
-        "string_too_short": lambda: _("Write at least %(min_length)s characters.") % numbers,
-        "string_too_long": lambda: _("Write at most %(max_length)s characters.") % numbers,
-        "too_short": lambda: _("Give at least %(min_length)s.") % numbers,
-        "too_long": lambda: _("Give at most %(max_length)s.") % numbers,
-    }
-    message = messages.get(kind)
-    return message() if message is not None else str(item.get("msg", ""))
+    message = FIELD_ERRORS.get(kind)
+    if message is None:
+        return str(item.get("msg", ""))
+    return str(message) % {"expected": "", **context}
 
 
 def refused(request: HttpRequest, needed: Permission, kwargs: dict[str, Any]) -> ApiError | None:
