@@ -24,7 +24,6 @@ audience queued, and to the last message at the sink.
 import argparse
 import multiprocessing
 import os
-import platform
 import sqlite3
 import subprocess
 import sys
@@ -37,6 +36,8 @@ from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from broadcast import machine  # this folder's
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAP = 100  # one in this many subscribers is on the second list too
@@ -223,15 +224,6 @@ def wait_for_workers(count: int, processes: list[subprocess.Popen[bytes]]) -> No
         if time.monotonic() > deadline:
             raise SystemExit("the workers did not start")
         time.sleep(0.2)
-
-
-def machine(database: str) -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
-    return (
-        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {database}, "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 def table(rows: list[Row]) -> str:

@@ -415,12 +415,14 @@ def size_the_network(population: int) -> None:
         keys.retire(key_id)
 
 
-def machine() -> str:
+def machine(database: str = "") -> str:
+    """The machine for a table's heading: CPUs, memory, Python, the database (SQLite's version unless named), kernel."""
     lines = Path("/proc/cpuinfo").read_text().splitlines()
     model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024  # MemTotal, in KiB
     return (
-        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"{platform.system()} {platform.release()}"
+        f"{os.cpu_count()} CPUs ({model}), {memory:.0f} GiB, Python {platform.python_version()}, "
+        f"{database or f'SQLite {sqlite3.sqlite_version}'}, {platform.system()} {platform.release()}"
     )
 
 

@@ -32,9 +32,7 @@ and an SMTP sink on 127.0.0.1 (bench/sinks.py: Postfix's smtp-sink by default, a
 import argparse
 import asyncio
 import os
-import platform
 import re
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -48,6 +46,7 @@ from typing import Any
 
 import httpx
 import sinks as sink_kinds  # this folder's
+from broadcast import machine
 from sinks import Sink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -540,16 +539,6 @@ def one_run(args: argparse.Namespace, home: str, sink: Sink, processes: int, set
 
 def mb(size: int) -> str:
     return f"{size / KIB / KIB:,.0f}"
-
-
-def machine() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
-    memory = Path("/proc/meminfo").read_text().split()[1]
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {int(memory) / KIB / KIB:.0f} GiB, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
-    )
 
 
 def table(result: Result, base: dict[str, int]) -> str:
