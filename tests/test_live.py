@@ -315,3 +315,89 @@ def test_on_the_polled_table_a_process_hears_its_own_events_at_once_and_in_order
             subscription.close()
 
     assert run(scenario) == ["other", "own"]
+
+
+class Socket:
+    """An ASGI server's side of one connection, as uvicorn gives it to the app: what was sent, and a client that
+    can be made slow to read (`send` then waits, as uvicorn's does while the socket's buffer is full)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+        self.readable = asyncio.Event()
+        self.readable.set()
+        self.gone = asyncio.Event()
+        self.requested = False
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.readable.wait()
+        self.sent.append(message)
+        self.arrived.set()
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.requested:  # the request (a GET: no body), then nothing until the client leaves
+            self.requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    def bodies(self) -> list[bytes]:
+        return [message["body"] for message in self.sent if message.get("body")]
+
+    async def until(self, count: int) -> list[bytes]:
+        async with asyncio.timeout(20):
+            while len(self.bodies()) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.bodies()
+
+
+def test_served_by_solidarity_s_handler_the_hub_writes_each_frame_to_the_socket_itself(
+    dispatching_admin: User,
+) -> None:
+    """`solidarity up` serves live streams through core.live.ASGIHandler: after the first frame, the hub hands
+    each event to the server's `send` as it delivers it (no generator between). A client slow to read holds
+    one frame in flight and the next ones wait, to go together; one that leaves ends the stream."""
+    require_services()
+    client = Client()
+    client.force_login(dispatching_admin)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/live/",
+        "raw_path": b"/live/",
+        "query_string": b"channel=inbox",
+        "root_path": "",
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+        "headers": [(b"host", b"testserver"), (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())],
+    }
+
+    async def scenario() -> tuple[list[bytes], bool, int]:
+        socket = Socket()
+        handling = asyncio.create_task(live.ASGIHandler()(scope, socket.receive, socket.send))
+        assert await socket.until(1) == [b"retry: 3000\n\n"]
+        await settle()
+        (subscription,) = list(live.hub.subscriptions)
+        directly = subscription.direct is not None
+        await in_a_thread(published("inbox", "inbound", n=1))
+        await socket.until(2)
+        socket.readable.clear()  # the client stops reading: the next frame stays in flight
+        for n in (2, 3, 4):
+            await in_a_thread(published("inbox", "inbound", n=n))
+        await asyncio.sleep(0.3)
+        socket.readable.set()
+        bodies = await socket.until(4)
+        socket.gone.set()  # the page closes
+        await asyncio.wait_for(handling, 20)
+        return bodies, directly, len(live.hub.subscriptions)
+
+    bodies, directly, left = run(scenario)
+    assert directly
+    assert [fields(body.decode())["data"] for body in bodies[1:3]] == ['{"n": 1}', '{"n": 2}']
+    together = bodies[3].decode().split("\n\n")  # the two that waited behind the one in flight, in one write
+    assert [fields(frame)["data"] for frame in together if frame] == ['{"n": 3}', '{"n": 4}']
+    assert left == 0

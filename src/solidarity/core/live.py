@@ -26,15 +26,16 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
 from django.db import connection, transaction
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 
 from solidarity.core.db import psycopg_params
@@ -74,7 +75,7 @@ class Event(TypedDict):
     channel: str
     event: str
     data: dict[str, Any]
-    frame: NotRequired[str]  # the event as the stream sends it, drawn once for all its subscribers
+    frame: NotRequired[bytes]  # the event as the stream sends it, drawn once for all its subscribers
 
 
 Deliver = Callable[[Event], None]
@@ -356,16 +357,24 @@ class Hub:
 
 
 class Subscription:
-    """One stream's place in the hub: its channels and the queue their events wait in."""
+    """One stream's place in the hub: its channels, and where their events go.
+
+    Events wait in its queue for whoever reads them (`next`), until `write_directly` hands them straight to
+    the stream's socket as they come: a thousand phones then cost the hub a write each, with no task woken
+    and no generator resumed between the event and the socket."""
 
     def __init__(self, hub: Hub, channels: frozenset[str]) -> None:
         self.hub = hub
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self.heard = False
+        self.direct: Callable[[Event | None], None] | None = None
         hub.subscriptions[self] = channels
 
     def put(self, event: Event | None) -> None:
         self.heard = self.heard or event is not None
+        if self.direct is not None:
+            self.direct(event)
+            return
         with contextlib.suppress(asyncio.QueueFull):  # a stalled client loses events, not the hub
             self.queue.put_nowait(event)
 
@@ -373,8 +382,73 @@ class Subscription:
         """The next event, or None (a keepalive) after KEEPALIVE_SECONDS or so of silence."""
         return await self.queue.get()
 
+    async def write_directly(self, hear: "Callable[[Event | None], bytes | None]", send: "Send") -> None:
+        """From now until the stream ends, each event goes to the socket as the hub delivers it: `hear` says
+        what to send for it (None: the stream ends). What waited in the queue goes first."""
+        writer = DirectWriter(send)
+        ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def deliver(event: Event | None) -> None:
+            if ended.done():
+                return
+            data = hear(event)
+            if data is None:
+                ended.set_result(None)
+            elif data:
+                writer.write(data)
+
+        while not self.queue.empty():
+            deliver(self.queue.get_nowait())
+        self.direct = deliver
+        try:
+            await ended
+        finally:
+            self.direct = None
+            writer.close()
+
     def close(self) -> None:
         self.hub.subscriptions.pop(self, None)
+
+
+Send = Callable[[Mapping[str, Any]], Awaitable[None]]  # an ASGI server's send
+
+
+class DirectWriter:
+    """Writes a stream's frames through the ASGI server's `send` at once (an eager task that finishes without
+    yielding when the socket takes the bytes); while the client is slow to read, up to QUEUE_SIZE frames wait
+    behind the one in flight, and the rest are lost, as a stalled client's queue loses them."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.loop = asyncio.get_running_loop()
+        self.in_flight: asyncio.Task[None] | None = None
+        self.waiting: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if self.in_flight is not None:
+            if len(self.waiting) < QUEUE_SIZE:
+                self.waiting.append(data)
+            return
+        task = asyncio.Task(self.sending(data), loop=self.loop, eager_start=True)
+        if not task.done():  # the socket's buffer is full: the rest waits until it drains
+            self.in_flight = task
+            task.add_done_callback(self.drained)
+
+    async def sending(self, data: bytes) -> None:
+        await self.send({"type": "http.response.body", "body": data, "more_body": True})
+
+    def drained(self, task: "asyncio.Task[None]") -> None:
+        self.in_flight = None
+        if task.cancelled() or task.exception() is not None:
+            self.waiting.clear()
+        elif self.waiting:
+            data, self.waiting = b"".join(self.waiting), []
+            self.write(data)
+
+    def close(self) -> None:
+        self.waiting.clear()
+        if self.in_flight is not None:
+            self.in_flight.cancel()
 
 
 hub = Hub()
@@ -391,53 +465,80 @@ def released[T](work: Callable[[], T]) -> T:
         connection.close()
 
 
-def frame(event: Event) -> str:
+def frame(event: Event) -> bytes:
     if "frame" in event:
         return event["frame"]
-    return f"id: {event['id']}\nevent: {event['event']}\ndata: {json.dumps(event['data'])}\n\n"
+    return f"id: {event['id']}\nevent: {event['event']}\ndata: {json.dumps(event['data'])}\n\n".encode()
 
 
-async def sse_lines(channels: frozenset[str], own: str = "", last_event_id: str = "") -> AsyncIterator[str]:
-    """The stream: what was missed since `last_event_id`, then what comes, until `own` hears ROLES_CHANGED.
+KEEPALIVE = b": keepalive\n\n"
 
-    The subscription starts before the replay is read, so nothing published in between is lost;
-    what both carry is sent once.
-    """
-    # What the request read (its session, its checks) is done: its connection goes back before the long wait.
-    await sync_to_async(released)(lambda: None)
-    yield "retry: 3000\n\n"
-    subscription = hub.open(channels | {own} if own else channels)
-    try:
-        await hub.ready.wait()
-        sent: set[str] = set()
-        if last_event_id:
-            replay = await sync_to_async(released)(lambda: backend().replay(last_event_id, channels))
-            for missed in replay.events:
-                sent.add(missed["id"])
-                yield frame(missed)
-            if not replay.complete:
-                yield f"event: {STALE}\ndata: {{}}\n\n"
-        while True:
-            event = await subscription.next()
-            if event is None:
-                yield ": keepalive\n\n"
-            elif event["channel"] == own:
-                if event["event"] == ROLES_CHANGED:
-                    return  # the browser reconnects and is checked afresh
-            elif event["id"] not in sent:
-                yield frame(event)
-    finally:
-        subscription.close()
+
+class LiveResponse(StreamingHttpResponse):
+    """A stream of Server-Sent Events: what was missed since `last_event_id`, then what comes on `channels`,
+    until `own` (the user's channel) hears ROLES_CHANGED.
+
+    Iterated, it yields each frame (a test client reads it so). Sent by Solidarity's ASGI handler
+    (config.asgi), which gives it the server's `send`, the frames after the replay go from the hub straight to
+    the socket (Subscription.write_directly)."""
+
+    def __init__(self, channels: frozenset[str], own: str = "", last_event_id: str = "") -> None:
+        self.channels, self.own, self.last_event_id = channels, own, last_event_id
+        self.send: Send | None = None
+        super().__init__(self.frames(), content_type="text/event-stream")
+        self["Cache-Control"] = "no-store"
+        self["X-Accel-Buffering"] = "no"
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        """The subscription starts before the replay is read, so nothing published in between is lost;
+        what both carry is sent once."""
+        # What the request read (its session, its checks) is done: its connection goes back before the long wait.
+        await sync_to_async(released)(lambda: None)
+        yield b"retry: 3000\n\n"
+        subscription = hub.open(self.channels | {self.own} if self.own else self.channels)
+        try:
+            await hub.ready.wait()
+            sent: set[str] = set()
+            if self.last_event_id:
+                replay = await sync_to_async(released)(lambda: backend().replay(self.last_event_id, self.channels))
+                for missed in replay.events:
+                    sent.add(missed["id"])
+                    yield frame(missed)
+                if not replay.complete:
+                    yield f"event: {STALE}\ndata: {{}}\n\n".encode()
+            hear = functools.partial(self.hear, sent)
+            if self.send is not None:
+                await subscription.write_directly(hear, self.send)
+                return
+            while (data := hear(await subscription.next())) is not None:
+                if data:
+                    yield data
+        finally:
+            subscription.close()
+
+    def hear(self, sent: set[str], event: Event | None) -> bytes | None:
+        """What the stream sends for `event` (a keepalive for None): None when the stream ends here, b"" when
+        it sends nothing (the replay carried it already)."""
+        if event is None:
+            return KEEPALIVE
+        if event["channel"] == self.own:
+            return None if event["event"] == ROLES_CHANGED else b""
+        return b"" if event["id"] in sent else frame(event)
 
 
 def sse_response(
     channels: str | Iterable[str], *, user: AnyUser | None = None, last_event_id: str = ""
-) -> StreamingHttpResponse:
+) -> LiveResponse:
     """A stream of `channels` (checked by the caller), ended when `user`'s roles change."""
     wanted = frozenset([channels] if isinstance(channels, str) else channels)
     uuid = getattr(user, "uuid", None)
-    own = user_channel(uuid) if uuid else ""
-    response = StreamingHttpResponse(sse_lines(wanted, own, last_event_id), content_type="text/event-stream")
-    response["Cache-Control"] = "no-store"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return LiveResponse(wanted, user_channel(uuid) if uuid else "", last_event_id)
+
+
+class ASGIHandler(DjangoASGIHandler):
+    """Django's ASGI handler, which lets a live stream write to the socket itself."""
+
+    async def send_response(self, response: HttpResponseBase, send: Send) -> None:
+        if isinstance(response, LiveResponse):
+            response.send = send
+        await super().send_response(response, send)
