@@ -6,7 +6,7 @@ Redis stream (SOLIDARITY_REDIS_URL). CI runs it in both passes.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from typing import Any
 
 import pytest
@@ -322,14 +322,14 @@ class Socket:
     can be made slow to read (`send` then waits, as uvicorn's does while the socket's buffer is full)."""
 
     def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
+        self.sent: list[Mapping[str, Any]] = []
         self.arrived = asyncio.Event()
         self.readable = asyncio.Event()
         self.readable.set()
         self.gone = asyncio.Event()
         self.requested = False
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: Mapping[str, Any]) -> None:
         await self.readable.wait()
         self.sent.append(message)
         self.arrived.set()
