@@ -13,6 +13,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live as seam
@@ -153,6 +154,39 @@ def test_a_tap_draws_the_picture_from_what_it_just_did_and_it_is_the_one_read_af
         tap_and_compare()
     assert drawn[-1]["queue"] == []
     assert drawn[-1]["speaking"] is None
+
+
+def test_a_tap_reads_the_side_stack_and_the_agenda_with_the_lock_and_the_queue_in_one_query(
+    meeting: Meeting,
+    facilitator: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    """Every round trip under the meeting's lock is time before the screens hear of a tap: the lock reads the
+    open side stack and the agenda's boxes with the row, and the queue comes with who has spoken. With a side
+    stack open or not, the picture is still exactly the one read afresh."""
+    drawn: list[dict[str, Any]] = []
+    monkeypatch.setattr(seam, "publish", lambda channel, event, data: drawn.append(data))
+    ana, beto, cora = (guest(meeting, name) for name in ("Ana", "Beto", "Cora"))
+    for person in (ana, beto, cora):
+        stack.do_request_turn(meeting, person)
+    stack.do_next_speaker(meeting, by=facilitator)  # Ana speaks
+    stack.do_request_turn(meeting, ana)  # a second turn: behind the others
+    with django_assert_max_num_queries(8):  # lock, the one speaking and its end, queue, next, version; and
+        # the transaction's own two (a savepoint here, BEGIN and COMMIT in a request)
+        stack.do_next_speaker(meeting, by=facilitator)
+    afresh = live.picture(Meeting.objects.get(pk=meeting.pk))
+    assert {**drawn[-1], "now": None} == {**afresh, "now": None}
+    assert [turn["who"] for turn in drawn[-1]["queue"]] == [str(cora.uuid), str(ana.uuid)]
+
+    stack.do_open_side_stack(meeting, "Direct responses", by=facilitator)
+    stack.do_request_turn(meeting, beto)
+    with django_assert_max_num_queries(9):  # and the side stack's row
+        stack.do_next_speaker(meeting, by=facilitator)
+    afresh = live.picture(Meeting.objects.get(pk=meeting.pk))
+    assert {**drawn[-1], "now": None} == {**afresh, "now": None}
+    assert drawn[-1]["side"]["title"] == "Direct responses"
+    assert drawn[-1]["speaking"]["who"] == str(beto.uuid)
 
 
 def test_interrupts_jump_the_queue_in_their_lanes_and_the_keeper_can_send_one_back(

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -91,9 +91,7 @@ def picture_and_queue(meeting: Meeting, known: Stack | None = None) -> tuple[dic
         )
         side = open_side_of(item)
         waiting = queue_of(item, side) if item is not None else []
-    boxes = AgendaItem.objects.filter(meeting=meeting).aggregate(
-        planned=Sum("minutes"), after=Sum("minutes", filter=Q(state="waiting"))
-    )
+    boxes = boxes_of(meeting, read_with_the_lock=known is not None)
     planned_minutes = meeting.planned_minutes if meeting.planned_minutes is not None else boxes["planned"] or 0
     drawn = {
         "version": meeting.version,
@@ -111,6 +109,29 @@ def picture_and_queue(meeting: Meeting, known: Stack | None = None) -> tuple[dic
         "after_seconds": 60 * (boxes["after"] or 0),
     }
     return drawn, waiting
+
+
+def with_what_a_redraw_reads(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """`meetings`, each with what a redraw after a change to the stack alone reads besides the stack: the
+    current item's open side stack (its id) and the agenda's boxes. meetings.services.live_meeting locks the
+    row with them, so a keeper's tap does not ask for them again under the lock."""
+    items = AgendaItem.objects.filter(meeting=OuterRef("pk")).values("meeting")
+    open_sides = SideStack.objects.filter(item=OuterRef("current_item"), closed_at=None).order_by("-opened_at")
+    return meetings.annotate(
+        open_side_pk=Subquery(open_sides.values("pk")[:1]),
+        planned_box=Subquery(items.annotate(total=Sum("minutes")).values("total")),
+        after_box=Subquery(items.filter(state="waiting").annotate(total=Sum("minutes")).values("total")),
+    )
+
+
+def boxes_of(meeting: Meeting, *, read_with_the_lock: bool = False) -> dict[str, int | None]:
+    """The agenda's minutes: planned in all, and still to come. `read_with_the_lock`: as live_meeting read them
+    (true only while nothing has changed the agenda since)."""
+    if read_with_the_lock and hasattr(meeting, "planned_box") and hasattr(meeting, "after_box"):
+        return {"planned": meeting.planned_box, "after": meeting.after_box}
+    return AgendaItem.objects.filter(meeting=meeting).aggregate(
+        planned=Sum("minutes"), after=Sum("minutes", filter=Q(state="waiting"))
+    )
 
 
 def open_side_of(item: AgendaItem | None) -> SideStack | None:

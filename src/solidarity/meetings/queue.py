@@ -9,16 +9,13 @@
 Nothing about who a person is enters the order: only their turns on this item.
 """
 
-from django.db.models import QuerySet
+from collections.abc import Sequence
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from solidarity.meetings.models import LANE_ORDER, AgendaItem, Lane, SideStack, Turn, TurnState
 
 SPOKEN = (TurnState.SPEAKING, TurnState.SPOKE)
-
-
-def spoken_on(item: AgendaItem) -> set[int]:
-    """The participants (ids) who have spoken, or are speaking, on `item`: in any queue and lane."""
-    return set(Turn.objects.filter(item=item, state__in=SPOKEN).values_list("participant_id", flat=True))
 
 
 def waiting_in(item: AgendaItem, side: SideStack | None) -> QuerySet[Turn]:
@@ -33,7 +30,7 @@ def sort_key(turn: Turn, spoken: set[int]) -> tuple[int, int, int, int, float, i
     return (lane, pinned, turn.pin or 0, second, turn.requested_at.timestamp(), turn.pk)
 
 
-def ordered(turns: list[Turn], spoken: set[int]) -> list[Turn]:
+def ordered(turns: Sequence[Turn], spoken: set[int]) -> list[Turn]:
     """`turns` in speaking order; each gets `first`: whether it would be the person's first on the item."""
     result = sorted(turns, key=lambda turn: sort_key(turn, spoken))
     for turn in result:
@@ -42,8 +39,13 @@ def ordered(turns: list[Turn], spoken: set[int]) -> list[Turn]:
 
 
 def queue_of(item: AgendaItem, side: SideStack | None = None) -> list[Turn]:
-    """The waiting turns of `item`'s queue (or of its open side stack), in speaking order."""
-    return ordered(list(waiting_in(item, side)), spoken_on(item))
+    """The waiting turns of `item`'s queue (or of its open side stack), in speaking order.
+
+    One query: each waiting turn says whether its person has spoken on the item (a keeper's tap draws the
+    queue under the meeting's lock, and every round trip there is time before the screens hear of it)."""
+    has_spoken = Turn.objects.filter(item=OuterRef("item"), participant=OuterRef("participant"), state__in=SPOKEN)
+    turns = list(waiting_in(item, side).annotate(has_spoken=Exists(has_spoken)))
+    return ordered(turns, {turn.participant_id for turn in turns if turn.has_spoken})
 
 
 def once_called(waiting: list[Turn]) -> list[Turn]:

@@ -348,7 +348,8 @@ def end_speaking(meeting: Meeting, now: datetime) -> None:
 
 def live_meeting(meeting: Meeting) -> Meeting:
     """The meeting's row, locked, if it is in progress; ValidationError otherwise."""
-    locked = Meeting.objects.select_for_update(of=("self",)).select_related("current_item").get(pk=meeting.pk)
+    meetings = Meeting.objects.select_for_update(of=("self",)).select_related("current_item")
+    locked = live.with_what_a_redraw_reads(meetings).get(pk=meeting.pk)
     if locked.state != State.LIVE:
         raise ValidationError(_("This meeting is not in progress."))
     return locked
