@@ -103,7 +103,7 @@ def database(home_dir: Path) -> dict[str, object]:
 
 def sqlite(path: Path) -> dict[str, object]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "solidarity.core.sqlite",  # Django's, whose writers in one process queue on a lock (its base)
         "NAME": str(path),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
