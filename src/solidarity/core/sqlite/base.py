@@ -29,7 +29,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
         self.holds_writers = WRITERS.acquire(timeout=timeout)
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # Django's, not in its stubs
         except BaseException:
             self.release_writers()
             raise
@@ -41,18 +41,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # Django's, not in its stubs
         finally:
             self.release_writers()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # Django's, not in its stubs
         finally:
             self.release_writers()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # Django's, not in its stubs
         finally:
             self.release_writers()
