@@ -353,11 +353,12 @@ class Socket:
 
 
 def test_served_by_solidarity_s_handler_the_hub_writes_each_frame_to_the_socket_itself(
-    dispatching_admin: User,
+    dispatching_admin: User, rapid_response: WorkingGroup
 ) -> None:
     """`solidarity up` serves live streams through core.live.ASGIHandler: after the first frame, the hub hands
     each event to the server's `send` as it delivers it (no generator between). A client slow to read holds
-    one frame in flight and the next ones wait, to go together; one that leaves ends the stream."""
+    one frame in flight and the next ones wait, to go together; one that leaves ends the stream, and so does
+    revoking the role it was opened under."""
     require_services()
     client = Client()
     client.force_login(dispatching_admin)
@@ -393,7 +394,17 @@ def test_served_by_solidarity_s_handler_the_hub_writes_each_frame_to_the_socket_
         bodies = await socket.until(4)
         socket.gone.set()  # the page closes
         await asyncio.wait_for(handling, 20)
-        return bodies, directly, len(live.hub.subscriptions)
+        left = len(live.hub.subscriptions)
+
+        # Written directly too, a stream still ends when the role it was opened under is revoked.
+        again = Socket()
+        handling = asyncio.create_task(live.ASGIHandler()(scope, again.receive, again.send))
+        await again.until(1)
+        await settle()
+        await in_a_thread(lambda: do_revoke_role(rapid_response, dispatching_admin, Role.DISPATCHER, by=None))
+        await asyncio.wait_for(handling, 20)  # without the client leaving
+        assert again.sent[-1] == {"type": "http.response.body"}  # the end of the response
+        return bodies, directly, left
 
     bodies, directly, left = run(scenario)
     assert directly
