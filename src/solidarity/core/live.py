@@ -430,18 +430,25 @@ class DirectWriter:
                 self.waiting.append(data)
             return
         task = asyncio.Task(self.sending(data), loop=self.loop, eager_start=True)
-        if not task.done():  # the socket's buffer is full: the rest waits until it drains
+        if task.done():  # written (or failed) at once, as almost always
+            self.failed(task)
+        else:  # the socket's buffer is full: the rest waits until it drains
             self.in_flight = task
             task.add_done_callback(self.drained)
 
     async def sending(self, data: bytes) -> None:
         await self.send({"type": "http.response.body", "body": data, "more_body": True})
 
-    def drained(self, task: "asyncio.Task[None]") -> None:
-        self.in_flight = None
+    def failed(self, task: "asyncio.Task[None]") -> bool:
+        """Whether the write failed (its error is read here; the server's disconnect ends the stream)."""
         if task.cancelled() or task.exception() is not None:
             self.waiting.clear()
-        elif self.waiting:
+            return True
+        return False
+
+    def drained(self, task: "asyncio.Task[None]") -> None:
+        self.in_flight = None
+        if not self.failed(task) and self.waiting:
             data, self.waiting = b"".join(self.waiting), []
             self.write(data)
 
@@ -479,7 +486,7 @@ class LiveResponse(StreamingHttpResponse):
     until `own` (the user's channel) hears ROLES_CHANGED.
 
     Iterated, it yields each frame (a test client reads it so). Sent by Solidarity's ASGI handler
-    (config.asgi), which gives it the server's `send`, the frames after the replay go from the hub straight to
+    (config.asgi), it is given the server's `send`, and after the replay the hub writes each frame straight to
     the socket (Subscription.write_directly)."""
 
     def __init__(self, channels: frozenset[str], own: str = "", last_event_id: str = "") -> None:
