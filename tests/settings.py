@@ -32,7 +32,7 @@ MAILERS = {
 }
 
 # On SQLite the test database is a file, so a worker started by a test can open it.
-if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+if "sqlite" in str(DATABASES["default"]["ENGINE"]):  # Django's backend, or core.sqlite (its, with a writer lock)
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test.sqlite3")}
 
 (HOME / "static").mkdir(exist_ok=True)
