@@ -298,7 +298,14 @@ def test_a_run_replaced_meanwhile_cannot_move_the_cursor(
     assert len(messages(broadcast)) == 10
 
 
-def test_an_alert_is_queued_whole_in_the_request_however_big(
+@pytest.mark.parametrize(
+    ("priority", "inline"),
+    [
+        (Priority.ALERT, False),  # however big: its corrections go to `sent_to`, whole when it is sent
+        (Priority.ANNOUNCEMENT, True),  # an action's update, a campaign's invitation: they say whom they reached
+    ],
+)
+def test_an_alert_or_a_broadcast_sent_inline_is_queued_whole_in_the_request(
     medics: WorkingGroup,
     east: AnnouncementList,
     west: AnnouncementList,
@@ -306,36 +313,19 @@ def test_an_alert_is_queued_whole_in_the_request_however_big(
     audience: dict[str, Any],
     loopback: Path,
     django_capture_on_commit_callbacks: Capture,
+    priority: int,
+    inline: bool,
 ) -> None:
     broadcast = draft(medics, [east, west], coordinator, [Channel.EMAIL, Channel.SMS])
-    Broadcast.objects.filter(pk=broadcast.pk).update(priority=Priority.ALERT)
+    Broadcast.objects.filter(pk=broadcast.pk).update(priority=priority)
     broadcast.refresh_from_db()
 
     with django_capture_on_commit_callbacks() as callbacks:
-        assert do_send_broadcast(broadcast, by=coordinator) == 10
-
-    assert not [callback for callback in callbacks if getattr(callback, "func", None) is broadcasts.start_enqueue]
-    assert not broadcast.enqueuing
-    assert len(broadcast.sent_to) == 10
-    assert len(messages(broadcast)) == 10
-
-
-def test_a_broadcast_sent_inline_is_queued_whole_in_the_request_so_its_count_is_known(
-    medics: WorkingGroup,
-    east: AnnouncementList,
-    west: AnnouncementList,
-    coordinator: User,
-    audience: dict[str, Any],
-    loopback: Path,
-    django_capture_on_commit_callbacks: Capture,
-) -> None:
-    broadcast = draft(medics, [east, west], coordinator, [Channel.EMAIL, Channel.SMS])
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        assert do_send_broadcast(broadcast, by=coordinator, inline=True) == 10  # an update, an invitation
+        assert do_send_broadcast(broadcast, by=coordinator, inline=inline) == 10
 
     assert not [callback for callback in callbacks if getattr(callback, "func", None) is broadcasts.start_enqueue]
     assert (broadcast.enqueuing, broadcast.recipients) == (False, 10)
+    assert len(broadcast.sent_to) == (10 if priority == Priority.ALERT else 0)  # what an alert's corrections reach
     assert len(messages(broadcast)) == 10
 
 
