@@ -41,11 +41,11 @@ def open_side(item: AgendaItem) -> SideStack | None:
     return live.open_side_of(item)
 
 
-def open_side_locked(locked: Meeting, item: AgendaItem) -> SideStack | None:
-    """The open side stack of `item`, the current one, as live_meeting read it with the lock: no query when
-    there is none (most of the time)."""
-    if item.pk != locked.current_item_id or not hasattr(locked, "open_side_pk"):
-        return open_side(item)
+def open_side_locked(locked: Meeting) -> SideStack | None:
+    """The current item's open side stack, as live_meeting read it with the lock: no query when there is none
+    (most of the time)."""
+    if not hasattr(locked, "open_side_pk"):  # a row read otherwise than by live_meeting
+        return live.open_side_of(locked.current_item)
     return None if locked.open_side_pk is None else SideStack.objects.get(pk=locked.open_side_pk)
 
 
@@ -127,7 +127,7 @@ def do_next_speaker(meeting: Meeting, *, by: User | None) -> Turn | None:
         item = locked.current_item
         following, known = None, None
         if item is not None and not item.is_break:
-            side = open_side_locked(locked, item)
+            side = open_side_locked(locked)
             waiting = queue_of(item, side)
             if waiting:
                 following = waiting[0]
