@@ -24,11 +24,15 @@ resolution), with its quiet zone of 4 modules. The PDF's core fonts speak Latin-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import segno
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# fpdf is imported where a PDF is drawn, not here: with the fontTools it loads it costs every process some
+# 17 MB, and every process loads this module (views and API name it) though few requests ever print.
 
 MM_PER_POINT = 25.4 / 72
 LEADING = 1.2
@@ -196,31 +200,35 @@ def page_size(paper: Paper) -> tuple[float, float]:
     return (215.9, 279.4) if paper == Paper.LETTER else (210.0, 297.0)
 
 
-class FlyerPdf(FPDF):
+def new_pdf(paper: Paper, title: str, language: str) -> "FPDF":
     """A page that never breaks on its own: every position is computed here."""
+    from fpdf import FPDF  # see the imports
 
-    def __init__(self, paper: Paper, title: str, language: str) -> None:
-        super().__init__(unit="mm", format="letter" if paper == Paper.LETTER else "A4")
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        self.c_margin = 0
-        self.set_title(latin1(title))
-        self.set_creator("Solidarity")
-        self.set_lang(language)
-        self.set_text_color(0)
-        self.set_draw_color(0)
-        self.set_fill_color(0)
+    pdf = FPDF(unit="mm", format="letter" if paper == Paper.LETTER else "A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0
+    pdf.set_title(latin1(title))
+    pdf.set_creator("Solidarity")
+    pdf.set_lang(language)
+    pdf.set_text_color(0)
+    pdf.set_draw_color(0)
+    pdf.set_fill_color(0)
+    return pdf
 
-    def wrapped(self, line: Line, width: float, look: Look, scale: float) -> tuple[list[str], float]:
-        """`line` wrapped to `width` at `scale`: its lines and their height each (the font is left set)."""
-        size = look.sizes[line.style] * scale
-        self.set_font(FONT, style="B" if line.style in BOLD else "", size=size)
-        indent = look.bullet_indent * scale if line.style == Style.ITEM else 0
-        height = size * MM_PER_POINT * LEADING
-        found = self.multi_cell(
-            max(width - indent, 1), height, latin1(line.text), dry_run=True, output=MethodReturnValue.LINES
-        )
-        return [str(text) for text in cast(list[str], found)], height
+
+def wrap_line(pdf: "FPDF", line: Line, width: float, look: Look, scale: float) -> tuple[list[str], float]:
+    """`line` wrapped to `width` at `scale`: its lines and their height each (the font is left set)."""
+    from fpdf.enums import MethodReturnValue  # see the imports
+
+    size = look.sizes[line.style] * scale
+    pdf.set_font(FONT, style="B" if line.style in BOLD else "", size=size)
+    indent = look.bullet_indent * scale if line.style == Style.ITEM else 0
+    height = size * MM_PER_POINT * LEADING
+    found = pdf.multi_cell(
+        max(width - indent, 1), height, latin1(line.text), dry_run=True, output=MethodReturnValue.LINES
+    )
+    return [str(text) for text in cast(list[str], found)], height
 
 
 def lines_of(sections: Iterable[Section]) -> Iterable[tuple[int, Line]]:
@@ -230,14 +238,14 @@ def lines_of(sections: Iterable[Section]) -> Iterable[tuple[int, Line]]:
                 yield number, line
 
 
-def measure(pdf: FlyerPdf, sections: Sequence[Section], width: float, look: Look, scale: float) -> float:
+def measure(pdf: "FPDF", sections: Sequence[Section], width: float, look: Look, scale: float) -> float:
     """The height `sections` take in a column of `width` at `scale`."""
     total, last = 0.0, None
     for number, line in lines_of(sections):
         if last is not None and number != last:
             total += look.section_gap * scale
         last = number
-        wrapped, height = pdf.wrapped(line, width, look, scale)
+        wrapped, height = wrap_line(pdf, line, width, look, scale)
         total += len(wrapped) * height + look.after[line.style] * scale
     return total
 
@@ -261,7 +269,7 @@ def optional_count(side: Side) -> int:
     return sum(1 for section in side.sections if section.optional)
 
 
-def fit(pdf: FlyerPdf, sides: Sequence[Side], width: float, height: float, look: Look) -> tuple[float, int]:
+def fit(pdf: "FPDF", sides: Sequence[Side], width: float, height: float, look: Look) -> tuple[float, int]:
     """The scale and number of optional sections at which every side fits a `width` x `height` box.
 
     1. Everything, at the largest scale that fits, down to the readable minimum.
@@ -296,7 +304,7 @@ def fit(pdf: FlyerPdf, sides: Sequence[Side], width: float, height: float, look:
 
 
 def draw_column(
-    pdf: FlyerPdf, sections: Sequence[Section], box: tuple[float, float, float, float], look: Look, scale: float
+    pdf: "FPDF", sections: Sequence[Section], box: tuple[float, float, float, float], look: Look, scale: float
 ) -> float:
     """Draws `sections` in `box` (x, y, width, height), line by line, leaving out any line that would pass its
     bottom; returns where it stopped."""
@@ -307,7 +315,7 @@ def draw_column(
         if last is not None and number != last:
             y += look.section_gap * scale
         last = number
-        wrapped, line_height = pdf.wrapped(line, width, look, scale)
+        wrapped, line_height = wrap_line(pdf, line, width, look, scale)
         indent = look.bullet_indent * scale if line.style == Style.ITEM else 0
         for index, text in enumerate(wrapped):
             if y + line_height > bottom:
@@ -322,7 +330,7 @@ def draw_column(
     return y
 
 
-def draw_qr(pdf: FlyerPdf, url: str, x: float, y: float, size: float, error: str) -> None:
+def draw_qr(pdf: "FPDF", url: str, x: float, y: float, size: float, error: str) -> None:
     """The QR code of `url` in a `size` square at (x, y), quiet zone included: each row's runs of dark
     modules as filled rectangles."""
     code = segno.make(url, error=error, micro=False, boost_error=False)
@@ -349,7 +357,7 @@ def caption(side: Side, url: str) -> list[Section]:
     return [Section((Line(side.qr_caption, Style.HEADING), Line(display_url(url), Style.SMALL)))]
 
 
-def draw_captioned(pdf: FlyerPdf, sides: Sequence[Side], url: str, boxes: Sequence[tuple[float, ...]]) -> None:
+def draw_captioned(pdf: "FPDF", sides: Sequence[Side], url: str, boxes: Sequence[tuple[float, ...]]) -> None:
     """Each side's QR caption in its box (x, y, width, height), at one scale for all."""
     width = min(box[2] for box in boxes)
     height = min(box[3] for box in boxes)
@@ -366,7 +374,7 @@ def flyer_pdf(printable: Printable, paper: Paper, layout: Layout) -> bytes:
     margin = FLYER_MARGIN
     band = FLYER_QR + 4  # the foot: the QR code and its captions
     body_height = page_height - 2 * margin - band - 4
-    pdf = FlyerPdf(paper, printable.title, printable.sides[0].language)
+    pdf = new_pdf(paper, printable.title, printable.sides[0].language)
     sides = printable.sides
     if layout == Layout.BILINGUAL:
         gutter = 8.0
@@ -435,7 +443,7 @@ def cards_per_sheet(paper: Paper) -> int:
     return grid.columns * grid.rows
 
 
-def draw_cut_marks(pdf: FlyerPdf, grid: Grid) -> None:
+def draw_cut_marks(pdf: "FPDF", grid: Grid) -> None:
     """Short lines in the margins along every card's edges: cut from mark to mark, straight across the sheet."""
     pdf.set_line_width(0.25)
     right = grid.left + grid.columns * CARD_WIDTH
@@ -450,7 +458,7 @@ def draw_cut_marks(pdf: FlyerPdf, grid: Grid) -> None:
         pdf.line(right + MARK_GAP, y, right + MARK_GAP + MARK_LENGTH, y)
 
 
-def draw_card(pdf: FlyerPdf, side: Side, kept: int, url: str, x: float, y: float, scale: float) -> None:
+def draw_card(pdf: "FPDF", side: Side, kept: int, url: str, x: float, y: float, scale: float) -> None:
     text_width = CARD_WIDTH - 2 * CARD_PADDING - CARD_QR - 2.5
     text_height = CARD_HEIGHT - 2 * CARD_PADDING
     draw_column(pdf, shown(side, kept), (x + CARD_PADDING, y + CARD_PADDING, text_width, text_height), CARD, scale)
@@ -467,7 +475,7 @@ def draw_card(pdf: FlyerPdf, side: Side, kept: int, url: str, x: float, y: float
 def cards_pdf(printable: Printable, paper: Paper, layout: Layout) -> bytes:
     """A sheet of wallet-size cards with cut marks (two sheets, one per language, for `Layout.SIDES`)."""
     grid = grid_of(paper)
-    pdf = FlyerPdf(paper, printable.title, printable.sides[0].language)
+    pdf = new_pdf(paper, printable.title, printable.sides[0].language)
     width = CARD_WIDTH - 2 * CARD_PADDING - CARD_QR - 2.5
     pdf.add_page()
     scale, kept = fit(pdf, printable.sides, width, CARD_HEIGHT - 2 * CARD_PADDING, CARD)
@@ -498,7 +506,7 @@ def labels_pdf(labels: Sequence[Label], paper: Paper, title: str, language: str)
     if not labels:
         raise ValueError("no label to print")
     grid = grid_of(paper)
-    pdf = FlyerPdf(paper, title, language)
+    pdf = new_pdf(paper, title, language)
     width = CARD_WIDTH - 2 * CARD_PADDING - CARD_QR - 2.5
     per_sheet = cards_per_sheet(paper)
     for start in range(0, len(labels), per_sheet):

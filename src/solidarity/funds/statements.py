@@ -17,13 +17,13 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from solidarity.core.flyers import FONT, Paper, latin1, page_size
 from solidarity.core.services import network_timezone
@@ -32,6 +32,9 @@ from solidarity.funds.models import AccountKind, Category, Entry, Fund, Transact
 from solidarity.funds.money import money
 from solidarity.funds.public import next_month
 from solidarity.people.imports import formula_escaped
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
@@ -191,6 +194,8 @@ def statement_name(statement: Statement, extension: str) -> str:
 
 def statement_pdf(statement: Statement, paper: Paper = Paper.LETTER) -> bytes:
     """The statement on paper: the accounts' balances, the check, then every entry of the month."""
+    from fpdf import FPDF  # here, not at the top: fpdf and its fontTools cost every process some 17 MB
+
     month = date_format(statement.month, "YEAR_MONTH_FORMAT")
     title = latin1(_("Statement of %(fund)s, %(month)s") % {"fund": statement.fund.name(), "month": month})
     pdf = FPDF(unit="mm", format=page_size(paper))
@@ -244,7 +249,7 @@ def statement_pdf(statement: Statement, paper: Paper = Paper.LETTER) -> bytes:
     return bytes(pdf.output())
 
 
-def table(pdf: FPDF, widths: tuple[int, ...], heads: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def table(pdf: "FPDF", widths: tuple[int, ...], heads: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     pdf.set_font(FONT, style="B", size=8)
     for width, head in zip(widths, heads, strict=True):
         pdf.cell(width, 6, latin1(str(head)), border=1)
@@ -255,7 +260,7 @@ def table(pdf: FPDF, widths: tuple[int, ...], heads: tuple[str, ...], rows: list
         pdf.ln()
 
 
-def fitted(pdf: FPDF, width: int, text: str) -> None:
+def fitted(pdf: "FPDF", width: int, text: str) -> None:
     """One cell whose text fits its width: in a smaller font when needed (a Spanish label is longer), cut
     only when even that does not fit."""
     room = width - 2 * pdf.c_margin

@@ -31,7 +31,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -39,7 +39,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from solidarity.core import audit, keyring
 from solidarity.core.bilingual import text_of
@@ -51,6 +50,12 @@ from solidarity.incidents.models import Entry, Incident
 from solidarity.incidents.observation_access import timeline_of
 from solidarity.incidents.observation_models import MediaKind, Observation
 from solidarity.incidents.views import actor_words, entry_words, name_of
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# fpdf is imported where the PDF is drawn, not here: with the fontTools it loads it costs every process some
+# 17 MB (the views and the API load this module), and a timeline is rarely printed.
 
 BUNDLE_FORMAT = "solidarity-timeline-export/1"
 BUNDLE_MESSAGE = b"solidarity timeline export v1\n"  # signed before the digest, so the signature means nothing else
@@ -259,26 +264,31 @@ def latin1(text: str) -> str:
     return text.translate(PLAIN).encode("latin-1", errors="replace").decode("latin-1")
 
 
-class TimelinePdf(FPDF):
-    def write_line(self, text: str, *, size: int = 10, style: str = "", indent: float = 0) -> None:
-        self.set_font("Helvetica", style=style, size=size)
-        self.set_x(self.l_margin + indent)
-        self.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+def write_line(pdf: "FPDF", text: str, *, size: int = 10, style: str = "", indent: float = 0) -> None:
+    pdf.set_font("Helvetica", style=style, size=size)
+    pdf.set_x(pdf.l_margin + indent)
+    pdf.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def timeline_pdf(user: AnyUser, incident: Incident) -> Download:
     """`incident`'s timeline as a PDF, photos shown, in the active language; audited."""
+    from fpdf import FPDF  # see the imports
+
     entries = timeline_of(user, incident)
-    pdf = TimelinePdf(format="A4")
+    pdf = FPDF(format="A4")
     pdf.set_title(latin1(_("Incident %(code)s: timeline") % {"code": incident.code}))
     pdf.set_creator("Solidarity")
     pdf.add_page()
-    pdf.write_line(_("Incident %(code)s: timeline") % {"code": incident.code}, size=16, style="B")
-    pdf.write_line(f"{incident.get_type_display()} - {text_of(incident.zone, 'name')} - {incident.get_state_display()}")
-    pdf.write_line(
-        _("Exported %(at)s from %(network)s.") % {"at": when(timezone.now()), "network": get_network_settings().name}
+    write_line(pdf, _("Incident %(code)s: timeline") % {"code": incident.code}, size=16, style="B")
+    write_line(
+        pdf, f"{incident.get_type_display()} - {text_of(incident.zone, 'name')} - {incident.get_state_display()}"
     )
-    pdf.write_line(
+    write_line(
+        pdf,
+        _("Exported %(at)s from %(network)s.") % {"at": when(timezone.now()), "network": get_network_settings().name},
+    )
+    write_line(
+        pdf,
         _(
             "It records events, never the people on the other side. Keep it with the legal team only; "
             "the network keeps no copy of this file."
@@ -293,20 +303,22 @@ def timeline_pdf(user: AnyUser, incident: Incident) -> Download:
     return Download(bytes(pdf.output()), f"incident-{incident.code}-timeline.pdf", "application/pdf")
 
 
-def pdf_entry(pdf: TimelinePdf, row: dict[str, Any], entry: Entry) -> None:
+def pdf_entry(pdf: "FPDF", row: dict[str, Any], entry: Entry) -> None:
     head = f"{row['at']}  {row['kind_label']} - {row['by']}"
-    pdf.write_line(head + (f": {row['said']}" if row["said"] else ""), style="B")
+    write_line(pdf, head + (f": {row['said']}" if row["said"] else ""), style="B")
     if row["corrects"]:
-        pdf.write_line(
-            _("Corrects the entry of %(at)s.") % {"at": when(entry.corrects.at if entry.corrects else None)}, indent=4
+        write_line(
+            pdf,
+            _("Corrects the entry of %(at)s.") % {"at": when(entry.corrects.at if entry.corrects else None)},
+            indent=4,
         )
     if row["corrected_by"]:
-        pdf.write_line(_("Corrected later: see the correction below."), indent=4, style="I")
+        write_line(pdf, _("Corrected later: see the correction below."), indent=4, style="I")
     if row["text"]:
-        pdf.write_line(row["text"], indent=4)
+        write_line(pdf, row["text"], indent=4)
     for name, value in row.get("observation", {}).items():
         if value:
-            pdf.write_line(f"{LABELS[name]()}: {value}", indent=4)
+            write_line(pdf, f"{LABELS[name]()}: {value}", indent=4)
     media = media_of(entry)
     if media is not None:
         content = media.read_plain()
@@ -315,7 +327,7 @@ def pdf_entry(pdf: TimelinePdf, row: dict[str, Any], entry: Entry) -> None:
         if observation is not None and observation.media_kind == MediaKind.PHOTO:
             pdf.set_x(pdf.l_margin + 4)
             pdf.image(io.BytesIO(content), w=PDF_IMAGE_WIDTH)
-            pdf.write_line(_("Photo, SHA-256 %(digest)s") % {"digest": digest}, size=8, indent=4)
+            write_line(pdf, _("Photo, SHA-256 %(digest)s") % {"digest": digest}, size=8, indent=4)
         else:
-            pdf.write_line(_("Video (in the JSON export), SHA-256 %(digest)s") % {"digest": digest}, size=8, indent=4)
+            write_line(pdf, _("Video (in the JSON export), SHA-256 %(digest)s") % {"digest": digest}, size=8, indent=4)
     pdf.ln(2)

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from solidarity.accounts.models import WorkingGroup
 from solidarity.core.bilingual import text_of
@@ -77,6 +76,8 @@ def location_labels(location: Location, paper: Paper) -> bytes:
 
 def count_sheet(group: WorkingGroup, paper: Paper) -> bytes:
     """Each location's lots in stock, with what the ledger says and an empty box for the count."""
+    from fpdf import FPDF  # here, not at the top: fpdf and its fontTools cost every process some 17 MB
+
     title = latin1(_("Count sheet: %(group)s") % {"group": group.name})
     pdf = FPDF(unit="mm", format=page_size(paper))
     pdf.set_title(title)
