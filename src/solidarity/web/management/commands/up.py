@@ -1,13 +1,17 @@
 import hashlib
+import os
 import signal
+import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.db import connections
 
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
@@ -33,7 +37,7 @@ class Command(SolidarityCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         listen = serving.listen_from(options)
         started = time.monotonic()
-        prepare()
+        prepare_apart()
         sock = serving.bind(listen)
         self.announce(listen, time.monotonic() - started)
         supervisor = Supervisor(["worker"], "the worker")
@@ -86,6 +90,40 @@ def prepare() -> None:
     reach_database()
     call_command("migrate", interactive=False, verbosity=0)  # also creates the database cache's table
     collect_static()
+
+
+def prepare_apart() -> None:
+    """prepare() in a child process, forked before the server loads anything more: what it loads and leaves
+    behind (the migration graph, and on a first start the migrations run and the static files compressed)
+    goes with the child instead of staying in the web server (measured: 6 MB PSS on a start with nothing to
+    do, 80 MB on a first start).
+    A CommandError in the child is raised here, in the same words."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running the parent's exit handlers
+        os.close(reading)
+        problem = ""
+        try:
+            prepare()
+        except CommandError as error:
+            problem = str(error) or "preparing the database failed"
+        except BaseException:
+            traceback.print_exc()
+            problem = "preparing the database or the static files failed (the error is above)"
+        finally:
+            connections.close_all()
+            os.write(writing, problem.encode())
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        problem = pipe.read().decode()
+    _pid, status = os.waitpid(pid, 0)
+    if not problem and os.waitstatus_to_exitcode(status):
+        problem = f"preparing the database or the static files stopped ({os.waitstatus_to_exitcode(status)})"
+    if problem:
+        raise CommandError(problem)
 
 
 def static_fingerprint() -> str:
