@@ -9,22 +9,26 @@ a starting time is a whole-day event.
 """
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from solidarity.core.bilingual import text_of
+from solidarity.core.ical import new_calendar, new_event
 from solidarity.core.services import get_network_settings, network_timezone
 from solidarity.directory.models import Session
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 FEED_DAYS = 366  # how far ahead a feed looks
 
 
-def event(session: Session, language: str) -> Event:
+def event(session: Session, language: str) -> "Event":
     resource = session.resource
-    item = Event()
+    item = new_event()
     item.add("uid", f"{session.uuid}@solidarity.directory")
     item.add("dtstamp", session.created_at or timezone.now())
     if session.starts_at is None:
@@ -47,7 +51,7 @@ def event(session: Session, language: str) -> Event:
 
 
 def feed(sessions: list[Session], language: str, title: str) -> bytes:
-    calendar = Calendar()
+    calendar = new_calendar()
     calendar.add("prodid", "-//Solidarity//directory//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{get_network_settings().name}: {title}")

@@ -5,15 +5,20 @@ the action's time as people read it (`when_text`, for the public page and the fl
 action's file says CANCELLED.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from solidarity.core.bilingual import text_of
+from solidarity.core.ical import new_calendar, new_event
 from solidarity.core.services import local
 from solidarity.events.models import Action, ActionState
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 
 def public_url(action: Action) -> str:
@@ -21,8 +26,8 @@ def public_url(action: Action) -> str:
     return str(settings.BASE_URL).rstrip("/") + reverse("events:public-action", kwargs={"action": action.code})
 
 
-def event(action: Action) -> Event:
-    item = Event()
+def event(action: Action) -> "Event":
+    item = new_event()
     item.add("uid", f"{action.uuid}@solidarity.events")
     item.add("dtstamp", action.updated_at or timezone.now())
     item.add("dtstart", action.starts_at)
@@ -39,7 +44,7 @@ def event(action: Action) -> Event:
 
 
 def ics(action: Action) -> bytes:
-    calendar = Calendar()
+    calendar = new_calendar()
     calendar.add("prodid", "-//Solidarity//events//EN")
     calendar.add("version", "2.0")
     calendar.add_component(event(action))

@@ -2,21 +2,25 @@
 and its page. Never a name. `uid` is the meeting's uuid, so a calendar updates the event when it moves."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
 
+from solidarity.core.ical import new_calendar, new_event
 from solidarity.core.services import get_network_settings
 from solidarity.meetings.models import Meeting, State
 from solidarity.meetings.services import planned_minutes
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 SHORTEST = timedelta(minutes=30)
 
 
-def event(meeting: Meeting) -> Event:
-    item = Event()
+def event(meeting: Meeting) -> "Event":
+    item = new_event()
     item.add("uid", f"{meeting.uuid}@solidarity.meetings")
     item.add("dtstamp", timezone.now())
     item.add("dtstart", meeting.starts_at)
@@ -33,7 +37,7 @@ def event(meeting: Meeting) -> Event:
 
 
 def feed(meetings: list[Meeting]) -> bytes:
-    calendar = Calendar()
+    calendar = new_calendar()
     calendar.add("prodid", "-//Solidarity//meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", get_network_settings().name)

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -33,16 +34,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from solidarity.accounts.models import User
 from solidarity.core import audit
 from solidarity.core.hooks import Registry
+from solidarity.core.ical import new_calendar, new_event
 from solidarity.core.models import AuditAction
 from solidarity.core.services import get_network_settings, network_timezone
 from solidarity.people.models import CalendarFeed, OneOffShift, Person, PersonState, Shift
 from solidarity.people.self_service import digest, new_token
 from solidarity.people.services import actor_of, check_still_here, local_midnight, local_today
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 log = logging.getLogger("solidarity.people")
 
@@ -136,7 +140,7 @@ def calendar_for(person: Person, *, now: datetime | None = None) -> bytes:
     network = get_network_settings().name
     today = local_today(now)
     with translation.override(person.language):
-        calendar = Calendar()
+        calendar = new_calendar()
         calendar.add("prodid", "-//Solidarity//calendar feed//EN")
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
@@ -172,10 +176,10 @@ def pause_ends(person: Person, today: date) -> date | None:
     return None
 
 
-def weekly_event(shift: Shift, today: date, tz: ZoneInfo, offs: list[Off], now: datetime, host: str) -> Event:
+def weekly_event(shift: Shift, today: date, tz: ZoneInfo, offs: list[Off], now: datetime, host: str) -> "Event":
     first = today - PAST
     first += timedelta(days=(shift.weekday - first.weekday()) % 7)
-    event = Event()
+    event = new_event()
     event.add("uid", f"shift-{shift.uuid}@{host}")
     event.add("dtstamp", now.astimezone(UTC))
     # fold=0, as people.oncall reads a local time: the first of a repeated one (RFC 5545 agrees).
@@ -205,8 +209,8 @@ def excluded_starts(shift: Shift, first: date, tz: ZoneInfo, offs: list[Off], no
     return found
 
 
-def one_off_event(change: OneOffShift, now: datetime, host: str) -> Event:
-    event = Event()
+def one_off_event(change: OneOffShift, now: datetime, host: str) -> "Event":
+    event = new_event()
     event.add("uid", f"one-off-{change.uuid}@{host}")
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", change.starts_at.astimezone(network_timezone()))
@@ -222,8 +226,8 @@ def one_off_event(change: OneOffShift, now: datetime, host: str) -> Event:
     return event
 
 
-def pause_event(person: Person, today: date, until: date, now: datetime, host: str) -> Event:
-    event = Event()
+def pause_event(person: Person, today: date, until: date, now: datetime, host: str) -> "Event":
+    event = new_event()
     event.add("uid", f"pause-{person.uuid}@{host}")
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", today)
@@ -245,9 +249,9 @@ def added_events(person: Person) -> list[CalendarEvent]:
     return found
 
 
-def hooked_event(added: CalendarEvent, now: datetime) -> Event:
+def hooked_event(added: CalendarEvent, now: datetime) -> "Event":
     tz = network_timezone()
-    event = Event()
+    event = new_event()
     event.add("uid", added.uid)
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", added.start.astimezone(tz))

@@ -5,24 +5,28 @@ session's uuid, so a calendar that subscribed updates the event when the session
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from solidarity.core.bilingual import text_of
 from solidarity.core.downloads import CALENDAR, file_response
+from solidarity.core.ical import new_calendar, new_event
 from solidarity.core.services import get_network_settings
 from solidarity.people.feeds import CalendarEvent
 from solidarity.people.models import Person
 from solidarity.trainings.models import Session, SessionState, SignUp, SignUpState
 
+if TYPE_CHECKING:
+    from icalendar import Event
 
-def event(session: Session) -> Event:
-    item = Event()
+
+def event(session: Session) -> "Event":
+    item = new_event()
     item.add("uid", f"{session.uuid}@solidarity.trainings")
     item.add("dtstamp", session.updated_at or timezone.now())
     item.add("dtstart", session.starts_at)
@@ -40,7 +44,7 @@ def event(session: Session) -> Event:
 
 
 def feed(sessions: list[Session]) -> bytes:
-    calendar = Calendar()
+    calendar = new_calendar()
     calendar.add("prodid", "-//Solidarity//trainings//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", get_network_settings().name)

@@ -1,0 +1,22 @@
+"""New iCalendar objects (RFC 5545, written by the `icalendar` library) for the parts that serve feeds.
+
+icalendar is imported on first use, not at start-up: the feeds' modules load with the app registry and
+the URL conf, and the library would cost every process some 3 MB for the few requests that read a calendar.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
+
+
+def new_calendar() -> "Calendar":
+    from icalendar import Calendar  # see the module's doc
+
+    return Calendar()
+
+
+def new_event() -> "Event":
+    from icalendar import Event  # see the module's doc
+
+    return Event()
