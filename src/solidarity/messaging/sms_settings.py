@@ -16,10 +16,9 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID, uuid4
 
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -37,6 +36,9 @@ from solidarity.messaging.sms import SmsBackend
 from solidarity.messaging.sms.android import AndroidGatewayBackend
 from solidarity.messaging.sms.config import webhook_url
 from solidarity.messaging.sms.twilio import TwilioBackend
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("solidarity.messaging")
 
@@ -103,7 +105,7 @@ def saved_backends() -> list[SmsBackend]:
 
 @sensitive_variables()
 def build_backends(
-    row: SmsSettings, *, base_url: str, transport: httpx.BaseTransport | None = None
+    row: SmsSettings, *, base_url: str, transport: "httpx.BaseTransport | None" = None
 ) -> list[SmsBackend]:
     """The backends a saved row describes, in its order. `transport` replaces the network (tests)."""
     by_kind: dict[str, list[SmsBackend]] = {"twilio": [], "android": []}

@@ -22,14 +22,17 @@ import hashlib
 import hmac
 import re
 import time
+from typing import TYPE_CHECKING
 
-import httpx
 from django.http import HttpRequest
 from pydantic import BaseModel, ValidationError
 
 from solidarity.messaging.sms import Delivery, InboundSms, Sent, SmsError, StatusUpdate, Webhook
 from solidarity.messaging.sms.http import LazyClient
 from solidarity.messaging.sms.text import segments
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_SKEW = 300  # seconds a webhook's X-Timestamp may be off from our clock
 STATES = {"sms:sent": Delivery.SENT, "sms:delivered": Delivery.DELIVERED, "sms:failed": Delivery.FAILED}
@@ -90,7 +93,7 @@ class AndroidGatewayBackend:
         *,
         signing_key: str,
         per_minute: int = 29,
-        transport: httpx.BaseTransport | None = None,
+        transport: "httpx.BaseTransport | None" = None,
     ) -> None:
         self.name = name
         self.per_minute = per_minute
@@ -103,13 +106,15 @@ class AndroidGatewayBackend:
     def __repr__(self) -> str:  # never the password or the key
         return f"<AndroidGatewayBackend {self.name} {self.base_url}>"
 
-    def _http(self) -> httpx.Client:
+    def _http(self) -> "httpx.Client":
         return self._client.get()
 
     def close(self) -> None:
         self._client.close()
 
     def send(self, to: str, body: str, *, idempotency_key: str) -> Sent:
+        import httpx  # for its errors; loaded on first use (sms.http)
+
         message_id = message_id_for(idempotency_key)
         request = {"id": message_id, "textMessage": {"text": body}, "phoneNumbers": [to], "withDeliveryReport": True}
         try:

@@ -16,14 +16,16 @@ or "/" in it is written percent-encoded (%2C, %40, %3A, %2F).
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-
-import httpx
 
 from solidarity.messaging.sms import SmsBackend
 from solidarity.messaging.sms.android import AndroidGatewayBackend
 from solidarity.messaging.sms.loopback import LoopbackBackend
 from solidarity.messaging.sms.twilio import TwilioBackend
+
+if TYPE_CHECKING:
+    import httpx
 
 KINDS = ("twilio", "android", "loopback")
 OUTBOX_FILE = "sms-outbox.jsonl"
@@ -47,7 +49,7 @@ def webhook_url(base_url: str, name: str) -> str:
 
 
 def backends_from_environ(
-    environ: Mapping[str, str], *, home: Path, base_url: str, transport: httpx.BaseTransport | None = None
+    environ: Mapping[str, str], *, home: Path, base_url: str, transport: "httpx.BaseTransport | None" = None
 ) -> list[SmsBackend]:
     """The SMS backends in failover order, or [] when SMS is not configured. Raises SmsConfigError.
 
@@ -84,7 +86,7 @@ def _required(environ: Mapping[str, str], variable: str, needed_by: str) -> str:
     return value
 
 
-def _twilio(environ: Mapping[str, str], base_url: str, transport: httpx.BaseTransport | None) -> TwilioBackend:
+def _twilio(environ: Mapping[str, str], base_url: str, transport: "httpx.BaseTransport | None") -> TwilioBackend:
     sid = _required(environ, "SOLIDARITY_TWILIO_ACCOUNT_SID", "twilio")
     token = _required(environ, "SOLIDARITY_TWILIO_AUTH_TOKEN", "twilio")
     sender = _required(environ, "SOLIDARITY_TWILIO_FROM", "twilio")
@@ -97,7 +99,7 @@ def _twilio(environ: Mapping[str, str], base_url: str, transport: httpx.BaseTran
     return TwilioBackend(sid, token, sender=sender, webhook_url=webhook_url(base_url, "twilio"), transport=transport)
 
 
-def _phones(environ: Mapping[str, str], transport: httpx.BaseTransport | None) -> list[AndroidGatewayBackend]:
+def _phones(environ: Mapping[str, str], transport: "httpx.BaseTransport | None") -> list[AndroidGatewayBackend]:
     variable = "SOLIDARITY_SMS_GATEWAYS"
     entries = [entry.strip() for entry in _required(environ, variable, "android").split(",") if entry.strip()]
     signing_key = _required(environ, "SOLIDARITY_SMS_GATEWAY_SIGNING_KEY", "android")
@@ -117,7 +119,7 @@ def _phones(environ: Mapping[str, str], transport: httpx.BaseTransport | None) -
 
 
 def _phone(
-    variable: str, name: str, url: str, signing_key: str, transport: httpx.BaseTransport | None
+    variable: str, name: str, url: str, signing_key: str, transport: "httpx.BaseTransport | None"
 ) -> AndroidGatewayBackend:
     try:
         parts = urlsplit(url)

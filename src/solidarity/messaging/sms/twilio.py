@@ -25,15 +25,18 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-import httpx
 from django.http import HttpRequest
 from pydantic import BaseModel, ValidationError
 
 from solidarity.messaging.sms import Delivery, InboundSms, Sent, SmsError, StatusUpdate, Webhook
 from solidarity.messaging.sms.http import LazyClient
 from solidarity.messaging.sms.text import segments
+
+if TYPE_CHECKING:
+    import httpx
 
 API = "https://api.twilio.com"
 
@@ -109,7 +112,7 @@ class TwilioBackend:
         sender: str,
         webhook_url: str,
         per_minute: int = 60,
-        transport: httpx.BaseTransport | None = None,
+        transport: "httpx.BaseTransport | None" = None,
         name: str = "twilio",
     ) -> None:
         self.name = name
@@ -123,13 +126,15 @@ class TwilioBackend:
     def __repr__(self) -> str:  # never the token
         return f"<TwilioBackend {self.name} {self.account_sid}>"
 
-    def _http(self) -> httpx.Client:
+    def _http(self) -> "httpx.Client":
         return self._client.get()
 
     def close(self) -> None:
         self._client.close()
 
     def send(self, to: str, body: str, *, idempotency_key: str) -> Sent:
+        import httpx  # for its errors; loaded on first use (sms.http)
+
         fields = {"To": to, "Body": body, "StatusCallback": self.webhook_url}
         fields["MessagingServiceSid" if self.sender.startswith("MG") else "From"] = self.sender
         path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
@@ -146,7 +151,7 @@ class TwilioBackend:
         raise SmsError(problem, transient=transient, code=code)
 
     @staticmethod
-    def _sent(response: httpx.Response, body: str) -> Sent:
+    def _sent(response: "httpx.Response", body: str) -> Sent:
         try:
             created = _Created.model_validate_json(response.content)
         except ValidationError as error:
@@ -205,7 +210,7 @@ class TwilioBackend:
         return Webhook(statuses=[StatusUpdate(provider_id=sid, state=state, code=code)])
 
 
-def _problem_code(response: httpx.Response) -> str:
+def _problem_code(response: "httpx.Response") -> str:
     try:
         problem = _Problem.model_validate_json(response.content)
     except ValidationError:
