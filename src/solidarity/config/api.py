@@ -22,7 +22,15 @@ from solidarity.campaigns.api import router as campaigns_router
 from solidarity.campaigns.call_api import router as campaign_calls_router
 from solidarity.campaigns.invite_api import router as campaign_invitations_router
 from solidarity.campaigns.subject_api import router as campaign_subject_router
-from solidarity.core.api import STATUS_CODES, ApiError, error_body, field_error, permission_first, zones_router
+from solidarity.core.api import (
+    STATUS_CODES,
+    ApiError,
+    build_schemas,
+    error_body,
+    field_error,
+    permission_first,
+    zones_router,
+)
 from solidarity.core.api import router as network_router
 from solidarity.directory.api import router as directory_router
 from solidarity.directory.csv_api import router as directory_csv_router
@@ -152,6 +160,7 @@ api.add_router("", event_jail_router)  # /actions/{action}/arrests, .../arrest-p
 api.add_router("", event_checklist_router)  # /actions/{action}/checklist, .../debrief, /checklist-template
 api.add_router("", campaign_calls_router)  # /campaigns/{campaign}/calls (public), .../tallies, .../counter (public)
 permission_first(api)
+build_schemas()
 
 
 def field_name(location: list[Any]) -> str:
