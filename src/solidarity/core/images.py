@@ -7,11 +7,17 @@ the pixels first, so a photo still stands the right way up without its EXIF tag.
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported where an upload is read, not here: every process loads this module (the models' files
+# use it), and Pillow would cost each some 3.5 MB for the few requests that carry a photo.
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # beyond this, a small file may be a decompression bomb
@@ -29,6 +35,8 @@ class CleanImage:
 
 def clean_image(data: bytes) -> CleanImage:
     """Validate an upload by its content and return it re-encoded without metadata."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # see the imports
+
     if len(data) > MAX_BYTES:
         raise ValidationError(_("The image is too large (10 MB at most)."), code="too_large")
     try:
@@ -47,7 +55,7 @@ def clean_image(data: bytes) -> CleanImage:
     return encode(pixels, kind)
 
 
-def encode(pixels: Image.Image, kind: str) -> CleanImage:
+def encode(pixels: "Image.Image", kind: str) -> CleanImage:
     if kind == "JPEG" and pixels.mode not in ("RGB", "L"):
         pixels = pixels.convert("RGB")
     buffer = io.BytesIO()

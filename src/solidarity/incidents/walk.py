@@ -16,7 +16,6 @@ from datetime import timedelta
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
-from PIL import Image
 
 from solidarity.accounts.models import User
 from solidarity.core.models import Zone
@@ -143,6 +142,8 @@ def an_observation(world: WalkWorld) -> str:
     incident = an_incident(world)
     found = Entry.objects.filter(incident=incident, kind=EntryKind.OBSERVATION).first()
     if found is None:
+        from PIL import Image  # a walk's photo only: Pillow stays out of start-up (core.images)
+
         photo = io.BytesIO()
         Image.new("RGB", (4, 4), (90, 90, 90)).save(photo, format="PNG")
         values = ObservationValues(seen="Walk observation", media=photo.getvalue())
