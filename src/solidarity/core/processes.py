@@ -26,6 +26,16 @@ def settle() -> None:
     get_resolver().url_patterns  # noqa: B018  (loading is the point)
     gc.collect()
     gc.freeze()
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """Give the C heap's free pages back to the system: loading frees much of what it allocated, and glibc
+    keeps the pages (measured after start-up: 3 MB in the web process, 3-6 MB in the worker). A C library
+    without the call (musl) has nothing to give back this way."""
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 class Supervisor:
