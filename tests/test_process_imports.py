@@ -1,6 +1,6 @@
 """What a process loads: the worker links to pages without building the JSON API, and no process on SQLite
-loads the PostgreSQL, Redis, video, image, PDF, iCalendar or HTTP client libraries before it needs them
-(bench/footprint.py measures the memory)."""
+loads the PostgreSQL, Redis, video, image, PDF, QR code, iCalendar, HTTP client or proof-of-work libraries
+before it needs them (bench/footprint.py measures the memory)."""
 
 import json
 import subprocess
@@ -17,7 +17,7 @@ from django.urls import reverse
 from solidarity.core.processes import settle
 settle()  # what the worker and the web load before their first job or request
 link = reverse("lists:subscribe", args=["vecinas"])
-heavy = ["solidarity.config.api", "av", "redis", "psycopg", "fpdf", "icalendar", "httpx", "PIL"]
+heavy = ["solidarity.config.api", "av", "redis", "psycopg", "fpdf", "icalendar", "httpx", "PIL", "segno", "altcha"]
 print(json.dumps({"link": link, "loaded": [name for name in heavy if name in sys.modules]}))
 """
 

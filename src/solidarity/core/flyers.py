@@ -26,13 +26,12 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
-import segno
-
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-# fpdf is imported where a PDF is drawn, not here: with the fontTools it loads it costs every process some
-# 17 MB, and every process loads this module (views and API name it) though few requests ever print.
+# fpdf and segno are imported where a PDF is drawn, not here: with the fontTools it loads, fpdf costs every
+# process some 17 MB (segno 1.4), and every process loads this module (views and API name it) though few
+# requests ever print.
 
 MM_PER_POINT = 25.4 / 72
 LEADING = 1.2
@@ -333,6 +332,8 @@ def draw_column(
 def draw_qr(pdf: "FPDF", url: str, x: float, y: float, size: float, error: str) -> None:
     """The QR code of `url` in a `size` square at (x, y), quiet zone included: each row's runs of dark
     modules as filled rectangles."""
+    import segno  # see the imports
+
     code = segno.make(url, error=error, micro=False, boost_error=False)
     rows = [list(row) for row in code.matrix_iter(scale=1, border=QUIET_ZONE)]
     module = size / len(rows)

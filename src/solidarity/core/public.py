@@ -41,7 +41,6 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any
 
-import altcha
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -216,6 +215,8 @@ def pow_secret() -> bytes:
 
 def new_challenge() -> dict[str, Any]:
     """A signed challenge for the widget; the server keeps nothing until it is solved."""
+    import altcha  # here, not at the top: every process loads this module, few serve a public form (1.8 MB)
+
     cost: int = getattr(settings, "PUBLIC_POW_COST", DEFAULT_POW_COST)
     challenge = altcha.create_challenge(
         POW_ALGORITHM, cost, expires_at=timezone.now() + POW_LIFETIME, hmac_secret=pow_secret()
@@ -226,6 +227,8 @@ def new_challenge() -> dict[str, Any]:
 
 def verify_proof_of_work(payload: str) -> bool:
     """A solved, signed, unexpired challenge, used for the first time."""
+    import altcha  # see new_challenge
+
     if not payload or len(payload) > MAX_POW_PAYLOAD:
         return False
     try:

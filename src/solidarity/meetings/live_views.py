@@ -6,7 +6,6 @@ token in a cookie for this meeting only. An account joins as itself. Everything 
 (the phone's page refreshes itself, its buttons are forms); with it, the page redraws from the stream.
 """
 
-import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
@@ -146,6 +145,8 @@ def withdraw_turn(request: HttpRequest, meeting: str) -> HttpResponse:
 def screen(request: HttpRequest, meeting: str) -> HttpResponse:
     """The projector: large type, the code and its QR to join, the item and its time, who speaks and the next five,
     the break's countdown. Both languages when the meeting is held in both."""
+    import segno  # here, not at the top: every process loads the views, few show a projector (1.4 MB)
+
     found = access_meeting(request.user, meeting)
     join_url = str(settings.BASE_URL).rstrip("/") + reverse("meetings-live:short", kwargs={"meeting": found.code})
     context = {
