@@ -18,20 +18,33 @@ from django.conf import settings
 from django.test import Client
 
 from solidarity.core import live
+from solidarity.core.middleware import READ_WHOLE
 
 STYLE = b"body { color: #1a1a1a; }\n" * 40  # long enough that ServeStatic keeps its gzip copy
 
 
-@pytest.fixture
-def style() -> Iterator[str]:
-    """A stylesheet (and its gzip copy) in STATIC_ROOT, as collectstatic leaves them; its URL."""
-    name = f"test-{uuid.uuid4().hex[:8]}.css"
+BUNDLE = bytes(range(256)) * (READ_WHOLE // 256 + 1)  # over READ_WHOLE, like the API documentation's scripts
+
+
+def collected(suffix: str, content: bytes) -> Iterator[str]:
+    """A file (and its gzip copy) in STATIC_ROOT, as collectstatic leaves them; its URL."""
+    name = f"test-{uuid.uuid4().hex[:8]}{suffix}"
     root = Path(settings.STATIC_ROOT)
-    (root / name).write_bytes(STYLE)
-    (root / f"{name}.gz").write_bytes(gzip.compress(STYLE))
+    (root / name).write_bytes(content)
+    (root / f"{name}.gz").write_bytes(gzip.compress(content))
     yield f"{settings.STATIC_URL}{name}"
     (root / name).unlink()
     (root / f"{name}.gz").unlink()
+
+
+@pytest.fixture
+def style() -> Iterator[str]:
+    yield from collected(".css", STYLE)
+
+
+@pytest.fixture
+def bundle() -> Iterator[str]:
+    yield from collected(".js", BUNDLE)
 
 
 def test_a_static_file_is_served_whole_with_the_security_headers(style: str) -> None:
@@ -64,6 +77,14 @@ def test_a_static_file_is_served_whole_with_the_security_headers(style: str) -> 
     assert unchanged.content == b""
 
     assert client.post(style).status_code == 405
+
+
+def test_a_big_static_file_is_streamed_not_read_whole(bundle: str) -> None:
+    response = Client().get(bundle)
+    assert response.status_code == 200
+    assert response.streaming
+    assert b"".join(response) == BUNDLE
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.django_db
@@ -126,7 +147,7 @@ def served(path: str, hops: list[str]) -> tuple[int, dict[bytes, bytes], bytes]:
 
 
 @pytest.mark.django_db(transaction=True)  # the handler's thread has a connection of its own
-def test_under_asgi_the_middleware_and_the_view_run_in_one_thread_hop(style: str) -> None:
+def test_under_asgi_the_middleware_and_the_view_run_in_one_thread_hop(style: str, bundle: str) -> None:
     hops: list[str] = []
     status, headers, body = served("/en/accounts/login/", hops)
     assert status == 200
@@ -140,3 +161,8 @@ def test_under_asgi_the_middleware_and_the_view_run_in_one_thread_hop(style: str
     assert (status, body) == (200, STYLE)
     assert headers[b"x-content-type-options"] == b"nosniff"
     assert len(hops) <= 3, hops
+
+    hops.clear()
+    status, headers, body = served(bundle, hops)
+    assert (status, body) == (200, BUNDLE)  # streamed from the loop
+    assert headers[b"content-length"] == str(len(BUNDLE)).encode()

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from inspect import iscoroutinefunction
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -79,6 +79,9 @@ def private_pages(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpR
     return middleware
 
 
+READ_WHOLE = 256 * 1024  # bytes
+
+
 async def _unused(request: HttpRequest) -> Any:  # ServeStatic's middleware wants an async next step
     raise AssertionError("StaticFiles answers or calls its own next step")
 
@@ -90,7 +93,8 @@ class StaticFiles:
     too) it made Django run the middleware above it on the event loop, each half of each one a thread hop
     away (0.3 ms each on the project's machine), and a synchronous caller (WSGI, the test client) start an
     event loop for every request. Synchronous, the whole chain runs in one thread (core.live.ASGIHandler).
-    A file is read whole into the response: the static files here are small (styles, scripts, icons)."""
+    A file up to READ_WHOLE is read into the response (every page's styles, scripts and icons); a bigger
+    one (the API documentation's bundles) is streamed by ServeStatic's own async response, from the loop."""
 
     sync_capable = True
     async_capable = False
@@ -105,6 +109,9 @@ class StaticFiles:
         if found is None:
             return self.get_response(request)
         answer = found.get_response(request.method or "GET", request.META)
+        if int(dict(answer.headers).get("Content-Length") or 0) > READ_WHOLE and answer.file is not None:
+            answer.file.close()
+            return async_to_sync(ServeStaticMiddleware.aserve)(found, request)
         body = b""
         if answer.file is not None:
             with answer.file:
