@@ -345,3 +345,21 @@ def stop_processes() -> Iterator[list[subprocess.Popen[str]]]:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def http_scope(path: str, *, query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
+    """An ASGI scope for a GET of `path`, as uvicorn hands one to the application."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+        "headers": [(b"host", b"testserver"), *(headers or [])],
+    }

@@ -22,7 +22,7 @@ from solidarity.accounts.models import User, WorkingGroup
 from solidarity.core import live
 from solidarity.core.models import LiveEvent
 from solidarity.core.permissions import Role
-from tests.conftest import require_services
+from tests.conftest import http_scope, require_services
 from tests.factories.accounts import client_for, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -362,20 +362,8 @@ def test_served_by_solidarity_s_handler_the_hub_writes_each_frame_to_the_socket_
     require_services()
     client = Client()
     client.force_login(dispatching_admin)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/live/",
-        "raw_path": b"/live/",
-        "query_string": b"channel=inbox",
-        "root_path": "",
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-        "headers": [(b"host", b"testserver"), (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())],
-    }
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    scope = http_scope("/live/", query=b"channel=inbox", headers=[(b"cookie", cookie)])
 
     async def scenario() -> tuple[list[bytes], bool, int]:
         socket = Socket()

@@ -19,6 +19,7 @@ from django.test import Client
 
 from solidarity.core import live
 from solidarity.core.middleware import READ_WHOLE
+from tests.conftest import http_scope
 
 STYLE = b"body { color: #1a1a1a; }\n" * 40  # long enough that ServeStatic keeps its gzip copy
 
@@ -114,20 +115,7 @@ class Socket:
 
 def served(path: str, hops: list[str]) -> tuple[int, dict[bytes, bytes], bytes]:
     """GET `path` through Solidarity's ASGI handler; `hops` gets what each thread hop ran."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-        "headers": [(b"host", b"testserver")],
-    }
+    scope = http_scope(path)
     socket = Socket()
     handler = live.ASGIHandler()
     original = SyncToAsync.__call__
