@@ -87,6 +87,11 @@ def test_a_big_static_file_is_streamed_not_read_whole(bundle: str) -> None:
     assert b"".join(response) == BUNDLE
     assert response["X-Content-Type-Options"] == "nosniff"
 
+    async def in_a_thread_with_a_running_loop() -> bytes:  # as under Playwright's synchronous API
+        return b"".join(Client().get(bundle))
+
+    assert asyncio.run(in_a_thread_with_a_running_loop()) == BUNDLE
+
 
 @pytest.mark.django_db
 def test_a_missing_static_file_is_the_sites_404(style: str) -> None:

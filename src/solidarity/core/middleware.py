@@ -2,15 +2,17 @@
 pages, and static files served in the same thread as the rest of the chain."""
 
 from collections.abc import Callable
+from http import HTTPStatus
 from inspect import iscoroutinefunction
 from typing import Any
 
-from asgiref.sync import async_to_sync, sync_to_async
-from django.http import HttpRequest, HttpResponse
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import sync_and_async_middleware
-from servestatic.middleware import ServeStaticMiddleware
+from servestatic.middleware import AsyncServeStaticFileResponse, ServeStaticMiddleware
+from servestatic.utils import AsyncFile
 
 from solidarity.core.services import network_timezone
 
@@ -82,6 +84,10 @@ def private_pages(get_response: Callable[[HttpRequest], Any]) -> Callable[[HttpR
 READ_WHOLE = 256 * 1024  # bytes
 
 
+def size_of(headers: list[tuple[str, str | None]]) -> int:
+    return int(dict(headers).get("Content-Length") or 0)
+
+
 async def _unused(request: HttpRequest) -> Any:  # ServeStatic's middleware wants an async next step
     raise AssertionError("StaticFiles answers or calls its own next step")
 
@@ -94,7 +100,8 @@ class StaticFiles:
     away (0.3 ms each on the project's machine), and a synchronous caller (WSGI, the test client) start an
     event loop for every request. Synchronous, the whole chain runs in one thread (core.live.ASGIHandler).
     A file up to READ_WHOLE is read into the response (every page's styles, scripts and icons); a bigger
-    one (the API documentation's bundles) is streamed by ServeStatic's own async response, from the loop."""
+    one (the API documentation's bundles) goes whole in ServeStatic's own async response, which streams it
+    from the loop (and under WSGI or the test client, from a loop of its own)."""
 
     sync_capable = True
     async_capable = False
@@ -109,14 +116,17 @@ class StaticFiles:
         if found is None:
             return self.get_response(request)
         answer = found.get_response(request.method or "GET", request.META)
-        if int(dict(answer.headers).get("Content-Length") or 0) > READ_WHOLE and answer.file is not None:
+        response: HttpResponseBase
+        if answer.status == HTTPStatus.OK and answer.file is not None and size_of(answer.headers) > READ_WHOLE:
             answer.file.close()
-            return async_to_sync(ServeStaticMiddleware.aserve)(found, request)
-        body = b""
-        if answer.file is not None:
-            with answer.file:
-                body = answer.file.read()
-        response = HttpResponse(body, status=int(answer.status))
+            path, _ = found.get_path_and_headers(request.META)  # the file get_response chose, for the same request
+            response = AsyncServeStaticFileResponse(AsyncFile(path, "rb"), status=HTTPStatus.OK)
+        else:
+            body = b""
+            if answer.file is not None:
+                with answer.file:
+                    body = answer.file.read()
+            response = HttpResponse(body, status=int(answer.status))
         del response["Content-Type"]  # ServeStatic's headers say what the file is
         for name, value in answer.headers:
             if value is not None:
