@@ -1,17 +1,24 @@
 """An assembly in a real browser: the projector, three phones (two people who join with the code, in English
 and in Spanish, and one who only follows) and the stack keeper's run page, all at once. Asking to speak,
 an interrupt jumping the queue, the next speaker, five more minutes and a break reach every screen without
-a reload; "you are next" shows on the right phone and is spoken to screen readers."""
+a reload; "you are next" shows on the right phone and is spoken to screen readers. On SQLite, and on
+PostgreSQL with live events through Redis (the scale path: the machine's servers, as CI starts them)."""
 
+import contextlib
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import redis
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from psycopg import sql
 
 from tests.browser.conftest import RESULTS, Server, running_up, sign_in
 from tests.conftest import ROOT, command_env, migrated
@@ -43,18 +50,53 @@ print(add_totp(user), meeting.code)
 """
 
 
-def run(home: Path, code: str) -> list[str]:
-    env = command_env(home, DJANGO_SETTINGS_MODULE="solidarity.config.settings")
+def run(env: dict[str, str], code: str) -> list[str]:
+    env = env | {"DJANGO_SETTINGS_MODULE": "solidarity.config.settings"}
     made = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     assert made.returncode == 0, made.stderr
     return made.stdout.splitlines()[-1].split()
 
 
-@pytest.fixture(scope="module")
-def assembly_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
+POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/"
+REDIS = "redis://127.0.0.1:6379/12"
+
+
+@contextmanager
+def scale_path() -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database and a Redis of its own (the machine's servers, as CI starts them), as the
+    environment of a network on the scale path; the database is dropped afterwards."""
+    name = f"meeting_browser_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(POSTGRESQL + "postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        redis.Redis.from_url(REDIS).flushdb()
+    except (psycopg.OperationalError, redis.ConnectionError) as error:
+        if os.environ.get("CI") == "true":  # the scale path is never skipped in CI
+            raise
+        pytest.skip(f"PostgreSQL and Redis are needed on 127.0.0.1 ({type(error).__name__})")
+    try:
+        yield {
+            "SOLIDARITY_DATABASE_URL": POSTGRESQL.replace("postgresql", "postgres") + name,
+            "SOLIDARITY_REDIS_URL": REDIS,
+        }
+    finally:
+        with psycopg.connect(POSTGRESQL + "postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql+redis"])
+def assembly_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str, str]]:
+    """`solidarity up` with the assembly under way: on SQLite, and on PostgreSQL with live events through Redis."""
     home = tmp_path_factory.mktemp("assembly")
-    with running_up(command_env(migrated(home))) as running:
-        secret, code = run(home, SETUP)
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            env = command_env(migrated(home))
+        else:  # `up` migrates the new database as it starts
+            env = command_env(home, **stack.enter_context(scale_path()))
+        running = stack.enter_context(running_up(env))
+        secret, code = run(env, SETUP)
         yield running, secret, code
 
 
