@@ -10,10 +10,14 @@ if TYPE_CHECKING:
     from icalendar import Calendar, Event
 
 
-def new_calendar() -> "Calendar":
+def new_calendar(product: str) -> "Calendar":
+    """A calendar with the two properties RFC 5545 requires: who made it (`product`: which feed) and the version."""
     from icalendar import Calendar  # see the module's doc
 
-    return Calendar()
+    calendar = Calendar()
+    calendar.add("prodid", f"-//Solidarity//{product}//EN")
+    calendar.add("version", "2.0")
+    return calendar
 
 
 def new_event() -> "Event":

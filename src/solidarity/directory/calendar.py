@@ -51,9 +51,7 @@ def event(session: Session, language: str) -> "Event":
 
 
 def feed(sessions: list[Session], language: str, title: str) -> bytes:
-    calendar = new_calendar()
-    calendar.add("prodid", "-//Solidarity//directory//EN")
-    calendar.add("version", "2.0")
+    calendar = new_calendar("directory")
     calendar.add("x-wr-calname", f"{get_network_settings().name}: {title}")
     for session in sessions:
         calendar.add_component(event(session, language))

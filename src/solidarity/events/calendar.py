@@ -44,9 +44,7 @@ def event(action: Action) -> "Event":
 
 
 def ics(action: Action) -> bytes:
-    calendar = new_calendar()
-    calendar.add("prodid", "-//Solidarity//events//EN")
-    calendar.add("version", "2.0")
+    calendar = new_calendar("events")
     calendar.add_component(event(action))
     return bytes(calendar.to_ical())
 

@@ -37,9 +37,7 @@ def event(meeting: Meeting) -> "Event":
 
 
 def feed(meetings: list[Meeting]) -> bytes:
-    calendar = new_calendar()
-    calendar.add("prodid", "-//Solidarity//meetings//EN")
-    calendar.add("version", "2.0")
+    calendar = new_calendar("meetings")
     calendar.add("x-wr-calname", get_network_settings().name)
     for meeting in meetings:
         calendar.add_component(event(meeting))

@@ -140,9 +140,7 @@ def calendar_for(person: Person, *, now: datetime | None = None) -> bytes:
     network = get_network_settings().name
     today = local_today(now)
     with translation.override(person.language):
-        calendar = new_calendar()
-        calendar.add("prodid", "-//Solidarity//calendar feed//EN")
-        calendar.add("version", "2.0")
+        calendar = new_calendar("calendar feed")
         calendar.add("calscale", "GREGORIAN")
         # Translators: the name of a volunteer's calendar feed in their calendar app.
         calendar.add("x-wr-calname", _("My shifts: %(network)s") % {"network": network})

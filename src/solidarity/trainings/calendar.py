@@ -44,9 +44,7 @@ def event(session: Session) -> "Event":
 
 
 def feed(sessions: list[Session]) -> bytes:
-    calendar = new_calendar()
-    calendar.add("prodid", "-//Solidarity//trainings//EN")
-    calendar.add("version", "2.0")
+    calendar = new_calendar("trainings")
     calendar.add("x-wr-calname", get_network_settings().name)
     for session in sessions:
         calendar.add_component(event(session))
