@@ -60,12 +60,26 @@ def test_a_key_queued_meanwhile_is_skipped_and_the_rest_inserted() -> None:
         for name, key in (("eve", "test:1"), ("bea", "test:2"))
     ]
 
-    services.insert_new(late)
+    services.insert_values(services.row_values(late))
 
     assert Message.objects.get(idempotency_key="test:1").pk == first.pk
     assert Message.objects.get(idempotency_key="test:1").to == "ana@example.org"
     assert Message.objects.get(idempotency_key="test:2").to == "bea@example.org"  # sealed and opened as the ORM would
     assert Message.objects.get(idempotency_key="test:2").content == {"mime": "x"}
+
+
+def test_a_message_prepared_before_its_address_opted_out_is_not_sent(smtp: SmtpServer) -> None:
+    """A broadcast's chunk is prepared before its transaction: an opt-out in between still stops the message."""
+    prepared = services.prepare_many([mail("ana@example.org", "test:1"), mail("bea@example.org", "test:2")])
+    services.do_opt_out(Channel.EMAIL, "ana@example.org")
+
+    assert prepared.insert() == 2
+    assert prepared.insert() == 0  # a second insert of the same keys queues nothing
+
+    assert pump.drain(Channel.EMAIL) == 2
+    assert [message.recipients for message in smtp.inbox.messages] == [["bea@example.org"]]
+    ana = Message.objects.get(idempotency_key="test:1")
+    assert (ana.state, ana.reason) == (State.CANCELLED, "opted_out")
 
 
 def test_a_rolled_back_enqueue_sends_nothing(smtp: SmtpServer) -> None:

@@ -327,12 +327,11 @@ def do_enqueue_broadcast(broadcast_id: uuid.UUID, runner: uuid.UUID) -> int:
         if not chunk:
             finish_enqueue(broadcast, runner, cursor)
             return queued
-        # Built before the transaction, which then holds the write lock only for the inserts.
-        built = {
-            subscription.pk: outgoing(broadcast, subscription, templates)
-            for subscription in chunk
-            if address_of(subscription) not in seen
-        }
+        # Built and encrypted before the transaction, which then holds the write lock only for the inserts.
+        wanted = [subscription for subscription in chunk if address_of(subscription) not in seen]
+        items = [outgoing(broadcast, subscription, templates) for subscription in wanted]
+        prepared = messaging.prepare_many(items, send_after=send_after)
+        position_of = {subscription.pk: position for position, subscription in enumerate(wanted)}
         with transaction.atomic():
             moved = Broadcast.objects.filter(
                 pk=broadcast.pk, enqueuing=True, enqueue_runner=runner, enqueue_cursor=cursor, state__in=GOING
@@ -344,16 +343,16 @@ def do_enqueue_broadcast(broadcast_id: uuid.UUID, runner: uuid.UUID) -> int:
             # Still confirmed now (locked on PostgreSQL): an unsubscribe either came first or finds the message.
             confirmed = set(
                 Subscription.objects.select_for_update()
-                .filter(pk__in=list(built), state=SubscriptionState.CONFIRMED)
+                .filter(pk__in=list(position_of), state=SubscriptionState.CONFIRMED)
                 .values_list("pk", flat=True)
             )
             chosen = []
-            for subscription in chunk:
+            for subscription in wanted:
                 key = address_of(subscription)
                 if subscription.pk in confirmed and key not in seen:
                     seen.add(key)
                     chosen.append(subscription)
-            added = messaging.enqueue_many([built[item.pk] for item in chosen], send_after=send_after)
+            added = prepared.only([position_of[item.pk] for item in chosen]).insert()
             changes: dict[str, Any] = {"recipients": F("recipients") + len(chosen)}
             if broadcast.priority < Priority.ANNOUNCEMENT:
                 kept = Broadcast.objects.values_list("sent_to", flat=True).get(pk=broadcast.pk)

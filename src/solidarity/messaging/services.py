@@ -238,6 +238,57 @@ def enqueue_many(
     address rows the caller already looked up, by normalised address (None: it has none); the
     others are looked up, all in one query.
     """
+    prepared = prepare_many(outgoing, send_after=send_after, even_if_opted_out=even_if_opted_out, known=known)
+    return prepared.insert()
+
+
+@dataclass
+class Prepared:
+    """Messages made ready to queue (`prepare_many`): their rows and the values the database gets, encrypted."""
+
+    rows: list[Message]
+    values: list[list[Any]]
+
+    def only(self, positions: list[int]) -> "Prepared":
+        """Those at `positions` (in `prepare_many`'s order): the ones still wanted when the transaction opens."""
+        return Prepared(
+            [self.rows[position] for position in positions], [self.values[position] for position in positions]
+        )
+
+    def insert(self) -> int:
+        """Queue them in the caller's transaction, as `enqueue_many` does; how many were new."""
+        rows = self.rows
+        existing = set(
+            Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        new = [position for position, row in enumerate(rows) if row.idempotency_key not in existing]
+        insert_values([self.values[position] for position in new])
+        told = [
+            rows[position].idempotency_key
+            for position in new
+            if rows[position].state == State.CANCELLED and rows[position].outcome_handler
+        ]
+        if told:
+            outcomes.tell_soon(Message.objects.filter(idempotency_key__in=told).values_list("pk", flat=True))
+        return len(new)
+
+
+def prepare_many(
+    outgoing: list[Outgoing],
+    *,
+    send_after: datetime | None = None,
+    even_if_opted_out: bool = False,
+    known: Mapping[str, Address | None] | None = None,
+) -> Prepared:
+    """`enqueue_many`'s work before the insert: the addresses read, each message built and encrypted.
+
+    A big broadcast's job prepares each chunk before its transaction and inserts it inside
+    (`Prepared.insert`): on SQLite the transaction holds the one write lock, and every other
+    writer (a sender marking what it sent, an alert coming in) waits only for the inserts.
+    An address that opts out meanwhile is caught anyway: the sender looks again before sending.
+    """
     now = timezone.now()
     known = known or {}
     addressed = [(item, normalise(item.channel, item.to)) for item in outgoing]
@@ -268,37 +319,38 @@ def enqueue_many(
                 outcome_reference=item.reference,
             )
         )
-    existing = set(
-        Message.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
-            "idempotency_key", flat=True
-        )
-    )
-    new = [row for row in rows if row.idempotency_key not in existing]
-    insert_new(new)
-    if told := [row.idempotency_key for row in new if row.state == State.CANCELLED and row.outcome_handler]:
-        outcomes.tell_soon(Message.objects.filter(idempotency_key__in=told).values_list("pk", flat=True))
-    return len(new)
+    return Prepared(rows, row_values(rows))
 
 
-def insert_new(rows: list[Message]) -> None:
+def row_values(rows: list[Message]) -> list[list[Any]]:
+    """Each new row's values as the database gets them, in INSERT_FIELDS' order (through each field, as the ORM
+    passes them: defaults, timestamps, encryption, blind indexes)."""
+    connection = connections[router.db_for_write(Message)]
+    fields = insert_fields()
+    return [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+
+
+def insert_fields() -> list[Any]:
+    return [field for field in Message._meta.concrete_fields if not field.primary_key]
+
+
+def insert_values(values: list[list[Any]]) -> None:
     """`Message.objects.bulk_create(rows, ignore_conflicts=True)`, written out: a key queued meanwhile is skipped.
 
     A broadcast inserts thousands of rows at once, and bulk_create spent two thirds of the
-    enqueue compiling them value by value into statements (bench/broadcast.py). Each value
-    still goes through its field as the ORM would pass it (defaults, timestamps, encryption,
-    blind indexes); the database gets one prepared statement, run once per row. ON CONFLICT DO
+    enqueue compiling them value by value into statements (bench/broadcast.py). The database
+    gets one prepared statement, run once per row (values from `row_values`). ON CONFLICT DO
     NOTHING skips only a duplicate key (SQLite's INSERT OR IGNORE would also hide a NOT NULL).
     """
-    if not rows:
+    if not values:
         return
     connection = connections[router.db_for_write(Message)]
-    fields = [field for field in Message._meta.concrete_fields if not field.primary_key]
+    fields = insert_fields()
     columns = ", ".join(connection.ops.quote_name(field.column or field.attname) for field in fields)
     sql = (
         f"INSERT INTO {connection.ops.quote_name(Message._meta.db_table)} ({columns})"  # noqa: S608 (our own names)
         f" VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
     )
-    values = [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
     with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
