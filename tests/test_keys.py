@@ -164,3 +164,29 @@ def test_rotation_reencrypts_an_incidents_append_only_timeline() -> None:
         assert set(keys.status()[label]) == {f"aead:{new.aead.primary}"}, label
     assert incident.timeline.get(kind=EntryKind.NOTE).text == "rotation-canary: a note on the timeline"
     assert Observation.objects.get().reading == "Probably a checkpoint"
+
+
+def test_another_processs_rotation_is_seen_once_the_keyring_read_is_no_longer_trusted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The file is looked at no more than every TRUSTED_SECONDS; this process's own writes are seen at once."""
+    before = keyring.current()
+    clock = [1_000.0]
+    monkeypatch.setattr(keyring.time, "monotonic", lambda: clock[0])
+    keyring.look_again()
+    assert keyring.current() is before  # looked at the file: unchanged, now trusted for TRUSTED_SECONDS
+
+    # Another process rotates: it replaces the file (here without this process's write_private).
+    rotated = keyring.with_new_primaries(before)
+    path = Path(settings.KEYRING_PATH)
+    staging = path.with_suffix(".other")
+    staging.write_text(keyring.dump(rotated))
+    staging.replace(path)
+
+    clock[0] += keyring.TRUSTED_SECONDS / 2
+    assert keyring.current() is before
+    clock[0] += keyring.TRUSTED_SECONDS
+    assert keyring.current().aead.primary == rotated.aead.primary
+
+    keyring.save(keyring.with_new_primaries(keyring.current()))  # this process's own rotation: seen at once
+    assert keyring.current().aead.primary not in (before.aead.primary, rotated.aead.primary)

@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -166,6 +167,7 @@ def write_private(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     staging.replace(path)
+    look_again()
 
 
 def keyring_path() -> Path:
@@ -207,23 +209,39 @@ def without_keys(ring: Keyring, key_ids: set[str]) -> Keyring:
 
 _loaded: tuple[tuple[object, object], Path, int, Keyring] | None = None  # settings, file, mtime, keyring
 _lock = threading.Lock()
+TRUSTED_SECONDS = 0.5  # how long the keyring read is used before its file is looked at again
+_trusted_until = 0.0  # time.monotonic()
 
 
 def current() -> Keyring:
-    """The keyring this process uses, re-read whenever the file changes (a rotation by another process).
+    """The keyring this process uses, re-read when its file changed (a rotation, a lock, by another process).
 
-    Every encryption and decryption asks: the usual answer costs one stat() of the file it was
-    read from. Sealing or locking removes that file, and other settings (tests) name another,
-    which sends the caller the long way round.
+    Every encryption and decryption asks. The file is looked at (one stat) at most every
+    TRUSTED_SECONDS: a broadcast decrypts several values a message, and a stat each time was a
+    twentieth of the send-out. Another process's change is seen within that time; this process's
+    own (a rotation, `keys lock`, sealing: each writes or removes a file through `write_private`
+    or `shred`) at once. Other settings (tests) name another file, which sends the caller the long
+    way round.
     """
+    global _trusted_until
     loaded = _loaded
     if loaded is not None and loaded[0] == (settings.KEYRING_PATH, settings.HOME):
+        now = time.monotonic()
+        if now < _trusted_until:
+            return loaded[3]
         try:
             if loaded[1].stat().st_mtime_ns == loaded[2]:
+                _trusted_until = now + TRUSTED_SECONDS
                 return loaded[3]
         except OSError:
             pass
     return reload()
+
+
+def look_again() -> None:
+    """The next `current()` looks at the file: this process is about to change a key file."""
+    global _trusted_until
+    _trusted_until = 0.0
 
 
 def reload() -> Keyring:
@@ -307,6 +325,7 @@ def shred(path: Path) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         path.unlink()
+        look_again()
 
 
 def with_inbox(text: str) -> str:
