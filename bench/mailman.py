@@ -3,7 +3,7 @@
 """GNU Mailman 3.3.10 delivering one announcement to many list members, timed on this machine.
 
     uv run python bench/mailman.py [--recipients 10000] [--runs 3] [--personalised-runs 1] [--wide 500]
-        [--senders 4]
+        [--senders 1]
 
 For comparison with bench/broadcast.py in the same run on the same machine: Mailman as a normal
 install runs it, with every runner started by `mailman start` (master, in, pipeline, out, ...),
@@ -395,7 +395,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each bulk mode; the table shows medians")
     parser.add_argument("--personalised-runs", type=int, default=1)
     parser.add_argument("--wide", type=int, default=500, help="max_recipients of the second bulk mode; 0 skips it")
-    parser.add_argument("--senders", type=int, default=4, help="Solidarity's OUTBOX_EMAIL_SENDERS; 0 leaves it out")
+    parser.add_argument(
+        "--senders",
+        type=int,
+        default=1,
+        help="Solidarity's OUTBOX_EMAIL_SENDERS (1: its own for a local relay; 0: Mailman only)",
+    )
     parser.add_argument("--processes", type=int, default=1, help="Solidarity's SOLIDARITY_OUTBOX_EMAIL_PROCESSES")
     parser.add_argument(
         "--sink", choices=[*sink_kinds.KINDS, "both"], default="both", help="the Python sink, the C one, or both"

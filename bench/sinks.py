@@ -14,7 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
+import tempfile
 import time
 from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
@@ -133,7 +133,12 @@ class PythonSink(Sink):
 
 
 class PostfixSink(Sink):
-    """smtp-sink -c: its counter line ("sess=N quit=N mesg=N", ended by a carriage return) read by a thread."""
+    """smtp-sink -c: its counter line ("sess=N quit=N mesg=N", ended by a carriage return), read from a file.
+
+    smtp-sink writes the line after every message. Read through a pipe, that was a thread waking
+    for each message in the benchmark's process, which also sends (its Python lock shared with the
+    senders); written to a file, the counter is read only when asked, from the file's last bytes.
+    """
 
     kind = "postfix"
 
@@ -143,12 +148,11 @@ class PostfixSink(Sink):
         if not Path(SMTP_SINK).exists():
             raise SystemExit(f"{SMTP_SINK} is missing: apt-get install postfix (its smtp-sink is the C sink)")
         self.port = free_port()
-        self.counted = 0
         user = ["-u", "nobody"] if os.geteuid() == 0 else []  # smtp-sink refuses to run as root without it
         command = [SMTP_SINK, "-c", *user, "-m", "1000", f"127.0.0.1:{self.port}", "1024"]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.counter = tempfile.TemporaryFile()  # noqa: SIM115  (open while the sink runs; closed by close())
+        self.process = subprocess.Popen(command, stdout=self.counter, stderr=subprocess.STDOUT)
         self.pid = self.process.pid
-        threading.Thread(target=self.read, daemon=True).start()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -158,22 +162,18 @@ class PostfixSink(Sink):
                 time.sleep(0.02)
         raise SystemExit("smtp-sink did not start")
 
-    def read(self) -> None:
-        assert self.process.stdout is not None
-        rest = b""
-        while chunk := self.process.stdout.read1(4096):
-            *lines, rest = (rest + chunk).split(b"\r")
-            for line in reversed(lines):
-                if b"mesg=" in line:
-                    self.counted = int(line.rsplit(b"mesg=", 1)[1])
-                    break
-
     def transactions(self) -> int:
-        return self.counted
+        size = os.fstat(self.counter.fileno()).st_size
+        tail = os.pread(self.counter.fileno(), 256, max(size - 256, 0))
+        for line in reversed(tail.split(b"\r")):
+            if b"mesg=" in line and line.rsplit(b"mesg=", 1)[1].strip().isdigit():
+                return int(line.rsplit(b"mesg=", 1)[1])
+        return 0
 
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        self.counter.close()
 
 
 def start(kind: str, latency: float = 0.0) -> Sink:

@@ -67,6 +67,27 @@ def test_smtp_url_gives_a_mailer(monkeypatch: pytest.MonkeyPatch) -> None:
     assert mailer.options["username"] == "relay@example.org"
 
 
+@pytest.mark.parametrize(
+    ("url", "senders"),
+    [
+        ("smtp://127.0.0.1:25", 1),
+        ("smtp://localhost", 1),
+        ("smtp://[::1]:2525", 1),
+        ("console:", 1),
+        ("smtp+tls://mail.example.org", 4),
+        ("smtp://192.0.2.10", 4),
+    ],
+)
+def test_the_worker_sends_over_one_connection_to_a_relay_on_this_machine_and_four_to_another(
+    monkeypatch: pytest.MonkeyPatch, url: str, senders: int
+) -> None:
+    monkeypatch.setenv("SOLIDARITY_EMAIL_URL", url)
+    monkeypatch.delenv("SOLIDARITY_OUTBOX_EMAIL_SENDERS", raising=False)
+    assert env.outbox_email_senders(env.email()) == senders
+    monkeypatch.setenv("SOLIDARITY_OUTBOX_EMAIL_SENDERS", "3")  # said outright, it wins
+    assert env.outbox_email_senders(env.email()) == 3
+
+
 def test_secret_files_are_owner_only_and_kept(tmp_path: Path) -> None:
     first = env.secret_key(tmp_path)
     env.keyring(tmp_path)

@@ -129,7 +129,7 @@ MAILERS = {
     "transport": {"BACKEND": _mailer.backend, "OPTIONS": _mailer.options},
 }
 OUTBOX_LEASE_SECONDS = env.outbox_lease_seconds()
-OUTBOX_EMAIL_SENDERS = env.outbox_email_senders()
+OUTBOX_EMAIL_SENDERS = env.outbox_email_senders(_mailer)
 OUTBOX_EMAIL_PROCESSES = env.outbox_email_processes()
 DEFAULT_FROM_EMAIL = f"Solidarity <noreply@{ALLOWED_HOSTS[0] if ALLOWED_HOSTS[0] != '127.0.0.1' else 'localhost'}>"
 
