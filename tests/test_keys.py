@@ -172,7 +172,7 @@ def test_another_processs_rotation_is_seen_once_the_keyring_read_is_no_longer_tr
     """The file is looked at no more than every TRUSTED_SECONDS; this process's own writes are seen at once."""
     before = keyring.current()
     clock = [1_000.0]
-    monkeypatch.setattr(keyring.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(keyring, "monotonic", lambda: clock[0])
     keyring.look_again()
     assert keyring.current() is before  # looked at the file: unchanged, now trusted for TRUSTED_SECONDS
 

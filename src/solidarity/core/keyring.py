@@ -20,10 +20,10 @@ import logging
 import os
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import pyrage
@@ -210,7 +210,7 @@ def without_keys(ring: Keyring, key_ids: set[str]) -> Keyring:
 _loaded: tuple[tuple[object, object], Path, int, Keyring] | None = None  # settings, file, mtime, keyring
 _lock = threading.Lock()
 TRUSTED_SECONDS = 0.5  # how long the keyring read is used before its file is looked at again
-_trusted_until = 0.0  # time.monotonic()
+_trusted_until = 0.0  # monotonic()
 
 
 def current() -> Keyring:
@@ -226,7 +226,7 @@ def current() -> Keyring:
     global _trusted_until
     loaded = _loaded
     if loaded is not None and loaded[0] == (settings.KEYRING_PATH, settings.HOME):
-        now = time.monotonic()
+        now = monotonic()
         if now < _trusted_until:
             return loaded[3]
         try:
