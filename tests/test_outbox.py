@@ -216,6 +216,83 @@ def test_with_pipelining_a_refused_sender_holds_nothing_back(smtp: SmtpServer) -
     assert len(smtp.inbox.to("ana@example.org")) == 1
 
 
+class Recording(pump.EmailSender):
+    """The email sender, noting which messages it began ahead (their MAIL, RCPT and DATA written early)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.begun_for: list[str] = []
+
+    def ahead(self, message: Message, address: Any) -> None:
+        super().ahead(message, address)
+        if self.begun is not None:
+            self.begun_for.append(message.to)
+
+
+def test_with_pipelining_each_next_message_is_begun_while_the_last_is_marked_sent(smtp: SmtpServer) -> None:
+    smtp.inbox.pipelining = True
+    addresses = [f"n{n}@example.org" for n in range(5)]
+    services.enqueue_many([mail(address, f"test:{n}") for n, address in enumerate(addresses)])
+    sender = Recording()
+
+    assert pump.drain(Channel.EMAIL, sender) == 5
+
+    assert sender.begun_for == addresses[1:]  # the first one of a batch has nothing before it
+    assert [received.recipients for received in smtp.inbox.messages] == [[address] for address in addresses]
+    assert all(
+        f"Hello {address}".encode() in received.content
+        for address, received in zip(addresses, smtp.inbox.messages, strict=True)
+    )
+    assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+class AlertArrivesAhead(Recording):
+    """An alert is queued while the first message goes: the batch gives way with the next one begun ahead."""
+
+    def send(self, message: Message, address: Any) -> results.Result:
+        if not Message.objects.filter(idempotency_key="alert:1").exists():
+            services.enqueue(mail("medic@example.org", "alert:1", subject="Raid confirmed", priority=Priority.ALERT))
+        return super().send(message, address)
+
+
+def test_a_batch_that_gives_way_with_a_message_begun_ahead_sends_it_once_later_and_nothing_empty(
+    smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp.inbox.pipelining = True
+    services.enqueue_many([mail(f"n{n}@example.org", f"news:{n}", priority=Priority.ANNOUNCEMENT) for n in range(3)])
+    monkeypatch.setattr(pump, "URGENT_CHECK_SECONDS", 0.0)
+    sender = AlertArrivesAhead()
+
+    assert pump.run_once(sender) == 1
+    assert sender.begun_for == ["n1@example.org"]  # begun, then given way: the connection was hung up
+    assert pump.drain(Channel.EMAIL, sender) == 3  # the same sender, as the worker's loop goes on with it
+
+    received = [(message.recipients[0], message.content) for message in smtp.inbox.messages]
+    assert [to for to, _content in received] == [
+        "n0@example.org",
+        "medic@example.org",
+        "n1@example.org",
+        "n2@example.org",
+    ]
+    assert all(b"Hello" in content for _to, content in received)  # no transaction ended as an empty message
+
+
+def test_a_key_that_cannot_be_encrypted_to_is_not_begun_ahead_and_the_rest_go(smtp: SmtpServer, gnupg: GpgHome) -> None:
+    smtp.inbox.pipelining = True
+    gnupg.new_key("vencida@example.org", "future-default", "default", "1d")
+    set_openpgp_key("vencida@example.org", gnupg.export("vencida@example.org"))
+    addresses = ["ana@example.org", "vencida@example.org", "bea@example.org"]
+    services.enqueue_many([mail(address, f"test:{n}") for n, address in enumerate(addresses)])
+    sender = Recording()
+
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        assert pump.drain(Channel.EMAIL, sender) == 3
+
+    assert sender.begun_for == ["bea@example.org"]
+    assert Message.objects.get(idempotency_key="test:1").state == State.HELD
+    assert [received.recipients for received in smtp.inbox.messages] == [["ana@example.org"], ["bea@example.org"]]
+
+
 def test_a_deferred_recipient_is_tried_again_later(smtp: SmtpServer) -> None:
     smtp.inbox.refuse["busy@example.org"] = "451 4.3.0 try again later"
     services.enqueue(mail("busy@example.org", "test:1"))

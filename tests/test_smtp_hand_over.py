@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from solidarity.messaging.mail import send_plain, wire_bytes
+from solidarity.messaging.mail import begin_pipelined, can_pipeline, finish_pipelined, send_plain, wire_bytes
 from tests.smtp import SmtpServer, smtp_server
 
 SENDER = "noreply@network.example.org"
@@ -92,3 +92,29 @@ def test_a_line_break_in_an_address_cannot_add_a_recipient(server: SmtpServer) -
     with smtplib.SMTP("127.0.0.1", server.port) as smtp, pytest.raises(ValueError, match="newline"):
         send_plain(smtp, SENDER, "a@example.org>\r\nRCPT TO:<thief@example.org", message("hello\n"))
     assert server.inbox.messages == []
+
+
+def test_a_transaction_begun_ahead_delivers_what_sendmail_would_and_says_no_size_it_was_not_told(
+    server: SmtpServer,
+) -> None:
+    server.inbox.pipelining = True
+    data = message(BODIES["8bit"])
+    with smtplib.SMTP("127.0.0.1", server.port) as smtp:
+        smtp.sendmail(SENDER, ["a@example.org"], data)
+        assert can_pipeline(smtp, SENDER, "a@example.org")
+        assert not can_pipeline(smtp, SENDER, '"two words"@example.org')
+        begin_pipelined(smtp, SENDER, "a@example.org", size=None, eight_bit=True)
+        finish_pipelined(smtp, SENDER, "a@example.org", data)
+        server.inbox.refuse = {"gone@example.org": "550 no such user"}
+        begin_pipelined(smtp, SENDER, "gone@example.org", size=len(data), eight_bit=False)
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            finish_pipelined(smtp, SENDER, "gone@example.org", data)
+        send_plain(smtp, SENDER, "b@example.org", data)  # the connection carries the next
+    by_sendmail, by_us, next_one = server.inbox.messages
+    assert (by_us.sender, by_us.recipients, by_us.content) == (
+        by_sendmail.sender,
+        by_sendmail.recipients,
+        by_sendmail.content,
+    )
+    assert by_us.mail_options == ["BODY=8BITMIME"]
+    assert next_one.recipients == ["b@example.org"]

@@ -300,23 +300,16 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
     whole message for dot-stuffing. A plain dot-atom address needs no quoting, so it is written
     as it is, and a message with no line starting with "." is sent as it is. Anything else goes
     through `sendmail`. Where the server offers PIPELINING (Postfix does), MAIL, RCPT and DATA go
-    in one write. A refusal resets the transaction (421: closes), so the connection can carry the
-    next message.
+    in one write (`begin_pipelined`). A refusal resets the transaction (421: closes), so the
+    connection can carry the next message.
     """
     if not (PLAIN_ADDRESS.fullmatch(sender) and PLAIN_ADDRESS.fullmatch(recipient)):
         smtp.sendmail(sender, [recipient], data)
         return
     smtp.ehlo_or_helo_if_needed()
-    options = ""
-    if smtp.does_esmtp:
-        if smtp.has_extn("size"):
-            options += f" SIZE={len(data)}"
-        if smtp.has_extn("8bitmime") and not data.isascii():
-            options += " BODY=8BITMIME"  # RFC 6152: an 8bit body says so when the server allows it
-    commands = [("MAIL", f"FROM:<{sender}>{options}"), ("RCPT", f"TO:<{recipient}>"), ("DATA", "")]
+    commands = envelope_commands(smtp, sender, recipient, size=len(data), eight_bit=not data.isascii())
     if smtp.has_extn("pipelining"):
-        # RFC 2920: the three commands in one write, their replies read after: one round trip, not three.
-        smtp.send("".join(f"{verb} {args}".rstrip() + "\r\n" for verb, args in commands).encode("ascii"))
+        smtp.send(pipelined(commands))
         replies = [smtp.getreply() for _command in commands]
     else:
         replies = []
@@ -324,6 +317,50 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
             replies.append(smtp.docmd(verb, args))
             if replies[-1][0] not in wanted:
                 break
+    send_data(smtp, sender, recipient, replies, data)
+
+
+def can_pipeline(smtp: smtplib.SMTP, sender: str, recipient: str) -> bool:
+    """Whether a transaction to these addresses can be begun ahead (`begin_pipelined`): plain ones, PIPELINING."""
+    if not (PLAIN_ADDRESS.fullmatch(sender) and PLAIN_ADDRESS.fullmatch(recipient)):
+        return False
+    smtp.ehlo_or_helo_if_needed()
+    return smtp.has_extn("pipelining")
+
+
+def begin_pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, *, size: int | None, eight_bit: bool) -> None:
+    """Write MAIL, RCPT and DATA in one go (RFC 2920), their replies left to `finish_pipelined`.
+
+    `size`: the message's length in bytes when known (SIZE is optional, RFC 1870); `eight_bit`:
+    whether it may carry 8-bit characters. Only where `can_pipeline` says so. Once DATA is taken
+    (354), nothing but the message ends the transaction: a caller that will not finish it hangs up.
+    """
+    smtp.send(pipelined(envelope_commands(smtp, sender, recipient, size=size, eight_bit=eight_bit)))
+
+
+def finish_pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+    """Read the replies to `begin_pipelined`'s commands, then send `data`: the rest of `send_plain`."""
+    send_data(smtp, sender, recipient, [smtp.getreply() for _command in _WANTED], data)
+
+
+def envelope_commands(
+    smtp: smtplib.SMTP, sender: str, recipient: str, *, size: int | None, eight_bit: bool
+) -> list[tuple[str, str]]:
+    options = ""
+    if smtp.does_esmtp:
+        if size is not None and smtp.has_extn("size"):
+            options += f" SIZE={size}"
+        if eight_bit and smtp.has_extn("8bitmime"):
+            options += " BODY=8BITMIME"  # RFC 6152: an 8bit body says so when the server allows it
+    return [("MAIL", f"FROM:<{sender}>{options}"), ("RCPT", f"TO:<{recipient}>"), ("DATA", "")]
+
+
+def pipelined(commands: list[tuple[str, str]]) -> bytes:
+    return "".join(f"{verb} {args}".rstrip() + "\r\n" for verb, args in commands).encode("ascii")
+
+
+def send_data(smtp: smtplib.SMTP, sender: str, recipient: str, replies: list[tuple[int, bytes]], data: bytes) -> None:
+    """After MAIL, RCPT and DATA's `replies`: raise a refusal as `sendmail` does, else send `data`, read its 250."""
     failed = next(
         (step for step, (reply, wanted) in enumerate(zip(replies, _WANTED, strict=False)) if reply[0] not in wanted),
         None,

@@ -327,6 +327,13 @@ class Encryptor:
             f"--{boundary}--\n"
         )
 
+    def can_encrypt(self, recipient_key: str) -> bool:
+        """Whether `encrypt_text` to this key would go now (the key parsed once, for it too)."""
+        try:
+            return self._recipient(recipient_key).can_encrypt_at(datetime.now(UTC))
+        except OpenPgpError:
+            return False
+
     def _recipient(self, armored: str) -> _Recipient:
         with self._lock:
             recipient = self._cache.get(armored)

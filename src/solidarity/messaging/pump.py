@@ -7,7 +7,8 @@
    PostgreSQL; SQLite's IMMEDIATE transactions serialise claimers).
 3. Open the channel once for the batch (one SMTP connection, reused), then send message by
    message, committing each outcome on its own before the next: a crash re-sends at most the
-   message in flight.
+   message in flight. While an outcome is committed, the next message's SMTP transaction is
+   begun (MAIL, RCPT and DATA, pipelined: `EmailSender.ahead`); it cannot arrive unfinished.
 4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
    Every second of a batch, look whether something more urgent is waiting (an alert queued
    behind a broadcast's batch), and give back the rest, due at once, when it is, or when the
@@ -18,6 +19,7 @@ import logging
 import smtplib
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -33,7 +35,10 @@ from solidarity.core.services import get_network_settings
 from solidarity.messaging import openpgp, progress, services
 from solidarity.messaging.mail import (
     RawEmail,
+    begin_pipelined,
+    can_pipeline,
     envelope_address,
+    finish_pipelined,
     header,
     parse_mime,
     send_plain,
@@ -57,7 +62,17 @@ class Sender(Protocol):
     def batch_size(self) -> int: ...
     def open(self) -> None: ...
     def send(self, message: Message, address: Address | None) -> Result: ...
+    def ahead(self, message: Message, address: Address | None) -> None: ...
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Begun:
+    """A transaction `EmailSender.ahead` began: MAIL, RCPT and DATA written, their replies not read yet."""
+
+    pk: int
+    sender: str
+    recipient: str
 
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
@@ -120,6 +135,7 @@ def run_once(sender: Sender) -> int:
     for position, message in enumerate(batch):
         if time.monotonic() >= look_again:
             if gives_way(message, started):
+                sender.close()  # a transaction begun ahead for `message` ends with the connection
                 services.release(batch[position:], token, after=timedelta(0))
                 return position
             look_again = time.monotonic() + URGENT_CHECK_SECONDS
@@ -130,6 +146,11 @@ def run_once(sender: Sender) -> int:
             services.release(batch[position + 1 :], token)
             sender.close()
             raise
+        if position + 1 < len(batch):
+            # The next hand-over begins while this outcome is recorded: the server's first replies
+            # come back meanwhile. Only this message is in flight: the next cannot arrive before it
+            # is sent whole.
+            sender.ahead(batch[position + 1], addresses.get(batch[position + 1].to))
         result.apply(message, token)
         progress.notify_batch(message.batch)
     return len(batch)
@@ -229,16 +250,20 @@ class EmailSender:
         self.backend: Any = None
         self.encryptor: openpgp.Encryptor | None = None
         self.senders: dict[str, str] = {}  # From -> envelope address (Django's prep_address)
+        self.begun: Begun | None = None  # the transaction `ahead` began, its replies not read yet
+
+    def encryptor_now(self) -> openpgp.Encryptor:
+        if self.encryptor is None:
+            self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
+        return self.encryptor
 
     def encrypt(self, text: str, key: str, *, clear_allowed: bool = True) -> str | Result:
         """The stored message's text as PGP/MIME to `key`, signed by the network's; an unusable key holds it.
 
         `clear_allowed`: whether the network's setting may send it in clear (`text` as it is) when the key expired.
         """
-        if self.encryptor is None:
-            self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
         try:
-            return self.encryptor.encrypt_text(text, key)
+            return self.encryptor_now().encrypt_text(text, key)
         except openpgp.OpenPgpError as error:
             if error.code == "expired" and clear_allowed and get_network_settings().clear_mail_when_key_expired:
                 return text
@@ -260,6 +285,7 @@ class EmailSender:
         """Hang up; also let go of the parsed keys (up to RECIPIENT_CACHE_SIZE): an idle worker keeps no memory
         for a broadcast that has gone, and the next one signs with the network key as it is then."""
         self.encryptor = None
+        self.begun = None  # hanging up ends it: the server drops a transaction it got no message for
         if self.backend is not None:
             try:
                 self.backend.close()
@@ -267,21 +293,23 @@ class EmailSender:
                 self.backend = None
 
     def send(self, message: Message, address: Address | None) -> Result:
+        begun, self.begun = self.begun, None
+        if begun is not None and begun.pk != message.pk:
+            self.hang_up_and_call_again()  # not the message it was begun for: that transaction must not go on
+            begun = None
         blocked = services.blocked_for(message, address)
         if blocked:
-            return Failed(blocked, State.CANCELLED)
+            return self.unless_begun(begun, Failed(blocked, State.CANCELLED))
         text = str(message.content["mime"])
         sent = text
-        # A key's proof (messaging.address_keys) goes to the key it proves, never to the address's nor in clear.
-        proving = str(message.content.get("openpgp_key") or "")
-        key = proving or (str(address.openpgp_key) if address is not None else "")
+        key, proving = self.key_for(message, address)
         if key:
             encrypted = self.encrypt(text, key, clear_allowed=not proving)
             if isinstance(encrypted, Result):
-                return encrypted
+                return self.unless_begun(begun, encrypted)
             sent = encrypted  # or, for an expired key with clear mail allowed, the text as stored
         try:
-            message_id = self.hand_over(message, text, sent)
+            message_id = self.hand_over(message, text, sent, begun)
         except ValueError:  # Django refuses an address it cannot put in an envelope
             return Failed("invalid_address")
         except smtplib.SMTPRecipientsRefused as error:
@@ -294,12 +322,13 @@ class EmailSender:
             raise Unreachable(f"the mail server went away ({type(error).__name__})") from None
         return Sent("smtp", message_id)
 
-    def hand_over(self, message: Message, text: str, sent: str) -> str:
+    def hand_over(self, message: Message, text: str, sent: str, begun: "Begun | None" = None) -> str:
         """Give one message to the transport: `sent`, the stored `text` or its encrypted form; its Message-ID.
 
         Through Django's SMTP backend, the text goes out as it is on the backend's open
-        connection (what its `_send` does, without parsing and re-rendering the message);
-        any other backend (the console, tests' locmem) gets an EmailMessage.
+        connection (what its `_send` does, without parsing and re-rendering the message),
+        finishing the transaction `ahead` began for it, if any; any other backend (the console,
+        tests' locmem) gets an EmailMessage.
         """
         smtp = self.smtp_connection()
         if smtp is None:
@@ -307,12 +336,70 @@ class EmailSender:
             from_email = str(message.content.get("from") or parsed["From"])
             self.backend.send_messages([RawEmail(parsed, to=message.to, from_email=from_email)])
             return str(parsed.get("Message-ID", ""))
-        # Encryption keeps From and Message-ID on the outer message: read them from the stored text either way.
         data = wire_bytes(sent)
-        from_email = str(message.content.get("from") or header(text, "From"))
-        envelope_to = envelope_address(message.to, self.backend.prep_address)
-        send_plain(smtp, self.envelope_from(from_email), envelope_to, data)
+        if begun is not None:
+            finish_pipelined(smtp, begun.sender, begun.recipient, data)
+        else:
+            sender, recipient = self.envelope(message, text)
+            send_plain(smtp, sender, recipient, data)
         return header(text, "Message-ID")
+
+    def envelope(self, message: Message, text: str) -> tuple[str, str]:
+        """The envelope's sender and recipient; raises ValueError for an address Django will not put in one."""
+        # Encryption keeps From and Message-ID on the outer message: read them from the stored text either way.
+        from_email = str(message.content.get("from") or header(text, "From"))
+        return self.envelope_from(from_email), envelope_address(message.to, self.backend.prep_address)
+
+    @staticmethod
+    def key_for(message: Message, address: Address | None) -> tuple[str, bool]:
+        """The key the message goes encrypted to ("": none), and whether it is a key's proof.
+
+        A key's proof (messaging.address_keys) goes to the key it proves, never to the address's nor in clear.
+        """
+        proving = str(message.content.get("openpgp_key") or "")
+        return proving or (str(address.openpgp_key) if address is not None else ""), bool(proving)
+
+    def ahead(self, message: Message, address: Address | None) -> None:
+        """Begin `message`'s SMTP transaction now, before the last one's outcome is recorded (see pump.run_once).
+
+        MAIL, RCPT and DATA go in one write (PIPELINING); their replies are read by `send`, once
+        the last message is marked sent and this one encrypted: a round trip a message less.
+        Begun only when nothing will stop it short: no opt-out or failure on the address, a key
+        that can be encrypted to now, addresses that need no quoting. Once DATA is taken only the
+        message ends a transaction, so one that is not finished after all (a batch that gives
+        way, a key that turns out unusable) is ended by hanging up.
+        """
+        smtp = self.smtp_connection()
+        if smtp is None or self.begun is not None or services.blocked_for(message, address):
+            return
+        text = str(message.content["mime"])
+        key, _proving = self.key_for(message, address)
+        if key and not self.encryptor_now().can_encrypt(key):
+            return  # `send` holds it, or sends it in clear where the network allows: no transaction yet
+        try:
+            sender, recipient = self.envelope(message, text)
+            if not can_pipeline(smtp, sender, recipient):
+                return
+            size = None if key else len(wire_bytes(text))  # an encrypted message's size is known only once encrypted
+            begin_pipelined(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
+        except (ValueError, OSError, smtplib.SMTPException):
+            return  # `send` meets the same trouble, and answers it
+        self.begun = Begun(message.pk, sender, recipient)
+
+    def unless_begun(self, begun: "Begun | None", result: Result) -> Result:
+        """`result` for a message that is not handed over after all; a transaction begun for it ends by hanging up."""
+        if begun is not None:
+            self.hang_up_and_call_again()
+        return result
+
+    def hang_up_and_call_again(self) -> None:
+        """End a transaction begun ahead without sending a message (nothing else ends it after DATA's 354)."""
+        if self.backend is not None:
+            try:
+                self.backend.close()
+            finally:
+                self.backend = None
+        self.open()
 
     def smtp_connection(self) -> smtplib.SMTP | None:
         """The open connection when the transport is Django's own SMTP backend (a subclass may send otherwise)."""

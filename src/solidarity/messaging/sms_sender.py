@@ -183,6 +183,9 @@ class SmsSender:
     def open(self) -> None:
         self.health = gateway_state()
 
+    def ahead(self, message: Message, address: Address | None) -> None:
+        """Nothing is begun ahead: a text is one request to the provider (see pump.run_once)."""
+
     def close(self) -> None:
         for backend in self.backends:
             backend.close()
