@@ -1,6 +1,5 @@
 import hashlib
 import os
-import signal
 import sys
 import time
 import traceback
@@ -16,7 +15,7 @@ from django.db import connections
 from solidarity.accounts.services import do_issue_setup_link, needs_first_admin
 from solidarity.core.commands import Command as SolidarityCommand
 from solidarity.core.commands import Database, reach_database
-from solidarity.core.processes import Supervisor
+from solidarity.core.processes import Supervisor, on_stop_signal
 from solidarity.messaging.sms_settings import configured_backends
 from solidarity.web import serving
 
@@ -41,7 +40,7 @@ class Command(SolidarityCommand):
         sock = serving.bind(listen)
         self.announce(listen, time.monotonic() - started)
         supervisor = Supervisor(["worker"], "the worker")
-        stop_on_signal(supervisor)
+        on_stop_signal(supervisor.stop)  # Ctrl-C or SIGTERM: uvicorn handles it while it serves, then hands it back
         supervisor.start()
         try:
             serving.serve(listen, sock)
@@ -144,13 +143,3 @@ def collect_static() -> None:
         return
     call_command("collectstatic", interactive=False, verbosity=0)
     stamp.write_text(fingerprint)
-
-
-def stop_on_signal(supervisor: Supervisor) -> None:
-    """Ctrl-C or SIGTERM: uvicorn handles the signal while it serves, then hands it back here."""
-
-    def handle(signum: int, frame: object) -> None:
-        supervisor.stop()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)

@@ -1,5 +1,4 @@
 import os
-import signal
 import smtplib
 import socket
 import threading
@@ -16,7 +15,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from solidarity.core import keyring, timers
 from solidarity.core.commands import Command as SolidarityCommand
-from solidarity.core.processes import Supervisor, die_with_parent, settle
+from solidarity.core.processes import Supervisor, die_with_parent, on_stop_signal, settle
 from solidarity.core.schedule import enqueue_due
 from solidarity.core.tasks import heartbeat
 from solidarity.messaging import pump
@@ -124,8 +123,7 @@ def send_mail_only() -> None:
     wait_until_unlocked()
     settle()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    on_stop_signal(stop.set)
     pump.run_forever(Channel.EMAIL, stop)
 
 
