@@ -303,7 +303,7 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
     in one write (`begin_pipelined`). A refusal resets the transaction (421: closes), so the
     connection can carry the next message.
     """
-    if not (PLAIN_ADDRESS.fullmatch(sender) and PLAIN_ADDRESS.fullmatch(recipient)):
+    if not plain_envelope(sender, recipient):
         smtp.sendmail(sender, [recipient], data)
         return
     smtp.ehlo_or_helo_if_needed()
@@ -320,9 +320,14 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
     send_data(smtp, sender, recipient, replies, data)
 
 
+def plain_envelope(sender: str, recipient: str) -> bool:
+    """Whether both envelope addresses are plain dot-atoms, written as they are (anything else: `sendmail`)."""
+    return bool(PLAIN_ADDRESS.fullmatch(sender) and PLAIN_ADDRESS.fullmatch(recipient))
+
+
 def can_pipeline(smtp: smtplib.SMTP, sender: str, recipient: str) -> bool:
     """Whether a transaction to these addresses can be begun ahead (`begin_pipelined`): plain ones, PIPELINING."""
-    if not (PLAIN_ADDRESS.fullmatch(sender) and PLAIN_ADDRESS.fullmatch(recipient)):
+    if not plain_envelope(sender, recipient):
         return False
     smtp.ehlo_or_helo_if_needed()
     return smtp.has_extn("pipelining")

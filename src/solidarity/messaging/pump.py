@@ -73,6 +73,7 @@ class Begun:
     pk: int
     sender: str
     recipient: str
+    data: bytes | None  # the message as sent, when it goes as stored (None: encrypted once it is sent)
 
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
@@ -285,7 +286,11 @@ class EmailSender:
         """Hang up; also let go of the parsed keys (up to RECIPIENT_CACHE_SIZE): an idle worker keeps no memory
         for a broadcast that has gone, and the next one signs with the network key as it is then."""
         self.encryptor = None
-        self.begun = None  # hanging up ends it: the server drops a transaction it got no message for
+        self.hang_up()
+
+    def hang_up(self) -> None:
+        """Close the connection; a transaction begun ahead ends with it (the server drops what had no message)."""
+        self.begun = None
         if self.backend is not None:
             try:
                 self.backend.close()
@@ -336,12 +341,12 @@ class EmailSender:
             from_email = str(message.content.get("from") or parsed["From"])
             self.backend.send_messages([RawEmail(parsed, to=message.to, from_email=from_email)])
             return str(parsed.get("Message-ID", ""))
-        data = wire_bytes(sent)
         if begun is not None:
+            data = begun.data if begun.data is not None else wire_bytes(sent)  # made by `ahead` when sent as stored
             finish_pipelined(smtp, begun.sender, begun.recipient, data)
         else:
             sender, recipient = self.envelope(message, text)
-            send_plain(smtp, sender, recipient, data)
+            send_plain(smtp, sender, recipient, wire_bytes(sent))
         return header(text, "Message-ID")
 
     def envelope(self, message: Message, text: str) -> tuple[str, str]:
@@ -380,11 +385,12 @@ class EmailSender:
             sender, recipient = self.envelope(message, text)
             if not can_pipeline(smtp, sender, recipient):
                 return
-            size = None if key else len(wire_bytes(text))  # an encrypted message's size is known only once encrypted
+            data = None if key else wire_bytes(text)  # an encrypted message's size is known only once encrypted
+            size = None if data is None else len(data)
             begin_pipelined(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
         except (ValueError, OSError, smtplib.SMTPException):
             return  # `send` meets the same trouble, and answers it
-        self.begun = Begun(message.pk, sender, recipient)
+        self.begun = Begun(message.pk, sender, recipient, data)
 
     def unless_begun(self, begun: "Begun | None", result: Result) -> Result:
         """`result` for a message that is not handed over after all; a transaction begun for it ends by hanging up."""
@@ -394,11 +400,7 @@ class EmailSender:
 
     def hang_up_and_call_again(self) -> None:
         """End a transaction begun ahead without sending a message (nothing else ends it after DATA's 354)."""
-        if self.backend is not None:
-            try:
-                self.backend.close()
-            finally:
-                self.backend = None
+        self.hang_up()
         self.open()
 
     def smtp_connection(self) -> smtplib.SMTP | None:
