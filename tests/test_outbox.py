@@ -1,13 +1,15 @@
 """The outbox: one row per message, idempotent, transactional, sent once through a real SMTP server."""
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,7 +17,8 @@ from pytest_django.fixtures import Settings
 
 from solidarity.core import retention
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import pump, results, services
+from solidarity.core.sqlite import Busy
+from solidarity.messaging import journal, pump, results, services
 from solidarity.messaging.mail import email_content
 from solidarity.messaging.models import Channel, Message, State, normalise_address
 from solidarity.messaging.priority import Priority
@@ -375,6 +378,76 @@ def test_only_the_message_in_flight_when_a_worker_died_counts_a_stall(smtp: Smtp
     assert sorted(received.recipients[0] for received in smtp.inbox.messages) == ["n1@example.org", "n2@example.org"]
 
 
+def test_what_a_dead_claims_journal_lists_is_marked_sent_and_the_next_counts_the_stall(
+    smtp: SmtpServer, journaled: Path
+) -> None:
+    """The worker died after the server took two messages, before their group was committed: neither goes again."""
+    services.enqueue_many([mail(f"n{n}@example.org", f"test:{n}") for n in range(4)])
+    token, claimed = pump.claim(Channel.EMAIL, 10)
+    where = journaled
+    written = journal.Journal(where, token)
+    written.write(claimed[0].pk, "smtp", "<one@example.org>")
+    written.write(claimed[1].pk, "smtp", "<two@example.org>")
+    with journal.path(where, token).open("a") as cut_short:  # the crash came in the middle of a line
+        cut_short.write(f"{claimed[2].pk} smtp <thr")
+
+    with time_machine.travel(timezone.now() + pump.lease() + timedelta(seconds=1)):
+        assert services.rescue_stalled() == 4
+        assert pump.drain(Channel.EMAIL) == 2
+
+    rows = list(Message.objects.order_by("idempotency_key").values_list("state", "stalls", "provider_id"))
+    assert [(state, stalls) for state, stalls, _ in rows] == [
+        (State.SENT, 0),  # taken, as the journal says
+        (State.SENT, 0),
+        (State.SENT, 1),  # in flight when it died: it may have gone, so it went again
+        (State.SENT, 0),  # never tried
+    ]
+    assert [provider_id for *_, provider_id in rows[:2]] == ["<one@example.org>", "<two@example.org>"]
+    assert not journal.path(where, token).exists()
+    assert sorted(received.recipients[0] for received in smtp.inbox.messages) == ["n2@example.org", "n3@example.org"]
+
+
+def test_a_group_whose_commit_failed_is_marked_sent_from_its_journal_not_sent_again(
+    smtp: SmtpServer, journaled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pump.Marks, "GROUP_SECONDS", 60.0)
+    services.enqueue_many([mail(f"n{n}@example.org", f"test:{n}") for n in range(3)])
+
+    def locked(*args: object, **kwargs: object) -> int:
+        raise OperationalError("database is locked")
+
+    mark_all_sent = services.mark_all_sent
+    monkeypatch.setattr(services, "mark_all_sent", locked)
+    with pytest.raises(OperationalError):
+        pump.drain(Channel.EMAIL)
+    monkeypatch.setattr(services, "mark_all_sent", mark_all_sent)
+    assert len(smtp.inbox.messages) == 3
+
+    with time_machine.travel(timezone.now() + pump.lease() + timedelta(seconds=1)):
+        assert services.rescue_stalled() == 3
+        assert pump.drain(Channel.EMAIL) == 0
+    assert set(Message.objects.values_list("state", "stalls")) == {(State.SENT, 0)}
+    assert len(smtp.inbox.messages) == 3
+
+
+def test_a_journal_left_by_a_process_that_died_after_its_last_commit_is_forgotten(
+    smtp: SmtpServer, journaled: Path
+) -> None:
+    services.enqueue_many([mail(f"n{n}@example.org", f"test:{n}") for n in range(2)])
+    token, claimed = pump.claim(Channel.EMAIL, 1)
+    assert services.mark_sent(claimed[0], token, backend="smtp", provider_id="<one@example.org>")
+    live_token, _ = pump.claim(Channel.EMAIL, 1)  # a claim still being sent: its journal stays
+    where = journaled
+    for each in (token, live_token):
+        journal.Journal(where, each).write(claimed[0].pk, "smtp", "<one@example.org>")
+        long_ago = timezone.now().timestamp() - 11 * pump.lease().total_seconds()
+        os.utime(journal.path(where, each), (long_ago, long_ago))
+
+    services.rescue_stalled()
+
+    assert (journal.path(where, token).exists(), journal.path(where, live_token).exists()) == (False, True)
+
+
 def test_a_late_outcome_from_a_rescued_lease_changes_nothing(smtp: SmtpServer) -> None:
     services.enqueue(mail("ana@example.org", "test:1"))
     token, [message] = pump.claim(Channel.EMAIL, 10)
@@ -508,16 +581,79 @@ def test_a_receipt_finds_its_text_through_the_index() -> None:
     assert "messaging_sms_provider_id" in plan
 
 
-def test_sending_costs_one_write_per_message_and_no_lookup(smtp: SmtpServer) -> None:
-    """A claimed message carries all its sender reads (pump.SENDING_NEEDS): each costs its outcome's UPDATE only."""
+@pytest.fixture
+def journaled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder of the claims' journals: SQLite's own; on PostgreSQL (none there) one made for the test."""
+    where = journal.folder(connection)
+    if where is None:
+        where = tmp_path / "outbox"
+        monkeypatch.setattr(journal, "folder", lambda connection: where)
+    return where
+
+
+def marks_in(queries: CaptureQueriesContext) -> list[int]:
+    """How many messages each "sent" statement marked (one statement a group: a provider id WHEN each)."""
+    marks = (query["sql"] for query in queries.captured_queries if "provider_id = CASE" in query["sql"])
+    return [sql.count(" WHEN ") for sql in marks]
+
+
+def test_sending_marks_messages_sent_in_groups_and_looks_nothing_up(
+    smtp: SmtpServer, journaled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claimed message carries all its sender reads (pump.SENDING_NEEDS); on SQLite its "sent" waits for a group.
+
+    One commit for the 30 here (the group's time is made long); each message is in the
+    claim's journal meanwhile, which is gone once the claim is done.
+    """
+    monkeypatch.setattr(pump.Marks, "GROUP_SECONDS", 60.0)
     services.enqueue_many([mail(f"person{n}@example.org", f"test:{n}") for n in range(30)])
 
     with CaptureQueriesContext(connection) as queries:
         assert pump.drain(Channel.EMAIL) == 30
 
-    per_message = [query for query in queries.captured_queries if query["sql"].startswith("UPDATE")]
-    assert len(queries.captured_queries) - len(per_message) <= 12, [q["sql"][:80] for q in queries.captured_queries]
-    assert len(per_message) == 30 + 1  # an outcome each, and the claim
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    claims = [sql for sql in statements if sql.startswith("UPDATE") and "CASE id" not in sql]
+    assert (len(claims), marks_in(queries)) == (1, [30])  # the claim, then the marks in one commit
+    assert len(statements) <= 12, statements  # and a few reads: the claims, the addresses
+    assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}
+    assert journaled.is_dir()
+    assert not list(journaled.glob("*.sent"))
+
+
+def test_a_group_waits_while_another_writer_holds_the_lock_and_is_marked_once_it_can(
+    smtp: SmtpServer, journaled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A due group is tried `at_once`; while SQLite is busy the sender goes on, and the group grows."""
+    monkeypatch.setattr(pump.Marks, "GROUP_SECONDS", 0.0)  # a group is due after each message
+    services.enqueue_many([mail(f"person{n}@example.org", f"test:{n}") for n in range(30)])
+    mark_all_sent, tries = services.mark_all_sent, []
+
+    def busy_until_the_end(*args: Any, wait: bool = True, **kwargs: Any) -> int:
+        tries.append(wait)
+        if not wait:
+            raise Busy
+        return mark_all_sent(*args, wait=wait, **kwargs)
+
+    monkeypatch.setattr(services, "mark_all_sent", busy_until_the_end)
+    with CaptureQueriesContext(connection) as queries:
+        assert pump.drain(Channel.EMAIL) == 30
+
+    assert tries == [False] * 30 + [True]  # every message tried, the claim's end waited
+    assert marks_in(queries) == [30]
+    assert set(Message.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_without_a_journal_each_message_is_marked_sent_on_its_own(
+    smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's case (no journal: its processes may not share a disk), and a message whose handler waits."""
+    monkeypatch.setattr(journal, "folder", lambda connection: None)
+    services.enqueue_many([mail(f"person{n}@example.org", f"test:{n}") for n in range(5)])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert pump.drain(Channel.EMAIL) == 5
+
+    assert marks_in(queries) == [1] * 5
 
 
 def test_addresses_are_indexed_as_stored_and_a_number_is_put_in_e164_before() -> None:

@@ -14,9 +14,12 @@ Invariants:
 import logging
 import random
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from itertools import chain
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +31,8 @@ from django.utils import timezone
 from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
 from solidarity.core.keyring import KeyringLocked
 from solidarity.core.services import get_network_settings
-from solidarity.messaging import openpgp, outcomes, progress, reasons
+from solidarity.core.sqlite import at_once
+from solidarity.messaging import journal, openpgp, outcomes, progress, reasons
 from solidarity.messaging.models import (
     FINAL_STATES,
     Address,
@@ -413,26 +417,49 @@ def leased(message: Message, token: UUID) -> "QuerySet[Message]":
 
 
 def mark_sent(message: Message, token: UUID, *, backend: str, provider_id: str) -> bool:
-    """`leased(message, token).update(state=SENT, ...)`, written out: the same conditional update.
+    """`leased(message, token).update(state=SENT, ...)`: see `mark_all_sent`."""
+    return mark_all_sent([(message.pk, provider_id, message.outcome_handler)], token, backend=backend) == 1
 
-    It runs once per message sent, each committed on its own, and building it with the ORM took
-    three times as long as SQLite took to run and commit it: half the send-out's own time
-    (bench/broadcast.py). Values go through the fields, as the ORM would pass them.
+
+def mark_all_sent(sent: list[tuple[int, str, str]], token: UUID, *, backend: str, wait: bool = True) -> int:
+    """Messages of one claim the server took, by (id, provider id, outcome handler): marked sent in one statement.
+
+    The conditional update of `leased`, written out: it runs for every message sent, and
+    building it with the ORM took three times as long as SQLite took to run and commit it
+    (bench/broadcast.py). One statement for the group, not one per message: each step of a
+    statement lets go of Python's lock, and in a process where another thread is busy (the
+    worker queueing a broadcast) taking it back can take 5 ms, with SQLite's write lock held.
+    Values go through the fields, as the ORM would pass them. How many were still this
+    claim's, and are now marked. `wait=False`: on SQLite, raise `Busy` rather than wait while
+    another writer holds the lock (the sender tries again after its next message).
     """
+    if not sent:
+        return 0
     connection = connections[router.db_for_write(Message)]
     table = connection.ops.quote_name(Message._meta.db_table)
+    cases = " ".join(["WHEN %s THEN %s"] * len(sent))
+    ids = ", ".join(["%s"] * len(sent))
     sql = (
         f"UPDATE {table}"  # noqa: S608  (the quoted table name; every value is a parameter)
-        " SET state = %s, backend = %s, provider_id = %s, sent_at = %s, updated_at = %s, lease_token = NULL,"
-        " reason = '' WHERE id = %s AND state = %s AND lease_token = %s"
+        f" SET state = %s, backend = %s, provider_id = CASE id {cases} END, sent_at = %s, updated_at = %s,"
+        f" lease_token = NULL, reason = '' WHERE id IN ({ids}) AND state = %s AND lease_token = %s"
     )
     now = Message._meta.get_field("sent_at").get_db_prep_save(timezone.now(), connection)
     leased_to = Message._meta.get_field("lease_token").get_db_prep_value(token, connection)
-    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
-        cursor.execute(sql, [State.SENT, backend, provider_id, now, now, message.pk, State.SENDING, leased_to])
-        done = bool(cursor.rowcount == 1)
-    if done and message.outcome_handler:
-        outcomes.tell_soon([message.pk])  # an email's fate is settled once sent; a text's waits for its receipt
+    params = [State.SENT, backend, *chain.from_iterable((pk, provider_id) for pk, provider_id, _ in sent), now, now]
+    params += [*(pk for pk, _, _ in sent), State.SENDING, leased_to]
+    # On SQLite in a transaction of its own: Solidarity's engine waits for the lock at BEGIN (core.sqlite).
+    alone = transaction.atomic(using=connection.alias) if connection.vendor == "sqlite" else nullcontext()
+    with (
+        nullcontext() if wait else at_once(connection),
+        alone,
+        transaction.mark_for_rollback_on_error(connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        done = int(cursor.rowcount)
+        if done:  # an email's fate is settled once sent; a text's waits for its receipt
+            outcomes.tell_soon(pk for pk, _, handler in sent if handler)
     return done
 
 
@@ -484,31 +511,70 @@ def release(messages: list[Message], token: UUID, *, after: timedelta = timedelt
 
 
 def rescue_stalled(now: datetime | None = None) -> int:
-    """Messages whose lease ran out (their worker died mid-batch) go back to the queue.
+    """Messages whose lease ran out (their worker died mid-batch) go back to the queue; how many.
 
-    A worker sends its claim in order, committing each outcome before the next, so of what a
-    dead claim left the first was in flight when it died: only that one counts a stall, and
-    after MAX_STALLS it goes to dead letters (a message that kills its worker must not kill
-    every worker after it). The rest were never tried: they go back as they were.
+    A worker sends its claim in order, and hands no message over before the last one's outcome is
+    committed or, on SQLite, written to the claim's journal (messaging.journal). So of what a dead
+    claim left, what its journal lists was taken by the server: it is marked sent. The first of the
+    rest was in flight when the worker died: only that one counts a stall, and after MAX_STALLS it
+    goes to dead letters (a message that kills its worker must not kill every worker after it).
+    The rest were never tried: they go back as they were.
     """
     now = now or timezone.now()
+    where = journal.folder(connections[router.db_for_write(Message)])
     stalled = Message.objects.filter(state=State.SENDING, lease_until__lt=now)
-    claims = stalled.order_by("lease_token", "priority", "next_attempt_at", "pk").values_list("lease_token", "pk")
+    in_order = stalled.order_by("lease_token", "priority", "next_attempt_at", "pk").values_list("lease_token", "pk")
+    claims = list(in_order)
+    tokens = {token for token, _ in claims if token is not None}
+    sent = 0
+    if where is not None:
+        sent = sum(sent_by_journal(where, token, stalled) for token in tokens)
+        if sent:
+            claims = list(in_order.all())  # what is left (a queryset keeps what it read first)
+        forget_old_journals(where)
     in_flight: dict[UUID | None, int] = {}
     for token, pk in claims:
         in_flight.setdefault(token, pk)
-    if not in_flight:
+    dead = back = 0
+    if in_flight:
+        tried = stalled.filter(pk__in=list(in_flight.values()))
+        dying = tried.filter(stalls__gte=MAX_STALLS - 1)
+        outcomes.tell_soon(dying.exclude(outcome_handler="").values_list("pk", flat=True))
+        dead = dying.update(
+            state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled", updated_at=now
+        )
+        back = tried.update(
+            state=State.QUEUED, stalls=F("stalls") + 1, lease_token=None, next_attempt_at=now, reason="stalled"
+        )
+        back += stalled.update(state=State.QUEUED, lease_token=None, next_attempt_at=now, reason="stalled")
+    if where is not None:
+        for token in tokens:
+            journal.forget(where, token)
+    if sent or back or dead:
+        log.warning(
+            "outbox: %d stalled messages re-queued, %d dead-lettered, %d sent by their journal", back, dead, sent
+        )
+    return sent + back + dead
+
+
+def sent_by_journal(where: Path, token: UUID, stalled: QuerySet[Message]) -> int:
+    """Mark sent what a dead claim's journal says the server took; how many."""
+    taken = journal.read(where, token)
+    if not taken:
         return 0
-    tried = stalled.filter(pk__in=list(in_flight.values()))
-    dying = tried.filter(stalls__gte=MAX_STALLS - 1)
-    outcomes.tell_soon(dying.exclude(outcome_handler="").values_list("pk", flat=True))
-    dead = dying.update(state=State.DEAD, stalls=F("stalls") + 1, lease_token=None, reason="stalled", updated_at=now)
-    back = tried.update(
-        state=State.QUEUED, stalls=F("stalls") + 1, lease_token=None, next_attempt_at=now, reason="stalled"
-    )
-    back += stalled.update(state=State.QUEUED, lease_token=None, next_attempt_at=now, reason="stalled")
-    log.warning("outbox: %d stalled messages re-queued, %d dead-lettered", back, dead)
-    return back + dead
+    handlers = stalled.filter(lease_token=token, pk__in=list(taken)).values_list("pk", "outcome_handler")
+    by_backend: dict[str, list[tuple[int, str, str]]] = {}
+    for pk, handler in handlers:
+        backend, provider_id = taken[pk]
+        by_backend.setdefault(backend, []).append((pk, provider_id, handler))
+    return sum(mark_all_sent(sent, token, backend=backend) for backend, sent in by_backend.items())
+
+
+def forget_old_journals(where: Path) -> None:
+    """Journals left by a process that died after its last commit: nothing of theirs is still being sent."""
+    for token in journal.old(where, 10 * float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60))):
+        if not Message.objects.filter(state=State.SENDING, lease_token=token).exists():
+            journal.forget(where, token)
 
 
 def do_record_delivery(provider_id: str, state: str, *, backend: str = "", reason: str = "") -> int:
