@@ -27,6 +27,7 @@ class Inbox:
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP reply, e.g. "550 no such user"
     refuse_mail: str = ""  # an SMTP reply to every MAIL FROM, e.g. "451 local error"
     pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply, as Postfix does
+    refuse_data: dict[str, str] = field(default_factory=dict)  # recipient -> reply to its message, e.g. "554 spam"
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -50,6 +51,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        refusals = [self.refuse_data[to] for to in envelope.rcpt_tos if to in self.refuse_data]
+        if refusals:
+            return refusals[0]
         message = message_from_bytes(envelope.content, _class=EmailMessage, policy=policy.default)
         received = Received(
             envelope.mail_from, list(envelope.rcpt_tos), message, envelope.original_content, list(envelope.mail_options)

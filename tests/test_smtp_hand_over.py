@@ -10,7 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from solidarity.messaging.mail import begin_pipelined, can_pipeline, finish_pipelined, send_plain, wire_bytes
+from solidarity.messaging.mail import (
+    Following,
+    can_pipeline,
+    finish_pipelined,
+    pipelined_envelope,
+    send_plain,
+    wire_bytes,
+)
 from tests.smtp import SmtpServer, smtp_server
 
 SENDER = "noreply@network.example.org"
@@ -103,10 +110,10 @@ def test_a_transaction_begun_ahead_delivers_what_sendmail_would_and_says_no_size
         smtp.sendmail(SENDER, ["a@example.org"], data)
         assert can_pipeline(smtp, SENDER, "a@example.org")
         assert not can_pipeline(smtp, SENDER, '"two words"@example.org')
-        begin_pipelined(smtp, SENDER, "a@example.org", size=None, eight_bit=True)
+        smtp.send(pipelined_envelope(smtp, SENDER, "a@example.org", size=None, eight_bit=True))
         finish_pipelined(smtp, SENDER, "a@example.org", data)
         server.inbox.refuse = {"gone@example.org": "550 no such user"}
-        begin_pipelined(smtp, SENDER, "gone@example.org", size=len(data), eight_bit=False)
+        smtp.send(pipelined_envelope(smtp, SENDER, "gone@example.org", size=len(data), eight_bit=False))
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             finish_pipelined(smtp, SENDER, "gone@example.org", data)
         send_plain(smtp, SENDER, "b@example.org", data)  # the connection carries the next
@@ -118,3 +125,30 @@ def test_a_transaction_begun_ahead_delivers_what_sendmail_would_and_says_no_size
     )
     assert by_us.mail_options == ["BODY=8BITMIME"]
     assert next_one.recipients == ["b@example.org"]
+
+
+def test_the_next_transaction_goes_with_a_messages_data_and_survives_its_refusal(server: SmtpServer) -> None:
+    """RFC 2920: the next MAIL, RCPT and DATA in the same write as a message; a refused message is no reset of them."""
+    server.inbox.pipelining = True
+    server.inbox.refuse_data = {"c@example.org": "554 5.7.1 looks like spam"}
+    data = message("hello\n")
+    with smtplib.SMTP("127.0.0.1", server.port) as smtp:
+        smtp.ehlo()
+        to_b, to_c, to_d = (
+            Following(pipelined_envelope(smtp, SENDER, to, size=len(data), eight_bit=False))
+            for to in ("b@example.org", "c@example.org", "d@example.org")
+        )
+        send_plain(smtp, SENDER, "a@example.org", data, to_b)
+        finish_pipelined(smtp, SENDER, "b@example.org", data, to_c)
+        with pytest.raises(smtplib.SMTPDataError):
+            finish_pipelined(smtp, SENDER, "c@example.org", data, to_d)
+        finish_pipelined(smtp, SENDER, "d@example.org", data)  # went with c's data, untouched by c's refusal
+        send_plain(smtp, SENDER, "e@example.org", data)
+    assert (to_b.written, to_c.written, to_d.written) == (True, True, True)
+    assert [received.recipients for received in server.inbox.messages] == [
+        ["a@example.org"],
+        ["b@example.org"],
+        ["d@example.org"],
+        ["e@example.org"],
+    ]
+    assert all(received.content.endswith(b"hello\r\n") for received in server.inbox.messages)

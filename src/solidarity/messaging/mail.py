@@ -15,6 +15,7 @@ import re
 import secrets
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage as MimeEmailMessage
 from email.message import Message as MimeMessage
@@ -292,7 +293,9 @@ def envelope_address(address: str, prep_address: Callable[[str], str]) -> str:
     return address if PLAIN_ADDRESS.fullmatch(address) else prep_address(address)
 
 
-def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+def send_plain(
+    smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, following: "Following | None" = None
+) -> None:
     """One SMTP transaction, as `smtp.sendmail(sender, [recipient], data)` makes it; raises what it raises.
 
     `sendmail` re-parses both envelope addresses with the email package on every message (a
@@ -300,8 +303,8 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
     whole message for dot-stuffing. A plain dot-atom address needs no quoting, so it is written
     as it is, and a message with no line starting with "." is sent as it is. Anything else goes
     through `sendmail`. Where the server offers PIPELINING (Postfix does), MAIL, RCPT and DATA go
-    in one write (`begin_pipelined`). A refusal resets the transaction (421: closes), so the
-    connection can carry the next message.
+    in one write, and `following`'s go with the data (see `send_data`). A
+    refusal resets the transaction (421: closes), so the connection can carry the next message.
     """
     if not plain_envelope(sender, recipient):
         smtp.sendmail(sender, [recipient], data)
@@ -312,12 +315,13 @@ def send_plain(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
         smtp.send(pipelined(commands))
         replies = [smtp.getreply() for _command in commands]
     else:
+        following = None  # without PIPELINING, no command goes before the last one's reply
         replies = []
         for (verb, args), wanted in zip(commands, _WANTED, strict=True):
             replies.append(smtp.docmd(verb, args))
             if replies[-1][0] not in wanted:
                 break
-    send_data(smtp, sender, recipient, replies, data)
+    send_data(smtp, sender, recipient, replies, data, following)
 
 
 def plain_envelope(sender: str, recipient: str) -> bool:
@@ -326,26 +330,40 @@ def plain_envelope(sender: str, recipient: str) -> bool:
 
 
 def can_pipeline(smtp: smtplib.SMTP, sender: str, recipient: str) -> bool:
-    """Whether a transaction to these addresses can be begun ahead (`begin_pipelined`): plain ones, PIPELINING."""
+    """Whether a transaction to these addresses can be begun ahead (`pipelined_envelope`): plain ones, PIPELINING."""
     if not plain_envelope(sender, recipient):
         return False
     smtp.ehlo_or_helo_if_needed()
     return smtp.has_extn("pipelining")
 
 
-def begin_pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, *, size: int | None, eight_bit: bool) -> None:
-    """Write MAIL, RCPT and DATA in one go (RFC 2920), their replies left to `finish_pipelined`.
+@dataclass
+class Following:
+    """The next transaction's MAIL, RCPT and DATA (`pipelined_envelope`), to go in the same write as this message.
+
+    RFC 2920 lets a client send a message's content and the next commands together, then read
+    their replies: one round trip a message instead of two. `written` says whether they went.
+    """
+
+    commands: bytes
+    written: bool = False
+
+
+def pipelined_envelope(smtp: smtplib.SMTP, sender: str, recipient: str, *, size: int | None, eight_bit: bool) -> bytes:
+    """MAIL, RCPT and DATA as one write (RFC 2920), for `Following`; `finish_pipelined` reads their replies.
 
     `size`: the message's length in bytes when known (SIZE is optional, RFC 1870); `eight_bit`:
     whether it may carry 8-bit characters. Only where `can_pipeline` says so. Once DATA is taken
     (354), nothing but the message ends the transaction: a caller that will not finish it hangs up.
     """
-    smtp.send(pipelined(envelope_commands(smtp, sender, recipient, size=size, eight_bit=eight_bit)))
+    return pipelined(envelope_commands(smtp, sender, recipient, size=size, eight_bit=eight_bit))
 
 
-def finish_pipelined(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
-    """Read the replies to `begin_pipelined`'s commands, then send `data`: the rest of `send_plain`."""
-    send_data(smtp, sender, recipient, [smtp.getreply() for _command in _WANTED], data)
+def finish_pipelined(
+    smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, following: Following | None = None
+) -> None:
+    """Read the replies to `pipelined_envelope`'s commands, then send `data`: the rest of `send_plain`."""
+    send_data(smtp, sender, recipient, [smtp.getreply() for _command in _WANTED], data, following)
 
 
 def envelope_commands(
@@ -364,8 +382,20 @@ def pipelined(commands: list[tuple[str, str]]) -> bytes:
     return "".join(f"{verb} {args}".rstrip() + "\r\n" for verb, args in commands).encode("ascii")
 
 
-def send_data(smtp: smtplib.SMTP, sender: str, recipient: str, replies: list[tuple[int, bytes]], data: bytes) -> None:
-    """After MAIL, RCPT and DATA's `replies`: raise a refusal as `sendmail` does, else send `data`, read its 250."""
+def send_data(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipient: str,
+    replies: list[tuple[int, bytes]],
+    data: bytes,
+    following: Following | None = None,
+) -> None:
+    """After MAIL, RCPT and DATA's `replies`: raise a refusal as `sendmail` does, else send `data`, read its 250.
+
+    `following`'s commands go in the same write as `data` (and so only once the envelope was
+    taken). The data's reply ends this transaction either way; after a refusal the connection
+    is reset as `sendmail` does, unless the next transaction has begun on it.
+    """
     failed = next(
         (step for step, (reply, wanted) in enumerate(zip(replies, _WANTED, strict=False)) if reply[0] not in wanted),
         None,
@@ -383,10 +413,14 @@ def send_data(smtp: smtplib.SMTP, sender: str, recipient: str, replies: list[tup
         raise smtplib.SMTPDataError(code, reply)
     if data.startswith(b".") or b"\n." in data:
         data = _LEADING_DOT.sub(b"..", data)  # RFC 5321 4.5.2
-    smtp.send(data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n"))
+    then = following.commands if following is not None else b""
+    smtp.send(data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n") + then)
+    if following is not None:
+        following.written = True
     code, reply = smtp.getreply()
     if code != 250:
-        refused(smtp, code)
+        if following is None or code == 421:
+            refused(smtp, code)
         raise smtplib.SMTPDataError(code, reply)
 
 

@@ -35,13 +35,14 @@ from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import Busy
 from solidarity.messaging import journal, openpgp, progress, services
 from solidarity.messaging.mail import (
+    Following,
     RawEmail,
-    begin_pipelined,
     can_pipeline,
     envelope_address,
     finish_pipelined,
     header,
     parse_mime,
+    pipelined_envelope,
     send_plain,
     wire_bytes,
 )
@@ -69,12 +70,16 @@ class Sender(Protocol):
 
 @dataclass(frozen=True)
 class Begun:
-    """A transaction `EmailSender.ahead` began: MAIL, RCPT and DATA written, their replies not read yet."""
+    """A transaction `EmailSender.ahead` makes ready: MAIL, RCPT and DATA, to go with the last message's data.
+
+    Once they went (`EmailSender.begun`), their replies are read when this message is sent.
+    """
 
     pk: int
     sender: str
     recipient: str
     data: bytes | None  # the message as sent, when it goes as stored (None: encrypted once it is sent)
+    commands: bytes  # MAIL, RCPT and DATA, as written
 
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
@@ -143,6 +148,11 @@ def run_once(sender: Sender) -> int:
                     services.release(batch[position:], token, after=timedelta(0))
                     return position
                 look_again = time.monotonic() + URGENT_CHECK_SECONDS
+            if position + 1 < len(batch):
+                # The next message's transaction begins in the same write as this one's data, and its
+                # first replies come back with this one's. Only this message is in flight: the next
+                # cannot arrive before its own turn sends it whole.
+                sender.ahead(batch[position + 1], addresses.get(batch[position + 1].to))
             try:
                 result = sender.send(message, addresses.get(message.to))
             except Unreachable:
@@ -150,11 +160,6 @@ def run_once(sender: Sender) -> int:
                 services.release(batch[position + 1 :], token)
                 sender.close()
                 raise
-            if position + 1 < len(batch):
-                # The next hand-over begins while this outcome is recorded: the server's first replies
-                # come back meanwhile. Only this message is in flight: the next cannot arrive before it
-                # is sent whole.
-                sender.ahead(batch[position + 1], addresses.get(batch[position + 1].to))
             marks.record(message, result)
     finally:
         marks.close()
@@ -315,7 +320,8 @@ class EmailSender:
         self.backend: Any = None
         self.encryptor: openpgp.Encryptor | None = None
         self.senders: dict[str, str] = {}  # From -> envelope address (Django's prep_address)
-        self.begun: Begun | None = None  # the transaction `ahead` began, its replies not read yet
+        self.following: Begun | None = None  # made ready by `ahead`, to go with the next message's data
+        self.begun: Begun | None = None  # went with the last message's data, its replies not read yet
 
     def encryptor_now(self) -> openpgp.Encryptor:
         if self.encryptor is None:
@@ -354,7 +360,7 @@ class EmailSender:
 
     def hang_up(self) -> None:
         """Close the connection; a transaction begun ahead ends with it (the server drops what had no message)."""
-        self.begun = None
+        self.begun = self.following = None
         if self.backend is not None:
             try:
                 self.backend.close()
@@ -363,6 +369,7 @@ class EmailSender:
 
     def send(self, message: Message, address: Address | None) -> Result:
         begun, self.begun = self.begun, None
+        following, self.following = self.following, None  # goes only with this message's data
         if begun is not None and begun.pk != message.pk:
             self.hang_up_and_call_again()  # not the message it was begun for: that transaction must not go on
             begun = None
@@ -377,8 +384,9 @@ class EmailSender:
             if isinstance(encrypted, Result):
                 return self.unless_begun(begun, encrypted)
             sent = encrypted  # or, for an expired key with clear mail allowed, the text as stored
+        then = Following(following.commands) if following is not None else None
         try:
-            message_id = self.hand_over(message, text, sent, begun)
+            message_id = self.hand_over(message, text, sent, begun, then)
         except ValueError:  # Django refuses an address it cannot put in an envelope
             return Failed("invalid_address")
         except smtplib.SMTPRecipientsRefused as error:
@@ -389,15 +397,21 @@ class EmailSender:
             return Failed("refused") if error.smtp_code >= 500 else Retry("deferred")
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             raise Unreachable(f"the mail server went away ({type(error).__name__})") from None
+        finally:
+            if then is not None and then.written:
+                self.begun = following  # this message's data took the next transaction's commands along
         return Sent("smtp", message_id)
 
-    def hand_over(self, message: Message, text: str, sent: str, begun: "Begun | None" = None) -> str:
+    def hand_over(
+        self, message: Message, text: str, sent: str, begun: Begun | None = None, then: Following | None = None
+    ) -> str:
         """Give one message to the transport: `sent`, the stored `text` or its encrypted form; its Message-ID.
 
         Through Django's SMTP backend, the text goes out as it is on the backend's open
         connection (what its `_send` does, without parsing and re-rendering the message),
-        finishing the transaction `ahead` began for it, if any; any other backend (the console,
-        tests' locmem) gets an EmailMessage.
+        finishing the transaction begun for it with the last message, if any, and taking `then`
+        (the next one's commands) along with its data; any other backend (the console, tests'
+        locmem) gets an EmailMessage.
         """
         smtp = self.smtp_connection()
         if smtp is None:
@@ -407,10 +421,10 @@ class EmailSender:
             return str(parsed.get("Message-ID", ""))
         if begun is not None:
             data = begun.data if begun.data is not None else wire_bytes(sent)  # made by `ahead` when sent as stored
-            finish_pipelined(smtp, begun.sender, begun.recipient, data)
+            finish_pipelined(smtp, begun.sender, begun.recipient, data, then)
         else:
             sender, recipient = self.envelope(message, text)
-            send_plain(smtp, sender, recipient, wire_bytes(sent))
+            send_plain(smtp, sender, recipient, wire_bytes(sent), then)
         return header(text, "Message-ID")
 
     def envelope(self, message: Message, text: str) -> tuple[str, str]:
@@ -429,17 +443,18 @@ class EmailSender:
         return proving or (str(address.openpgp_key) if address is not None else ""), bool(proving)
 
     def ahead(self, message: Message, address: Address | None) -> None:
-        """Begin `message`'s SMTP transaction now, before the last one's outcome is recorded (see pump.run_once).
+        """Make `message`'s SMTP transaction ready to begin with the data of the one sent before it (see pump.run_once).
 
-        MAIL, RCPT and DATA go in one write (PIPELINING); their replies are read by `send`, once
-        the last message is marked sent and this one encrypted: a round trip a message less.
-        Begun only when nothing will stop it short: no opt-out or failure on the address, a key
-        that can be encrypted to now, addresses that need no quoting. Once DATA is taken only the
-        message ends a transaction, so one that is not finished after all (a batch that gives
-        way, a key that turns out unusable) is ended by hanging up.
+        Its MAIL, RCPT and DATA go in the same write as the last message's data (PIPELINING,
+        RFC 2920), and their replies come back with that message's: one round trip a message
+        instead of two. Begun only when nothing will stop it short: no opt-out or failure on the
+        address, a key that can be encrypted to now, addresses that need no quoting. Once DATA
+        is taken only the message ends a transaction, so one that is not finished after all (a
+        batch that gives way, a key that turns out unusable) is ended by hanging up.
         """
+        self.following = None
         smtp = self.smtp_connection()
-        if smtp is None or self.begun is not None or services.blocked_for(message, address):
+        if smtp is None or services.blocked_for(message, address):
             return
         text = str(message.content["mime"])
         key, _proving = self.key_for(message, address)
@@ -451,10 +466,10 @@ class EmailSender:
                 return
             data = None if key else wire_bytes(text)  # an encrypted message's size is known only once encrypted
             size = None if data is None else len(data)
-            begin_pipelined(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
+            commands = pipelined_envelope(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
         except (ValueError, OSError, smtplib.SMTPException):
             return  # `send` meets the same trouble, and answers it
-        self.begun = Begun(message.pk, sender, recipient, data)
+        self.following = Begun(message.pk, sender, recipient, data, commands)
 
     def unless_begun(self, begun: "Begun | None", result: Result) -> Result:
         """`result` for a message that is not handed over after all; a transaction begun for it ends by hanging up."""
