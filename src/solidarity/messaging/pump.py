@@ -102,24 +102,33 @@ def lease() -> timedelta:
 
 
 def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
+    """Up to `limit` due messages of `channel`, most urgent first, leased to a new token."""
     now = timezone.now()
     token = uuid4()
-    with transaction.atomic():
-        due = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(channel=channel, state=State.QUEUED, next_attempt_at__lte=now)
-            .order_by("priority", "next_attempt_at", "pk")
-            .values_list("pk", flat=True)
-        )
-        pks = list(due[:limit])
-        if not pks:
-            return token, []
-        Message.objects.filter(pk__in=pks, state=State.QUEUED).update(
-            state=State.SENDING, lease_token=token, lease_until=now + lease(), attempts=F("attempts") + 1
-        )
-    # By primary key: lease_token has no index, and a scan of the outbox would read every row's content.
-    claimed = Message.objects.filter(pk__in=pks, lease_token=token).order_by("priority", "next_attempt_at", "pk")
-    return token, list(claimed.only(*SENDING_NEEDS))
+    until = now + lease()
+    due = (
+        Message.objects.filter(channel=channel, state=State.QUEUED, next_attempt_at__lte=now)
+        .order_by("priority", "next_attempt_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    claiming = {"state": State.SENDING, "lease_token": token, "lease_until": until, "attempts": F("attempts") + 1}
+    if connection.vendor == "sqlite":
+        # One statement, one step: reading the ids first took a step each with the write lock held,
+        # and each step let go of Python's lock, which a busy thread (the worker queueing a
+        # broadcast) can keep for 5 ms. The claimed rows are found by their lease's end (indexed).
+        with transaction.atomic():
+            Message.objects.filter(pk__in=due[:limit], state=State.QUEUED).update(**claiming)
+        claimed = Message.objects.filter(state=State.SENDING, lease_until=until, lease_token=token)
+    else:
+        with transaction.atomic():
+            pks = list(due.select_for_update(skip_locked=True)[:limit])
+            if not pks:
+                return token, []
+            Message.objects.filter(pk__in=pks, state=State.QUEUED).update(**claiming)
+        # By primary key: lease_token has no index, and a scan of the outbox would read every row's content.
+        claimed = Message.objects.filter(pk__in=pks, lease_token=token)
+    ordered = claimed.order_by("priority", "next_attempt_at", "pk")
+    return token, list(ordered.only(*SENDING_NEEDS))
 
 
 def run_once(sender: Sender) -> int:
