@@ -4,15 +4,15 @@ Marking each message sent in a transaction of its own cost a quarter of the send
 with two sending processes on SQLite most of its waiting: every mark queued for the one write
 lock, and SQLite's busy handler sleeps 1, 2, 5 ms while another process holds it. So on SQLite a
 sending loop marks its messages in groups (messaging.pump's `Marks`), and keeps the bound a
-crash had: it re-sends at most the message in flight. Before the next message is handed over,
-the last one is written to its claim's journal, a file of its own that outlives the process
+crash had: it re-sends at most the message in flight. Before the next message's data goes, the
+last one is written to its claim's journal, a file of its own that outlives the process
 (appended, not synced); the rescue of a dead claim (services.rescue_stalled) marks what the
 journal lists as sent before it puts the rest back. A power cut can lose the last lines as it can
 lose SQLite's last commits (WAL, synchronous=NORMAL).
 
 A file a claim: `<database>-outbox/<lease token>.sent`, beside the SQLite file the claim was
-made in (owner-only), a line `<message id> <backend> <provider id>` each (the Message-ID): ids, nothing personal. On
-PostgreSQL the processes may not share a disk, and a mark waits for no other writer's lock: each
+made in (owner-only), a line `<message id> <backend> <provider id (the Message-ID)>` each: ids,
+nothing personal. On PostgreSQL the processes may not share a disk, and a mark waits for no other writer's lock: each
 commits at once, and there is no journal.
 """
 

@@ -1,14 +1,16 @@
 """The outbox's sender: claim due messages, hand each to its channel, record each outcome as it happens.
 
-1. Rescue messages whose lease ran out (their worker died mid-send): back to the queue, or
-   to dead letters after MAX_STALLS.
+1. Rescue messages whose lease ran out (their worker died mid-send): what the claim's journal
+   says was sent is marked sent, the rest goes back to the queue, or to dead letters after
+   MAX_STALLS.
 2. Claim a batch: the most urgent due messages (alerts first), marked `sending` with a lease
    token and an attempt counted, in one short transaction (FOR UPDATE SKIP LOCKED on
-   PostgreSQL; SQLite's IMMEDIATE transactions serialise claimers).
+   PostgreSQL; on SQLite one UPDATE, and IMMEDIATE transactions serialise claimers).
 3. Open the channel once for the batch (one SMTP connection, reused), then send message by
-   message, committing each outcome on its own before the next: a crash re-sends at most the
-   message in flight. While an outcome is committed, the next message's SMTP transaction is
-   begun (MAIL, RCPT and DATA, pipelined: `EmailSender.ahead`); it cannot arrive unfinished.
+   message, each outcome recorded before the next message's data goes: committed, or on
+   SQLite for "sent" written to the claim's journal and committed in groups (`Marks`). A crash
+   re-sends at most the message in flight. The next message's MAIL, RCPT and DATA go in the
+   same write as this one's data (PIPELINING: `EmailSender.ahead`); it cannot arrive unfinished.
 4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
    Every second of a batch, look whether something more urgent is waiting (an alert queued
    behind a broadcast's batch), and give back the rest, due at once, when it is, or when the
