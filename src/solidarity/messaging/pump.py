@@ -119,7 +119,8 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
         # and each step let go of Python's lock, which a busy thread (the worker queueing a
         # broadcast) can keep for 5 ms. The claimed rows are found by their lease's end (indexed).
         with transaction.atomic():
-            Message.objects.filter(pk__in=due[:limit], state=State.QUEUED).update(**claiming)
+            if not Message.objects.filter(pk__in=due[:limit], state=State.QUEUED).update(**claiming):
+                return token, []
         claimed = Message.objects.filter(state=State.SENDING, lease_until=until, lease_token=token)
     else:
         with transaction.atomic():

@@ -37,16 +37,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.waits = True  # False within solidarity.core.sqlite.at_once
 
     def _start_transaction_under_autocommit(self) -> None:
-        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
         if not self.waits:
             if not WRITERS.acquire(blocking=False):
                 raise Busy("database is locked")
-        elif not WRITERS.acquire(timeout=timeout):
+        elif not WRITERS.acquire(timeout=self.timeout):
             super()._start_transaction_under_autocommit()  # type: ignore[misc]  # SQLite decides, as it would have
             return
         self.holds_writers = True
         try:
-            self.begin_soon(timeout if self.waits else 0.0)
+            self.begin_soon(self.timeout if self.waits else 0.0)
         except BaseException:
             self.release_writers()
             raise
@@ -73,13 +72,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return False
             raise
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+            raw.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")  # a statement outside a transaction
         return True
 
     @cached_property
-    def busy_timeout_ms(self) -> int:
-        """SQLite's wait for a statement outside a transaction (OPTIONS' timeout), restored after each BEGIN."""
-        return int(float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    def timeout(self) -> float:
+        """OPTIONS' timeout, in seconds: how long a writer waits for the lock (Django passes it to sqlite3)."""
+        return float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
 
     def release_writers(self) -> None:
         if self.holds_writers:
