@@ -1,7 +1,7 @@
 """One personalised announcement to many email recipients: Solidarity's outbox against a plain smtplib loop.
 
     uv run python bench/broadcast.py [--recipients 10000] [--senders 1] [--latency-ms 0] [--runs 1]
-        [--profile [tottime|cumulative]] [--skip-openpgp] [--keys N] [--serve]
+        [--profile [tottime|cumulative]] [--skip-openpgp] [--keys N] [--serve [--openpgp]]
 
 Self-contained: a throwaway SOLIDARITY_HOME with a fresh SQLite database, and an aiosmtpd
 sink on 127.0.0.1 in a process of its own, as a mail server is (it counts each message and
@@ -28,7 +28,8 @@ Phases, each timed and reported in messages per second:
 
 --serve is for bench/mailman.py, which alternates Mailman's runs with Solidarity's: after the
 set-up it prints "ready", then for each line read from standard input runs b + c once (the
-template enqueue, then the worker with --senders) and prints the seconds each took.
+template enqueue, then the worker with --senders) and prints the seconds each took; with --openpgp,
+to the addresses with a key of their own (e and f), so that two builds can be compared on it.
 """
 
 import argparse
@@ -549,7 +550,7 @@ def by_worker(
     return rows
 
 
-def serve(plan: Plan) -> None:
+def serve(plan: Plan, *, openpgp: bool = False) -> None:
     """One personalised broadcast per line of standard input: queued in chunks while the worker sends.
 
     Prints 0 (the enqueue is not timed apart: it overlaps the send-out), the seconds from the enqueue's
@@ -559,7 +560,7 @@ def serve(plan: Plan) -> None:
 
     print("ready", flush=True)
     for run, _ in enumerate(sys.stdin):
-        work = overlapped(plan, plan.plain, f"serve:{run}", plan.processes)
+        work = overlapped(plan, plan.secret if openpgp else plan.plain, f"serve:{run}", plan.processes)
         started, cpu = time.perf_counter(), time.process_time()
         work()
         spent = time.process_time() - cpu + work.worker.cpu  # type: ignore[attr-defined]
@@ -601,6 +602,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-openpgp", action="store_true")
     parser.add_argument("--serve", action="store_true", help="b + c once per line of standard input (bench/mailman.py)")
+    parser.add_argument("--openpgp", action="store_true", help="with --serve: e + f instead of b + c")
     args = parser.parse_args()
     n = args.recipients
     kinds = sink_kinds.available(list(sink_kinds.KINDS) if args.sink == "both" else [args.sink])
@@ -625,14 +627,15 @@ def main() -> None:
         where = ", ".join(f"{sink.label} on 127.0.0.1:{sink.port}" for sink in sinks)
         print(f"{n:,} recipients; {where}, {args.latency_ms:g} ms per message; SQLite (WAL) in {home}")
         plain = [announcement(position, "person") for position in range(n)]
-        secret = [] if args.skip_openpgp or args.serve else [announcement(position, "pgp") for position in range(n)]
+        with_keys = args.openpgp if args.serve else not args.skip_openpgp
+        secret = [announcement(position, "pgp") for position in range(n)] if with_keys else []
         keys = args.keys or n
         if secret:
             print(f"making {keys:,} OpenPGP keys (Cv25519) for {n:,} addresses...", flush=True)
             give_keys(secret, keys)
         plans = [Plan(sink, n, args.senders, args.processes, args.profile, plain, secret) for sink in sinks]
         if args.serve:
-            serve(plans[0])
+            serve(plans[0], openpgp=args.openpgp)
             sinks[0].close()
             return
         runs: dict[str, list[list[Row]]] = {sink.kind: [] for sink in sinks}

@@ -1,6 +1,7 @@
 """The outbox: one row per message, idempotent, transactional, sent once through a real SMTP server."""
 
 import os
+import smtplib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from solidarity.core import retention
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import Busy
 from solidarity.messaging import journal, pump, results, services
-from solidarity.messaging.mail import email_content
+from solidarity.messaging.mail import email_content, header
 from solidarity.messaging.models import Channel, Message, State, normalise_address
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
@@ -505,6 +506,61 @@ def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: S
     assert "[GNUPG:] DECRYPTION_OKAY" in status
     assert any(line.startswith("[GNUPG:] GOODSIG ") for line in status)
     assert b"Secret meeting place zq81" in plaintext
+
+
+class Encrypting(pump.EmailSender):
+    """The email sender, noting when it encrypts, and when a reply is read from the server."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__()
+        self.events = events
+
+    def encrypt(self, text: str, key: str, *, clear_allowed: bool = True) -> "str | results.Result":
+        self.events.append(f"encrypt {header(text, 'To')}")
+        return super().encrypt(text, key, clear_allowed=clear_allowed)
+
+
+def test_the_next_message_is_encrypted_while_the_last_ones_data_is_on_its_way(
+    smtp: SmtpServer, gnupg: GpgHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp.inbox.pipelining = True
+    addresses = ["ana@example.org", "bea@example.org", "cruz@example.org"]
+    for address in addresses:
+        gnupg.new_key(address, "future-default")
+        set_openpgp_key(address, gnupg.export(address))
+    gnupg.gpg("--import", stdin=str(services.network_key().public).encode())
+    services.enqueue_many(
+        [mail(address, f"test:{n}", subject=f"Meeting place zq8{n}") for n, address in enumerate(addresses)]
+    )
+    events: list[str] = []
+    reply = smtplib.SMTP.getreply
+
+    def noted(smtp: smtplib.SMTP) -> tuple[int, bytes]:
+        code, text = reply(smtp)
+        events.append(f"reply {code}")
+        return code, text
+
+    monkeypatch.setattr(smtplib.SMTP, "getreply", noted)
+
+    assert pump.drain(Channel.EMAIL, Encrypting(events)) == 3
+
+    # ana's MAIL, RCPT and DATA answered; her data goes with bea's commands, and bea's message is
+    # encrypted before ana's 250 is read; each message is encrypted once.
+    assert events[events.index("encrypt ana@example.org") :][:6] == [
+        "encrypt ana@example.org",
+        "reply 250",
+        "reply 250",
+        "reply 354",
+        "encrypt bea@example.org",
+        "reply 250",  # ana's data taken
+    ]
+    assert [event for event in events if event.startswith("encrypt")] == [f"encrypt {to}" for to in addresses]
+    for n, address in enumerate(addresses):
+        [received] = smtp.inbox.to(address)
+        _, data = received.iter_parts()
+        plaintext, status = gnupg.decrypt(data.get_content())
+        assert "[GNUPG:] DECRYPTION_OKAY" in status
+        assert f"Meeting place zq8{n}".encode() in plaintext
 
 
 def test_mail_to_an_expired_key_is_held_unless_the_network_allows_clear_mail(smtp: SmtpServer, gnupg: GpgHome) -> None:

@@ -343,10 +343,13 @@ class Following:
 
     RFC 2920 lets a client send a message's content and the next commands together, then read
     their replies: one round trip a message instead of two. `written` says whether they went.
+    `meanwhile` is work for the next message (encrypting it), done once they went, while the
+    server takes this message and before its reply is read: the sender does not sit idle.
     """
 
     commands: bytes
     written: bool = False
+    meanwhile: Callable[[], None] | None = None
 
 
 def pipelined_envelope(smtp: smtplib.SMTP, sender: str, recipient: str, *, size: int | None, eight_bit: bool) -> bytes:
@@ -417,6 +420,8 @@ def send_data(
     smtp.send(data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n") + then)
     if following is not None:
         following.written = True
+        if following.meanwhile is not None:
+            following.meanwhile()
     code, reply = smtp.getreply()
     if code != 250:
         if following is None or code == 421:

@@ -39,6 +39,7 @@ HIDDEN_SUBJECT = "..."
 # Headers copied into the encrypted part so a mail program can show (and check) the real ones.
 PROTECTED_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", "In-Reply-To", "References")
 RECIPIENT_CACHE_SIZE = 1024
+SENDERS_KEPT = 64  # From headers whose address is known to be the network key's, or not
 EXPIRES_SOON = timedelta(days=30)  # a subscriber's key that stops working within this is accepted, with a warning
 AUTOCRYPT_LINE = 76  # base64 characters per folded line of the Autocrypt header's keydata
 ZBASE32 = "ybndrfg8ejkmcpqxot1uwisza345h769"  # the Web Key Directory's alphabet (z-base-32)
@@ -280,6 +281,7 @@ class Encryptor:
         self._cache: OrderedDict[str, _Recipient] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._senders: dict[str, bool] = {}  # From -> whether it is the key's own address
 
     def encrypt_email(self, message: Message, recipient_key: str) -> EmailMessage:
         """`message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2); see `encrypt_text`."""
@@ -317,8 +319,7 @@ class Encryptor:
         except (RuntimeError, ValueError):
             raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
         boundary = f"=-pgp-{secrets.token_hex(12)}"
-        own = self._autocrypt and parseaddr(sender)[1].lower() == self._address
-        autocrypt = f"Autocrypt: {self._autocrypt}\n" if own else ""
+        autocrypt = f"Autocrypt: {self._autocrypt}\n" if self._is_own(sender) else ""
         return (
             f"{outer}Subject: {HIDDEN_SUBJECT}\nMIME-Version: 1.0\n"
             f'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted";\n boundary="{boundary}"\n'
@@ -326,6 +327,18 @@ class Encryptor:
             f"--{boundary}\n{_CONTROL_PART}\n--{boundary}\n{_DATA_PART}{encrypted.decode('ascii').rstrip()}\n"
             f"--{boundary}--\n"
         )
+
+    def _is_own(self, sender: str) -> bool:
+        """Whether a From header names the network key's own address; a broadcast asks for one sender 10,000 times."""
+        if not self._autocrypt:
+            return False
+        own = self._senders.get(sender)
+        if own is None:
+            own = parseaddr(sender)[1].lower() == self._address
+            if len(self._senders) >= SENDERS_KEPT:
+                self._senders.clear()
+            self._senders[sender] = own
+        return own
 
     def can_encrypt(self, recipient_key: str) -> bool:
         """Whether `encrypt_text` to this key would go now (the key parsed once, for it too)."""

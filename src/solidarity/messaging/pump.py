@@ -21,8 +21,9 @@ import logging
 import smtplib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
@@ -70,18 +71,23 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class Begun:
     """A transaction `EmailSender.ahead` makes ready: MAIL, RCPT and DATA, to go with the last message's data.
 
-    Once they went (`EmailSender.begun`), their replies are read when this message is sent.
+    Once they went (`EmailSender.begun`), their replies are read when this message is sent. An
+    encrypted message is encrypted while the last one's data is on its way (`EmailSender.prepare`).
     """
 
     pk: int
     sender: str
     recipient: str
-    data: bytes | None  # the message as sent, when it goes as stored (None: encrypted once it is sent)
+    data: bytes | None  # the message as sent (None: encrypted, not yet)
     commands: bytes  # MAIL, RCPT and DATA, as written
+    text: str = field(default="", repr=False)  # as stored, for `prepare` to encrypt to `key`
+    key: str = field(default="", repr=False)
+    proving: bool = False  # `key` is a key's proof (EmailSender.key_for)
+    sent: str | Result | None = field(default=None, repr=False)  # what `prepare` made of it: text, or held
 
 
 # What senders and outcomes read of a claimed message; the rest (timestamps above all, each parsed
@@ -392,11 +398,15 @@ class EmailSender:
         sent = text
         key, proving = self.key_for(message, address)
         if key:
-            encrypted = self.encrypt(text, key, clear_allowed=not proving)
+            prepared = begun.sent if begun is not None else None
+            encrypted = prepared if prepared is not None else self.encrypt(text, key, clear_allowed=not proving)
             if isinstance(encrypted, Result):
                 return self.unless_begun(begun, encrypted)
             sent = encrypted  # or, for an expired key with clear mail allowed, the text as stored
-        then = Following(following.commands) if following is not None else None
+        then = None
+        if following is not None:
+            meanwhile = partial(self.prepare, following) if following.key else None
+            then = Following(following.commands, meanwhile=meanwhile)
         try:
             message_id = self.hand_over(message, text, sent, begun, then)
         except ValueError:  # Django refuses an address it cannot put in an envelope
@@ -469,7 +479,7 @@ class EmailSender:
         if smtp is None or services.blocked_for(message, address):
             return
         text = str(message.content["mime"])
-        key, _proving = self.key_for(message, address)
+        key, proving = self.key_for(message, address)
         if key and not self.encryptor_now().can_encrypt(key):
             return  # `send` holds it, or sends it in clear where the network allows: no transaction yet
         try:
@@ -481,7 +491,22 @@ class EmailSender:
             commands = pipelined_envelope(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
         except (ValueError, OSError, smtplib.SMTPException):
             return  # `send` meets the same trouble, and answers it
-        self.following = Begun(message.pk, sender, recipient, data, commands)
+        self.following = Begun(message.pk, sender, recipient, data, commands, text, key, proving)
+
+    def prepare(self, begun: Begun) -> None:
+        """Encrypt a message begun ahead while the last one's data is on its way (see `Following.meanwhile`).
+
+        The server takes the last message meanwhile: a loop that waited for its reply before
+        encrypting the next one left its core idle for that time. A key that turns out
+        unusable is answered by `send`, as if it had encrypted then.
+        """
+        try:
+            sent = self.encrypt(begun.text, begun.key, clear_allowed=not begun.proving)
+        except Exception:  # `send` encrypts again, and meets and answers the same trouble
+            return
+        begun.sent = sent
+        if isinstance(sent, str):
+            begun.data = wire_bytes(sent)
 
     def unless_begun(self, begun: "Begun | None", result: Result) -> Result:
         """`result` for a message that is not handed over after all; a transaction begun for it ends by hanging up."""
