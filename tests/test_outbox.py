@@ -2,6 +2,7 @@
 
 import os
 import smtplib
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -592,6 +593,41 @@ def test_sent_messages_are_purged_after_their_period(smtp: SmtpServer) -> None:
         assert retention.Purged("messaging.sent-messages", 1) in retention.purge()
 
     assert list(Message.objects.values_list("idempotency_key", flat=True)) == ["test:2"]  # still waiting: kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sending_loop_keeps_its_database_connection_from_one_full_batch_to_the_next(
+    smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.enqueue_many([mail(f"n{n}@example.org", f"test:{n}") for n in range(6)])
+    monkeypatch.setattr(pump, "EMAIL_BATCH", 2)
+    opened: list[str] = []
+    wrapper = type(connections["default"])
+    connect = wrapper.get_new_connection
+
+    def counted(self: Any, params: dict[str, Any]) -> Any:
+        opened.append(threading.current_thread().name)
+        return connect(self, params)
+
+    monkeypatch.setattr(wrapper, "get_new_connection", counted)
+    batches: list[tuple[int, int]] = []  # messages handled, connections the loop had opened by then
+    stop = threading.Event()
+    run_once = pump.run_once
+
+    def noted(sender: pump.Sender) -> int:
+        handled = run_once(sender)
+        batches.append((handled, opened.count("loop")))
+        if not handled:
+            stop.set()
+        return handled
+
+    monkeypatch.setattr(pump, "run_once", noted)
+    loop = threading.Thread(target=pump.run_other_loop, args=(Channel.EMAIL, stop), name="loop")
+    loop.start()
+    loop.join(timeout=30)
+
+    assert batches[:4] == [(2, 1), (2, 1), (2, 1), (0, 1)]  # one connection for the three; closed once idle
+    assert len(smtp.inbox.messages) == 6
 
 
 @pytest.mark.django_db(transaction=True)

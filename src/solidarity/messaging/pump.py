@@ -293,17 +293,23 @@ def run_loop(channel: str, stop: threading.Event) -> None:
     """One sending loop: poll when idle, pause (up to 30 s) while the server is unreachable."""
     sender = sender_for(channel)
     pause = 1.0
+    handled = 0
     while not stop.is_set():
-        close_old_connections()
+        if not handled:
+            # Between two full batches the database connection is kept: a new SQLite connection runs its
+            # PRAGMAs, and journal_mode's waits for the write lock the other senders take turns on.
+            close_old_connections()
         try:
             handled = run_once(sender)
             pause = 1.0
         except Unreachable as error:
+            handled = 0
             log.warning("outbox %s: %s; trying again in %.0f s", channel, error, pause)
             stop.wait(pause)
             pause = min(pause * 2, MAX_PAUSE_SECONDS)
             continue
         except Exception:  # a database blip must not end the loop: log it and go on
+            handled = 0
             log.exception("outbox %s: a batch failed", channel)
             sender.close()
             stop.wait(pause)
