@@ -20,6 +20,7 @@ at a Web Key Directory address (`wkd_hash`), and in an Autocrypt header on every
 
 import base64
 import hashlib
+import itertools
 import re
 import secrets
 import threading
@@ -282,6 +283,10 @@ class Encryptor:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._senders: dict[str, bool] = {}  # From -> whether it is the key's own address
+        # MIME boundaries: this encryptor's random part and a count, without a system call each. A boundary
+        # needs only to appear in neither part: one is fixed text, the other base64, which has no "-".
+        self._boundaries = secrets.token_hex(8)
+        self._numbers = itertools.count()
 
     def encrypt_email(self, message: Message, recipient_key: str) -> EmailMessage:
         """`message` as RFC 3156 PGP/MIME, signed and encrypted in one OpenPGP message (§6.2); see `encrypt_text`."""
@@ -318,7 +323,7 @@ class Encryptor:
             )
         except (RuntimeError, ValueError):
             raise OpenPgpError(_("This key has no encryption subkey we can use."), code="no_encryption_key") from None
-        boundary = f"=-pgp-{secrets.token_hex(12)}"
+        boundary = f"=-pgp-{self._boundaries}-{next(self._numbers)}"
         autocrypt = f"Autocrypt: {self._autocrypt}\n" if self._is_own(sender) else ""
         return (
             f"{outer}Subject: {HIDDEN_SUBJECT}\nMIME-Version: 1.0\n"
