@@ -396,8 +396,9 @@ def send_data(
     """After MAIL, RCPT and DATA's `replies`: raise a refusal as `sendmail` does, else send `data`, read its 250.
 
     `following`'s commands go in the same write as `data` (and so only once the envelope was
-    taken). The data's reply ends this transaction either way; after a refusal the connection
-    is reset as `sendmail` does, unless the next transaction has begun on it.
+    taken), and its `meanwhile` runs before the data's reply is read. That reply ends this
+    transaction either way; after a refusal the connection is reset as `sendmail` does,
+    unless the next transaction has begun on it.
     """
     failed = next(
         (step for step, (reply, wanted) in enumerate(zip(replies, _WANTED, strict=False)) if reply[0] not in wanted),

@@ -11,6 +11,7 @@
    SQLite for "sent" written to the claim's journal and committed in groups (`Marks`). A crash
    re-sends at most the message in flight. The next message's MAIL, RCPT and DATA go in the
    same write as this one's data (PIPELINING: `EmailSender.ahead`); it cannot arrive unfinished.
+   An encrypted next message is encrypted while this one's data is on its way (`EmailSender.prepare`).
 4. When the server cannot be reached, give back what was not attempted: it waits, uncounted.
    Every second of a batch, look whether something more urgent is waiting (an alert queued
    behind a broadcast's batch), and give back the rest, due at once, when it is, or when the
