@@ -284,7 +284,8 @@ class Encryptor:
         self._lock = threading.Lock()
         self._senders: dict[str, bool] = {}  # From -> whether it is the key's own address
         # MIME boundaries: this encryptor's random part and a count, without a system call each. A boundary
-        # needs only to appear in neither part: one is fixed text, the other base64, which has no "-".
+        # needs only to appear in neither part: one is fixed text, the other OpenPGP armour (base64 lines
+        # between its BEGIN and END lines), which never holds "=-pgp-".
         self._boundaries = secrets.token_hex(8)
         self._numbers = itertools.count()
 
