@@ -19,6 +19,7 @@ at a Web Key Directory address (`wkd_hash`), and in an Autocrypt header on every
 """
 
 import base64
+import functools
 import hashlib
 import itertools
 import re
@@ -40,7 +41,6 @@ HIDDEN_SUBJECT = "..."
 # Headers copied into the encrypted part so a mail program can show (and check) the real ones.
 PROTECTED_HEADERS = ("Subject", "From", "To", "Cc", "Reply-To", "Date", "Message-ID", "In-Reply-To", "References")
 RECIPIENT_CACHE_SIZE = 1024
-SENDERS_KEPT = 64  # From headers whose address is known to be the network key's, or not
 EXPIRES_SOON = timedelta(days=30)  # a subscriber's key that stops working within this is accepted, with a warning
 AUTOCRYPT_LINE = 76  # base64 characters per folded line of the Autocrypt header's keydata
 ZBASE32 = "ybndrfg8ejkmcpqxot1uwisza345h769"  # the Web Key Directory's alphabet (z-base-32)
@@ -282,7 +282,6 @@ class Encryptor:
         self._cache: OrderedDict[str, _Recipient] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._senders: dict[str, bool] = {}  # From -> whether it is the key's own address
         # MIME boundaries: this encryptor's random part and a count, without a system call each. A boundary
         # needs only to appear in neither part: one is fixed text, the other OpenPGP armour (base64 lines
         # between its BEGIN and END lines), which never holds "=-pgp-".
@@ -335,16 +334,8 @@ class Encryptor:
         )
 
     def _is_own(self, sender: str) -> bool:
-        """Whether a From header names the network key's own address; a broadcast asks for one sender 10,000 times."""
-        if not self._autocrypt:
-            return False
-        own = self._senders.get(sender)
-        if own is None:
-            own = parseaddr(sender)[1].lower() == self._address
-            if len(self._senders) >= SENDERS_KEPT:
-                self._senders.clear()
-            self._senders[sender] = own
-        return own
+        """Whether a From header names the network key's own address."""
+        return bool(self._autocrypt) and _address_of(sender) == self._address
 
     def can_encrypt(self, recipient_key: str) -> bool:
         """Whether `encrypt_text` to this key would go now (the key parsed once, for it too)."""
@@ -365,6 +356,12 @@ class Encryptor:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return recipient
+
+
+@functools.lru_cache(maxsize=64)
+def _address_of(header: str) -> str:
+    """A From header's address, lower-cased: parsed once per sender, where a broadcast asks 10,000 times."""
+    return parseaddr(header)[1].lower()
 
 
 def _network_signer(signer_secret: str) -> pysequoia.PySigner:
