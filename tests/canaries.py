@@ -477,10 +477,18 @@ PLANTERS: list[Callable[[Canaries], None]] = [
 
 
 def raw_database_bytes() -> bytes:
-    """The database as an attacker with the files would see it: SQLite files with their WAL, or pg_dump."""
+    """The database as an attacker with the files would see it: SQLite files with their WAL, or pg_dump.
+
+    On SQLite the files are read by another process (`cat`). A close() of any descriptor on the database
+    file drops every POSIX lock this process holds on it, SQLite's included: the next process to close its
+    last connection then finds the file unused, checkpoints and deletes the WAL and its index under this
+    process's open connections, whose next new connection fails ("disk I/O error", "file is not a
+    database"). CI's SQLite pass failed so, twice, in the tests that start workers or threads afterwards.
+    """
     if connection.vendor == "sqlite":
         path = Path(connection.settings_dict["NAME"])
-        return b"".join(part.read_bytes() for part in [path, Path(f"{path}-wal")] if part.exists())
+        parts = [str(part) for part in [path, Path(f"{path}-wal")] if part.exists()]
+        return subprocess.run(["cat", *parts], check=True, capture_output=True).stdout
     db = connection.settings_dict
     return subprocess.run(
         ["pg_dump", "-h", str(db["HOST"]), "-p", str(db["PORT"]), "-U", str(db["USER"]), str(db["NAME"])],

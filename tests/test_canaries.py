@@ -1,14 +1,18 @@
 """No personal value reaches the database files, a dump or the logs in clear."""
 
 import logging
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from pytest_django.fixtures import Settings
 
 from solidarity.core.fields import find_by_index
 from tests import canaries
+from tests.conftest import in_threads
 from tests.testapp.models import Dossier
 
 
@@ -54,3 +58,23 @@ def test_the_scan_sees_a_file_stored_in_clear(settings: Settings) -> None:
         assert canaries.leaks(planted, canaries.raw_media_bytes()) == ["email"]
     finally:
         plain.unlink()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_the_raw_database_leaves_the_connections_of_this_process_whole() -> None:
+    """The scan reads SQLite's files without dropping this process's locks on them (tests.canaries): another
+    process closing its last connection afterwards must not take the WAL from under this process's."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's files")
+    Dossier.objects.create(pseudonym="before the scan")
+    canaries.raw_database_bytes()
+
+    name = connection.settings_dict["NAME"]  # read by another process, which then closes its connection
+    other = (
+        "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute('SELECT * FROM sqlite_master'); db.close()"
+    )
+    subprocess.run([sys.executable, "-c", other, name], check=True)
+
+    assert Path(f"{name}-wal").exists()
+    Dossier.objects.create(pseudonym="after the scan")
+    assert in_threads(1, lambda _n: Dossier.objects.count()) == [2]  # a new connection, from a thread
