@@ -8,17 +8,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.models import User, WorkingGroup
@@ -94,6 +96,13 @@ def in_threads[T](count: int, work: Callable[[int], T]) -> list[T]:
     if errors:
         raise errors[0]
     return [results[index] for index in range(count)]
+
+
+def in_one_rate_window() -> "time_machine.travel":
+    """The clock at the start of the next minute and going on from there, for a test that counts requests against a
+    per-minute limit (core.public.hit's windows are fixed): its requests all land in one window, however slow."""
+    next_minute = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return time_machine.travel(next_minute, tick=True)
 
 
 @pytest.fixture
