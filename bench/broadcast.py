@@ -394,8 +394,14 @@ def give_keys(announcements: list[Announcement], keys: int) -> None:
     from solidarity.messaging.models import Address, Channel
 
     public = [openpgp.generate_network_key("Persona", f"key{n}@example.org").public_armored for n in range(keys)]
+    summaries = [openpgp.key_summary(key) for key in public]  # as a confirmed key gets it (messaging.address_keys)
     rows = [
-        Address(channel=Channel.EMAIL, address=item.to, openpgp_key=public[position % keys])
+        Address(
+            channel=Channel.EMAIL,
+            address=item.to,
+            openpgp_key=public[position % keys],
+            openpgp_summary=summaries[position % keys],
+        )
         for position, item in enumerate(announcements)
     ]
     Address.objects.bulk_create(rows, batch_size=500)

@@ -69,6 +69,7 @@ def test_a_proposed_key_takes_effect_only_through_the_link_inside_the_email_encr
     now = services.find_address(Channel.EMAIL, "nueva@example.org")
     assert now is not None
     assert now.openpgp_key == gnupg.export("nueva@example.org").strip()
+    assert now.openpgp_summary == openpgp.key_summary(gnupg.export("nueva@example.org"))  # what sending reads
     assert client.post(path).status_code == 404  # used once
     assert not KeyProof.objects.exists()
 
@@ -151,7 +152,9 @@ def test_removing_a_key_stops_encryption_and_says_so_in_a_plain_email(smtp: Smtp
     assert not do_remove_openpgp_key("quita@example.org", language="es")  # nothing more to remove, nothing sent
     pump.drain(Channel.EMAIL)
 
-    assert services.find_address(Channel.EMAIL, "quita@example.org").openpgp_key == ""  # type: ignore[union-attr]
+    gone = services.find_address(Channel.EMAIL, "quita@example.org")
+    assert gone is not None
+    assert (gone.openpgp_key, gone.openpgp_summary) == ("", "")
     assert not KeyProof.objects.exists()  # what waited goes too
     notices = [m for m in smtp.inbox.to("quita@example.org") if m.get_content_type() == "text/plain"]
     [notice] = notices

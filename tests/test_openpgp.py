@@ -1,6 +1,7 @@
 """OpenPGP for outgoing email, with real GnuPG 2.2 as the reader that must understand it."""
 
 import base64
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -11,6 +12,7 @@ import time_machine
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
+from solidarity.messaging import openpgp
 from solidarity.messaging.openpgp import (
     Encryptor,
     NetworkKey,
@@ -20,6 +22,7 @@ from solidarity.messaging.openpgp import (
     encrypt_email,
     generate_network_key,
     inspect_public_key,
+    key_summary,
     wkd_hash,
     zbase32,
 )
@@ -287,6 +290,59 @@ def test_encryptor_keeps_working_past_its_cache_size(
 
     for key in (ed25519_key, rsa_key, ed25519_key):
         assert_readable_by_gpg(keyring, network, encryptor.encrypt_email(announcement(), key))
+
+
+# A key's summary, saved with it: what sending needs to know, so that a broadcast reads only each certificate.
+
+
+def test_with_its_summary_a_key_is_encrypted_to_without_its_packets_being_read_again(
+    keyring: GpgHome, network: NetworkKey, ed25519_key: str, rsa_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summaries = {key: key_summary(key) for key in (ed25519_key, rsa_key)}
+    monkeypatch.setattr(openpgp, "_parse_recipient", parse_nothing)
+
+    encryptor = Encryptor(network.secret_armored)
+    for key, summary in summaries.items():
+        assert encryptor.can_encrypt(key, summary=summary)
+        text = encryptor.encrypt_text(announcement().as_string(), key, summary=summary)
+        assert_readable_by_gpg(keyring, network, message_from_bytes(text.encode(), policy=policy.default))
+
+
+def test_a_summary_that_is_not_the_keys_own_is_ignored_and_the_key_read_in_full(
+    network: NetworkKey, ed25519_key: str, rsa_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    others = key_summary(rsa_key)
+    monkeypatch.setattr(openpgp, "_parse_recipient", parse_nothing)
+
+    for summary in (others, "", "not json", '{"sha256": "00", "until": "yesterday"}'):
+        with pytest.raises(AssertionError, match="read in full"):
+            Encryptor(network.secret_armored).encrypt_text(announcement().as_string(), ed25519_key, summary=summary)
+
+
+def test_a_key_expired_since_its_summary_is_held_as_expired(keyring: GpgHome, network: NetworkKey) -> None:
+    keyring.new_key("resumen@example.org", "future-default", "default", "1d")
+    armored = keyring.export("resumen@example.org")
+    summary = key_summary(armored)
+
+    assert json.loads(summary)["until"] is not None
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=False):
+        encryptor = Encryptor(network.secret_armored)
+        assert not encryptor.can_encrypt(armored, summary=summary)
+        with pytest.raises(OpenPgpError) as error:
+            encryptor.encrypt_text(announcement().as_string(), armored, summary=summary)
+    assert error.value.code == "expired"
+
+
+def test_a_key_that_cannot_encrypt_now_has_no_summary(keyring: GpgHome, ed25519_key: str) -> None:
+    keyring.new_key("sin.resumen@example.org", "future-default", "default", "1d")
+
+    assert key_summary(keyring.export("sin.resumen@example.org"), now=datetime.now(UTC) + timedelta(days=3)) == ""
+    assert key_summary("not a key") == ""
+    assert key_summary(ed25519_key) != ""
+
+
+def parse_nothing(armored: str) -> None:
+    raise AssertionError("the key was read in full")
 
 
 # A subscriber's own key: stricter than a coordinator's look at one, and what to tell them.

@@ -516,9 +516,9 @@ class Encrypting(pump.EmailSender):
         super().__init__()
         self.events = events
 
-    def encrypt(self, text: str, key: str, *, clear_allowed: bool = True) -> "str | results.Result":
+    def encrypt(self, text: str, key: str, *, summary: str = "", clear_allowed: bool = True) -> "str | results.Result":
         self.events.append(f"encrypt {header(text, 'To')}")
-        return super().encrypt(text, key, clear_allowed=clear_allowed)
+        return super().encrypt(text, key, summary=summary, clear_allowed=clear_allowed)
 
 
 def test_the_next_message_is_encrypted_while_the_last_ones_data_is_on_its_way(

@@ -22,7 +22,7 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from solidarity.messaging import services
+from solidarity.messaging import openpgp, services
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.messaging.pump import drain
@@ -77,7 +77,8 @@ def set_openpgp_key(address: str, armored: str) -> None:
     (messaging.address_keys): what a test needs before it sends."""
     state = services.address_state(Channel.EMAIL, address)
     state.openpgp_key = armored
-    state.save(update_fields=["openpgp_key", "updated_at"])
+    state.openpgp_summary = openpgp.key_summary(armored)  # as a confirmed key gets it
+    state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
 
 
 def received(body: str, *, sender: str = NEIGHBOUR) -> Inbound:

@@ -159,7 +159,8 @@ def do_confirm_openpgp_key(proof: KeyProof, *, actor: str = audit.PUBLIC) -> boo
             return False
         state = Address.objects.select_for_update().get(pk=proof.address_id)
         state.openpgp_key = proof.openpgp_key
-        state.save(update_fields=["openpgp_key", "updated_at"])
+        state.openpgp_summary = openpgp.key_summary(str(proof.openpgp_key))
+        state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
         KeyProof.objects.filter(address=state).delete()
         record(actor, state, "confirmed")
     return True
@@ -180,8 +181,8 @@ def do_remove_openpgp_key(address: str, *, language: str, actor: str = audit.PUB
         KeyProof.objects.filter(address=state).delete()
         if not state.openpgp_key:
             return False
-        state.openpgp_key = ""
-        state.save(update_fields=["openpgp_key", "updated_at"])
+        state.openpgp_key = state.openpgp_summary = ""
+        state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
         record(actor, state, "removed")
         send_removed(str(state.address), language, state)
     return True

@@ -124,6 +124,8 @@ class Address(models.Model):
     address_index = BlindIndexField(source="address", normalise=normalise_address)
     language = models.CharField(max_length=8, blank=True)
     openpgp_key = EncryptedTextField(context="messaging.address.openpgp_key", blank=True)
+    # What sending needs to know of the key, found when it was saved (openpgp.key_summary); "": check it in full.
+    openpgp_summary = EncryptedTextField(context="messaging.address.openpgp_summary", blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=40, blank=True)  # a slug from messaging.reasons
     failures = models.PositiveIntegerField(default=0)

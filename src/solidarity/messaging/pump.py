@@ -88,6 +88,7 @@ class Begun:
     text: str = field(default="", repr=False)  # as stored, for `prepare` to encrypt to `key`
     key: str = field(default="", repr=False)
     proving: bool = False  # `key` is a key's proof (EmailSender.key_for)
+    summary: str = field(default="", repr=False)  # the key's openpgp.key_summary, if saved with it
     sent: str | Result | None = field(default=None, repr=False)  # what `prepare` made of it: text, or held
 
 
@@ -353,13 +354,14 @@ class EmailSender:
             self.encryptor = openpgp.Encryptor(str(services.network_key().secret))
         return self.encryptor
 
-    def encrypt(self, text: str, key: str, *, clear_allowed: bool = True) -> str | Result:
+    def encrypt(self, text: str, key: str, *, summary: str = "", clear_allowed: bool = True) -> str | Result:
         """The stored message's text as PGP/MIME to `key`, signed by the network's; an unusable key holds it.
 
-        `clear_allowed`: whether the network's setting may send it in clear (`text` as it is) when the key expired.
+        `summary`: the key's openpgp.key_summary ("": none). `clear_allowed`: whether the network's setting may
+        send it in clear (`text` as it is) when the key expired.
         """
         try:
-            return self.encryptor_now().encrypt_text(text, key)
+            return self.encryptor_now().encrypt_text(text, key, summary=summary)
         except openpgp.OpenPgpError as error:
             if error.code == "expired" and clear_allowed and get_network_settings().clear_mail_when_key_expired:
                 return text
@@ -403,10 +405,11 @@ class EmailSender:
             return self.unless_begun(begun, Failed(blocked, State.CANCELLED))
         text = str(message.content["mime"])
         sent = text
-        key, proving = self.key_for(message, address)
+        key, proving, summary = self.key_for(message, address)
         if key:
-            prepared = begun.sent if begun is not None else None
-            encrypted = prepared if prepared is not None else self.encrypt(text, key, clear_allowed=not proving)
+            encrypted = begun.sent if begun is not None else None
+            if encrypted is None:
+                encrypted = self.encrypt(text, key, summary=summary, clear_allowed=not proving)
             if isinstance(encrypted, Result):
                 return self.unless_begun(begun, encrypted)
             sent = encrypted  # or, for an expired key with clear mail allowed, the text as stored
@@ -463,13 +466,17 @@ class EmailSender:
         return self.envelope_from(from_email), envelope_address(message.to, self.backend.prep_address)
 
     @staticmethod
-    def key_for(message: Message, address: Address | None) -> tuple[str, bool]:
-        """The key the message goes encrypted to ("": none), and whether it is a key's proof.
+    def key_for(message: Message, address: Address | None) -> tuple[str, bool, str]:
+        """The key the message goes encrypted to ("": none), whether it is a key's proof, and the key's summary.
 
         A key's proof (messaging.address_keys) goes to the key it proves, never to the address's nor in clear.
+        The summary (openpgp.key_summary, saved with the address's key) spares most of the key's parsing.
         """
         proving = str(message.content.get("openpgp_key") or "")
-        return proving or (str(address.openpgp_key) if address is not None else ""), bool(proving)
+        if proving:
+            return proving, True, ""
+        key = str(address.openpgp_key) if address is not None else ""
+        return key, False, (str(address.openpgp_summary) if address is not None and key else "")
 
     def ahead(self, message: Message, address: Address | None) -> None:
         """Make `message`'s SMTP transaction ready to begin with the data of the one sent before it (see pump.run_once).
@@ -486,8 +493,8 @@ class EmailSender:
         if smtp is None or services.blocked_for(message, address):
             return
         text = str(message.content["mime"])
-        key, proving = self.key_for(message, address)
-        if key and not self.encryptor_now().can_encrypt(key):
+        key, proving, summary = self.key_for(message, address)
+        if key and not self.encryptor_now().can_encrypt(key, summary=summary):
             return  # `send` holds it, or sends it in clear where the network allows: no transaction yet
         try:
             sender, recipient = self.envelope(message, text)
@@ -498,7 +505,7 @@ class EmailSender:
             commands = pipelined_envelope(smtp, sender, recipient, size=size, eight_bit=not text.isascii())
         except (ValueError, OSError, smtplib.SMTPException):
             return  # `send` meets the same trouble, and answers it
-        self.following = Begun(message.pk, sender, recipient, data, commands, text, key, proving)
+        self.following = Begun(message.pk, sender, recipient, data, commands, text, key, proving, summary)
 
     def prepare(self, begun: Begun) -> None:
         """Encrypt a message begun ahead while the last one's data is on its way (see `Following.meanwhile`).
@@ -508,7 +515,7 @@ class EmailSender:
         unusable is answered by `send`, as if it had encrypted then.
         """
         try:
-            sent = self.encrypt(begun.text, begun.key, clear_allowed=not begun.proving)
+            sent = self.encrypt(begun.text, begun.key, summary=begun.summary, clear_allowed=not begun.proving)
         except Exception:  # `send` encrypts again, and meets and answers the same trouble
             return
         begun.sent = sent
