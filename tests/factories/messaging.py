@@ -22,7 +22,8 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from solidarity.messaging import openpgp, services
+from solidarity.messaging import services
+from solidarity.messaging.address_keys import put_key
 from solidarity.messaging.inbound import do_receive
 from solidarity.messaging.models import Channel, Inbound
 from solidarity.messaging.pump import drain
@@ -75,10 +76,7 @@ def texts_out(outbox: Path) -> list[dict[str, Any]]:
 def set_openpgp_key(address: str, armored: str) -> None:
     """An email address's key in effect, set as it is, without the proof a person's own key goes through
     (messaging.address_keys): what a test needs before it sends."""
-    state = services.address_state(Channel.EMAIL, address)
-    state.openpgp_key = armored
-    state.openpgp_summary = openpgp.key_summary(armored)  # as a confirmed key gets it
-    state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
+    put_key(services.address_state(Channel.EMAIL, address), armored)  # with its summary, as a confirmed key
 
 
 def received(body: str, *, sender: str = NEIGHBOUR) -> Inbound:

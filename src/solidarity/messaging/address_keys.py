@@ -158,12 +158,17 @@ def do_confirm_openpgp_key(proof: KeyProof, *, actor: str = audit.PUBLIC) -> boo
         if KeyProof.objects.filter(pk=proof.pk).delete()[0] != 1:
             return False
         state = Address.objects.select_for_update().get(pk=proof.address_id)
-        state.openpgp_key = proof.openpgp_key
-        state.openpgp_summary = openpgp.key_summary(str(proof.openpgp_key))
-        state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
+        put_key(state, str(proof.openpgp_key))
         KeyProof.objects.filter(address=state).delete()
         record(actor, state, "confirmed")
     return True
+
+
+def put_key(state: Address, armored: str) -> None:
+    """`armored` becomes the address's key in effect ("": none), with its summary (openpgp.key_summary); saved."""
+    state.openpgp_key = armored
+    state.openpgp_summary = openpgp.key_summary(armored)
+    state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
 
 
 def do_remove_openpgp_key(address: str, *, language: str, actor: str = audit.PUBLIC) -> bool:
@@ -181,8 +186,7 @@ def do_remove_openpgp_key(address: str, *, language: str, actor: str = audit.PUB
         KeyProof.objects.filter(address=state).delete()
         if not state.openpgp_key:
             return False
-        state.openpgp_key = state.openpgp_summary = ""
-        state.save(update_fields=["openpgp_key", "openpgp_summary", "updated_at"])
+        put_key(state, "")
         record(actor, state, "removed")
         send_removed(str(state.address), language, state)
     return True
