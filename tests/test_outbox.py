@@ -466,6 +466,47 @@ def test_a_late_outcome_from_a_rescued_lease_changes_nothing(smtp: SmtpServer) -
     assert Message.objects.get().state == State.QUEUED
 
 
+def test_messages_queued_together_keep_each_their_own_values() -> None:
+    """The values many rows share are prepared once a call (services.row_values): each row still gets its own."""
+    services.do_opt_out(Channel.EMAIL, "gone@example.org")
+    later = timezone.now() + timedelta(hours=2)
+    outgoing = [
+        mail("ana@example.org", "test:1", priority=Priority.ALERT),
+        mail("gone@example.org", "test:2", priority=Priority.ANNOUNCEMENT),
+        Outgoing(Channel.SMS, "+15555550123", {"text": "Hola"}, idempotency_key="test:3", language="es", batch="b:1"),
+        mail("ben@example.org", "test:4", priority=Priority.ANNOUNCEMENT),
+    ]
+    assert services.enqueue_many(outgoing, send_after=later) == 4
+
+    rows = {row.idempotency_key: row for row in Message.objects.all()}
+    assert [(rows[f"test:{n}"].channel, rows[f"test:{n}"].priority) for n in range(1, 5)] == [
+        (Channel.EMAIL, Priority.ALERT),
+        (Channel.EMAIL, Priority.ANNOUNCEMENT),
+        (Channel.SMS, Priority.DIRECT),
+        (Channel.EMAIL, Priority.ANNOUNCEMENT),
+    ]
+    assert [(rows[f"test:{n}"].state, rows[f"test:{n}"].reason) for n in range(1, 5)] == [
+        (State.QUEUED, ""),
+        (State.CANCELLED, "opted_out"),
+        (State.QUEUED, ""),
+        (State.QUEUED, ""),
+    ]
+    assert [(rows[f"test:{n}"].language, rows[f"test:{n}"].batch) for n in range(1, 5)] == [
+        ("en", ""),
+        ("en", ""),
+        ("es", "b:1"),
+        ("en", ""),
+    ]
+    assert {row.next_attempt_at for row in rows.values()} == {later}
+    assert len({row.uuid for row in rows.values()}) == 4
+    assert [str(rows[f"test:{n}"].to) for n in range(1, 5)] == [
+        "ana@example.org",
+        "gone@example.org",
+        "+15555550123",
+        "ben@example.org",
+    ]
+
+
 def test_an_opt_out_cancels_what_waits_and_what_comes_later() -> None:
     services.enqueue(mail("ana@example.org", "test:1"))
 

@@ -24,11 +24,11 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from solidarity.core.fields import BlindIndexField, find_by_index, normalise_phone
+from solidarity.core.fields import BlindIndexField, EncryptedTextField, find_by_index, normalise_phone
 from solidarity.core.keyring import KeyringLocked
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import at_once
@@ -328,13 +328,39 @@ def prepare_many(
 
 def row_values(rows: list[Message]) -> list[list[Any]]:
     """Each new row's values as the database gets them, in INSERT_FIELDS' order (through each field, as the ORM
-    passes them: defaults, timestamps, encryption, blind indexes)."""
+    passes them: defaults, timestamps, encryption, blind indexes).
+
+    A broadcast's rows share most values (channel, batch, lane, state, the empty and unset
+    fields): each distinct value is prepared once a call, not once a row (`repeats`).
+    """
     connection = connections[router.db_for_write(Message)]
     fields = insert_fields()
-    return [[field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields] for row in rows]
+    shared = [repeats(field) for field in fields]
+    prepared: dict[tuple[int, type, Any], Any] = {}
+
+    def value(position: int, field: Any, row: Message) -> Any:
+        raw = field.pre_save(row, True)
+        if not shared[position]:
+            return field.get_db_prep_save(raw, connection)
+        key = (position, type(raw), raw)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(raw, connection)
+        return prepared[key]
+
+    return [[value(position, field, row) for position, field in enumerate(fields)] for row in rows]
 
 
-INSERT_ROWS = 100  # rows a statement: some 2,500 values, under SQLite's 32,766 and PostgreSQL's 65,535
+def repeats(field: Any) -> bool:
+    """Whether a field's value may be the same on many new rows, and is prepared for the database as it is:
+    not unique, not encrypted (nor a blind index), not a timestamp set at the save, and of a plain type."""
+    if field.unique or isinstance(field, (EncryptedTextField, BlindIndexField)):
+        return False
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False
+    return isinstance(field, (models.CharField, models.IntegerField, models.DateTimeField, models.UUIDField))
+
+
+INSERT_ROWS = 1_000  # rows a statement at most (fewer where the database takes fewer values: SQLite's 32,766)
 
 
 def insert_fields() -> list[Any]:
@@ -346,10 +372,12 @@ def insert_values(values: list[list[Any]]) -> None:
 
     A broadcast inserts thousands of rows at once, and bulk_create spent two thirds of the
     enqueue compiling them value by value into statements (bench/broadcast.py). The database
-    gets a statement of up to INSERT_ROWS rows at a time (values from `row_values`): not one
-    run per row, each of whose steps let go of Python's lock, which a busy thread of the same
-    process (the worker's senders) can keep for 5 ms while SQLite's write lock is held. ON CONFLICT
-    DO NOTHING skips only a duplicate key (SQLite's INSERT OR IGNORE would also hide a NOT NULL).
+    gets a statement of up to INSERT_ROWS rows at a time (values from `row_values`), as many as
+    its limit on values allows (a broadcast's chunk in one): not one run per row, each of whose
+    steps let go of Python's lock, which a busy thread of the same process (the worker's senders)
+    can keep for 5 ms while SQLite's write lock is held, and every other process's writers wait.
+    ON CONFLICT DO NOTHING skips only a duplicate key (SQLite's INSERT OR IGNORE would also hide
+    a NOT NULL).
     """
     if not values:
         return
@@ -357,9 +385,10 @@ def insert_values(values: list[list[Any]]) -> None:
     fields = insert_fields()
     columns = ", ".join(connection.ops.quote_name(field.column or field.attname) for field in fields)
     row = f"({', '.join(['%s'] * len(fields))})"
+    most = min(INSERT_ROWS, (connection.features.max_query_params or INSERT_ROWS * len(fields)) // len(fields))
     with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
-        for start in range(0, len(values), INSERT_ROWS):
-            some = values[start : start + INSERT_ROWS]
+        for start in range(0, len(values), most):
+            some = values[start : start + most]
             sql = (
                 f"INSERT INTO {connection.ops.quote_name(Message._meta.db_table)} ({columns})"  # noqa: S608 (our names)
                 f" VALUES {', '.join([row] * len(some))} ON CONFLICT DO NOTHING"
