@@ -3,6 +3,7 @@
 import os
 import smtplib
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -669,6 +670,58 @@ def test_a_sending_loop_keeps_its_database_connection_from_one_full_batch_to_the
 
     assert batches[:4] == [(2, 1), (2, 1), (2, 1), (0, 1)]  # one connection for the three; closed once idle
     assert len(smtp.inbox.messages) == 6
+
+
+def idle_loop(seconds: float) -> tuple[threading.Thread, threading.Event, list[float]]:
+    """A sending loop's idle sleep (`pump.wait_for_due`) in a thread of its own, with its own connection."""
+    stop = threading.Event()
+    took: list[float] = []
+
+    def wait() -> None:
+        try:
+            started = time.monotonic()
+            pump.wait_for_due(Channel.EMAIL, stop, seconds)
+            took.append(time.monotonic() - started)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    return thread, stop, took
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_loop_on_sqlite_wakes_when_another_connection_queues_a_message_due_now() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PRAGMA data_version is SQLite's: other databases sleep the loop's time (next test)")
+    services.enqueue(mail("later@example.org", "test:later"), send_after=timezone.now() + timedelta(hours=1))
+    thread, stop, took = idle_loop(seconds=60)
+    try:
+        time.sleep(0.1)  # the loop is asleep
+        services.enqueue(mail("now@example.org", "test:now"))  # committed by this connection, not the loop's
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the loop slept on with a message due"
+    finally:
+        stop.set()
+        thread.join()
+    [slept] = took
+    assert slept < 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_loop_sleeps_its_time_when_nothing_due_was_queued_and_wakes_for_stop() -> None:
+    thread, stop, took = idle_loop(seconds=0.5)
+    time.sleep(0.1)
+    services.enqueue(mail("later@example.org", "test:later"), send_after=timezone.now() + timedelta(hours=1))
+    thread.join(timeout=30)
+    [slept] = took
+    assert slept >= 0.5  # a commit with nothing due now does not end the sleep
+
+    thread, stop, took = idle_loop(seconds=60)
+    stop.set()
+    thread.join(timeout=30)
+    [slept] = took
+    assert slept < 60
 
 
 @pytest.mark.django_db(transaction=True)

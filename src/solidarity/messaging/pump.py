@@ -23,7 +23,7 @@ import smtplib
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -32,11 +32,11 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from solidarity.core.services import get_network_settings
-from solidarity.core.sqlite import Busy
+from solidarity.core.sqlite import Busy, data_version
 from solidarity.messaging import journal, openpgp, progress, services
 from solidarity.messaging.mail import (
     Following,
@@ -59,6 +59,7 @@ log = logging.getLogger("solidarity.messaging")
 EMAIL_BATCH = 200  # a claim and its look-ups cost about as much as sending ten emails
 URGENT_CHECK_SECONDS = 1.0  # how long a new alert can wait behind a batch of announcements
 IDLE_SECONDS = 0.25
+NEWS_SECONDS = 0.02  # on SQLite, how often an idle loop looks whether anything was committed (`wait_for_due`)
 MAX_PAUSE_SECONDS = 30.0
 
 
@@ -116,23 +117,19 @@ def claim(channel: str, limit: int) -> tuple[UUID, list[Message]]:
     now = timezone.now()
     token = uuid4()
     until = now + lease()
-    due = (
-        Message.objects.filter(channel=channel, state=State.QUEUED, next_attempt_at__lte=now)
-        .order_by("priority", "next_attempt_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    waiting = due(channel, now).values_list("pk", flat=True)
     claiming = {"state": State.SENDING, "lease_token": token, "lease_until": until, "attempts": F("attempts") + 1}
     if connection.vendor == "sqlite":
         # One statement, one step: reading the ids first took a step each with the write lock held,
         # and each step let go of Python's lock, which a busy thread (the worker queueing a
         # broadcast) can keep for 5 ms. The claimed rows are found by their lease's end (indexed).
         with transaction.atomic():
-            if not Message.objects.filter(pk__in=due[:limit], state=State.QUEUED).update(**claiming):
+            if not Message.objects.filter(pk__in=waiting[:limit], state=State.QUEUED).update(**claiming):
                 return token, []
         claimed = Message.objects.filter(state=State.SENDING, lease_until=until, lease_token=token)
     else:
         with transaction.atomic():
-            pks = list(due.select_for_update(skip_locked=True)[:limit])
+            pks = list(waiting.select_for_update(skip_locked=True)[:limit])
             if not pks:
                 return token, []
             Message.objects.filter(pk__in=pks, state=State.QUEUED).update(**claiming)
@@ -318,8 +315,39 @@ def run_loop(channel: str, stop: threading.Event) -> None:
             continue
         if not handled:
             sender.close()  # do not hold an idle SMTP connection open
-            stop.wait(IDLE_SECONDS)
+            if sender.batch_size() > 0:
+                wait_for_due(channel, stop, IDLE_SECONDS)
+            else:
+                stop.wait(IDLE_SECONDS)
     sender.close()
+
+
+def wait_for_due(channel: str, stop: threading.Event, seconds: float) -> None:
+    """An idle loop's sleep: until `stop`, `seconds` gone, or (on SQLite) a message of `channel` due, queued meanwhile.
+
+    On SQLite, every NEWS_SECONDS it asks whether any other connection committed (`data_version`,
+    which reads no table) and, only when one did, whether a message is due: an alert the web
+    process queues leaves within some 20 ms, not at the next poll, and a broadcast's first
+    chunk is sent as it is committed. On any other database it sleeps `seconds`.
+    """
+    seen = data_version(connection)
+    if seen is None:
+        stop.wait(seconds)
+        return
+    until = time.monotonic() + seconds
+    while time.monotonic() < until and not stop.wait(NEWS_SECONDS):
+        version = data_version(connection)
+        if version != seen:
+            seen = version
+            if due(channel).exists():
+                return
+
+
+def due(channel: str, now: datetime | None = None) -> QuerySet[Message]:
+    """The messages of `channel` a claim takes (`claim`), most urgent first."""
+    return Message.objects.filter(
+        channel=channel, state=State.QUEUED, next_attempt_at__lte=now or timezone.now()
+    ).order_by("priority", "next_attempt_at", "pk")
 
 
 def channels() -> list[str]:

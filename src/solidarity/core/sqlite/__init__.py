@@ -1,4 +1,5 @@
-"""Solidarity's SQLite engine (`base`), and a way to write without waiting for another writer (`at_once`)."""
+"""Solidarity's SQLite engine (`base`), a way to write without waiting for another writer (`at_once`), and a
+way to hear of another connection's commit without reading a table (`data_version`)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,3 +26,17 @@ def at_once(connection: BaseDatabaseWrapper) -> Iterator[None]:
         yield
     finally:
         connection.waits = True
+
+
+def data_version(connection: BaseDatabaseWrapper) -> int | None:
+    """A number that moves whenever another connection (another process's too) commits to this SQLite database.
+
+    SQLite answers it without reading a table (PRAGMA data_version), so an idle loop can ask it
+    often and look for work only when something changed. It compares only with another answer
+    from the same connection, kept open between. None on any other database.
+    """
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return int(cursor.fetchone()[0])
