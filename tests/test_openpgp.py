@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
+from pysequoia.packet import PacketPile, Tag
 
 from solidarity.messaging import openpgp
 from solidarity.messaging.openpgp import (
@@ -306,6 +307,38 @@ def test_with_its_summary_a_key_is_encrypted_to_without_its_packets_being_read_a
         assert encryptor.can_encrypt(key, summary=summary)
         text = encryptor.encrypt_text(announcement().as_string(), key, summary=summary)
         assert_readable_by_gpg(keyring, network, message_from_bytes(text.encode(), policy=policy.default))
+
+
+def test_a_summary_keeps_only_the_packets_encrypting_reads_and_gpg_still_decrypts(
+    keyring: GpgHome, network: NetworkKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signing or authentication subkey is left out of what sending parses; the encryption subkey stays."""
+    fingerprint = keyring.new_key("subclaves@example.org", "ed25519", "sign")
+    keyring.gpg("--quick-add-key", fingerprint, "ed25519", "sign", "0")
+    keyring.gpg("--quick-add-key", fingerprint, "ed25519", "auth", "0")
+    keyring.gpg("--quick-add-key", fingerprint, "cv25519", "encr", "0")
+    armored = keyring.export("subclaves@example.org")
+    summary = json.loads(key_summary(armored))
+
+    whole = list(PacketPile.from_bytes(armored.encode()))
+    kept = list(PacketPile.from_bytes(base64.b64decode(summary["cert"])))
+    assert [packet.tag for packet in whole].count(Tag.PublicSubkey) == 3
+    assert [packet.tag for packet in kept].count(Tag.PublicSubkey) == 1  # the encryption subkey, with its binding
+    assert [packet.tag for packet in kept if packet.tag != Tag.Signature] == [
+        Tag.PublicKey,
+        Tag.UserID,
+        Tag.PublicSubkey,
+    ]
+    monkeypatch.setattr(openpgp, "_parse_recipient", parse_nothing)
+    text = Encryptor(network.secret_armored).encrypt_text(
+        announcement().as_string(), armored, summary=json.dumps(summary)
+    )
+    assert_readable_by_gpg(keyring, network, message_from_bytes(text.encode(), policy=policy.default))
+
+
+def test_a_key_with_nothing_to_leave_out_is_summarised_without_a_second_copy(ed25519_key: str, rsa_key: str) -> None:
+    for key in (ed25519_key, rsa_key):
+        assert "cert" not in json.loads(key_summary(key))
 
 
 def test_a_summary_that_is_not_the_keys_own_is_ignored_and_the_key_read_in_full(

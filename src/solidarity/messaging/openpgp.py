@@ -246,21 +246,31 @@ def key_summary(armored: str, *, now: datetime | None = None) -> str:
 
     A broadcast reads thousands of keys, each once: with this, sending reads only the certificate
     (`Encryptor.encrypt_text`'s `summary`), not its packets again for the checks, at about 60 %
-    of the cost. It names the key by the SHA-256 of its packets, so a summary that does not belong
-    to the key beside it (changed by other means) is ignored and the key checked in full. "" for a
-    key that cannot encrypt now: sending checks it in full, and holds the message.
+    of the cost, and only the packets encrypting needs (`_for_encryption`: a signing subkey is
+    left out, whose signatures encrypting would check for nothing). It names the key by the
+    SHA-256 of its packets, so a summary that does not belong to the key beside it (changed by
+    other means) is ignored and the key checked in full. "" for a key that cannot encrypt now:
+    sending checks it in full, and holds the message.
     """
     binary = _dearmored(armored.strip().encode())
     if binary is None:
         return ""
     try:
-        recipient = _parse_recipient(armored).sendable_at(now or datetime.now(UTC))
+        parsed = _parse_recipient(armored)
     except OpenPgpError:
         return ""
+    recipient = parsed.sendable_at(now or datetime.now(UTC))
     if not recipient.usable:
         return ""
     until = recipient.until.isoformat() if recipient.until is not None else None
-    return json.dumps({"sha256": hashlib.sha256(binary).hexdigest(), "until": until})
+    summary = {"sha256": hashlib.sha256(binary).hexdigest(), "until": until}
+    try:
+        sending = _for_encryption(binary)
+        if sending is not None and _encryption_keys_of(sending) == parsed.encryption_keys:
+            summary["cert"] = base64.b64encode(sending).decode("ascii")
+    except (RuntimeError, ValueError):  # Sequoia: the whole key is sent to, as it is
+        pass
+    return json.dumps(summary)
 
 
 def _summarised(armored: str, summary: str) -> _Sendable | None:
@@ -271,9 +281,50 @@ def _summarised(armored: str, summary: str) -> _Sendable | None:
         until = datetime.fromisoformat(known["until"]) if known["until"] is not None else None
         if binary is None or known["sha256"] != hashlib.sha256(binary).hexdigest():
             return None
-        return _Sendable(pysequoia.Cert.from_bytes(binary), True, until)
-    except (ValueError, KeyError, TypeError, RuntimeError):  # json, isoformat, the keys, Sequoia
+        sending = base64.b64decode(known["cert"], validate=True) if "cert" in known else binary
+        return _Sendable(pysequoia.Cert.from_bytes(sending), True, until)
+    except (ValueError, KeyError, TypeError, RuntimeError):  # json, isoformat, the keys, base64, Sequoia
         return None
+
+
+def _for_encryption(binary: bytes) -> bytes | None:
+    """A key's packets without its subkeys that cannot encrypt, nor their signatures (None: it has none).
+
+    Encrypting checks the binding signature of every subkey to find those that encrypt, a signing
+    subkey's twice (its binding signature holds a back signature). A subkey is left out only when
+    it has signatures, each says what the subkey is for, and none says encryption; the primary key,
+    its user IDs, every signature on them and every other subkey stay, so that Sequoia finds the
+    same encryption subkeys in both (`key_summary` checks it with `_encryption_keys`).
+    """
+    kept: list[Packet] = []
+    subkey: list[Packet] = []  # a subkey and its signatures, until what follows them
+
+    def settle() -> None:
+        flags = [signature.key_flags for signature in subkey[1:]]
+        if not flags or any(each is None or _encrypts(each) for each in flags):
+            kept.extend(subkey)
+        subkey.clear()
+
+    count = 0
+    for packet in PacketPile.from_bytes(binary):
+        count += 1
+        if subkey and packet.tag != Tag.Signature:
+            settle()
+        (subkey if subkey or packet.tag == Tag.PublicSubkey else kept).append(packet)
+    if subkey:
+        settle()
+    if len(kept) == count:
+        return None
+    return b"".join(bytes(packet) for packet in kept)
+
+
+def _encryption_keys_of(binary: bytes) -> tuple["_EncryptionKey", ...] | None:
+    """The encryption subkeys `_parse_recipient` finds in a key's packets (None: it is no key)."""
+    packets = list(PacketPile.from_bytes(binary))
+    primary = next((packet for packet in packets if packet.tag == Tag.PublicKey), None)
+    if primary is None:
+        return None
+    return _encryption_keys(packets, primary, pysequoia.Cert.from_packets(packets).expiration)
 
 
 # Publishing the network's key.
