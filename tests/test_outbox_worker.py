@@ -4,11 +4,13 @@ import subprocess
 import time
 
 import pytest
+from django.db import close_old_connections, connection, connections
 
 from solidarity.messaging import mail, services
 from solidarity.messaging.models import Channel, Message, State
 from solidarity.messaging.priority import Priority
-from tests.conftest import require_services, solidarity, worker_env
+from solidarity.web.management.commands import worker
+from tests.conftest import in_threads, require_services, solidarity, worker_env
 from tests.smtp import smtp_server
 
 
@@ -77,3 +79,23 @@ def test_a_worker_with_two_mail_processes_sends_each_message_once_from_both(
     assert sum("--mail-only" in command for command in commands) == 1
     received = [received.recipients[0] for received in server.inbox.messages]
     assert sorted(received) == sorted(f"vecina{n}@example.org" for n in range(600))  # each exactly once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workers_threads_keep_their_database_connection_from_one_poll_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Web requests close theirs (CONN_MAX_AGE 0); the worker's loops poll several times a second and keep theirs."""
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)  # as configured; restored after
+
+    def poll(_: int) -> bool:
+        try:
+            Message.objects.exists()
+            close_old_connections()  # what every loop does before its next poll
+            return connection.connection is not None
+        finally:
+            connection.close()
+
+    assert in_threads(1, poll) == [False]  # a web request's rule: a new connection for every poll
+    worker.keep_connections()
+    assert in_threads(1, poll) == [True]

@@ -37,6 +37,6 @@ def data_version(connection: BaseDatabaseWrapper) -> int | None:
     """
     if connection.vendor != "sqlite":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA data_version")
-        return int(cursor.fetchone()[0])
+    connection.ensure_connection()
+    # On the driver's connection: a third of the cost through Django's cursor, asked 50 times a second.
+    return int(connection.connection.execute("PRAGMA data_version").fetchone()[0])

@@ -25,6 +25,7 @@ HEARTBEAT_SECONDS = 15.0
 UNLOCK_POLL_SECONDS = 1.0
 TICKER_JOIN_SECONDS = 10.0
 DATABASE_RETRY_SECONDS = 2.0
+CONNECTION_SECONDS = 60  # how long a worker's thread keeps its database connection from one poll to the next
 
 
 def beat_forever(worker_id: str, stop: threading.Event) -> None:
@@ -63,6 +64,7 @@ class Command(SolidarityCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # RQ forks a process per job and one for its scheduler: none may outlive this worker.
         os.register_at_fork(after_in_child=die_with_parent)
+        keep_connections()
         if options["mail_only"]:
             send_mail_only()
             return
@@ -108,6 +110,19 @@ class Command(SolidarityCommand):
                 sender.stop()
             for thread in threads:
                 thread.join(timeout=TICKER_JOIN_SECONDS)
+
+
+def keep_connections() -> None:
+    """Let this process's threads keep their database connections for CONNECTION_SECONDS from one poll to the next.
+
+    CONN_MAX_AGE is 0, right for web requests. The worker's loops (the jobs' every 0.2 s, the
+    outbox's, the timers') then opened a connection at every poll, and a new SQLite connection
+    reads the database's schema again (some 600 tables and indexes, 3 ms): 6 % of a core on a
+    network doing nothing. A connection that met an error is still closed at once
+    (close_old_connections), and the next poll opens another.
+    """
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = CONNECTION_SECONDS
 
 
 def mail_processes() -> int:
