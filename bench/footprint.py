@@ -1,6 +1,6 @@
 """How much memory `solidarity up` holds on a small server: idle, and during a 10,000-message broadcast watched live.
 
-    uv run python bench/footprint.py [--people 5000] [--lists 20] [--clients 50] [--settle 30]
+    uv run python bench/footprint.py [--people 5000] [--lists 20] [--clients 50] [--settle 30] [--idle 30]
         [--processes 1] [--sink postfix|python]
 
 Self-contained: a throwaway SOLIDARITY_HOME with a fresh SQLite database (no PostgreSQL, no Redis)
@@ -137,17 +137,33 @@ class Peaks:
         self.samples += 1
 
 
+def roles(root: int) -> dict[str, int]:
+    """Each process of the tree by its role (`role_of`), two mail senders numbered."""
+    found: dict[str, int] = {}
+    for pid in tree(root):
+        role = role_of(pid, root)
+        if role in found:
+            role = f"{role} #{sum(name.startswith(role) for name in found) + 1}"
+        found[role] = pid
+    return found
+
+
 def sample(root: int) -> dict[str, Memory]:
     found: dict[str, Memory] = {}
-    for pid in tree(root):
+    for role, pid in roles(root).items():
         memory = memory_of(pid)
-        if memory is None:
-            continue
-        role = role_of(pid, root)
-        if role in found:  # two mail senders: number them
-            role = f"{role} #{sum(name.startswith(role) for name in found) + 1}"
-        found[role] = memory
+        if memory is not None:
+            found[role] = memory
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (user and system), in seconds; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Sampler(threading.Thread):
@@ -476,6 +492,7 @@ class Watchers(threading.Thread):
 class Result:
     processes: int
     idle: dict[str, Memory]
+    idle_cpu: dict[str, float]  # share of a core each process used while idle
     busy: Peaks
     seconds: float  # from the send request until the sink counted every message
     send_request: float  # seconds the send request took
@@ -495,9 +512,13 @@ def one_run(args: argparse.Namespace, home: str, sink: Sink, processes: int, set
         print(f"  healthy after {healthy_after:.1f} s; settling {args.settle:g} s", flush=True)
         time.sleep(args.settle)
         idle_samples = []
-        for _ in range(10):
+        pids = roles(up.pid)
+        cpu_before, idle_started = {role: cpu_seconds(pid) for role, pid in pids.items()}, time.monotonic()
+        while time.monotonic() - idle_started < args.idle:
             idle_samples.append(sample(up.pid))
             time.sleep(SAMPLE_SECONDS)
+        idle_for = time.monotonic() - idle_started
+        idle_cpu = {role: (cpu_seconds(pid) - cpu_before[role]) / idle_for for role, pid in pids.items()}
         idle = {
             role: Memory(
                 int(statistics.median(s[role].rss for s in idle_samples)),
@@ -507,7 +528,11 @@ def one_run(args: argparse.Namespace, home: str, sink: Sink, processes: int, set
             for role in idle_samples[-1]
         }
         for role, memory in idle.items():
-            print(f"  idle {role}: RSS {mb(memory.rss)} MB, PSS {mb(memory.pss)} MB", flush=True)
+            print(
+                f"  idle {role}: RSS {mb(memory.rss)} MB, PSS {mb(memory.pss)} MB, "
+                f"CPU {100 * idle_cpu.get(role, 0):.1f} % of a core",
+                flush=True,
+            )
 
         messages = 2 * args.people
         sampler = Sampler(up.pid)
@@ -532,7 +557,7 @@ def one_run(args: argparse.Namespace, home: str, sink: Sink, processes: int, set
         )
         if watching.errors:
             print(f"  watchers' errors: {watching.errors[:5]}", flush=True)
-        return Result(processes, idle, busy, seconds, send_request, messages, watching, healthy_after)
+        return Result(processes, idle, idle_cpu, busy, seconds, send_request, messages, watching, healthy_after)
     finally:
         stop(up)
 
@@ -544,23 +569,26 @@ def mb(size: int) -> str:
 def table(result: Result, base: dict[str, int]) -> str:
     floor = base["python -c 'django.setup()' (RSS)"]
     lines = [
-        "| process | idle RSS, MB | idle PSS, MB | broadcast peak RSS, MB | broadcast peak PSS, MB | VmHWM, MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| process | idle RSS, MB | idle PSS, MB | idle CPU, % of a core | broadcast peak RSS, MB "
+        "| broadcast peak PSS, MB | VmHWM, MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for role in result.busy.rss:
         idle = result.idle.get(role)
+        cpu = f"{100 * result.idle_cpu[role]:.1f}" if role in result.idle_cpu else ""
         lines.append(
-            f"| {role} | {mb(idle.rss) if idle else ''} | {mb(idle.pss) if idle else ''} | "
+            f"| {role} | {mb(idle.rss) if idle else ''} | {mb(idle.pss) if idle else ''} | {cpu} | "
             f"{mb(result.busy.rss[role])} | {mb(result.busy.pss[role])} | {mb(result.busy.hwm[role])} |"
         )
     idle_rss = sum(memory.rss for memory in result.idle.values())
     idle_pss = sum(memory.pss for memory in result.idle.values())
+    idle_cpu = 100 * sum(result.idle_cpu.values())
     lines.append(
-        f"| **all together** | {mb(idle_rss)} | **{mb(idle_pss)}** | {mb(result.busy.total_rss)} | "
-        f"**{mb(result.busy.total_pss)}** | |"
+        f"| **all together** | {mb(idle_rss)} | **{mb(idle_pss)}** | **{idle_cpu:.1f}** | "
+        f"{mb(result.busy.total_rss)} | **{mb(result.busy.total_pss)}** | |"
     )
     lines.append(
-        f"| all together / bare `django.setup()` | {idle_rss / floor:.1f}x | {idle_pss / floor:.1f}x | "
+        f"| all together / bare `django.setup()` | {idle_rss / floor:.1f}x | {idle_pss / floor:.1f}x | | "
         f"{result.busy.total_rss / floor:.1f}x | {result.busy.total_pss / floor:.1f}x | |"
     )
     return "\n".join(lines)
@@ -572,6 +600,9 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50, help="browsers watching the broadcast's live progress")
     parser.add_argument("--settle", type=float, default=30, help="seconds between healthy and the idle figures")
+    parser.add_argument(
+        "--idle", type=float, default=30, help="seconds the idle figures are taken over (CPU: all of it)"
+    )
     parser.add_argument(
         "--processes", type=int, nargs="+", default=[1], help="SOLIDARITY_OUTBOX_EMAIL_PROCESSES, a run for each"
     )
