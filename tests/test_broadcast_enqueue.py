@@ -26,6 +26,7 @@ from solidarity.lists.broadcasts import (
     do_settle_broadcast,
 )
 from solidarity.lists.models import AnnouncementList, Broadcast, BroadcastState
+from solidarity.lists.reports import broadcast_report
 from solidarity.lists.subscriptions import do_unsubscribe
 from solidarity.lists.tasks import resume_broadcasts
 from solidarity.messaging import services
@@ -165,6 +166,33 @@ def test_sending_a_big_broadcast_returns_before_anything_is_queued_and_the_job_q
     Message.objects.filter(batch=broadcast.batch, channel=Channel.SMS).update(state=State.SENT)
     assert do_settle_broadcast(broadcast)
     assert broadcast.state == BroadcastState.SENT
+
+
+def test_the_job_leaves_opted_out_and_failed_addresses_to_the_sender_which_cancels_them_with_the_reason(
+    medics: WorkingGroup,
+    east: AnnouncementList,
+    coordinator: User,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    for address in EAST:
+        subscriber(east, Channel.EMAIL, address)
+    services.do_opt_out(Channel.EMAIL, EAST[1])
+    services.do_mark_address_failure(Channel.EMAIL, EAST[4], "bounced")
+    broadcast = draft(medics, [east], coordinator, [Channel.EMAIL])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_send_broadcast(broadcast, by=coordinator)
+
+    # The job does not read the addresses (the sender does, before each message): all seven wait.
+    queued = Message.objects.filter(batch=broadcast.batch)
+    assert (queued.count(), queued.filter(state=State.QUEUED).count()) == (7, 7)
+    sent = {address for email in deliver() for address in email.to}
+    assert sent == set(EAST) - {EAST[1], EAST[4]}
+    cancelled = {str(row.to): row.reason for row in queued.filter(state=State.CANCELLED)}
+    assert cancelled == {EAST[1]: "opted_out", EAST[4]: "bounced"}
+    report = broadcast_report(broadcast)
+    assert (report.progress.sent, report.progress.cancelled) == (5, 2)
+    assert sorted((reason.slug, reason.count) for reason in report.reasons) == [("bounced", 1), ("opted_out", 1)]
 
 
 def test_without_an_sms_service_the_job_queues_no_text(
