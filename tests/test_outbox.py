@@ -19,6 +19,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from solidarity.core import retention
+from solidarity.core.fields import find_by_index
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import Busy
 from solidarity.messaging import journal, pump, results, services
@@ -56,13 +57,13 @@ def test_a_key_queued_meanwhile_is_skipped_and_the_rest_inserted() -> None:
     """Two enqueuers racing past the look-up of known keys: the second's insert skips the first's row."""
     first = services.enqueue(mail("ana@example.org", "test:1"))
     late = [
-        Message(
-            channel=Channel.EMAIL,
-            to=f"{name}@example.org",
-            content={"mime": "x"},
-            idempotency_key=key,
-            next_attempt_at=timezone.now(),
-        )
+        {
+            "channel": Channel.EMAIL,
+            "to": f"{name}@example.org",
+            "content": {"mime": "x"},
+            "idempotency_key": key,
+            "next_attempt_at": timezone.now(),
+        }
         for name, key in (("eve", "test:1"), ("bea", "test:2"))
     ]
 
@@ -72,6 +73,36 @@ def test_a_key_queued_meanwhile_is_skipped_and_the_rest_inserted() -> None:
     assert Message.objects.get(idempotency_key="test:1").to == "ana@example.org"
     assert Message.objects.get(idempotency_key="test:2").to == "bea@example.org"  # sealed and opened as the ORM would
     assert Message.objects.get(idempotency_key="test:2").content == {"mime": "x"}
+
+
+def test_a_row_inserted_by_the_outbox_reads_back_as_one_the_orm_saved() -> None:
+    """`row_values` makes a new message's values without a model instance: every field as the ORM would."""
+    when = timezone.now()
+    given = {
+        "channel": Channel.EMAIL,
+        "to": "ana@example.org",
+        "content": {"mime": "x"},
+        "idempotency_key": "test:fast",
+        "batch": "lists.broadcast:1",
+        "priority": Priority.ANNOUNCEMENT,
+        "next_attempt_at": when,
+    }
+    by_orm = Message.objects.create(**{**given, "idempotency_key": "test:orm"})
+
+    services.insert_values(services.row_values([given]))
+
+    fast = Message.objects.get(idempotency_key="test:fast")
+    different = {"id", "uuid", "idempotency_key", "created_at", "updated_at"}
+    for field in Message._meta.concrete_fields:
+        if field.attname not in different:
+            assert getattr(fast, field.attname) == getattr(by_orm, field.attname), field.attname
+    assert fast.uuid != by_orm.uuid
+    assert fast.to_index == by_orm.to_index != ""
+    assert by_orm.created_at <= fast.created_at == fast.updated_at
+    assert [found.pk for found in find_by_index(Message.objects.all(), "to_index", "ANA@example.org")] == [
+        by_orm.pk,
+        fast.pk,
+    ]
 
 
 def test_a_message_prepared_before_its_address_opted_out_is_not_sent(smtp: SmtpServer) -> None:
