@@ -22,7 +22,6 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from solidarity.core.keyring import Keyring, current
@@ -46,7 +45,7 @@ def encrypt(plaintext: str, *, context: str, row: UUID, ring: Keyring | None = N
     ring = ring or current()
     key_id = ring.aead.primary
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(ring.aead.primary_key).encrypt(nonce, plaintext.encode(), associated_data(context, row, key_id))
+    sealed = ring.aead.cipher(key_id).encrypt(nonce, plaintext.encode(), associated_data(context, row, key_id))
     return f"{FORMAT}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
 
@@ -62,11 +61,12 @@ def decrypt(stored: str, *, context: str, row: UUID, ring: Keyring | None = None
         raw = base64.b64decode(payload, validate=True)
     except (ValueError, binascii.Error):
         raise DecryptionError(f"{context} of {row}: not a sealed value") from None
-    key = ring.aead.keys.get(key_id)
-    if version != FORMAT or key is None or len(raw) <= NONCE_BYTES:
+    if version != FORMAT or key_id not in ring.aead.keys or len(raw) <= NONCE_BYTES:
         raise DecryptionError(f"{context} of {row}: unknown format or key {key_id!r}")
     try:
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(context, row, key_id))
+        plain = ring.aead.cipher(key_id).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(context, row, key_id)
+        )
     except InvalidTag:
         raise DecryptionError(f"{context} of {row}: the value does not belong here or was altered") from None
     return plain.decode()
@@ -77,7 +77,7 @@ def encrypt_bytes(plaintext: bytes, *, context: str, row: UUID, ring: Keyring | 
     ring = ring or current()
     key_id = ring.aead.primary
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(ring.aead.primary_key).encrypt(nonce, plaintext, associated_data(context, row, key_id))
+    sealed = ring.aead.cipher(key_id).encrypt(nonce, plaintext, associated_data(context, row, key_id))
     return f"{FORMAT}:{key_id}:".encode() + nonce + sealed
 
 
@@ -86,11 +86,12 @@ def decrypt_bytes(stored: bytes, *, context: str, row: UUID, ring: Keyring | Non
     version, _, rest = stored.partition(b":")
     raw_key_id, separator, raw = rest.partition(b":")
     key_id = raw_key_id.decode("ascii", errors="replace")
-    key = ring.aead.keys.get(key_id)
-    if version != FORMAT.encode() or not separator or key is None or len(raw) <= NONCE_BYTES:
+    if version != FORMAT.encode() or not separator or key_id not in ring.aead.keys or len(raw) <= NONCE_BYTES:
         raise DecryptionError(f"{context} of {row}: unknown format or key {key_id[:16]!r}")
     try:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(context, row, key_id))
+        return ring.aead.cipher(key_id).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(context, row, key_id)
+        )
     except InvalidTag:
         raise DecryptionError(f"{context} of {row}: the file does not belong here or was altered") from None
 
