@@ -125,6 +125,23 @@ def test_a_broadcast_reaches_each_confirmed_subscriber_once_in_their_language(
     assert {message.priority for message in Message.objects.filter(batch=broadcast.batch)} == {Priority.ANNOUNCEMENT}
 
 
+def test_its_pages_call_a_broadcast_by_its_subject_in_the_readers_language(
+    east: AnnouncementList, coordinator: User
+) -> None:
+    client = client_for(coordinator)
+    both = compose(client, [east])
+    texts_only = compose(client, [east], channels=["sms"], subject_en="", subject_es="")
+
+    spanish = client.get(f"/es/groups/{MEDICS}/broadcasts/{both.uuid}/").content.decode()
+    english = client.get(f"{GROUP}/broadcasts/{both.uuid}/").content.decode()
+    assert "<h1>Asamblea el jueves</h1>" in spanish
+    assert "<h1>Assembly on Thursday</h1>" in english
+    text = client.get(f"/es/groups/{MEDICS}/broadcasts/{texts_only.uuid}/").content.decode()
+    assert "<h1>Asamblea el jueves a las 7 pm, biblioteca de Walltown.</h1>" in text  # no subject: its text
+    listed = client.get(f"/es/groups/{MEDICS}/lists/").content.decode()
+    assert ">Asamblea el jueves</a>" in listed
+
+
 def test_the_unsubscribe_header_works_as_one_click(east: AnnouncementList, coordinator: User) -> None:
     subscription = subscriber(east, Channel.EMAIL, "ana@example.org", "en")
     client = client_for(coordinator)

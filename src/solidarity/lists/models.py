@@ -190,6 +190,11 @@ class Broadcast(models.Model):
     def languages(self) -> list[str]:
         return [self.one_language] if self.one_language else ["en", "es"]
 
+    @property
+    def heading(self) -> str:
+        """What its pages call it: its subject in the reader's language, else the other's; else its text's."""
+        return text_of(self, "subject") or text_of(self, "text")
+
     def subject(self, language: str) -> str:
         wanted = self.one_language or language
         return str(self.subject_es if wanted == "es" else self.subject_en)
