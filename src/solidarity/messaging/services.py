@@ -8,7 +8,8 @@ Invariants:
   Each change of state moves `updated_at`, and a message that names an outcome handler has it
   told once its fate is settled, after the change commits (messaging.outcomes).
 - Nothing is sent to an address that opted out or bounced: enqueueing cancels it with the
-  reason, and an opt-out cancels what already waits for that address.
+  reason (a big broadcast's job leaves that to the sender, which looks before each message and
+  does the same), and an opt-out cancels what already waits for that address.
 """
 
 import logging
