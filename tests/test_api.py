@@ -131,6 +131,38 @@ def test_openapi_document_is_3_1_and_every_operation_is_described(client: Client
 
 
 @pytest.mark.django_db
+def test_the_openapi_document_is_made_once_and_each_caller_gets_a_copy(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    real = NinjaAPI.get_openapi_schema
+
+    def counted(self: NinjaAPI, **kwargs: Any) -> Any:
+        made.append(str(kwargs.get("path_prefix")))
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counted)
+    monkeypatch.setattr(api, "documents", {})
+    monkeypatch.setattr(api, "encoded", {})
+
+    first = client.get("/api/v1/openapi.json")
+    again = client.get("/api/v1/openapi.json").json()
+    spanish = client.get("/api/v1/openapi.json", headers={"Accept-Language": "es"}).json()
+
+    assert made == ["/api/v1/", "/api/v1/"]  # once for each language asked, not once a request
+    assert first.content == client.get("/api/v1/openapi.json").content
+    assert first["Content-Type"] == "application/json"
+    assert again["paths"]
+    copy = api.get_openapi_schema(path_prefix="/api/v1/")
+    assert copy["openapi"] == again["openapi"]
+    assert copy["paths"].keys() == again["paths"].keys()
+    copy["paths"].clear()  # what one caller does to its copy, the next does not see
+    assert api.get_openapi_schema(path_prefix="/api/v1/")["paths"]
+    assert spanish.keys() == again.keys()
+    assert len(made) == 2
+
+
+@pytest.mark.django_db
 def test_browsable_docs_are_self_hosted(client: Client) -> None:
     html = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle" in html

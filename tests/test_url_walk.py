@@ -81,8 +81,7 @@ NOT_OURS: dict[str, Effective] = {
     # allauth: one passkey, looked up among the signed-in account's own.
     "mfa_remove_webauthn": "owner",
     "mfa_edit_webauthn": "owner",
-    # django-ninja: the API's description (no data) and its root, which answers 404.
-    "api:openapi-json": "public",
+    # django-ninja: the API's docs page (no data) and its root, which answers 404.
     "api:openapi-view": "public",
     "api:api-root": "public",
 }
@@ -93,6 +92,7 @@ SHADOWED = {"account_email"}  # by accounts:no-email-management (allauth's copy 
 # Anyone may open these: they must be exactly the patterns that let the public through.
 PUBLIC = {
     "healthz",
+    "api:openapi-json",  # the API's description, no data (ninja's, answered from the JSON kept)
     "web:home",
     "accounts:accept-invitation",
     "accounts:no-email-management",  # answers 404 to everyone: allauth's email page, switched off
