@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -24,7 +23,9 @@ ACCOUNTS_BEFORE = ("accounts", "0004_user_email_index_alter_user_email")  # invi
 LISTS_BEFORE = ("lists", "0001_initial")  # zones and texts as free text; it needs ACCOUNTS_BEFORE, no later
 INVITED = "waiting.zq71@example.org"
 
-pytestmark = pytest.mark.django_db  # the tests read `history`; the mark has the test database made for it
+# The tests read `history`; the mark has the test database made for it, and runs them with the tests that
+# empty the database after them (migrations' seeds included), after the tests that need those seeds.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,6 @@ def history(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
         )
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())  # every app back at its latest, for the tests after
-        call_command("flush", interactive=False, verbosity=0)
     return read
 
 
