@@ -54,10 +54,27 @@ def default_language_after() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache() -> None:
-    """Each test starts with an empty cache: Redis, unlike the database, is not rolled back."""
+def fresh_cache(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """Each test starts with an empty cache: Redis, unlike the database, is not rolled back.
+
+    Without Redis the cache is a database table that Django's flush after a transactional test leaves
+    as it is (it belongs to no model): what such a test counted (a number's automatic replies, a form's
+    submissions) is emptied after it, or a later test in the same hour would find it.
+    """
     if settings.REDIS_URL:
         cache.clear()
+    yield
+    if not settings.REDIS_URL and commits(request):
+        with django_db_blocker.unblock():
+            cache.clear()
+
+
+def commits(request: pytest.FixtureRequest) -> bool:
+    """Whether a test's database work is committed (a transactional test), not rolled back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction", marker.args[0] if marker.args else False):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
 @pytest.fixture
