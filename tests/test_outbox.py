@@ -22,9 +22,9 @@ from solidarity.core import retention
 from solidarity.core.fields import find_by_index
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import Busy
-from solidarity.messaging import journal, pump, results, services
+from solidarity.messaging import journal, openpgp, pump, results, services
 from solidarity.messaging.mail import email_content, header
-from solidarity.messaging.models import Channel, Message, State, normalise_address
+from solidarity.messaging.models import Channel, Message, NetworkKey, State, normalise_address
 from solidarity.messaging.priority import Priority
 from solidarity.messaging.services import Outgoing
 from tests.conftest import in_threads
@@ -580,6 +580,28 @@ def test_mail_to_an_address_with_a_key_leaves_encrypted_and_gpg_reads_it(smtp: S
     assert "[GNUPG:] DECRYPTION_OKAY" in status
     assert any(line.startswith("[GNUPG:] GOODSIG ") for line in status)
     assert b"Secret meeting place zq81" in plaintext
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_needing_the_network_key_at_once_make_one_and_both_sign_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two mail processes meeting a network without a key: each made its own and signed with it, while
+    # the key published (on its page, in the Web Key Directory) was only the first.
+    get_network_settings()
+    generate = openpgp.generate_network_key
+
+    def slowly(name: str, email: str) -> openpgp.NetworkKey:
+        made = generate(name, email)
+        time.sleep(0.2)  # the others ask meanwhile
+        return made
+
+    monkeypatch.setattr(openpgp, "generate_network_key", slowly)
+
+    fingerprints = in_threads(4, lambda _n: services.network_key().fingerprint)
+
+    assert len(set(fingerprints)) == 1
+    assert [key.fingerprint for key in NetworkKey.objects.all()] == fingerprints[:1]
 
 
 class Encrypting(pump.EmailSender):

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from solidarity.core.fields import BlindIndexField, EncryptedTextField, find_by_index, normalise_phone
 from solidarity.core.keyring import KeyringLocked
+from solidarity.core.models import NetworkSettings
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import at_once
 from solidarity.messaging import journal, openpgp, outcomes, progress, reasons
@@ -188,15 +189,26 @@ def published_network_key() -> NetworkKey | None:
 
 
 def network_key() -> NetworkKey:
-    """The network's OpenPGP key, made on first need (Cv25519, readable by gpg 2.2; see messaging.openpgp)."""
+    """The network's OpenPGP key, made on first need (Cv25519, readable by gpg 2.2; see messaging.openpgp).
+
+    Made once, whoever asks first: two mail processes meeting an empty table at once would each make
+    one and sign with their own, and only the first is the one published. The settings row is the lock
+    (once per network, the few milliseconds of making a key), and each asks again under it. The oldest
+    key is the network's, so a second one made before this lock changes nothing.
+    """
     found = NetworkKey.objects.order_by("pk").first()
     if found is not None:
         return found
     name = get_network_settings().name
-    made = openpgp.generate_network_key(name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
-    return NetworkKey.objects.create(
-        fingerprint=made.fingerprint, secret=made.secret_armored, public=made.public_armored
-    )
+    with transaction.atomic():
+        NetworkSettings.objects.select_for_update().filter(pk=1).first()
+        found = NetworkKey.objects.order_by("pk").first()
+        if found is not None:
+            return found
+        made = openpgp.generate_network_key(name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+        return NetworkKey.objects.create(
+            fingerprint=made.fingerprint, secret=made.secret_armored, public=made.public_armored
+        )
 
 
 # Enqueueing.
