@@ -392,11 +392,15 @@ def test_the_page_and_the_api_show_the_enqueue_then_the_send_out_in_both_languag
     assert "Poniendo los mensajes en la cola: 3 de 13 suscripciones hechas." in page(client, broadcast, "es")
     api = client.get(f"/api/v1/broadcasts/{broadcast.uuid}").json()
     assert api["queuing"] == {"done": 3, "total": 13, "percent": 23}
+    # What is queued so far has left, most of the audience is still to be queued: far from done.
+    Message.objects.filter(batch=broadcast.batch).update(state=State.SENT)
+    progress = client.get(f"/api/v1/broadcasts/{broadcast.uuid}").json()["progress"]
+    assert (progress["queued"], progress["done"], progress["percent"]) == (0, 3, 23)
 
     resume()
     shown = page(client, broadcast)
     assert "Queuing the messages" not in shown
-    assert "0 of 10 messages have left the queue." in shown
+    assert "3 of 10 messages have left the queue." in shown
     assert client.get(f"/api/v1/broadcasts/{broadcast.uuid}").json()["queuing"] is None
 
 

@@ -159,7 +159,10 @@ class ProgressOut(Schema):
     cancelled: int = Field(description="Not sent: cancelled, or refused before leaving (an opt-out, say).")
     total: int
     done: int = Field(description="Messages that have left the queue.")
-    percent: int
+    percent: int = Field(
+        description="How much has left the queue, counting the messages still to be queued while `queuing`: "
+        "100 only once every message has."
+    )
 
 
 class ReasonOut(Schema):

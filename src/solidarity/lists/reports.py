@@ -1,7 +1,7 @@
 """Reports: where a broadcast's messages are, from the outbox while it goes out, then from the report it keeps."""
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from solidarity.lists.models import Broadcast
@@ -20,6 +20,8 @@ class Progress:
     delivered: int
     failed: int
     cancelled: int
+    # A big broadcast's subscriptions its job has not queued yet (`queuing`): messages to come, about one each.
+    to_queue: int = 0
 
     @property
     def total(self) -> int:
@@ -31,7 +33,9 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else round(100 * self.done / self.total)
+        """How much of the broadcast has left the queue, counting what is still to be queued: 100 only when all has."""
+        expected = self.total + self.to_queue
+        return 100 if not expected else min(100, round(100 * self.done / expected))
 
     @classmethod
     def from_states(cls, counts: dict[str, int]) -> "Progress":
@@ -71,7 +75,9 @@ def broadcast_progress(broadcast: Broadcast) -> Progress:
         for row in broadcast.report.get("rows", []):
             counts[row["state"]] += row["count"]
         return Progress.from_states(dict(counts))
-    return Progress.from_states(messaging.batch_counts(broadcast.batch))
+    found = Progress.from_states(messaging.batch_counts(broadcast.batch))
+    coming = queuing(broadcast)
+    return found if coming is None else replace(found, to_queue=coming.total - coming.done)
 
 
 def report_rows(broadcast: Broadcast) -> list[dict[str, Any]]:
