@@ -289,8 +289,9 @@ def test_the_demo_adds_groups_and_memberships_once(capsys: pytest.CaptureFixture
     call_command("demo")
     assert Membership.objects.count() == memberships
     assert (
-        "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources, 0 supply items, "
-        "0 meetings, 0 gifts to the funds, 0 call-in campaigns, 0 actions added" in capsys.readouterr().out
+        "0 texts; 0 accounts, groups and memberships; 0 zones, lists and subscriptions; 0 people; 0 trainings; "
+        "0 incident reports; 0 resources; 0 supply items; 0 meetings; 0 gifts to the funds; 0 call-in campaigns; "
+        "0 actions added" in capsys.readouterr().out
     )
 
 

@@ -110,8 +110,9 @@ def test_demo_fills_the_network_and_running_it_twice_does_no_harm(capsys: pytest
     assert get_network_settings().name == "Vecinos Unidos (demo)"
     second = capsys.readouterr().out.split("Demo data loaded:")[-1]
     assert (
-        "0 texts, 0 accounts, 0 lists, 0 people, 0 trainings, 0 incident reports, 0 resources, 0 supply items, "
-        "0 meetings, 0 gifts to the funds, 0 call-in campaigns, 0 actions added" in second
+        "0 texts; 0 accounts, groups and memberships; 0 zones, lists and subscriptions; 0 people; 0 trainings; "
+        "0 incident reports; 0 resources; 0 supply items; 0 meetings; 0 gifts to the funds; 0 call-in campaigns; "
+        "0 actions added" in second
     )
     assert AnnouncementList.objects.exists()
 

@@ -22,8 +22,8 @@ from solidarity.trainings import demo as trainings_demo
 LOADERS = [
     ("network settings", core_demo.load),
     ("texts", messaging_demo.load),
-    ("accounts", accounts_demo.load),
-    ("lists", lists_demo.load),
+    ("accounts, groups and memberships", accounts_demo.load),
+    ("zones, lists and subscriptions", lists_demo.load),
     ("people", people_demo.load),
     ("trainings", trainings_demo.load),
     ("incident reports", incidents_demo.load),
@@ -49,7 +49,7 @@ class Command(SolidarityCommand):
             added = {name: load() for name, load in LOADERS}
             joined = accounts_demo.admins_join()
             people_demo.admins_keep_roster([admin for admin, _groups in joined])
-        summary = ", ".join(f"{count} {name}" for name, count in added.items())
+        summary = "; ".join(f"{count} {name}" for name, count in added.items())
         self.stdout.write(f"Demo data loaded: {summary} added.")
         if not joined:
             self.stdout.write(
