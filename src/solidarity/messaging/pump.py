@@ -31,10 +31,11 @@ from uuid import UUID, uuid4
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from solidarity.core.db import psycopg_params
 from solidarity.core.services import get_network_settings
 from solidarity.core.sqlite import Busy, data_version
 from solidarity.messaging import journal, openpgp, progress, services
@@ -320,16 +321,21 @@ def run_loop(channel: str, stop: threading.Event) -> None:
             else:
                 stop.wait(IDLE_SECONDS)
     sender.close()
+    stop_listening()
 
 
 def wait_for_due(channel: str, stop: threading.Event, seconds: float) -> None:
-    """An idle loop's sleep: until `stop`, `seconds` gone, or (on SQLite) a message of `channel` due, queued meanwhile.
+    """An idle loop's sleep: until `stop`, `seconds` gone, or a message of `channel` due, queued meanwhile.
 
     On SQLite, every NEWS_SECONDS it asks whether any other connection committed (`data_version`,
     which reads no table) and, only when one did, whether a message is due: an alert the web
     process queues leaves within some 20 ms, not at the next poll, and a broadcast's first
-    chunk is sent as it is committed. On any other database it sleeps `seconds`.
+    chunk is sent as it is committed. On PostgreSQL it listens for the notice every insert of
+    messages gives when it commits (`services.QUEUED_NOTICE`), and then asks the same.
     """
+    if connection.vendor == "postgresql":
+        wait_for_notice(channel, stop, seconds)
+        return
     seen = data_version(connection)
     if seen is None:
         stop.wait(seconds)
@@ -341,6 +347,50 @@ def wait_for_due(channel: str, stop: threading.Event, seconds: float) -> None:
             seen = version
             if due(channel).exists():
                 return
+
+
+# This thread's PostgreSQL connection that LISTENs for new messages: a direct one, not one of Django's pool,
+# which would hand a listening connection (and the notices it keeps) to whatever asks next.
+_listening = threading.local()
+
+
+def wait_for_notice(channel: str, stop: threading.Event, seconds: float) -> None:
+    """`wait_for_due` on PostgreSQL: this thread's listener waits for a notice, then asks whether a message is due.
+
+    Notices that came while the loop sent are kept by psycopg and read first. A database error ends
+    the wait as a sleep would (the listener is made again next time): the loop's next claim meets it.
+    """
+    import psycopg  # PostgreSQL only: this module loads in every process
+
+    until = time.monotonic() + seconds
+    try:
+        while not stop.is_set() and (left := until - time.monotonic()) > 0:
+            heard = list(listener().notifies(timeout=min(left, IDLE_SECONDS), stop_after=1))
+            if heard and due(channel).exists():  # asked on Django's connection, once the listener is free
+                return
+    except (psycopg.Error, DatabaseError):
+        stop_listening()
+        stop.wait(max(until - time.monotonic(), 0))
+
+
+def listener() -> Any:
+    """This thread's listening connection (a psycopg.Connection), made on first need."""
+    import psycopg
+
+    found = getattr(_listening, "connection", None)
+    if found is None or found.closed:
+        found = psycopg.connect(**psycopg_params(), autocommit=True)
+        found.execute(f"LISTEN {services.QUEUED_NOTICE}")
+        _listening.connection = found
+    return found
+
+
+def stop_listening() -> None:
+    """Close this thread's listening connection, if it has one (a loop that ends)."""
+    found = getattr(_listening, "connection", None)
+    _listening.connection = None
+    if found is not None:
+        found.close()
 
 
 def due(channel: str, now: datetime | None = None) -> QuerySet[Message]:

@@ -417,6 +417,9 @@ def repeats(field: Any) -> bool:
 
 
 INSERT_ROWS = 1_000  # rows a statement at most (fewer where the database takes fewer values: SQLite's 32,766)
+# On PostgreSQL, new messages are announced on this LISTEN/NOTIFY channel when their transaction commits, and
+# the idle sending loops listen (messaging.pump.wait_for_due): what the web process queues leaves at once.
+QUEUED_NOTICE = "solidarity_outbox_queued"
 
 
 def insert_fields() -> list[Any]:
@@ -450,6 +453,8 @@ def insert_values(values: list[list[Any]]) -> None:
                 f" VALUES {', '.join([row] * len(some))} ON CONFLICT DO NOTHING"
             )
             cursor.execute(sql, list(chain.from_iterable(some)))
+        if connection.vendor == "postgresql":  # heard when the caller's transaction commits, once however many
+            cursor.execute("SELECT pg_notify(%s, '')", [QUEUED_NOTICE])
 
 
 def enqueue(
