@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
+from pytest_django.fixtures import validate_django_db
 
 from solidarity.accounts.groups import do_create_group
 from solidarity.accounts.models import User, WorkingGroup
@@ -70,10 +71,12 @@ def fresh_cache(request: pytest.FixtureRequest, django_db_blocker: Any) -> Itera
 
 
 def commits(request: pytest.FixtureRequest) -> bool:
-    """Whether a test's database work is committed (a transactional test), not rolled back."""
+    """Whether a test's database work is committed (a transactional test), not rolled back: pytest-django's rule."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction", marker.args[0] if marker.args else False):
-        return True
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 

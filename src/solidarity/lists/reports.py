@@ -35,7 +35,7 @@ class Progress:
     def percent(self) -> int:
         """How much of the broadcast has left the queue, counting what is still to be queued: 100 only when all has."""
         expected = self.total + self.to_queue
-        return 100 if not expected else min(100, round(100 * self.done / expected))
+        return 100 if not expected else round(100 * self.done / expected)
 
     @classmethod
     def from_states(cls, counts: dict[str, int]) -> "Progress":
